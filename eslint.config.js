@@ -1,0 +1,55 @@
+// Lint: typescript-eslint's type-checked rules, and the layering of DESIGN.md
+// (imports point downward only; core imports nothing outside itself).
+import tseslint from 'typescript-eslint';
+
+const layers = ['core', 'ports', 'exec', 'sandbox', 'store', 'report', 'runtime', 'cli'];
+// What each layer may import, besides itself. `core` is pure and imports nothing.
+const allowed = {
+  core: [],
+  ports: ['core'],
+  sandbox: ['core'],
+  exec: ['core', 'sandbox', 'ports'],
+  store: ['core'],
+  report: ['core', 'store'],
+  runtime: ['core', 'ports', 'exec', 'sandbox', 'store', 'report'],
+  cli: layers,
+};
+
+const layerRules = layers.map((layer) => ({
+  files: [`src/${layer}/**/*.ts`],
+  rules: {
+    'no-restricted-imports': ['error', {
+      patterns: layers
+        .filter((other) => other !== layer && !allowed[layer].includes(other))
+        .map((other) => ({ group: [`**/${other}/*`, `../${other}/*`, `../../${other}/*`], message: `src/${layer} may not import src/${other} (DESIGN.md layers)` })),
+    }],
+  },
+}));
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'examples/**', 'eslint.config.js', 'bin/**'] },
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/switch-exhaustiveness-check': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['src/core/**/*.ts'],
+    ignores: ['src/core/**/*.test.ts'],
+    rules: {
+      'no-restricted-globals': ['error', 'process', 'console', 'setTimeout', 'setInterval', 'Buffer'],
+      'no-restricted-syntax': ['error',
+        { selector: "ImportDeclaration[source.value=/^node:/]", message: 'src/core is pure: no node: imports' },
+        { selector: "NewExpression[callee.name='Date']", message: 'src/core reads no clock' },
+        { selector: "MemberExpression[object.name='Date'][property.name='now']", message: 'src/core reads no clock' },
+        { selector: "MemberExpression[object.name='Math'][property.name='random']", message: 'src/core takes randomness as a seeded source' },
+      ],
+    },
+  },
+  ...layerRules,
+);

@@ -1,0 +1,5 @@
+// Every subcommand, in the order `kiln --help` lists them.
+
+import type { Command } from '../command.js';
+
+export const commands: readonly Command[] = [];

@@ -1,0 +1,68 @@
+// What goes into the engine (events) and what comes out (commands).
+// Times are seconds on the run's clock, given by whoever feeds the engine.
+
+import type { HostSpec, JobOutcome, Phase, PkgName, PkgPath, Status } from './model.js';
+
+export type EngineEvent =
+  /** A host is there to take jobs: new, back after a loss, or changed. */
+  | { readonly type: 'host-up'; readonly at: number; readonly host: HostSpec }
+  /** A host's connection failed: its running jobs go back to the queue. */
+  | { readonly type: 'host-down'; readonly at: number; readonly host: string; readonly reason: string }
+  /** Start no new jobs on `host`, or anywhere when it is not given. */
+  | { readonly type: 'drain'; readonly at: number; readonly host?: string }
+  /** Take jobs again on `host`, or everywhere. */
+  | { readonly type: 'undrain'; readonly at: number; readonly host?: string }
+  | { readonly type: 'job-ended'; readonly at: number; readonly job: number; readonly outcome: JobOutcome }
+  /** A person fixed a failed port (deleted its lock): build it again. */
+  | { readonly type: 'retry'; readonly at: number; readonly pkgpath: PkgPath }
+  /** Measured pressure on a host (load per core, swap in use, free memory). */
+  | { readonly type: 'host-load'; readonly at: number; readonly host: string; readonly load: HostLoad };
+
+export interface HostLoad {
+  /** 1-minute load average divided by the host's cores. */
+  readonly loadPerCore: number;
+  /** Fraction of swap in use, 0..1. */
+  readonly swapUsed: number;
+  /** Available memory in MiB. */
+  readonly memoryFreeMiB: number;
+}
+
+/** One attempt to build one pkgname on one slot. */
+export interface Job {
+  readonly id: number;
+  readonly pkgname: PkgName;
+  readonly pkgpath: PkgPath;
+  readonly host: string;
+  readonly slot: number;
+  readonly makeJobs: number;
+  /** 1 for the first attempt; infrastructure failures add attempts. */
+  readonly attempt: number;
+  readonly startedAt: number;
+}
+
+/** A status change of one package, as recorded in the run's store. */
+export interface StatusChange {
+  readonly type: 'status';
+  readonly at: number;
+  readonly pkgname: PkgName;
+  readonly status: Status;
+  /** Why it is not built (prefailed), or why a job was requeued. */
+  readonly reason?: string;
+  readonly phase?: Phase;
+  readonly error?: string;
+  /** Root-cause pkgnames of an indirect failure. */
+  readonly blockedBy?: readonly PkgName[];
+  /** The job this change belongs to. */
+  readonly job?: number;
+}
+
+export type EngineCommand =
+  | { readonly type: 'start'; readonly job: Job }
+  | StatusChange
+  /** A running job lost to infrastructure, back in the queue. */
+  | { readonly type: 'requeue'; readonly at: number; readonly job: Job; readonly reason: string }
+  | { readonly type: 'host'; readonly at: number; readonly host: string; readonly state: HostState; readonly reason?: string }
+  /** Nothing is running and nothing more can start. */
+  | { readonly type: 'finished'; readonly at: number; readonly result: 'complete' | 'stopped' };
+
+export type HostState = 'up' | 'down' | 'draining';

@@ -1,0 +1,75 @@
+// The words of the domain, as types. See DESIGN.md "Words".
+
+/** What a port builds: `gmake-4.4.1`. */
+export type PkgName = string;
+/** A port's directory relative to the tree: `devel/gmake`. */
+export type PkgPath = string;
+
+/**
+ * Where a package stands in this run. pbulk's states, plus `up-to-date`
+ * (built by an earlier run and still current) and kiln's `building`.
+ * `open` covers both "waiting for dependencies" and "ready to start".
+ */
+export type Status =
+  | 'open'
+  | 'building'
+  | 'done'
+  | 'failed'
+  | 'prefailed'
+  | 'indirect-failed'
+  | 'indirect-prefailed'
+  | 'up-to-date';
+
+export const FINAL_STATUSES: readonly Status[] = [
+  'done', 'failed', 'prefailed', 'indirect-failed', 'indirect-prefailed', 'up-to-date',
+];
+
+/** A build phase of a job. `depends` installs dependencies into the sandbox. */
+export type Phase = string;
+
+/**
+ * Why a job did not give a package. Build failures are the port's fault and
+ * are not retried; infrastructure failures (host lost, sandbox set-up,
+ * agent crash, disk full) are retried a bounded number of times.
+ */
+export type JobOutcome =
+  | { readonly kind: 'built'; readonly phases: readonly PhaseTiming[] }
+  | { readonly kind: 'failed'; readonly phase: Phase; readonly error: string; readonly phases: readonly PhaseTiming[] }
+  | { readonly kind: 'infrastructure'; readonly reason: string };
+
+/** Wall and CPU seconds spent in one phase of a job. */
+export interface PhaseTiming {
+  readonly phase: Phase;
+  readonly wallS: number;
+  readonly cpuS: number;
+}
+
+/**
+ * What is known beforehand of how long a job takes, from history or an
+ * estimate. `wallS` is the whole job at `makeJobs` make jobs on a host of
+ * speed 1; `buildWallS`/`buildCpuS` are its build phase, the only phase that
+ * more make jobs can shorten.
+ */
+export interface Estimate {
+  readonly wallS: number;
+  readonly cpuS: number;
+  readonly buildWallS: number;
+  readonly buildCpuS: number;
+  readonly makeJobs: number;
+  /** Peak resident memory in MiB, when known. */
+  readonly memoryMiB?: number;
+  /** Where the numbers come from, for reports: history, or a guess. */
+  readonly source: 'history' | 'estimate';
+}
+
+/** A host as the engine sees it: slots, a speed factor and a core budget. */
+export interface HostSpec {
+  readonly name: string;
+  readonly slots: number;
+  /** dpb's `sf`: bigger is faster. 1 when not given. */
+  readonly speed: number;
+  /** Cores shared as make jobs among the host's running jobs. */
+  readonly cores: number;
+  /** Memory budget in MiB, when known. */
+  readonly memoryMiB?: number;
+}

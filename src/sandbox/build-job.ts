@@ -1,0 +1,53 @@
+// What one job needs to build one package in a sandbox, and what it gives
+// back. The same request runs locally or, through the agent, on a remote host.
+
+import type { JobOutcome, PkgName, PkgPath } from '../core/model.js';
+
+/** A built package the job installs into its sandbox before building. */
+export interface DependencyPackage {
+  readonly pkgname: PkgName;
+  /** Absolute path of its package file (`<pkgname>.tgz`). */
+  readonly file: string;
+}
+
+/** Metadata that goes into the package (and from there into pkg_summary). */
+export interface PackageMetadata {
+  readonly comment: string;
+  readonly categories: string;
+  readonly maintainer: string;
+  readonly homepage: string;
+  readonly license: string;
+  /** Run-time dependencies as `pattern` strings, recorded as @pkgdep. */
+  readonly runDepends: readonly string[];
+  /** Build-time dependencies as exact pkgnames, recorded as @blddep. */
+  readonly buildDepends: readonly PkgName[];
+}
+
+export interface BuildJob {
+  readonly pkgname: PkgName;
+  readonly pkgpath: PkgPath;
+  /** Absolute path of the tree; the port is `<tree>/<pkgpath>`. */
+  readonly tree: string;
+  /**
+   * Exactly the packages the sandbox holds: what the port depends on
+   * (DEPENDS and BUILD_DEPENDS) plus the run-time DEPENDS of those,
+   * transitively, dependencies before what needs them.
+   */
+  readonly dependencies: readonly DependencyPackage[];
+  readonly makeJobs: number;
+  /** The job is killed and classified `timeout` after this many seconds. */
+  readonly timeoutS: number;
+  /** Directory for this job's logs: one `<phase>.log` per phase. */
+  readonly logDir: string;
+  /** The job's whole log, every phase in order. */
+  readonly logFile: string;
+  /** The package is written here as `<pkgname>.tgz`, under a temporary name first. */
+  readonly packageDir: string;
+  readonly metadata: PackageMetadata;
+}
+
+export interface BuildReport {
+  readonly outcome: JobOutcome;
+  /** Absolute path of the package, when built. */
+  readonly packageFile?: string;
+}
