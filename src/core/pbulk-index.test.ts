@@ -1,0 +1,29 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { dependencies, formatEntry, parseIndex } from './pbulk-index.js';
+
+test('parses blocks, keeps their raw text, and reports bad lines by number', () => {
+  const text = 'PKGNAME=a-1.0\nPKG_LOCATION=cat/a\nALL_DEPENDS=b>=1:../../cat/b  c-[0-9]*:../../cat/c\nPKGNAME=b-1.2\nthis is not valid\nPKG_LOCATION=cat/b\n';
+  const { entries, errors } = parseIndex(text);
+  assert.deepEqual(entries.map((e) => e.pkgname), ['a-1.0', 'b-1.2']);
+  assert.equal(entries[0]!.raw, 'PKGNAME=a-1.0\nPKG_LOCATION=cat/a\nALL_DEPENDS=b>=1:../../cat/b  c-[0-9]*:../../cat/c\n');
+  assert.equal(entries[1]!.vars.get('PKG_LOCATION'), 'cat/b');
+  assert.deepEqual(errors, [{ line: 5, text: 'this is not valid', message: 'not a KEY=VALUE line' }]);
+  assert.deepEqual(dependencies(entries[0]!).deps, [
+    { pattern: 'b>=1', dir: '../../cat/b' }, { pattern: 'c-[0-9]*', dir: '../../cat/c' },
+  ]);
+  assert.equal(formatEntry(entries[1]!.vars), 'PKGNAME=b-1.2\nPKG_LOCATION=cat/b\n');
+});
+
+test('a line before any PKGNAME is an error, and values may hold = and quotes', () => {
+  const { entries, errors } = parseIndex('CATEGORIES=x\nPKGNAME=q-1\nPKG_SKIP_REASON="a=b" \'c\'');
+  assert.equal(errors[0]!.message, 'comes before any PKGNAME= line');
+  assert.equal(entries[0]!.vars.get('PKG_SKIP_REASON'), '"a=b" \'c\'');
+  assert.equal(entries[0]!.raw.endsWith('\n'), true);
+});
+
+test('malformed dependency tokens are named', () => {
+  const { entries } = parseIndex('PKGNAME=a-1\nALL_DEPENDS=good>=1:../../x/good nocolon trailing:\n');
+  assert.deepEqual(dependencies(entries[0]!).malformed, ['nocolon', 'trailing:']);
+});

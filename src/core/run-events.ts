@@ -1,0 +1,59 @@
+// What a run shows the world: typed events the runtime emits and every
+// reporter (terminal, web page, report files, hooks) subscribes to. Times are
+// seconds since the epoch, from the runtime's clock.
+
+import type { HostState, Job, StatusChange } from './engine-events.js';
+import type { JobOutcome, PkgName, PkgPath } from './model.js';
+
+export type RunEvent =
+  | {
+      readonly type: 'run-started'; readonly at: number; readonly run: string;
+      readonly tree: string; readonly logdir: string; readonly packages: string;
+      readonly resumed: boolean;
+    }
+  | {
+      readonly type: 'scan-progress'; readonly at: number;
+      /** Ports scanned so far, of `total` known so far (limited builds discover more). */
+      readonly scanned: number; readonly total: number; readonly cached: number; readonly errors: number;
+    }
+  | {
+      readonly type: 'resolved'; readonly at: number;
+      readonly packages: number; readonly prefailed: number; readonly upToDate: number;
+      /** Every package of the run, for views that list them all. */
+      readonly entries: readonly PackageInfo[];
+    }
+  | { readonly type: 'status'; readonly change: StatusChange }
+  | {
+      readonly type: 'job-started'; readonly at: number; readonly job: Job;
+      /** Expected seconds, from history or an estimate. */
+      readonly expectedS: number;
+      /** Size of this port's log in its last build, when known, for "% of last log". */
+      readonly lastLogBytes: number | undefined;
+    }
+  | { readonly type: 'job-phase'; readonly at: number; readonly job: number; readonly phase: string }
+  | {
+      readonly type: 'job-progress'; readonly at: number; readonly job: number;
+      readonly logBytes: number;
+      /** Seconds since the log last grew. */
+      readonly idleS: number;
+    }
+  | {
+      readonly type: 'job-ended'; readonly at: number; readonly job: Job; readonly outcome: JobOutcome;
+      readonly durationS: number; readonly log: string;
+    }
+  | { readonly type: 'host'; readonly at: number; readonly host: string; readonly state: HostState; readonly reason?: string }
+  | { readonly type: 'message'; readonly at: number; readonly level: 'info' | 'warning' | 'error'; readonly text: string }
+  | { readonly type: 'run-finished'; readonly at: number; readonly result: 'complete' | 'stopped' | 'interrupted' };
+
+/** What reports show of one package besides its status. */
+export interface PackageInfo {
+  readonly pkgname: PkgName;
+  readonly pkgpath: PkgPath;
+  readonly maintainer: string;
+  readonly comment: string;
+  readonly categories: string;
+}
+
+export interface RunEventSink {
+  emit(event: RunEvent): void;
+}
