@@ -1,0 +1,41 @@
+// An executor runs jobs on one host: `localhost` directly, any other host
+// through its ssh connection and kiln's agent. The runtime gives every
+// executor the same BuildJob (paths on the coordinator); a remote executor
+// carries files there and back.
+
+import type { BuildJob, BuildReport } from '../sandbox/build-job.js';
+
+/** What a host told us when it was checked, before it gets any job. */
+export interface HostInfo {
+  readonly arch: string;
+  readonly os: string;
+  readonly node: string;
+  readonly cores: number;
+  readonly memoryMiB: number;
+}
+
+export type ConnectResult =
+  | { readonly ok: true; readonly info: HostInfo }
+  /** The host cannot take jobs; `reason` says why, for the operator. */
+  | { readonly ok: false; readonly reason: string };
+
+/** Progress of one running job, as it happens. */
+export interface JobWatcher {
+  phase(phase: string): void;
+  /** The job's log has grown to `bytes`. */
+  log(bytes: number): void;
+}
+
+export interface Executor {
+  readonly host: string;
+  /** Connects and checks the host. Safe to call again after a loss. */
+  connect(signal: AbortSignal): Promise<ConnectResult>;
+  /**
+   * Runs one job to its end. A lost connection ends it with an
+   * `infrastructure` outcome; `onLost` has fired before that.
+   */
+  run(job: BuildJob, watcher: JobWatcher, signal: AbortSignal): Promise<BuildReport>;
+  /** Called once each time the host's connection is lost. */
+  onLost(listener: (reason: string) => void): void;
+  close(): Promise<void>;
+}
