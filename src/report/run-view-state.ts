@@ -154,7 +154,7 @@ export class RunViewState implements RunEventSink {
     record.phase = failed ? change.phase : undefined;
     record.error = failed ? change.error : undefined;
     record.reason = change.reason;
-    record.blockedBy = change.status.startsWith('indirect') ? change.blockedBy ?? [] : [];
+    record.blockedBy = change.status.startsWith('indirect') ? [...change.blockedBy ?? []].sort() : [];
     // A job's package open again: the job was lost (its host went, or infrastructure failed).
     if (change.status === 'open' && change.job !== undefined && this.running.has(change.job)) {
       this.endJob(change.job, change.at, 'lost', change.reason);
