@@ -26,7 +26,7 @@ h2 { font-size: 15px; margin: 0 0 8px; }
 .host.up { border-color: var(--ok); } .host.down { border-color: var(--fail); color: var(--fail); } .host.draining { border-color: var(--warn); }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 3px 8px; border-bottom: 1px solid #eee; white-space: nowrap; }
-td.wrap { white-space: normal; word-break: break-word; }
+td.wrap { white-space: normal; min-width: 16em; max-width: 40em; overflow-wrap: anywhere; }
 th { cursor: pointer; user-select: none; background: #f5f5f5; position: sticky; top: 0; }
 th[aria-sort="ascending"]::after { content: " \\25B2"; } th[aria-sort="descending"]::after { content: " \\25BC"; }
 td.num, th.num { text-align: right; }
