@@ -11,7 +11,6 @@ import { pathToFileURL } from 'node:url';
 
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-import type { RunEvent } from '../../src/core/run-events.js';
 import { RunFilesReporter } from '../../src/report/run-files.js';
 import { WebServer } from '../../src/report/web-server.js';
 import { eventTime, HOSTILE_MAINTAINER, HOSTILE_PKGNAME, RUN_START, sampleRun } from '../support/sample-run.js';
@@ -140,7 +139,7 @@ void describe('the operator\'s page in Chromium', () => {
 
   void test('report.html works from file:// with no server: sorts, filters, and stays inert', async () => {
     const files = new RunFilesReporter(root, { platform: 'test' });
-    for (const e of sampleRun() as RunEvent[]) files.emit(e);
+    for (const e of sampleRun()) files.emit(e);
     const report = join(root, 'report.html');
     assert.ok(existsSync(report));
     const page = await browser.newPage({ viewport: { width: 1400, height: 1200 } });
