@@ -22,6 +22,8 @@ export interface TerminalReporterOptions {
   readonly plain?: boolean;
   /** Seconds since the epoch; the system clock when not given. */
   readonly clock?: () => number;
+  /** Print failures, lost hosts and warnings above the display (default); `kiln status` joining late does not. */
+  readonly notes?: boolean;
 }
 
 /** Colour is wanted: a TTY, NO_COLOR unset (https://no-color.org), TERM not dumb. */
@@ -60,7 +62,7 @@ export class TerminalReporter implements RunEventSink {
       if (line !== undefined) this.options.out.write(line + '\n');
       return;
     }
-    const note = this.noteworthy(event);
+    const note = this.options.notes === false ? undefined : this.noteworthy(event);
     if (note !== undefined) this.above.push(note);
     if (event.type === 'run-finished') this.close();
   }

@@ -1,5 +1,7 @@
 // Every subcommand, in the order `kiln --help` lists them.
 
 import type { Command } from '../command.js';
+import { serve } from './serve.js';
+import { status } from './status.js';
 
-export const commands: readonly Command[] = [];
+export const commands: readonly Command[] = [status, serve];
