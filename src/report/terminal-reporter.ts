@@ -41,6 +41,7 @@ export class TerminalReporter implements RunEventSink {
   private timer: NodeJS.Timeout | undefined;
   private drawn = 0;
   private lastDraw = 0;
+  private closed = false;
 
   constructor(private readonly options: TerminalReporterOptions) {
     this.live = options.out.isTTY === true && options.plain !== true;
@@ -69,6 +70,8 @@ export class TerminalReporter implements RunEventSink {
 
   /** Draws the final state and stops redrawing. */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     if (this.live) this.draw(true);
