@@ -12,7 +12,10 @@ export interface LoggedEvent {
 }
 
 export interface EventLog {
-  /** Every event after `afterSeq` (0: from the start), in order. */
+  /**
+   * Events after `afterSeq` (0: from the start), in order; may answer in
+   * batches (readers ask again after the last seq they got). Seqs only grow.
+   */
   read(afterSeq: number): readonly LoggedEvent[];
 }
 
@@ -34,13 +37,17 @@ export class EventLogFollower {
 
   constructor(private readonly log: EventLog, private readonly sink: RunEventSink) {}
 
-  /** Reads the new events into the sink; returns how many there were. */
+  /** Reads every new event into the sink (a log may answer in batches); returns how many there were. */
   poll(): number {
-    const fresh = this.log.read(this.seq);
-    for (const { seq, event } of fresh) {
-      this.sink.emit(event);
-      this.seq = seq;
+    let count = 0;
+    for (;;) {
+      const fresh = this.log.read(this.seq);
+      if (fresh.length === 0) return count;
+      for (const { seq, event } of fresh) {
+        this.sink.emit(event);
+        this.seq = seq;
+      }
+      count += fresh.length;
     }
-    return fresh.length;
   }
 }

@@ -7,7 +7,7 @@
 
 import { spawn } from 'node:child_process';
 import { appendFileSync, closeSync, openSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 
 import type { RunEvent, RunEventSink } from '../core/run-events.js';
 import { RunViewState } from './run-view-state.js';
@@ -35,10 +35,12 @@ export function splitCommand(text: string): string[] {
 }
 
 export class HookRunner implements RunEventSink {
-  private readonly state = new RunViewState();
+  private readonly state: RunViewState;
   private readonly running = new Set<Promise<void>>();
 
-  constructor(private readonly options: HookRunnerOptions) {}
+  constructor(private readonly options: HookRunnerOptions) {
+    this.state = new RunViewState({ logdir: options.logdir });
+  }
 
   emit(event: RunEvent): void {
     this.state.emit(event);
@@ -80,7 +82,7 @@ export class HookRunner implements RunEventSink {
       KILN_BREAKS: String(row?.breaks ?? 0),
       KILN_MAINTAINER: row?.maintainer ?? '',
       KILN_HOST: row?.host ?? '',
-      KILN_LOG: row?.log === undefined ? '' : join(this.options.logdir, row.log),
+      KILN_LOG: row?.log === undefined ? '' : isAbsolute(row.log) ? row.log : join(this.options.logdir, row.log),
     };
   }
 

@@ -19,11 +19,12 @@ export interface RunFilesOptions {
 }
 
 export class RunFilesReporter implements RunEventSink {
-  private readonly state = new RunViewState();
+  private readonly state: RunViewState;
   private readonly lastLogBytes = new Map<number, number>();
 
   constructor(private readonly logdir: string, private readonly options: RunFilesOptions = {}) {
     mkdirSync(logdir, { recursive: true });
+    this.state = new RunViewState({ logdir });
   }
 
   emit(event: RunEvent): void {

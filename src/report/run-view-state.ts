@@ -18,6 +18,8 @@ export interface RunViewOptions {
   readonly stuckAfterS?: number;
   /** How many warnings and errors the view keeps. */
   readonly keepMessages?: number;
+  /** The run directory, when known before run-started says it: log paths are shown relative to it. */
+  readonly logdir?: string;
 }
 
 interface PackageRecord {
@@ -79,6 +81,7 @@ export class RunViewState implements RunEventSink {
   constructor(options: RunViewOptions = {}) {
     this.stuckAfterS = options.stuckAfterS ?? 60;
     this.keepMessages = options.keepMessages ?? 100;
+    this.logdir = options.logdir ?? '';
   }
 
   /** Time of the latest event seen. */
@@ -95,7 +98,8 @@ export class RunViewState implements RunEventSink {
     if (at > this.lastAt) this.lastAt = at;
     switch (event.type) {
       case 'run-started':
-        this.run = event.run; this.tree = event.tree; this.logdir = event.logdir; this.resumed = event.resumed;
+        this.run = event.run; this.tree = event.tree; this.resumed = event.resumed;
+        if (this.logdir === '') this.logdir = event.logdir;
         this.startedAt ??= event.at;
         this.result = 'running';
         this.finishedAt = undefined;
@@ -143,11 +147,14 @@ export class RunViewState implements RunEventSink {
     if (!record) {
       record = blankRecord({ pkgname, pkgpath, maintainer: '', comment: '', categories: '', depends: [], expectedS: 0 });
       this.packages.set(pkgname, record);
+    } else if (record.info.pkgpath === '' && pkgpath !== '') {
+      record.info = { ...record.info, pkgpath };
     }
     return record;
   }
 
   private status(change: Extract<RunEvent, { type: 'status' }>['change']): void {
+    this.resolved = true; // the engine gives statuses only once the packages are resolved
     const record = this.record(change.pkgname);
     record.status = change.status;
     const failed = change.status === 'failed' || change.status === 'prefailed';

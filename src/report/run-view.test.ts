@@ -137,3 +137,27 @@ void describe('ETA', () => {
     assert.equal(estimateRemaining([info('a', 10)], [], 0, () => 'open'), undefined);
   });
 });
+
+void describe('a stream without run-started or resolved (what the coordinator may send first)', () => {
+  void test('statuses alone mark the run resolved, logs are made relative to the known run directory', () => {
+    const state = new RunViewState({ logdir: '/var/kiln/logs' });
+    const job = { id: 1, pkgname: 'a-1', pkgpath: 'cat/a', host: 'localhost', slot: 0, makeJobs: 1, attempt: 1, startedAt: 10 };
+    state.emit({ type: 'status', change: { type: 'status', at: 10, pkgname: 'a-1', status: 'building', job: 1 } });
+    state.emit({ type: 'job-started', at: 10, job, expectedS: 5, lastLogBytes: undefined });
+    state.emit({ type: 'job-ended', at: 20, job, outcome: { kind: 'failed', phase: 'build', error: 'compiler error', phases: [] }, durationS: 10, log: '/var/kiln/logs/packages/a-1.log' });
+    state.emit({ type: 'status', change: { type: 'status', at: 20, pkgname: 'a-1', status: 'failed', phase: 'build', error: 'compiler error', job: 1 } });
+    const view = state.view(30);
+    assert.equal(view.resolved, true);
+    assert.equal(view.failures[0]?.log, 'packages/a-1.log');
+    assert.equal(view.failures[0]?.pkgpath, 'cat/a');
+  });
+
+  void test('a log that answers in batches is read whole by one poll', async () => {
+    const { EventLogFollower } = await import('./event-log.js');
+    const events = sampleRun();
+    const batched = { read: (after: number) => events.slice(after, after + 100).map((event, i) => ({ seq: after + i + 1, event })) };
+    const state = new RunViewState();
+    assert.equal(new EventLogFollower(batched, state).poll(), events.length);
+    assert.equal(state.finished, true);
+  });
+});

@@ -34,7 +34,7 @@ const SECURITY_HEADERS = {
 } as const;
 
 export class WebServer implements RunEventSink {
-  private readonly state = new RunViewState();
+  private readonly state: RunViewState;
   private readonly follower: EventLogFollower | undefined;
   private readonly clock: () => number;
   private readonly clients = new Set<ServerResponse>();
@@ -46,6 +46,7 @@ export class WebServer implements RunEventSink {
 
   constructor(private readonly options: WebServerOptions) {
     this.clock = options.clock ?? ((): number => Date.now() / 1000);
+    this.state = new RunViewState({ logdir: options.logdir });
     this.follower = options.log ? new EventLogFollower(options.log, this.state) : undefined;
     this.server = createServer((req, res) => this.handle(req, res));
   }
