@@ -40,8 +40,14 @@ export type RunEvent =
   | {
       readonly type: 'job-ended'; readonly at: number; readonly job: Job; readonly outcome: JobOutcome;
       readonly durationS: number; readonly log: string;
+      /** Size of the job's log at its end, for build.log and next run's "% of last log". */
+      readonly logBytes?: number;
     }
-  | { readonly type: 'host'; readonly at: number; readonly host: string; readonly state: HostState; readonly reason?: string }
+  | {
+      readonly type: 'host'; readonly at: number; readonly host: string; readonly state: HostState; readonly reason?: string;
+      /** The host's slots (`jobs=N`), for the views' slot rows and utilisation. */
+      readonly slots?: number;
+    }
   | { readonly type: 'message'; readonly at: number; readonly level: 'info' | 'warning' | 'error'; readonly text: string }
   | { readonly type: 'run-finished'; readonly at: number; readonly result: 'complete' | 'stopped' | 'interrupted' };
 
@@ -52,6 +58,10 @@ export interface PackageInfo {
   readonly maintainer: string;
   readonly comment: string;
   readonly categories: string;
+  /** The pkgnames it needs built first (resolved DEPENDS and BUILD_DEPENDS), for the queued count and the ETA. */
+  readonly depends: readonly PkgName[];
+  /** Expected seconds of its job, from history or an estimate, for the ETA. */
+  readonly expectedS: number;
 }
 
 export interface RunEventSink {

@@ -1,6 +1,8 @@
 // Every subcommand, in the order `kiln --help` lists them.
 
 import type { Command } from '../command.js';
+import { serve } from './serve.js';
+import { status } from './status.js';
 import { stopCommand } from './stop.js';
 
-export const commands: readonly Command[] = [stopCommand];
+export const commands: readonly Command[] = [status, stopCommand, serve];

@@ -1,0 +1,66 @@
+// `kiln status`: the terminal view of a running or finished build, from
+// another terminal, read from the run's event log.
+
+import { resolve } from 'node:path';
+
+import { EventLogFollower } from '../../report/event-log.js';
+import { RunViewState } from '../../report/run-view-state.js';
+import { terminalLines } from '../../report/terminal-lines.js';
+import { TerminalReporter, wantsColor } from '../../report/terminal-reporter.js';
+import { parse } from '../args.js';
+import type { Command, CommandIO } from '../command.js';
+import { DEFAULT_LOGDIR, openRunEventLog } from '../run-event-log.js';
+
+export const status: Command = {
+  name: 'status',
+  summary: 'show a running or finished build: jobs, hosts, counters, ETA',
+  help: `usage: kiln status [--logdir DIR] [--once] [--plain]
+
+Shows the build whose run directory is DIR (default: ${DEFAULT_LOGDIR}) as kiln build
+shows it: the counters (built, up-to-date, running, queued, waiting, failed,
+prefailed, indirect), the hosts, one line per running job with its phase,
+elapsed time and log size against its last build, and the ETA.
+
+On a terminal it follows the build, redrawn once a second, until the build
+ends or Ctrl-C. Otherwise, or with --once, it prints the view once.
+
+  --logdir DIR   the run directory (default: ${DEFAULT_LOGDIR})
+  --once         print once and exit, even on a terminal
+  --plain        no redrawing: print once, without colour
+`,
+  async run(args: string[], io: CommandIO): Promise<number> {
+    const { values } = parse(args, {
+      logdir: { type: 'string' }, once: { type: 'boolean' }, plain: { type: 'boolean' },
+    });
+    const logdir = resolve(io.cwd, values.logdir ?? DEFAULT_LOGDIR);
+    const log = openRunEventLog(logdir);
+    const follow = io.stdout.isTTY === true && values.once !== true && values.plain !== true;
+    if (!follow) {
+      const state = new RunViewState();
+      new EventLogFollower(log, state).poll();
+      const color = values.plain !== true && wantsColor(io.stdout, io.env);
+      const lines = terminalLines(state.view(Date.now() / 1000, { packages: false }), { width: io.stdout.columns ?? 1000, color });
+      io.stdout.write(lines.join('\n') + '\n');
+      return 0;
+    }
+    const reporter = new TerminalReporter({ out: io.stdout, env: io.env, notes: false });
+    const follower = new EventLogFollower(log, reporter);
+    const state = new RunViewState();
+    const watch = new EventLogFollower(log, state);
+    await new Promise<void>((done) => {
+      const step = (): void => {
+        follower.poll();
+        watch.poll();
+        if (state.finished || io.signal.aborted) {
+          clearInterval(timer);
+          reporter.close();
+          done();
+        }
+      };
+      const timer = setInterval(step, 500);
+      io.signal.addEventListener('abort', step, { once: true });
+      step();
+    });
+    return 0;
+  },
+};

@@ -1,0 +1,82 @@
+// What `kiln build` adds for the operator: its options (--web, --plain,
+// --hook-*) and the reporters they make, ready to subscribe to the run's
+// events. The runtime emits every RunEvent to `sink`, and awaits `close()`
+// at the end.
+
+import type { RunEvent, RunEventSink } from '../core/run-events.js';
+import { HookRunner, splitCommand, type HookCommands } from '../report/hooks.js';
+import { RunFilesReporter } from '../report/run-files.js';
+import { TerminalReporter } from '../report/terminal-reporter.js';
+import { parseWebAddress } from '../report/web-address.js';
+import { WebServer } from '../report/web-server.js';
+import { UsageError, type CommandIO } from './command.js';
+import { runEventRecorder } from './run-event-log.js';
+
+/** The options, to spread into `kiln build`'s parseArgs options. */
+export const OPERATOR_OPTIONS = {
+  web: { type: 'string' },
+  plain: { type: 'boolean' },
+  'hook-start': { type: 'string' },
+  'hook-end': { type: 'string' },
+  'hook-failed': { type: 'string' },
+} as const;
+
+export const OPERATOR_HELP = `  --web ADDR         serve the live page on [HOST:]PORT (loopback unless HOST is given)
+  --plain            one line per event, even on a terminal
+  --hook-start CMD   run CMD when the run starts
+  --hook-end CMD     run CMD when the run ends (KILN_RESULT, counts, KILN_REPORT)
+  --hook-failed CMD  run CMD for each package that fails to build (KILN_PKGNAME,
+                     KILN_PKGPATH, KILN_PHASE, KILN_ERROR, KILN_BREAKS, KILN_LOG, ...)
+                     CMD is split at blanks into a program and arguments; no shell
+`;
+
+export interface OperatorValues {
+  readonly web?: string | undefined;
+  readonly plain?: boolean | undefined;
+  readonly 'hook-start'?: string | undefined;
+  readonly 'hook-end'?: string | undefined;
+  readonly 'hook-failed'?: string | undefined;
+}
+
+export interface OperatorReporters {
+  /** Emit every RunEvent here, in order. */
+  readonly sink: RunEventSink;
+  /** The live page's URL, when --web was given. */
+  readonly url: string | undefined;
+  /** Stops redrawing, waits for hooks, writes the reports if the run did not finish, closes the page. */
+  close(now: number): Promise<void>;
+}
+
+/** Makes the reporters; starts the web server when --web is given. Throws UsageError for a bad --web. */
+export async function operatorReporters(values: OperatorValues, io: CommandIO, logdir: string): Promise<OperatorReporters> {
+  const address = values.web === undefined ? undefined : parseWebAddress(values.web);
+  if (typeof address === 'string') throw new UsageError(address);
+  const hooks: HookCommands = {
+    ...(values['hook-start'] !== undefined && { start: splitCommand(values['hook-start']) }),
+    ...(values['hook-end'] !== undefined && { end: splitCommand(values['hook-end']) }),
+    ...(values['hook-failed'] !== undefined && { failed: splitCommand(values['hook-failed']) }),
+  };
+  const recorder = runEventRecorder(logdir);
+  const files = new RunFilesReporter(logdir);
+  const terminal = new TerminalReporter({ out: io.stdout, env: io.env, plain: values.plain === true });
+  const hookRunner = Object.keys(hooks).length > 0 ? new HookRunner({ hooks, logdir, env: io.env }) : undefined;
+  const web = address === undefined ? undefined : new WebServer({ logdir });
+  const url = web && address ? await web.listen(address) : undefined;
+  const sinks: RunEventSink[] = [recorder, files, terminal, ...(hookRunner ? [hookRunner] : []), ...(web ? [web] : [])];
+  let finished = false;
+  return {
+    sink: {
+      emit(event: RunEvent): void {
+        if (event.type === 'run-finished') finished = true;
+        for (const sink of sinks) sink.emit(event);
+      },
+    },
+    url,
+    async close(now: number): Promise<void> {
+      terminal.close();
+      if (!finished) files.writeReports(now);
+      await hookRunner?.idle();
+      await web?.close();
+    },
+  };
+}

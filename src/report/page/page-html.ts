@@ -1,0 +1,74 @@
+// The operator's page: one document for the live server and for the static
+// report.html. The markup holds no run data; the script renders it from JSON
+// (embedded for report.html, fetched and streamed for the live page). A
+// Content-Security-Policy allows only this page's own script and style, by
+// hash, so even a slip elsewhere could not run injected script.
+
+import { createHash } from 'node:crypto';
+
+import type { RunView } from '../run-view.js';
+import { SCRIPT_CHARTS } from './page-script-charts.js';
+import { SCRIPT_MAIN } from './page-script-main.js';
+import { SCRIPT_TABLES } from './page-script-tables.js';
+import { PAGE_STYLE } from './page-style.js';
+
+const SCRIPT = `(function () {\n'use strict';\n${SCRIPT_TABLES}${SCRIPT_CHARTS}${SCRIPT_MAIN}})();\n`;
+const hash = (text: string): string => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+
+/** The policy for the page: its own script and style only; the live page may also talk to its server. */
+export function pageCsp(live: boolean): string {
+  return [
+    "default-src 'none'", `script-src ${hash(SCRIPT)}`, `style-src ${hash(PAGE_STYLE)}`, "img-src 'self' data:",
+    `connect-src ${live ? "'self'" : "'none'"}`, "base-uri 'none'", "form-action 'none'",
+  ].join('; ');
+}
+
+/** JSON that can sit inside a <script> element: no `<`, `>` or `&` to end it early. */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026')
+    .replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/** The live page (no data: it asks the server) or, given a view, the self-contained report. */
+export function pageHtml(view?: RunView): string {
+  const live = view === undefined;
+  const data = live ? '' : `<script type="application/json" id="kiln-view">${scriptJson(view)}</script>\n`;
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${pageCsp(live)}">
+<meta name="referrer" content="no-referrer">
+<title>kiln</title>
+<style>${PAGE_STYLE}</style>
+</head>
+<body>
+<header><h1>kiln</h1><span id="run"></span><span id="result" class="badge"></span><span class="meta" id="times"></span></header>
+<main>
+<section id="progress"><div class="counters" id="counters"></div><div class="bar" id="bar"></div><div class="note" id="scan"></div></section>
+<section><h2>Hosts</h2><div class="hosts" id="hosts"></div></section>
+<section class="toolbar">
+<input id="search" type="search" placeholder="Search every table: pkgpath, pkgname, maintainer, error, host" aria-label="search">
+<select id="status-filter" aria-label="status">
+<option value="">every status</option><option value="done">done</option><option value="up-to-date">up-to-date</option>
+<option value="building">building</option><option value="open">open</option><option value="failed">failed</option>
+<option value="prefailed">prefailed</option><option value="indirect">indirect</option>
+</select>
+</section>
+<section><h2>Running</h2><table id="running"></table></section>
+<section><h2>Timeline</h2>
+<div class="legend"><span><i class="l-built"></i>built</span><span><i class="l-failed"></i>failed</span><span><i class="l-running"></i>running</span><span><i class="l-lost"></i>lost (host or infrastructure)</span></div>
+<div id="timeline"></div></section>
+<section><h2>Utilisation</h2><div id="utilisation"></div></section>
+<section><h2>Failures</h2><table id="failures"></table></section>
+<section><h2>Depending on failures</h2><table id="indirect"></table></section>
+<section><h2>Every package</h2><table id="packages"></table><div class="note" id="packages-note"></div></section>
+<section><h2>Messages</h2><ul class="messages" id="messages"></ul></section>
+</main>
+${data}<script>${SCRIPT}</script>
+</body>
+</html>
+`;
+}

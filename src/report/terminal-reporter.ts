@@ -1,0 +1,109 @@
+// The terminal view of `kiln build`. On a TTY: a display redrawn in place at
+// most once a second, with failures and messages printed above it as they
+// happen. Otherwise (or `plain`): one line per event. Colour unless NO_COLOR
+// is set or TERM is dumb.
+
+import type { RunEvent, RunEventSink } from '../core/run-events.js';
+import { eventLine } from './terminal-events.js';
+import { terminalLines } from './terminal-lines.js';
+import { RunViewState } from './run-view-state.js';
+import { clockTime, duration, printable } from './text-format.js';
+
+export interface TerminalOutput {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+}
+
+export interface TerminalReporterOptions {
+  readonly out: TerminalOutput;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** One line per event even on a TTY. */
+  readonly plain?: boolean;
+  /** Seconds since the epoch; the system clock when not given. */
+  readonly clock?: () => number;
+  /** Print failures, lost hosts and warnings above the display (default); `kiln status` joining late does not. */
+  readonly notes?: boolean;
+}
+
+/** Colour is wanted: a TTY, NO_COLOR unset (https://no-color.org), TERM not dumb. */
+export function wantsColor(out: TerminalOutput, env: Readonly<Record<string, string | undefined>>): boolean {
+  return out.isTTY === true && (env['NO_COLOR'] ?? '') === '' && env['TERM'] !== 'dumb';
+}
+
+export class TerminalReporter implements RunEventSink {
+  private readonly state = new RunViewState();
+  private readonly live: boolean;
+  private readonly color: boolean;
+  private readonly clock: () => number;
+  private readonly pkgpaths = new Map<string, string>();
+  private readonly above: string[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private drawn = 0;
+  private lastDraw = 0;
+  private closed = false;
+
+  constructor(private readonly options: TerminalReporterOptions) {
+    this.live = options.out.isTTY === true && options.plain !== true;
+    this.color = wantsColor(options.out, options.env);
+    this.clock = options.clock ?? ((): number => Date.now() / 1000);
+    if (this.live) {
+      // Checked four times a second; draws only when a second has passed since the last.
+      this.timer = setInterval(() => this.draw(), 250);
+      this.timer.unref();
+    }
+  }
+
+  emit(event: RunEvent): void {
+    this.state.emit(event);
+    if (event.type === 'resolved') for (const e of event.entries) this.pkgpaths.set(e.pkgname, e.pkgpath);
+    if (event.type === 'job-started') this.pkgpaths.set(event.job.pkgname, event.job.pkgpath);
+    if (!this.live) {
+      const line = eventLine(event, { pkgpathOf: (n) => this.pkgpaths.get(n) });
+      if (line !== undefined) this.options.out.write(line + '\n');
+      return;
+    }
+    const note = this.options.notes === false ? undefined : this.noteworthy(event);
+    if (note !== undefined) this.above.push(note);
+    if (event.type === 'run-finished') this.close();
+  }
+
+  /** Draws the final state and stops redrawing. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.live) this.draw(true);
+  }
+
+  /** Lines that stay above the display: failures, lost hosts, messages. */
+  private noteworthy(event: RunEvent): string | undefined {
+    const paint = (text: string, sgr: string): string => (this.color ? `\u001b[${sgr}m${text}\u001b[0m` : text);
+    if (event.type === 'job-ended' && event.outcome.kind === 'failed') {
+      return paint(`${clockTime(event.at)} FAILED ${printable(event.job.pkgpath)} on ${printable(event.job.host)} after ${duration(event.durationS)}: `
+        + `${printable(event.outcome.phase)}, ${printable(event.outcome.error)} (${printable(event.log)})`, '31');
+    }
+    if (event.type === 'host' && event.state === 'down') {
+      return paint(`${clockTime(event.at)} host ${printable(event.host)} down: ${printable(event.reason ?? '')}`, '31');
+    }
+    if (event.type === 'message' && event.level !== 'info') {
+      return paint(`${clockTime(event.at)} ${event.level}: ${printable(event.text)}`, event.level === 'error' ? '31' : '33');
+    }
+    return undefined;
+  }
+
+  /** Redraws in place: up over the last display, the new lines above it, then the display. At most once a second, but for the last. */
+  private draw(force = false): void {
+    const now = Date.now();
+    if (!force && now - this.lastDraw < 1000) return;
+    this.lastDraw = now;
+    const width = Math.max(20, (this.options.out.columns ?? 80) - 1);
+    const lines = terminalLines(this.state.view(this.clock(), { packages: false }), { width, color: this.color });
+    let text = this.drawn > 0 ? `\u001b[${this.drawn}A\r\u001b[J` : '';
+    for (const line of this.above.splice(0)) text += line + '\n';
+    for (const line of lines) text += line + '\u001b[K\n';
+    this.options.out.write(text);
+    this.drawn = lines.length;
+  }
+}

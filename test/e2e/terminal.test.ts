@@ -1,0 +1,129 @@
+// The terminal view through a real pseudo-terminal (tmux): the display is
+// redrawn in place at most once a second, failures stay above it, NO_COLOR
+// is honoured, a pipe gets one line per event, and `kiln status` shows the
+// same from another terminal.
+
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, describe, test } from 'node:test';
+
+const REPLAY = resolve('dist/test/support/replay-run.js');
+const KILN = resolve('bin/kiln.js');
+const dir = mkdtempSync(join(tmpdir(), 'kiln-tty-'));
+const sessions: string[] = [];
+let counter = 0;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** Starts `command` in a new tmux session of the given size; returns the session's name. */
+function tmux(command: string, env: Record<string, string> = {}, width = 110, height = 24): string {
+  const name = `kiln-e2e-${process.pid}-${counter++}`;
+  const exports = Object.entries(env).map(([k, v]) => `${k}=${quote(v)}`).join(' ');
+  execFileSync('tmux', ['new-session', '-d', '-s', name, '-x', String(width), '-y', String(height),
+    `env ${exports} sh -c ${quote(`${command}; echo EXIT=$?; sleep 60`)}`]);
+  sessions.push(name);
+  return name;
+}
+
+function capture(name: string, escapes = false): string {
+  return execFileSync('tmux', ['capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', name], { encoding: 'utf8' });
+}
+
+async function until(name: string, pattern: RegExp, ms = 20_000): Promise<string> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const screen = capture(name);
+    if (pattern.test(screen)) return screen;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${String(pattern)}; screen:\n${screen}`);
+    await sleep(100);
+  }
+}
+
+after(() => {
+  for (const name of sessions) {
+    try { execFileSync('tmux', ['kill-session', '-t', name], { stdio: 'ignore' }); } catch { /* already gone */ }
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const JOB_LINE = /^(localhost|builder2):\d +\S+\/\S+ +\S+ +\S+ +\d+%/m;
+
+void describe('kiln build\'s terminal view on a TTY', () => {
+  void test('redraws in place, at most once a second, with jobs, hosts, counters and failures above', async () => {
+    const writes = join(dir, 'writes');
+    const name = tmux(`node ${quote(REPLAY)} terminal 250`, { KILN_WRITES: writes });
+    const mid = await until(name, JOB_LINE);
+    assert.match(mid, /^built \d+ {2}up-to-date \d+ {2}running \d+ {2}queued \d+ {2}waiting \d+ {2}failed \d+ {2}prefailed 2 {2}indirect \d+ {2}total 38$/m);
+    assert.match(mid, /^hosts: localhost up \d\/2 {2}builder2 (up|down) \d\/2/m);
+    assert.equal(mid.match(/^kiln 20261118\.1053 /gm)?.length, 1, 'one display, redrawn in place');
+    const end = await until(name, /EXIT=0/);
+    assert.equal(end.match(/^kiln 20261118\.1053 {2}complete {2}elapsed 36m52s$/gm)?.length, 1);
+    assert.match(end, /^built 23 {2}up-to-date 2 {2}running 0 {2}queued 0 {2}waiting 0 {2}failed 5 {2}prefailed 2 {2}indirect 6 {2}total 38$/m);
+    assert.match(end, /^\d\d:\d\d:\d\d FAILED textproc\/icu on builder2 after 1m32s: build, compiler error \(packages\/icu-75\.1\.log\)$/m);
+    assert.match(end, /^\d\d:\d\d:\d\d host builder2 down: Connection reset by peer$/m);
+    assert.equal(end.match(/ FAILED /g)?.length, 5);
+    assert.doesNotMatch(end, JOB_LINE, 'no job left on the display once the run is over');
+    const times = readFileSync(writes, 'utf8').trim().split('\n').map(Number);
+    assert.ok(times.length >= 5, `${times.length} redraws`);
+    for (let i = 1; i < times.length - 1; i++) assert.ok(times[i]! - times[i - 1]! >= 990, `redraw ${i} came ${times[i]! - times[i - 1]!} ms after the one before`);
+  });
+
+  void test('colour on a TTY, none with NO_COLOR', async () => {
+    const coloured = tmux(`node ${quote(REPLAY)} terminal 2000`);
+    const plain = tmux(`node ${quote(REPLAY)} terminal 2000`, { NO_COLOR: '1' });
+    await until(coloured, /EXIT=0/);
+    await until(plain, /EXIT=0/);
+    assert.match(capture(coloured, true), /\u001b\[31m\d\d:\d\d:\d\d FAILED/);
+    assert.doesNotMatch(capture(plain, true), /\u001b\[3\dm/);
+  });
+
+  void test('not a TTY: one line per event, no escape codes', async () => {
+    const out = join(dir, 'plain.txt');
+    const name = tmux(`node ${quote(REPLAY)} terminal 2000 > ${quote(out)}`);
+    await until(name, /EXIT=0/);
+    const text = readFileSync(out, 'utf8');
+    assert.ok(!text.includes('\u001b'));
+    const lines = text.trim().split('\n');
+    assert.equal(lines.filter((l) => / start \S+\/\S+ /.test(l)).length, 30);
+    assert.ok(lines.some((l) => /^\d\d:\d\d:\d\d FAILED textproc\/icu icu-75\.1 on builder2:\d in 1m32s: build, compiler error/.test(l)));
+    assert.match(lines.at(-1)!, /^\d\d:\d\d:\d\d run complete$/);
+  });
+});
+
+void describe('kiln status --logdir DIR', () => {
+  void test('shows the same view from another terminal while the build runs, and ends with it', async () => {
+    const logdir = join(dir, 'run');
+    tmux(`node ${quote(REPLAY)} record ${quote(logdir)} 200`);
+    for (let i = 0; i < 100 && !existsSync(join(logdir, 'events.jsonl')); i++) await sleep(100);
+    await sleep(1500);
+    const name = tmux(`node ${quote(KILN)} status --logdir ${quote(logdir)}`);
+    const mid = await until(name, JOB_LINE);
+    assert.match(mid, /^kiln 20261118\.1053 {2}running {2}elapsed \S+/m);
+    assert.match(mid, /^built \d+ {2}up-to-date 2 {2}running [1-4] {2}queued \d+ /m);
+    const end = await until(name, /EXIT=0/);
+    assert.equal(end.match(/^kiln 20261118\.1053 {2}complete {2}elapsed 36m52s$/gm)?.length, 1);
+    assert.match(end, /failed 5 {2}prefailed 2 {2}indirect 6 {2}total 38$/m);
+    assert.doesNotMatch(end, / FAILED /, 'joining late, it does not replay old failures above the display');
+
+    const once = execFileSync('node', [KILN, 'status', '--once', '--logdir', logdir], { encoding: 'utf8', env: { ...process.env } });
+    assert.equal(once.split('\n')[0], 'kiln 20261118.1053  complete  elapsed 36m52s');
+    assert.ok(!once.includes('\u001b'));
+  });
+
+  void test('a directory with no run: a message saying what to do, exit status 1', () => {
+    let status = 0;
+    let stderr = '';
+    try {
+      execFileSync('node', [KILN, 'status', '--logdir', join(dir, 'nothing')], { encoding: 'utf8', stdio: 'pipe' });
+    } catch (err) {
+      status = (err as { status: number }).status;
+      stderr = (err as { stderr: string }).stderr;
+    }
+    assert.equal(status, 1);
+    assert.match(stderr, /no run found in .*nothing.*kiln build --logdir/);
+  });
+});

@@ -1,0 +1,58 @@
+// Replays the sample run in real processes, faster than it happened:
+//   node replay-run.js terminal SPEED          the terminal view on stdout
+//   node replay-run.js record LOGDIR SPEED     the events into LOGDIR/events.jsonl
+// Event times are moved so the run starts now; SPEED run-seconds pass per
+// real second. With KILN_WRITES set, `terminal` also notes the time of each
+// write to stdout there, one per line, so a test can count redraws.
+
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { RunEvent, RunEventSink } from '../../src/core/run-events.js';
+import { EVENTS_FILE, JsonlEventWriter } from '../../src/report/jsonl-event-log.js';
+import { TerminalReporter } from '../../src/report/terminal-reporter.js';
+import { eventTime, RUN_START, sampleRun } from './sample-run.js';
+
+export function shifted(event: RunEvent, by: number): RunEvent {
+  if (event.type === 'status') return { ...event, change: { ...event.change, at: event.change.at + by } };
+  if (event.type === 'job-started' || event.type === 'job-ended') {
+    return { ...event, at: event.at + by, job: { ...event.job, startedAt: event.job.startedAt + by } };
+  }
+  return { ...event, at: event.at + by };
+}
+
+async function replay(sink: RunEventSink, speed: number, clockShift: (shift: number) => void): Promise<void> {
+  const startReal = Date.now() / 1000;
+  const shift = Math.floor(startReal) - RUN_START;
+  clockShift(shift);
+  for (const event of sampleRun()) {
+    const due = startReal + (eventTime(event) - RUN_START) / speed;
+    const wait = due - Date.now() / 1000;
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait * 1000));
+    sink.emit(shifted(event, shift));
+  }
+}
+
+const [mode, a, b] = process.argv.slice(2);
+if (mode === 'terminal') {
+  const speed = Number(a ?? '400');
+  const notes = process.env['KILN_WRITES'];
+  let shift = 0;
+  const startReal = Date.now() / 1000;
+  const out = {
+    isTTY: process.stdout.isTTY, columns: process.stdout.columns,
+    write(text: string): boolean {
+      if (notes) appendFileSync(notes, `${Date.now()}\n`);
+      return process.stdout.write(text);
+    },
+  };
+  // The reporter's clock runs at the replay's speed, so elapsed times look as they would.
+  const reporter = new TerminalReporter({
+    out, env: process.env, clock: () => RUN_START + shift + (Date.now() / 1000 - startReal) * speed,
+  });
+  await replay(reporter, speed, (s) => { shift = s; });
+  reporter.close();
+} else if (mode === 'record' && a !== undefined) {
+  mkdirSync(a, { recursive: true });
+  await replay(new JsonlEventWriter(join(a, EVENTS_FILE)), Number(b ?? '400'), () => undefined);
+}
