@@ -10,7 +10,6 @@ import { TerminalReporter } from '../report/terminal-reporter.js';
 import { parseWebAddress } from '../report/web-address.js';
 import { WebServer } from '../report/web-server.js';
 import { UsageError, type CommandIO } from './command.js';
-import { runEventRecorder } from './run-event-log.js';
 
 /** The options, to spread into `kiln build`'s parseArgs options. */
 export const OPERATOR_OPTIONS = {
@@ -56,13 +55,12 @@ export async function operatorReporters(values: OperatorValues, io: CommandIO, l
     ...(values['hook-end'] !== undefined && { end: splitCommand(values['hook-end']) }),
     ...(values['hook-failed'] !== undefined && { failed: splitCommand(values['hook-failed']) }),
   };
-  const recorder = runEventRecorder(logdir);
   const files = new RunFilesReporter(logdir);
   const terminal = new TerminalReporter({ out: io.stdout, env: io.env, plain: values.plain === true });
   const hookRunner = Object.keys(hooks).length > 0 ? new HookRunner({ hooks, logdir, env: io.env }) : undefined;
   const web = address === undefined ? undefined : new WebServer({ logdir });
   const url = web && address ? await web.listen(address) : undefined;
-  const sinks: RunEventSink[] = [recorder, files, terminal, ...(hookRunner ? [hookRunner] : []), ...(web ? [web] : [])];
+  const sinks: RunEventSink[] = [files, terminal, ...(hookRunner ? [hookRunner] : []), ...(web ? [web] : [])];
   let finished = false;
   return {
     sink: {

@@ -1,23 +1,25 @@
-// Where `kiln status` and `kiln serve` find a run's events, and where
-// `kiln build` keeps them. The one place that names the implementation:
-// today a JSON-lines file in the run directory; the run's store later.
+// Where `kiln status` and `kiln serve` find a run's events: the run's store
+// (`<logdir>/kiln.db`), which the build writes before anything is shown.
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { RunEventSink } from '../core/run-events.js';
 import type { EventLog } from '../report/event-log.js';
-import { EVENTS_FILE, JsonlEventLog, JsonlEventWriter } from '../report/jsonl-event-log.js';
+import { RunStore, StoreError } from '../store/run-store.js';
 import { UserError } from './command.js';
 
 export const DEFAULT_LOGDIR = 'logs';
 
 export function openRunEventLog(logdir: string): EventLog {
-  const file = join(logdir, EVENTS_FILE);
+  const file = join(logdir, 'kiln.db');
   if (!existsSync(file)) throw new UserError(`no run found in ${logdir}: ${file} is missing (kiln build --logdir ${logdir} makes one)`);
-  return new JsonlEventLog(file);
-}
-
-export function runEventRecorder(logdir: string): RunEventSink {
-  return new JsonlEventWriter(join(logdir, EVENTS_FILE));
+  let store: RunStore;
+  try {
+    store = RunStore.openReadOnly(logdir);
+  } catch (err) {
+    if (err instanceof StoreError) throw new UserError(`${err.message} (kiln build --logdir ${logdir} makes one)`);
+    throw err;
+  }
+  const run = store.latestRun()?.id;
+  return { read: (after) => (run === undefined ? [] : store.readEvents(after, run)) };
 }

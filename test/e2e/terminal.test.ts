@@ -98,7 +98,7 @@ void describe('kiln status --logdir DIR', () => {
   void test('shows the same view from another terminal while the build runs, and ends with it', async () => {
     const logdir = join(dir, 'run');
     tmux(`node ${quote(REPLAY)} record ${quote(logdir)} 200`);
-    for (let i = 0; i < 100 && !existsSync(join(logdir, 'events.jsonl')); i++) await sleep(100);
+    for (let i = 0; i < 100 && !existsSync(join(logdir, 'kiln.db')); i++) await sleep(100);
     await sleep(1500);
     const name = tmux(`node ${quote(KILN)} status --logdir ${quote(logdir)}`);
     const mid = await until(name, JOB_LINE);

@@ -1,16 +1,15 @@
 // Replays the sample run in real processes, faster than it happened:
 //   node replay-run.js terminal SPEED          the terminal view on stdout
-//   node replay-run.js record LOGDIR SPEED     the events into LOGDIR/events.jsonl
+//   node replay-run.js record LOGDIR SPEED     the events into LOGDIR's run store
 // Event times are moved so the run starts now; SPEED run-seconds pass per
 // real second. With KILN_WRITES set, `terminal` also notes the time of each
 // write to stdout there, one per line, so a test can count redraws.
 
 import { appendFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 
 import type { RunEvent, RunEventSink } from '../../src/core/run-events.js';
-import { EVENTS_FILE, JsonlEventWriter } from '../../src/report/jsonl-event-log.js';
 import { TerminalReporter } from '../../src/report/terminal-reporter.js';
+import { RunStore } from '../../src/store/run-store.js';
 import { eventTime, RUN_START, sampleRun } from './sample-run.js';
 
 export function shifted(event: RunEvent, by: number): RunEvent {
@@ -54,5 +53,8 @@ if (mode === 'terminal') {
   reporter.close();
 } else if (mode === 'record' && a !== undefined) {
   mkdirSync(a, { recursive: true });
-  await replay(new JsonlEventWriter(join(a, EVENTS_FILE)), Number(b ?? '400'), () => undefined);
+  const store = RunStore.open(a);
+  const run = store.beginRun(Date.now() / 1000, '[]').id;
+  await replay({ emit: (event) => store.appendEvents(run, [event]) }, Number(b ?? '400'), () => undefined);
+  store.close();
 }
