@@ -4,7 +4,8 @@
 // entry is a miss.
 
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { PkgPath } from '../core/model.js';
@@ -19,27 +20,34 @@ function isEntry(value: unknown): value is ScanCacheEntry {
 }
 
 export class DirectoryScanCache implements ScanCache {
+  private readonly made = new Set<string>();
+
   constructor(readonly dir: string) {}
 
   private file(pkgpath: PkgPath): string | undefined {
     return isPkgPath(pkgpath) ? path.join(this.dir, `${pkgpath}.json`) : undefined;
   }
 
-  async get(pkgpath: PkgPath): Promise<ScanCacheEntry | undefined> {
+  get(pkgpath: PkgPath): Promise<ScanCacheEntry | undefined> {
     const file = this.file(pkgpath);
-    if (!file) return undefined;
+    if (!file) return Promise.resolve(undefined);
     try {
-      const value: unknown = JSON.parse(await readFile(file, 'utf8'));
-      return isEntry(value) ? value : undefined;
+      // Synchronous: one small file, read thousands of times in a row (see input-hash.ts).
+      const value: unknown = JSON.parse(readFileSync(file, 'utf8'));
+      return Promise.resolve(isEntry(value) ? value : undefined);
     } catch {
-      return undefined;
+      return Promise.resolve(undefined);
     }
   }
 
   async put(pkgpath: PkgPath, entry: ScanCacheEntry): Promise<void> {
     const file = this.file(pkgpath);
     if (!file) return;
-    await mkdir(path.dirname(file), { recursive: true });
+    const dir = path.dirname(file);
+    if (!this.made.has(dir)) {
+      await mkdir(dir, { recursive: true });
+      this.made.add(dir);
+    }
     const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
     await writeFile(temporary, JSON.stringify(entry));
     await rename(temporary, file);

@@ -34,15 +34,11 @@ export interface ScanInputs {
 export async function cachedIndex(cache: ScanCache, scanner: ScanInputs, root: string, pkgpath: PkgPath): Promise<string | undefined> {
   const entry = await cache.get(pkgpath);
   if (!entry || entry.fingerprint !== scanner.fingerprint) return undefined;
-  for (const [input, hash] of entry.inputs) {
-    if ((await hashInput(root, input)) !== hash) return undefined;
-  }
-  return entry.index;
+  return entry.inputs.every(([input, hash]) => hashInput(root, input) === hash) ? entry.index : undefined;
 }
 
 /** Stores a fresh scan with the hashes of what it read. */
 export async function recordScan(cache: ScanCache, scanner: ScanInputs, root: string, pkgpath: PkgPath, index: string): Promise<void> {
-  const inputs: [string, string][] = [];
-  for (const input of await scanner.inputs(pkgpath, index)) inputs.push([input, await hashInput(root, input)]);
-  await cache.put(pkgpath, { fingerprint: scanner.fingerprint, index, inputs });
+  const files = await scanner.inputs(pkgpath, index);
+  await cache.put(pkgpath, { fingerprint: scanner.fingerprint, index, inputs: files.map((input) => [input, hashInput(root, input)] as const) });
 }

@@ -44,20 +44,12 @@ export interface ScannedPort {
 
 type Outcome = Omit<ScannedPort, 'progress'>;
 
-async function scanOne(driver: TreeDriver, pkgpath: PkgPath, options: ScanOptions): Promise<Outcome> {
-  const started = performance.now();
-  const cache = options.cache;
-  let index = cache ? await cachedIndex(cache.store, cache.scanner, driver.root, pkgpath) : undefined;
-  const cached = index !== undefined;
-  if (index === undefined) {
-    const result = await driver.scanPort(pkgpath, options.signal);
-    if (result.kind === 'error') {
-      index = unscannableBlock(pkgpath, result.error);
-    } else {
-      index = result.index;
-      if (cache && !options.signal.aborted) await recordScan(cache.store, cache.scanner, driver.root, pkgpath, index);
-    }
-  }
+/** Cache checks at once: they only read small files, so they need not wait for scan slots. */
+const LOOKUPS = 16;
+
+/** A port's result from its index text: parsed, and turned into an unscannable block if the parser rejects it. */
+function outcomeOf(pkgpath: PkgPath, text: string, cached: boolean, seconds: number): Outcome {
+  let index = text;
   const parsed = parseIndex(index);
   let entries = parsed.entries;
   const bad = parsed.errors[0];
@@ -67,7 +59,7 @@ async function scanOne(driver: TreeDriver, pkgpath: PkgPath, options: ScanOption
   }
   const scanError = entries.find((entry) => entry.vars.has('KILN_SCAN_ERROR'))?.vars.get('KILN_SCAN_ERROR');
   const error = scanError === undefined ? undefined : unquoteReasons(scanError).join('; ');
-  return { pkgpath, index, entries, error, cached, seconds: (performance.now() - started) / 1000 };
+  return { pkgpath, index, entries, error, cached, seconds };
 }
 
 /** The pkgpaths a port's blocks depend on, normalised against the tree; entries that leave it are skipped. */
@@ -83,52 +75,86 @@ export function dependencyPkgPaths(pkgpath: PkgPath, entries: readonly IndexEntr
 }
 
 export async function* scanPorts(driver: TreeDriver, options: ScanOptions): AsyncGenerator<ScannedPort> {
+  const { cache, signal } = options;
   const closure = options.pkgpaths !== undefined;
-  const queue: PkgPath[] = [...new Set(options.pkgpaths ?? (await driver.listPorts(options.signal)))];
-  let head = 0;
-  const seen = new Set(queue);
+  const seen = new Set<PkgPath>();
+  // Two lanes: cache checks (when there is a cache), then real scans, each with its own limit.
+  const toCheck: PkgPath[] = [];
+  const toScan: PkgPath[] = [];
+  let checkHead = 0;
+  let scanHead = 0;
+  let checking = 0;
+  let scanning = 0;
+  let recording = 0;
   const ready: ScannedPort[] = [];
-  let running = 0;
-  let scanned = 0;
-  let cachedCount = 0;
-  let errors = 0;
+  const counts = { scanned: 0, cached: 0, errors: 0 };
   let failure: { error: unknown } | undefined;
   let wake: (() => void) | undefined;
-  const finished = (outcome: Outcome): void => {
-    if (closure) {
-      for (const dep of dependencyPkgPaths(outcome.pkgpath, outcome.entries)) {
-        if (!seen.has(dep)) {
-          seen.add(dep);
-          queue.push(dep);
-        }
-      }
-    }
-    scanned++;
-    if (outcome.cached) cachedCount++;
-    if (outcome.error !== undefined) errors++;
-    ready.push({ ...outcome, progress: { scanned, total: seen.size, cached: cachedCount, errors } });
+  const fail = (error: unknown): void => {
+    failure ??= { error };
   };
-  const start = (pkgpath: PkgPath): void => {
-    running++;
-    scanOne(driver, pkgpath, options)
-      .then(finished, (error: unknown) => {
-        failure ??= { error };
-      })
+  const settle = (): void => wake?.();
+  const enqueue = (pkgpath: PkgPath): void => {
+    if (seen.has(pkgpath)) return;
+    seen.add(pkgpath);
+    (cache ? toCheck : toScan).push(pkgpath);
+  };
+  const finished = (outcome: Outcome): void => {
+    if (closure) dependencyPkgPaths(outcome.pkgpath, outcome.entries).forEach(enqueue);
+    counts.scanned++;
+    if (outcome.cached) counts.cached++;
+    if (outcome.error !== undefined) counts.errors++;
+    ready.push({ ...outcome, progress: { ...counts, total: seen.size } });
+  };
+  const check = (pkgpath: PkgPath, store: ScanCache, scanner: ScanInputs): void => {
+    const started = performance.now();
+    checking++;
+    cachedIndex(store, scanner, driver.root, pkgpath)
+      .then((index) => {
+        if (index === undefined) toScan.push(pkgpath);
+        else finished(outcomeOf(pkgpath, index, true, (performance.now() - started) / 1000));
+      }, fail)
       .finally(() => {
-        running--;
-        wake?.();
+        checking--;
+        settle();
       });
   };
+  const scan = (pkgpath: PkgPath): void => {
+    scanning++;
+    driver.scanPort(pkgpath, signal)
+      .then((result) => {
+        if (result.kind === 'error') {
+          finished(outcomeOf(pkgpath, unscannableBlock(pkgpath, result.error), false, result.seconds));
+          return;
+        }
+        finished(outcomeOf(pkgpath, result.index, false, result.seconds));
+        if (cache && !signal.aborted) {
+          // Written after the slot is free: the next scan need not wait for the disk.
+          // A cache that cannot be written costs speed, never the scan.
+          recording++;
+          recordScan(cache.store, cache.scanner, driver.root, pkgpath, result.index).catch(() => undefined).finally(() => {
+            recording--;
+            settle();
+          });
+        }
+      }, fail)
+      .finally(() => {
+        scanning--;
+        settle();
+      });
+  };
+  (options.pkgpaths ?? (await driver.listPorts(signal))).forEach(enqueue);
   for (;;) {
     if (failure) throw failure.error;
-    options.signal.throwIfAborted();
-    while (running < options.jobs && head < queue.length) start(queue[head++]!);
+    signal.throwIfAborted();
+    while (cache && checking < LOOKUPS && checkHead < toCheck.length) check(toCheck[checkHead++]!, cache.store, cache.scanner);
+    while (scanning < options.jobs && scanHead < toScan.length) scan(toScan[scanHead++]!);
     const next = ready.shift();
     if (next) {
       yield next;
       continue;
     }
-    if (running === 0 && head === queue.length) return;
+    if (checking + scanning + recording === 0 && checkHead === toCheck.length && scanHead === toScan.length) return;
     await new Promise<void>((resolve) => {
       wake = resolve;
     });

@@ -2,7 +2,8 @@
 // index, pbulk-index format, to stdout.
 
 import { availableParallelism } from 'node:os';
-import { stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 import { PortfileDriver } from '../../ports/portfile/portfile-driver.js';
@@ -42,6 +43,17 @@ function progressLine(progress: ScanProgress): string {
     (progress.cached > 0 ? `, ${progress.cached} cached` : '') + (progress.errors > 0 ? `, ${progress.errors} unscannable` : '');
 }
 
+/** The cache directory, made if need be; an unwritable one is the user's to fix, not a silent slowdown. */
+async function writableCache(dir: string): Promise<DirectoryScanCache> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+  } catch (err) {
+    throw new UserError(`cannot write the scan cache ${dir}: ${(err as Error).message}`);
+  }
+  return new DirectoryScanCache(dir);
+}
+
 async function run(args: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parse(args, {
     tree: { type: 'string' }, jobs: { type: 'string' }, cache: { type: 'string' }, timeout: { type: 'string' },
@@ -56,7 +68,7 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   if (!info?.isDirectory()) throw new UserError(`no tree at ${tree}`);
   const driver = new PortfileDriver(tree, { timeoutS });
   const cache = values.cache === undefined ? undefined
-    : { store: new DirectoryScanCache(path.resolve(io.cwd, values.cache)), scanner: driver };
+    : { store: await writableCache(path.resolve(io.cwd, values.cache)), scanner: driver };
   const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
   let shown = 0;
   const clear = (): void => {

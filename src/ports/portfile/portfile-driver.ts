@@ -97,8 +97,8 @@ export class PortfileDriver implements TreeDriver, ScanInputs {
   }
 
   /** For the scan cache: every file of the port directory, and the tree files its Portfile sourced. */
-  async inputs(pkgpath: PkgPath, index: string): Promise<string[]> {
-    const inputs = await walkInputs(this.root, pkgpath);
+  inputs(pkgpath: PkgPath, index: string): Promise<string[]> {
+    const inputs = walkInputs(this.root, pkgpath);
     const inPort = new Set(inputs);
     for (const entry of parseIndex(index).entries) {
       for (const file of (entry.vars.get('SCAN_DEPENDS') ?? '').split(' ')) {
@@ -110,6 +110,6 @@ export class PortfileDriver implements TreeDriver, ScanInputs {
         }
       }
     }
-    return inputs;
+    return Promise.resolve(inputs);
   }
 }
