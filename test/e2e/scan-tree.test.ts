@@ -84,6 +84,21 @@ void test('the cache reuses a scan while the port directory is unchanged, by con
   assert.deepEqual(readdirSync(path.join(cache, 'cat')).sort(), ['dice.json', 'other.json']);
 });
 
+void test('a file the Portfile sources from elsewhere in the tree is in SCAN_DEPENDS, and changing it is a miss', async (t) => {
+  const root = await makeTree({
+    'mk/version.sh': 'VERSION=1.0\n',
+    'cat/shared/Portfile': 'source ../../mk/version.sh\nPKGNAME=shared-$VERSION\n',
+  });
+  const cache = path.join(root, '.cache');
+  t.after(() => rm(root, { recursive: true, force: true }));
+  const scan = async () => parseIndex((await kiln(['scan', '--tree', root, '--cache', cache])).stdout).entries[0]!;
+  const first = await scan();
+  assert.equal(first.pkgname, 'shared-1.0');
+  assert.equal(first.vars.get('SCAN_DEPENDS'), '../../mk/version.sh Portfile');
+  await writeFile(path.join(root, 'mk/version.sh'), 'VERSION=2.0\n');
+  assert.equal((await scan()).pkgname, 'shared-2.0');
+});
+
 void test('a scan that hangs is killed after --timeout and reported; the rest of the tree is scanned', async (t) => {
   const root = await makeTree({
     'cat/hang/Portfile': 'PKGNAME=hang-1.0\nsleep 1000 &\nwhile :; do :; done\n',
