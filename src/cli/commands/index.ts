@@ -1,8 +1,9 @@
 // Every subcommand, in the order `kiln --help` lists them.
 
 import type { Command } from '../command.js';
+import { scanCommand } from './scan.js';
 import { serve } from './serve.js';
 import { status } from './status.js';
 import { stopCommand } from './stop.js';
 
-export const commands: readonly Command[] = [status, stopCommand, serve];
+export const commands: readonly Command[] = [scanCommand, status, stopCommand, serve];

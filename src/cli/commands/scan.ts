@@ -1,0 +1,108 @@
+// `kiln scan`: scans a tree (or the closure of some pkgpaths) and writes the
+// index, pbulk-index format, to stdout.
+
+import { availableParallelism } from 'node:os';
+import { constants } from 'node:fs';
+import { access, mkdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+
+import { PortfileDriver } from '../../ports/portfile/portfile-driver.js';
+import { isPkgPath } from '../../ports/pkgpath.js';
+import { DirectoryScanCache } from '../../ports/scan-cache-dir.js';
+import { type ScannedPort, type ScanProgress, scanPorts } from '../../ports/scanner.js';
+import { integer, parse } from '../args.js';
+import type { Command, CommandIO } from '../command.js';
+import { UsageError, UserError } from '../command.js';
+
+const help = `usage: kiln scan [--tree DIR] [--jobs N] [--cache DIR] [--timeout S] [PKGPATH...]
+
+Scans a Portfile tree and writes its index (pbulk-index format: one
+KEY=VALUE block per package) to stdout, sorted by pkgpath. With PKGPATHs
+(category/name), scans those and every port they depend on, as a limited
+build needs.
+
+Each Portfile is sourced by bash inside a bubblewrap sandbox (read-only
+tree, private /tmp, no network). A port that cannot be scanned still gets a
+block, with PKG_FAIL_REASON and KILN_SCAN_ERROR set, so what depends on it
+is reported as blocked; its error is also printed on stderr.
+
+options:
+  --tree DIR      the tree (default: the current directory)
+  --jobs N        scans at once (default: the number of cores)
+  --cache DIR     keep scan results in DIR and reuse them while none of the
+                  files a port's scan read has changed
+  --timeout S     kill a port's scan after S seconds (default 30)
+
+exit status: 0 every port was scanned; 1 some ports could not be scanned
+(the index on stdout is still complete, their errors are on stderr) or the
+tree cannot be read; 2 bad usage.
+`;
+
+function progressLine(progress: ScanProgress): string {
+  return `kiln scan: ${progress.scanned}/${progress.total} ports` +
+    (progress.cached > 0 ? `, ${progress.cached} cached` : '') + (progress.errors > 0 ? `, ${progress.errors} unscannable` : '');
+}
+
+/** The cache directory, made if need be; an unwritable one is the user's to fix, not a silent slowdown. */
+async function writableCache(dir: string): Promise<DirectoryScanCache> {
+  try {
+    await mkdir(dir, { recursive: true });
+    await access(dir, constants.W_OK);
+  } catch (err) {
+    throw new UserError(`cannot write the scan cache ${dir}: ${(err as Error).message}`);
+  }
+  return new DirectoryScanCache(dir);
+}
+
+async function run(args: string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parse(args, {
+    tree: { type: 'string' }, jobs: { type: 'string' }, cache: { type: 'string' }, timeout: { type: 'string' },
+  });
+  const jobs = integer(values.jobs, 'jobs', availableParallelism());
+  const timeoutS = integer(values.timeout, 'timeout', 30);
+  for (const pkgpath of positionals) {
+    if (!isPkgPath(pkgpath)) throw new UsageError(`'${pkgpath}' is not a pkgpath (category/name)`);
+  }
+  const tree = path.resolve(io.cwd, values.tree ?? '.');
+  const info = await stat(tree).catch(() => undefined);
+  if (!info?.isDirectory()) throw new UserError(`no tree at ${tree}`);
+  const driver = new PortfileDriver(tree, { timeoutS });
+  const cache = values.cache === undefined ? undefined
+    : { store: await writableCache(path.resolve(io.cwd, values.cache)), scanner: driver };
+  const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
+  let shown = 0;
+  const clear = (): void => {
+    if (tty && shown > 0) io.stderr.write('\r\x1b[K');
+  };
+  const results: ScannedPort[] = [];
+  let errors = 0;
+  try {
+    for await (const port of scanPorts(driver, {
+      jobs, signal: io.signal, ...(positionals.length > 0 ? { pkgpaths: positionals } : {}), ...(cache ? { cache } : {}),
+    })) {
+      results.push(port);
+      if (port.error !== undefined) {
+        errors++;
+        clear();
+        io.stderr.write(`kiln scan: ${port.pkgpath}: ${port.error}\n`);
+      }
+      const now = Date.now();
+      if (tty && (now - shown > 100 || port.progress.scanned === port.progress.total)) {
+        shown = now;
+        io.stderr.write(`\r\x1b[K${progressLine(port.progress)}`);
+      }
+    }
+  } catch (err) {
+    if (!io.signal.aborted) throw err;
+    clear();
+    io.stderr.write('kiln scan: interrupted\n');
+    return 130;
+  }
+  clear();
+  results.sort((a, b) => (a.pkgpath < b.pkgpath ? -1 : a.pkgpath > b.pkgpath ? 1 : 0));
+  for (const port of results) io.stdout.write(port.index);
+  if (errors > 0) io.stderr.write(`kiln scan: ${errors} of ${results.length} ports could not be scanned\n`);
+  return errors > 0 ? 1 : 0;
+}
+
+export const scanCommand: Command = { name: 'scan', summary: 'scan a tree and write its index (pbulk-index format)', help, run };

@@ -1,0 +1,63 @@
+// Finds every port of a Portfile tree: `category/name/Portfile`. Category and
+// port directories must be real directories (a symlinked one is skipped: it
+// would repeat or leave the tree); a Portfile may be a symlink only to a file
+// inside the tree.
+
+import type { Dirent } from 'node:fs';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+
+import type { PkgPath } from '../../core/model.js';
+import { isPkgPath } from '../pkgpath.js';
+
+export type PortfileLocation =
+  | { readonly kind: 'found'; readonly portDir: string; readonly portfile: string }
+  | { readonly kind: 'missing'; readonly reason: string };
+
+async function directories(dir: string): Promise<Dirent[]> {
+  try {
+    return (await readdir(dir, { withFileTypes: true })).filter((entry) => entry.isDirectory());
+  } catch {
+    return [];
+  }
+}
+
+export function isInside(root: string, file: string): boolean {
+  const rel = path.relative(root, file);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
+export async function listPortfiles(root: string): Promise<PkgPath[]> {
+  const found: PkgPath[] = [];
+  for (const category of await directories(root)) {
+    for (const port of await directories(path.join(root, category.name))) {
+      const pkgpath = `${category.name}/${port.name}`;
+      if (isPkgPath(pkgpath) && (await locatePortfile(root, pkgpath)).kind === 'found') found.push(pkgpath);
+    }
+  }
+  return found.sort();
+}
+
+/** Where a port's Portfile is, or why it is not there. `root` must have its symlinks resolved. */
+export async function locatePortfile(root: string, pkgpath: PkgPath): Promise<PortfileLocation> {
+  if (!isPkgPath(pkgpath)) return { kind: 'missing', reason: `${JSON.stringify(pkgpath)} is not a pkgpath (category/name)` };
+  const [category] = pkgpath.split('/');
+  for (const dir of [path.join(root, category!), path.join(root, pkgpath)]) {
+    const info = await lstat(dir).catch(() => undefined);
+    if (!info) return { kind: 'missing', reason: `there is no directory ${pkgpath} in the tree` };
+    if (info.isSymbolicLink()) return { kind: 'missing', reason: `${path.relative(root, dir)} is a symlink (kiln reads no symlinked port directories)` };
+    if (!info.isDirectory()) return { kind: 'missing', reason: `${path.relative(root, dir)} is not a directory` };
+  }
+  const portDir = path.join(root, pkgpath);
+  const portfile = path.join(portDir, 'Portfile');
+  const info = await lstat(portfile).catch(() => undefined);
+  if (!info) return { kind: 'missing', reason: `there is no Portfile in ${pkgpath}` };
+  if (info.isSymbolicLink()) {
+    const target = await realpath(portfile).catch(() => undefined);
+    if (target === undefined || !isInside(root, target)) return { kind: 'missing', reason: `${pkgpath}/Portfile is a symlink that leaves the tree` };
+    if (!(await stat(target)).isFile()) return { kind: 'missing', reason: `${pkgpath}/Portfile is not a file` };
+  } else if (!info.isFile()) {
+    return { kind: 'missing', reason: `${pkgpath}/Portfile is not a file` };
+  }
+  return { kind: 'found', portDir, portfile };
+}
