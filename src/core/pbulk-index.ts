@@ -26,52 +26,100 @@ export interface Dependency {
   readonly dir: string;
 }
 
-const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const isKeyStart = (c: number): boolean => (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+const isKeyChar = (c: number): boolean => isKeyStart(c) || (c >= 48 && c <= 57);
+
+/** Whether `text[from, to)` is a variable name: `[A-Za-z_][A-Za-z0-9_]*`. */
+function isKey(text: string, from: number, to: number): boolean {
+  if (to <= from || !isKeyStart(text.charCodeAt(from))) return false;
+  for (let i = from + 1; i < to; i++) if (!isKeyChar(text.charCodeAt(i))) return false;
+  return true;
+}
+
+/**
+ * Reads an index as it arrives, in chunks of any size (a stream of a
+ * gunzipped pscan, say): `push` gives back the blocks it completed, `end`
+ * the last one. Blocks are cut where a line starts with `PKGNAME=`, as
+ * pbulk cuts them. Bad lines are collected in `errors` with their numbers.
+ */
+export class IndexReader {
+  readonly errors: IndexError[] = [];
+  private pending = '';
+  /** Line number of the first line of `pending`, less one. */
+  private linesBefore = 0;
+  /** Whether a PKGNAME= line has been seen: lines before it are errors. */
+  private started = false;
+
+  push(chunk: string): IndexEntry[] {
+    this.pending += chunk;
+    // Everything before the last line that starts a block is complete.
+    const cut = this.pending.lastIndexOf('\nPKGNAME=');
+    if (cut < 0) return [];
+    const done = this.pending.slice(0, cut + 1);
+    this.pending = this.pending.slice(cut + 1);
+    return this.parse(done);
+  }
+
+  end(): IndexEntry[] {
+    const rest = this.pending;
+    this.pending = '';
+    return this.parse(rest);
+  }
+
+  /** Parses whole blocks (and, at the very start, lines before any block). */
+  private parse(text: string): IndexEntry[] {
+    const entries: IndexEntry[] = [];
+    let vars: Map<string, string> | undefined;
+    let start = 0;
+    let startLine = 0;
+    let lineNo = this.linesBefore;
+    let pos = 0;
+    const close = (end: number): void => {
+      if (vars) entries.push({ pkgname: vars.get('PKGNAME')!, vars, raw: text.slice(start, end) + (text.charCodeAt(end - 1) === 10 ? '' : '\n'), line: startLine });
+    };
+    while (pos < text.length) {
+      let end = text.indexOf('\n', pos);
+      if (end === -1) end = text.length;
+      lineNo++;
+      if (end > pos) {
+        const eq = text.indexOf('=', pos);
+        if (eq < 0 || eq >= end || !isKey(text, pos, eq)) {
+          this.errors.push({ line: lineNo, text: text.slice(pos, end), message: 'not a KEY=VALUE line' });
+        } else {
+          const key = text.slice(pos, eq);
+          const value = text.slice(eq + 1, end);
+          if (key === 'PKGNAME') {
+            close(pos);
+            this.started = true;
+            if (value === '') {
+              this.errors.push({ line: lineNo, text: text.slice(pos, end), message: 'empty PKGNAME' });
+              vars = undefined;
+            } else {
+              vars = new Map([[key, value]]);
+              start = pos;
+              startLine = lineNo;
+            }
+          } else if (vars) {
+            vars.set(key, value);
+          } else if (!this.started) {
+            this.errors.push({ line: lineNo, text: text.slice(pos, end), message: 'comes before any PKGNAME= line' });
+          }
+          // else: a line of a block dropped for its empty PKGNAME, already reported
+        }
+      }
+      pos = end + 1;
+    }
+    close(text.length);
+    this.linesBefore = lineNo;
+    return entries;
+  }
+}
 
 export function parseIndex(text: string): { entries: IndexEntry[]; errors: IndexError[] } {
-  const entries: IndexEntry[] = [];
-  const errors: IndexError[] = [];
-  let vars: Map<string, string> | undefined;
-  let start = 0;
-  let startLine = 0;
-  let lineNo = 0;
-  let pos = 0;
-  const close = (end: number): void => {
-    if (vars) entries.push({ pkgname: vars.get('PKGNAME')!, vars, raw: text.slice(start, end) + (text[end - 1] === '\n' ? '' : '\n'), line: startLine });
-  };
-  while (pos < text.length) {
-    let end = text.indexOf('\n', pos);
-    if (end === -1) end = text.length;
-    lineNo++;
-    const line = text.slice(pos, end);
-    const eq = line.indexOf('=');
-    if (line.length === 0) {
-      // blank lines separate nothing in this format; they are ignored
-    } else if (eq <= 0 || !KEY.test(line.slice(0, eq))) {
-      errors.push({ line: lineNo, text: line, message: 'not a KEY=VALUE line' });
-    } else {
-      const key = line.slice(0, eq);
-      const value = line.slice(eq + 1);
-      if (key === 'PKGNAME') {
-        close(pos);
-        if (value === '') {
-          errors.push({ line: lineNo, text: line, message: 'empty PKGNAME' });
-          vars = undefined;
-        } else {
-          vars = new Map([[key, value]]);
-          start = pos;
-          startLine = lineNo;
-        }
-      } else if (!vars) {
-        errors.push({ line: lineNo, text: line, message: 'comes before any PKGNAME= line' });
-      } else {
-        vars.set(key, value);
-      }
-    }
-    pos = end + 1;
-  }
-  close(text.length);
-  return { entries, errors };
+  const reader = new IndexReader();
+  const entries = reader.push(text);
+  for (const entry of reader.end()) entries.push(entry);
+  return { entries, errors: reader.errors };
 }
 
 /** The `pattern:dir` tokens of a dependency variable (ALL_DEPENDS by default). */
