@@ -1,5 +1,6 @@
 // Every subcommand, in the order `kiln --help` lists them.
 
 import type { Command } from '../command.js';
+import { resolveCommand } from './resolve.js';
 
-export const commands: readonly Command[] = [];
+export const commands: readonly Command[] = [resolveCommand];
