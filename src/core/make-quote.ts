@@ -58,7 +58,7 @@ export function unquoteReason(value: string): string {
   for (const word of shellWords(value)) {
     if (word.text === '') continue;
     if (previous !== undefined) {
-      const list = previous.quoted && word.quoted && !/[:.]$/.test(previous.text);
+      const list = previous.quoted && word.quoted && !/[:.,;]$/.test(previous.text);
       out += list ? '; ' : ' ';
     }
     out += word.text;

@@ -121,6 +121,8 @@ export function resolveIndex(entries: readonly IndexEntry[], options: ResolveOpt
       complete: all === undefined || (all.unresolved.length === 0 && all.malformed.length === 0 && !draft.missingAllDepends),
     };
   });
+  // In index order, as a person reads the file.
+  messages.sort((a, b) => a.line - b.line);
   return { packages, messages };
 }
 
