@@ -3,6 +3,7 @@
 // Each run is a fresh process; it prints wall seconds and peak RSS, and the
 // ratios to kiln's targets (3 s, 1 GB on the 2-core machine) and to the
 // times of pbulk-resolve (61 s) and bob (about 5 s) on the same scan.
+// CPU seconds are printed too: on a shared machine they move less than wall.
 //
 //   npm run bench:resolve [-- FILE] [--runs N]
 
@@ -19,7 +20,7 @@ const TARGET_MB = 1024;
 const PBULK_S = 61;
 const BOB_S = 5;
 
-interface Run { wallS: number; peakMB: number; bytes: number; status: number }
+interface Run { wallS: number; cpuS: number; peakMB: number; bytes: number; status: number }
 
 async function once(file: string): Promise<void> {
   let bytes = 0;
@@ -28,7 +29,8 @@ async function once(file: string): Promise<void> {
   const started = process.hrtime.bigint();
   const status = await main(['resolve', file], { stdout: sink, stderr });
   const wallS = Number(process.hrtime.bigint() - started) / 1e9;
-  const run: Run = { wallS, peakMB: process.resourceUsage().maxRSS / 1024, bytes, status };
+  const usage = process.resourceUsage();
+  const run: Run = { wallS, cpuS: (usage.userCPUTime + usage.systemCPUTime) / 1e6, peakMB: usage.maxRSS / 1024, bytes, status };
   process.stdout.write(JSON.stringify(run) + '\n');
 }
 
@@ -55,13 +57,15 @@ function compare(): void {
     if (child.status !== 0) throw new Error(`run ${i + 1} failed: ${child.stderr}`);
     const run = JSON.parse(child.stdout) as Run;
     results.push(run);
-    process.stdout.write(`run ${i + 1}: ${run.wallS.toFixed(2)} s wall, ${run.peakMB.toFixed(0)} MB peak RSS, ${(run.bytes / 1e6).toFixed(1)} MB of presolve, exit ${run.status}\n`);
+    process.stdout.write(`run ${i + 1}: ${run.wallS.toFixed(2)} s wall, ${run.cpuS.toFixed(2)} s CPU, ${run.peakMB.toFixed(0)} MB peak RSS, ${(run.bytes / 1e6).toFixed(1)} MB of presolve, exit ${run.status}\n`);
   }
   const wallS = median(results.map((r) => r.wallS));
+  const cpuS = median(results.map((r) => r.cpuS));
   const peakMB = Math.max(...results.map((r) => r.peakMB));
   process.stdout.write([
     `kiln resolve ${file}: median of ${runs} runs`,
     `  wall      ${wallS.toFixed(2)} s   = ${(wallS / TARGET_S).toFixed(2)} x the ${TARGET_S} s target; pbulk-resolve ${PBULK_S} s is ${(PBULK_S / wallS).toFixed(1)} x slower, bob ${BOB_S} s ${(BOB_S / wallS).toFixed(1)} x`,
+    `  CPU       ${cpuS.toFixed(2)} s   (user + system, whole process: less moved by other load on the machine than wall time)`,
     `  peak RSS  ${peakMB.toFixed(0)} MB = ${(peakMB / TARGET_MB).toFixed(2)} x the 1 GB target`,
     '',
   ].join('\n'));

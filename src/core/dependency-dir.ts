@@ -24,25 +24,33 @@ function normalise(segments: readonly string[]): string | undefined {
 }
 
 /**
+ * The pkgpath of `dir` when it has the usual form, `../../cat/name` with no
+ * `.`, `..` or empty segment after the climb: from any port at `cat/port`
+ * (see isTwoDeep) it means `cat/name`. Undefined for any other form.
+ */
+export function plainDir(dir: string): PkgPath | undefined {
+  if (!dir.startsWith('../../') || dir.length <= 6) return undefined;
+  if (dir.charCodeAt(6) === 46 || dir.includes('/.', 6) || dir.includes('//') || dir.endsWith('/')) return undefined;
+  return dir.slice(6);
+}
+
+/** `cat/name`: two plain segments, the form every port's location has. */
+export function isTwoDeep(location: PkgPath): boolean {
+  const parts = location.split('/');
+  return parts.length === 2 && parts.every((p) => p !== '' && p !== '.' && p !== '..');
+}
+
+/**
  * Where `dir`, written in the port at `location`, points within the tree.
  * An absolute path, or one that climbs out of the tree, is `outside-tree`.
  */
 export function dependencyDir(location: PkgPath, dir: string): DependencyDir {
-  // The usual form, `../../cat/name` from `cat/port`, needs no work.
-  if (dir.startsWith('../../') && !dir.includes('/.', 5) && !dir.includes('//') && !dir.endsWith('/')
-    && dir.charCodeAt(6) !== 46 && dir.length > 6 && isTwoDeep(location)) {
-    return { kind: 'pkgpath', pkgpath: dir.slice(6) };
-  }
+  const plain = plainDir(dir);
+  if (plain !== undefined && isTwoDeep(location)) return { kind: 'pkgpath', pkgpath: plain };
   if (dir.startsWith('/')) return { kind: 'outside-tree', dir };
   const pkgpath = normalise([...location.split('/'), ...dir.split('/')]);
   if (pkgpath === undefined || pkgpath === '') return { kind: 'outside-tree', dir };
   return { kind: 'pkgpath', pkgpath };
-}
-
-/** `cat/name`: two plain segments, the form every port's location has. */
-function isTwoDeep(location: PkgPath): boolean {
-  const parts = location.split('/');
-  return parts.length === 2 && parts.every((p) => p !== '' && p !== '.' && p !== '..');
 }
 
 /** The last part of a pkgpath: `devel/gmake` gives `gmake`. */

@@ -120,7 +120,9 @@ export function compilePattern(text: string): CompiledPattern {
   const prefixes = [...new Set(alternatives.map((a) => a.prefix))];
   if (alternatives.length === 1) {
     const only = alternatives[0]!;
-    return { text, malformed: false, prefixes, matches: (name) => only.matches(name) };
+    const prefix = only.prefix;
+    // pkg_match's quick test: most names fail on their first characters.
+    return { text, malformed: false, prefixes, matches: (name) => name.startsWith(prefix) && only.matches(name) };
   }
   return {
     text, malformed: false, prefixes,

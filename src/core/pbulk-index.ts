@@ -51,13 +51,21 @@ export class IndexReader {
   private started = false;
 
   push(chunk: string): IndexEntry[] {
-    this.pending += chunk;
-    // Everything before the last line that starts a block is complete.
-    const cut = this.pending.lastIndexOf('\nPKGNAME=');
-    if (cut < 0) return [];
-    const done = this.pending.slice(0, cut + 1);
-    this.pending = this.pending.slice(cut + 1);
-    return this.parse(done);
+    // Cut at the first and the last block start in `chunk`: the block that
+    // straddles the previous chunk is the only text joined and copied. A
+    // block start split between two chunks is just not a cut: the text
+    // around it is parsed whole either way.
+    const atStart = chunk.startsWith('PKGNAME=') && (this.pending === '' || this.pending.endsWith('\n'));
+    const first = atStart ? 0 : chunk.indexOf('\nPKGNAME=') + 1;
+    if (first === 0 && !atStart) {
+      this.pending += chunk;
+      return [];
+    }
+    const last = chunk.lastIndexOf('\nPKGNAME=') + 1 || first;
+    const entries = this.parse(this.pending + chunk.slice(0, first));
+    if (last > first) for (const entry of this.parse(chunk.slice(first, last))) entries.push(entry);
+    this.pending = chunk.slice(last);
+    return entries;
   }
 
   end(): IndexEntry[] {

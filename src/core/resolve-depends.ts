@@ -7,8 +7,10 @@
 // port, so that its dependents are blocked by it and not "unresolvable".
 
 import type { Candidates } from './candidates.js';
-import { dependencyDir } from './dependency-dir.js';
+import type { DependencyDir } from './dependency-dir.js';
+import { dependencyDir, isTwoDeep, plainDir } from './dependency-dir.js';
 import type { PkgPath } from './model.js';
+import type { CompiledPattern } from './pattern.js';
 
 export interface DependsContext {
   readonly names: readonly string[];
@@ -18,6 +20,17 @@ export interface DependsContext {
   readonly scanErrors: ReadonlyMap<PkgPath, number>;
   /** Warn, as `pbulk-resolve -v` does, when the best match lives elsewhere than the dependency's directory. */
   readonly verbose: boolean;
+  /** What is known of each `pattern:dir` token met so far (the same few thousand recur). */
+  readonly tokens: Map<string, Token>;
+}
+
+/** A `pattern:dir` token, read once. */
+export interface Token {
+  readonly pattern: string;
+  readonly dir: string;
+  readonly compiled: CompiledPattern;
+  /** The pkgpath of `dir` from any `cat/port`, when it has the usual form. */
+  readonly plain: PkgPath | undefined;
 }
 
 export interface ResolvedDepends {
@@ -35,44 +48,57 @@ export interface ResolvedDepends {
 
 const isBlank = (c: number): boolean => c === 32 || c === 9;
 
+function readToken(context: DependsContext, text: string): Token | undefined {
+  let token = context.tokens.get(text);
+  if (token === undefined) {
+    const colon = text.indexOf(':');
+    if (colon <= 0 || colon === text.length - 1) return undefined;
+    const pattern = text.slice(0, colon);
+    const dir = text.slice(colon + 1);
+    token = { pattern, dir, compiled: context.candidates.pattern(pattern), plain: plainDir(dir) };
+    context.tokens.set(text, token);
+  }
+  return token;
+}
+
+/** The id among `ids` whose pkgname satisfies `compiled`, or -1. */
+function satisfiedBy(compiled: CompiledPattern, ids: readonly number[], names: readonly string[]): number {
+  for (const id of ids) if (compiled.matches(names[id]!)) return id;
+  return -1;
+}
+
 /** Resolves the tokens of `value` (an ALL_DEPENDS or RUN_DEPENDS line) for package `id`. */
 export function resolveDepends(context: DependsContext, id: number, value: string): ResolvedDepends {
   const { names, locations, candidates } = context;
   const result: ResolvedDepends = { ids: [], unresolved: [], outside: [], malformed: [], warnings: [] };
   const location = locations[id]!;
+  const twoDeep = isTwoDeep(location);
   let at = 0;
   while (at < value.length) {
     while (at < value.length && isBlank(value.charCodeAt(at))) at++;
     if (at >= value.length) break;
     let end = at;
     while (end < value.length && !isBlank(value.charCodeAt(end))) end++;
-    const token = value.slice(at, end);
+    const text = value.slice(at, end);
     at = end;
-    const colon = token.indexOf(':');
-    if (colon <= 0 || colon === token.length - 1) {
-      result.malformed.push(token);
+    const token = readToken(context, text);
+    if (token === undefined) {
+      result.malformed.push(text);
       continue;
     }
-    const pattern = token.slice(0, colon);
-    const dir = token.slice(colon + 1);
-    const where = dependencyDir(location, dir);
-    if (where.kind === 'outside-tree') result.outside.push({ pattern, dir });
-    const wanted = where.kind === 'pkgpath' ? where.pkgpath : dir;
-    const warn = (match: number): void => {
+    const { pattern, compiled } = token;
+    const where: DependencyDir = token.plain !== undefined && twoDeep ? { kind: 'pkgpath', pkgpath: token.plain } : dependencyDir(location, token.dir);
+    if (where.kind === 'outside-tree') result.outside.push({ pattern, dir: token.dir });
+    const wanted = where.kind === 'pkgpath' ? where.pkgpath : token.dir;
+    let match = satisfiedBy(compiled, result.ids, names);
+    if (match < 0) {
+      match = candidates.bestMatch(pattern);
+      if (match >= 0) result.ids.push(match);
+    }
+    if (match >= 0) {
       if (context.verbose && locations[match] !== wanted) {
         result.warnings.push(`Best matching ${names[match]!} differs from location ${wanted} for dependency ${pattern} of package ${names[id]!}`);
       }
-    };
-    const compiled = candidates.pattern(pattern);
-    const taken = result.ids.find((dep) => compiled.matches(names[dep]!));
-    if (taken !== undefined) {
-      warn(taken);
-      continue;
-    }
-    const best = candidates.bestMatch(pattern);
-    if (best >= 0) {
-      warn(best);
-      result.ids.push(best);
       continue;
     }
     const broken = where.kind === 'pkgpath' ? context.scanErrors.get(where.pkgpath) : undefined;

@@ -77,7 +77,7 @@ export function resolveIndex(entries: readonly IndexEntry[], options: ResolveOpt
   const scanErrors = new Map<PkgPath, number>();
   broken.forEach((isBroken, id) => { if (isBroken && !scanErrors.has(locations[id]!)) scanErrors.set(locations[id]!, id); });
   const context: DependsContext = {
-    names, locations, scanErrors, verbose: options.verbose ?? false,
+    names, locations, scanErrors, verbose: options.verbose ?? false, tokens: new Map(),
     candidates: new Candidates(names, (id) => !broken[id]),
   };
 

@@ -53,7 +53,10 @@ class BlockWriter {
 
   async flush(): Promise<void> {
     if (this.size === 0) return;
-    const chunk = Buffer.from(this.buffered.join(''), 'latin1');
+    // One copy, straight into the buffer (latin1: a character is a byte).
+    const chunk = Buffer.allocUnsafe(this.size);
+    let at = 0;
+    for (const text of this.buffered) at += chunk.write(text, at, 'latin1');
     this.buffered = [];
     this.size = 0;
     if (!this.out.write(chunk)) await new Promise((resolve) => this.out.once('drain', resolve));
