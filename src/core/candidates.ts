@@ -11,6 +11,8 @@ import { compilePattern, pkgOrder } from './pattern.js';
 export class Candidates {
   /** Ids into `names`, sorted by pkgname. */
   private readonly sorted: Int32Array;
+  /** Ids by pkgbase, the pkgname without its last dash and version. */
+  private readonly byBase = new Map<string, number[]>();
   private readonly versions: (Dewey | undefined)[];
   private readonly patterns = new Map<string, CompiledPattern>();
   private readonly best = new Map<string, number>();
@@ -24,6 +26,15 @@ export class Candidates {
     for (let id = 0; id < names.length; id++) if (eligible(id)) ids.push(id);
     ids.sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : a - b));
     this.sorted = Int32Array.from(ids);
+    for (const id of ids) {
+      const name = names[id]!;
+      const dash = name.lastIndexOf('-');
+      if (dash < 0) continue;
+      const base = name.slice(0, dash);
+      const list = this.byBase.get(base);
+      if (list === undefined) this.byBase.set(base, [id]);
+      else list.push(id);
+    }
     this.versions = new Array<Dewey | undefined>(names.length);
   }
 
@@ -43,13 +54,21 @@ export class Candidates {
     if (known !== undefined) return known;
     const compiled = this.pattern(pattern);
     let best = -1;
+    const consider = (id: number): void => {
+      if (id === best || !compiled.matches(this.names[id]!)) return;
+      best = best < 0 ? id : this.order(best, id);
+    };
+    if (compiled.bases !== undefined) {
+      for (const base of compiled.bases) for (const id of this.byBase.get(base) ?? []) consider(id);
+      this.best.set(pattern, best);
+      return best;
+    }
     for (const prefix of compiled.prefixes) {
       for (let i = this.lowerBound(prefix); i < this.sorted.length; i++) {
         const id = this.sorted[i]!;
         const name = this.names[id]!;
         if (!name.startsWith(prefix)) break;
-        if (id === best || !compiled.matches(name)) continue;
-        best = best < 0 ? id : this.order(best, id);
+        consider(id);
       }
     }
     this.best.set(pattern, best);

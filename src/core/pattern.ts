@@ -13,6 +13,8 @@ import { compileGlob, hasGlob } from './glob.js';
 interface Alternative {
   /** Every pkgname it matches starts with this. */
   readonly prefix: string;
+  /** Every pkgname it matches is this, a dash and a version (dewey and exact patterns). */
+  readonly base: string | undefined;
   matches(pkgname: string): boolean;
 }
 
@@ -22,6 +24,8 @@ export interface CompiledPattern {
   readonly malformed: boolean;
   /** Every pkgname the pattern matches starts with one of these. */
   readonly prefixes: readonly string[];
+  /** When known: every pkgname the pattern matches is one of these, a dash and a version. */
+  readonly bases: readonly string[] | undefined;
   matches(pkgname: string): boolean;
 }
 
@@ -75,7 +79,7 @@ function literalPrefix(glob: string): string {
 function deweyAlternative(pattern: string, sep: number): Alternative {
   const base = pattern.slice(0, sep);
   const first = readDeweyOp(pattern, sep);
-  if (first === undefined) return { prefix: base + '-', matches: () => false };
+  if (first === undefined) return { prefix: base + '-', base, matches: () => false };
   const from = sep + first.length;
   let upper: { op: DeweyOp; bound: Dewey } | undefined;
   let lowerText = pattern.slice(from);
@@ -91,6 +95,7 @@ function deweyAlternative(pattern: string, sep: number): Alternative {
   const op = first.op;
   return {
     prefix: base + '-',
+    base,
     matches(pkgname: string): boolean {
       const dash = pkgname.lastIndexOf('-');
       if (dash !== base.length || !pkgname.startsWith(base)) return false;
@@ -108,24 +113,26 @@ function compileAlternative(pattern: string): Alternative {
   if (sep >= 0) return deweyAlternative(pattern, sep);
   if (hasGlob(pattern)) {
     const glob = compileGlob(pattern);
-    return { prefix: literalPrefix(pattern), matches: (name) => glob.matches(name) };
+    return { prefix: literalPrefix(pattern), base: undefined, matches: (name) => glob.matches(name) };
   }
-  return { prefix: pattern, matches: (name) => name === pattern };
+  const dash = pattern.lastIndexOf('-');
+  return { prefix: pattern, base: dash > 0 ? pattern.slice(0, dash) : undefined, matches: (name) => name === pattern };
 }
 
 export function compilePattern(text: string): CompiledPattern {
   const expanded = expandAlternatives(text);
-  if (expanded === undefined) return { text, malformed: true, prefixes: [], matches: () => false };
+  if (expanded === undefined) return { text, malformed: true, prefixes: [], bases: [], matches: () => false };
   const alternatives = expanded.map(compileAlternative);
   const prefixes = [...new Set(alternatives.map((a) => a.prefix))];
+  const bases = alternatives.every((a) => a.base !== undefined) ? [...new Set(alternatives.map((a) => a.base!))] : undefined;
   if (alternatives.length === 1) {
     const only = alternatives[0]!;
     const prefix = only.prefix;
     // pkg_match's quick test: most names fail on their first characters.
-    return { text, malformed: false, prefixes, matches: (name) => name.startsWith(prefix) && only.matches(name) };
+    return { text, malformed: false, prefixes, bases, matches: (name) => name.startsWith(prefix) && only.matches(name) };
   }
   return {
-    text, malformed: false, prefixes,
+    text, malformed: false, prefixes, bases,
     matches: (name) => alternatives.some((a) => a.matches(name)),
   };
 }
