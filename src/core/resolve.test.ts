@@ -157,9 +157,10 @@ test('malformed tokens and later duplicate pkgnames are reported', () => {
   assert.equal(byName.get('gmake-4.4.1')!.pkgpath, 'devel/gmake');
 });
 
-test('a block that already has DEPENDS= is written as it is', () => {
-  const text = index('a-1 t/a b-[0-9]*:../../t/b | DEPENDS=b-0.9', 'b-1 t/b');
-  const { byName, presolve } = resolve(text);
-  assert.deepEqual(byName.get('a-1')!.depends, ['b-0.9']);
+test('a block that already has DEPENDS= is written as it is; names not in the index are reported', () => {
+  const text = index('a-1 t/a b-[0-9]*:../../t/b | DEPENDS=b-0.9 c-1', 'b-1 t/b', 'c-1 t/c');
+  const { byName, presolve, messages } = resolve(text);
+  assert.deepEqual(byName.get('a-1')!.depends, ['c-1']);
+  assert.deepEqual(messages, ['warning: DEPENDS of a-1 names b-0.9, which is not in the index']);
   assert.equal(presolve, text);
 });

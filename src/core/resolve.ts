@@ -81,6 +81,7 @@ export function resolveIndex(entries: readonly IndexEntry[], options: ResolveOpt
     candidates: new Candidates(names, (id) => !broken[id]),
   };
 
+  const known = new Set(names);
   const drafts = kept.map((entry, id) => {
     const say = (level: 'error' | 'warning', text: string): void => { messages.push({ pkgname: entry.pkgname, line: entry.line, level, text }); };
     const given = entry.vars.get('DEPENDS');
@@ -99,7 +100,8 @@ export function resolveIndex(entries: readonly IndexEntry[], options: ResolveOpt
       }
       for (const { pattern, dir } of found.outside) say(problem, `Dependency ${pattern}:${dir} of package ${entry.pkgname} points outside the tree`);
     }
-    const depends = all === undefined ? (given ?? '').split(' ').filter((name) => name !== '') : all.ids.map((dep) => names[dep]!);
+    const depends = all === undefined ? givenDepends(given ?? '', known, (name) => say(problem, `DEPENDS of ${entry.pkgname} names ${name}, which is not in the index`))
+      : all.ids.map((dep) => names[dep]!);
     return { entry, id, all, run, depends, missingAllDepends: given === undefined && !entry.vars.has('ALL_DEPENDS') };
   });
 
@@ -124,6 +126,17 @@ export function resolveIndex(entries: readonly IndexEntry[], options: ResolveOpt
   // In index order, as a person reads the file.
   messages.sort((a, b) => a.line - b.line);
   return { packages, messages };
+}
+
+/** The pkgnames of a DEPENDS= line already in the block, those not in the index left out. */
+function givenDepends(line: string, known: ReadonlySet<string>, unknown: (name: string) => void): string[] {
+  const depends: string[] = [];
+  for (const name of line.split(' ')) {
+    if (name === '') continue;
+    if (known.has(name)) depends.push(name);
+    else unknown(name);
+  }
+  return depends;
 }
 
 function strictLevel(strict: boolean): 'error' | 'warning' {
