@@ -81,6 +81,8 @@ export class Engine {
   };
   private nextJob = 1;
   private drainedAll = false;
+  /** Hosts drained on their own (a stop-<host> file), known or not yet. */
+  private readonly drainedHosts = new Set<string>();
   private began = false;
   private ended = false;
 
@@ -202,13 +204,14 @@ export class Engine {
     const known = this.hosts.get(spec.name);
     if (!known) {
       this.hosts.set(spec.name, {
-        spec, state: 'up', free: slotList(spec.slots), coresInUse: 0, memoryInUseMiB: 0, running: new Set(), load: undefined,
+        spec, state: this.drainedAll || this.drainedHosts.has(spec.name) ? 'draining' : 'up', free: slotList(spec.slots),
+        coresInUse: 0, memoryInUseMiB: 0, running: new Set(), load: undefined,
       });
     } else {
       const busy = new Set([...known.running].map((j) => this.jobs.get(j)!.slot));
       known.spec = spec;
       known.free = slotList(spec.slots).filter((s) => !busy.has(s));
-      if (known.state === 'down') known.state = this.drainedAll ? 'draining' : 'up';
+      if (known.state === 'down') known.state = this.drainedAll || this.drainedHosts.has(spec.name) ? 'draining' : 'up';
     }
     const state = this.hosts.get(spec.name)!.state;
     out.push({ type: 'host', at, host: spec.name, state });
@@ -228,14 +231,16 @@ export class Engine {
   }
 
   private drain(out: EngineCommand[], at: number, name: string | undefined, on: boolean): void {
-    const targets = name === undefined ? [...this.hosts.values()] : [this.hosts.get(name)].filter((h) => h !== undefined);
     if (name === undefined) this.drainedAll = on;
-    for (const host of targets) {
-      if (host.state === 'down') continue;
-      const state: HostState = on ? 'draining' : 'up';
-      if (host.state !== state) {
-        host.state = state;
-        out.push({ type: 'host', at, host: host.spec.name, state });
+    else if (on) this.drainedHosts.add(name);
+    else this.drainedHosts.delete(name);
+    const host = name === undefined ? undefined : this.hosts.get(name);
+    for (const h of name === undefined ? this.hosts.values() : [host].filter((x) => x !== undefined)) {
+      if (h.state === 'down') continue;
+      const state: HostState = this.drainedAll || this.drainedHosts.has(h.spec.name) ? 'draining' : 'up';
+      if (h.state !== state) {
+        h.state = state;
+        out.push({ type: 'host', at, host: h.spec.name, state });
       }
     }
   }

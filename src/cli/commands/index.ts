@@ -2,5 +2,6 @@
 
 import type { Command } from '../command.js';
 import { resolveCommand } from './resolve.js';
+import { stopCommand } from './stop.js';
 
-export const commands: readonly Command[] = [resolveCommand];
+export const commands: readonly Command[] = [resolveCommand, stopCommand];

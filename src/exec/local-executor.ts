@@ -1,0 +1,66 @@
+// Jobs on this machine: no ssh, the sandbox builder called directly. Each
+// job's processes live in their own process group (the builder's job).
+
+import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { arch, availableParallelism, platform, totalmem } from 'node:os';
+
+import type { BuildJob, BuildReport } from '../sandbox/build-job.js';
+import type { ConnectResult, Executor, JobWatcher } from './executor.js';
+
+export type BuildFunction = (job: BuildJob, options: { signal: AbortSignal; onPhase?: (phase: string) => void }) => Promise<BuildReport>;
+
+export interface LocalExecutorOptions {
+  readonly build: BuildFunction;
+  /** Seconds between looks at a running job's log size. */
+  readonly pollS?: number;
+}
+
+export class LocalExecutor implements Executor {
+  readonly host = 'localhost';
+  private readonly options: LocalExecutorOptions;
+
+  constructor(options: LocalExecutorOptions) {
+    this.options = options;
+  }
+
+  connect(): Promise<ConnectResult> {
+    const probe = spawnSync('bwrap', ['--ro-bind', '/', '/', '--unshare-all', '--die-with-parent', 'true'], { encoding: 'utf8', timeout: 10_000 });
+    if (probe.error) {
+      return Promise.resolve({ ok: false, reason: `bubblewrap cannot run here (${probe.error.message}); install it: apt-get install bubblewrap` });
+    }
+    if (probe.status !== 0) {
+      return Promise.resolve({ ok: false, reason: `bubblewrap fails: ${probe.stderr.trim() || `exit status ${probe.status}`}` });
+    }
+    return Promise.resolve({
+      ok: true,
+      info: { arch: arch(), os: platform(), node: process.version, cores: availableParallelism(), memoryMiB: Math.round(totalmem() / 2 ** 20) },
+    });
+  }
+
+  async run(job: BuildJob, watcher: JobWatcher, signal: AbortSignal): Promise<BuildReport> {
+    const poll = setInterval(() => watcher.log(sizeOf(job.logFile)), (this.options.pollS ?? 1) * 1000);
+    try {
+      return await this.options.build(job, { signal, onPhase: (phase) => watcher.phase(phase) });
+    } finally {
+      clearInterval(poll);
+      watcher.log(sizeOf(job.logFile));
+    }
+  }
+
+  onLost(): void {
+    // this machine is never lost
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+function sizeOf(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,218 @@
+// The coordinator loop: feeds events into the engine one at a time, writes
+// the commands that come out to the store, and only then carries them out
+// (start jobs on executors). Job results, lost hosts, stop files and Ctrl-C
+// all arrive through one queue, so the engine sees one event at a time.
+
+import type { EngineCommand, EngineEvent, Job } from '../core/engine-events.js';
+import type { Engine } from '../core/engine.js';
+import type { HostSpec, JobOutcome } from '../core/model.js';
+import type { RunEvent, RunEventSink } from '../core/run-events.js';
+import { unreachable } from '../core/unreachable.js';
+import type { Executor } from '../exec/executor.js';
+import type { BuildJob, BuildReport } from '../sandbox/build-job.js';
+import type { RunStore } from '../store/run-store.js';
+import type { Clock } from './clock.js';
+import { EventQueue } from './event-queue.js';
+import { HostConnector } from './host-connector.js';
+import { StopFiles } from './stop-files.js';
+
+export interface HostBinding {
+  readonly executor: Executor;
+  readonly spec: HostSpec;
+}
+
+/** What the coordinator needs to know of a job beyond the engine's Job. */
+export interface JobSetup {
+  readonly buildJob: BuildJob;
+  readonly expectedS: number;
+  readonly lastLogBytes: number | undefined;
+}
+
+export interface CoordinatorOptions {
+  readonly engine: Engine;
+  readonly store: RunStore;
+  readonly run: number;
+  readonly hosts: readonly HostBinding[];
+  readonly sink: RunEventSink;
+  readonly clock: Clock;
+  readonly signal: AbortSignal;
+  readonly logdir: string;
+  /** Makes the BuildJob of an engine job (paths, sandbox contents, metadata). */
+  readonly setup: (job: Job) => JobSetup;
+  /** Called in the loop for every job result the engine accepts (history, error classes). */
+  readonly finish: (job: Job, report: BuildReport, setup: JobSetup, endedAt: number) => JobOutcome;
+  /** Seconds between checks of stop files. */
+  readonly pollS?: number;
+}
+
+export type RunResult = 'complete' | 'stopped' | 'interrupted';
+
+type Input =
+  | { readonly kind: 'engine'; readonly event: EngineEvent }
+  | { readonly kind: 'result'; readonly job: Job; readonly report: BuildReport; readonly setup: JobSetup }
+  | { readonly kind: 'no-hosts'; readonly reason: string }
+  | { readonly kind: 'interrupt' };
+
+interface Running {
+  readonly controller: AbortController;
+  readonly done: Promise<void>;
+}
+
+export class Coordinator {
+  private readonly o: CoordinatorOptions;
+  private readonly queue = new EventQueue<Input>();
+  private readonly running = new Map<number, Running>();
+  private readonly executors: ReadonlyMap<string, Executor>;
+  private readonly connector: HostConnector;
+  private readonly stopFiles: StopFiles;
+
+  constructor(options: CoordinatorOptions) {
+    this.o = options;
+    this.executors = new Map(options.hosts.map((h) => [h.spec.name, h.executor]));
+    this.connector = new HostConnector(options.hosts, options.signal, {
+      up: (spec) => this.queue.push({ kind: 'engine', event: { type: 'host-up', at: this.now(), host: spec } }),
+      down: (host, reason) => this.queue.push({ kind: 'engine', event: { type: 'host-down', at: this.now(), host, reason } }),
+      refused: (host, reason) => this.emit({ type: 'message', at: this.now(), level: 'error', text: `host ${host} refused: ${reason}` }),
+      none: (reason) => this.queue.push({ kind: 'no-hosts', reason }),
+    });
+    this.stopFiles = new StopFiles(options.logdir, options.hosts.map((h) => h.spec.name), (host, on) => {
+      const event: EngineEvent = on
+        ? { type: 'drain', at: this.now(), ...(host !== undefined && { host }) }
+        : { type: 'undrain', at: this.now(), ...(host !== undefined && { host }) };
+      this.queue.push({ kind: 'engine', event });
+    });
+  }
+
+  async run(): Promise<RunResult> {
+    const onAbort = (): void => this.queue.push({ kind: 'interrupt' });
+    this.o.signal.addEventListener('abort', onAbort, { once: true });
+    this.apply(this.o.engine.begin(this.now()));
+    this.stopFiles.start(this.o.pollS ?? 1);
+    this.connector.start();
+    let result: RunResult = 'complete';
+    try {
+      while (!this.o.engine.finished) {
+        const input = await this.queue.next();
+        if (input.kind === 'interrupt') {
+          result = 'interrupted';
+          break;
+        }
+        if (input.kind === 'no-hosts') {
+          this.emit({ type: 'message', at: this.now(), level: 'error', text: `no host can take jobs: ${input.reason}` });
+          result = 'stopped';
+          break;
+        }
+        this.apply(this.step(input));
+      }
+      if (this.o.engine.finished) result = this.finishedResult ?? 'complete';
+    } finally {
+      this.o.signal.removeEventListener('abort', onAbort);
+      this.stopFiles.stop();
+      this.connector.stop();
+      await this.cancelRunning();
+    }
+    return result;
+  }
+
+  private finishedResult: RunResult | undefined;
+
+  private step(input: Exclude<Input, { kind: 'interrupt' } | { kind: 'no-hosts' }>): EngineCommand[] {
+    switch (input.kind) {
+      case 'engine':
+        return this.o.engine.handle(input.event);
+      case 'result': {
+        this.running.delete(input.job.id);
+        if (!this.o.engine.job(input.job.id)) return []; // requeued meanwhile: its host was lost
+        const at = this.now();
+        const outcome = this.o.finish(input.job, input.report, input.setup, at);
+        this.o.store.jobEnded(this.o.run, input.job.id, at, outcome, input.setup.buildJob.logFile);
+        this.emit({
+          type: 'job-ended', at, job: input.job, outcome, durationS: at - input.job.startedAt, log: input.setup.buildJob.logFile,
+        });
+        return this.o.engine.handle({ type: 'job-ended', at, job: input.job.id, outcome });
+      }
+      default:
+        return unreachable(input);
+    }
+  }
+
+  /** Records the commands, then acts on them. */
+  private apply(commands: EngineCommand[]): void {
+    const setups = new Map<number, JobSetup>();
+    const events: RunEvent[] = [];
+    for (const command of commands) {
+      switch (command.type) {
+        case 'status':
+          events.push({ type: 'status', change: command });
+          break;
+        case 'start': {
+          const setup = this.o.setup(command.job);
+          setups.set(command.job.id, setup);
+          events.push({ type: 'job-started', at: command.job.startedAt, job: command.job, expectedS: setup.expectedS, lastLogBytes: setup.lastLogBytes });
+          break;
+        }
+        case 'requeue':
+          events.push({ type: 'message', at: command.at, level: 'warning', text: `${command.job.pkgname} on ${command.job.host} goes back to the queue: ${command.reason}` });
+          this.running.get(command.job.id)?.controller.abort(new Error(command.reason));
+          break;
+        case 'host':
+          events.push({ type: 'host', at: command.at, host: command.host, state: command.state, ...(command.reason !== undefined && { reason: command.reason }) });
+          break;
+        case 'finished':
+          this.finishedResult = command.result;
+          break;
+        default:
+          unreachable(command);
+      }
+    }
+    this.o.store.record(this.o.run, commands, events);
+    for (const event of events) this.o.sink.emit(event);
+    for (const [id, setup] of setups) this.launch(this.o.engine.job(id)!, setup);
+  }
+
+  private launch(job: Job, setup: JobSetup): void {
+    const executor = this.executors.get(job.host)!;
+    const controller = new AbortController();
+    let lastProgress = 0;
+    let lastBytes = 0;
+    let lastGrowth = this.now();
+    const watcher = {
+      phase: (phase: string): void => {
+        const event: RunEvent = { type: 'job-phase', at: this.now(), job: job.id, phase };
+        this.o.store.appendEvents(this.o.run, [event]);
+        this.o.sink.emit(event);
+      },
+      log: (bytes: number): void => {
+        const now = this.now();
+        if (bytes !== lastBytes) { lastBytes = bytes; lastGrowth = now; }
+        if (now - lastProgress < 1) return;
+        lastProgress = now;
+        this.o.sink.emit({ type: 'job-progress', at: now, job: job.id, logBytes: bytes, idleS: now - lastGrowth });
+      },
+    };
+    const done = executor.run(setup.buildJob, watcher, controller.signal).then(
+      (report) => this.queue.push({ kind: 'result', job, report, setup }),
+      (err: unknown) => this.queue.push({
+        kind: 'result', job, setup,
+        report: { outcome: { kind: 'infrastructure', reason: `executor failed: ${(err as Error).message}` } },
+      }),
+    );
+    this.running.set(job.id, { controller, done });
+  }
+
+  private async cancelRunning(): Promise<void> {
+    const all = [...this.running.values()];
+    for (const r of all) r.controller.abort(new Error('the build was interrupted'));
+    await Promise.allSettled(all.map((r) => r.done));
+    this.running.clear();
+  }
+
+  private emit(event: RunEvent): void {
+    this.o.store.appendEvents(this.o.run, [event]);
+    this.o.sink.emit(event);
+  }
+
+  private now(): number {
+    return this.o.clock.now();
+  }
+}

@@ -1,0 +1,57 @@
+// Build history, kept in the run directory across runs: per job, wall and
+// CPU seconds per phase, make jobs, host and outcome. The scheduler orders
+// the next run by it; `kiln build --history FILE` primes it from a CSV.
+
+import type { PhaseTiming, PkgName, PkgPath } from '../core/model.js';
+import type { RunStore } from './run-store.js';
+
+export interface HistoryRecord {
+  readonly pkgpath: PkgPath;
+  readonly pkgname: PkgName;
+  readonly host: string;
+  readonly makeJobs: number;
+  readonly outcome: 'built' | 'failed';
+  readonly wallS: number;
+  readonly cpuS: number;
+  readonly phases: readonly PhaseTiming[];
+  readonly logBytes: number | undefined;
+  readonly at: number;
+}
+
+interface Row {
+  pkgpath: string; pkgname: string; host: string; make_jobs: number; outcome: 'built' | 'failed';
+  wall_s: number; cpu_s: number; phases: string; log_bytes: number | null; at: number;
+}
+
+export class HistoryStore {
+  private readonly store: RunStore;
+
+  constructor(store: RunStore) {
+    this.store = store;
+  }
+
+  add(records: readonly HistoryRecord[]): void {
+    const insert = this.store.database.prepare(
+      'INSERT INTO history (pkgpath, pkgname, host, make_jobs, outcome, wall_s, cpu_s, phases, log_bytes, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    this.store.transaction(() => {
+      for (const r of records) {
+        insert.run(r.pkgpath, r.pkgname, r.host, r.makeJobs, r.outcome, r.wallS, r.cpuS, JSON.stringify(r.phases), r.logBytes ?? null, r.at);
+      }
+    });
+  }
+
+  /** The newest record of each pkgpath, preferring builds that succeeded. */
+  latest(): Map<PkgPath, HistoryRecord> {
+    const rows = this.store.database.prepare('SELECT * FROM history ORDER BY at').all() as Row[];
+    const latest = new Map<PkgPath, HistoryRecord>();
+    for (const row of rows) {
+      const previous = latest.get(row.pkgpath);
+      if (previous && previous.outcome === 'built' && row.outcome !== 'built') continue;
+      latest.set(row.pkgpath, {
+        pkgpath: row.pkgpath, pkgname: row.pkgname, host: row.host, makeJobs: row.make_jobs, outcome: row.outcome,
+        wallS: row.wall_s, cpuS: row.cpu_s, phases: JSON.parse(row.phases) as PhaseTiming[], logBytes: row.log_bytes ?? undefined, at: row.at,
+      });
+    }
+    return latest;
+  }
+}
