@@ -52,8 +52,3 @@ export function dependencyDir(location: PkgPath, dir: string): DependencyDir {
   if (pkgpath === undefined || pkgpath === '') return { kind: 'outside-tree', dir };
   return { kind: 'pkgpath', pkgpath };
 }
-
-/** The last part of a pkgpath: `devel/gmake` gives `gmake`. */
-export function basename(pkgpath: PkgPath): string {
-  return pkgpath.slice(pkgpath.lastIndexOf('/') + 1);
-}
