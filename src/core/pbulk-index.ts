@@ -36,6 +36,58 @@ function isKey(text: string, from: number, to: number): boolean {
   return true;
 }
 
+/** Variables kept as a block is read; every other one waits until `vars` is asked for. */
+const KEPT = ['PKG_LOCATION', 'ALL_DEPENDS', 'RUN_DEPENDS', 'DEPENDS', 'PKG_SKIP_REASON', 'PKG_FAIL_REASON', 'KILN_SCAN_ERROR'];
+
+/** Which of KEPT the key `text[from, to)` is, or -1. */
+function keptIndex(text: string, from: number, to: number): number {
+  const length = to - from;
+  for (let i = 0; i < KEPT.length; i++) {
+    if (KEPT[i]!.length === length && text.startsWith(KEPT[i]!, from)) return i;
+  }
+  return -1;
+}
+
+/** Reads the KEY=VALUE lines of a block's text into a map (later keys win). */
+function readVars(raw: string): Map<string, string> {
+  const vars = new Map<string, string>();
+  let pos = 0;
+  while (pos < raw.length) {
+    let end = raw.indexOf('\n', pos);
+    if (end === -1) end = raw.length;
+    const eq = raw.indexOf('=', pos);
+    if (eq >= 0 && eq < end && isKey(raw, pos, eq)) vars.set(raw.slice(pos, eq), raw.slice(eq + 1, end));
+    pos = end + 1;
+  }
+  return vars;
+}
+
+/**
+ * A block as the reader gives it. Building a map of every variable of
+ * 29,000 blocks costs more than resolving them, so the map is made when
+ * `vars` is first read; indexValue() reads the resolver's variables
+ * without it.
+ */
+class IndexBlock implements IndexEntry {
+  private map: Map<string, string> | undefined;
+
+  constructor(readonly pkgname: string, readonly raw: string, readonly line: number, readonly kept: (string | undefined)[]) {}
+
+  get vars(): ReadonlyMap<string, string> {
+    this.map ??= readVars(this.raw);
+    return this.map;
+  }
+}
+
+/** The value of `key` in a block: what `entry.vars.get(key)` gives, faster for the resolver's keys. */
+export function indexValue(entry: IndexEntry, key: string): string | undefined {
+  if (entry instanceof IndexBlock) {
+    const kept = KEPT.indexOf(key);
+    if (kept >= 0) return entry.kept[kept];
+  }
+  return entry.vars.get(key);
+}
+
 /**
  * Reads an index as it arrives, in chunks of any size (a stream of a
  * gunzipped pscan, say): `push` gives back the blocks it completed, `end`
@@ -77,13 +129,14 @@ export class IndexReader {
   /** Parses whole blocks (and, at the very start, lines before any block). */
   private parse(text: string): IndexEntry[] {
     const entries: IndexEntry[] = [];
-    let vars: Map<string, string> | undefined;
+    let pkgname: string | undefined;
+    let kept: (string | undefined)[] = [];
     let start = 0;
     let startLine = 0;
     let lineNo = this.linesBefore;
     let pos = 0;
     const close = (end: number): void => {
-      if (vars) entries.push({ pkgname: vars.get('PKGNAME')!, vars, raw: text.slice(start, end) + (text.charCodeAt(end - 1) === 10 ? '' : '\n'), line: startLine });
+      if (pkgname !== undefined) entries.push(new IndexBlock(pkgname, text.slice(start, end) + (text.charCodeAt(end - 1) === 10 ? '' : '\n'), startLine, kept));
     };
     while (pos < text.length) {
       let end = text.indexOf('\n', pos);
@@ -93,27 +146,25 @@ export class IndexReader {
         const eq = text.indexOf('=', pos);
         if (eq < 0 || eq >= end || !isKey(text, pos, eq)) {
           this.errors.push({ line: lineNo, text: text.slice(pos, end), message: 'not a KEY=VALUE line' });
-        } else {
-          const key = text.slice(pos, eq);
-          const value = text.slice(eq + 1, end);
-          if (key === 'PKGNAME') {
-            close(pos);
-            this.started = true;
-            if (value === '') {
-              this.errors.push({ line: lineNo, text: text.slice(pos, end), message: 'empty PKGNAME' });
-              vars = undefined;
-            } else {
-              vars = new Map([[key, value]]);
-              start = pos;
-              startLine = lineNo;
-            }
-          } else if (vars) {
-            vars.set(key, value);
-          } else if (!this.started) {
-            this.errors.push({ line: lineNo, text: text.slice(pos, end), message: 'comes before any PKGNAME= line' });
+        } else if (eq - pos === 7 && text.startsWith('PKGNAME', pos)) {
+          close(pos);
+          this.started = true;
+          if (eq + 1 === end) {
+            this.errors.push({ line: lineNo, text: text.slice(pos, end), message: 'empty PKGNAME' });
+            pkgname = undefined;
+          } else {
+            pkgname = text.slice(eq + 1, end);
+            kept = new Array<string | undefined>(KEPT.length);
+            start = pos;
+            startLine = lineNo;
           }
-          // else: a line of a block dropped for its empty PKGNAME, already reported
+        } else if (pkgname !== undefined) {
+          const index = keptIndex(text, pos, eq);
+          if (index >= 0) kept[index] = text.slice(eq + 1, end);
+        } else if (!this.started) {
+          this.errors.push({ line: lineNo, text: text.slice(pos, end), message: 'comes before any PKGNAME= line' });
         }
+        // else: a line of a block dropped for its empty PKGNAME, already reported
       }
       pos = end + 1;
     }

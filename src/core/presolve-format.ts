@@ -7,6 +7,7 @@
 // has neither, so its presolve is pbulk's byte for byte.
 
 import { quoteReason } from './make-quote.js';
+import { indexValue } from './pbulk-index.js';
 import type { ResolvedPackage } from './resolve.js';
 
 /** The PKG_FAIL_REASON value to write instead of the block's own, or undefined. */
@@ -40,7 +41,7 @@ function withFailReason(raw: string, value: string): string {
 /** One package's block of presolve output. */
 export function formatPresolveBlock(pkg: ResolvedPackage): string {
   const raw = pkg.entry.raw;
-  if (pkg.entry.vars.has('DEPENDS')) return raw;
+  if (indexValue(pkg.entry, 'DEPENDS') !== undefined) return raw;
   const fail = failReason(pkg);
   const head = fail === undefined ? raw : withFailReason(raw, fail);
   if (!pkg.complete || pkg.depends.length === 0) return head;

@@ -11,6 +11,8 @@ import type { DependencyDir } from './dependency-dir.js';
 import { dependencyDir, isTwoDeep, plainDir } from './dependency-dir.js';
 import type { PkgPath } from './model.js';
 import type { CompiledPattern } from './pattern.js';
+import type { Token } from './token-table.js';
+import { hashStep, TokenTable } from './token-table.js';
 
 export interface DependsContext {
   readonly names: readonly string[];
@@ -20,17 +22,8 @@ export interface DependsContext {
   readonly scanErrors: ReadonlyMap<PkgPath, number>;
   /** Warn, as `pbulk-resolve -v` does, when the best match lives elsewhere than the dependency's directory. */
   readonly verbose: boolean;
-  /** What is known of each `pattern:dir` token met so far (the same few thousand recur). */
-  readonly tokens: Map<string, Token>;
-}
-
-/** A `pattern:dir` token, read once. */
-export interface Token {
-  readonly pattern: string;
-  readonly dir: string;
-  readonly compiled: CompiledPattern;
-  /** The pkgpath of `dir` from any `cat/port`, when it has the usual form. */
-  readonly plain: PkgPath | undefined;
+  /** Every `pattern:dir` token met so far (see newTokenTable). */
+  readonly tokens: TokenTable;
 }
 
 export interface ResolvedDepends {
@@ -48,17 +41,16 @@ export interface ResolvedDepends {
 
 const isBlank = (c: number): boolean => c === 32 || c === 9;
 
-function readToken(context: DependsContext, text: string): Token | undefined {
-  let token = context.tokens.get(text);
-  if (token === undefined) {
+/** The table of tokens for `candidates`' patterns. */
+export function newTokenTable(candidates: Candidates): TokenTable {
+  return new TokenTable((text): Token => {
+    // pbulk splits at the first colon; a pattern never holds one.
     const colon = text.indexOf(':');
-    if (colon <= 0 || colon === text.length - 1) return undefined;
+    if (colon <= 0 || colon === text.length - 1) return { kind: 'malformed', text };
     const pattern = text.slice(0, colon);
     const dir = text.slice(colon + 1);
-    token = { pattern, dir, compiled: context.candidates.pattern(pattern), plain: plainDir(dir) };
-    context.tokens.set(text, token);
-  }
-  return token;
+    return { kind: 'dependency', text, pattern, dir, compiled: candidates.pattern(pattern), plain: plainDir(dir) };
+  });
 }
 
 /** The id among `ids` whose pkgname satisfies `compiled`, or -1. */
@@ -78,12 +70,12 @@ export function resolveDepends(context: DependsContext, id: number, value: strin
     while (at < value.length && isBlank(value.charCodeAt(at))) at++;
     if (at >= value.length) break;
     let end = at;
-    while (end < value.length && !isBlank(value.charCodeAt(end))) end++;
-    const text = value.slice(at, end);
+    let hash = 0;
+    for (let c = value.charCodeAt(end); end < value.length && !isBlank(c); c = value.charCodeAt(++end)) hash = hashStep(hash, c);
+    const token = context.tokens.get(value, at, end, hash);
     at = end;
-    const token = readToken(context, text);
-    if (token === undefined) {
-      result.malformed.push(text);
+    if (token.kind === 'malformed') {
+      result.malformed.push(token.text);
       continue;
     }
     const { pattern, compiled } = token;

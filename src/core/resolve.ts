@@ -12,9 +12,10 @@ import { Candidates } from './candidates.js';
 import { unquoteReason } from './make-quote.js';
 import type { PkgName, PkgPath } from './model.js';
 import type { IndexEntry } from './pbulk-index.js';
+import { indexValue } from './pbulk-index.js';
 import { cycleReasons } from './resolve-cycles.js';
 import type { DependsContext, ResolvedDepends } from './resolve-depends.js';
-import { resolveDepends } from './resolve-depends.js';
+import { newTokenTable, resolveDepends } from './resolve-depends.js';
 
 /** Why a package cannot be built, before anything is built. */
 export type PrefailCause =
@@ -72,22 +73,22 @@ export function resolveIndex(entries: readonly IndexEntry[], options: ResolveOpt
   const problem = strictLevel(options.strict);
   const kept = dropDuplicates(entries, messages);
   const names = kept.map((entry) => entry.pkgname);
-  const locations = kept.map((entry) => entry.vars.get('PKG_LOCATION') ?? '');
-  const broken = kept.map((entry) => entry.vars.has('KILN_SCAN_ERROR'));
+  const locations = kept.map((entry) => indexValue(entry, 'PKG_LOCATION') ?? '');
+  const broken = kept.map((entry) => indexValue(entry, 'KILN_SCAN_ERROR') !== undefined);
   const scanErrors = new Map<PkgPath, number>();
   broken.forEach((isBroken, id) => { if (isBroken && !scanErrors.has(locations[id]!)) scanErrors.set(locations[id]!, id); });
+  const candidates = new Candidates(names, (id) => !broken[id]);
   const context: DependsContext = {
-    names, locations, scanErrors, verbose: options.verbose ?? false, tokens: new Map(),
-    candidates: new Candidates(names, (id) => !broken[id]),
+    names, locations, scanErrors, candidates, verbose: options.verbose ?? false, tokens: newTokenTable(candidates),
   };
 
   const known = new Set(names);
   const drafts = kept.map((entry, id) => {
     const say = (level: 'error' | 'warning', text: string): void => { messages.push({ pkgname: entry.pkgname, line: entry.line, level, text }); };
-    const given = entry.vars.get('DEPENDS');
-    const all = given === undefined ? resolveDepends(context, id, entry.vars.get('ALL_DEPENDS') ?? '') : undefined;
-    if (given === undefined && !entry.vars.has('ALL_DEPENDS')) say(problem, `No ALL_DEPENDS line for ${entry.pkgname}`);
-    const runValue = entry.vars.get('RUN_DEPENDS');
+    const given = indexValue(entry, 'DEPENDS');
+    const all = given === undefined ? resolveDepends(context, id, indexValue(entry, 'ALL_DEPENDS') ?? '') : undefined;
+    if (given === undefined && indexValue(entry, 'ALL_DEPENDS') === undefined) say(problem, `No ALL_DEPENDS line for ${entry.pkgname}`);
+    const runValue = indexValue(entry, 'RUN_DEPENDS');
     const run = runValue === undefined ? undefined : resolveDepends(context, id, runValue);
     const seen = new Set<string>();
     for (const found of [all, run]) {
@@ -102,7 +103,7 @@ export function resolveIndex(entries: readonly IndexEntry[], options: ResolveOpt
     }
     const depends = all === undefined ? givenDepends(given ?? '', known, (name) => say(problem, `DEPENDS of ${entry.pkgname} names ${name}, which is not in the index`))
       : all.ids.map((dep) => names[dep]!);
-    return { entry, id, all, run, depends, missingAllDepends: given === undefined && !entry.vars.has('ALL_DEPENDS') };
+    return { entry, id, all, run, depends, missingAllDepends: given === undefined && indexValue(entry, 'ALL_DEPENDS') === undefined };
   });
 
   const ids = new Map(names.map((name, id) => [name, id]));
@@ -164,10 +165,10 @@ function prefailOf(
   entry: IndexEntry, location: string, all: ResolvedDepends | undefined, run: ResolvedDepends | undefined,
   missingAllDepends: boolean, cycle: string | undefined,
 ): { cause: PrefailCause; reason: string } | undefined {
-  const skip = reasonOf(entry.vars.get('PKG_SKIP_REASON'));
+  const skip = reasonOf(indexValue(entry, 'PKG_SKIP_REASON'));
   if (skip !== undefined) return { cause: 'skip', reason: skip };
-  const scanError = entry.vars.get('KILN_SCAN_ERROR');
-  const fail = reasonOf(entry.vars.get('PKG_FAIL_REASON'));
+  const scanError = indexValue(entry, 'KILN_SCAN_ERROR');
+  const fail = reasonOf(indexValue(entry, 'PKG_FAIL_REASON'));
   if (scanError !== undefined) return { cause: 'scan-error', reason: fail ?? `could not be scanned: ${scanError}` };
   if (fail !== undefined) return { cause: 'fail', reason: fail };
   if (location === '') return { cause: 'no-location', reason: 'its index block has no PKG_LOCATION' };
