@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { dependencies, formatEntry, IndexReader, parseIndex } from './pbulk-index.js';
+import { dependencies, formatEntry, IndexReader, indexValue, parseIndex } from './pbulk-index.js';
 
 test('parses blocks, keeps their raw text, and reports bad lines by number', () => {
   const text = 'PKGNAME=a-1.0\nPKG_LOCATION=cat/a\nALL_DEPENDS=b>=1:../../cat/b  c-[0-9]*:../../cat/c\nPKGNAME=b-1.2\nthis is not valid\nPKG_LOCATION=cat/b\n';
@@ -41,4 +41,14 @@ test('read in chunks of any size, the index gives the same blocks, lines and err
     assert.deepEqual(entries.map((e) => [e.pkgname, e.line, e.raw, [...e.vars]]), whole.entries.map((e) => [e.pkgname, e.line, e.raw, [...e.vars]]), `chunks of ${size}`);
     assert.deepEqual(reader.errors, whole.errors, `errors with chunks of ${size}`);
   }
+});
+
+test('indexValue reads what vars holds, later lines winning, without needing the map', () => {
+  const { entries } = parseIndex('PKGNAME=a-1\nPKG_LOCATION=cat/a\nALL_DEPENDS=x:../../c/x\nPKG_FAIL_REASON=\nALL_DEPENDS=y:../../c/y\nCOMMENT=z\n');
+  const entry = entries[0]!;
+  for (const key of ['PKG_LOCATION', 'ALL_DEPENDS', 'PKG_FAIL_REASON', 'PKG_SKIP_REASON', 'DEPENDS', 'COMMENT', 'PKGNAME']) {
+    assert.equal(indexValue(entry, key), entry.vars.get(key), key);
+  }
+  assert.equal(indexValue(entry, 'ALL_DEPENDS'), 'y:../../c/y');
+  assert.equal(indexValue({ pkgname: 'b-1', raw: '', line: 1, vars: new Map([['ALL_DEPENDS', 'q']]) }, 'ALL_DEPENDS'), 'q');
 });
