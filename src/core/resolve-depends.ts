@@ -7,7 +7,6 @@
 // port, so that its dependents are blocked by it and not "unresolvable".
 
 import type { Candidates } from './candidates.js';
-import type { DependencyDir } from './dependency-dir.js';
 import { dependencyDir, isTwoDeep, plainDir } from './dependency-dir.js';
 import type { PkgPath } from './model.js';
 import type { CompiledPattern } from './pattern.js';
@@ -79,9 +78,17 @@ export function resolveDepends(context: DependsContext, id: number, value: strin
       continue;
     }
     const { pattern, compiled } = token;
-    const where: DependencyDir = token.plain !== undefined && twoDeep ? { kind: 'pkgpath', pkgpath: token.plain } : dependencyDir(location, token.dir);
-    if (where.kind === 'outside-tree') result.outside.push({ pattern, dir: token.dir });
-    const wanted = where.kind === 'pkgpath' ? where.pkgpath : token.dir;
+    // Where the dependency's directory points: usually `plain`, with nothing to work out.
+    let wanted: string;
+    let inTree = true;
+    if (token.plain !== undefined && twoDeep) {
+      wanted = token.plain;
+    } else {
+      const where = dependencyDir(location, token.dir);
+      inTree = where.kind === 'pkgpath';
+      wanted = where.kind === 'pkgpath' ? where.pkgpath : token.dir;
+      if (!inTree) result.outside.push({ pattern, dir: token.dir });
+    }
     let match = satisfiedBy(compiled, result.ids, names);
     if (match < 0) {
       match = candidates.bestMatch(pattern);
@@ -93,7 +100,7 @@ export function resolveDepends(context: DependsContext, id: number, value: strin
       }
       continue;
     }
-    const broken = where.kind === 'pkgpath' ? context.scanErrors.get(where.pkgpath) : undefined;
+    const broken = inTree ? context.scanErrors.get(wanted) : undefined;
     if (broken !== undefined) {
       if (!result.ids.includes(broken)) result.ids.push(broken);
       continue;
