@@ -1,0 +1,82 @@
+// `kiln build`: the bulk build. Picks the concrete parts (tree driver,
+// executors, reporters, policies) and maps the outcome to an exit status.
+
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+
+import { evenMakeJobs } from '../../core/policies/make-jobs-even.js';
+import { fastestFreePlacement } from '../../core/policies/placement-fastest.js';
+import { pbulkPriority } from '../../core/policies/priority-pbulk.js';
+import { LocalExecutor } from '../../exec/local-executor.js';
+import { isPkgPath } from '../../ports/pkgpath.js';
+import { PortfileDriver } from '../../ports/portfile/portfile-driver.js';
+import { writeRepositoryIndex } from '../../report/pkg-summary.js';
+import { buildPackage } from '../../sandbox/builder.js';
+import { StoreError } from '../../store/run-store.js';
+import { buildRun } from '../../runtime/build-run.js';
+import { systemClock } from '../../runtime/clock.js';
+import { integer, parse } from '../args.js';
+import { type Command, type CommandIO, UsageError, UserError } from '../command.js';
+import { OPERATOR_HELP, OPERATOR_OPTIONS, operatorReporters } from '../operator-wiring.js';
+import { DEFAULT_LOGDIR } from '../run-event-log.js';
+
+const help = `usage: kiln build [--tree DIR] [--jobs N] [--logdir DIR] [--packages DIR] [options] [PKGPATH...]
+
+Builds every port of the tree, or the listed PKGPATHs (category/name) and
+everything they need, each in a clean sandbox holding only its
+dependencies, and leaves the packages in DIR/All and the logs and reports
+in the run directory. Run it again with the same arguments: an unfinished
+run resumes where it stopped; a finished one is followed by a new run.
+
+options:
+  --tree DIR        the ports tree (default: the current directory)
+  --jobs N          jobs at once on this machine (default: the number of cores)
+  --logdir DIR      the run directory: logs, reports, the run's store (default: ./${DEFAULT_LOGDIR})
+  --packages DIR    the repository; packages go to DIR/All (default: ./packages)
+  --timeout S       kill a job after S seconds (default: 10 times its expected
+                    time, at least an hour)
+${OPERATOR_HELP}
+exit status: 0 everything was built (or up to date, or skipped by its port);
+1 some packages failed to build; 2 bad usage; 3 the build was stopped
+(stop file) before the end; 130 interrupted (run it again to resume).
+`;
+
+async function run(args: string[], io: CommandIO): Promise<number> {
+  const { values, positionals } = parse(args, {
+    tree: { type: 'string' }, jobs: { type: 'string' }, logdir: { type: 'string' }, packages: { type: 'string' },
+    timeout: { type: 'string' }, ...OPERATOR_OPTIONS,
+  });
+  const bad = positionals.find((p) => !isPkgPath(p));
+  if (bad !== undefined) throw new UsageError(`not a pkgpath (category/name): ${JSON.stringify(bad)}`);
+  const tree = resolve(io.cwd, values.tree ?? '.');
+  const logdir = resolve(io.cwd, values.logdir ?? DEFAULT_LOGDIR);
+  const repository = resolve(io.cwd, values.packages ?? 'packages');
+  const jobs = integer(values.jobs, 'jobs', availableParallelism());
+  const timeoutS = values.timeout === undefined ? undefined : integer(values.timeout, 'timeout', 0);
+
+  const driver = new PortfileDriver(tree);
+  const local = new LocalExecutor({ build: buildPackage });
+  const reporters = await operatorReporters(values, io, logdir);
+  if (reporters.url) io.stderr.write(`kiln: the live page is at ${reporters.url}\n`);
+  try {
+    const outcome = await buildRun({
+      driver, logdir, repository, pkgpaths: positionals, scanJobs: jobs, sink: reporters.sink, clock: systemClock,
+      signal: io.signal, args, timeoutS,
+      hosts: [{ executor: local, spec: { name: 'localhost', slots: jobs, speed: 1, cores: availableParallelism() } }],
+      engine: { priority: pbulkPriority, placement: fastestFreePlacement, makeJobs: evenMakeJobs, maxAttempts: 3 },
+      writeIndex: async (allDir) => { await writeRepositoryIndex(allDir); },
+    });
+    switch (outcome.result) {
+      case 'interrupted': return 130;
+      case 'stopped': return 3;
+      case 'complete': return outcome.counts.byStatus.failed > 0 ? 1 : 0;
+    }
+  } catch (err) {
+    if (err instanceof StoreError) throw new UserError(err.message);
+    throw err;
+  } finally {
+    await reporters.close(systemClock.now());
+  }
+}
+
+export const buildCommand: Command = { name: 'build', summary: 'build a whole tree, or some ports and what they need', help, run };

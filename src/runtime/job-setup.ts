@@ -1,0 +1,74 @@
+// Turns the engine's job into a BuildJob: the sandbox's packages, the
+// package's metadata, and the run directory's stable log paths
+// (`packages/<pkgname>.log`, `packages/<pkgname>/<phase>.log`, and
+// `paths/<category>/<name>.log` pointing at the newest of the port's logs).
+
+import { mkdirSync, renameSync, existsSync, rmSync, symlinkSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+
+import type { Job } from '../core/engine-events.js';
+import type { Estimate, PkgName } from '../core/model.js';
+import { dependencies, indexValue } from '../core/pbulk-index.js';
+import type { ResolvedPackage } from '../core/resolve.js';
+import { sandboxContents } from '../core/sandbox-closure.js';
+import type { BuildJob } from '../sandbox/build-job.js';
+import type { JobSetup } from './coordinator.js';
+
+export interface JobSetupContext {
+  readonly tree: string;
+  readonly logdir: string;
+  /** The repository's `All` directory. */
+  readonly allDir: string;
+  readonly packages: ReadonlyMap<PkgName, ResolvedPackage>;
+  readonly estimate: (pkgname: PkgName) => Estimate;
+  readonly lastLogBytes: (pkgname: PkgName) => number | undefined;
+  /** Seconds before a job is killed as `timeout`. */
+  readonly timeoutS: (estimate: Estimate) => number;
+}
+
+export function logPaths(logdir: string, pkgname: PkgName): { logFile: string; logDir: string } {
+  return { logFile: join(logdir, 'packages', `${pkgname}.log`), logDir: join(logdir, 'packages', pkgname) };
+}
+
+export function setupJob(job: Job, ctx: JobSetupContext): JobSetup {
+  const pkg = ctx.packages.get(job.pkgname);
+  if (!pkg) throw new Error(`no package ${job.pkgname} in the plan`);
+  const { logFile, logDir } = logPaths(ctx.logdir, job.pkgname);
+  keepEarlierAttempt(logFile, logDir);
+  mkdirSync(logDir, { recursive: true });
+  linkPathLog(ctx.logdir, job.pkgpath, logFile);
+  const contents = sandboxContents(job.pkgname, (name) => ctx.packages.get(name));
+  const run = new Set(pkg.runDepends ?? pkg.depends);
+  const estimate = ctx.estimate(job.pkgname);
+  const buildJob: BuildJob = {
+    pkgname: job.pkgname, pkgpath: job.pkgpath, tree: ctx.tree,
+    dependencies: contents.map((name) => ({ pkgname: name, file: join(ctx.allDir, `${name}.tgz`) })),
+    makeJobs: job.makeJobs, timeoutS: ctx.timeoutS(estimate), logDir, logFile, packageDir: ctx.allDir,
+    metadata: {
+      comment: indexValue(pkg.entry, 'COMMENT') ?? '',
+      categories: indexValue(pkg.entry, 'CATEGORIES') ?? '',
+      maintainer: indexValue(pkg.entry, 'MAINTAINER') ?? '',
+      homepage: indexValue(pkg.entry, 'HOMEPAGE') ?? '',
+      license: indexValue(pkg.entry, 'LICENSE') ?? '',
+      runDepends: dependencies(pkg.entry, pkg.runDepends ? 'RUN_DEPENDS' : 'ALL_DEPENDS').deps.map((d) => d.pattern),
+      buildDepends: pkg.depends.filter((d) => !run.has(d)),
+    },
+  };
+  return { buildJob, expectedS: estimate.wallS, lastLogBytes: ctx.lastLogBytes(job.pkgname) };
+}
+
+/** An earlier attempt's log is kept beside the new one, as `<pkgname>.log.1`, `.2`, ... */
+function keepEarlierAttempt(logFile: string, logDir: string): void {
+  if (!existsSync(logFile)) return;
+  let n = 1;
+  while (existsSync(`${logFile}.${n}`)) n++;
+  renameSync(logFile, `${logFile}.${n}`);
+  if (existsSync(logDir)) renameSync(logDir, `${logDir}.${n}`);
+}
+
+function linkPathLog(logdir: string, pkgpath: string, logFile: string): void {
+  const link = join(logdir, 'paths', `${pkgpath}.log`);
+  mkdirSync(dirname(link), { recursive: true });
+  rmSync(link, { force: true });
+  symlinkSync(relative(dirname(link), logFile), link);
+}
