@@ -85,7 +85,14 @@ export function runInSandbox(program: SandboxProgram, options: RunOptions): Prom
       exited = true;
       clearTimeout(killTimer);
       options.stop.removeEventListener('abort', stopGroup);
+      // Every process of the sandbox died with it, so its pipes close now; a
+      // pipe still open after a while is not worth waiting for.
+      const cap = setTimeout(() => {
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      }, 2000);
       void drained.then(() => {
+        clearTimeout(cap);
         const report = parseRunnerReport(readReport(options.reportFile));
         resolve({ kind: 'exited', code, signal, report, stopped });
       });
