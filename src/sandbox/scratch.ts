@@ -96,7 +96,7 @@ async function unreachableBy(path: string, user: BuildUser): Promise<string | un
   }
   for (const dir of chain) {
     const info = await stat(dir).catch(() => undefined);
-    if (info === undefined) return undefined; // mkdtemp names the problem
+    if (info === undefined || !info.isDirectory()) return undefined; // mkdtemp names the problem
     const searchable = info.uid === user.uid ? info.mode & 0o100 : info.gid === user.gid ? info.mode & 0o010 : info.mode & 0o001;
     if (searchable === 0) return dir;
   }
