@@ -7,7 +7,7 @@
 // last index is not read again (`.kiln-index-cache.json` beside them).
 
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
@@ -87,6 +87,7 @@ async function replaceFile(path: string, data: Buffer | string): Promise<void> {
   const temp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
   try {
     await writeFile(temp, data, { mode: 0o644 });
+    await chmod(temp, 0o644);
     await rename(temp, path);
   } catch (err) {
     await unlink(temp).catch(() => undefined);

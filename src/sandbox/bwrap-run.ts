@@ -51,6 +51,9 @@ export function bwrapArgs(program: SandboxProgram): string[] {
 }
 
 export function runInSandbox(program: SandboxProgram, options: RunOptions): Promise<RunEnd> {
+  if (options.stop.aborted) {
+    return Promise.resolve({ kind: 'exited', code: null, signal: null, report: parseRunnerReport(''), stopped: true });
+  }
   const reportFd = openSync(options.reportFile, 'w', 0o600);
   return new Promise<RunEnd>((resolve) => {
     let stopped = false;
@@ -72,8 +75,7 @@ export function runInSandbox(program: SandboxProgram, options: RunOptions): Prom
       }, options.killGraceMs);
     };
     if (child.pid !== undefined) options.onSpawn?.(child.pid);
-    if (options.stop.aborted) stopGroup();
-    else options.stop.addEventListener('abort', stopGroup, { once: true });
+    options.stop.addEventListener('abort', stopGroup, { once: true });
 
     const drained = Promise.all([pump(child.stdout, options.output), pump(child.stderr, options.output)]);
     child.once('error', (err: NodeJS.ErrnoException) => {

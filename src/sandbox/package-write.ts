@@ -6,7 +6,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { chmod, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -42,6 +42,7 @@ export async function writePackage(
       }
     };
     await pipeline(Readable.from(archive(meta, entries, mtime)), createGzip(), counter, createWriteStream(temp, { flags: 'wx', mode: 0o644 }), { signal });
+    await chmod(temp, 0o644);
     await syncPath(temp);
     await rename(temp, file);
     await syncPath(dir);
