@@ -85,7 +85,7 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
       return { outcome: { kind: 'infrastructure', reason: made.reason } };
     }
     scratch = made.scratch;
-    const ctx: JobContext = { job, prefix, scratch, config, startedAt: new Date(), notes: new Map() };
+    const ctx: JobContext = { job, prefix, scratch, config };
     const phases: PhaseTiming[] = [];
     let packageFile: string | undefined;
     for (const phase of recipe.phases) {

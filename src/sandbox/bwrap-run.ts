@@ -12,13 +12,16 @@ import type { RunnerReport } from './runner-scripts.js';
 import { parseRunnerReport } from './runner-scripts.js';
 import type { BuildUser } from './sandbox-config.js';
 
+/** Descriptors inside: 0 /dev/null, 1 and 2 the output, 3 the runner's report, then the inputs. */
+export const INPUT_FD_BASE = 4;
+
 export interface SandboxProgram {
   readonly ops: readonly MountOp[];
   readonly env: Readonly<Record<string, string>>;
   readonly cwd: string;
   /** The command inside the sandbox. */
   readonly argv: readonly string[];
-  /** Open host descriptors the program gets as 4, 5, ... */
+  /** Open host descriptors the program gets as INPUT_FD_BASE, INPUT_FD_BASE + 1, ... */
   readonly inputFds: readonly number[];
 }
 

@@ -5,6 +5,7 @@
 import { cp, lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import { INPUT_FD_BASE } from './bwrap-run.js';
 import type { PhaseLog } from './job-log.js';
 import { packagePhase } from './package-phase.js';
 import type { JobContext, Recipe, SandboxStep, StepResult } from './recipe.js';
@@ -12,9 +13,6 @@ import { STEP_OK } from './recipe.js';
 import { INSTALL_DEPENDENCIES, PORTFILE_PHASE } from './runner-scripts.js';
 import { SANDBOX } from './sandbox-config.js';
 import { giveTo } from './scratch.js';
-
-/** Descriptor of the first input file (0-2 are stdio, 3 the runner's report). */
-export const FIRST_INPUT_FD = 4;
 
 export const portfileRecipe: Recipe = {
   name: 'portfile',
@@ -30,7 +28,7 @@ function dependsStep(ctx: JobContext): SandboxStep | undefined {
   const deps = ctx.job.dependencies;
   if (deps.length === 0) return undefined;
   return {
-    argv: ['/bin/bash', '-c', INSTALL_DEPENDENCIES, 'kiln-depends', ...deps.flatMap((dep, i) => [dep.pkgname, String(FIRST_INPUT_FD + i)])],
+    argv: ['/bin/bash', '-c', INSTALL_DEPENDENCIES, 'kiln-depends', ...deps.flatMap((dep, i) => [dep.pkgname, String(INPUT_FD_BASE + i)])],
     env: { PREFIX: ctx.prefix, PATH: '/usr/bin:/bin:/usr/sbin:/sbin', HOME: SANDBOX.home, TMPDIR: SANDBOX.tmp },
     cwd: SANDBOX.home,
     writable: { prefix: true, work: false, destdir: false },

@@ -16,10 +16,6 @@ export interface JobContext {
   readonly prefix: string;
   readonly scratch: JobScratch;
   readonly config: SandboxConfig;
-  /** When the job started; BUILD_DATE unless SOURCE_DATE_EPOCH says otherwise. */
-  readonly startedAt: Date;
-  /** Things one phase learns for a later one (the port's description, say). */
-  readonly notes: Map<string, string>;
 }
 
 /** What a phase's sandbox runs, and which job directories it may write. */
@@ -28,7 +24,7 @@ export interface SandboxStep {
   readonly env: Readonly<Record<string, string>>;
   readonly cwd: string;
   readonly writable: { readonly prefix: boolean; readonly work: boolean; readonly destdir: boolean };
-  /** Host files opened for the program, given as descriptors 4, 5, ... in this order. */
+  /** Host files opened for the program, given as descriptors INPUT_FD_BASE (4), 5, ... in this order. */
   readonly inputFiles: readonly string[];
 }
 
