@@ -43,8 +43,8 @@ export async function readPackageFile(path: string): Promise<ReadResult> {
   }
 }
 
-/** The archive's leading `+` members, or why they cannot be read. */
-async function readMetaFiles(path: string): Promise<Map<string, Uint8Array> | string> {
+/** A package's `+` files (the archive's leading members) by name, or why they cannot be read. */
+export async function readMetaFiles(path: string): Promise<Map<string, Uint8Array> | string> {
   const input = createReadStream(path);
   const gunzip = createGunzip();
   input.on('error', (err) => gunzip.destroy(err));

@@ -13,13 +13,14 @@ import { buildPackage } from '../../src/sandbox/builder.js';
 import { tarRead, workspace } from './sandbox-fixture.js';
 
 const signal = new AbortController().signal;
+const rootOnly = { skip: process.getuid?.() !== 0 && 'needs root to make a host PREFIX under /opt' };
 const unique = (): string => `kiln-e2e-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
 const GREET_C = 'int greet(void) { return 42; }\n';
 const GREET_H = 'int greet(void);\n';
 const HELLO_C = '#include <stdio.h>\n#include <greet.h>\nint main(void) { printf("%d\\n", greet()); return 0; }\n';
 
-void test('a port using a header and library it does not declare fails, even when the host has them at PREFIX; declared, it builds', async (t) => {
+void test('a port using a header and library it does not declare fails, even when the host has them at PREFIX; declared, it builds', rootOnly, async (t) => {
   const ws = await workspace();
   const prefix = `/opt/${unique()}`;
   t.after(async () => {
@@ -99,7 +100,7 @@ void test('the sandbox holds exactly the closure it is given: a build-only depen
   assert.equal(existsSync(prefix), false, 'the host never gets the sandbox\'s PREFIX');
 });
 
-void test('a build writing to /tmp, $HOME, /etc, /, /usr, the tree and the host\'s PREFIX path leaves the host untouched', async (t) => {
+void test('a build writing to /tmp, $HOME, /etc, /, /usr, the tree and the host\'s PREFIX path leaves the host untouched', rootOnly, async (t) => {
   const ws = await workspace();
   const mark = unique();
   const prefix = `/opt/${mark}`;
