@@ -92,9 +92,13 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
       options.onPhase?.(phase.phase);
       const { timing, result } = await runPhase(ctx, phase, log, { stop: stop.signal, ...(setup.onSpawn !== undefined && { onSpawn: setup.onSpawn }) });
       phases.push(timing);
-      if (ended === 'cancelled') return cancelled(options.signal);
+      if (ended === 'cancelled') {
+        const report = cancelled(options.signal);
+        await log.footer(report.outcome.kind === 'infrastructure' ? report.outcome.reason : 'cancelled');
+        return report;
+      }
       if (ended === 'timeout') {
-        await log.footer(`${phase.phase} stopped: the job's timeout of ${job.timeoutS} s ran out`);
+        await log.footer(`timeout: the job's ${job.timeoutS} s ran out in ${phase.phase}`);
         return { outcome: { kind: 'failed', phase: phase.phase, error: 'timeout', phases } };
       }
       if (!result.ok) {

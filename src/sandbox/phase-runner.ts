@@ -57,9 +57,10 @@ export async function runPhase(ctx: JobContext, phase: RecipePhase, log: JobLog,
     await phaseLog.close();
   }
   const wallS = (performance.now() - wallStart) / 1000;
-  await log.footer(result.ok
-    ? `${phase.phase} done in ${wallS.toFixed(2)} s (cpu ${cpuS.toFixed(2)} s)`
-    : `${phase.phase} failed in ${wallS.toFixed(2)} s: ${result.failure.kind === 'failed' ? result.failure.error : result.failure.reason}`);
+  const took = `${wallS.toFixed(2)} s`;
+  await log.footer(hooks.stop.aborted ? `${phase.phase} stopped after ${took}`
+    : result.ok ? `${phase.phase} done in ${took} (cpu ${cpuS.toFixed(2)} s)`
+      : `${phase.phase} failed in ${took}: ${result.failure.kind === 'failed' ? result.failure.error : result.failure.reason}`);
   return { timing: { phase: phase.phase, wallS, cpuS }, result };
 }
 

@@ -76,7 +76,7 @@ void test('a job past its timeout is killed with every process it started, and f
   assert.ok(took >= 2 && took < 4, `returned after ${took} s`);
   for (const [pid, command] of seen) assert.ok(gone(pid), `${pid} (${command}) is still running`);
   assert.deepEqual(readdirSync(ws.scratch), []);
-  assert.match(readFileSync(join(ws.logs, 'sleeper-1.0.log'), 'utf8'), /build stopped: the job's timeout of 2 s ran out/);
+  assert.match(readFileSync(join(ws.logs, 'sleeper-1.0.log'), 'utf8'), /===> kiln: build stopped after [\d.]+ s\n===> kiln: timeout: the job's 2 s ran out in build\n$/);
 });
 
 void test('aborting the signal kills the job at once, leaves no process behind, and reports it cancelled', async (t) => {
@@ -96,4 +96,5 @@ void test('aborting the signal kills the job at once, leaves no process behind, 
   for (const [pid, command] of seen) assert.ok(gone(pid), `${pid} (${command}) is still running`);
   assert.deepEqual(readdirSync(ws.scratch), []);
   assert.ok(existsSync(join(ws.logs, 'sleeper-1.0', 'build.log')), 'the logs are kept');
+  assert.match(readFileSync(join(ws.logs, 'sleeper-1.0.log'), 'utf8'), /===> kiln: cancelled: the build was interrupted\n$/);
 });
