@@ -109,6 +109,11 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
       packageFile = result.packageFile ?? packageFile;
     }
     return { outcome: { kind: 'built', phases }, ...(packageFile !== undefined && { packageFile }) };
+  } catch (err) {
+    // A system call failing (a full log disk, say) is the host's problem; anything else is a bug.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (typeof code !== 'string') throw err;
+    return { outcome: { kind: 'infrastructure', reason: `${job.pkgname}: ${(err as Error).message}` } };
   } finally {
     clearTimeout(timer);
     options.signal.removeEventListener('abort', onCancel);
