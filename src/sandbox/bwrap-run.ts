@@ -40,7 +40,12 @@ export interface RunOptions {
 }
 
 export type RunEnd =
-  | { readonly kind: 'exited'; readonly code: number | null; readonly signal: NodeJS.Signals | null; readonly report: RunnerReport; readonly stopped: boolean }
+  | {
+      readonly kind: 'exited'; readonly code: number | null; readonly signal: NodeJS.Signals | null;
+      readonly report: RunnerReport; readonly stopped: boolean;
+      /** The output could not be written (the log's disk is full, say). */
+      readonly outputError?: string;
+    }
   | { readonly kind: 'spawn-failed'; readonly reason: string };
 
 export function bwrapArgs(program: SandboxProgram): string[] {
@@ -96,22 +101,34 @@ export function runInSandbox(program: SandboxProgram, options: RunOptions): Prom
         child.stdout?.destroy();
         child.stderr?.destroy();
       }, 2000);
-      void drained.then(() => {
+      void drained.then((failures) => {
         clearTimeout(cap);
         const report = parseRunnerReport(readReport(options.reportFile));
-        resolve({ kind: 'exited', code, signal, report, stopped });
+        const outputError = failures.find((failure) => failure !== undefined);
+        resolve({ kind: 'exited', code, signal, report, stopped, ...(outputError !== undefined && { outputError }) });
       });
     });
   });
 }
 
-async function pump(stream: NodeJS.ReadableStream | null, output: (chunk: Buffer) => Promise<void>): Promise<void> {
-  if (stream === null) return;
+/**
+ * Copies a pipe to `output`. When output fails (a full log disk), the pipe
+ * is still drained, so the build never blocks on it; the error is returned.
+ */
+async function pump(stream: NodeJS.ReadableStream | null, output: (chunk: Buffer) => Promise<void>): Promise<string | undefined> {
+  let failed: string | undefined;
+  if (stream === null) return failed;
   try {
-    for await (const chunk of stream) await output(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+    for await (const chunk of stream) {
+      if (failed !== undefined) continue;
+      await output(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk)).catch((err: Error) => {
+        failed = err.message;
+      });
+    }
   } catch {
     // the pipe broke with the process; what was read is written
   }
+  return failed;
 }
 
 /** Signals the process group led by `pid`; a group already gone is fine. */

@@ -107,6 +107,7 @@ function classify(end: RunEnd, tail: string): { result: StepResult; cpuS: number
   if (end.kind === 'spawn-failed') return { result: infrastructure(end.reason), cpuS: 0 };
   const cpuS = end.report.cpuS ?? 0;
   if (end.stopped) return { result: { ok: false, failure: { kind: 'failed', error: 'killed' } }, cpuS };
+  if (end.outputError !== undefined) return { result: infrastructure(`cannot write the job's log: ${end.outputError}`), cpuS };
   if (!end.report.started) {
     const said = tail.split('\n').filter((line) => line.startsWith('bwrap:')).join('; ');
     return { result: infrastructure(`bubblewrap could not set up the sandbox: ${said || `exit status ${end.code ?? end.signal ?? '?'}`}`), cpuS };

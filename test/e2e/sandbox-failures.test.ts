@@ -111,7 +111,7 @@ void test('an unusable scratch directory, a missing port directory and a bad nam
   assert.deepEqual(readdirSync(ws.scratch), []);
 });
 
-void test('a full disk while writing the package is the host\'s problem, and leaves no partial file', { skip: !isRoot && 'needs root to mount a small tmpfs' }, async (t) => {
+void test('a full disk while writing the package or the log is the host\'s problem, and leaves no partial file', { skip: !isRoot && 'needs root to mount a small tmpfs' }, async (t) => {
   const ws = await workspace();
   const full = join(ws.root, 'full');
   await mkdir(full);
@@ -126,4 +126,11 @@ void test('a full disk while writing the package is the host\'s problem, and lea
   assert.equal(report.outcome.kind === 'infrastructure' && report.outcome.reason, `cannot write package ${join(full, 'big-1.0.tgz')}: ENOSPC (disk full)`);
   assert.deepEqual(readdirSync(full), []);
   assert.match(readFileSync(join(ws.logs, 'big-1.0', 'package.log'), 'utf8'), /ENOSPC/);
+
+  // A build whose log fills the disk ends as the host's problem too, and is not left blocked on its output.
+  await ws.port('misc/chatty', 'PKGNAME=chatty-1.0\nbuild() { head -c 4194304 /dev/zero | tr "\\0" x; echo; echo done-talking; }\n');
+  const chatty = await buildPackage(ws.job('misc/chatty', 'chatty-1.0', { logDir: join(full, 'chatty'), logFile: join(full, 'chatty.log') }), { signal, scratch: ws.scratch });
+  assert.equal(chatty.outcome.kind, 'infrastructure');
+  assert.match(chatty.outcome.kind === 'infrastructure' ? chatty.outcome.reason : '', /ENOSPC/);
+  assert.deepEqual(readdirSync(ws.scratch), []);
 });
