@@ -44,6 +44,12 @@ export interface BuildJob {
   /** The package is written here as `<pkgname>.tgz`, under a temporary name first. */
   readonly packageDir: string;
   readonly metadata: PackageMetadata;
+  /**
+   * Where dependencies are installed and the package installs, the same in
+   * every sandbox of a run (all packages of a repository share it).
+   * Default `/opt/kiln` (DEFAULT_PREFIX in sandbox-config.ts).
+   */
+  readonly prefix?: string;
 }
 
 export interface BuildReport {

@@ -1,10 +1,11 @@
 // Every subcommand, in the order `kiln --help` lists them.
 
 import type { Command } from '../command.js';
+import { buildCommand } from './build.js';
 import { resolveCommand } from './resolve.js';
 import { scanCommand } from './scan.js';
 import { serve } from './serve.js';
 import { status } from './status.js';
 import { stopCommand } from './stop.js';
 
-export const commands: readonly Command[] = [scanCommand, resolveCommand, status, stopCommand, serve];
+export const commands: readonly Command[] = [buildCommand, scanCommand, resolveCommand, status, stopCommand, serve];

@@ -1,0 +1,129 @@
+// Builds one package in a clean sandbox: a scratch directory, the recipe's
+// phases in order (each with its log and its wall and CPU seconds), the
+// package into the repository, the scratch directory removed. Expected
+// failures come back as data: the port's (`failed`, with the phase and a
+// coarse class) or the host's (`infrastructure`, with what and where).
+
+import type { PhaseTiming } from '../core/model.js';
+import type { BuildJob, BuildReport } from './build-job.js';
+import { checkJob } from './job-check.js';
+import { JobLog } from './job-log.js';
+import { runPhase } from './phase-runner.js';
+import type { JobContext, Recipe } from './recipe.js';
+import { portfileRecipe } from './recipe-portfile.js';
+import type { SandboxConfig } from './sandbox-config.js';
+import { DEFAULT_PREFIX, defaultSandboxConfig } from './sandbox-config.js';
+import type { JobScratch } from './scratch.js';
+import { createScratch, removeScratch } from './scratch.js';
+
+export interface BuildOptions {
+  /** Aborting kills every process of the job at once; the report says `cancelled`. */
+  readonly signal: AbortSignal;
+  /** Called as each phase starts. */
+  readonly onPhase?: (phase: string) => void;
+  /** Directory the job's scratch directory is made in (default: os.tmpdir()). */
+  readonly scratch?: string;
+}
+
+export type Builder = (job: BuildJob, options: BuildOptions) => Promise<BuildReport>;
+
+export interface BuilderSetup {
+  /** Which recipe builds a job; kiln's Portfile recipe by default. */
+  readonly recipeFor?: (job: BuildJob) => Recipe;
+  /** Sees the pid (process group) of every sandbox started: for benchmarks and tests. */
+  readonly onSpawn?: (pid: number) => void;
+}
+
+export function makeBuilder(config: SandboxConfig, setup: BuilderSetup = {}): Builder {
+  return (job, options) => build(config, setup, job, options);
+}
+
+let defaultBuilder: Builder | undefined;
+
+/** Builds `job` with this host's default sandbox (see sandbox-config.ts). */
+export function buildPackage(job: BuildJob, options: BuildOptions): Promise<BuildReport> {
+  defaultBuilder ??= makeBuilder(defaultSandboxConfig());
+  return defaultBuilder(job, options);
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, options: BuildOptions): Promise<BuildReport> {
+  if (options.signal.aborted) return cancelled(options.signal);
+  const prefix = job.prefix ?? DEFAULT_PREFIX;
+  const invalid = checkJob(job, prefix, config);
+  if (invalid !== undefined) {
+    return invalid.kind === 'failed'
+      ? { outcome: { kind: 'failed', phase: 'depends', error: invalid.error, phases: [] } }
+      : { outcome: { kind: 'infrastructure', reason: invalid.reason } };
+  }
+  const recipe = setup.recipeFor?.(job) ?? portfileRecipe;
+  const stop = new AbortController();
+  let ended: 'timeout' | 'cancelled' | undefined;
+  const onCancel = (): void => {
+    ended ??= 'cancelled';
+    stop.abort(options.signal.reason);
+  };
+  options.signal.addEventListener('abort', onCancel, { once: true });
+  const timer = job.timeoutS > 0 && Number.isFinite(job.timeoutS)
+    ? setTimeout(() => {
+      ended ??= 'timeout';
+      stop.abort(new Error(`timeout after ${job.timeoutS} s`));
+    }, Math.min(job.timeoutS * 1000, MAX_TIMER_MS))
+    : undefined;
+  let log: JobLog | undefined;
+  let scratch: JobScratch | undefined;
+  try {
+    try {
+      log = await JobLog.open(job);
+    } catch (err) {
+      return { outcome: { kind: 'infrastructure', reason: `cannot write the job's log ${job.logFile}: ${(err as Error).message}` } };
+    }
+    const made = await createScratch(options.scratch ?? config.scratchBase, job.pkgname, config.buildUser);
+    if (!made.ok) {
+      await log.footer(made.reason);
+      return { outcome: { kind: 'infrastructure', reason: made.reason } };
+    }
+    scratch = made.scratch;
+    const ctx: JobContext = { job, prefix, scratch, config };
+    const phases: PhaseTiming[] = [];
+    let packageFile: string | undefined;
+    for (const phase of recipe.phases) {
+      options.onPhase?.(phase.phase);
+      const { timing, result } = await runPhase(ctx, phase, log, { stop: stop.signal, ...(setup.onSpawn !== undefined && { onSpawn: setup.onSpawn }) });
+      phases.push(timing);
+      if (ended === 'cancelled') {
+        const report = cancelled(options.signal);
+        await log.footer(report.outcome.kind === 'infrastructure' ? report.outcome.reason : 'cancelled');
+        return report;
+      }
+      if (ended === 'timeout') {
+        await log.footer(`timeout: the job's ${job.timeoutS} s ran out in ${phase.phase}`);
+        return { outcome: { kind: 'failed', phase: phase.phase, error: 'timeout', phases } };
+      }
+      if (!result.ok) {
+        return result.failure.kind === 'failed'
+          ? { outcome: { kind: 'failed', phase: phase.phase, error: result.failure.error, phases } }
+          : { outcome: { kind: 'infrastructure', reason: result.failure.reason } };
+      }
+      packageFile = result.packageFile ?? packageFile;
+    }
+    return { outcome: { kind: 'built', phases }, ...(packageFile !== undefined && { packageFile }) };
+  } catch (err) {
+    // A system call failing (a full log disk, say) is the host's problem; anything else is a bug.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (typeof code !== 'string') throw err;
+    return { outcome: { kind: 'infrastructure', reason: `${job.pkgname}: ${(err as Error).message}` } };
+  } finally {
+    clearTimeout(timer);
+    options.signal.removeEventListener('abort', onCancel);
+    if (scratch !== undefined) await removeScratch(scratch);
+    await log?.close();
+  }
+}
+
+function cancelled(signal: AbortSignal): BuildReport {
+  const reason: unknown = signal.reason;
+  const why = reason instanceof Error ? reason.message : typeof reason === 'string' ? reason : 'aborted';
+  return { outcome: { kind: 'infrastructure', reason: `cancelled: ${why}` } };
+}

@@ -1,0 +1,73 @@
+// kiln's own trees: `depends` extracts the dependency packages into a fresh
+// PREFIX, `build` and `install` source the Portfile in a fixed bash program
+// and call its function, `package` is kiln's packager.
+
+import { cp, lstat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { INPUT_FD_BASE } from './bwrap-run.js';
+import type { PhaseLog } from './job-log.js';
+import { packagePhase } from './package-phase.js';
+import type { JobContext, Recipe, SandboxStep, StepResult } from './recipe.js';
+import { STEP_OK } from './recipe.js';
+import { INSTALL_DEPENDENCIES, PORTFILE_PHASE } from './runner-scripts.js';
+import { SANDBOX } from './sandbox-config.js';
+import { giveTo } from './scratch.js';
+
+export const portfileRecipe: Recipe = {
+  name: 'portfile',
+  phases: [
+    { kind: 'sandbox', phase: 'depends', step: dependsStep },
+    { kind: 'sandbox', phase: 'build', before: copyPort, step: (ctx) => portfileStep(ctx, 'build') },
+    { kind: 'sandbox', phase: 'install', step: (ctx) => portfileStep(ctx, 'install') },
+    { kind: 'host', phase: 'package', run: packagePhase },
+  ],
+};
+
+function dependsStep(ctx: JobContext): SandboxStep | undefined {
+  const deps = ctx.job.dependencies;
+  if (deps.length === 0) return undefined;
+  return {
+    argv: ['/bin/bash', '-c', INSTALL_DEPENDENCIES, 'kiln-depends', ...deps.flatMap((dep, i) => [dep.pkgname, String(INPUT_FD_BASE + i)])],
+    env: { PREFIX: ctx.prefix, PATH: '/usr/bin:/bin:/usr/sbin:/sbin', HOME: SANDBOX.home, TMPDIR: SANDBOX.tmp },
+    cwd: SANDBOX.home,
+    writable: { prefix: true, work: false, destdir: false },
+    inputFiles: deps.map((dep) => dep.file),
+  };
+}
+
+function portfileStep(ctx: JobContext, phase: 'build' | 'install'): SandboxStep {
+  const { prefix } = ctx;
+  return {
+    argv: ['/bin/bash', '-c', PORTFILE_PHASE, `kiln-${phase}`, `${SANDBOX.work}/Portfile`, phase],
+    env: {
+      PREFIX: prefix,
+      DESTDIR: SANDBOX.destdir,
+      WRKSRC: SANDBOX.work,
+      MAKE_JOBS: String(Math.max(1, Math.floor(ctx.job.makeJobs))),
+      PATH: `${prefix}/bin:${prefix}/sbin:/usr/bin:/bin:/usr/sbin:/sbin`,
+      HOME: SANDBOX.home,
+      TMPDIR: SANDBOX.tmp,
+    },
+    cwd: SANDBOX.work,
+    writable: { prefix: false, work: true, destdir: true },
+    inputFiles: [],
+  };
+}
+
+/** WRKSRC is a copy of the port directory; symlinks are copied as symlinks. */
+async function copyPort(ctx: JobContext, log: PhaseLog): Promise<StepResult> {
+  const port = join(ctx.job.tree, ctx.job.pkgpath);
+  const info = await lstat(port).catch(() => undefined);
+  if (info?.isDirectory() !== true) {
+    return { ok: false, failure: { kind: 'infrastructure', reason: `port directory ${port} does not exist on this host` } };
+  }
+  try {
+    await cp(port, ctx.scratch.work, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+    await giveTo(ctx.scratch.work, ctx.config.buildUser);
+  } catch (err) {
+    await log.note(`cannot copy ${port}: ${(err as Error).message}`);
+    return { ok: false, failure: { kind: 'infrastructure', reason: `cannot copy the port directory ${port} to ${ctx.scratch.work}: ${(err as Error).message}` } };
+  }
+  return STEP_OK;
+}

@@ -1,0 +1,64 @@
+// How a kind of tree builds a package, as phases. The builder owns what is
+// common (scratch directory, logs, timing, timeout, cancel, clean-up); a
+// recipe says what each phase runs. kiln's Portfile trees are one recipe
+// (recipe-portfile.ts); pkgsrc (a bootstrap kit unpacked into PREFIX,
+// pkg_add of the dependencies, bmake's stages, bmake package) is another
+// file beside it, implementing the same interface.
+
+import type { Phase } from '../core/model.js';
+import type { BuildJob } from './build-job.js';
+import type { PhaseLog } from './job-log.js';
+import type { JobScratch } from './scratch.js';
+import type { SandboxConfig } from './sandbox-config.js';
+
+export interface JobContext {
+  readonly job: BuildJob;
+  readonly prefix: string;
+  readonly scratch: JobScratch;
+  readonly config: SandboxConfig;
+}
+
+/** What a phase's sandbox runs, and which job directories it may write. */
+export interface SandboxStep {
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string;
+  readonly writable: { readonly prefix: boolean; readonly work: boolean; readonly destdir: boolean };
+  /** Host files opened for the program, given as descriptors INPUT_FD_BASE (4), 5, ... in this order. */
+  readonly inputFiles: readonly string[];
+}
+
+/** How a step ended when it did not succeed. */
+export type StepFailure =
+  /** The port's fault: the phase failed, `error` is its coarse class. */
+  | { readonly kind: 'failed'; readonly error: string }
+  /** Not the port's fault: the job may be retried. */
+  | { readonly kind: 'infrastructure'; readonly reason: string };
+
+export type StepResult =
+  /** `packageFile`: the package the step put into the repository. */
+  | { readonly ok: true; readonly packageFile?: string }
+  | { readonly ok: false; readonly failure: StepFailure };
+
+export const STEP_OK: StepResult = { ok: true };
+
+export type RecipePhase =
+  | {
+      readonly kind: 'sandbox';
+      readonly phase: Phase;
+      /** Host work first (copying the port, say), counted in the phase. */
+      readonly before?: (ctx: JobContext, log: PhaseLog) => Promise<StepResult>;
+      /** undefined: nothing to run in this job (no dependencies, say). */
+      readonly step: (ctx: JobContext) => SandboxStep | undefined;
+    }
+  | {
+      readonly kind: 'host';
+      readonly phase: Phase;
+      /** Work kiln does itself, outside any sandbox, on files the sandbox wrote. */
+      readonly run: (ctx: JobContext, log: PhaseLog, signal: AbortSignal) => Promise<StepResult>;
+    };
+
+export interface Recipe {
+  readonly name: string;
+  readonly phases: readonly RecipePhase[];
+}

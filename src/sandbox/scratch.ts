@@ -1,0 +1,104 @@
+// A job's scratch directory on the host: everything the sandbox may write
+// (WRKSRC, DESTDIR, PREFIX, HOME, /tmp) lives here and is removed with it.
+// The runner reports live beside them in a directory the build cannot see.
+
+import { chmod, chown, lstat, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+import type { BuildUser } from './sandbox-config.js';
+
+export interface JobScratch {
+  readonly root: string;
+  readonly work: string;
+  readonly destdir: string;
+  readonly prefix: string;
+  readonly home: string;
+  readonly tmp: string;
+  /** Runner reports; root-only, never mounted. */
+  readonly reports: string;
+}
+
+export type ScratchResult = { readonly ok: true; readonly scratch: JobScratch } | { readonly ok: false; readonly reason: string };
+
+const SANDBOX_DIRS = ['work', 'destdir', 'prefix', 'home', 'tmp'] as const;
+
+export async function createScratch(base: string, pkgname: string, user: BuildUser | undefined): Promise<ScratchResult> {
+  if (user !== undefined) {
+    const blocked = await unreachableBy(base, user);
+    if (blocked !== undefined) {
+      return { ok: false, reason: `scratch directory ${base}: ${blocked} is not searchable by the build user (uid ${user.uid}); give a scratch directory under /tmp or /dev/shm` };
+    }
+  }
+  let root: string;
+  try {
+    root = await mkdtemp(join(base, `kiln-${pkgname}-`));
+  } catch (err) {
+    return { ok: false, reason: `cannot create a scratch directory in ${base}: ${(err as Error).message}` };
+  }
+  const scratch: JobScratch = {
+    root,
+    work: join(root, 'work'),
+    destdir: join(root, 'destdir'),
+    prefix: join(root, 'prefix'),
+    home: join(root, 'home'),
+    tmp: join(root, 'tmp'),
+    reports: join(root, 'reports'),
+  };
+  try {
+    await chmod(root, 0o711);
+    await mkdir(scratch.reports, { mode: 0o700 });
+    for (const dir of SANDBOX_DIRS) {
+      await mkdir(scratch[dir], { mode: 0o755 });
+      if (user !== undefined) await chown(scratch[dir], user.uid, user.gid);
+    }
+    return { ok: true, scratch };
+  } catch (err) {
+    await removeScratch(scratch);
+    return { ok: false, reason: `cannot set up the scratch directory ${root}: ${(err as Error).message}` };
+  }
+}
+
+/** Hands a tree the host wrote (the port's copy) to the build user. */
+export async function giveTo(path: string, user: BuildUser | undefined): Promise<void> {
+  if (user === undefined) return;
+  const info = await lstat(path);
+  await chown(path, user.uid, user.gid).catch(() => undefined);
+  if (info.isSymbolicLink() || !info.isDirectory()) return;
+  for (const entry of await readdir(path)) await giveTo(join(path, entry), user);
+}
+
+/**
+ * Removes the scratch directory. A build may leave directories without
+ * write permission (read-only module caches): those are opened up first.
+ */
+export async function removeScratch(scratch: JobScratch): Promise<void> {
+  try {
+    await rm(scratch.root, { recursive: true, force: true });
+  } catch {
+    await openUp(scratch.root);
+    await rm(scratch.root, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+async function openUp(path: string): Promise<void> {
+  const info = await lstat(path).catch(() => undefined);
+  if (info === undefined || !info.isDirectory()) return;
+  await chmod(path, 0o700).catch(() => undefined);
+  for (const entry of await readdir(path).catch(() => [])) await openUp(join(path, entry));
+}
+
+/** The first directory from `/` to `path` the user may not search, if any. */
+async function unreachableBy(path: string, user: BuildUser): Promise<string | undefined> {
+  const chain: string[] = [];
+  for (let dir = path; ; dir = dirname(dir)) {
+    chain.unshift(dir);
+    if (dir === dirname(dir)) break;
+  }
+  for (const dir of chain) {
+    const info = await stat(dir).catch(() => undefined);
+    if (info === undefined || !info.isDirectory()) return undefined; // mkdtemp names the problem
+    const searchable = info.uid === user.uid ? info.mode & 0o100 : info.gid === user.gid ? info.mode & 0o010 : info.mode & 0o001;
+    if (searchable === 0) return dir;
+  }
+  return undefined;
+}
