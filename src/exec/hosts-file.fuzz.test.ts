@@ -84,7 +84,7 @@ function checkErrorsNameLines(text: string, seed: number): number[] {
   return [...new Set(r.errors.map((e) => e.line))];
 }
 
-test(`hosts file fuzz: ${RUNS} generated inputs`, () => {
+void test(`hosts file fuzz: ${RUNS} generated inputs`, () => {
   let structured = 0;
   for (let seed = 1; seed <= RUNS; seed++) {
     const rng = random(seed);

@@ -19,7 +19,7 @@ function errors(text: string): string[] {
   return r.ok ? [] : r.errors.map(formatHostsFileError);
 }
 
-test('the example of DESIGN.md', () => {
+void test('the example of DESIGN.md', () => {
   assert.deepEqual(hosts('# one host a line: name, then properties\nlocalhost jobs=2\n'
     + 'builder@10.0.0.2 jobs=8 arch=x86_64 sf=3 timeout=30\nSTARTUP=/path/to/script\n'), {
     hosts: [
@@ -30,7 +30,7 @@ test('the example of DESIGN.md', () => {
   });
 });
 
-test('valid lines, one at a time', () => {
+void test('valid lines, one at a time', () => {
   const table: Array<[string, unknown]> = [
     ['b1', { name: 'b1', local: false, line: 1, speed: 1 }],
     ['b1 cores=16 mem=32G', { name: 'b1', local: false, line: 1, speed: 1, cores: 16, memoryMiB: 32768 }],
@@ -47,7 +47,7 @@ test('valid lines, one at a time', () => {
   for (const [line, entry] of table) assert.deepEqual(hosts(line), { hosts: [entry] }, line);
 });
 
-test('DEFAULT gives properties to the hosts after it; a host overrides them', () => {
+void test('DEFAULT gives properties to the hosts after it; a host overrides them', () => {
   assert.deepEqual(hosts('a\nDEFAULT jobs=4 sf=2\nb\nc jobs=1\nDEFAULT sf=5\nd'), {
     hosts: [
       { name: 'a', local: false, line: 1, speed: 1 },
@@ -58,11 +58,11 @@ test('DEFAULT gives properties to the hosts after it; a host overrides them', ()
   });
 });
 
-test('comments, blank lines and CRLF are ignored; a relative STARTUP is anchored at the file', () => {
+void test('comments, blank lines and CRLF are ignored; a relative STARTUP is anchored at the file', () => {
   assert.deepEqual(hosts('\r\n   \n# x\n\t# y\nSTARTUP= setup.sh \r\n'), { hosts: [], startup: '/etc/kiln/setup.sh' });
 });
 
-test('every error names the file, the line and what is wrong', () => {
+void test('every error names the file, the line and what is wrong', () => {
   const table: Array<[string, string]> = [
     ['b1 jobs=0', `${F}:1: jobs must be a whole number from 1 to 1024, not "0"`],
     ['b1 jobs=two', `${F}:1: jobs must be a whole number from 1 to 1024, not "two"`],
@@ -92,7 +92,7 @@ test('every error names the file, the line and what is wrong', () => {
   for (const [text, message] of table) assert.deepEqual(errors(text), [message], text);
 });
 
-test('all errors of a file are reported, each on its own line', () => {
+void test('all errors of a file are reported, each on its own line', () => {
   assert.deepEqual(errors('ok1\nb jobs=x\nok2\nc sf=y z'), [
     `${F}:2: jobs must be a whole number from 1 to 1024, not "x"`,
     `${F}:4: sf must be a number above 0 and at most 1000, not "y"`,
@@ -100,7 +100,7 @@ test('all errors of a file are reported, each on its own line', () => {
   ]);
 });
 
-test('readHostsFile reads a file and names it when it cannot', async () => {
+void test('readHostsFile reads a file and names it when it cannot', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'kiln-hosts-'));
   try {
     const file = join(dir, 'hosts');
@@ -115,7 +115,7 @@ test('readHostsFile reads a file and names it when it cannot', async () => {
   }
 });
 
-test('toHostSpec fills what the file leaves open from what the host reported', () => {
+void test('toHostSpec fills what the file leaves open from what the host reported', () => {
   const info = { arch: 'x86_64', os: 'linux', node: '20.20.2', cores: 6, memoryMiB: 8000 };
   assert.deepEqual(toHostSpec({ name: 'b', local: false, line: 1, speed: 2 }, info),
     { name: 'b', slots: 6, speed: 2, cores: 6, memoryMiB: 8000 });
