@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isLive } from '../support/host-processes.js';
+import { isLive, type HostProcess } from '../support/host-processes.js';
 import { clusterUnavailable, createCluster, type NetnsCluster, type NetnsHost } from '../support/netns-hosts.js';
 import { mustRun, runCommand } from '../support/run-command.js';
 
@@ -78,7 +78,7 @@ void test('cut drops the link (the unreachable route keeps traffic here), restor
 void test('processes() lists what runs on one host only', { skip }, async () => {
   const session = runCommand('ssh', ['-F', cluster.sshConfig, h1.name, 'exec sleep 30'], { timeoutMs: 30_000 });
   try {
-    let sleeper;
+    let sleeper: HostProcess | undefined;
     for (let i = 0; i < 100 && !sleeper; i++) {
       sleeper = (await cluster.processes(h1)).find((p) => p.cmdline === 'sleep 30' && isLive(p));
       if (!sleeper) await new Promise((r) => setTimeout(r, 50));
