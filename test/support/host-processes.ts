@@ -1,6 +1,7 @@
 // The processes of one test host, read from /proc: a process is on a host
 // when it lives in that host's network namespace.
 
+import { readFileSync } from 'node:fs';
 import { readdir, readFile, readlink, stat } from 'node:fs/promises';
 
 export interface HostProcess {
@@ -54,5 +55,16 @@ async function readProcess(pid: number, want: string): Promise<HostProcess | und
     };
   } catch {
     return undefined; // ended while we looked, or not readable
+  }
+}
+
+/** Whether pid runs, by /proc (a zombie does not: `kill -0` would say it does). */
+export function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return false;
   }
 }
