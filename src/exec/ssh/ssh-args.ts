@@ -37,7 +37,9 @@ function common(s: SshSettings): string[] {
  * once authenticated, and the foreground process exits 0 — the sign it is up.
  */
 export function masterArgs(s: SshSettings): string[] {
-  return [...common(s), '-o', 'ControlMaster=yes', '-o', `ControlPersist=${s.controlPersistS}`, '-E', s.masterLog, '-N', '--', s.destination];
+  // LogLevel INFO: the log is ours, and "Timeout, server not responding" is logged at INFO.
+  return [...common(s), '-o', 'ControlMaster=yes', '-o', `ControlPersist=${s.controlPersistS}`, '-o', 'LogLevel=INFO',
+    '-E', s.masterLog, '-N', '--', s.destination];
 }
 
 /** A session over the master running `command` (one string, for the remote login shell). */
