@@ -161,7 +161,12 @@ export async function createCluster(options: ClusterOptions): Promise<NetnsClust
     return {
       dir, user, uid, home, sshConfig, hosts, teardown,
       cut: async (h) => { await mustRun('ip', ['-n', h.name, 'link', 'set', innerOf(hosts, h), 'down']); },
-      restore: async (h) => { await mustRun('ip', ['-n', h.name, 'link', 'set', innerOf(hosts, h), 'up']); },
+      restore: async (h) => {
+        await mustRun('ip', ['-n', h.name, 'link', 'set', innerOf(hosts, h), 'up']);
+        // Forget the failed neighbour lookups of the cut, or the next connect sees "No route to host" for a while.
+        await mustRun('ip', ['neigh', 'flush', 'dev', stateOf(hosts, h).outer]);
+        await mustRun('ip', ['-n', h.name, 'neigh', 'flush', 'dev', innerOf(hosts, h)]);
+      },
       exec: (h, argv, o = {}) => runCommand('nsenter', ['-t', String(h.sshdPid), '-m', '-u', '-n', '--',
         ...(o.asUser ? ['runuser', '-u', user, '--'] : []), ...argv], o.input === undefined ? {} : { input: o.input }),
       processes: (h) => processesInNamespace(h.name),
@@ -172,11 +177,13 @@ export async function createCluster(options: ClusterOptions): Promise<NetnsClust
   }
 }
 
-function innerOf(hosts: readonly HostState[], h: NetnsHost): string {
+function stateOf(hosts: readonly HostState[], h: NetnsHost): HostState {
   const state = hosts.find((s) => s.name === h.name);
   if (!state) throw new Error(`not a host of this cluster: ${h.name}`);
-  return state.inner;
+  return state;
 }
+
+const innerOf = (hosts: readonly HostState[], h: NetnsHost): string => stateOf(hosts, h).inner;
 
 /** sshd in the host's network namespace, with its own hostname, /tmp and home. */
 async function startSshd(name: string, conf: string, log: string, who: { uid: number; gid: number; home: string }): Promise<ChildProcess> {

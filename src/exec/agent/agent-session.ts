@@ -15,6 +15,7 @@ import { endLeftovers, writeRecord } from './leftovers.js';
 import { recordOf } from './proc-identity.js';
 import { PROTOCOL, downShape, type Down } from './protocol.js';
 import { RemoteJob } from './remote-job.js';
+import { RunnerPool } from './runner-pool.js';
 import { runStartupScript } from './startup-script.js';
 
 export interface AgentConfig {
@@ -31,6 +32,7 @@ export function startAgent(config: AgentConfig): void {
   // blocked write would stop the idle watchdog when the link is cut.
   const writer = new FrameWriter(new Socket({ fd: 1, readable: false, writable: true }));
   const store = new BlobStore(config.root);
+  const runners = new RunnerPool(config.agentFile, config.root);
   const jobs = new Map<number, RemoteJob>();
   const requested = new Set<string>();
   const startups = new Map<string, number>(); // hash -> timeoutS, waiting for the file
@@ -43,6 +45,7 @@ export function startAgent(config: AgentConfig): void {
     if (ending) return;
     ending = true;
     process.stderr.write(`kiln agent ${process.pid}: ${reason}; ending ${jobs.size} job(s)\n`);
+    runners.close();
     await Promise.all([...jobs.values()].map((j) => j.terminate()));
     const mine = owner === undefined ? undefined : join(config.root, 'agents', `${owner}.json`);
     if (mine) await rm(mine, { force: true }).catch(() => undefined);
@@ -97,6 +100,7 @@ export function startAgent(config: AgentConfig): void {
         await mkdir(join(config.root, 'agents'), { recursive: true, mode: 0o700 });
         await mkdir(join(config.root, 'jobs'), { recursive: true, mode: 0o700 });
         const ended = await endLeftovers(config.root, m.owner);
+        runners.warm();
         await writer.send({ t: 'facts', facts: await hostFacts(config.root, ended) });
         return;
       }
@@ -130,7 +134,7 @@ export function startAgent(config: AgentConfig): void {
         await mkdir(dir, { recursive: true });
         await writeRecord(join(dir, 'agent.json'), recordOf(process.pid));
         const missing = await need(hashesOf(m.job));
-        const job = new RemoteJob(m.id, dir, m.job, missing, { writer, store, agentFile: config.agentFile });
+        const job = new RemoteJob(m.id, dir, m.job, missing, { writer, store, runners });
         jobs.set(m.id, job);
         void job.ended.then(() => jobs.delete(m.id));
         job.kick();

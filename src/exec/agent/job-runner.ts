@@ -18,27 +18,42 @@ function say(line: RunnerLine): void {
   process.stdout.write(JSON.stringify(line) + '\n');
 }
 
-export function runJobProcess(dir: string): void {
+/** Runs one job: the directory is given, or comes as the first line `{"dir": ...}` on stdin (a spare runner). */
+export function runJobProcess(dir?: string): void {
   const controller = new AbortController();
   process.on('SIGTERM', () => controller.abort(new Error('cancelled')));
   process.on('SIGINT', () => controller.abort(new Error('cancelled')));
   // The watchdog: the agent's end of our stdin is gone.
-  process.stdin.on('data', () => undefined);
   process.stdin.on('end', () => process.kill(-process.pid, 'SIGKILL'));
   process.stdin.on('error', () => process.kill(-process.pid, 'SIGKILL'));
-  void run(dir, controller.signal).then(
-    (report) => {
-      say({ t: 'report', report });
-      process.exitCode = 0;
-    },
-    (err: unknown) => {
-      process.stderr.write(`kiln job runner: ${(err as Error).stack ?? String(err)}\n`);
-      process.exitCode = 70;
-    },
-  ).finally(() => {
-    process.stdin.destroy();
-    process.stdout.end();
+  let first = '';
+  let started = false;
+  const start = (jobDir: string): void => {
+    started = true;
+    void run(jobDir, controller.signal).then(
+      (report) => {
+        say({ t: 'report', report });
+        process.exitCode = 0;
+      },
+      (err: unknown) => {
+        process.stderr.write(`kiln job runner: ${(err as Error).stack ?? String(err)}\n`);
+        process.exitCode = 70;
+      },
+    ).finally(() => {
+      process.stdin.destroy();
+      process.stdout.end();
+    });
+  };
+  process.stdin.on('data', (b: Buffer) => {
+    if (started) return;
+    first += b.toString('utf8');
+    const nl = first.indexOf('\n');
+    if (nl < 0) return;
+    const named = (JSON.parse(first.slice(0, nl)) as { dir?: unknown }).dir;
+    if (typeof named !== 'string') throw new Error('a job runner needs {"dir": ...}');
+    start(named);
   });
+  if (dir !== undefined) start(dir);
 }
 
 async function run(dir: string, signal: AbortSignal): Promise<BuildReport> {

@@ -3,9 +3,9 @@
 // it), stream the whole log as it grows and the phases as they come, then
 // send the package and the per-phase logs and say how it ended.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { open, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { open, readdir, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { JobOutcome } from '../../core/model.js';
 import type { BuildJob, BuildReport } from '../../sandbox/build-job.js';
@@ -16,6 +16,7 @@ import type { RunnerLine } from './job-runner.js';
 import { writeRecord } from './leftovers.js';
 import { recordOf, signalGroup } from './proc-identity.js';
 import type { JobSpec } from './protocol.js';
+import type { RunnerPool } from './runner-pool.js';
 import { isSafeFileName } from './safe-path.js';
 
 const LOG_POLL_MS = 200;
@@ -26,13 +27,14 @@ const TIMEOUT_BACKSTOP_S = 60;
 export interface JobContext {
   readonly writer: FrameWriter;
   readonly store: BlobStore;
-  /** The agent's own file: the runner is `node <agentFile> kiln-job-runner <dir>`. */
-  readonly agentFile: string;
+  /** Job runners, one kept started ahead. */
+  readonly runners: RunnerPool;
 }
 
 export class RemoteJob {
   readonly missing: Set<string>;
-  #runner: ChildProcess | undefined;
+  #runner: ChildProcessWithoutNullStreams | undefined;
+  #runnerErr = '';
   #job: BuildJob | undefined;
   #stopReason: JobOutcome | undefined;
   #report: BuildReport | undefined;
@@ -94,16 +96,12 @@ export class RemoteJob {
       await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
       return;
     }
-    const stderr = await open(join(this.dir, 'runner.err'), 'w');
-    const runner = spawn(process.execPath, [this.ctx.agentFile, 'kiln-job-runner', this.dir], {
-      cwd: this.dir, detached: true, stdio: ['pipe', 'pipe', stderr.fd],
-    });
-    await stderr.close();
+    const runner = this.ctx.runners.take(this.dir);
     this.#runner = runner;
-    runner.stdin?.on('error', () => undefined);
+    runner.stderr.on('data', (b: Buffer) => { this.#runnerErr = (this.#runnerErr + b.toString('utf8')).slice(-4000); });
     if (runner.pid) await writeRecord(join(this.dir, 'pid'), recordOf(runner.pid));
     let pending = '';
-    runner.stdout?.on('data', (b: Buffer) => {
+    runner.stdout.on('data', (b: Buffer) => {
       pending += b.toString('utf8');
       for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
         this.#onRunnerLine(pending.slice(0, nl));
@@ -165,8 +163,7 @@ export class RemoteJob {
     if (this.#stopReason) return this.#finish(this.#stopReason);
     const report = this.#report;
     if (!report) {
-      const err = await readFile(join(this.dir, 'runner.err'), 'utf8').catch(() => '');
-      return this.#finish({ kind: 'infrastructure', reason: `the job runner ended (${code ?? signal ?? '?'}) without a report: ${err.slice(-2000).trim()}` });
+      return this.#finish({ kind: 'infrastructure', reason: `the job runner ended (${code ?? signal ?? '?'}) without a report: ${this.#runnerErr.slice(-2000).trim()}` });
     }
     if (report.outcome.kind !== 'built') return this.#finish(report.outcome);
     const job = this.#job;
