@@ -3,6 +3,8 @@
 // process of the job is left on the host (checked by pid in its namespace).
 
 import { after, before, test, type TestContext } from 'node:test';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -23,7 +25,7 @@ const signal = new AbortController().signal;
 
 before(async () => {
   if (skip) return;
-  cluster = await createCluster({ prefix: 'ksl', subnet: 24, hosts: 3 });
+  cluster = await createCluster({ prefix: 'ksl', subnet: 24, hosts: 4 });
   work = await mkdtemp(join(tmpdir(), 'kiln-e2e-loss-'));
   tree = join(work, 'tree');
   await makeTree(tree, { 'cat/slow': { 'build.sh': 'echo slow; sleep 300 & sleep 300\n' } });
@@ -147,4 +149,29 @@ void test('a killed master (SIGKILL): onLost at once, no remote orphan', { skip 
   assert.equal((await job.report).outcome.kind, 'infrastructure');
   const took = await allGone(h, job.pids, 5000);
   t.diagnostic(`onLost ${lost.at - killedAt} ms, host clean ${took} ms after onLost`);
+});
+
+void test('a killed coordinator (SIGKILL of the whole process) leaves nothing building on the host', { skip }, async (t: TestContext) => {
+  const h = host(3);
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../support/coordinator-child.js', import.meta.url)),
+    h.name, cluster.sshConfig, tree, join(work, 'out', 'child'), 'cat/slow'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let master: number | undefined;
+  try {
+    const line = await new Promise<string>((resolve, reject) => {
+      let got = '';
+      child.stdout.on('data', (b: Buffer) => { got += b.toString(); if (got.includes('\n')) resolve(got); });
+      child.on('exit', (code) => reject(new Error(`the coordinator child exited ${code ?? '?'}`)));
+    });
+    master = (JSON.parse(line) as { master?: number }).master;
+    const leader = await waitForJobLeader(cluster, h);
+    assert.ok((await liveInGroup(cluster, h, leader)).length >= 4);
+    const pids = (await liveAsUser(cluster, h)).filter((p) => p.comm !== 'sshd').map((p) => p.pid);
+    child.kill('SIGKILL');
+    const took = await allGone(h, pids, 5000);
+    t.diagnostic(`host clean ${took} ms after the coordinator was killed`);
+  } finally {
+    child.kill('SIGKILL');
+    // The master it left lives on (ControlPersist); it is ours to end.
+    if (master !== undefined) try { process.kill(master, 'SIGTERM'); } catch { /* gone */ }
+  }
 });
