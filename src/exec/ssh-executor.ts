@@ -83,6 +83,7 @@ export class SshExecutor implements Executor {
   #controlDir: string | undefined;
   #link: AgentLink | undefined;
   #info: HostInfo | undefined;
+  #connecting: Promise<ConnectResult> | undefined;
   #nextJob = 1;
   #stats = { agentsSent: 0, filesSent: 0, bytesSent: 0, bytesReceived: 0 };
 
@@ -107,8 +108,14 @@ export class SshExecutor implements Executor {
     return { pingEveryMs: 1000, silenceMs: (this.#o.agentSilenceS ?? 20) * 1000, handshakeMs: 60_000 };
   }
 
-  async connect(signal: AbortSignal): Promise<ConnectResult> {
-    if (this.#link && this.#info) return { ok: true, info: this.#info };
+  connect(signal: AbortSignal): Promise<ConnectResult> {
+    if (this.#link && this.#info) return Promise.resolve({ ok: true, info: this.#info });
+    // One connect at a time: a second caller gets the first one's answer.
+    this.#connecting ??= this.#connect(signal).finally(() => { this.#connecting = undefined; });
+    return this.#connecting;
+  }
+
+  async #connect(signal: AbortSignal): Promise<ConnectResult> {
     const settings = await this.#ensureSettings();
     let bundle;
     try {

@@ -18,14 +18,16 @@ function runSsh(s: SshSettings, args: readonly string[], signal: AbortSignal | u
     const stop = (): void => { child.kill('SIGKILL'); };
     const timer = setTimeout(stop, timeoutMs);
     signal?.addEventListener('abort', stop);
-    child.on('error', (err) => { stderr += err.message; });
-    // `exit`, not `close`: a forked master keeps the stderr pipe open.
-    child.on('exit', (code) => {
+    const done = (code: number | null): void => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', stop);
       child.stderr.destroy();
       resolve({ code, stderr });
-    });
+    };
+    // A program that cannot start gives `error` and no `exit`.
+    child.on('error', (err) => { stderr += `${s.program}: ${err.message}`; done(null); });
+    // `exit`, not `close`: a forked master keeps the stderr pipe open.
+    child.on('exit', (code) => done(code));
   });
 }
 
