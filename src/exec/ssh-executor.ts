@@ -15,7 +15,7 @@ import type { BuildJob, BuildReport } from '../sandbox/build-job.js';
 import type { ConnectResult, Executor, HostInfo, JobWatcher } from './executor.js';
 import type { HostEntry, HostsFile } from './hosts-file.js';
 import { CHUNK } from './agent/frames.js';
-import { PROTOCOL, type JobSpec, type Up } from './agent/protocol.js';
+import { PROTOCOL, jobSpecShape, type JobSpec, type Up } from './agent/protocol.js';
 import { isSafeFileName } from './agent/safe-path.js';
 import { loadAgentBundle } from './ssh/agent-bundle.js';
 import { AgentLink, type LinkTimers } from './ssh/agent-link.js';
@@ -176,8 +176,18 @@ export class SshExecutor implements Executor {
     if (this.#link !== link) return infrastructure(`host ${this.host} was lost`);
     const id = this.#nextJob++;
     this.#jobs.set(id, receiver);
-    const { pkgname, pkgpath, makeJobs, timeoutS, metadata } = job;
-    void link.send({ t: 'job', id, job: { pkgname, pkgpath, makeJobs, timeoutS, metadata, port: [...manifest.entries], dependencies } });
+    const { pkgname, pkgpath, metadata } = job;
+    const spec = jobSpecShape({
+      pkgname, pkgpath, metadata, port: manifest.entries, dependencies,
+      makeJobs: Math.min(4096, Math.max(1, Math.floor(job.makeJobs))),
+      timeoutS: Number.isFinite(job.timeoutS) ? Math.min(1e9, Math.max(0, job.timeoutS)) : 1e9, // JSON has no Infinity
+    }, 'job');
+    if (!spec.ok) {
+      this.#jobs.delete(id);
+      receiver.abort(`the job cannot be sent to ${this.host}: ${spec.reason}`);
+      return receiver.result;
+    }
+    void link.send({ t: 'job', id, job: spec.value });
     const onAbort = (): void => {
       void link.send({ t: 'cancel', id });
       // The agent answers within its grace period; if it cannot, do not wait for it.

@@ -89,7 +89,9 @@ function runLogged(command: string, args: readonly string[], cwd: string, env: N
     const stop = (reason: string): void => { why ??= reason; child.kill('SIGKILL'); };
     const onAbort = (): void => stop('cancelled');
     signal.addEventListener('abort', onAbort);
-    const timer = setTimeout(() => stop('timeout'), Math.max(0, deadline - Date.now()));
+    const left = deadline - Date.now();
+    // setTimeout fires at once past 2^31-1 ms: a longer limit is no limit here.
+    const timer = left < 2 ** 31 - 1 ? setTimeout(() => stop('timeout'), Math.max(0, left)) : undefined;
     child.stdout.on('data', log);
     child.stderr.on('data', log);
     child.on('error', () => { why ??= 'could not run'; });

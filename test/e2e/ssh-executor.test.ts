@@ -142,6 +142,11 @@ void test('two jobs at once needing a new dependency: it is sent once', { skip }
   assert.ok(after.bytesSent - before.bytesSent < (2 << 20) + 1024);
 });
 
+void test('a job without a time limit (timeoutS Infinity, which JSON cannot carry) still runs', { skip }, async () => {
+  const report = await executor.run(jobFor(tree, out, 'cat/port-b', 'port-b-1.0', [], { timeoutS: Infinity }), recordingWatcher(), signal);
+  assert.equal(report.outcome.kind, 'built', JSON.stringify(report.outcome));
+});
+
 void test('a failing build is a failed outcome with its phase, and its logs come back', { skip }, async () => {
   const job = jobFor(tree, out, 'cat/broken', 'broken-1.0');
   const report = await executor.run(job, recordingWatcher(), signal);

@@ -154,7 +154,9 @@ void test('a killed master (SIGKILL): onLost at once, no remote orphan', { skip 
 void test('a killed coordinator (SIGKILL of the whole process) leaves nothing building on the host', { skip }, async (t: TestContext) => {
   const h = host(3);
   const child = spawn(process.execPath, [fileURLToPath(new URL('../support/coordinator-child.js', import.meta.url)),
-    h.name, cluster.sshConfig, tree, join(work, 'out', 'child'), 'cat/slow'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    h.name, cluster.sshConfig, tree, join(work, 'out', 'child'), 'cat/slow'],
+  // Its private ssh directory goes under `work`, removed with it: a killed coordinator cannot clean up.
+  { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, TMPDIR: work } });
   let master: number | undefined;
   try {
     const line = await new Promise<string>((resolve, reject) => {

@@ -115,7 +115,8 @@ export class RemoteJob {
     });
     const tick = setInterval(() => void this.#tail(), LOG_POLL_MS);
     this.#timers.push(tick);
-    if (this.spec.timeoutS > 0) {
+    // setTimeout fires at once past 2^31-1 ms (24.8 days): longer limits get no backstop.
+    if (this.spec.timeoutS > 0 && (this.spec.timeoutS + TIMEOUT_BACKSTOP_S) * 1000 < 2 ** 31 - 1) {
       this.#timers.push(setTimeout(() => this.cancel({ kind: 'failed', phase: this.#lastPhase, error: 'timeout', phases: [] }, 2000),
         (this.spec.timeoutS + TIMEOUT_BACKSTOP_S) * 1000));
     }
