@@ -1,0 +1,142 @@
+// bench:remote — what a remote host costs, measured against one test host in
+// a network namespace (real OpenSSH, real agent):
+//   connect: cold (new master, agent sent) and warm (new master, agent cached)
+//   per job: the same trivial job run by buildPackage in this process vs.
+//            through SshExecutor (transfer, runner process, logs, package)
+//   loss:    from a cut link, and from a killed ssh session, to onLost
+// Needs root (network namespaces). Rerun: npm run bench:remote
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SshExecutor } from '../src/exec/ssh-executor.js';
+import { buildPackage } from '../src/sandbox/builder.js';
+import { jobFor, makeTree, recordingWatcher } from '../test/support/fixture-tree.js';
+import { clusterUnavailable, createCluster } from '../test/support/netns-hosts.js';
+import { runCommand } from '../test/support/run-command.js';
+
+const JOBS = 20;
+const CONNECTS = 5;
+const CUTS = 3;
+const signal = new AbortController().signal;
+
+interface Summary { readonly mean: number; readonly p50: number; readonly min: number; readonly max: number; readonly n: number }
+
+function summary(ms: readonly number[]): Summary {
+  const s = [...ms].sort((a, b) => a - b);
+  return { mean: s.reduce((a, b) => a + b, 0) / s.length, p50: s[Math.floor(s.length / 2)] ?? NaN, min: s[0] ?? NaN, max: s.at(-1) ?? NaN, n: s.length };
+}
+
+const row = (what: string, s: Summary): string =>
+  `${what.padEnd(46)} ${s.mean.toFixed(1).padStart(8)} ${s.p50.toFixed(1).padStart(8)} ${s.min.toFixed(1).padStart(8)} ${s.max.toFixed(1).padStart(8)} ${String(s.n).padStart(4)}`;
+
+async function timed<T>(f: () => Promise<T>): Promise<[number, T]> {
+  const t = performance.now();
+  const r = await f();
+  return [performance.now() - t, r];
+}
+
+async function main(): Promise<void> {
+  const unavailable = clusterUnavailable();
+  if (unavailable) {
+    process.stderr.write(`bench:remote: ${unavailable}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  const loadStart = loadavg().map((x) => x.toFixed(2)).join(' ');
+  const work = await mkdtemp(join(tmpdir(), 'kiln-bench-remote-'));
+  const cluster = await createCluster({ prefix: 'kbr', subnet: 26, hosts: 1 });
+  const host = cluster.hosts[0];
+  const executors: SshExecutor[] = [];
+  try {
+    if (!host) throw new Error('no host');
+    const tree = join(work, 'tree');
+    await makeTree(tree, { 'cat/trivial': { 'build.sh': 'echo built\n', Makefile: 'all:\n' } });
+    const make = (): SshExecutor => {
+      const e = new SshExecutor({ destination: host.name, sshConfig: cluster.sshConfig });
+      executors.push(e);
+      return e;
+    };
+    const connected = async (e: SshExecutor): Promise<void> => {
+      const r = await e.connect(signal);
+      if (!r.ok) throw new Error(r.reason);
+    };
+
+    const [cold] = await timed(() => connected(make()));
+    const warm: number[] = [];
+    for (let i = 0; i < CONNECTS; i++) {
+      const e = make();
+      warm.push((await timed(() => connected(e)))[0]);
+      await e.close();
+    }
+
+    const local: number[] = [];
+    for (let i = 0; i < JOBS; i++) {
+      const job = jobFor(tree, join(work, 'local', String(i)), 'cat/trivial', 'trivial-1.0');
+      const [ms, r] = await timed(() => buildPackage(job, { signal }));
+      if (r.outcome.kind !== 'built') throw new Error(JSON.stringify(r.outcome));
+      local.push(ms);
+    }
+    const executor = make();
+    await connected(executor);
+    const remote: number[] = [];
+    for (let i = 0; i <= JOBS; i++) {
+      const job = jobFor(tree, join(work, 'remote', String(i)), 'cat/trivial', 'trivial-1.0');
+      const [ms, r] = await timed(() => executor.run(job, recordingWatcher(), signal));
+      if (r.outcome.kind !== 'built') throw new Error(JSON.stringify(r.outcome));
+      remote.push(ms);
+    }
+    const firstRemote = remote.shift() ?? NaN;
+
+    const cuts: number[] = [];
+    for (let i = 0; i < CUTS; i++) {
+      const e = make();
+      await connected(e);
+      const lost = new Promise<number>((resolve) => e.onLost(() => resolve(performance.now())));
+      const at = performance.now();
+      await cluster.cut(host);
+      cuts.push((await lost) - at);
+      await cluster.restore(host);
+      await e.close();
+    }
+    const kills: number[] = [];
+    for (let i = 0; i < CUTS; i++) {
+      const e = make();
+      await connected(e);
+      const lost = new Promise<number>((resolve) => e.onLost(() => resolve(performance.now())));
+      const { session } = await e.sshPids();
+      const at = performance.now();
+      if (session !== undefined) process.kill(session, 'SIGKILL');
+      kills.push((await lost) - at);
+      await e.close();
+    }
+
+    const sshVersion = (await runCommand('ssh', ['-V'])).stderr.trim();
+    const l = summary(local);
+    const r = summary(remote);
+    const out = [
+      `bench:remote — one host in a network namespace; ${sshVersion}; node ${process.version}; build user with /bin/sh`,
+      `load average at start ${loadStart}, at end ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${availableParallelism()} cores)`,
+      `${'ms'.padStart(55)} ${'p50'.padStart(8)} ${'min'.padStart(8)} ${'max'.padStart(8)} ${'n'.padStart(4)}`,
+      row('connect, cold (master + agent sent + checks)', summary([cold])),
+      row('connect, warm (master + cached agent + checks)', summary(warm)),
+      row('trivial job, local (buildPackage in-process)', l),
+      row('trivial job, first remote (port files sent)', summary([firstRemote])),
+      row('trivial job, remote (files cached on host)', r),
+      row('cut link (peer side down) → onLost', summary(cuts)),
+      row('SIGKILL of the session ssh → onLost', summary(kills)),
+      '',
+      `per-job overhead of a remote job: ${(r.mean - l.mean).toFixed(1)} ms mean, ${(r.p50 - l.p50).toFixed(1)} ms p50 ` +
+        `(remote/local = ${(r.mean / l.mean).toFixed(2)}×)`,
+      'loss detection with the defaults: ServerAliveInterval 1 × ServerAliveCountMax 5',
+      'rerun: npm run bench:remote   (as root; uses 10.231.26.0/24 and namespace kbr1)',
+    ];
+    process.stdout.write(out.join('\n') + '\n');
+  } finally {
+    for (const e of executors) await e.close();
+    await cluster.teardown();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+await main();

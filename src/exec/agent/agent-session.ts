@@ -1,0 +1,170 @@
+// The agent: one long-lived session per coordinator connection, speaking
+// frames on stdin/stdout. It checks every message, keeps the file cache,
+// runs jobs, and ends everything it started when the coordinator goes away:
+// stdin closed (ssh gone), no word for `idleTimeoutS` (link cut), `bye`, or
+// a signal.
+
+import { mkdir, rm } from 'node:fs/promises';
+import { Socket } from 'node:net';
+import { join } from 'node:path';
+import { BlobStore } from './blob-store.js';
+import { FrameReader, FrameWriter, type Frame } from './frames.js';
+import { hostFacts } from './host-facts.js';
+import { checkJobSpec, hashesOf } from './job-dir.js';
+import { endLeftovers, writeRecord } from './leftovers.js';
+import { recordOf } from './proc-identity.js';
+import { PROTOCOL, downShape, type Down } from './protocol.js';
+import { RemoteJob } from './remote-job.js';
+import { RunnerPool } from './runner-pool.js';
+import { runStartupScript } from './startup-script.js';
+
+export interface AgentConfig {
+  /** The agent's directory on the host (cache, jobs, pid files). */
+  readonly root: string;
+  /** This agent's own bundle file, for starting job runners. */
+  readonly agentFile: string;
+}
+
+const IDLE_BEFORE_HELLO_S = 30;
+
+export function startAgent(config: AgentConfig): void {
+  // Our own non-blocking socket on fd 1: process.stdout blocks on pipes, and a
+  // blocked write would stop the idle watchdog when the link is cut.
+  const writer = new FrameWriter(new Socket({ fd: 1, readable: false, writable: true }));
+  const store = new BlobStore(config.root);
+  const runners = new RunnerPool(config.agentFile, config.root);
+  const jobs = new Map<number, RemoteJob>();
+  const requested = new Set<string>();
+  const startups = new Map<string, number>(); // hash -> timeoutS, waiting for the file
+  let owner: string | undefined;
+  let idleTimeoutS = IDLE_BEFORE_HELLO_S;
+  let lastInput = Date.now();
+  let ending = false;
+
+  const shutdown = async (reason: string, code: number): Promise<void> => {
+    if (ending) return;
+    ending = true;
+    process.stderr.write(`kiln agent ${process.pid}: ${reason}; ending ${jobs.size} job(s)\n`);
+    runners.close();
+    await Promise.all([...jobs.values()].map((j) => j.terminate()));
+    const mine = owner === undefined ? undefined : join(config.root, 'agents', `${owner}.json`);
+    if (mine) await rm(mine, { force: true }).catch(() => undefined);
+    writer.end();
+    process.exit(code);
+  };
+  const fault = (reason: string): void => {
+    void writer.send({ t: 'fault', reason }).then(() => shutdown(`fault: ${reason}`, 3));
+  };
+
+  const need = async (hashes: readonly string[]): Promise<string[]> => {
+    const missing: string[] = [];
+    const ask: string[] = [];
+    for (const h of hashes) {
+      if (await store.has(h)) continue;
+      missing.push(h);
+      if (!requested.has(h) && !store.receiving(h)) {
+        requested.add(h);
+        ask.push(h);
+      }
+    }
+    if (ask.length > 0) await writer.send({ t: 'need', hashes: ask });
+    return missing;
+  };
+
+  const startup = async (hash: string, timeoutS: number): Promise<void> => {
+    const r = await runStartupScript(store.path(hash), config.root, timeoutS);
+    await writer.send({ t: 'startup-done', ok: r.ok, detail: r.detail.slice(-16_000) });
+  };
+
+  const fileArrived = (hash: string): void => {
+    requested.delete(hash);
+    for (const job of jobs.values()) job.arrived(hash);
+    const timeoutS = startups.get(hash);
+    if (timeoutS !== undefined) {
+      startups.delete(hash);
+      void startup(hash, timeoutS);
+    }
+  };
+  const fileUnavailable = (hash: string, reason: string): void => {
+    requested.delete(hash);
+    for (const job of jobs.values()) job.unavailable(hash, reason);
+    if (startups.delete(hash)) void writer.send({ t: 'startup-done', ok: false, detail: reason });
+  };
+
+  const handle = async (m: Down, body: Buffer): Promise<void> => {
+    switch (m.t) {
+      case 'hello': {
+        if (m.protocol !== PROTOCOL) return fault(`protocol ${m.protocol} asked, this agent speaks ${PROTOCOL}`);
+        owner = m.owner;
+        idleTimeoutS = m.idleTimeoutS;
+        await mkdir(join(config.root, 'agents'), { recursive: true, mode: 0o700 });
+        await mkdir(join(config.root, 'jobs'), { recursive: true, mode: 0o700 });
+        const ended = await endLeftovers(config.root, m.owner);
+        runners.warm();
+        await writer.send({ t: 'facts', facts: await hostFacts(config.root, ended) });
+        return;
+      }
+      case 'ping':
+        await writer.send({ t: 'pong', seq: m.seq });
+        return;
+      case 'blob': {
+        const r = await store.receive(m.hash, body, m.end);
+        if (r === 'stored') fileArrived(m.hash);
+        else if (r === 'damaged') fileUnavailable(m.hash, `file ${m.hash.slice(0, 12)} arrived damaged (changed while it was sent?)`);
+        return;
+      }
+      case 'blob-missing':
+        await store.discard(m.hash);
+        fileUnavailable(m.hash, m.reason);
+        return;
+      case 'startup':
+        if ((await need([m.hash])).length === 0) void startup(m.hash, m.timeoutS); // not awaited: pings go on
+        else startups.set(m.hash, m.timeoutS);
+        return;
+      case 'job': {
+        if (owner === undefined) return fault('a job before hello');
+        if (jobs.has(m.id)) return fault(`job ${m.id} given twice`);
+        const problem = checkJobSpec(m.job);
+        const dir = join(config.root, 'jobs', `${owner}-${m.id}`);
+        if (problem) {
+          await writer.send({ t: 'done', id: m.id, outcome: { kind: 'infrastructure', reason: `the agent refused the job: ${problem}` }, package: null });
+          return;
+        }
+        await rm(dir, { recursive: true, force: true });
+        await mkdir(dir, { recursive: true });
+        await writeRecord(join(dir, 'agent.json'), recordOf(process.pid));
+        const missing = await need(hashesOf(m.job));
+        const job = new RemoteJob(m.id, dir, m.job, missing, { writer, store, runners });
+        jobs.set(m.id, job);
+        void job.ended.then(() => jobs.delete(m.id));
+        job.kick();
+        return;
+      }
+      case 'cancel':
+        jobs.get(m.id)?.cancel();
+        return;
+      case 'bye':
+        return shutdown('the coordinator said bye', 0);
+    }
+  };
+
+  // Frames are handled one after another, in order.
+  let queue: Promise<void> = Promise.resolve();
+  const reader = new FrameReader((frame: Frame) => {
+    lastInput = Date.now();
+    const checked = downShape(frame.header, 'message');
+    if (!checked.ok) return fault(`bad message: ${checked.reason}`);
+    queue = queue.then(() => handle(checked.value, frame.body)).catch((err: unknown) => fault(`internal error: ${(err as Error).stack ?? String(err)}`));
+  }, (message) => fault(`bad frame: ${message}`));
+
+  process.stdin.on('data', (b: Buffer) => { lastInput = Date.now(); reader.push(b); });
+  process.stdin.on('end', () => void shutdown('the connection closed', 0));
+  process.stdin.on('error', () => void shutdown('the connection failed', 0));
+  for (const s of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.on(s, () => void shutdown(`got ${s}`, 0));
+  process.on('uncaughtException', (err) => void shutdown(`internal error: ${err.stack ?? String(err)}`, 70));
+  setInterval(() => {
+    if (Date.now() - lastInput > idleTimeoutS * 1000) void shutdown(`no word from the coordinator for ${idleTimeoutS} s`, 0);
+  }, 500).unref();
+  process.stdin.resume();
+  void store.init().then(() => writer.send({ t: 'ready', protocol: PROTOCOL }), (err: unknown) => fault(`cannot use ${config.root}: ${String(err)}`));
+}

@@ -1,0 +1,103 @@
+// The messages between the coordinator (down) and the agent (up), one JSON
+// object a frame (see frames.ts). Both sides check every message they
+// receive against these shapes before using it.
+
+import type { JobOutcome } from '../../core/model.js';
+import type { PackageMetadata } from '../../sandbox/build-job.js';
+import { array, boolean, integer, literal, matching, nullable, number, object, oneOf, string, tagged, type ShapeType } from './shape.js';
+import { SHA256_HEX } from './safe-path.js';
+
+/** Bumped whenever a message changes; both sides must agree. */
+export const PROTOCOL = 1;
+
+const hash = matching(SHA256_HEX, 'a sha256 in hex');
+const jobId = integer(1, Number.MAX_SAFE_INTEGER);
+const text = string(64 * 1024);
+const name = string(1024);
+
+export const portEntryShape = tagged('kind', {
+  file: object({ kind: literal('file'), path: string(4096), hash, size: integer(0, Number.MAX_SAFE_INTEGER), mode: integer(0, 0o7777) }),
+  dir: object({ kind: literal('dir'), path: string(4096) }),
+  link: object({ kind: literal('link'), path: string(4096), target: string(4096) }),
+});
+/** A port's files, by content hash: the agent rebuilds the directory from its cache. */
+export type PortEntry = ShapeType<typeof portEntryShape>;
+
+const metadataShape = object({
+  comment: text, categories: text, maintainer: text, homepage: text, license: text,
+  runDepends: array(text, 100_000), buildDepends: array(text, 100_000),
+});
+
+export const jobSpecShape = object({
+  pkgname: name,
+  pkgpath: string(4096),
+  makeJobs: integer(1, 4096),
+  timeoutS: number(0, 1e9),
+  metadata: metadataShape,
+  port: array(portEntryShape, 1_000_000),
+  dependencies: array(object({ pkgname: name, hash, size: integer(0, Number.MAX_SAFE_INTEGER) }), 100_000),
+});
+export type JobSpec = ShapeType<typeof jobSpecShape>;
+// A JobSpec carries a BuildJob's metadata unchanged.
+const _metadataFits: PackageMetadata = {} as JobSpec['metadata'];
+void _metadataFits;
+
+export const downShape = tagged('t', {
+  hello: object({ t: literal('hello'), protocol: integer(0, 1e6), owner: matching(/^[0-9a-f]{16,64}$/, 'an owner id'), idleTimeoutS: number(1, 86400) }),
+  ping: object({ t: literal('ping'), seq: integer(0, Number.MAX_SAFE_INTEGER) }),
+  /** A chunk of a file the agent asked for; `end` on its last chunk. */
+  blob: object({ t: literal('blob'), hash, end: boolean }),
+  /** The coordinator cannot send a file the agent asked for. */
+  'blob-missing': object({ t: literal('blob-missing'), hash, reason: text }),
+  startup: object({ t: literal('startup'), hash, timeoutS: number(1, 86400) }),
+  job: object({ t: literal('job'), id: jobId, job: jobSpecShape }),
+  cancel: object({ t: literal('cancel'), id: jobId }),
+  bye: object({ t: literal('bye') }),
+});
+export type Down = ShapeType<typeof downShape>;
+
+const phaseTiming = object({ phase: name, wallS: number(0, 1e9), cpuS: number(0, 1e9) });
+export const outcomeShape = tagged('kind', {
+  built: object({ kind: literal('built'), phases: array(phaseTiming, 1000) }),
+  failed: object({ kind: literal('failed'), phase: name, error: text, phases: array(phaseTiming, 1000) }),
+  infrastructure: object({ kind: literal('infrastructure'), reason: text }),
+});
+const _outcomeFits: JobOutcome = {} as ShapeType<typeof outcomeShape>;
+void _outcomeFits;
+
+export const hostFactsShape = object({
+  protocol: integer(0, 1e6),
+  arch: name,
+  os: name,
+  osRelease: name,
+  node: name,
+  cores: integer(0, 1e6),
+  memoryMiB: integer(0, 1e12),
+  diskFreeMiB: integer(0, 1e15),
+  bwrap: object({ ok: boolean, detail: text }),
+  /** Processes of earlier sessions of this coordinator the agent ended on start. */
+  leftoversEnded: integer(0, 1e9),
+});
+export type HostFacts = ShapeType<typeof hostFactsShape>;
+
+export const upShape = tagged('t', {
+  /** Bootstrap: this agent version is not cached on the host; send its bytes. */
+  'send-agent': object({ t: literal('send-agent') }),
+  /** Bootstrap: this host cannot run the agent. */
+  refuse: object({ t: literal('refuse'), reason: text }),
+  ready: object({ t: literal('ready'), protocol: integer(0, 1e6) }),
+  facts: object({ t: literal('facts'), facts: hostFactsShape }),
+  pong: object({ t: literal('pong'), seq: integer(0, Number.MAX_SAFE_INTEGER) }),
+  /** Files the agent does not have; the coordinator sends each once. */
+  need: object({ t: literal('need'), hashes: array(hash, 1_000_000) }),
+  'startup-done': object({ t: literal('startup-done'), ok: boolean, detail: text }),
+  phase: object({ t: literal('phase'), id: jobId, phase: name }),
+  /** Bytes appended to the job's whole log (raw bytes follow). */
+  log: object({ t: literal('log'), id: jobId }),
+  /** A chunk of the built package or of a per-phase log; `end` on its last chunk. */
+  file: object({ t: literal('file'), id: jobId, kind: oneOf('package', 'log'), name, end: boolean }),
+  done: object({ t: literal('done'), id: jobId, outcome: outcomeShape, package: nullable(object({ hash, size: integer(0, Number.MAX_SAFE_INTEGER) })) }),
+  /** The agent gives up on the session (bad message, internal error). */
+  fault: object({ t: literal('fault'), reason: text }),
+});
+export type Up = ShapeType<typeof upShape>;

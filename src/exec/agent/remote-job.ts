@@ -1,0 +1,221 @@
+// The agent's side of one job: wait for the files it needs, lay out its
+// directory, start the job runner in its own process group (pid file beside
+// it), stream the whole log as it grows and the phases as they come, then
+// send the package and the per-phase logs and say how it ended.
+
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { open, readdir, rm, stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { JobOutcome } from '../../core/model.js';
+import type { BuildJob, BuildReport } from '../../sandbox/build-job.js';
+import type { BlobStore } from './blob-store.js';
+import { CHUNK, type FrameWriter } from './frames.js';
+import { layOutJob } from './job-dir.js';
+import type { RunnerLine } from './job-runner.js';
+import { writeRecord } from './leftovers.js';
+import { recordOf, signalGroup } from './proc-identity.js';
+import type { JobSpec } from './protocol.js';
+import type { RunnerPool } from './runner-pool.js';
+import { isSafeFileName } from './safe-path.js';
+
+const LOG_POLL_MS = 200;
+const CANCEL_GRACE_MS = 5000;
+/** The builder enforces the job's timeout; the agent steps in this much later. */
+const TIMEOUT_BACKSTOP_S = 60;
+
+export interface JobContext {
+  readonly writer: FrameWriter;
+  readonly store: BlobStore;
+  /** Job runners, one kept started ahead. */
+  readonly runners: RunnerPool;
+}
+
+export class RemoteJob {
+  readonly missing: Set<string>;
+  #runner: ChildProcessWithoutNullStreams | undefined;
+  #runnerErr = '';
+  #job: BuildJob | undefined;
+  #stopReason: JobOutcome | undefined;
+  #report: BuildReport | undefined;
+  #lastPhase = 'build';
+  #logOffset = 0;
+  #tailing: Promise<void> = Promise.resolve();
+  #timers: NodeJS.Timeout[] = [];
+  #ended = false;
+  readonly ended: Promise<void>;
+  #resolveEnded: () => void = () => undefined;
+
+  constructor(
+    readonly id: number,
+    readonly dir: string,
+    private readonly spec: JobSpec,
+    missing: readonly string[],
+    private readonly ctx: JobContext,
+  ) {
+    this.missing = new Set(missing);
+    this.ended = new Promise((r) => { this.#resolveEnded = r; });
+  }
+
+  /** A file it needed arrived; starts the job once nothing is missing. */
+  arrived(hash: string): void {
+    if (this.missing.delete(hash) && this.missing.size === 0 && !this.#ended) void this.#start();
+  }
+
+  /** A file it needed could not be had: the job ends as an infrastructure failure. */
+  unavailable(hash: string, reason: string): void {
+    if (this.missing.has(hash)) void this.#finish({ kind: 'infrastructure', reason });
+  }
+
+  /** Starts at once when nothing is missing. */
+  kick(): void {
+    if (this.missing.size === 0) void this.#start();
+  }
+
+  /** Cancels: the job's group gets SIGTERM, then SIGKILL after a grace period. */
+  cancel(outcome: JobOutcome = { kind: 'infrastructure', reason: 'cancelled' }, graceMs = CANCEL_GRACE_MS): void {
+    if (this.#ended) return;
+    this.#stopReason ??= outcome;
+    const runner = this.#runner;
+    if (!runner?.pid) {
+      void this.#finish(outcome);
+      return;
+    }
+    signalGroup(runner.pid, 'SIGTERM');
+    this.#timers.push(setTimeout(() => { if (runner.pid) signalGroup(runner.pid, 'SIGKILL'); }, graceMs));
+  }
+
+  async #start(): Promise<void> {
+    if (this.#runner || this.#ended) return;
+    try {
+      this.#job = await layOutJob(this.dir, this.spec, this.ctx.store, this.spec.timeoutS);
+    } catch (err) {
+      return this.#finish({ kind: 'infrastructure', reason: `could not lay out the job on the host: ${(err as Error).message}` });
+    }
+    if (this.#ended) {
+      await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
+      return;
+    }
+    const runner = this.ctx.runners.take(this.dir);
+    this.#runner = runner;
+    runner.stderr.on('data', (b: Buffer) => { this.#runnerErr = (this.#runnerErr + b.toString('utf8')).slice(-4000); });
+    if (runner.pid) await writeRecord(join(this.dir, 'pid'), recordOf(runner.pid));
+    let pending = '';
+    runner.stdout.on('data', (b: Buffer) => {
+      pending += b.toString('utf8');
+      for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
+        this.#onRunnerLine(pending.slice(0, nl));
+        pending = pending.slice(nl + 1);
+      }
+    });
+    runner.on('error', (err) => void this.#finish({ kind: 'infrastructure', reason: `could not start the job runner: ${err.message}` }));
+    runner.on('exit', (code, signal) => {
+      if (runner.pid) signalGroup(runner.pid, 'SIGKILL'); // whatever the job left in its group
+      void this.#afterRunner(code, signal);
+    });
+    const tick = setInterval(() => void this.#tail(), LOG_POLL_MS);
+    this.#timers.push(tick);
+    // setTimeout fires at once past 2^31-1 ms (24.8 days): longer limits get no backstop.
+    if (this.spec.timeoutS > 0 && (this.spec.timeoutS + TIMEOUT_BACKSTOP_S) * 1000 < 2 ** 31 - 1) {
+      this.#timers.push(setTimeout(() => this.cancel({ kind: 'failed', phase: this.#lastPhase, error: 'timeout', phases: [] }, 2000),
+        (this.spec.timeoutS + TIMEOUT_BACKSTOP_S) * 1000));
+    }
+  }
+
+  #onRunnerLine(line: string): void {
+    let parsed: RunnerLine;
+    try {
+      parsed = JSON.parse(line) as RunnerLine;
+    } catch {
+      return;
+    }
+    if (parsed.t === 'phase' && typeof parsed.phase === 'string') {
+      this.#lastPhase = parsed.phase;
+      void this.#tail();
+      void this.ctx.writer.send({ t: 'phase', id: this.id, phase: parsed.phase.slice(0, 1000) });
+    } else if (parsed.t === 'report') {
+      this.#report = parsed.report;
+    }
+  }
+
+  /** Sends what the whole log gained since last time; one read at a time. */
+  #tail(): Promise<void> {
+    this.#tailing = this.#tailing.then(async () => {
+      if (!this.#job) return;
+      const file = await open(this.#job.logFile, 'r').catch(() => undefined);
+      if (!file) return;
+      try {
+        const buffer = Buffer.alloc(CHUNK);
+        for (;;) {
+          const { bytesRead } = await file.read(buffer, 0, CHUNK, this.#logOffset);
+          if (bytesRead === 0) break;
+          this.#logOffset += bytesRead;
+          await this.ctx.writer.send({ t: 'log', id: this.id }, Buffer.from(buffer.subarray(0, bytesRead)));
+        }
+      } finally {
+        await file.close();
+      }
+    });
+    return this.#tailing;
+  }
+
+  async #afterRunner(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    await this.#tail();
+    if (this.#stopReason) return this.#finish(this.#stopReason);
+    const report = this.#report;
+    if (!report) {
+      return this.#finish({ kind: 'infrastructure', reason: `the job runner ended (${code ?? signal ?? '?'}) without a report: ${this.#runnerErr.slice(-2000).trim()}` });
+    }
+    if (report.outcome.kind !== 'built') return this.#finish(report.outcome);
+    const job = this.#job;
+    const file = report.packageFile;
+    if (!job || file === undefined || dirname(resolve(file)) !== resolve(job.packageDir)) {
+      return this.#finish({ kind: 'infrastructure', reason: `the builder reported no package in ${job?.packageDir ?? 'packageDir'}` });
+    }
+    try {
+      const kept = await this.ctx.store.adopt(file);
+      await this.#sendFile('package', `${this.spec.pkgname}.tgz`, this.ctx.store.path(kept.hash));
+      return await this.#finish(report.outcome, kept);
+    } catch (err) {
+      return this.#finish({ kind: 'infrastructure', reason: `could not send the package back: ${(err as Error).message}` });
+    }
+  }
+
+  async #sendFile(kind: 'package' | 'log', name: string, path: string): Promise<void> {
+    for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) {
+      await this.ctx.writer.send({ t: 'file', id: this.id, kind, name, end: false }, chunk as Buffer);
+    }
+    await this.ctx.writer.send({ t: 'file', id: this.id, kind, name, end: true }, Buffer.alloc(0));
+  }
+
+  async #finish(outcome: JobOutcome, pkg?: { hash: string; size: number }): Promise<void> {
+    if (this.#ended) return;
+    this.#ended = true;
+    for (const t of this.#timers) clearTimeout(t);
+    if (this.#job && outcome.kind !== 'infrastructure') {
+      for (const name of (await readdir(this.#job.logDir).catch(() => [])).sort()) {
+        const path = join(this.#job.logDir, name);
+        if (!isSafeFileName(name) || !(await stat(path).then((s) => s.isFile(), () => false))) continue;
+        await this.#sendFile('log', basename(name), path).catch(() => undefined);
+      }
+    }
+    await this.ctx.writer.send({ t: 'done', id: this.id, outcome, package: pkg ?? null });
+    await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
+    this.#resolveEnded();
+  }
+
+  /** For the agent's own end: kill the job's group now, wait briefly, and remove its directory. */
+  async terminate(): Promise<void> {
+    const runner = this.#runner;
+    this.#ended = true;
+    for (const t of this.#timers) clearTimeout(t);
+    if (runner?.pid && runner.exitCode === null && runner.signalCode === null) {
+      const exited = new Promise((r) => runner.once('exit', r));
+      signalGroup(runner.pid, 'SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
+      signalGroup(runner.pid, 'SIGKILL');
+    }
+    await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
+    this.#resolveEnded();
+  }
+}

@@ -1,0 +1,124 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { formatHostsFileError, parseHostsFile, readHostsFile, toHostSpec } from './hosts-file.js';
+
+const F = '/etc/kiln/hosts';
+
+function hosts(text: string): unknown {
+  const r = parseHostsFile(text, F);
+  if (!r.ok) assert.fail(r.errors.map(formatHostsFileError).join('\n'));
+  return r.hostsFile;
+}
+
+function errors(text: string): string[] {
+  const r = parseHostsFile(text, F);
+  assert.equal(r.ok, false, `expected errors for ${JSON.stringify(text)}`);
+  return r.ok ? [] : r.errors.map(formatHostsFileError);
+}
+
+void test('the example of DESIGN.md', () => {
+  assert.deepEqual(hosts('# one host a line: name, then properties\nlocalhost jobs=2\n'
+    + 'builder@10.0.0.2 jobs=8 arch=x86_64 sf=3 timeout=30\nSTARTUP=/path/to/script\n'), {
+    hosts: [
+      { name: 'localhost', local: true, line: 2, speed: 1, jobs: 2 },
+      { name: 'builder@10.0.0.2', local: false, line: 3, speed: 3, jobs: 8, arch: 'x86_64', connectTimeoutS: 30 },
+    ],
+    startup: '/path/to/script',
+  });
+});
+
+void test('valid lines, one at a time', () => {
+  const table: Array<[string, unknown]> = [
+    ['b1', { name: 'b1', local: false, line: 1, speed: 1 }],
+    ['b1 cores=16 mem=32G', { name: 'b1', local: false, line: 1, speed: 1, cores: 16, memoryMiB: 32768 }],
+    ['b1 mem=512M', { name: 'b1', local: false, line: 1, speed: 1, memoryMiB: 512 }],
+    ['b1 mem=1.5GiB', { name: 'b1', local: false, line: 1, speed: 1, memoryMiB: 1536 }],
+    ['b1 mem=2048k', { name: 'b1', local: false, line: 1, speed: 1, memoryMiB: 2 }],
+    ['b1 mem=1T', { name: 'b1', local: false, line: 1, speed: 1, memoryMiB: 1048576 }],
+    ['b1 sf=0.5', { name: 'b1', local: false, line: 1, speed: 0.5 }],
+    ['b1\tjobs=3  sf=.25   # trailing comment', { name: 'b1', local: false, line: 1, speed: 0.25, jobs: 3 }],
+    ['build_er@host-1.example.org jobs=1', { name: 'build_er@host-1.example.org', local: false, line: 1, speed: 1, jobs: 1 }],
+    ['root@fe80::1', { name: 'root@fe80::1', local: false, line: 1, speed: 1 }],
+    ['b1 arch=amd64\r', { name: 'b1', local: false, line: 1, speed: 1, arch: 'amd64' }],
+  ];
+  for (const [line, entry] of table) assert.deepEqual(hosts(line), { hosts: [entry] }, line);
+});
+
+void test('DEFAULT gives properties to the hosts after it; a host overrides them', () => {
+  assert.deepEqual(hosts('a\nDEFAULT jobs=4 sf=2\nb\nc jobs=1\nDEFAULT sf=5\nd'), {
+    hosts: [
+      { name: 'a', local: false, line: 1, speed: 1 },
+      { name: 'b', local: false, line: 3, speed: 2, jobs: 4 },
+      { name: 'c', local: false, line: 4, speed: 2, jobs: 1 },
+      { name: 'd', local: false, line: 6, speed: 5, jobs: 4 },
+    ],
+  });
+});
+
+void test('comments, blank lines and CRLF are ignored; a relative STARTUP is anchored at the file', () => {
+  assert.deepEqual(hosts('\r\n   \n# x\n\t# y\nSTARTUP= setup.sh \r\n'), { hosts: [], startup: '/etc/kiln/setup.sh' });
+});
+
+void test('every error names the file, the line and what is wrong', () => {
+  const table: Array<[string, string]> = [
+    ['b1 jobs=0', `${F}:1: jobs must be a whole number from 1 to 1024, not "0"`],
+    ['b1 jobs=two', `${F}:1: jobs must be a whole number from 1 to 1024, not "two"`],
+    ['b1 jobs=2 jobs=3', `${F}:1: property jobs is given twice`],
+    ['b1 speed=3', `${F}:1: unknown property "speed" (known: jobs, sf, arch, timeout, cores, mem)`],
+    ['b1 fast', `${F}:1: expected key=value, got "fast"`],
+    ['b1 =3', `${F}:1: expected key=value, got "=3"`],
+    ['b1 sf=0', `${F}:1: sf must be a number above 0 and at most 1000, not "0"`],
+    ['b1 sf=-1', `${F}:1: sf must be a number above 0 and at most 1000, not "-1"`],
+    ['b1 sf=1e3', `${F}:1: sf must be a number above 0 and at most 1000, not "1e3"`],
+    ['b1 mem=16', `${F}:1: mem must be a size with a unit (K, M, G or T), like mem=16G, not "16"`],
+    ['b1 mem=1K', `${F}:1: mem must be a size with a unit (K, M, G or T), like mem=16G, not "1K"`],
+    ['b1 timeout=0', `${F}:1: timeout must be whole seconds from 1 to 3600, not "0"`],
+    ['b1 cores=', `${F}:1: cores must be a whole number from 1 to 4096, not ""`],
+    ['b1 arch=x86-64', `${F}:1: arch must be a name like x86_64 or amd64, not "x86-64"`],
+    ['-oProxyCommand=evil', `${F}:1: expected a host name first, got "-oProxyCommand=evil"`],
+    ['-oProxyCommand', `${F}:1: bad host name "-oProxyCommand": letters, digits, '.', '-', '_' (or an IPv6 address), not starting with '-'`],
+    ['a;b', `${F}:1: bad host name "a;b": letters, digits, '.', '-', '_' (or an IPv6 address), not starting with '-'`],
+    ['$(x)@h', `${F}:1: bad user name "$(x)" in "$(x)@h"`],
+    ['jobs=2', `${F}:1: expected a host name first, got "jobs=2"`],
+    ['FOO=bar', `${F}:1: unknown setting "FOO" (known: STARTUP)`],
+    ['STARTUP=', `${F}:1: STARTUP needs the path of a script: STARTUP=/path/to/script`],
+    ['b1 \u0000', `${F}:1: unexpected control character U+0000`],
+    ['\n\nb1\nb1 jobs=2', `${F}:4: host "b1" is already listed on line 3`],
+    ['STARTUP=/a\nSTARTUP=/b', `${F}:2: STARTUP is already set on line 1`],
+  ];
+  for (const [text, message] of table) assert.deepEqual(errors(text), [message], text);
+});
+
+void test('all errors of a file are reported, each on its own line', () => {
+  assert.deepEqual(errors('ok1\nb jobs=x\nok2\nc sf=y z'), [
+    `${F}:2: jobs must be a whole number from 1 to 1024, not "x"`,
+    `${F}:4: sf must be a number above 0 and at most 1000, not "y"`,
+    `${F}:4: expected key=value, got "z"`,
+  ]);
+});
+
+void test('readHostsFile reads a file and names it when it cannot', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'kiln-hosts-'));
+  try {
+    const file = join(dir, 'hosts');
+    await writeFile(file, 'b1 jobs=2\n');
+    const r = await readHostsFile(file);
+    assert.ok(r.ok);
+    const missing = await readHostsFile(join(dir, 'nope'));
+    assert.ok(!missing.ok);
+    assert.match(formatHostsFileError(missing.errors[0] ?? assert.fail()), /\/nope: cannot read: ENOENT/);
+  } finally {
+    await rm(dir, { recursive: true });
+  }
+});
+
+void test('toHostSpec fills what the file leaves open from what the host reported', () => {
+  const info = { arch: 'x86_64', os: 'linux', node: '20.20.2', cores: 6, memoryMiB: 8000 };
+  assert.deepEqual(toHostSpec({ name: 'b', local: false, line: 1, speed: 2 }, info),
+    { name: 'b', slots: 6, speed: 2, cores: 6, memoryMiB: 8000 });
+  assert.deepEqual(toHostSpec({ name: 'b', local: false, line: 1, speed: 1, jobs: 2, cores: 4, memoryMiB: 100 }, info),
+    { name: 'b', slots: 2, speed: 1, cores: 4, memoryMiB: 100 });
+});

@@ -1,0 +1,249 @@
+// dpb's hosts file: one host a line, `name key=value ...`, plus `DEFAULT`
+// lines (properties for the hosts that follow) and `KEY=value` settings.
+//
+//   # comment
+//   localhost jobs=2
+//   DEFAULT sf=2
+//   builder@10.0.0.2 jobs=8 arch=x86_64 sf=3 timeout=30 cores=8 mem=16G
+//   STARTUP=/path/to/script
+//
+// The parser never throws: every problem becomes an error naming the file,
+// the line and what is wrong, and all of a file's problems are reported at once.
+
+import { readFile } from 'node:fs/promises';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import type { HostSpec } from '../core/model.js';
+import type { HostInfo } from './executor.js';
+
+export interface HostEntry {
+  /** The host as written: `localhost`, `builder@10.0.0.2`, an ssh_config alias. */
+  readonly name: string;
+  /** `localhost` builds without ssh. */
+  readonly local: boolean;
+  /** Slots; when not given, the host's cores once it is connected. */
+  readonly jobs?: number;
+  /** dpb's `sf`: bigger is faster. */
+  readonly speed: number;
+  /** The host must report this architecture (`uname -m`), or it is refused. */
+  readonly arch?: string;
+  /** ssh's ConnectTimeout, seconds. */
+  readonly connectTimeoutS?: number;
+  /** Cores shared as make jobs; when not given, what the host reports. */
+  readonly cores?: number;
+  /** Memory budget in MiB; when not given, what the host reports. */
+  readonly memoryMiB?: number;
+  /** The line the host is on, for messages. */
+  readonly line: number;
+}
+
+export interface HostsFile {
+  readonly hosts: readonly HostEntry[];
+  /** `STARTUP=`: a script on the coordinator, run on each host before it takes jobs. */
+  readonly startup?: string;
+}
+
+export interface HostsFileError {
+  readonly file: string;
+  /** 1-based; 0 when the file as a whole is at fault (cannot be read). */
+  readonly line: number;
+  readonly message: string;
+}
+
+export type HostsFileResult =
+  | { readonly ok: true; readonly hostsFile: HostsFile }
+  | { readonly ok: false; readonly errors: readonly HostsFileError[] };
+
+export function formatHostsFileError(error: HostsFileError): string {
+  return error.line > 0 ? `${error.file}:${error.line}: ${error.message}` : `${error.file}: ${error.message}`;
+}
+
+export async function readHostsFile(path: string): Promise<HostsFileResult> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    return { ok: false, errors: [{ file: path, line: 0, message: `cannot read: ${(err as Error).message}` }] };
+  }
+  return parseHostsFile(text, path);
+}
+
+/** What the engine sees of a host, once the host has told us what it has. */
+export function toHostSpec(entry: HostEntry, info: HostInfo): HostSpec {
+  const cores = entry.cores ?? Math.max(1, info.cores);
+  const memoryMiB = entry.memoryMiB ?? (info.memoryMiB > 0 ? info.memoryMiB : undefined);
+  return {
+    name: entry.name,
+    slots: entry.jobs ?? cores,
+    speed: entry.speed,
+    cores,
+    ...(memoryMiB === undefined ? {} : { memoryMiB }),
+  };
+}
+
+type Properties = {
+  jobs?: number; speed?: number; arch?: string; connectTimeoutS?: number; cores?: number; memoryMiB?: number;
+};
+type PropertyKey = 'jobs' | 'sf' | 'arch' | 'timeout' | 'cores' | 'mem';
+const PROPERTY_KEYS: readonly PropertyKey[] = ['jobs', 'sf', 'arch', 'timeout', 'cores', 'mem'];
+const SETTINGS = ['STARTUP'] as const;
+
+/** Parses the text of a hosts file; `file` names it in errors and anchors relative paths. */
+export function parseHostsFile(text: string, file: string): HostsFileResult {
+  const errors: HostsFileError[] = [];
+  const hosts: HostEntry[] = [];
+  const seen = new Map<string, number>();
+  let defaults: Properties = {};
+  let startup: { path: string; line: number } | undefined;
+  const lines = text.split('\n');
+  lines.forEach((raw, index) => {
+    const line = index + 1;
+    const fail = (message: string): void => { errors.push({ file, line, message }); };
+    const content = stripComment(raw.endsWith('\r') ? raw.slice(0, -1) : raw).trim();
+    if (content === '') return;
+    const bad = firstControlCharacter(content);
+    if (bad !== undefined) return fail(`unexpected control character U+${bad.toString(16).toUpperCase().padStart(4, '0')}`);
+    const setting = /^([A-Z_][A-Z0-9_]*)=(.*)$/.exec(content);
+    if (setting) {
+      const [, key = '', value = ''] = setting;
+      if (!(SETTINGS as readonly string[]).includes(key)) {
+        return fail(`unknown setting ${show(key)} (known: ${SETTINGS.join(', ')})`);
+      }
+      const path = value.trim();
+      if (path === '') return fail('STARTUP needs the path of a script: STARTUP=/path/to/script');
+      if (startup) return fail(`STARTUP is already set on line ${startup.line}`);
+      startup = { path: isAbsolute(path) ? path : resolve(dirname(file), path), line };
+      return;
+    }
+    const [name = '', ...tokens] = content.split(/[ \t]+/);
+    const props = parseProperties(tokens, fail);
+    if (props === undefined) return;
+    if (name === 'DEFAULT') {
+      defaults = { ...defaults, ...props };
+      return;
+    }
+    const nameProblem = checkHostName(name);
+    if (nameProblem) return fail(nameProblem);
+    const earlier = seen.get(name);
+    if (earlier !== undefined) return fail(`host ${show(name)} is already listed on line ${earlier}`);
+    seen.set(name, line);
+    const merged = { ...defaults, ...props };
+    hosts.push({ name, local: name === 'localhost', line, speed: merged.speed ?? 1, ...definedOnly(merged) });
+  });
+  if (errors.length > 0) return { ok: false, errors };
+  return { ok: true, hostsFile: { hosts, ...(startup ? { startup: startup.path } : {}) } };
+}
+
+function definedOnly(p: Properties): Omit<Properties, 'speed'> {
+  const out: { -readonly [K in keyof Properties]?: Properties[K] } = {};
+  if (p.jobs !== undefined) out.jobs = p.jobs;
+  if (p.arch !== undefined) out.arch = p.arch;
+  if (p.connectTimeoutS !== undefined) out.connectTimeoutS = p.connectTimeoutS;
+  if (p.cores !== undefined) out.cores = p.cores;
+  if (p.memoryMiB !== undefined) out.memoryMiB = p.memoryMiB;
+  return out;
+}
+
+function parseProperties(tokens: readonly string[], fail: (message: string) => void): Properties | undefined {
+  const props: Properties = {};
+  const given = new Set<string>();
+  let ok = true;
+  const problem = (message: string): void => { ok = false; fail(message); };
+  for (const token of tokens) {
+    const eq = token.indexOf('=');
+    if (eq <= 0) {
+      problem(`expected key=value, got ${show(token)}`);
+      continue;
+    }
+    const key = token.slice(0, eq);
+    const value = token.slice(eq + 1);
+    if (!(PROPERTY_KEYS as readonly string[]).includes(key)) {
+      problem(`unknown property ${show(key)} (known: ${PROPERTY_KEYS.join(', ')})`);
+      continue;
+    }
+    if (given.has(key)) {
+      problem(`property ${key} is given twice`);
+      continue;
+    }
+    given.add(key);
+    const result = parseValue(key as PropertyKey, value);
+    if (typeof result === 'string') problem(result);
+    else Object.assign(props, result);
+  }
+  return ok ? props : undefined;
+}
+
+function parseValue(key: PropertyKey, value: string): Properties | string {
+  switch (key) {
+    case 'jobs': {
+      const n = integer(value, 1, 1024);
+      return n === undefined ? `jobs must be a whole number from 1 to 1024, not ${show(value)}` : { jobs: n };
+    }
+    case 'cores': {
+      const n = integer(value, 1, 4096);
+      return n === undefined ? `cores must be a whole number from 1 to 4096, not ${show(value)}` : { cores: n };
+    }
+    case 'timeout': {
+      const n = integer(value, 1, 3600);
+      return n === undefined ? `timeout must be whole seconds from 1 to 3600, not ${show(value)}` : { connectTimeoutS: n };
+    }
+    case 'sf': {
+      const n = /^(\d{1,6}(\.\d{1,6})?|\.\d{1,6})$/.test(value) ? Number(value) : NaN;
+      return n > 0 && n <= 1000 ? { speed: n } : `sf must be a number above 0 and at most 1000, not ${show(value)}`;
+    }
+    case 'arch':
+      return /^[A-Za-z0-9_]{1,32}$/.test(value) ? { arch: value } : `arch must be a name like x86_64 or amd64, not ${show(value)}`;
+    case 'mem': {
+      const mib = memoryMiB(value);
+      return mib === undefined ? `mem must be a size with a unit (K, M, G or T), like mem=16G, not ${show(value)}` : { memoryMiB: mib };
+    }
+  }
+}
+
+function integer(value: string, min: number, max: number): number | undefined {
+  if (!/^\d{1,7}$/.test(value)) return undefined;
+  const n = Number(value);
+  return n >= min && n <= max ? n : undefined;
+}
+
+const UNIT_MIB: Readonly<Record<string, number>> = { K: 1 / 1024, M: 1, G: 1024, T: 1024 * 1024 };
+
+function memoryMiB(value: string): number | undefined {
+  const m = /^(\d{1,9}(?:\.\d{1,3})?)([KMGTkmgt])(?:i?B)?$/.exec(value);
+  if (!m) return undefined;
+  const mib = Number(m[1]) * (UNIT_MIB[(m[2] ?? '').toUpperCase()] ?? NaN);
+  return Number.isFinite(mib) && mib >= 1 ? Math.floor(mib) : undefined;
+}
+
+/** Why a host name cannot be used, or undefined. Names become ssh destinations. */
+function checkHostName(name: string): string | undefined {
+  if (name.includes('=')) return `expected a host name first, got ${show(name)}`;
+  const at = name.lastIndexOf('@');
+  const user = at >= 0 ? name.slice(0, at) : undefined;
+  const host = at >= 0 ? name.slice(at + 1) : name;
+  if (user !== undefined && !/^[A-Za-z_][A-Za-z0-9._-]{0,31}$/.test(user)) {
+    return `bad user name ${show(user)} in ${show(name)}`;
+  }
+  const dns = /^[A-Za-z0-9_]([A-Za-z0-9._-]{0,252})$/.test(host);
+  const ipv6 = /^[0-9A-Fa-f:.]{2,45}$/.test(host) && host.includes(':');
+  if (!dns && !ipv6) return `bad host name ${show(host)}: letters, digits, '.', '-', '_' (or an IPv6 address), not starting with '-'`;
+  return undefined;
+}
+
+function stripComment(line: string): string {
+  const hash = line.indexOf('#');
+  return hash >= 0 ? line.slice(0, hash) : line;
+}
+
+function firstControlCharacter(s: string): number | undefined {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f) return c;
+  }
+  return undefined;
+}
+
+/** A token for a message: quoted, control characters escaped, long ones cut. */
+function show(token: string): string {
+  const cut = token.length > 40 ? `${token.slice(0, 40)}…` : token;
+  return JSON.stringify(cut);
+}

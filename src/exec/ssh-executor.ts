@@ -1,0 +1,370 @@
+// An Executor for a host reached with the system's OpenSSH: one ControlMaster
+// connection, one agent session on it (JSON frames over stdin/stdout). The
+// port's files and the dependency packages go to the host by content hash,
+// once per host; the log streams back as the job runs; the package comes
+// back and is checked against its hash. A failed connection fires `onLost`
+// and ends every running job as `infrastructure`; `connect` may be called
+// again later, and the new agent ends whatever the old session left.
+
+import { randomBytes } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BuildJob, BuildReport } from '../sandbox/build-job.js';
+import type { ConnectResult, Executor, HostInfo, JobWatcher } from './executor.js';
+import type { HostEntry, HostsFile } from './hosts-file.js';
+import { CHUNK } from './agent/frames.js';
+import { PROTOCOL, jobSpecShape, type JobSpec, type Up } from './agent/protocol.js';
+import { isSafeFileName } from './agent/safe-path.js';
+import { loadAgentBundle } from './ssh/agent-bundle.js';
+import { AgentLink, type LinkTimers } from './ssh/agent-link.js';
+import { ensureMaster, lastLines, masterPid, stopMaster } from './ssh/control-master.js';
+import { FileHasher } from './ssh/file-hasher.js';
+import { checkHost } from './ssh/host-check.js';
+import { JobReceiver } from './ssh/job-receiver.js';
+import { portManifest } from './ssh/port-manifest.js';
+import { isSafeDestination, type SshSettings } from './ssh/ssh-args.js';
+
+export interface SshExecutorOptions {
+  /** ssh destination: `host`, `user@host` or an ssh_config alias. */
+  readonly destination: string;
+  /** The host's name for the engine and reports; default: the destination. */
+  readonly name?: string;
+  /** `ssh -F`: an ssh_config to use instead of ~/.ssh/config. */
+  readonly sshConfig?: string;
+  readonly sshProgram?: string;
+  /** ssh ConnectTimeout (hosts file `timeout=`); default 10 s. */
+  readonly connectTimeoutS?: number;
+  /** ServerAliveInterval × ServerAliveCountMax is how long a silent link lasts; default 1 s × 5. */
+  readonly serverAliveIntervalS?: number;
+  readonly serverAliveCountMax?: number;
+  /** The coordinator gives the agent up after this long without a byte from it; default 20 s. */
+  readonly agentSilenceS?: number;
+  /** The agent ends its jobs after this long without a word from the coordinator; default 20 s. */
+  readonly agentIdleTimeoutS?: number;
+  /** The agent's directory on the host, relative to the build user's home; default `.kiln`. */
+  readonly remoteDir?: string;
+  /** The host must report this `uname -m` (hosts file `arch=`). */
+  readonly arch?: string;
+  /** A script on the coordinator run on the host (with /bin/sh) at each connect (hosts file `STARTUP=`). */
+  readonly startup?: string;
+  readonly startupTimeoutS?: number;
+  /** Refuse a host with less free disk where the agent works; default 1024 MiB. */
+  readonly minDiskFreeMiB?: number;
+  /** Refuse a host without a working bubblewrap; default true. */
+  readonly requireBwrap?: boolean;
+  /** The agent bundle to ship; default the one the build made. */
+  readonly agentBundle?: string;
+}
+
+export interface TransferStats {
+  /** Times the agent bundle itself was sent (hosts that did not have this version). */
+  readonly agentsSent: number;
+  readonly filesSent: number;
+  readonly bytesSent: number;
+  readonly bytesReceived: number;
+}
+
+type Waiter = { readonly t: 'facts' | 'startup-done'; readonly resolve: (m: Up | undefined) => void };
+
+export class SshExecutor implements Executor {
+  readonly host: string;
+  readonly #o: SshExecutorOptions;
+  /** Stays the same across reconnects: a new agent ends what an old one of ours left. */
+  readonly #owner = randomBytes(12).toString('hex');
+  readonly #hasher = new FileHasher();
+  readonly #lost: Array<(reason: string) => void> = [];
+  readonly #jobs = new Map<number, JobReceiver>();
+  readonly #sources = new Map<string, string>();
+  readonly #sending = new Set<string>();
+  readonly #waiters: Waiter[] = [];
+  #settings: SshSettings | undefined;
+  #controlDir: string | undefined;
+  #link: AgentLink | undefined;
+  #info: HostInfo | undefined;
+  #connecting: Promise<ConnectResult> | undefined;
+  #nextJob = 1;
+  #stats = { agentsSent: 0, filesSent: 0, bytesSent: 0, bytesReceived: 0 };
+
+  constructor(options: SshExecutorOptions) {
+    if (!isSafeDestination(options.destination)) throw new Error(`not an ssh destination: ${JSON.stringify(options.destination)}`);
+    this.#o = options;
+    this.host = options.name ?? options.destination;
+  }
+
+  /** An executor for one host of a hosts file; `extra` adds what the file does not say (`-F`, timers). */
+  static fromHostEntry(entry: HostEntry, file: HostsFile, extra: Partial<SshExecutorOptions> = {}): SshExecutor {
+    return new SshExecutor({
+      destination: entry.name,
+      ...(entry.connectTimeoutS === undefined ? {} : { connectTimeoutS: entry.connectTimeoutS }),
+      ...(entry.arch === undefined ? {} : { arch: entry.arch }),
+      ...(file.startup === undefined ? {} : { startup: file.startup }),
+      ...extra,
+    });
+  }
+
+  get #timers(): LinkTimers {
+    return { pingEveryMs: 1000, silenceMs: (this.#o.agentSilenceS ?? 20) * 1000, handshakeMs: 60_000 };
+  }
+
+  connect(signal: AbortSignal): Promise<ConnectResult> {
+    if (this.#link && this.#info) return Promise.resolve({ ok: true, info: this.#info });
+    // One connect at a time: a second caller gets the first one's answer.
+    this.#connecting ??= this.#connect(signal).finally(() => { this.#connecting = undefined; });
+    return this.#connecting;
+  }
+
+  async #connect(signal: AbortSignal): Promise<ConnectResult> {
+    const settings = await this.#ensureSettings();
+    let bundle;
+    try {
+      bundle = await loadAgentBundle(this.#o.agentBundle);
+    } catch (err) {
+      return { ok: false, reason: (err as Error).message };
+    }
+    const master = await ensureMaster(settings, signal);
+    if (!master.ok) return master;
+    const opened = await AgentLink.open(settings, bundle, this.#o.remoteDir ?? '.kiln', this.#timers, signal);
+    if (!opened.ok) return { ok: false, reason: `${this.host}: ${opened.reason}` };
+    if (opened.agentSent) this.#stats.agentsSent++;
+    const link = opened.link;
+    this.#link = link;
+    link.attach((m, body) => this.#onMessage(m, body), (reason) => void this.#onClosed(link, reason), this.#timers);
+    const refuse = async (reason: string): Promise<ConnectResult> => {
+      this.#link = undefined;
+      await link.bye();
+      await stopMaster(settings);
+      return { ok: false, reason: `${this.host}: ${reason}` };
+    };
+    void link.send({ t: 'hello', protocol: PROTOCOL, owner: this.#owner, idleTimeoutS: this.#o.agentIdleTimeoutS ?? 20 });
+    const facts = await this.#waitFor('facts', 60_000, signal);
+    if (facts?.t !== 'facts') return refuse(signal.aborted ? 'cancelled' : 'the agent did not describe the host');
+    const checked = checkHost(facts.facts, this.#requirements());
+    if (!checked.ok) return refuse(checked.reason);
+    if (this.#o.startup !== undefined) {
+      const problem = await this.#runStartup(this.#o.startup, signal);
+      if (problem) return refuse(problem);
+    }
+    this.#info = checked.info;
+    return checked;
+  }
+
+  async run(job: BuildJob, watcher: JobWatcher, signal: AbortSignal): Promise<BuildReport> {
+    const link = this.#link;
+    if (!link || !this.#info) return infrastructure(`host ${this.host} is not connected`);
+    if (!isSafeFileName(`${job.pkgname}.tgz`)) return failed('transfer', `bad pkgname ${JSON.stringify(job.pkgname)}`);
+    const manifest = await portManifest(job.tree, job.pkgpath, this.#hasher);
+    if (!manifest.ok) return failed('transfer', manifest.reason);
+    const dependencies: Array<JobSpec['dependencies'][number]> = [];
+    for (const dep of job.dependencies) {
+      try {
+        const { hash, size } = await this.#hasher.hash(dep.file);
+        this.#sources.set(hash, dep.file);
+        dependencies.push({ pkgname: dep.pkgname, hash, size });
+      } catch (err) {
+        return infrastructure(`dependency package ${dep.pkgname} cannot be read on the coordinator: ${(err as Error).message}`);
+      }
+    }
+    for (const [hash, path] of manifest.files) this.#sources.set(hash, path);
+    const receiver = new JobReceiver(job, watcher);
+    try {
+      await receiver.prepare();
+    } catch (err) {
+      return infrastructure(`cannot write the job's output on the coordinator: ${(err as Error).message}`);
+    }
+    if (this.#link !== link) return infrastructure(`host ${this.host} was lost`);
+    const id = this.#nextJob++;
+    this.#jobs.set(id, receiver);
+    const { pkgname, pkgpath, metadata } = job;
+    const spec = jobSpecShape({
+      pkgname, pkgpath, metadata, port: manifest.entries, dependencies,
+      makeJobs: Math.min(4096, Math.max(1, Math.floor(job.makeJobs))),
+      timeoutS: Number.isFinite(job.timeoutS) ? Math.min(1e9, Math.max(0, job.timeoutS)) : 1e9, // JSON has no Infinity
+    }, 'job');
+    if (!spec.ok) {
+      this.#jobs.delete(id);
+      receiver.abort(`the job cannot be sent to ${this.host}: ${spec.reason}`);
+      return receiver.result;
+    }
+    void link.send({ t: 'job', id, job: spec.value });
+    const onAbort = (): void => {
+      void link.send({ t: 'cancel', id });
+      // The agent answers within its grace period; if it cannot, do not wait for it.
+      setTimeout(() => receiver.abort('cancelled'), 15_000).unref();
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await receiver.result;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      this.#jobs.delete(id);
+      this.#stats.bytesReceived += receiver.bytesReceived;
+    }
+  }
+
+  onLost(listener: (reason: string) => void): void {
+    this.#lost.push(listener);
+  }
+
+  async close(): Promise<void> {
+    const link = this.#link;
+    this.#link = undefined;
+    this.#info = undefined;
+    for (const receiver of this.#jobs.values()) receiver.abort(`the executor for ${this.host} was closed`);
+    if (link) await link.bye();
+    if (this.#settings) await stopMaster(this.#settings);
+    if (this.#controlDir) await rm(this.#controlDir, { recursive: true, force: true });
+    this.#controlDir = undefined;
+    this.#settings = undefined;
+  }
+
+  stats(): TransferStats {
+    return { ...this.#stats };
+  }
+
+  /** The local ssh processes behind this host (for diagnostics and fault-injection tests). */
+  async sshPids(): Promise<{ readonly master?: number; readonly session?: number }> {
+    const master = this.#settings ? await masterPid(this.#settings) : undefined;
+    const session = this.#link?.pid;
+    return { ...(master === undefined ? {} : { master }), ...(session === undefined ? {} : { session }) };
+  }
+
+  async #ensureSettings(): Promise<SshSettings> {
+    if (this.#settings) return this.#settings;
+    this.#controlDir = await mkdtemp(join(tmpdir(), 'kiln-ssh-')); // mode 0700
+    this.#settings = {
+      destination: this.#o.destination,
+      program: this.#o.sshProgram ?? 'ssh',
+      ...(this.#o.sshConfig === undefined ? {} : { configFile: this.#o.sshConfig }),
+      controlPath: join(this.#controlDir, 'master'),
+      masterLog: join(this.#controlDir, 'master.log'),
+      connectTimeoutS: this.#o.connectTimeoutS ?? 10,
+      serverAliveIntervalS: this.#o.serverAliveIntervalS ?? 1,
+      serverAliveCountMax: this.#o.serverAliveCountMax ?? 5,
+      controlPersistS: 60,
+    };
+    return this.#settings;
+  }
+
+  #requirements(): Parameters<typeof checkHost>[1] {
+    return {
+      protocol: PROTOCOL,
+      minDiskFreeMiB: this.#o.minDiskFreeMiB ?? 1024,
+      requireBwrap: this.#o.requireBwrap ?? true,
+      ...(this.#o.arch === undefined ? {} : { arch: this.#o.arch }),
+    };
+  }
+
+  async #runStartup(script: string, signal: AbortSignal): Promise<string | undefined> {
+    let hash: string;
+    try {
+      hash = (await this.#hasher.hash(script)).hash;
+    } catch (err) {
+      return `cannot read the STARTUP script ${script}: ${(err as Error).message}`;
+    }
+    this.#sources.set(hash, script);
+    const timeoutS = this.#o.startupTimeoutS ?? 600;
+    void this.#link?.send({ t: 'startup', hash, timeoutS });
+    const done = await this.#waitFor('startup-done', (timeoutS + 30) * 1000, signal);
+    if (done?.t !== 'startup-done') return signal.aborted ? 'cancelled' : 'the STARTUP script did not report';
+    return done.ok ? undefined : done.detail;
+  }
+
+  #waitFor(t: Waiter['t'], timeoutMs: number, signal: AbortSignal): Promise<Up | undefined> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => finish(undefined), timeoutMs);
+      const onAbort = (): void => finish(undefined);
+      const waiter: Waiter = { t, resolve: (m) => finish(m) };
+      const finish = (m: Up | undefined): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', onAbort);
+        const i = this.#waiters.indexOf(waiter);
+        if (i >= 0) this.#waiters.splice(i, 1);
+        resolve(m);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.#waiters.push(waiter);
+    });
+  }
+
+  #onMessage(m: Up, body: Buffer): void {
+    switch (m.t) {
+      case 'facts':
+      case 'startup-done':
+        this.#waiters.find((w) => w.t === m.t)?.resolve(m);
+        return;
+      case 'pong':
+        return;
+      case 'need':
+        for (const hash of m.hashes) void this.#sendFile(hash);
+        return;
+      case 'phase':
+        this.#jobs.get(m.id)?.phase(m.phase);
+        return;
+      case 'log':
+        this.#jobs.get(m.id)?.appendLog(body);
+        return;
+      case 'file':
+        this.#jobs.get(m.id)?.fileChunk(m.kind, m.name, body, m.end);
+        return;
+      case 'done':
+        this.#jobs.get(m.id)?.done(m.outcome, m.package);
+        return;
+      case 'send-agent':
+      case 'refuse':
+      case 'ready':
+      case 'fault':
+        this.#link?.abandon(`the agent sent ${m.t} in the middle of the session`);
+        return;
+    }
+  }
+
+  /** Sends one file the agent asked for, in chunks, at most once at a time. */
+  async #sendFile(hash: string): Promise<void> {
+    const link = this.#link;
+    const path = this.#sources.get(hash);
+    if (!link || this.#sending.has(hash)) return;
+    if (path === undefined) {
+      await link.send({ t: 'blob-missing', hash, reason: `kiln did not offer file ${hash.slice(0, 12)}` });
+      return;
+    }
+    this.#sending.add(hash);
+    try {
+      for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) {
+        await link.send({ t: 'blob', hash, end: false }, chunk as Buffer);
+        this.#stats.bytesSent += (chunk as Buffer).length;
+      }
+      await link.send({ t: 'blob', hash, end: true }, Buffer.alloc(0));
+      this.#stats.filesSent++;
+    } catch (err) {
+      await link.send({ t: 'blob-missing', hash, reason: `cannot read ${path} on the coordinator: ${(err as Error).message}` });
+    } finally {
+      this.#sending.delete(hash);
+    }
+  }
+
+  async #onClosed(link: AgentLink, reason: string): Promise<void> {
+    if (this.#link !== link) return; // closed on purpose, or an old session
+    const wasUp = this.#info !== undefined; // a session lost while connecting is connect's failure, not a loss
+    this.#link = undefined;
+    this.#info = undefined;
+    const settings = this.#settings;
+    const master = settings ? await lastLines(settings.masterLog, 2) : '';
+    const full = `host ${this.host} lost: ${reason}${master ? ` (ssh: ${master})` : ''}`;
+    for (const w of [...this.#waiters]) w.resolve(undefined);
+    for (const listener of wasUp ? this.#lost : []) {
+      try { listener(full); } catch { /* a listener's failure is not ours to handle */ }
+    }
+    for (const receiver of this.#jobs.values()) receiver.abort(full);
+  }
+}
+
+function infrastructure(reason: string): BuildReport {
+  return { outcome: { kind: 'infrastructure', reason } };
+}
+
+function failed(phase: string, error: string): BuildReport {
+  return { outcome: { kind: 'failed', phase, error, phases: [] } };
+}

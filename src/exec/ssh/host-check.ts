@@ -1,0 +1,28 @@
+// Whether a host may take jobs, from what its agent reported. Pure: the
+// reasons are for the operator and say what to fix.
+
+import type { ConnectResult } from '../executor.js';
+import type { HostFacts } from '../agent/protocol.js';
+import { MIN_NODE_MAJOR } from './bootstrap.js';
+
+export interface HostRequirements {
+  readonly protocol: number;
+  /** `arch=` of the hosts file: the host's `uname -m` must be this. */
+  readonly arch?: string;
+  readonly minDiskFreeMiB: number;
+  readonly requireBwrap: boolean;
+}
+
+export function checkHost(facts: HostFacts, req: HostRequirements): ConnectResult {
+  const problems: string[] = [];
+  if (facts.protocol !== req.protocol) problems.push(`its agent speaks protocol ${facts.protocol}, kiln ${req.protocol}`);
+  const major = Number(/^(\d+)\./.exec(facts.node)?.[1] ?? NaN);
+  if (!(major >= MIN_NODE_MAJOR)) problems.push(`node ${facts.node} is too old (kiln needs Node.js ${MIN_NODE_MAJOR} or later)`);
+  if (req.arch !== undefined && facts.arch !== req.arch) problems.push(`it is ${facts.arch}, the hosts file says arch=${req.arch}`);
+  if (req.requireBwrap && !facts.bwrap.ok) problems.push(`no working bubblewrap: ${facts.bwrap.detail}`);
+  if (facts.diskFreeMiB < req.minDiskFreeMiB) {
+    problems.push(`only ${facts.diskFreeMiB} MiB free where kiln works (at least ${req.minDiskFreeMiB} MiB wanted)`);
+  }
+  if (problems.length > 0) return { ok: false, reason: problems.join('; ') };
+  return { ok: true, info: { arch: facts.arch, os: `${facts.os} ${facts.osRelease}`, node: facts.node, cores: facts.cores, memoryMiB: facts.memoryMiB } };
+}

@@ -1,0 +1,132 @@
+// The coordinator's end of one remote job: it appends the streamed log to
+// `job.logFile` as it comes, writes per-phase logs into `job.logDir`, and the
+// package under a temporary name in `job.packageDir`, renamed to
+// `<pkgname>.tgz` only once its hash matches what the host said it built.
+
+import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { JobOutcome } from '../../core/model.js';
+import type { BuildJob, BuildReport } from '../../sandbox/build-job.js';
+import type { JobWatcher } from '../executor.js';
+import { isSafeFileName } from '../agent/safe-path.js';
+
+interface Incoming {
+  readonly temp: string;
+  readonly final: string;
+  readonly file: Promise<FileHandle>;
+  readonly hash: Hash;
+  size: number;
+  ended: boolean;
+}
+
+/** At most this many per-phase log files per job. */
+const MAX_LOG_FILES = 200;
+
+export class JobReceiver {
+  readonly result: Promise<BuildReport>;
+  #resolve: (r: BuildReport) => void = () => undefined;
+  #log: Promise<FileHandle> | undefined;
+  #logBytes = 0;
+  /** Every write, in arrival order. */
+  #chain: Promise<unknown> = Promise.resolve();
+  readonly #incoming = new Map<string, Incoming>();
+  #logFiles = 0;
+  #settled = false;
+  bytesReceived = 0;
+
+  constructor(private readonly job: BuildJob, private readonly watcher: JobWatcher) {
+    this.result = new Promise((r) => { this.#resolve = r; });
+  }
+
+  /** Makes the directories and starts an empty whole log. */
+  async prepare(): Promise<void> {
+    await mkdir(this.job.logDir, { recursive: true });
+    await mkdir(this.job.packageDir, { recursive: true });
+    this.#log = open(this.job.logFile, 'w');
+    await this.#log;
+  }
+
+  phase(phase: string): void {
+    this.watcher.phase(phase);
+  }
+
+  appendLog(bytes: Buffer): void {
+    const log = this.#log;
+    if (!log || this.#settled) return;
+    this.bytesReceived += bytes.length;
+    this.#then(async () => {
+      await (await log).write(bytes);
+      this.#logBytes += bytes.length;
+      this.watcher.log(this.#logBytes);
+    });
+  }
+
+  fileChunk(kind: 'package' | 'log', name: string, body: Buffer, end: boolean): void {
+    if (this.#settled) return;
+    this.bytesReceived += body.length;
+    const key = `${kind}/${name}`;
+    let incoming = this.#incoming.get(key);
+    if (!incoming) {
+      if (kind === 'log' && (!isSafeFileName(name) || ++this.#logFiles > MAX_LOG_FILES)) return;
+      const final = kind === 'package' ? join(this.job.packageDir, `${this.job.pkgname}.tgz`) : join(this.job.logDir, name);
+      const temp = join(kind === 'package' ? this.job.packageDir : this.job.logDir, `.${kind}-${randomBytes(6).toString('hex')}.kiln-part`);
+      const file = open(temp, 'wx');
+      file.catch(() => undefined); // awaited in order below; a failure ends the job there
+      incoming = { temp, final, file, hash: createHash('sha256'), size: 0, ended: false };
+      this.#incoming.set(key, incoming);
+    }
+    const current = incoming;
+    if (current.ended) return;
+    current.hash.update(body);
+    current.size += body.length;
+    current.ended = end;
+    this.#then(async () => {
+      const file = await current.file;
+      if (body.length > 0) await file.write(body);
+      if (end) {
+        await file.close();
+        if (kind === 'log') await rename(current.temp, current.final);
+      }
+    });
+  }
+
+  /** The host's last word on the job. */
+  done(outcome: JobOutcome, pkg: { hash: string; size: number } | null): void {
+    this.#then(async () => {
+      if (outcome.kind !== 'built') return this.#finish({ outcome });
+      const incoming = this.#incoming.get(`package/${this.job.pkgname}.tgz`);
+      if (!incoming?.ended || !pkg) return this.#finish({ outcome: { kind: 'infrastructure', reason: 'the host said built but sent no package' } });
+      const got = incoming.hash.digest('hex');
+      if (got !== pkg.hash || incoming.size !== pkg.size) {
+        return this.#finish({ outcome: { kind: 'infrastructure', reason: `the package arrived damaged (sha256 ${got.slice(0, 12)}, host said ${pkg.hash.slice(0, 12)})` } });
+      }
+      await rename(incoming.temp, incoming.final);
+      this.#incoming.delete(`package/${this.job.pkgname}.tgz`);
+      return this.#finish({ outcome, packageFile: incoming.final });
+    });
+  }
+
+  /** The job ends without its host's word (host lost, cancelled, executor closed). */
+  abort(reason: string): void {
+    this.#then(() => this.#finish({ outcome: { kind: 'infrastructure', reason } }));
+  }
+
+  #then(step: () => Promise<void>): void {
+    this.#chain = this.#chain.then(step).catch((err: unknown) => this.#finish({
+      outcome: { kind: 'infrastructure', reason: `cannot write the job's output on the coordinator: ${(err as Error).message}` },
+    }));
+  }
+
+  async #finish(report: BuildReport): Promise<void> {
+    if (this.#settled) return;
+    this.#settled = true;
+    for (const incoming of this.#incoming.values()) {
+      await (await incoming.file.catch(() => undefined))?.close().catch(() => undefined);
+      await rm(incoming.temp, { force: true });
+    }
+    this.#incoming.clear();
+    await (await this.#log)?.close().catch(() => undefined);
+    this.#resolve(report);
+  }
+}

@@ -1,0 +1,198 @@
+// Jobs on remote hosts through real OpenSSH to sshds in network namespaces:
+// the port and its dependencies travel to the host (once per host), the log
+// streams back live, the package and logs come back byte-identical, failures
+// and cancels are reported, and nothing is left running on the host.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SshExecutor } from '../../src/exec/ssh-executor.js';
+import { jobFor, makeTree, recordingWatcher, seededBytes } from '../support/fixture-tree.js';
+import { clusterUnavailable, createCluster, type NetnsCluster, type NetnsHost } from '../support/netns-hosts.js';
+import { liveAsUser, liveInGroup, waitForJobLeader } from '../support/remote-jobs.js';
+import { isRunning } from '../support/host-processes.js';
+import { mustRun, waitFor } from '../support/run-command.js';
+
+const skip = clusterUnavailable();
+let cluster: NetnsCluster;
+let h1: NetnsHost;
+let h2: NetnsHost;
+let work: string;
+let tree: string;
+let out: string;
+let executor: SshExecutor;
+const payload = seededBytes(1 << 20, 7);
+const dep = { pkgname: 'dep-1.0', file: '' };
+const dep2 = { pkgname: 'dep2-2.0', file: '' };
+const signal = new AbortController().signal;
+
+before(async () => {
+  if (skip) return;
+  cluster = await createCluster({ prefix: 'kse', subnet: 23, hosts: 2 });
+  [h1, h2] = cluster.hosts as [NetnsHost, NetnsHost];
+  work = await mkdtemp(join(tmpdir(), 'kiln-e2e-ssh-'));
+  tree = join(work, 'tree');
+  out = join(work, 'out');
+  dep.file = join(work, 'dep-1.0.tgz');
+  dep2.file = join(work, 'dep2-2.0.tgz');
+  await writeFile(dep.file, seededBytes(3 << 20, 11));
+  await writeFile(dep2.file, seededBytes(2 << 20, 13));
+  await makeTree(tree, {
+    'cat/port-a': {
+      'build.sh': 'printf "start\\n"; cat "$PORTDIR/payload.bin"; sleep 1; printf "end\\n"\n',
+      'payload.bin': payload,
+      'files/patch-aa': '--- a\n+++ b\n',
+      'exec.sh': { content: '#!/bin/sh\necho hi\n', mode: 0o755 },
+      'patch-link': { link: 'files/patch-aa' },
+      'empty': { dir: true },
+    },
+    'cat/port-b': { 'build.sh': 'echo b\n' },
+    'cat/port-c': { 'build.sh': 'echo c; sleep 0.3\n' },
+    'cat/port-d': { 'build.sh': 'echo d; sleep 0.3\n' },
+    'cat/broken': { 'build.sh': 'echo "error: it broke" >&2; exit 3\n' },
+    'cat/slow': { 'build.sh': 'echo slow; sleep 120 & sleep 120; echo never\n' },
+  });
+  executor = new SshExecutor({ destination: h1.name, sshConfig: cluster.sshConfig });
+});
+
+after(async () => {
+  if (skip) return;
+  await executor.close();
+  await cluster.teardown();
+  await rm(work, { recursive: true, force: true });
+});
+
+void test('connect checks the host and sends the agent once', { skip }, async () => {
+  const r = await executor.connect(signal);
+  assert.ok(r.ok, r.ok ? '' : r.reason);
+  assert.equal(r.info.arch, 'x86_64');
+  assert.match(r.info.node, /^\d+\./);
+  assert.equal(executor.stats().agentsSent, 1);
+  const again = new SshExecutor({ destination: h1.destination, sshConfig: cluster.sshConfig });
+  try {
+    assert.ok((await again.connect(signal)).ok);
+    assert.equal(again.stats().agentsSent, 0, 'the host kept the agent by its hash');
+  } finally {
+    await again.close();
+  }
+});
+
+void test('a job runs on the host: package and logs come back byte-identical, the log streams live', { skip }, async () => {
+  const onHost = await cluster.exec(h1, ['test', '-e', tree]);
+  assert.notEqual(onHost.code, 0, 'the coordinator\'s tree is not visible on the host');
+  const job = jobFor(tree, out, 'cat/port-a', 'port-a-1.0', [dep]);
+  const watcher = recordingWatcher();
+  const before = executor.stats();
+  const report = await executor.run(job, watcher, signal);
+  const endedAt = Date.now();
+  assert.equal(report.outcome.kind, 'built', JSON.stringify(report.outcome));
+  assert.equal(report.packageFile, join(out, 'packages', 'port-a-1.0.tgz'));
+  assert.deepEqual(watcher.phases, ['depends', 'build', 'package']);
+
+  // The package is the very file the host built (kept in its cache by hash).
+  const pkg = await readFile(report.packageFile ?? '');
+  const hash = (await mustRun('sha256sum', [report.packageFile ?? ''])).stdout.toString().split(' ')[0] ?? '';
+  const hostCopy = await cluster.exec(h1, ['cat', join(cluster.home, '.kiln', 'blobs', hash)]);
+  assert.equal(hostCopy.code, 0, hostCopy.stderr);
+  assert.ok(hostCopy.stdout.equals(pkg), 'package byte-identical to the host\'s');
+  // ... and it holds the port as sent: contents, modes, links, empty dirs.
+  const listing = (await mustRun('tar', ['-tvzf', report.packageFile ?? ''])).stdout.toString();
+  assert.match(listing, /^-rwxr-xr-x .* \.\/exec\.sh$/m);
+  assert.match(listing, /^lrwxrwxrwx .* \.\/patch-link -> files\/patch-aa$/m);
+  assert.match(listing, /^drwx.* \.\/empty\/$/m);
+  const unpacked = await mustRun('tar', ['-xzOf', report.packageFile ?? '', './payload.bin']);
+  assert.ok(unpacked.stdout.equals(payload));
+
+  // Logs: per phase, and the whole log, byte for byte.
+  const buildLog = await readFile(join(job.logDir, 'build.log'));
+  assert.ok(buildLog.equals(Buffer.concat([Buffer.from('start\n'), payload, Buffer.from('end\n')])), 'build.log byte-identical');
+  assert.equal(await readFile(join(job.logDir, 'depends.log'), 'utf8'), `dependency dep-1.0: ${3 << 20} bytes\n`);
+  const whole = await readFile(job.logFile);
+  assert.ok(whole.includes(buildLog), 'the whole log holds the build log');
+  const last = watcher.logs.at(-1);
+  assert.equal(last?.bytes, whole.length, 'the last log() is the whole log\'s size');
+  assert.ok(watcher.logs.some((l) => l.bytes > 0 && endedAt - l.at > 500), 'log growth was seen while the job still ran');
+
+  const sent = executor.stats();
+  assert.equal(sent.filesSent - before.filesSent, 5, 'four port files and the dependency');
+  assert.ok(sent.bytesSent - before.bytesSent >= payload.length + (3 << 20));
+});
+
+void test('a second job needing the same dependency does not send it again', { skip }, async () => {
+  const before = executor.stats();
+  const report = await executor.run(jobFor(tree, out, 'cat/port-b', 'port-b-1.0', [dep]), recordingWatcher(), signal);
+  assert.equal(report.outcome.kind, 'built');
+  const after = executor.stats();
+  assert.equal(after.filesSent - before.filesSent, 1, 'only port-b\'s build.sh');
+  assert.ok(after.bytesSent - before.bytesSent < 1024);
+});
+
+void test('two jobs at once needing a new dependency: it is sent once', { skip }, async () => {
+  const before = executor.stats();
+  const [c, d] = await Promise.all([
+    executor.run(jobFor(tree, out, 'cat/port-c', 'port-c-1.0', [dep, dep2]), recordingWatcher(), signal),
+    executor.run(jobFor(tree, out, 'cat/port-d', 'port-d-1.0', [dep2]), recordingWatcher(), signal),
+  ]);
+  assert.equal(c.outcome.kind, 'built');
+  assert.equal(d.outcome.kind, 'built');
+  const after = executor.stats();
+  assert.equal(after.filesSent - before.filesSent, 3, 'two build.sh and dep2 once');
+  assert.ok(after.bytesSent - before.bytesSent < (2 << 20) + 1024);
+});
+
+void test('a job without a time limit (timeoutS Infinity, which JSON cannot carry) still runs', { skip }, async () => {
+  const report = await executor.run(jobFor(tree, out, 'cat/port-b', 'port-b-1.0', [], { timeoutS: Infinity }), recordingWatcher(), signal);
+  assert.equal(report.outcome.kind, 'built', JSON.stringify(report.outcome));
+});
+
+void test('a failing build is a failed outcome with its phase, and its logs come back', { skip }, async () => {
+  const job = jobFor(tree, out, 'cat/broken', 'broken-1.0');
+  const report = await executor.run(job, recordingWatcher(), signal);
+  assert.equal(report.outcome.kind, 'failed');
+  assert.equal(report.outcome.kind === 'failed' ? report.outcome.phase : '', 'build');
+  assert.equal(report.packageFile, undefined);
+  assert.equal(await readFile(join(job.logDir, 'build.log'), 'utf8'), 'error: it broke\n');
+  await assert.rejects(stat(join(out, 'packages', 'broken-1.0.tgz')));
+});
+
+void test('cancelling a job kills it on the host', { skip }, async () => {
+  const controller = new AbortController();
+  const watcher = recordingWatcher();
+  const running = executor.run(jobFor(tree, out, 'cat/slow', 'slow-1.0'), watcher, controller.signal);
+  await watcher.reached('build');
+  const leader = await waitForJobLeader(cluster, h1);
+  assert.ok((await waitFor(async () => (await liveInGroup(cluster, h1, leader)).length >= 3, 5000)), 'runner, sh and sleeps run');
+  controller.abort();
+  const report = await running;
+  assert.deepEqual(report.outcome, { kind: 'infrastructure', reason: 'cancelled' });
+  assert.deepEqual(await liveInGroup(cluster, h1, leader), [], 'nothing of the job runs on the host');
+  await assert.rejects(stat(join(out, 'packages', 'slow-1.0.tgz')));
+});
+
+void test('pkgpaths cannot escape the tree; nothing reaches the host', { skip }, async () => {
+  const before = executor.stats();
+  for (const pkgpath of ['../etc', 'cat/../../x', '/etc/passwd', 'cat', 'cat/port-a/../../..']) {
+    const r = await executor.run(jobFor(tree, out, pkgpath, 'evil-1.0'), recordingWatcher(), signal);
+    assert.equal(r.outcome.kind, 'failed', pkgpath);
+  }
+  assert.deepEqual(executor.stats(), before);
+});
+
+void test('no shared filesystem: the second host has nothing of the first host\'s work', { skip }, async () => {
+  const r = await cluster.exec(h2, ['sh', '-c', 'ls -A "$1" 2>/dev/null | wc -l', 'sh', cluster.home]);
+  assert.equal(r.stdout.toString().trim(), '0');
+  const onH1 = await cluster.exec(h1, ['sh', '-c', 'ls "$1"/.kiln/blobs | wc -l', 'sh', cluster.home]);
+  assert.ok(Number(onH1.stdout.toString().trim()) >= 8);
+});
+
+void test('close ends the agent and the master; nothing of ours runs on the host', { skip }, async () => {
+  const e = new SshExecutor({ destination: h2.name, sshConfig: cluster.sshConfig });
+  assert.ok((await e.connect(signal)).ok);
+  const pids = await e.sshPids();
+  assert.ok(pids.master !== undefined && pids.session !== undefined);
+  await e.close();
+  assert.ok(await waitFor(async () => (await liveAsUser(cluster, h2)).length === 0, 5000), 'no process of the build user on h2');
+  assert.ok(await waitFor(() => !isRunning(pids.master ?? 0), 5000), 'the master is gone');
+});
