@@ -2,13 +2,23 @@
 // and returns the commands that follow from it; it does no I/O and reads no
 // clock (times come in the events). A real build and `kiln simulate` feed the
 // same engine. Build states are named sets, as in dpb: open (waiting or
-// ready), building, and the final states of model.ts.
+// ready), building, and the final states of model.ts. Hosts and their
+// slots, cores and load limits live in engine-hosts.ts; the choice of what
+// starts where, in engine-dispatch.ts.
 
-import type { EngineCommand, EngineEvent, HostLoad, HostState, Job, StatusChange } from './engine-events.js';
+import { dispatchRound, type DispatchContext } from './engine-dispatch.js';
+import type { EngineCommand, EngineEvent, HostState, Job, StatusChange } from './engine-events.js';
+import { HostPool, type HostRecord } from './engine-hosts.js';
 import { BuildGraph } from './graph.js';
+import { tails } from './graph-paths.js';
 import { IdHeap } from './heap.js';
 import type { Estimate, HostSpec, JobOutcome, Phase, PkgName, PkgPath, Status } from './model.js';
-import type { Candidate, HostView, MakeJobsPolicy, PlacementPolicy, PriorityPolicy } from './policies/policy.js';
+import { memoryAdmission } from './policies/admission-memory.js';
+import { adaptiveConcurrency } from './policies/concurrency-adaptive.js';
+import type {
+  AdmissionPolicy, ConcurrencyPolicy, MakeJobsPolicy, PlacementPolicy, PriorityContext, PriorityPolicy,
+} from './policies/policy.js';
+import { wallAt } from './speedup.js';
 import { unreachable } from './unreachable.js';
 
 /** Where a package starts this run. */
@@ -35,16 +45,12 @@ export interface EngineConfig {
   readonly makeJobs: MakeJobsPolicy;
   /** Attempts a job gets when infrastructure fails under it (host loss does not count). */
   readonly maxAttempts: number;
-}
-
-interface HostRecord {
-  spec: HostSpec;
-  state: HostState;
-  free: number[];
-  coresInUse: number;
-  memoryInUseMiB: number;
-  running: Set<number>;
-  load: HostLoad | undefined;
+  /** How a measured load limits a host. Default: adaptiveConcurrency(). */
+  readonly concurrency?: ConcurrencyPolicy;
+  /** Whether a job may start beside what runs on a host. Default: memoryAdmission(). */
+  readonly admission?: AdmissionPolicy;
+  /** Expected seconds of a job on a host of speed 1 with `makeJobs` make jobs. Default: the speedup model. */
+  readonly expect?: PriorityContext['expect'];
 }
 
 interface FailureDetail {
@@ -62,9 +68,11 @@ export interface EngineCounts {
 
 export class Engine {
   readonly graph: BuildGraph;
+  readonly priority: Float64Array;
   private readonly plan: readonly PlanEntry[];
   private readonly config: EngineConfig;
-  readonly priority: Float64Array;
+  private readonly expect: PriorityContext['expect'];
+  private readonly estimates: Estimate[];
   private readonly status: Status[];
   private readonly detail: (FailureDetail | undefined)[];
   private readonly blockedBy: (Set<number> | undefined)[];
@@ -73,12 +81,19 @@ export class Engine {
   private readonly ready: IdHeap;
   private readonly pathBusy = new Map<PkgPath, number>();
   private readonly pathWaiting = new Map<PkgPath, number[]>();
-  private readonly hosts = new Map<string, HostRecord>();
+  private readonly hosts = new HostPool();
   private readonly jobs = new Map<number, Job>();
   private readonly counts: Record<Status, number> = {
     open: 0, building: 0, done: 0, failed: 0, prefailed: 0,
     'indirect-failed': 0, 'indirect-prefailed': 0, 'up-to-date': 0,
   };
+  private readonly dispatcher: DispatchContext;
+  private tail: Float64Array;
+  private duration: Float64Array;
+  private plannedMakeJobs: Int32Array | undefined;
+  /** The capacity the core plan was made for, as `cores/largest`. */
+  private plannedFor = '';
+  private openWork = 0;
   private nextJob = 1;
   private drainedAll = false;
   /** Hosts drained on their own (a stop-<host> file), known or not yet. */
@@ -89,8 +104,12 @@ export class Engine {
   constructor(plan: readonly PlanEntry[], config: EngineConfig, nextJobId = 1) {
     this.plan = plan;
     this.config = config;
+    this.expect = config.expect ?? wallAt;
     this.graph = BuildGraph.from(plan);
-    this.priority = config.priority.priorities(this.graph, plan.map((p) => p.estimate));
+    this.estimates = plan.map((p) => p.estimate);
+    this.priority = config.priority.priorities(this.graph, this.estimates, { expect: this.expect });
+    this.duration = Float64Array.from(this.estimates, (e) => e.wallS);
+    this.tail = tails(this.graph, (id) => this.duration[id]!);
     const n = plan.length;
     this.status = new Array<Status>(n).fill('open');
     this.detail = new Array<FailureDetail | undefined>(n);
@@ -99,7 +118,9 @@ export class Engine {
     this.attempts = new Int32Array(n);
     this.ready = new IdHeap(this.priority);
     this.counts.open = n;
+    for (const d of this.duration) this.openWork += d;
     this.nextJob = nextJobId;
+    this.dispatcher = this.dispatchContext(config);
   }
 
   /** Applies the initial states and starts what can start. Call once, first. */
@@ -152,7 +173,7 @@ export class Engine {
       case 'retry': this.retry(out, at, event.pkgpath); break;
       case 'host-load': {
         const host = this.hosts.get(event.host);
-        if (host) host.load = event.load;
+        if (host) this.hosts.applyLoad(host, event.load, this.config.concurrency ?? defaultConcurrency, at);
         break;
       }
       default: unreachable(event);
@@ -186,8 +207,15 @@ export class Engine {
     return this.jobs.get(id);
   }
 
-  hostStates(): { name: string; state: HostState; spec: HostSpec; running: number }[] {
-    return [...this.hosts.values()].map((h) => ({ name: h.spec.name, state: h.state, spec: h.spec, running: h.running.size }));
+  /** When the engine expects a running job to end, on the run's clock. */
+  expectedEnd(jobId: number): number | undefined {
+    return this.hosts.running.get(jobId)?.expectedEnd;
+  }
+
+  hostStates(): { name: string; state: HostState; spec: HostSpec; running: number; coresInUse: number }[] {
+    return [...this.hosts.all()].map((h) => ({
+      name: h.spec.name, state: h.state, spec: h.spec, running: h.running.size, coresInUse: h.coresInUse,
+    }));
   }
 
   snapshot(): EngineCounts {
@@ -201,20 +229,9 @@ export class Engine {
   // ---- events ----------------------------------------------------------
 
   private hostUp(out: EngineCommand[], at: number, spec: HostSpec): void {
-    const known = this.hosts.get(spec.name);
-    if (!known) {
-      this.hosts.set(spec.name, {
-        spec, state: this.drainedAll || this.drainedHosts.has(spec.name) ? 'draining' : 'up', free: slotList(spec.slots),
-        coresInUse: 0, memoryInUseMiB: 0, running: new Set(), load: undefined,
-      });
-    } else {
-      const busy = new Set([...known.running].map((j) => this.jobs.get(j)!.slot));
-      known.spec = spec;
-      known.free = slotList(spec.slots).filter((s) => !busy.has(s));
-      if (known.state === 'down') known.state = this.drainedAll || this.drainedHosts.has(spec.name) ? 'draining' : 'up';
-    }
-    const state = this.hosts.get(spec.name)!.state;
-    out.push({ type: 'host', at, host: spec.name, state });
+    const drained = this.drainedAll || this.drainedHosts.has(spec.name);
+    const host = this.hosts.up(spec, drained ? 'draining' : 'up');
+    out.push({ type: 'host', at, host: spec.name, state: host.state });
   }
 
   private hostDown(out: EngineCommand[], at: number, name: string, reason: string): void {
@@ -235,7 +252,7 @@ export class Engine {
     else if (on) this.drainedHosts.add(name);
     else this.drainedHosts.delete(name);
     const host = name === undefined ? undefined : this.hosts.get(name);
-    for (const h of name === undefined ? this.hosts.values() : [host].filter((x) => x !== undefined)) {
+    for (const h of name === undefined ? [...this.hosts.all()] : [host].filter((x) => x !== undefined)) {
       if (h.state === 'down') continue;
       const state: HostState = this.drainedAll || this.drainedHosts.has(h.spec.name) ? 'draining' : 'up';
       if (h.state !== state) {
@@ -288,8 +305,11 @@ export class Engine {
   // ---- transitions -----------------------------------------------------
 
   private set(out: EngineCommand[], at: number, id: number, status: Status, detail: FailureDetail = {}, job?: number): void {
-    this.counts[this.status[id]!]--;
+    const before = this.status[id]!;
+    this.counts[before]--;
     this.counts[status]++;
+    if (before === 'open') this.openWork -= this.duration[id]!;
+    if (status === 'open') this.openWork += this.duration[id]!;
     this.status[id] = status;
     this.detail[id] = status === 'failed' || status === 'prefailed' ? detail : undefined;
     if (!status.startsWith('indirect')) this.blockedBy[id] = undefined;
@@ -356,11 +376,7 @@ export class Engine {
 
   private release(job: Job): void {
     this.jobs.delete(job.id);
-    const host = this.hosts.get(job.host)!;
-    host.running.delete(job.id);
-    if (job.slot < host.spec.slots) host.free.push(job.slot);
-    host.coresInUse -= job.makeJobs;
-    host.memoryInUseMiB -= this.plan[this.graph.id(job.pkgname)!]!.estimate.memoryMiB ?? 0;
+    this.hosts.release(job);
     this.pathBusy.delete(job.pkgpath);
     const waiting = this.pathWaiting.get(job.pkgpath);
     if (waiting) {
@@ -373,55 +389,67 @@ export class Engine {
 
   private dispatch(out: EngineCommand[], at: number): void {
     if (this.ended) return;
-    const open = [...this.hosts.values()].filter((h) => h.state === 'up' && h.free.length > 0);
-    if (open.length > 0 && this.ready.size > 0) this.startReady(out, at, open);
+    this.replanIfCapacityChanged();
+    this.round = { out, at };
+    dispatchRound(this.dispatcher, at);
+    this.round = undefined;
     this.checkFinished(out, at);
   }
 
-  private startReady(out: EngineCommand[], at: number, hosts: HostRecord[]): void {
-    const setAside: number[] = [];
-    const topPriority = this.priority[this.ready.peek()!]!;
-    while (hosts.length > 0 && this.ready.size > 0) {
-      const id = this.ready.pop()!;
-      if (this.status[id] !== 'open') continue; // stale entry
-      const pkgpath = this.graph.pkgpaths[id]!;
-      if (this.pathBusy.has(pkgpath)) {
+  /** Where and when `startJob` writes its commands during a round. */
+  private round: { readonly out: EngineCommand[]; readonly at: number } | undefined;
+
+  private startJob(id: number, host: HostRecord, makeJobs: number, expectedEnd: number): void {
+    const { out, at } = this.round!;
+    const entry = this.plan[id]!;
+    const job: Job = {
+      id: this.nextJob++, pkgname: entry.pkgname, pkgpath: entry.pkgpath, host: host.spec.name,
+      slot: host.free[0]!, makeJobs, attempt: this.attempts[id]! + 1, startedAt: at,
+    };
+    this.jobs.set(job.id, job);
+    this.hosts.occupy(host, job, id, entry.estimate, expectedEnd);
+    this.pathBusy.set(entry.pkgpath, job.id);
+    this.set(out, job.startedAt, id, 'building', {}, job.id);
+    out.push({ type: 'start', job });
+  }
+
+  /** A core-sharing plan is made for the cores that are up; when they change, so do plan and priorities. */
+  private replanIfCapacityChanged(): void {
+    const planner = this.config.makeJobs.plan;
+    const capacity = this.hosts.capacity();
+    const key = `${capacity.cores}/${capacity.largestHostCores}`;
+    if (!planner || capacity.cores === 0 || key === this.plannedFor) return;
+    this.plannedFor = key;
+    const plan = planner(this.graph, this.estimates, this.plan.map((p) => p.makeJobsSafe), capacity, this.expect);
+    this.plannedMakeJobs = plan;
+    this.priority.set(this.config.priority.priorities(this.graph, this.estimates, { makeJobs: plan, expect: this.expect }));
+    this.ready.reorder();
+    this.duration = Float64Array.from(this.estimates, (e, id) => this.expect(e, plan[id]!));
+    this.tail = tails(this.graph, (id) => this.duration[id]!);
+    this.openWork = 0;
+    for (let id = 0; id < this.plan.length; id++) if (this.status[id] === 'open') this.openWork += this.duration[id]!;
+  }
+
+  private dispatchContext(config: EngineConfig): DispatchContext {
+    return {
+      hosts: this.hosts, ready: this.ready, priority: this.priority, estimates: this.estimates,
+      tail: () => this.tail,
+      duration: () => this.duration,
+      plannedMakeJobs: () => this.plannedMakeJobs,
+      pkgnames: this.graph.pkgnames, pkgpaths: this.graph.pkgpaths, makeJobsSafe: this.plan.map((p) => p.makeJobsSafe),
+      placement: config.placement, makeJobs: config.makeJobs, admission: config.admission ?? defaultAdmission,
+      expect: this.expect,
+      remainingWork: () => this.openWork,
+      isOpen: (id) => this.status[id] === 'open',
+      parkIfPathBusy: (id) => {
+        const pkgpath = this.graph.pkgpaths[id]!;
+        if (!this.pathBusy.has(pkgpath)) return false;
         const list = this.pathWaiting.get(pkgpath) ?? [];
         list.push(id);
         this.pathWaiting.set(pkgpath, list);
-        continue;
-      }
-      const entry = this.plan[id]!;
-      const candidate: Candidate = {
-        id, pkgname: entry.pkgname, priority: this.priority[id]!, estimate: entry.estimate,
-        makeJobsSafe: entry.makeJobsSafe, waiting: this.ready.size, topPriority,
-      };
-      const views = hosts.map((h) => this.view(h));
-      const chosen = this.config.placement.place(candidate, views, at);
-      const host = chosen === undefined ? undefined : this.hosts.get(chosen);
-      if (!host || host.state !== 'up' || host.free.length === 0) { setAside.push(id); continue; }
-      const makeJobs = Math.max(1, Math.floor(this.config.makeJobs.makeJobs(candidate, this.view(host))));
-      const job: Job = {
-        id: this.nextJob++, pkgname: entry.pkgname, pkgpath, host: host.spec.name,
-        slot: host.free.shift()!, makeJobs, attempt: this.attempts[id]! + 1, startedAt: at,
-      };
-      this.jobs.set(job.id, job);
-      host.running.add(job.id);
-      host.coresInUse += makeJobs;
-      host.memoryInUseMiB += entry.estimate.memoryMiB ?? 0;
-      this.pathBusy.set(pkgpath, job.id);
-      this.set(out, at, id, 'building', {}, job.id);
-      out.push({ type: 'start', job });
-      if (host.free.length === 0) hosts.splice(hosts.indexOf(host), 1);
-    }
-    for (const id of setAside) this.ready.push(id);
-  }
-
-  private view(h: HostRecord): HostView {
-    return {
-      name: h.spec.name, speed: h.spec.speed, slots: h.spec.slots, freeSlots: h.free.length,
-      cores: h.spec.cores, coresInUse: h.coresInUse, running: h.running.size,
-      memoryMiB: h.spec.memoryMiB, memoryInUseMiB: h.memoryInUseMiB, load: h.load,
+        return true;
+      },
+      start: (id, host, makeJobs, expectedEnd) => this.startJob(id, host, makeJobs, expectedEnd),
     };
   }
 
@@ -435,7 +463,7 @@ export class Engine {
       out.push({ type: 'finished', at, result: 'complete' });
       return;
     }
-    const hosts = [...this.hosts.values()];
+    const hosts = [...this.hosts.all()];
     const stopped = this.drainedAll || (hosts.length > 0 && hosts.every((h) => h.state === 'draining'));
     if (stopped) {
       this.ended = true;
@@ -444,10 +472,9 @@ export class Engine {
   }
 }
 
+const defaultConcurrency = adaptiveConcurrency();
+const defaultAdmission = memoryAdmission();
+
 function isBuilt(status: Status): boolean {
   return status === 'done' || status === 'up-to-date';
-}
-
-function slotList(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i);
 }
