@@ -33,10 +33,23 @@ export interface DispatchContext {
   expect(estimate: Estimate, makeJobs: number): number;
   /** Expected seconds of open work not started, at speed 1. */
   remainingWork(): number;
+  /** The same in core-seconds: planned make jobs * expected seconds. */
+  remainingCoreWork(): number;
   isOpen(id: number): boolean;
+  /**
+   * Jobs that want several cores and are not ready yet but will be once
+   * running jobs end, with the time they are expected to be ready, highest
+   * priority first.
+   */
+  upcoming(at: number): readonly Upcoming[];
   /** Parks `id` until no job of its pkgpath runs; true if it had to. */
   parkIfPathBusy(id: number): boolean;
   start(id: number, host: HostRecord, makeJobs: number, expectedEnd: number): void;
+}
+
+export interface Upcoming {
+  readonly id: number;
+  readonly readyAt: number;
 }
 
 /** Cores and slots of a host kept for a waiting job, and what is left of them for jobs running past its start. */
@@ -57,15 +70,27 @@ export function dispatchRound(ctx: DispatchContext, at: number): void {
   const duration = ctx.duration();
   const planned = ctx.plannedMakeJobs();
   const topPriority = ctx.priority[ctx.ready.peek()!]!;
+  let cores = 0;
+  for (const h of hosts) cores += h.spec.cores * h.spec.speed;
+  const backlogS = ctx.remainingCoreWork() / Math.max(cores, 1e-9);
   const reservations = new Map<HostRecord, Reservation>();
   const setAside: number[] = [];
+  const upcoming = planned ? ctx.upcoming(at) : [];
+  let next = 0;
   while (ctx.ready.size > 0 && setAside.length < MAX_SET_ASIDE && hosts.some((h) => ctx.hosts.canStart(h))) {
+    const top = ctx.priority[ctx.ready.peek()!]!;
+    for (; next < upcoming.length && ctx.priority[upcoming[next]!.id]! > top; next++) {
+      const { id: future, readyAt } = upcoming[next]!;
+      const usable = (h: HostRecord): number => ctx.hosts.freeCores(h);
+      const start = bestStart(ctx, hosts, reservations, ctx.estimates[future]!, planned![future]!, at, readyAt, usable);
+      if (start) reserve(ctx, reservations, start, at);
+    }
     const id = ctx.ready.pop()!;
     if (!ctx.isOpen(id) || ctx.parkIfPathBusy(id)) continue;
     const candidate: Candidate = {
       id, pkgname: ctx.pkgnames[id]!, priority: ctx.priority[id]!, estimate: ctx.estimates[id]!,
       makeJobsSafe: ctx.makeJobsSafe[id]!, waiting: ctx.ready.size, topPriority,
-      durationS: duration[id]!, tailS: tail[id]!, plannedMakeJobs: planned?.[id] ?? 1,
+      durationS: duration[id]!, tailS: tail[id]!, plannedMakeJobs: planned?.[id] ?? 1, backlogS,
     };
     const views = hosts.map((h) => viewFor(ctx, h, candidate, reservations.get(h), at));
     const chosen = ctx.placement.place(candidate, views, at, round);
@@ -77,14 +102,16 @@ export function dispatchRound(ctx: DispatchContext, at: number): void {
     let target = host;
     let makeJobs = Math.min(want, view.freeCores);
     if (makeJobs < want) {
-      const wait = bestWait(ctx, hosts, reservations, candidate.estimate, want, at);
-      const nowEnd = at + ctx.expect(candidate.estimate, makeJobs) / host.spec.speed;
-      if (wait && wait.at <= at) {
-        target = wait.host;
-        makeJobs = want;
-      } else if (wait && wait.end < nowEnd) {
-        const free = ctx.hosts.freeAt(wait.host, wait.at, at);
-        reservations.set(wait.host, { at: wait.at, spareCores: free.cores - want, spareSlots: free.slots - 1 });
+      const usable = (h: HostRecord): number => {
+        const v = views[hosts.indexOf(h)]!;
+        return v.freeSlots > 0 ? v.freeCores : 0;
+      };
+      const start = bestStart(ctx, hosts, reservations, candidate.estimate, want, at, at, usable);
+      if (start && start.at <= at) {
+        target = start.host;
+        makeJobs = start.cores;
+      } else if (start) {
+        reserve(ctx, reservations, start, at);
         setAside.push(id);
         continue;
       }
@@ -122,17 +149,42 @@ function runningEstimates(ctx: DispatchContext, host: HostRecord): Estimate[] {
   return [...host.running].map((id) => ctx.hosts.running.get(id)!.estimate);
 }
 
-/** The host without a reservation where a job wanting `want` cores would end soonest by waiting for them. */
-function bestWait(ctx: DispatchContext, hosts: readonly HostRecord[], reservations: ReadonlyMap<HostRecord, Reservation>,
-  estimate: Estimate, want: number, at: number): { host: HostRecord; at: number; end: number } | undefined {
-  let best: { host: HostRecord; at: number; end: number } | undefined;
+/** Where and when a job that wants several cores should start, and with how many. */
+interface Start {
+  readonly host: HostRecord;
+  readonly at: number;
+  readonly cores: number;
+  readonly end: number;
+}
+
+/** Keeps `start.cores` cores and a slot of `start.host` free from `start.at` on. */
+function reserve(ctx: DispatchContext, reservations: Map<HostRecord, Reservation>, start: Start, at: number): void {
+  const free = ctx.hosts.freeAt(start.host, start.at, at);
+  reservations.set(start.host, { at: start.at, spareCores: free.cores - start.cores, spareSlots: free.slots - 1 });
+}
+
+/**
+ * Of every host without a reservation, and every moment a running job there
+ * is expected to end, where a job wanting `want` cores and ready at
+ * `readyAt` would end soonest: with the cores free then (at most `want`).
+ * `usableNow` says what each host may give it at once.
+ */
+function bestStart(ctx: DispatchContext, hosts: readonly HostRecord[], reservations: ReadonlyMap<HostRecord, Reservation>,
+  estimate: Estimate, want: number, at: number, readyAt: number, usableNow: (host: HostRecord) => number): Start | undefined {
+  let best: Start | undefined;
   for (const host of hosts) {
     if (reservations.has(host)) continue;
-    const cores = Math.min(want, ctx.hosts.coreLimit(host));
-    const when = ctx.hosts.whenFree(host, cores, at);
-    if (when === Infinity) continue;
-    const end = when + ctx.expect(estimate, cores) / host.spec.speed;
-    if (!best || end < best.end) best = { host, at: when, end };
+    const steps = ctx.hosts.freeSteps(host, at);
+    for (let k = 0; k < steps.length; k++) {
+      const step = steps[k]!;
+      const free = k === 0 ? usableNow(host) : step.cores;
+      if (step.slots < 1 || free < 1) continue;
+      const cores = Math.min(want, free);
+      const when = Math.max(readyAt, step.at);
+      const end = when + ctx.expect(estimate, cores) / host.spec.speed;
+      if (!best || end < best.end) best = { host, at: when, cores, end };
+      if (cores >= Math.min(want, ctx.hosts.coreLimit(host))) break;
+    }
   }
   return best;
 }

@@ -33,6 +33,10 @@ export interface FreeLater {
   readonly slots: number;
 }
 
+export interface FreeStep extends FreeLater {
+  readonly at: number;
+}
+
 export class HostPool {
   private readonly records = new Map<string, HostRecord>();
   readonly running = new Map<number, RunningJob>();
@@ -133,19 +137,23 @@ export class HostPool {
     return { cores: Math.min(cores, this.coreLimit(host)), slots };
   }
 
-  /** The earliest time `host` is expected to have `cores` cores and a slot free (Infinity: never, as it stands). */
-  whenFree(host: HostRecord, cores: number, now: number): number {
-    let free = this.freeCores(host);
+  /**
+   * What `host` is expected to have free from now on: a step at now, then
+   * one at each running job's expected end, earliest first.
+   */
+  freeSteps(host: HostRecord, now: number): FreeStep[] {
+    let cores = this.freeCores(host);
     let slots = this.freeSlots(host);
-    if (free >= cores && slots > 0) return now;
+    const limit = this.coreLimit(host);
+    const steps: FreeStep[] = [{ at: now, cores: Math.min(cores, limit), slots }];
     const ends = [...host.running].map((id) => ({ at: this.endOf(id, now), cores: this.running.get(id)!.job.makeJobs }))
       .sort((a, b) => a.at - b.at);
     for (const end of ends) {
-      free += end.cores;
+      cores += end.cores;
       slots++;
-      if (Math.min(free, this.coreLimit(host)) >= Math.min(cores, this.coreLimit(host)) && slots > 0) return end.at;
+      steps.push({ at: end.at, cores: Math.min(cores, limit), slots });
     }
-    return Infinity;
+    return steps;
   }
 
   /** The cores, largest host and slots of the hosts that are up. */

@@ -6,7 +6,7 @@
 // slots, cores and load limits live in engine-hosts.ts; the choice of what
 // starts where, in engine-dispatch.ts.
 
-import { dispatchRound, type DispatchContext } from './engine-dispatch.js';
+import { dispatchRound, type DispatchContext, type Upcoming } from './engine-dispatch.js';
 import type { EngineCommand, EngineEvent, HostState, Job, StatusChange } from './engine-events.js';
 import { HostPool, type HostRecord } from './engine-hosts.js';
 import { BuildGraph } from './graph.js';
@@ -91,9 +91,14 @@ export class Engine {
   private tail: Float64Array;
   private duration: Float64Array;
   private plannedMakeJobs: Int32Array | undefined;
+  /** Jobs the core plan gives several make jobs, highest priority first. */
+  private wideJobs: number[] = [];
+  /** The running job of each package being built. */
+  private readonly jobOfNode = new Map<number, number>();
   /** The capacity the core plan was made for, as `cores/largest`. */
   private plannedFor = '';
   private openWork = 0;
+  private openCoreWork = 0;
   private nextJob = 1;
   private drainedAll = false;
   /** Hosts drained on their own (a stop-<host> file), known or not yet. */
@@ -118,7 +123,10 @@ export class Engine {
     this.attempts = new Int32Array(n);
     this.ready = new IdHeap(this.priority);
     this.counts.open = n;
-    for (const d of this.duration) this.openWork += d;
+    for (let id = 0; id < n; id++) {
+      this.openWork += this.duration[id]!;
+      this.openCoreWork += this.coreWork(id);
+    }
     this.nextJob = nextJobId;
     this.dispatcher = this.dispatchContext(config);
   }
@@ -308,8 +316,14 @@ export class Engine {
     const before = this.status[id]!;
     this.counts[before]--;
     this.counts[status]++;
-    if (before === 'open') this.openWork -= this.duration[id]!;
-    if (status === 'open') this.openWork += this.duration[id]!;
+    if (before === 'open') {
+      this.openWork -= this.duration[id]!;
+      this.openCoreWork -= this.coreWork(id);
+    }
+    if (status === 'open') {
+      this.openWork += this.duration[id]!;
+      this.openCoreWork += this.coreWork(id);
+    }
     this.status[id] = status;
     this.detail[id] = status === 'failed' || status === 'prefailed' ? detail : undefined;
     if (!status.startsWith('indirect')) this.blockedBy[id] = undefined;
@@ -376,6 +390,7 @@ export class Engine {
 
   private release(job: Job): void {
     this.jobs.delete(job.id);
+    this.jobOfNode.delete(this.graph.id(job.pkgname)!);
     this.hosts.release(job);
     this.pathBusy.delete(job.pkgpath);
     const waiting = this.pathWaiting.get(job.pkgpath);
@@ -407,6 +422,7 @@ export class Engine {
       slot: host.free[0]!, makeJobs, attempt: this.attempts[id]! + 1, startedAt: at,
     };
     this.jobs.set(job.id, job);
+    this.jobOfNode.set(id, job.id);
     this.hosts.occupy(host, job, id, entry.estimate, expectedEnd);
     this.pathBusy.set(entry.pkgpath, job.id);
     this.set(out, job.startedAt, id, 'building', {}, job.id);
@@ -423,11 +439,19 @@ export class Engine {
     const plan = planner(this.graph, this.estimates, this.plan.map((p) => p.makeJobsSafe), capacity, this.expect);
     this.plannedMakeJobs = plan;
     this.priority.set(this.config.priority.priorities(this.graph, this.estimates, { makeJobs: plan, expect: this.expect }));
+    this.wideJobs = [];
+    plan.forEach((m, id) => { if (m > 1) this.wideJobs.push(id); });
+    this.wideJobs.sort((a, b) => this.priority[b]! - this.priority[a]! || a - b);
     this.ready.reorder();
     this.duration = Float64Array.from(this.estimates, (e, id) => this.expect(e, plan[id]!));
     this.tail = tails(this.graph, (id) => this.duration[id]!);
     this.openWork = 0;
-    for (let id = 0; id < this.plan.length; id++) if (this.status[id] === 'open') this.openWork += this.duration[id]!;
+    this.openCoreWork = 0;
+    for (let id = 0; id < this.plan.length; id++) {
+      if (this.status[id] !== 'open') continue;
+      this.openWork += this.duration[id]!;
+      this.openCoreWork += this.coreWork(id);
+    }
   }
 
   private dispatchContext(config: EngineConfig): DispatchContext {
@@ -440,7 +464,9 @@ export class Engine {
       placement: config.placement, makeJobs: config.makeJobs, admission: config.admission ?? defaultAdmission,
       expect: this.expect,
       remainingWork: () => this.openWork,
+      remainingCoreWork: () => this.openCoreWork,
       isOpen: (id) => this.status[id] === 'open',
+      upcoming: (at) => this.upcoming(at),
       parkIfPathBusy: (id) => {
         const pkgpath = this.graph.pkgpaths[id]!;
         if (!this.pathBusy.has(pkgpath)) return false;
@@ -451,6 +477,43 @@ export class Engine {
       },
       start: (id, host, makeJobs, expectedEnd) => this.startJob(id, host, makeJobs, expectedEnd),
     };
+  }
+
+  /** Expected core-seconds of a job: its planned make jobs (1 without a plan) * its expected seconds. */
+  private coreWork(id: number): number {
+    return (this.plannedMakeJobs?.[id] ?? 1) * this.duration[id]!;
+  }
+
+  /** Wide jobs still waiting on dependencies that run or will soon, with when they should be ready. */
+  private upcoming(at: number): Upcoming[] {
+    const found: Upcoming[] = [];
+    const memo = new Map<number, number>();
+    for (const id of this.wideJobs) {
+      if (found.length >= UPCOMING_LOOKED_AT) break;
+      if (this.status[id] !== 'open' || this.pending[id] === 0) continue;
+      const readyAt = this.readyAt(id, at, UPCOMING_DEPTH, memo);
+      if (readyAt < Infinity) found.push({ id, readyAt });
+    }
+    return found;
+  }
+
+  /** When `id` should be ready, by the expected ends of what it waits on, looking `depth` levels down; Infinity if unknown. */
+  private readyAt(id: number, at: number, depth: number, memo: Map<number, number>): number {
+    const known = memo.get(id);
+    if (known !== undefined) return known;
+    let ready = at;
+    for (const dep of this.graph.deps[id]!) {
+      const s = this.status[dep]!;
+      if (isBuilt(s)) continue;
+      const job = this.jobOfNode.get(dep);
+      let end = Infinity;
+      if (job !== undefined) end = this.hosts.endOf(job, at);
+      else if (s === 'open' && depth > 0) end = this.readyAt(dep, at, depth - 1, memo) + this.duration[dep]!;
+      if (end === Infinity) { ready = Infinity; break; }
+      ready = Math.max(ready, end);
+    }
+    memo.set(id, ready);
+    return ready;
   }
 
   private checkFinished(out: EngineCommand[], at: number): void {
@@ -471,6 +534,10 @@ export class Engine {
     }
   }
 }
+
+/** Wide jobs looked at ahead of their dependencies, per round, and how deep. */
+const UPCOMING_LOOKED_AT = 8;
+const UPCOMING_DEPTH = 3;
 
 const defaultConcurrency = adaptiveConcurrency();
 const defaultAdmission = memoryAdmission();

@@ -57,6 +57,11 @@ export interface Candidate {
   readonly tailS: number;
   /** Make jobs the core-sharing plan gives it (1 without a plan). */
   readonly plannedMakeJobs: number;
+  /**
+   * Seconds the open work not yet started would keep every core of the
+   * hosts that are up busy (planned make jobs * expected seconds, over cores).
+   */
+  readonly backlogS: number;
 }
 
 /** The dispatch round a placement is asked in. */
