@@ -161,13 +161,22 @@ export class HostPool {
     let cores = 0;
     let largestHostCores = 0;
     let slots = 0;
+    let fastest = 0;
     for (const host of this.records.values()) {
       if (host.state !== 'up') continue;
       cores += host.spec.cores;
       largestHostCores = Math.max(largestHostCores, host.spec.cores);
       slots += host.spec.slots;
+      fastest = Math.max(fastest, host.spec.speed);
     }
-    return { cores, largestHostCores, slots };
+    let equivalentSlots = 0;
+    let equivalentCores = 0;
+    for (const host of this.records.values()) {
+      if (host.state !== 'up') continue;
+      equivalentSlots += (host.spec.slots * host.spec.speed) / fastest;
+      equivalentCores += (host.spec.cores * host.spec.speed) / fastest;
+    }
+    return { cores, largestHostCores, slots, equivalentSlots, equivalentCores };
   }
 }
 

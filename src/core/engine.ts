@@ -6,11 +6,12 @@
 // slots, cores and load limits live in engine-hosts.ts; the choice of what
 // starts where, in engine-dispatch.ts.
 
-import { dispatchRound, type DispatchContext, type Upcoming } from './engine-dispatch.js';
+import { dispatchRound, type DispatchContext } from './engine-dispatch.js';
 import type { EngineCommand, EngineEvent, HostState, Job, StatusChange } from './engine-events.js';
+import { Expectations } from './engine-expectations.js';
 import { HostPool, type HostRecord } from './engine-hosts.js';
+import { PackageStates } from './engine-states.js';
 import { BuildGraph } from './graph.js';
-import { tails } from './graph-paths.js';
 import { IdHeap } from './heap.js';
 import type { Estimate, HostSpec, JobOutcome, Phase, PkgName, PkgPath, Status } from './model.js';
 import { memoryAdmission } from './policies/admission-memory.js';
@@ -53,12 +54,6 @@ export interface EngineConfig {
   readonly expect?: PriorityContext['expect'];
 }
 
-interface FailureDetail {
-  reason?: string;
-  phase?: Phase;
-  error?: string;
-}
-
 export interface EngineCounts {
   readonly total: number;
   readonly byStatus: Readonly<Record<Status, number>>;
@@ -71,11 +66,8 @@ export class Engine {
   readonly priority: Float64Array;
   private readonly plan: readonly PlanEntry[];
   private readonly config: EngineConfig;
-  private readonly expect: PriorityContext['expect'];
-  private readonly estimates: Estimate[];
-  private readonly status: Status[];
-  private readonly detail: (FailureDetail | undefined)[];
-  private readonly blockedBy: (Set<number> | undefined)[];
+  private readonly expected: Expectations;
+  private readonly states: PackageStates;
   private readonly pending: Int32Array;
   private readonly attempts: Int32Array;
   private readonly ready: IdHeap;
@@ -83,22 +75,9 @@ export class Engine {
   private readonly pathWaiting = new Map<PkgPath, number[]>();
   private readonly hosts = new HostPool();
   private readonly jobs = new Map<number, Job>();
-  private readonly counts: Record<Status, number> = {
-    open: 0, building: 0, done: 0, failed: 0, prefailed: 0,
-    'indirect-failed': 0, 'indirect-prefailed': 0, 'up-to-date': 0,
-  };
   private readonly dispatcher: DispatchContext;
-  private tail: Float64Array;
-  private duration: Float64Array;
-  private plannedMakeJobs: Int32Array | undefined;
-  /** Jobs the core plan gives several make jobs, highest priority first. */
-  private wideJobs: number[] = [];
   /** The running job of each package being built. */
   private readonly jobOfNode = new Map<number, number>();
-  /** The capacity the core plan was made for, as `cores/largest`. */
-  private plannedFor = '';
-  private openWork = 0;
-  private openCoreWork = 0;
   private nextJob = 1;
   private drainedAll = false;
   /** Hosts drained on their own (a stop-<host> file), known or not yet. */
@@ -109,24 +88,16 @@ export class Engine {
   constructor(plan: readonly PlanEntry[], config: EngineConfig, nextJobId = 1) {
     this.plan = plan;
     this.config = config;
-    this.expect = config.expect ?? wallAt;
     this.graph = BuildGraph.from(plan);
-    this.estimates = plan.map((p) => p.estimate);
-    this.priority = config.priority.priorities(this.graph, this.estimates, { expect: this.expect });
-    this.duration = Float64Array.from(this.estimates, (e) => e.wallS);
-    this.tail = tails(this.graph, (id) => this.duration[id]!);
+    this.expected = new Expectations(this.graph, plan.map((p) => p.estimate), plan.map((p) => p.makeJobsSafe), {
+      priority: config.priority, makeJobs: config.makeJobs, expect: config.expect ?? wallAt,
+    });
+    this.priority = this.expected.priority;
     const n = plan.length;
-    this.status = new Array<Status>(n).fill('open');
-    this.detail = new Array<FailureDetail | undefined>(n);
-    this.blockedBy = new Array<Set<number> | undefined>(n);
+    this.states = new PackageStates(this.graph, (id, before, after) => this.expected.statusChanged(id, before, after));
     this.pending = new Int32Array(n);
     this.attempts = new Int32Array(n);
     this.ready = new IdHeap(this.priority);
-    this.counts.open = n;
-    for (let id = 0; id < n; id++) {
-      this.openWork += this.duration[id]!;
-      this.openCoreWork += this.coreWork(id);
-    }
     this.nextJob = nextJobId;
     this.dispatcher = this.dispatchContext(config);
   }
@@ -141,9 +112,9 @@ export class Engine {
       switch (initial.status) {
         case 'open': break;
         case 'done':
-        case 'up-to-date': this.set(out, at, id, initial.status); break;
-        case 'prefailed': this.set(out, at, id, 'prefailed', { reason: initial.reason }); break;
-        case 'failed': this.set(out, at, id, 'failed', { phase: initial.phase, error: initial.error }); break;
+        case 'up-to-date': this.states.set(out, at, id, initial.status); break;
+        case 'prefailed': this.states.set(out, at, id, 'prefailed', { reason: initial.reason }); break;
+        case 'failed': this.states.set(out, at, id, 'failed', { phase: initial.phase, error: initial.error }); break;
         default: unreachable(initial);
       }
     });
@@ -151,18 +122,18 @@ export class Engine {
     for (const cycle of this.graph.cycles()) {
       const names = cycle.map((id) => this.graph.pkgnames[id]!).join(' -> ');
       for (const id of cycle) {
-        if (this.status[id] === 'open') this.set(out, at, id, 'prefailed', { reason: `dependency cycle: ${names}` });
+        if (this.states.status[id] === 'open') this.states.set(out, at, id, 'prefailed', { reason: `dependency cycle: ${names}` });
       }
     }
     for (let id = 0; id < this.plan.length; id++) {
-      const s = this.status[id]!;
-      if (s === 'failed' || s === 'prefailed') this.propagate(out, at, id);
+      const s = this.states.status[id]!;
+      if (s === 'failed' || s === 'prefailed') this.states.propagate(out, at, id);
     }
     for (let id = 0; id < this.plan.length; id++) {
       let waiting = 0;
-      for (const dep of this.graph.deps[id]!) if (!isBuilt(this.status[dep]!)) waiting++;
+      for (const dep of this.graph.deps[id]!) if (!isBuilt(this.states.status[dep]!)) waiting++;
       this.pending[id] = waiting;
-      if (waiting === 0 && this.status[id] === 'open') this.ready.push(id);
+      if (waiting === 0 && this.states.status[id] === 'open') this.ready.push(id);
     }
     this.dispatch(out, at);
     return out;
@@ -194,16 +165,16 @@ export class Engine {
 
   statusOf(pkgname: PkgName): Status | undefined {
     const id = this.graph.id(pkgname);
-    return id === undefined ? undefined : this.status[id];
+    return id === undefined ? undefined : this.states.status[id];
   }
 
   statusById(id: number): Status {
-    return this.status[id]!;
+    return this.states.status[id]!;
   }
 
   blockers(pkgname: PkgName): PkgName[] {
     const id = this.graph.id(pkgname);
-    const set = id === undefined ? undefined : this.blockedBy[id];
+    const set = id === undefined ? undefined : this.states.blockedBy[id];
     return set ? [...set].map((b) => this.graph.pkgnames[b]!).sort() : [];
   }
 
@@ -227,7 +198,7 @@ export class Engine {
   }
 
   snapshot(): EngineCounts {
-    return { total: this.plan.length, byStatus: { ...this.counts }, ready: this.ready.size };
+    return { total: this.plan.length, byStatus: { ...this.states.counts }, ready: this.ready.size };
   }
 
   get finished(): boolean {
@@ -277,14 +248,14 @@ export class Engine {
     const id = this.graph.id(job.pkgname)!;
     switch (outcome.kind) {
       case 'built':
-        this.set(out, at, id, 'done', {}, job.id);
+        this.states.set(out, at, id, 'done', {}, job.id);
         for (const dependent of this.graph.dependents[id]!) {
-          if (--this.pending[dependent]! === 0 && this.status[dependent] === 'open') this.ready.push(dependent);
+          if (--this.pending[dependent]! === 0 && this.states.status[dependent] === 'open') this.ready.push(dependent);
         }
         break;
       case 'failed':
-        this.set(out, at, id, 'failed', { phase: outcome.phase, error: outcome.error }, job.id);
-        this.propagate(out, at, id);
+        this.states.set(out, at, id, 'failed', { phase: outcome.phase, error: outcome.error }, job.id);
+        this.states.propagate(out, at, id);
         break;
       case 'infrastructure':
         this.attempts[id]!++;
@@ -292,8 +263,8 @@ export class Engine {
           out.push({ type: 'requeue', at, job, reason: outcome.reason });
           this.reopen(out, at, id, job.id, outcome.reason);
         } else {
-          this.set(out, at, id, 'failed', { phase: 'infrastructure', error: 'infrastructure', reason: outcome.reason }, job.id);
-          this.propagate(out, at, id);
+          this.states.set(out, at, id, 'failed', { phase: 'infrastructure', error: 'infrastructure', reason: outcome.reason }, job.id);
+          this.states.propagate(out, at, id);
         }
         break;
       default: unreachable(outcome);
@@ -302,90 +273,23 @@ export class Engine {
 
   private retry(out: EngineCommand[], at: number, pkgpath: PkgPath): void {
     for (let id = 0; id < this.plan.length; id++) {
-      if (this.graph.pkgpaths[id] !== pkgpath || this.status[id] !== 'failed') continue;
+      if (this.graph.pkgpaths[id] !== pkgpath || this.states.status[id] !== 'failed') continue;
       this.attempts[id] = 0;
-      this.set(out, at, id, 'open', { reason: 'retry asked' });
+      this.states.set(out, at, id, 'open', { reason: 'retry asked' });
       this.readyIfWaitingOnNothing(id);
-      this.unblock(out, at, id);
+      this.states.unblock(out, at, id, (d) => this.readyIfWaitingOnNothing(d));
     }
   }
 
   // ---- transitions -----------------------------------------------------
 
-  private set(out: EngineCommand[], at: number, id: number, status: Status, detail: FailureDetail = {}, job?: number): void {
-    const before = this.status[id]!;
-    this.counts[before]--;
-    this.counts[status]++;
-    if (before === 'open') {
-      this.openWork -= this.duration[id]!;
-      this.openCoreWork -= this.coreWork(id);
-    }
-    if (status === 'open') {
-      this.openWork += this.duration[id]!;
-      this.openCoreWork += this.coreWork(id);
-    }
-    this.status[id] = status;
-    this.detail[id] = status === 'failed' || status === 'prefailed' ? detail : undefined;
-    if (!status.startsWith('indirect')) this.blockedBy[id] = undefined;
-    const change: StatusChange = {
-      type: 'status', at, pkgname: this.graph.pkgnames[id]!, status,
-      ...(detail.reason !== undefined && { reason: detail.reason }),
-      ...(detail.phase !== undefined && { phase: detail.phase }),
-      ...(detail.error !== undefined && { error: detail.error }),
-      ...(this.blockedBy[id] && { blockedBy: [...this.blockedBy[id]].map((b) => this.graph.pkgnames[b]!) }),
-      ...(job !== undefined && { job }),
-    };
-    out.push(change);
-  }
-
-  /** Marks everything that needs `root` (directly or not) as blocked by it. */
-  private propagate(out: EngineCommand[], at: number, root: number): void {
-    const indirect: Status = this.status[root] === 'prefailed' ? 'indirect-prefailed' : 'indirect-failed';
-    const seen = new Set<number>([root]);
-    const queue = [root];
-    for (let i = 0; i < queue.length; i++) {
-      for (const d of this.graph.dependents[queue[i]!]!) {
-        if (seen.has(d)) continue;
-        seen.add(d);
-        const s = this.status[d]!;
-        if (s !== 'open' && s !== 'indirect-failed' && s !== 'indirect-prefailed') continue;
-        const blockers = this.blockedBy[d] ?? new Set<number>();
-        blockers.add(root);
-        this.blockedBy[d] = blockers;
-        this.set(out, at, d, s === 'open' ? indirect : s);
-        queue.push(d);
-      }
-    }
-  }
-
-  /** `root` is open again: what it alone blocked is open again too. */
-  private unblock(out: EngineCommand[], at: number, root: number): void {
-    const seen = new Set<number>([root]);
-    const queue = [root];
-    for (let i = 0; i < queue.length; i++) {
-      for (const d of this.graph.dependents[queue[i]!]!) {
-        if (seen.has(d)) continue;
-        seen.add(d);
-        const blockers = this.blockedBy[d];
-        if (!blockers?.delete(root)) continue;
-        queue.push(d);
-        if (blockers.size > 0) {
-          this.set(out, at, d, this.status[d]!);
-        } else {
-          this.set(out, at, d, 'open');
-          this.readyIfWaitingOnNothing(d);
-        }
-      }
-    }
-  }
-
   private reopen(out: EngineCommand[], at: number, id: number, job: number, reason: string): void {
-    this.set(out, at, id, 'open', { reason }, job);
+    this.states.set(out, at, id, 'open', { reason }, job);
     this.readyIfWaitingOnNothing(id);
   }
 
   private readyIfWaitingOnNothing(id: number): void {
-    if (this.pending[id] === 0 && this.status[id] === 'open') this.ready.push(id);
+    if (this.pending[id] === 0 && this.states.status[id] === 'open') this.ready.push(id);
   }
 
   private release(job: Job): void {
@@ -396,7 +300,7 @@ export class Engine {
     const waiting = this.pathWaiting.get(job.pkgpath);
     if (waiting) {
       this.pathWaiting.delete(job.pkgpath);
-      for (const id of waiting) if (this.status[id] === 'open') this.ready.push(id);
+      for (const id of waiting) if (this.states.status[id] === 'open') this.ready.push(id);
     }
   }
 
@@ -404,7 +308,7 @@ export class Engine {
 
   private dispatch(out: EngineCommand[], at: number): void {
     if (this.ended) return;
-    this.replanIfCapacityChanged();
+    if (this.expected.replan(this.hosts.capacity(), (id) => this.states.status[id]!)) this.ready.reorder();
     this.round = { out, at };
     dispatchRound(this.dispatcher, at);
     this.round = undefined;
@@ -425,48 +329,30 @@ export class Engine {
     this.jobOfNode.set(id, job.id);
     this.hosts.occupy(host, job, id, entry.estimate, expectedEnd);
     this.pathBusy.set(entry.pkgpath, job.id);
-    this.set(out, job.startedAt, id, 'building', {}, job.id);
+    this.states.set(out, job.startedAt, id, 'building', {}, job.id);
     out.push({ type: 'start', job });
-  }
-
-  /** A core-sharing plan is made for the cores that are up; when they change, so do plan and priorities. */
-  private replanIfCapacityChanged(): void {
-    const planner = this.config.makeJobs.plan;
-    const capacity = this.hosts.capacity();
-    const key = `${capacity.cores}/${capacity.largestHostCores}`;
-    if (!planner || capacity.cores === 0 || key === this.plannedFor) return;
-    this.plannedFor = key;
-    const plan = planner(this.graph, this.estimates, this.plan.map((p) => p.makeJobsSafe), capacity, this.expect);
-    this.plannedMakeJobs = plan;
-    this.priority.set(this.config.priority.priorities(this.graph, this.estimates, { makeJobs: plan, expect: this.expect }));
-    this.wideJobs = [];
-    plan.forEach((m, id) => { if (m > 1) this.wideJobs.push(id); });
-    this.wideJobs.sort((a, b) => this.priority[b]! - this.priority[a]! || a - b);
-    this.ready.reorder();
-    this.duration = Float64Array.from(this.estimates, (e, id) => this.expect(e, plan[id]!));
-    this.tail = tails(this.graph, (id) => this.duration[id]!);
-    this.openWork = 0;
-    this.openCoreWork = 0;
-    for (let id = 0; id < this.plan.length; id++) {
-      if (this.status[id] !== 'open') continue;
-      this.openWork += this.duration[id]!;
-      this.openCoreWork += this.coreWork(id);
-    }
   }
 
   private dispatchContext(config: EngineConfig): DispatchContext {
     return {
-      hosts: this.hosts, ready: this.ready, priority: this.priority, estimates: this.estimates,
-      tail: () => this.tail,
-      duration: () => this.duration,
-      plannedMakeJobs: () => this.plannedMakeJobs,
+      hosts: this.hosts, ready: this.ready, priority: this.priority, estimates: this.plan.map((p) => p.estimate),
+      tail: () => this.expected.tail,
+      duration: () => this.expected.duration,
+      plannedMakeJobs: () => this.expected.plannedMakeJobs,
       pkgnames: this.graph.pkgnames, pkgpaths: this.graph.pkgpaths, makeJobsSafe: this.plan.map((p) => p.makeJobsSafe),
       placement: config.placement, makeJobs: config.makeJobs, admission: config.admission ?? defaultAdmission,
-      expect: this.expect,
-      remainingWork: () => this.openWork,
-      remainingCoreWork: () => this.openCoreWork,
-      isOpen: (id) => this.status[id] === 'open',
-      upcoming: (at) => this.upcoming(at),
+      expect: this.expected.expect,
+      remainingWork: () => this.expected.openWork,
+      remainingCoreWork: () => this.expected.openCoreWork,
+      isOpen: (id) => this.states.status[id] === 'open',
+      upcoming: (at) => this.expected.upcoming({
+        status: (id) => this.states.status[id]!,
+        pending: (id) => this.pending[id]!,
+        runningEnd: (id, now) => {
+          const job = this.jobOfNode.get(id);
+          return job === undefined ? undefined : this.hosts.endOf(job, now);
+        },
+      }, at),
       parkIfPathBusy: (id) => {
         const pkgpath = this.graph.pkgpaths[id]!;
         if (!this.pathBusy.has(pkgpath)) return false;
@@ -479,48 +365,11 @@ export class Engine {
     };
   }
 
-  /** Expected core-seconds of a job: its planned make jobs (1 without a plan) * its expected seconds. */
-  private coreWork(id: number): number {
-    return (this.plannedMakeJobs?.[id] ?? 1) * this.duration[id]!;
-  }
-
-  /** Wide jobs still waiting on dependencies that run or will soon, with when they should be ready. */
-  private upcoming(at: number): Upcoming[] {
-    const found: Upcoming[] = [];
-    const memo = new Map<number, number>();
-    for (const id of this.wideJobs) {
-      if (found.length >= UPCOMING_LOOKED_AT) break;
-      if (this.status[id] !== 'open' || this.pending[id] === 0) continue;
-      const readyAt = this.readyAt(id, at, UPCOMING_DEPTH, memo);
-      if (readyAt < Infinity) found.push({ id, readyAt });
-    }
-    return found;
-  }
-
-  /** When `id` should be ready, by the expected ends of what it waits on, looking `depth` levels down; Infinity if unknown. */
-  private readyAt(id: number, at: number, depth: number, memo: Map<number, number>): number {
-    const known = memo.get(id);
-    if (known !== undefined) return known;
-    let ready = at;
-    for (const dep of this.graph.deps[id]!) {
-      const s = this.status[dep]!;
-      if (isBuilt(s)) continue;
-      const job = this.jobOfNode.get(dep);
-      let end = Infinity;
-      if (job !== undefined) end = this.hosts.endOf(job, at);
-      else if (s === 'open' && depth > 0) end = this.readyAt(dep, at, depth - 1, memo) + this.duration[dep]!;
-      if (end === Infinity) { ready = Infinity; break; }
-      ready = Math.max(ready, end);
-    }
-    memo.set(id, ready);
-    return ready;
-  }
-
   private checkFinished(out: EngineCommand[], at: number): void {
     if (this.jobs.size > 0) return;
     if (this.ready.size === 0 && this.pathWaiting.size === 0) {
       for (let id = 0; id < this.plan.length; id++) {
-        if (this.status[id] === 'open') this.set(out, at, id, 'prefailed', { reason: 'waits on a package that cannot be built' });
+        if (this.states.status[id] === 'open') this.states.set(out, at, id, 'prefailed', { reason: 'waits on a package that cannot be built' });
       }
       this.ended = true;
       out.push({ type: 'finished', at, result: 'complete' });
@@ -534,10 +383,6 @@ export class Engine {
     }
   }
 }
-
-/** Wide jobs looked at ahead of their dependencies, per round, and how deep. */
-const UPCOMING_LOOKED_AT = 8;
-const UPCOMING_DEPTH = 3;
 
 const defaultConcurrency = adaptiveConcurrency();
 const defaultAdmission = memoryAdmission();

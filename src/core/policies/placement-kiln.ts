@@ -1,40 +1,41 @@
-// kiln's placement: slow hosts get the jobs that fit them, the fastest get
-// the long jobs on the critical path. A job fits a host when, started there
-// now, it and the longest path behind it still end by the build's expected
-// end (the horizon). Of the hosts it fits, it takes the slowest (keeping
-// fast slots for jobs that need them), preferring a host with the cores its
-// plan gives it. A job that fits no free host takes the one where it ends
-// first, unless a busy faster host would free a slot and end it sooner:
-// then it waits for that host.
+// kiln's placement: the fastest hosts get the jobs first (in priority
+// order, so the long jobs on the critical path); a job goes to the free host
+// where it is expected to end soonest. A slower host gets a job only if the
+// job fits it: started there now, the job and the longest path behind it
+// still end by the build's expected end (the horizon) with room to spare,
+// at least twice the job's time on that host, since actual times stray from
+// estimates and a long job on a slow host is what stretches a build. A job
+// that does not fit waits for a busy faster host if that would end it
+// sooner; else it takes the slow host anyway.
 
-import type { HostView, PlacementPolicy } from './policy.js';
+import type { Candidate, HostView, PlacementPolicy } from './policy.js';
 
-/** Seconds of leeway in "ends by the horizon", for rounding. */
-const LEEWAY_S = 1e-6;
+/** Room a job must leave on a slower host, in multiples of its time there. */
+const SLACK_PER_SECOND = 2;
 
 export const kilnPlacement: PlacementPolicy = {
   name: 'kiln',
   place(job, hosts, now, round) {
-    const free = hosts.filter((h) => h.freeSlots > 0);
-    if (free.length === 0) return undefined;
+    let soonest: HostView | undefined;
+    for (const host of hosts) if (host.freeSlots > 0 && (!soonest || better(job, host, soonest))) soonest = host;
+    if (!soonest) return undefined;
     const fastest = round?.fastestSpeed ?? Math.max(...hosts.map((h) => h.speed));
-    const behind = Math.max(0, job.tailS - job.durationS) / fastest;
-    const endHere = (h: HostView, at: number): number => at + job.durationS / h.speed;
     const horizon = round?.horizon ?? Infinity;
-    const fitting = free.filter((h) => endHere(h, now) + behind <= horizon + LEEWAY_S);
-    if (fitting.length > 0) {
-      const better = (a: HostView, b: HostView): boolean => {
-        const coresA = a.freeCores >= job.plannedMakeJobs;
-        const coresB = b.freeCores >= job.plannedMakeJobs;
-        if (coresA !== coresB) return coresA;
-        if (a.speed !== b.speed) return a.speed < b.speed;
-        return a.freeCores > b.freeCores;
-      };
-      return fitting.reduce((best, h) => (better(h, best) ? h : best)).name;
-    }
-    const soonest = free.reduce((best, h) => (endHere(h, now) < endHere(best, now) ? h : best));
-    const soonestEnd = endHere(soonest, now);
-    const waitFor = hosts.some((h) => h.freeSlots === 0 && h.speed > soonest.speed && endHere(h, Math.max(now, h.slotFreeAt)) < soonestEnd);
+    const here = job.durationS / soonest.speed;
+    const slack = horizon - (now + here + Math.max(0, job.tailS - job.durationS) / fastest);
+    const fits = soonest.speed >= fastest ? slack >= 0 : slack >= SLACK_PER_SECOND * here;
+    if (fits) return soonest.name;
+    const end = now + here;
+    const waitFor = hosts.some((h) => h.freeSlots === 0 && h.speed > soonest.speed && Math.max(now, h.slotFreeAt) + job.durationS / h.speed < end);
     return waitFor ? undefined : soonest.name;
   },
 };
+
+/** Faster first; then a host with the cores the job's plan gives it; then more free cores. */
+function better(job: Candidate, a: HostView, b: HostView): boolean {
+  if (a.speed !== b.speed) return a.speed > b.speed;
+  const enoughA = a.freeCores >= job.plannedMakeJobs;
+  const enoughB = b.freeCores >= job.plannedMakeJobs;
+  if (enoughA !== enoughB) return enoughA;
+  return a.freeCores > b.freeCores;
+}

@@ -12,10 +12,18 @@ export interface PriorityContext {
   readonly makeJobs?: Int32Array;
   /** Expected seconds of a job on a host of speed 1 with `makeJobs` make jobs. */
   readonly expect: (estimate: Estimate, makeJobs: number) => number;
+  /**
+   * What the hosts that are up can do at once, in jobs on the fastest host:
+   * sum of slots (cores, with a core plan) * speed / fastest speed. Absent
+   * before any host is up.
+   */
+  readonly capacity?: number;
 }
 
 export interface PriorityPolicy {
   readonly name: string;
+  /** True when the scores depend on `context.capacity`: the engine recomputes them when hosts come and go. */
+  readonly usesCapacity?: boolean;
   /** One score per graph node; the ready job with the highest score starts first. */
   priorities(graph: BuildGraph, estimates: readonly Estimate[], context?: PriorityContext): Float64Array;
 }
@@ -91,6 +99,10 @@ export interface PlacementPolicy {
 export interface Capacity {
   /** Cores of all hosts that are up. */
   readonly cores: number;
+  /** Slots * speed / fastest speed, summed over the hosts that are up. */
+  readonly equivalentSlots: number;
+  /** Cores * speed / fastest speed, summed over the hosts that are up. */
+  readonly equivalentCores: number;
   /** Cores of the largest host: no job gets more make jobs. */
   readonly largestHostCores: number;
   readonly slots: number;
