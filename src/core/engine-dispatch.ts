@@ -207,15 +207,20 @@ function makeRound(ctx: DispatchContext, hosts: readonly HostRecord[], at: numbe
   }
   const tail = ctx.tail();
   const duration = ctx.duration();
-  let horizon = at + tail[ctx.ready.peek()!]! / fastest;
-  horizon = Math.max(horizon, at + ctx.remainingWork() / Math.max(capacity, 1e-9));
-  for (const [id, running] of ctx.hosts.running) {
-    const node = running.node;
-    horizon = Math.max(horizon, ctx.hosts.endOf(id, at) + Math.max(0, tail[node]! - duration[node]!) / fastest);
-  }
+  const top = ctx.ready.peek()!;
+  let horizon: number | undefined;
   let speeds: number[] | undefined;
   return {
-    now: at, horizon, fastestSpeed: fastest, estimates: ctx.estimates,
+    now: at, fastestSpeed: fastest, estimates: ctx.estimates,
+    horizon: () => {
+      if (horizon !== undefined) return horizon;
+      horizon = Math.max(at + tail[top]! / fastest, at + ctx.remainingWork() / Math.max(capacity, 1e-9));
+      for (const [id, running] of ctx.hosts.running) {
+        const node = running.node;
+        horizon = Math.max(horizon, ctx.hosts.endOf(id, at) + Math.max(0, tail[node]! - duration[node]!) / fastest);
+      }
+      return horizon;
+    },
     readyIds: () => ctx.ready.values(),
     slotSpeeds: () => (speeds ??= hosts.flatMap((h) => new Array<number>(h.spec.slots).fill(h.spec.speed)).sort((a, b) => a - b)),
   };

@@ -7,7 +7,7 @@
 // starts where, in engine-dispatch.ts.
 
 import { dispatchRound, type DispatchContext } from './engine-dispatch.js';
-import type { EngineCommand, EngineEvent, HostState, Job, StatusChange } from './engine-events.js';
+import type { EngineCommand, EngineEvent, HostState, Job } from './engine-events.js';
 import { Expectations } from './engine-expectations.js';
 import { HostPool, type HostRecord } from './engine-hosts.js';
 import { PackageStates } from './engine-states.js';

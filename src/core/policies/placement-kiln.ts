@@ -20,11 +20,11 @@ export const kilnPlacement: PlacementPolicy = {
     for (const host of hosts) if (host.freeSlots > 0 && (!soonest || better(job, host, soonest))) soonest = host;
     if (!soonest) return undefined;
     const fastest = round?.fastestSpeed ?? Math.max(...hosts.map((h) => h.speed));
-    const horizon = round?.horizon ?? Infinity;
+    if (soonest.speed >= fastest) return soonest.name;
     const here = job.durationS / soonest.speed;
+    const horizon = round?.horizon() ?? Infinity;
     const slack = horizon - (now + here + Math.max(0, job.tailS - job.durationS) / fastest);
-    const fits = soonest.speed >= fastest ? slack >= 0 : slack >= SLACK_PER_SECOND * here;
-    if (fits) return soonest.name;
+    if (slack >= SLACK_PER_SECOND * here) return soonest.name;
     const end = now + here;
     const waitFor = hosts.some((h) => h.freeSlots === 0 && h.speed > soonest.speed && Math.max(now, h.slotFreeAt) + job.durationS / h.speed < end);
     return waitFor ? undefined : soonest.name;

@@ -75,8 +75,8 @@ export interface Candidate {
 /** The dispatch round a placement is asked in. */
 export interface DispatchRound {
   readonly now: number;
-  /** Expected end of the whole build, as it stands. */
-  readonly horizon: number;
+  /** Expected end of the whole build, as it stands (computed on first use). */
+  horizon(): number;
   /** The fastest speed among the hosts that are up. */
   readonly fastestSpeed: number;
   /** Ids of the ready jobs, highest priority not first. */
