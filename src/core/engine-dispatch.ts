@@ -107,7 +107,7 @@ export function dispatchRound(ctx: DispatchContext, at: number): void {
         return v.freeSlots > 0 ? v.freeCores : 0;
       };
       const start = bestStart(ctx, hosts, reservations, candidate.estimate, want, at, at, usable);
-      if (start && start.at <= at) {
+      if (start?.now) {
         target = start.host;
         makeJobs = start.cores;
       } else if (start) {
@@ -152,6 +152,8 @@ function runningEstimates(ctx: DispatchContext, host: HostRecord): Estimate[] {
 /** Where and when a job that wants several cores should start, and with how many. */
 interface Start {
   readonly host: HostRecord;
+  /** True when the cores are free now, not only expected to be by `at`. */
+  readonly now: boolean;
   readonly at: number;
   readonly cores: number;
   readonly end: number;
@@ -182,7 +184,7 @@ function bestStart(ctx: DispatchContext, hosts: readonly HostRecord[], reservati
       const cores = Math.min(want, free);
       const when = Math.max(readyAt, step.at);
       const end = when + ctx.expect(estimate, cores) / host.spec.speed;
-      if (!best || end < best.end) best = { host, at: when, cores, end };
+      if (!best || end < best.end) best = { host, now: k === 0 && when <= at, at: when, cores, end };
       if (cores >= Math.min(want, ctx.hosts.coreLimit(host))) break;
     }
   }

@@ -102,11 +102,15 @@ export class Engine {
     this.dispatcher = this.dispatchContext(config);
   }
 
-  /** Applies the initial states and starts what can start. Call once, first. */
-  begin(at: number): EngineCommand[] {
+  /**
+   * Applies the initial states, takes the hosts known from the start (more
+   * may come later with `host-up`) and starts what can start. Call once, first.
+   */
+  begin(at: number, hosts: readonly HostSpec[] = []): EngineCommand[] {
     if (this.began) throw new Error('engine began twice');
     this.began = true;
     const out: EngineCommand[] = [];
+    for (const spec of hosts) this.hostUp(out, at, spec);
     this.plan.forEach((entry, id) => {
       const initial = entry.initial;
       switch (initial.status) {

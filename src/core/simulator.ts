@@ -93,8 +93,7 @@ export function simulate(setup: SimulationSetup): SimulationResult {
     }
   };
 
-  run(() => engine.begin(0));
-  for (const host of setup.hosts) run(() => engine.handle({ type: 'host-up', at: 0, host }));
+  run(() => engine.begin(0, setup.hosts));
   while (finishedAt === undefined) {
     const next = queue.pop();
     if (!next) throw new Error('simulation stuck: nothing runs and the engine has not finished');
