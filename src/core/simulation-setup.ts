@@ -70,7 +70,7 @@ export function prepareSimulation(input: SimulationInput): PreparedSimulation {
     return record ? actualOf.estimate(name) : NOT_BUILT;
   });
   const plan: PlanEntry[] = pkgnames.map((pkgname, id) => {
-    const pkgpath = estimator.recorded(pkgname)?.pkgpath ?? actualOf.recorded(pkgname)?.pkgpath ?? pseudoPath(pkgname);
+    const pkgpath = estimator.recorded(pkgname)?.pkgpath || actualOf.recorded(pkgname)?.pkgpath || pseudoPath(pkgname);
     const estimate = scaled(estimator.estimate(pkgname, pkgpath), fastest);
     return { pkgname, pkgpath, deps: deps[id]!, initial: { status: 'open' }, estimate, makeJobsSafe: estimate.makeJobs > 1 };
   });
@@ -127,8 +127,10 @@ function scaled(e: Estimate, speed: number): Estimate {
   return { ...e, wallS: e.wallS * speed, cpuS: e.cpuS * speed, buildWallS: e.buildWallS * speed, buildCpuS: e.buildCpuS * speed };
 }
 
-/** A stand-in pkgpath for a package the history does not know: its name without the version. */
+/**
+ * A stand-in pkgpath for a package the history does not know: one of its
+ * own (two versions of a name, nodejs-20 and nodejs-24, are two pkgpaths).
+ */
 function pseudoPath(pkgname: string): string {
-  const dash = pkgname.lastIndexOf('-');
-  return `unknown/${dash > 0 ? pkgname.slice(0, dash) : pkgname}`;
+  return `unknown/${pkgname}`;
 }

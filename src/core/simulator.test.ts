@@ -31,7 +31,7 @@ function run(entries: PlanEntry[], hosts: HostSpec[], policy: PolicyName, shared
 
 const host = (name: string, slots: number, speed = 1, cores = slots): HostSpec => ({ name, slots, speed, cores });
 
-describe('simulator: makespans computed by hand', () => {
+void describe('simulator: makespans computed by hand', () => {
   // a (10) -> b (20); c (15) alone.
   const small = plan({ a: [fixed(10), []], b: [fixed(20), ['a']], c: [fixed(15), []] });
 
