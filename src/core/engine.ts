@@ -2,13 +2,24 @@
 // and returns the commands that follow from it; it does no I/O and reads no
 // clock (times come in the events). A real build and `kiln simulate` feed the
 // same engine. Build states are named sets, as in dpb: open (waiting or
-// ready), building, and the final states of model.ts.
+// ready), building, and the final states of model.ts. Hosts and their
+// slots, cores and load limits live in engine-hosts.ts; the choice of what
+// starts where, in engine-dispatch.ts.
 
-import type { EngineCommand, EngineEvent, HostLoad, HostState, Job, StatusChange } from './engine-events.js';
+import { dispatchRound, type DispatchContext } from './engine-dispatch.js';
+import type { EngineCommand, EngineEvent, HostState, Job } from './engine-events.js';
+import { Expectations } from './engine-expectations.js';
+import { HostPool, type HostRecord } from './engine-hosts.js';
+import { PackageStates } from './engine-states.js';
 import { BuildGraph } from './graph.js';
 import { IdHeap } from './heap.js';
 import type { Estimate, HostSpec, JobOutcome, Phase, PkgName, PkgPath, Status } from './model.js';
-import type { Candidate, HostView, MakeJobsPolicy, PlacementPolicy, PriorityPolicy } from './policies/policy.js';
+import { memoryAdmission } from './policies/admission-memory.js';
+import { adaptiveConcurrency } from './policies/concurrency-adaptive.js';
+import type {
+  AdmissionPolicy, ConcurrencyPolicy, MakeJobsPolicy, PlacementPolicy, PriorityContext, PriorityPolicy,
+} from './policies/policy.js';
+import { wallAt } from './speedup.js';
 import { unreachable } from './unreachable.js';
 
 /** Where a package starts this run. */
@@ -35,22 +46,12 @@ export interface EngineConfig {
   readonly makeJobs: MakeJobsPolicy;
   /** Attempts a job gets when infrastructure fails under it (host loss does not count). */
   readonly maxAttempts: number;
-}
-
-interface HostRecord {
-  spec: HostSpec;
-  state: HostState;
-  free: number[];
-  coresInUse: number;
-  memoryInUseMiB: number;
-  running: Set<number>;
-  load: HostLoad | undefined;
-}
-
-interface FailureDetail {
-  reason?: string;
-  phase?: Phase;
-  error?: string;
+  /** How a measured load limits a host. Default: adaptiveConcurrency(). */
+  readonly concurrency?: ConcurrencyPolicy;
+  /** Whether a job may start beside what runs on a host. Default: memoryAdmission(). */
+  readonly admission?: AdmissionPolicy;
+  /** Expected seconds of a job on a host of speed 1 with `makeJobs` make jobs. Default: the speedup model. */
+  readonly expect?: PriorityContext['expect'];
 }
 
 export interface EngineCounts {
@@ -62,23 +63,21 @@ export interface EngineCounts {
 
 export class Engine {
   readonly graph: BuildGraph;
+  readonly priority: Float64Array;
   private readonly plan: readonly PlanEntry[];
   private readonly config: EngineConfig;
-  readonly priority: Float64Array;
-  private readonly status: Status[];
-  private readonly detail: (FailureDetail | undefined)[];
-  private readonly blockedBy: (Set<number> | undefined)[];
+  private readonly expected: Expectations;
+  private readonly states: PackageStates;
   private readonly pending: Int32Array;
   private readonly attempts: Int32Array;
   private readonly ready: IdHeap;
   private readonly pathBusy = new Map<PkgPath, number>();
   private readonly pathWaiting = new Map<PkgPath, number[]>();
-  private readonly hosts = new Map<string, HostRecord>();
+  private readonly hosts = new HostPool();
   private readonly jobs = new Map<number, Job>();
-  private readonly counts: Record<Status, number> = {
-    open: 0, building: 0, done: 0, failed: 0, prefailed: 0,
-    'indirect-failed': 0, 'indirect-prefailed': 0, 'up-to-date': 0,
-  };
+  private readonly dispatcher: DispatchContext;
+  /** The running job of each package being built. */
+  private readonly jobOfNode = new Map<number, number>();
   private nextJob = 1;
   private drainedAll = false;
   /** Hosts drained on their own (a stop-<host> file), known or not yet. */
@@ -90,31 +89,36 @@ export class Engine {
     this.plan = plan;
     this.config = config;
     this.graph = BuildGraph.from(plan);
-    this.priority = config.priority.priorities(this.graph, plan.map((p) => p.estimate));
+    this.expected = new Expectations(this.graph, plan.map((p) => p.estimate), plan.map((p) => p.makeJobsSafe), {
+      priority: config.priority, makeJobs: config.makeJobs, expect: config.expect ?? wallAt,
+    });
+    this.priority = this.expected.priority;
     const n = plan.length;
-    this.status = new Array<Status>(n).fill('open');
-    this.detail = new Array<FailureDetail | undefined>(n);
-    this.blockedBy = new Array<Set<number> | undefined>(n);
+    this.states = new PackageStates(this.graph, (id, before, after) => this.expected.statusChanged(id, before, after));
     this.pending = new Int32Array(n);
     this.attempts = new Int32Array(n);
     this.ready = new IdHeap(this.priority);
-    this.counts.open = n;
     this.nextJob = nextJobId;
+    this.dispatcher = this.dispatchContext(config);
   }
 
-  /** Applies the initial states and starts what can start. Call once, first. */
-  begin(at: number): EngineCommand[] {
+  /**
+   * Applies the initial states, takes the hosts known from the start (more
+   * may come later with `host-up`) and starts what can start. Call once, first.
+   */
+  begin(at: number, hosts: readonly HostSpec[] = []): EngineCommand[] {
     if (this.began) throw new Error('engine began twice');
     this.began = true;
     const out: EngineCommand[] = [];
+    for (const spec of hosts) this.hostUp(out, at, spec);
     this.plan.forEach((entry, id) => {
       const initial = entry.initial;
       switch (initial.status) {
         case 'open': break;
         case 'done':
-        case 'up-to-date': this.set(out, at, id, initial.status); break;
-        case 'prefailed': this.set(out, at, id, 'prefailed', { reason: initial.reason }); break;
-        case 'failed': this.set(out, at, id, 'failed', { phase: initial.phase, error: initial.error }); break;
+        case 'up-to-date': this.states.set(out, at, id, initial.status); break;
+        case 'prefailed': this.states.set(out, at, id, 'prefailed', { reason: initial.reason }); break;
+        case 'failed': this.states.set(out, at, id, 'failed', { phase: initial.phase, error: initial.error }); break;
         default: unreachable(initial);
       }
     });
@@ -122,18 +126,18 @@ export class Engine {
     for (const cycle of this.graph.cycles()) {
       const names = cycle.map((id) => this.graph.pkgnames[id]!).join(' -> ');
       for (const id of cycle) {
-        if (this.status[id] === 'open') this.set(out, at, id, 'prefailed', { reason: `dependency cycle: ${names}` });
+        if (this.states.status[id] === 'open') this.states.set(out, at, id, 'prefailed', { reason: `dependency cycle: ${names}` });
       }
     }
     for (let id = 0; id < this.plan.length; id++) {
-      const s = this.status[id]!;
-      if (s === 'failed' || s === 'prefailed') this.propagate(out, at, id);
+      const s = this.states.status[id]!;
+      if (s === 'failed' || s === 'prefailed') this.states.propagate(out, at, id);
     }
     for (let id = 0; id < this.plan.length; id++) {
       let waiting = 0;
-      for (const dep of this.graph.deps[id]!) if (!isBuilt(this.status[dep]!)) waiting++;
+      for (const dep of this.graph.deps[id]!) if (!isBuilt(this.states.status[dep]!)) waiting++;
       this.pending[id] = waiting;
-      if (waiting === 0 && this.status[id] === 'open') this.ready.push(id);
+      if (waiting === 0 && this.states.status[id] === 'open') this.ready.push(id);
     }
     this.dispatch(out, at);
     return out;
@@ -152,7 +156,7 @@ export class Engine {
       case 'retry': this.retry(out, at, event.pkgpath); break;
       case 'host-load': {
         const host = this.hosts.get(event.host);
-        if (host) host.load = event.load;
+        if (host) this.hosts.applyLoad(host, event.load, this.config.concurrency ?? defaultConcurrency, at);
         break;
       }
       default: unreachable(event);
@@ -165,16 +169,16 @@ export class Engine {
 
   statusOf(pkgname: PkgName): Status | undefined {
     const id = this.graph.id(pkgname);
-    return id === undefined ? undefined : this.status[id];
+    return id === undefined ? undefined : this.states.status[id];
   }
 
   statusById(id: number): Status {
-    return this.status[id]!;
+    return this.states.status[id]!;
   }
 
   blockers(pkgname: PkgName): PkgName[] {
     const id = this.graph.id(pkgname);
-    const set = id === undefined ? undefined : this.blockedBy[id];
+    const set = id === undefined ? undefined : this.states.blockedBy[id];
     return set ? [...set].map((b) => this.graph.pkgnames[b]!).sort() : [];
   }
 
@@ -186,12 +190,19 @@ export class Engine {
     return this.jobs.get(id);
   }
 
-  hostStates(): { name: string; state: HostState; spec: HostSpec; running: number }[] {
-    return [...this.hosts.values()].map((h) => ({ name: h.spec.name, state: h.state, spec: h.spec, running: h.running.size }));
+  /** When the engine expects a running job to end, on the run's clock. */
+  expectedEnd(jobId: number): number | undefined {
+    return this.hosts.running.get(jobId)?.expectedEnd;
+  }
+
+  hostStates(): { name: string; state: HostState; spec: HostSpec; running: number; coresInUse: number }[] {
+    return [...this.hosts.all()].map((h) => ({
+      name: h.spec.name, state: h.state, spec: h.spec, running: h.running.size, coresInUse: h.coresInUse,
+    }));
   }
 
   snapshot(): EngineCounts {
-    return { total: this.plan.length, byStatus: { ...this.counts }, ready: this.ready.size };
+    return { total: this.plan.length, byStatus: { ...this.states.counts }, ready: this.ready.size };
   }
 
   get finished(): boolean {
@@ -201,20 +212,9 @@ export class Engine {
   // ---- events ----------------------------------------------------------
 
   private hostUp(out: EngineCommand[], at: number, spec: HostSpec): void {
-    const known = this.hosts.get(spec.name);
-    if (!known) {
-      this.hosts.set(spec.name, {
-        spec, state: this.drainedAll || this.drainedHosts.has(spec.name) ? 'draining' : 'up', free: slotList(spec.slots),
-        coresInUse: 0, memoryInUseMiB: 0, running: new Set(), load: undefined,
-      });
-    } else {
-      const busy = new Set([...known.running].map((j) => this.jobs.get(j)!.slot));
-      known.spec = spec;
-      known.free = slotList(spec.slots).filter((s) => !busy.has(s));
-      if (known.state === 'down') known.state = this.drainedAll || this.drainedHosts.has(spec.name) ? 'draining' : 'up';
-    }
-    const state = this.hosts.get(spec.name)!.state;
-    out.push({ type: 'host', at, host: spec.name, state });
+    const drained = this.drainedAll || this.drainedHosts.has(spec.name);
+    const host = this.hosts.up(spec, drained ? 'draining' : 'up');
+    out.push({ type: 'host', at, host: spec.name, state: host.state });
   }
 
   private hostDown(out: EngineCommand[], at: number, name: string, reason: string): void {
@@ -235,7 +235,7 @@ export class Engine {
     else if (on) this.drainedHosts.add(name);
     else this.drainedHosts.delete(name);
     const host = name === undefined ? undefined : this.hosts.get(name);
-    for (const h of name === undefined ? this.hosts.values() : [host].filter((x) => x !== undefined)) {
+    for (const h of name === undefined ? [...this.hosts.all()] : [host].filter((x) => x !== undefined)) {
       if (h.state === 'down') continue;
       const state: HostState = this.drainedAll || this.drainedHosts.has(h.spec.name) ? 'draining' : 'up';
       if (h.state !== state) {
@@ -252,14 +252,14 @@ export class Engine {
     const id = this.graph.id(job.pkgname)!;
     switch (outcome.kind) {
       case 'built':
-        this.set(out, at, id, 'done', {}, job.id);
+        this.states.set(out, at, id, 'done', {}, job.id);
         for (const dependent of this.graph.dependents[id]!) {
-          if (--this.pending[dependent]! === 0 && this.status[dependent] === 'open') this.ready.push(dependent);
+          if (--this.pending[dependent]! === 0 && this.states.status[dependent] === 'open') this.ready.push(dependent);
         }
         break;
       case 'failed':
-        this.set(out, at, id, 'failed', { phase: outcome.phase, error: outcome.error }, job.id);
-        this.propagate(out, at, id);
+        this.states.set(out, at, id, 'failed', { phase: outcome.phase, error: outcome.error }, job.id);
+        this.states.propagate(out, at, id);
         break;
       case 'infrastructure':
         this.attempts[id]!++;
@@ -267,8 +267,8 @@ export class Engine {
           out.push({ type: 'requeue', at, job, reason: outcome.reason });
           this.reopen(out, at, id, job.id, outcome.reason);
         } else {
-          this.set(out, at, id, 'failed', { phase: 'infrastructure', error: 'infrastructure', reason: outcome.reason }, job.id);
-          this.propagate(out, at, id);
+          this.states.set(out, at, id, 'failed', { phase: 'infrastructure', error: 'infrastructure', reason: outcome.reason }, job.id);
+          this.states.propagate(out, at, id);
         }
         break;
       default: unreachable(outcome);
@@ -277,95 +277,34 @@ export class Engine {
 
   private retry(out: EngineCommand[], at: number, pkgpath: PkgPath): void {
     for (let id = 0; id < this.plan.length; id++) {
-      if (this.graph.pkgpaths[id] !== pkgpath || this.status[id] !== 'failed') continue;
+      if (this.graph.pkgpaths[id] !== pkgpath || this.states.status[id] !== 'failed') continue;
       this.attempts[id] = 0;
-      this.set(out, at, id, 'open', { reason: 'retry asked' });
+      this.states.set(out, at, id, 'open', { reason: 'retry asked' });
       this.readyIfWaitingOnNothing(id);
-      this.unblock(out, at, id);
+      this.states.unblock(out, at, id, (d) => this.readyIfWaitingOnNothing(d));
     }
   }
 
   // ---- transitions -----------------------------------------------------
 
-  private set(out: EngineCommand[], at: number, id: number, status: Status, detail: FailureDetail = {}, job?: number): void {
-    this.counts[this.status[id]!]--;
-    this.counts[status]++;
-    this.status[id] = status;
-    this.detail[id] = status === 'failed' || status === 'prefailed' ? detail : undefined;
-    if (!status.startsWith('indirect')) this.blockedBy[id] = undefined;
-    const change: StatusChange = {
-      type: 'status', at, pkgname: this.graph.pkgnames[id]!, status,
-      ...(detail.reason !== undefined && { reason: detail.reason }),
-      ...(detail.phase !== undefined && { phase: detail.phase }),
-      ...(detail.error !== undefined && { error: detail.error }),
-      ...(this.blockedBy[id] && { blockedBy: [...this.blockedBy[id]].map((b) => this.graph.pkgnames[b]!) }),
-      ...(job !== undefined && { job }),
-    };
-    out.push(change);
-  }
-
-  /** Marks everything that needs `root` (directly or not) as blocked by it. */
-  private propagate(out: EngineCommand[], at: number, root: number): void {
-    const indirect: Status = this.status[root] === 'prefailed' ? 'indirect-prefailed' : 'indirect-failed';
-    const seen = new Set<number>([root]);
-    const queue = [root];
-    for (let i = 0; i < queue.length; i++) {
-      for (const d of this.graph.dependents[queue[i]!]!) {
-        if (seen.has(d)) continue;
-        seen.add(d);
-        const s = this.status[d]!;
-        if (s !== 'open' && s !== 'indirect-failed' && s !== 'indirect-prefailed') continue;
-        const blockers = this.blockedBy[d] ?? new Set<number>();
-        blockers.add(root);
-        this.blockedBy[d] = blockers;
-        this.set(out, at, d, s === 'open' ? indirect : s);
-        queue.push(d);
-      }
-    }
-  }
-
-  /** `root` is open again: what it alone blocked is open again too. */
-  private unblock(out: EngineCommand[], at: number, root: number): void {
-    const seen = new Set<number>([root]);
-    const queue = [root];
-    for (let i = 0; i < queue.length; i++) {
-      for (const d of this.graph.dependents[queue[i]!]!) {
-        if (seen.has(d)) continue;
-        seen.add(d);
-        const blockers = this.blockedBy[d];
-        if (!blockers?.delete(root)) continue;
-        queue.push(d);
-        if (blockers.size > 0) {
-          this.set(out, at, d, this.status[d]!);
-        } else {
-          this.set(out, at, d, 'open');
-          this.readyIfWaitingOnNothing(d);
-        }
-      }
-    }
-  }
-
   private reopen(out: EngineCommand[], at: number, id: number, job: number, reason: string): void {
-    this.set(out, at, id, 'open', { reason }, job);
+    this.states.set(out, at, id, 'open', { reason }, job);
     this.readyIfWaitingOnNothing(id);
   }
 
   private readyIfWaitingOnNothing(id: number): void {
-    if (this.pending[id] === 0 && this.status[id] === 'open') this.ready.push(id);
+    if (this.pending[id] === 0 && this.states.status[id] === 'open') this.ready.push(id);
   }
 
   private release(job: Job): void {
     this.jobs.delete(job.id);
-    const host = this.hosts.get(job.host)!;
-    host.running.delete(job.id);
-    if (job.slot < host.spec.slots) host.free.push(job.slot);
-    host.coresInUse -= job.makeJobs;
-    host.memoryInUseMiB -= this.plan[this.graph.id(job.pkgname)!]!.estimate.memoryMiB ?? 0;
+    this.jobOfNode.delete(this.graph.id(job.pkgname)!);
+    this.hosts.release(job);
     this.pathBusy.delete(job.pkgpath);
     const waiting = this.pathWaiting.get(job.pkgpath);
     if (waiting) {
       this.pathWaiting.delete(job.pkgpath);
-      for (const id of waiting) if (this.status[id] === 'open') this.ready.push(id);
+      for (const id of waiting) if (this.states.status[id] === 'open') this.ready.push(id);
     }
   }
 
@@ -373,55 +312,60 @@ export class Engine {
 
   private dispatch(out: EngineCommand[], at: number): void {
     if (this.ended) return;
-    const open = [...this.hosts.values()].filter((h) => h.state === 'up' && h.free.length > 0);
-    if (open.length > 0 && this.ready.size > 0) this.startReady(out, at, open);
+    if (this.expected.replan(this.hosts.capacity(), (id) => this.states.status[id]!)) this.ready.reorder();
+    this.round = { out, at };
+    dispatchRound(this.dispatcher, at);
+    this.round = undefined;
     this.checkFinished(out, at);
   }
 
-  private startReady(out: EngineCommand[], at: number, hosts: HostRecord[]): void {
-    const setAside: number[] = [];
-    const topPriority = this.priority[this.ready.peek()!]!;
-    while (hosts.length > 0 && this.ready.size > 0) {
-      const id = this.ready.pop()!;
-      if (this.status[id] !== 'open') continue; // stale entry
-      const pkgpath = this.graph.pkgpaths[id]!;
-      if (this.pathBusy.has(pkgpath)) {
+  /** Where and when `startJob` writes its commands during a round. */
+  private round: { readonly out: EngineCommand[]; readonly at: number } | undefined;
+
+  private startJob(id: number, host: HostRecord, makeJobs: number, expectedEnd: number): void {
+    const { out, at } = this.round!;
+    const entry = this.plan[id]!;
+    const job: Job = {
+      id: this.nextJob++, pkgname: entry.pkgname, pkgpath: entry.pkgpath, host: host.spec.name,
+      slot: host.free[0]!, makeJobs, attempt: this.attempts[id]! + 1, startedAt: at,
+    };
+    this.jobs.set(job.id, job);
+    this.jobOfNode.set(id, job.id);
+    this.hosts.occupy(host, job, id, entry.estimate, expectedEnd);
+    this.pathBusy.set(entry.pkgpath, job.id);
+    this.states.set(out, job.startedAt, id, 'building', {}, job.id);
+    out.push({ type: 'start', job });
+  }
+
+  private dispatchContext(config: EngineConfig): DispatchContext {
+    return {
+      hosts: this.hosts, ready: this.ready, priority: this.priority, estimates: this.plan.map((p) => p.estimate),
+      tail: () => this.expected.tail,
+      duration: () => this.expected.duration,
+      plannedMakeJobs: () => this.expected.plannedMakeJobs,
+      pkgnames: this.graph.pkgnames, pkgpaths: this.graph.pkgpaths, makeJobsSafe: this.plan.map((p) => p.makeJobsSafe),
+      placement: config.placement, makeJobs: config.makeJobs, admission: config.admission ?? defaultAdmission,
+      expect: this.expected.expect,
+      remainingWork: () => this.expected.openWork,
+      remainingCoreWork: () => this.expected.openCoreWork,
+      isOpen: (id) => this.states.status[id] === 'open',
+      upcoming: (at) => this.expected.upcoming({
+        status: (id) => this.states.status[id]!,
+        pending: (id) => this.pending[id]!,
+        runningEnd: (id, now) => {
+          const job = this.jobOfNode.get(id);
+          return job === undefined ? undefined : this.hosts.endOf(job, now);
+        },
+      }, at),
+      parkIfPathBusy: (id) => {
+        const pkgpath = this.graph.pkgpaths[id]!;
+        if (!this.pathBusy.has(pkgpath)) return false;
         const list = this.pathWaiting.get(pkgpath) ?? [];
         list.push(id);
         this.pathWaiting.set(pkgpath, list);
-        continue;
-      }
-      const entry = this.plan[id]!;
-      const candidate: Candidate = {
-        id, pkgname: entry.pkgname, priority: this.priority[id]!, estimate: entry.estimate,
-        makeJobsSafe: entry.makeJobsSafe, waiting: this.ready.size, topPriority,
-      };
-      const views = hosts.map((h) => this.view(h));
-      const chosen = this.config.placement.place(candidate, views, at);
-      const host = chosen === undefined ? undefined : this.hosts.get(chosen);
-      if (!host || host.state !== 'up' || host.free.length === 0) { setAside.push(id); continue; }
-      const makeJobs = Math.max(1, Math.floor(this.config.makeJobs.makeJobs(candidate, this.view(host))));
-      const job: Job = {
-        id: this.nextJob++, pkgname: entry.pkgname, pkgpath, host: host.spec.name,
-        slot: host.free.shift()!, makeJobs, attempt: this.attempts[id]! + 1, startedAt: at,
-      };
-      this.jobs.set(job.id, job);
-      host.running.add(job.id);
-      host.coresInUse += makeJobs;
-      host.memoryInUseMiB += entry.estimate.memoryMiB ?? 0;
-      this.pathBusy.set(pkgpath, job.id);
-      this.set(out, at, id, 'building', {}, job.id);
-      out.push({ type: 'start', job });
-      if (host.free.length === 0) hosts.splice(hosts.indexOf(host), 1);
-    }
-    for (const id of setAside) this.ready.push(id);
-  }
-
-  private view(h: HostRecord): HostView {
-    return {
-      name: h.spec.name, speed: h.spec.speed, slots: h.spec.slots, freeSlots: h.free.length,
-      cores: h.spec.cores, coresInUse: h.coresInUse, running: h.running.size,
-      memoryMiB: h.spec.memoryMiB, memoryInUseMiB: h.memoryInUseMiB, load: h.load,
+        return true;
+      },
+      start: (id, host, makeJobs, expectedEnd) => this.startJob(id, host, makeJobs, expectedEnd),
     };
   }
 
@@ -429,13 +373,13 @@ export class Engine {
     if (this.jobs.size > 0) return;
     if (this.ready.size === 0 && this.pathWaiting.size === 0) {
       for (let id = 0; id < this.plan.length; id++) {
-        if (this.status[id] === 'open') this.set(out, at, id, 'prefailed', { reason: 'waits on a package that cannot be built' });
+        if (this.states.status[id] === 'open') this.states.set(out, at, id, 'prefailed', { reason: 'waits on a package that cannot be built' });
       }
       this.ended = true;
       out.push({ type: 'finished', at, result: 'complete' });
       return;
     }
-    const hosts = [...this.hosts.values()];
+    const hosts = [...this.hosts.all()];
     const stopped = this.drainedAll || (hosts.length > 0 && hosts.every((h) => h.state === 'draining'));
     if (stopped) {
       this.ended = true;
@@ -444,10 +388,9 @@ export class Engine {
   }
 }
 
+const defaultConcurrency = adaptiveConcurrency();
+const defaultAdmission = memoryAdmission();
+
 function isBuilt(status: Status): boolean {
   return status === 'done' || status === 'up-to-date';
-}
-
-function slotList(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i);
 }

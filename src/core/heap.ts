@@ -50,6 +50,12 @@ export class IdHeap {
     return top;
   }
 
+  /** Restores the order after the scores changed. */
+  reorder(): void {
+    const ids = this.items.splice(0);
+    for (const id of ids) this.push(id);
+  }
+
   /** The ids in the heap, in no particular order. */
   values(): readonly number[] {
     return this.items;

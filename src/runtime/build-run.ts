@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { EngineConfig } from '../core/engine.js';
+import { Estimator } from '../core/estimator.js';
 import { Engine, type EngineCounts } from '../core/engine.js';
 import type { Job } from '../core/engine-events.js';
 import type { JobOutcome, PkgName, PkgPath } from '../core/model.js';
@@ -16,11 +17,10 @@ import type { ScanInputs } from '../ports/scan-cache.js';
 import { scanPorts } from '../ports/scanner.js';
 import { classifyLogFile } from '../report/classify-log.js';
 import type { BuildReport } from '../sandbox/build-job.js';
-import { HistoryStore } from '../store/history-store.js';
+import { type HistoryRecord, HistoryStore } from '../store/history-store.js';
 import { RunStore, type StatusRecord } from '../store/run-store.js';
 import type { Clock } from './clock.js';
 import { Coordinator, type HostBinding, type JobSetup, type RunResult } from './coordinator.js';
-import { Estimator } from './estimator.js';
 import { setupJob } from './job-setup.js';
 import { makePlan } from './plan.js';
 import { StoreScanCache } from './scan-cache-store.js';
@@ -42,6 +42,8 @@ export interface BuildRunOptions {
   readonly engine: EngineConfig;
   /** Seconds before a job is killed; undefined: from its expected time. */
   readonly timeoutS: number | undefined;
+  /** Recorded builds (`--history FILE`) that prime an empty history. */
+  readonly primeHistory: readonly HistoryRecord[];
   /** Writes the repository's pkg_summary and SHA512. */
   readonly writeIndex: (allDir: string) => Promise<void>;
 }
@@ -71,11 +73,14 @@ export async function buildRun(o: BuildRunOptions): Promise<BuildRunResult> {
     const resolution = resolveIndex(entries, { strict: false });
     const packages = new Map(resolution.packages.map((p) => [p.pkgname, p]));
     const history = new HistoryStore(store);
-    const estimator = new Estimator(history.latest());
+    if (o.primeHistory.length > 0 && history.count() === 0) history.add(o.primeHistory);
+    const records = history.records();
+    const estimator = new Estimator(records);
+    const logBytes = new Map(records.flatMap((r) => (r.logBytes === undefined ? [] : [[r.pkgpath, r.logBytes] as const])));
     const built = (pkgname: PkgName): boolean => existsSync(join(allDir, `${pkgname}.tgz`));
     const resumed = resuming ? store.statuses(run.id) : new Map<PkgName, StatusRecord>();
     const plan = makePlan({
-      packages: resolution.packages, resumed, built, upToDate: new Set(), estimate: (p) => estimator.estimate(p.pkgpath, p.pkgname),
+      packages: resolution.packages, resumed, built, upToDate: new Set(), estimate: (p) => estimator.estimate(p.pkgname, p.pkgpath),
     });
     const counts = { prefailed: 0, upToDate: 0 };
     for (const e of plan.entries) {
@@ -90,8 +95,8 @@ export async function buildRun(o: BuildRunOptions): Promise<BuildRunResult> {
       engine, store, run: run.id, hosts: o.hosts, sink: o.sink, clock: o.clock, signal: o.signal, logdir: o.logdir,
       setup: (job) => setupJob(job, {
         tree: o.driver.root, logdir: o.logdir, allDir, packages,
-        estimate: (name) => estimator.estimate(packages.get(name)!.pkgpath, name),
-        lastLogBytes: (name) => estimator.lastLogBytes(packages.get(name)!.pkgpath),
+        estimate: (name) => estimator.estimate(name, packages.get(name)!.pkgpath),
+        lastLogBytes: (name) => logBytes.get(packages.get(name)!.pkgpath),
         timeoutS: (estimate) => o.timeoutS ?? Math.max(3600, 10 * estimate.wallS),
       }),
       finish: (job, report, setup, at) => finishJob(job, report, setup, at, history),

@@ -2,21 +2,11 @@
 // CPU seconds per phase, make jobs, host and outcome. The scheduler orders
 // the next run by it; `kiln build --history FILE` primes it from a CSV.
 
-import type { PhaseTiming, PkgName, PkgPath } from '../core/model.js';
+import type { HistoryRecord } from '../core/history-csv.js';
+import type { PhaseTiming } from '../core/model.js';
 import type { RunStore } from './run-store.js';
 
-export interface HistoryRecord {
-  readonly pkgpath: PkgPath;
-  readonly pkgname: PkgName;
-  readonly host: string;
-  readonly makeJobs: number;
-  readonly outcome: 'built' | 'failed';
-  readonly wallS: number;
-  readonly cpuS: number;
-  readonly phases: readonly PhaseTiming[];
-  readonly logBytes: number | undefined;
-  readonly at: number;
-}
+export type { HistoryRecord };
 
 interface Row {
   pkgpath: string; pkgname: string; host: string; make_jobs: number; outcome: 'built' | 'failed';
@@ -40,18 +30,17 @@ export class HistoryStore {
     });
   }
 
-  /** The newest record of each pkgpath, preferring builds that succeeded. */
-  latest(): Map<PkgPath, HistoryRecord> {
-    const rows = this.store.database.prepare('SELECT * FROM history ORDER BY at').all() as Row[];
-    const latest = new Map<PkgPath, HistoryRecord>();
-    for (const row of rows) {
-      const previous = latest.get(row.pkgpath);
-      if (previous && previous.outcome === 'built' && row.outcome !== 'built') continue;
-      latest.set(row.pkgpath, {
-        pkgpath: row.pkgpath, pkgname: row.pkgname, host: row.host, makeJobs: row.make_jobs, outcome: row.outcome,
-        wallS: row.wall_s, cpuS: row.cpu_s, phases: JSON.parse(row.phases) as PhaseTiming[], logBytes: row.log_bytes ?? undefined, at: row.at,
-      });
-    }
-    return latest;
+  /** Every record, oldest first. */
+  records(): HistoryRecord[] {
+    const rows = this.store.database.prepare('SELECT * FROM history ORDER BY at, rowid').all() as Row[];
+    return rows.map((row) => ({
+      pkgpath: row.pkgpath, pkgname: row.pkgname, host: row.host, makeJobs: row.make_jobs, outcome: row.outcome,
+      wallS: row.wall_s, cpuS: row.cpu_s, phases: JSON.parse(row.phases) as PhaseTiming[], logBytes: row.log_bytes ?? undefined, at: row.at,
+    }));
+  }
+
+  /** How many records there are. */
+  count(): number {
+    return (this.store.database.prepare('SELECT count(*) AS n FROM history').get() as { n: number }).n;
   }
 }

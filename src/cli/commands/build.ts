@@ -4,9 +4,12 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 
-import { evenMakeJobs } from '../../core/policies/make-jobs-even.js';
-import { fastestFreePlacement } from '../../core/policies/placement-fastest.js';
-import { pbulkPriority } from '../../core/policies/priority-pbulk.js';
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+
+import { parseHistoryCsv } from '../../core/history-csv.js';
+import type { HistoryRecord } from '../../core/history-csv.js';
+import { policySet } from '../../core/policies/policy-set.js';
 import { LocalExecutor } from '../../exec/local-executor.js';
 import { isPkgPath } from '../../ports/pkgpath.js';
 import { PortfileDriver } from '../../ports/portfile/portfile-driver.js';
@@ -33,6 +36,11 @@ options:
   --jobs N          jobs at once on this machine (default: the number of cores)
   --logdir DIR      the run directory: logs, reports, the run's store (default: ./${DEFAULT_LOGDIR})
   --packages DIR    the repository; packages go to DIR/All (default: ./packages)
+  --cores N         cores shared as make jobs on this machine (default: the
+                    larger of --jobs and the number of cores); jobs on the
+                    critical path get more
+  --history FILE    prime an empty build history from a recorded one (bob's
+                    CSV, plain or gzip'ed), so the first run is ordered well
   --timeout S       kill a job after S seconds (default: 10 times its expected
                     time, at least an hour)
 ${OPERATOR_HELP}
@@ -44,7 +52,7 @@ exit status: 0 everything was built (or up to date, or skipped by its port);
 async function run(args: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parse(args, {
     tree: { type: 'string' }, jobs: { type: 'string' }, logdir: { type: 'string' }, packages: { type: 'string' },
-    timeout: { type: 'string' }, ...OPERATOR_OPTIONS,
+    timeout: { type: 'string' }, cores: { type: 'string' }, history: { type: 'string' }, ...OPERATOR_OPTIONS,
   });
   const bad = positionals.find((p) => !isPkgPath(p));
   if (bad !== undefined) throw new UsageError(`not a pkgpath (category/name): ${JSON.stringify(bad)}`);
@@ -53,6 +61,8 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   const repository = resolve(io.cwd, values.packages ?? 'packages');
   const jobs = integer(values.jobs, 'jobs', availableParallelism());
   const timeoutS = values.timeout === undefined ? undefined : integer(values.timeout, 'timeout', 0);
+  const cores = integer(values.cores, 'cores', Math.max(jobs, availableParallelism()));
+  const primeHistory = values.history === undefined ? [] : readHistory(resolve(io.cwd, values.history), io);
 
   const driver = new PortfileDriver(tree);
   const local = new LocalExecutor({ build: buildPackage });
@@ -61,9 +71,9 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   try {
     const outcome = await buildRun({
       driver, logdir, repository, pkgpaths: positionals, scanJobs: jobs, sink: reporters.sink, clock: systemClock,
-      signal: io.signal, args, timeoutS,
-      hosts: [{ executor: local, spec: { name: 'localhost', slots: jobs, speed: 1, cores: availableParallelism() } }],
-      engine: { priority: pbulkPriority, placement: fastestFreePlacement, makeJobs: evenMakeJobs, maxAttempts: 3 },
+      signal: io.signal, args, timeoutS, primeHistory,
+      hosts: [{ executor: local, spec: { name: 'localhost', slots: jobs, speed: 1, cores } }],
+      engine: { ...policySet('kiln', true), maxAttempts: 3 },
       writeIndex: async (allDir) => { await writeRepositoryIndex(allDir); },
     });
     switch (outcome.result) {
@@ -77,6 +87,21 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   } finally {
     await reporters.close(systemClock.now());
   }
+}
+
+/** A recorded history (bob's CSV); rows it cannot read are named on stderr and left out. */
+function readHistory(file: string, io: CommandIO): HistoryRecord[] {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(file);
+    if (bytes[0] === 0x1f && bytes[1] === 0x8b) bytes = gunzipSync(bytes);
+  } catch (err) {
+    throw new UserError(`cannot read the history ${file}: ${(err as Error).message}`);
+  }
+  const { records, problems } = parseHistoryCsv(bytes.toString('utf8'));
+  for (const p of problems.slice(0, 10)) io.stderr.write(`kiln: ${file}:${p.line}: ${p.reason}\n`);
+  if (problems.length > 10) io.stderr.write(`kiln: ${file}: ${problems.length - 10} more rows left out\n`);
+  return records;
 }
 
 export const buildCommand: Command = { name: 'build', summary: 'build a whole tree, or some ports and what they need', help, run };

@@ -5,7 +5,8 @@ import { buildCommand } from './build.js';
 import { resolveCommand } from './resolve.js';
 import { scanCommand } from './scan.js';
 import { serve } from './serve.js';
+import { simulateCommand } from './simulate.js';
 import { status } from './status.js';
 import { stopCommand } from './stop.js';
 
-export const commands: readonly Command[] = [buildCommand, scanCommand, resolveCommand, status, stopCommand, serve];
+export const commands: readonly Command[] = [buildCommand, scanCommand, resolveCommand, simulateCommand, status, stopCommand, serve];

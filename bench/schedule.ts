@@ -1,0 +1,177 @@
+// Schedule quality and engine speed, measured in one run on the real data of
+// ../shared/data/pkgsrc-smartos (a 1,669-package SmartOS bulk build and the
+// 202,958-edge graph of the whole tree). Prints tables with the targets of
+// the scheduling issue. Not a test: it prints ratios, it does not judge
+// them by time. `npm run bench:schedule`; KILN_DATA=DIR for another data dir;
+// KILN_BENCH_SEEDS=N for N noisy runs per scenario (default 8).
+
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+
+import { parseDepgraph, type ParsedDepgraph } from '../src/core/depgraph.js';
+import { Estimator } from '../src/core/estimator.js';
+import { parseHistoryCsv, type HistoryRecord } from '../src/core/history-csv.js';
+import { noisyHistory } from '../src/core/history-noise.js';
+import { parseHostsSpec, type HostLine } from '../src/core/hosts-spec.js';
+import { POLICY_NAMES, type PolicyName } from '../src/core/policies/policy-set.js';
+import { seededRandom } from '../src/core/random.js';
+import { prepareSimulation, type SimulationInput } from '../src/core/simulation-setup.js';
+import { simulate } from '../src/core/simulator.js';
+
+const DATA = process.env['KILN_DATA'] ?? new URL('../../../shared/data/pkgsrc-smartos/', import.meta.url).pathname;
+const SEEDS = Number(process.env['KILN_BENCH_SEEDS'] ?? 8);
+const ANCHORS: PolicyName[] = ['pbulk', 'dpb', 'poudriere'];
+/** Makespans within this fraction count as equal (0.01 %: about 6 s in 16 h). */
+const TIE = 1e-4;
+const HOUR = 3600;
+
+const read = (file: string): string => gunzipSync(readFileSync(DATA + file)).toString('utf8');
+const cpu = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+const f = (x: number, digits = 4): string => x.toFixed(digits);
+const hosts = (text: string): HostLine[] => parseHostsSpec(text.replace(/ \+ /g, '\n')).hosts;
+
+type Scenario = Omit<SimulationInput, 'graph' | 'history' | 'policy'> & { readonly name: string };
+
+function ratio(graph: ParsedDepgraph, history: HistoryRecord[], scenario: Scenario, policy: PolicyName): { ratio: number; makespanS: number; boundS: number } {
+  const prepared = prepareSimulation({ ...scenario, graph, history, policy });
+  const result = simulate(prepared.setup);
+  return { ratio: result.makespanS / prepared.bounds.lowerBoundS, makespanS: result.makespanS, boundS: prepared.bounds.lowerBoundS };
+}
+
+function exactHistory(graph: ParsedDepgraph, history: HistoryRecord[]): void {
+  console.log('\n## 1. Exact history, fixed durations: makespan / lower bound (max(critical path, work / slots))\n');
+  console.log('| slots | bound h | kiln | pbulk | dpb | poudriere | target (kiln) |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const slots of [4, 8, 16, 32]) {
+    const row = POLICY_NAMES.map((policy) => ratio(graph, history, { name: `${slots}`, slots }, policy));
+    const target = slots <= 8 ? (row[0]!.ratio <= 1.005 ? '<= 1.005: met' : '<= 1.005: MISSED') : '';
+    console.log(`| ${slots} | ${f(row[0]!.boundS / HOUR, 2)} | ${row.map((r) => f(r.ratio)).join(' | ')} | ${target} |`);
+  }
+}
+
+/** Hosts files, one host per ' + '. */
+const MIXED = [
+  'fast jobs=4 sf=2 + slow jobs=4 sf=1',
+  'fast jobs=2 sf=3 + mid jobs=4 sf=2 + slow jobs=8 sf=1',
+  'a jobs=8 sf=1.5 + b jobs=8 sf=1',
+  'big jobs=4 sf=4 + small jobs=16 sf=1',
+  'a jobs=6 sf=1.25 + b jobs=6 sf=1 + c jobs=6 sf=0.75',
+];
+
+function mixedHosts(graph: ParsedDepgraph, history: HistoryRecord[]): void {
+  console.log('\n## 2. Mixed hosts (a job takes its recorded time * largest sf / its host\'s sf), exact history\n');
+  console.log('| hosts | kiln | pbulk | dpb | poudriere |');
+  console.log('|---|---|---|---|---|');
+  for (const text of MIXED) {
+    const row = POLICY_NAMES.map((policy) => ratio(graph, history, { name: text, hosts: hosts(text) }, policy));
+    console.log(`| ${text} | ${row.map((r) => f(r.ratio)).join(' | ')} |`);
+  }
+}
+
+function noisy(graph: ParsedDepgraph, history: HistoryRecord[]): void {
+  console.log(`\n## 5. Actual times off the history (each job * exp(sigma * N(0,1)), ${SEEDS} seeds): kiln against the best anchor\n`);
+  console.log('Ratios are makespan / lower bound on the actual times; "worst" is kiln / best anchor over the seeds.\n');
+  console.log('| scenario | sigma | kiln mean | best anchor mean | kiln <= best anchor | worst kiln / best |');
+  console.log('|---|---|---|---|---|---|');
+  const scenarios: Scenario[] = [
+    ...[4, 8, 16, 32].map((slots) => ({ name: `${slots} slots`, slots })),
+    ...MIXED.map((text) => ({ name: text, hosts: hosts(text) })),
+  ];
+  let wins = 0;
+  let ties = 0;
+  let total = 0;
+  const losses: string[] = [];
+  for (const scenario of scenarios) {
+    for (const sigma of [0.3, 0.6]) {
+      let kilnSum = 0;
+      let bestSum = 0;
+      let ok = 0;
+      let worst = 0;
+      for (let seed = 1; seed <= SEEDS; seed++) {
+        const actual = noisyHistory(history, sigma, seededRandom(seed * 7919 + Math.round(sigma * 100)));
+        const kiln = ratio(graph, history, { ...scenario, actual }, 'kiln').ratio;
+        const best = Math.min(...ANCHORS.map((policy) => ratio(graph, history, { ...scenario, actual }, policy).ratio));
+        kilnSum += kiln;
+        bestSum += best;
+        worst = Math.max(worst, kiln / best);
+        total++;
+        if (kiln <= best * (1 + TIE)) ok++;
+        if (kiln < best * (1 - TIE)) wins++;
+        else if (kiln <= best * (1 + TIE)) ties++;
+        else losses.push(`${scenario.name}, sigma ${sigma}, seed ${seed}: kiln ${f(kiln)}, best anchor ${f(best)}`);
+      }
+      console.log(`| ${scenario.name} | ${sigma} | ${f(kilnSum / SEEDS)} | ${f(bestSum / SEEDS)} | ${ok}/${SEEDS} | ${f(worst)} |`);
+    }
+  }
+  console.log(`\nkiln better than the best anchor in ${wins} of ${total} runs, equal (within ${TIE * 100} %) in ${ties}, worse in ${losses.length}.`);
+  console.log(`Target: never worse than the best anchor: ${losses.length === 0 ? 'met' : 'MISSED'}`);
+  for (const loss of losses) console.log(`  worse: ${loss}`);
+}
+
+function sharedCores(graph: ParsedDepgraph, history: HistoryRecord[]): void {
+  const fixedBound = prepareSimulation({ graph, history, policy: 'kiln', slots: 8 }).bounds.lowerBoundS;
+  console.log(`\n## 3. Shared cores, 2 hosts x 16 cores: kiln's makespan against the ${f(fixedBound / HOUR, 2)} h fixed-duration bound\n`);
+  console.log('core bound: max(critical path with every MAKE_JOBS_SAFE job at 16 make jobs, least core-seconds / 32 cores).\n');
+  console.log('| hosts | kiln h | kiln / fixed bound | core bound h | kiln / core bound | dpb h (even make jobs) | target |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const jobs of [16, 8, 4]) {
+    const text = `a jobs=${jobs} cores=16 + b jobs=${jobs} cores=16`;
+    const prepared = prepareSimulation({ graph, history, policy: 'kiln', hosts: hosts(text) });
+    const kiln = simulate(prepared.setup).makespanS;
+    const dpb = simulate(prepareSimulation({ graph, history, policy: 'dpb', hosts: hosts(text) }).setup).makespanS;
+    const core = prepared.bounds.coreBoundS!;
+    const target = jobs === 16 ? (kiln <= 0.6 * fixedBound ? '<= 0.6: met' : '<= 0.6: MISSED') : '';
+    console.log(`| ${text} | ${f(kiln / HOUR, 2)} | ${f(kiln / fixedBound, 3)} | ${f(core / HOUR, 2)} | ${f(kiln / core, 3)} | ${f(dpb / HOUR, 2)} | ${target} |`);
+  }
+}
+
+function engineSpeed(history: HistoryRecord[]): void {
+  const wall0 = performance.now();
+  const cpu0 = cpu();
+  const graph = parseDepgraph(read('depgraph.gz'));
+  // Every package of the tree takes its estimate (its record, a similar port's, or the median).
+  const estimator = new Estimator(history);
+  const actual: HistoryRecord[] = graph.pkgnames.map((pkgname) => {
+    const e = estimator.estimate(pkgname);
+    return {
+      // An empty pkgpath: kiln simulate names it after the pkgname.
+      pkgpath: estimator.recorded(pkgname)?.pkgpath ?? '', pkgname, host: '', makeJobs: e.makeJobs, outcome: 'built',
+      wallS: e.wallS, cpuS: e.cpuS, phases: [{ phase: 'build', wallS: e.buildWallS, cpuS: e.buildCpuS }], logBytes: undefined, at: 0,
+    };
+  });
+  const prepared = prepareSimulation({ graph, history, actual, policy: 'kiln', slots: 512 });
+  const result = simulate({ ...prepared.setup, cpuClock: cpu });
+  const wall = (performance.now() - wall0) / 1000;
+  const used = cpu() - cpu0;
+  console.log('\n## 4. Engine speed: the whole tree (depgraph.gz), 512 slots, every job at its estimate\n');
+  console.log('| packages | edges | events | engine CPU s | engine us / event | whole simulated build: wall s (CPU s) | makespan / bound | target |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  console.log(`| ${graph.pkgnames.length} | ${graph.edges} | ${result.events} | ${f(result.engineS, 3)} | ${f((result.engineS * 1e6) / result.events, 1)} | ${f(wall, 2)} (${f(used, 2)}) | ${f(result.makespanS / prepared.bounds.lowerBoundS)} | <= 2 s wall: ${wall <= 2 ? 'met' : 'MISSED'} |`);
+  console.log('\n(The wall time includes gunzip, parsing, estimates, bounds and the simulation. The machine is shared: CPU seconds are the steadier figure.)');
+  console.log('\nThe same whole tree on 32 slots (work / slots just above the critical path): makespan / lower bound\n');
+  console.log('| slots | kiln | pbulk | dpb | poudriere |');
+  console.log('|---|---|---|---|---|');
+  const row = POLICY_NAMES.map((policy) => {
+    const p = prepareSimulation({ graph, history, actual, policy, slots: 32 });
+    return f(simulate(p.setup).makespanS / p.bounds.lowerBoundS);
+  });
+  console.log(`| 32 | ${row.join(' | ')} |`);
+}
+
+function main(): void {
+  const started = performance.now();
+  const graph = parseDepgraph(read('depgraph-bulk-large.gz'));
+  const history = parseHistoryCsv(read('history-bulk-large.gz')).records;
+  console.log(`# kiln scheduling benchmark: ${graph.pkgnames.length} packages, ${graph.edges} edges, ${history.length} recorded jobs`);
+  exactHistory(graph, history);
+  mixedHosts(graph, history);
+  sharedCores(graph, history);
+  engineSpeed(history);
+  noisy(graph, history);
+  console.log(`\n(benchmark ran ${f((performance.now() - started) / 1000, 1)} s)`);
+}
+
+main();

@@ -1,0 +1,229 @@
+// One dispatch round of the engine: ready jobs, highest priority first, are
+// placed on hosts with the make jobs their policy wants. A job that wants
+// more cores than any host has free either starts with fewer (when that
+// ends it sooner) or waits, and then the host where it would end soonest
+// keeps the cores it needs for it: later jobs may use them only if they are
+// expected to end before it can start (backfilling, as batch schedulers do
+// with reservations). Nothing here is remembered between rounds.
+
+import type { HostRecord, HostPool } from './engine-hosts.js';
+import type { IdHeap } from './heap.js';
+import type { Estimate, PkgPath } from './model.js';
+import type {
+  AdmissionPolicy, Candidate, DispatchRound, HostView, MakeJobsPolicy, PlacementPolicy,
+} from './policies/policy.js';
+
+/** What a round may see and do of the engine. */
+export interface DispatchContext {
+  readonly hosts: HostPool;
+  readonly ready: IdHeap;
+  readonly priority: Float64Array;
+  /** Longest path from each job's start to the end, at speed 1. */
+  tail(): Float64Array;
+  /** Expected seconds of each job at speed 1 with its planned make jobs. */
+  duration(): Float64Array;
+  plannedMakeJobs(): Int32Array | undefined;
+  readonly estimates: readonly Estimate[];
+  readonly pkgnames: readonly string[];
+  readonly pkgpaths: readonly PkgPath[];
+  readonly makeJobsSafe: readonly boolean[];
+  readonly placement: PlacementPolicy;
+  readonly makeJobs: MakeJobsPolicy;
+  readonly admission: AdmissionPolicy;
+  expect(estimate: Estimate, makeJobs: number): number;
+  /** Expected seconds of open work not started, at speed 1. */
+  remainingWork(): number;
+  /** The same in core-seconds: planned make jobs * expected seconds. */
+  remainingCoreWork(): number;
+  isOpen(id: number): boolean;
+  /**
+   * Jobs that want several cores and are not ready yet but will be once
+   * running jobs end, with the time they are expected to be ready, highest
+   * priority first.
+   */
+  upcoming(at: number): readonly Upcoming[];
+  /** Parks `id` until no job of its pkgpath runs; true if it had to. */
+  parkIfPathBusy(id: number): boolean;
+  start(id: number, host: HostRecord, makeJobs: number, expectedEnd: number): void;
+}
+
+export interface Upcoming {
+  readonly id: number;
+  readonly readyAt: number;
+}
+
+/** Cores and slots of a host kept for a waiting job, and what is left of them for jobs running past its start. */
+interface Reservation {
+  readonly at: number;
+  spareCores: number;
+  spareSlots: number;
+}
+
+/** Jobs set aside in one round before it gives up looking further down the queue. */
+const MAX_SET_ASIDE = 64;
+
+export function dispatchRound(ctx: DispatchContext, at: number): void {
+  const hosts = [...ctx.hosts.all()].filter((h) => h.state === 'up');
+  if (!hosts.some((h) => ctx.hosts.canStart(h)) || ctx.ready.size === 0) return;
+  const round = makeRound(ctx, hosts, at);
+  const tail = ctx.tail();
+  const duration = ctx.duration();
+  const planned = ctx.plannedMakeJobs();
+  const topPriority = ctx.priority[ctx.ready.peek()!]!;
+  let cores = 0;
+  for (const h of hosts) cores += h.spec.cores * h.spec.speed;
+  const backlogS = ctx.remainingCoreWork() / Math.max(cores, 1e-9);
+  const reservations = new Map<HostRecord, Reservation>();
+  const setAside: number[] = [];
+  const upcoming = planned ? ctx.upcoming(at) : [];
+  let next = 0;
+  while (ctx.ready.size > 0 && setAside.length < MAX_SET_ASIDE && hosts.some((h) => ctx.hosts.canStart(h))) {
+    const top = ctx.priority[ctx.ready.peek()!]!;
+    for (; next < upcoming.length && ctx.priority[upcoming[next]!.id]! > top; next++) {
+      const { id: future, readyAt } = upcoming[next]!;
+      const usable = (h: HostRecord): number => ctx.hosts.freeCores(h);
+      const start = bestStart(ctx, hosts, reservations, ctx.estimates[future]!, planned![future]!, at, readyAt, usable);
+      if (start) reserve(ctx, reservations, start, at);
+    }
+    const id = ctx.ready.pop()!;
+    if (!ctx.isOpen(id) || ctx.parkIfPathBusy(id)) continue;
+    const candidate: Candidate = {
+      id, pkgname: ctx.pkgnames[id]!, priority: ctx.priority[id]!, estimate: ctx.estimates[id]!,
+      makeJobsSafe: ctx.makeJobsSafe[id]!, waiting: ctx.ready.size, topPriority,
+      durationS: duration[id]!, tailS: tail[id]!, plannedMakeJobs: planned?.[id] ?? 1, backlogS,
+    };
+    const views = hosts.map((h) => viewFor(ctx, h, candidate, reservations.get(h), at));
+    const chosen = ctx.placement.place(candidate, views, at, round);
+    const index = hosts.findIndex((h) => h.spec.name === chosen);
+    const host = hosts[index];
+    const view = views[index];
+    if (!host || !view || view.freeSlots === 0) { setAside.push(id); continue; }
+    const want = Math.max(1, Math.min(Math.floor(ctx.makeJobs.makeJobs(candidate, view)), ctx.hosts.coreLimit(host)));
+    let target = host;
+    let makeJobs = Math.min(want, view.freeCores);
+    if (makeJobs < want) {
+      const usable = (h: HostRecord): number => {
+        const v = views[hosts.indexOf(h)]!;
+        return v.freeSlots > 0 ? v.freeCores : 0;
+      };
+      const start = bestStart(ctx, hosts, reservations, candidate.estimate, want, at, at, usable);
+      if (start?.now) {
+        target = start.host;
+        makeJobs = start.cores;
+      } else if (start) {
+        reserve(ctx, reservations, start, at);
+        setAside.push(id);
+        continue;
+      }
+    }
+    const expectedEnd = at + ctx.expect(candidate.estimate, makeJobs) / target.spec.speed;
+    const reservation = reservations.get(target);
+    if (reservation && expectedEnd > reservation.at) {
+      reservation.spareCores -= makeJobs;
+      reservation.spareSlots -= 1;
+    }
+    ctx.start(id, target, makeJobs, expectedEnd);
+  }
+  if (ctx.hosts.running.size === 0 && setAside.length > 0) startAnyway(ctx, hosts, setAside, at);
+  for (const id of setAside) ctx.ready.push(id);
+}
+
+/** The host view `candidate` gets: what it may take now, given the host's reservation. */
+function viewFor(ctx: DispatchContext, host: HostRecord, candidate: Candidate, reservation: Reservation | undefined, at: number): HostView {
+  let freeSlots = ctx.hosts.freeSlots(host);
+  let freeCores = ctx.hosts.freeCores(host);
+  if (reservation && at + candidate.durationS / host.spec.speed > reservation.at) {
+    freeSlots = Math.min(freeSlots, Math.max(0, reservation.spareSlots));
+    freeCores = Math.min(freeCores, Math.max(0, reservation.spareCores));
+  }
+  const view: HostView = {
+    name: host.spec.name, speed: host.spec.speed, slots: host.spec.slots, freeSlots: freeCores > 0 ? freeSlots : 0,
+    cores: host.spec.cores, coresInUse: host.coresInUse, freeCores, running: host.running.size,
+    slotFreeAt: ctx.hosts.slotFreeAt(host, at), memoryMiB: host.spec.memoryMiB, memoryInUseMiB: host.memoryInUseMiB, load: host.load,
+  };
+  if (view.freeSlots > 0 && !ctx.admission.admits(candidate, view, () => runningEstimates(ctx, host))) return { ...view, freeSlots: 0 };
+  return view;
+}
+
+function runningEstimates(ctx: DispatchContext, host: HostRecord): Estimate[] {
+  return [...host.running].map((id) => ctx.hosts.running.get(id)!.estimate);
+}
+
+/** Where and when a job that wants several cores should start, and with how many. */
+interface Start {
+  readonly host: HostRecord;
+  /** True when the cores are free now, not only expected to be by `at`. */
+  readonly now: boolean;
+  readonly at: number;
+  readonly cores: number;
+  readonly end: number;
+}
+
+/** Keeps `start.cores` cores and a slot of `start.host` free from `start.at` on. */
+function reserve(ctx: DispatchContext, reservations: Map<HostRecord, Reservation>, start: Start, at: number): void {
+  const free = ctx.hosts.freeAt(start.host, start.at, at);
+  reservations.set(start.host, { at: start.at, spareCores: free.cores - start.cores, spareSlots: free.slots - 1 });
+}
+
+/**
+ * Of every host without a reservation, and every moment a running job there
+ * is expected to end, where a job wanting `want` cores and ready at
+ * `readyAt` would end soonest: with the cores free then (at most `want`).
+ * `usableNow` says what each host may give it at once.
+ */
+function bestStart(ctx: DispatchContext, hosts: readonly HostRecord[], reservations: ReadonlyMap<HostRecord, Reservation>,
+  estimate: Estimate, want: number, at: number, readyAt: number, usableNow: (host: HostRecord) => number): Start | undefined {
+  let best: Start | undefined;
+  for (const host of hosts) {
+    if (reservations.has(host)) continue;
+    const steps = ctx.hosts.freeSteps(host, at);
+    for (let k = 0; k < steps.length; k++) {
+      const step = steps[k]!;
+      const free = k === 0 ? usableNow(host) : step.cores;
+      if (step.slots < 1 || free < 1) continue;
+      const cores = Math.min(want, free);
+      const when = Math.max(readyAt, step.at);
+      const end = when + ctx.expect(estimate, cores) / host.spec.speed;
+      if (!best || end < best.end) best = { host, now: k === 0 && when <= at, at: when, cores, end };
+      if (cores >= Math.min(want, ctx.hosts.coreLimit(host))) break;
+    }
+  }
+  return best;
+}
+
+/** Nothing runs and every ready job was set aside: start the first that any host can take, so the run goes on. */
+function startAnyway(ctx: DispatchContext, hosts: readonly HostRecord[], setAside: number[], at: number): void {
+  const host = hosts.find((h) => ctx.hosts.canStart(h));
+  if (!host) return;
+  const id = setAside.shift()!;
+  const makeJobs = Math.max(1, Math.min(ctx.plannedMakeJobs()?.[id] ?? 1, ctx.hosts.freeCores(host)));
+  ctx.start(id, host, makeJobs, at + ctx.expect(ctx.estimates[id]!, makeJobs) / host.spec.speed);
+}
+
+function makeRound(ctx: DispatchContext, hosts: readonly HostRecord[], at: number): DispatchRound {
+  let fastest = 0;
+  let capacity = 0;
+  for (const h of hosts) {
+    fastest = Math.max(fastest, h.spec.speed);
+    capacity += Math.min(h.spec.slots, h.spec.cores) * h.spec.speed;
+  }
+  const tail = ctx.tail();
+  const duration = ctx.duration();
+  const top = ctx.ready.peek()!;
+  let horizon: number | undefined;
+  let speeds: number[] | undefined;
+  return {
+    now: at, fastestSpeed: fastest, estimates: ctx.estimates,
+    horizon: () => {
+      if (horizon !== undefined) return horizon;
+      horizon = Math.max(at + tail[top]! / fastest, at + ctx.remainingWork() / Math.max(capacity, 1e-9));
+      for (const [id, running] of ctx.hosts.running) {
+        const node = running.node;
+        horizon = Math.max(horizon, ctx.hosts.endOf(id, at) + Math.max(0, tail[node]! - duration[node]!) / fastest);
+      }
+      return horizon;
+    },
+    readyIds: () => ctx.ready.values(),
+    slotSpeeds: () => (speeds ??= hosts.flatMap((h) => new Array<number>(h.spec.slots).fill(h.spec.speed)).sort((a, b) => a - b)),
+  };
+}
