@@ -53,17 +53,8 @@ function initialState(pkg: ResolvedPackage, inputs: PlanInputs): InitialState {
   if (!isSafePkgpath(pkg.pkgpath)) return { status: 'prefailed', reason: `PKG_LOCATION ${JSON.stringify(pkg.pkgpath)} is not a category/name inside the tree` };
   if (pkg.prefailed !== undefined) return { status: 'prefailed', reason: pkg.prefailed };
   const before = inputs.resumed.get(pkg.pkgname);
-  switch (before?.status) {
-    case 'done':
-      if (inputs.built(pkg.pkgname)) return { status: 'done' };
-      break;
-    case 'failed':
-      return { status: 'failed', phase: before.phase ?? 'build', error: before.error ?? 'unknown' };
-    case 'up-to-date':
-      if (inputs.built(pkg.pkgname)) return { status: 'up-to-date' };
-      break;
-    default:
-      break;
-  }
+  // A resumed run keeps what it finished: built packages whose file is still there, and failures.
+  if ((before?.status === 'done' || before?.status === 'up-to-date') && inputs.built(pkg.pkgname)) return { status: before.status };
+  if (before?.status === 'failed') return { status: 'failed', phase: before.phase ?? 'build', error: before.error ?? 'unknown' };
   return inputs.upToDate.has(pkg.pkgname) ? { status: 'up-to-date' } : { status: 'open' };
 }
