@@ -15,8 +15,29 @@ export type EngineEvent =
   | { readonly type: 'job-ended'; readonly at: number; readonly job: number; readonly outcome: JobOutcome }
   /** A person fixed a failed port (deleted its lock): build it again. */
   | { readonly type: 'retry'; readonly at: number; readonly pkgpath: PkgPath }
+  /** The answer to a `check` command: whether a package that became ready needs building. */
+  | { readonly type: 'checked'; readonly at: number; readonly pkgname: PkgName; readonly verdict: CheckVerdict }
+  /**
+   * Another kiln run holds `pkgpath` (its lock): park it until `path-unlocked`.
+   * With `failed`, that run's failure stands for this one (the same inputs failed there).
+   * With `job`, the job of this run that could not take the lock goes back to the queue.
+   */
+  | {
+      readonly type: 'path-locked'; readonly at: number; readonly pkgpath: PkgPath; readonly by: string;
+      readonly failed?: { readonly phase: Phase; readonly error: string }; readonly job?: number;
+    }
+  /** A lock on `pkgpath` is gone (another run let go, or a person deleted a failed port's lock): build it again. */
+  | { readonly type: 'path-unlocked'; readonly at: number; readonly pkgpath: PkgPath }
   /** Measured pressure on a host (load per core, swap in use, free memory). */
   | { readonly type: 'host-load'; readonly at: number; readonly host: string; readonly load: HostLoad };
+
+/** Whether a package whose dependencies are now built must be built itself. */
+export type CheckVerdict =
+  /** Its package is current: `done` when this run built it (a resumed run), else `up-to-date`. */
+  | { readonly status: 'up-to-date' | 'done' }
+  /** It failed before with these very inputs and its lock is still there. */
+  | { readonly status: 'failed'; readonly phase: Phase; readonly error: string; readonly reason: string }
+  | { readonly status: 'open' };
 
 export interface HostLoad {
   /** 1-minute load average divided by the host's cores. */
@@ -59,6 +80,11 @@ export interface StatusChange {
 export type EngineCommand =
   | { readonly type: 'start'; readonly job: Job }
   | StatusChange
+  /**
+   * `pkgname`'s dependencies are built and it has a package from an earlier
+   * build: see whether it is still current, and answer with `checked`.
+   */
+  | { readonly type: 'check'; readonly at: number; readonly pkgname: PkgName }
   /** A running job lost to infrastructure, back in the queue. */
   | { readonly type: 'requeue'; readonly at: number; readonly job: Job; readonly reason: string }
   | { readonly type: 'host'; readonly at: number; readonly host: string; readonly state: HostState; readonly reason?: string }

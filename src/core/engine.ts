@@ -7,59 +7,21 @@
 // starts where, in engine-dispatch.ts.
 
 import { dispatchRound, type DispatchContext } from './engine-dispatch.js';
-import type { EngineCommand, EngineEvent, HostState, Job } from './engine-events.js';
+import type { CheckVerdict, EngineCommand, EngineEvent, HostState, Job } from './engine-events.js';
 import { Expectations } from './engine-expectations.js';
 import { HostPool, type HostRecord } from './engine-hosts.js';
-import { PackageStates } from './engine-states.js';
+import { PathGate } from './engine-paths.js';
+import { type FailureDetail, PackageStates } from './engine-states.js';
 import { BuildGraph } from './graph.js';
 import { IdHeap } from './heap.js';
-import type { Estimate, HostSpec, JobOutcome, Phase, PkgName, PkgPath, Status } from './model.js';
+import type { EngineConfig, EngineCounts, PlanEntry } from './engine-plan.js';
+import type { HostSpec, JobOutcome, PkgName, PkgPath, Status } from './model.js';
 import { memoryAdmission } from './policies/admission-memory.js';
 import { adaptiveConcurrency } from './policies/concurrency-adaptive.js';
-import type {
-  AdmissionPolicy, ConcurrencyPolicy, MakeJobsPolicy, PlacementPolicy, PriorityContext, PriorityPolicy,
-} from './policies/policy.js';
 import { wallAt } from './speedup.js';
 import { unreachable } from './unreachable.js';
 
-/** Where a package starts this run. */
-export type InitialState =
-  | { readonly status: 'open' }
-  | { readonly status: 'done' }
-  | { readonly status: 'up-to-date' }
-  | { readonly status: 'prefailed'; readonly reason: string }
-  | { readonly status: 'failed'; readonly phase: Phase; readonly error: string };
-
-/** One package of the run, as the engine is given it. */
-export interface PlanEntry {
-  readonly pkgname: PkgName;
-  readonly pkgpath: PkgPath;
-  readonly deps: readonly PkgName[];
-  readonly initial: InitialState;
-  readonly estimate: Estimate;
-  readonly makeJobsSafe: boolean;
-}
-
-export interface EngineConfig {
-  readonly priority: PriorityPolicy;
-  readonly placement: PlacementPolicy;
-  readonly makeJobs: MakeJobsPolicy;
-  /** Attempts a job gets when infrastructure fails under it (host loss does not count). */
-  readonly maxAttempts: number;
-  /** How a measured load limits a host. Default: adaptiveConcurrency(). */
-  readonly concurrency?: ConcurrencyPolicy;
-  /** Whether a job may start beside what runs on a host. Default: memoryAdmission(). */
-  readonly admission?: AdmissionPolicy;
-  /** Expected seconds of a job on a host of speed 1 with `makeJobs` make jobs. Default: the speedup model. */
-  readonly expect?: PriorityContext['expect'];
-}
-
-export interface EngineCounts {
-  readonly total: number;
-  readonly byStatus: Readonly<Record<Status, number>>;
-  /** Open packages whose dependencies are all built. */
-  readonly ready: number;
-}
+export type { EngineConfig, EngineCounts, InitialState, PlanEntry } from './engine-plan.js';
 
 export class Engine {
   readonly graph: BuildGraph;
@@ -71,8 +33,10 @@ export class Engine {
   private readonly pending: Int32Array;
   private readonly attempts: Int32Array;
   private readonly ready: IdHeap;
-  private readonly pathBusy = new Map<PkgPath, number>();
-  private readonly pathWaiting = new Map<PkgPath, number[]>();
+  private readonly paths = new PathGate();
+  /** Packages to check (`check`) before they are built, and those whose answer is awaited. */
+  private readonly recheck: Uint8Array;
+  private readonly checking = new Set<number>();
   private readonly hosts = new HostPool();
   private readonly jobs = new Map<number, Job>();
   private readonly dispatcher: DispatchContext;
@@ -97,6 +61,7 @@ export class Engine {
     this.states = new PackageStates(this.graph, (id, before, after) => this.expected.statusChanged(id, before, after));
     this.pending = new Int32Array(n);
     this.attempts = new Int32Array(n);
+    this.recheck = Uint8Array.from(plan, (p) => (p.initial.status === 'open' && p.initial.recheck === true ? 1 : 0));
     this.ready = new IdHeap(this.priority);
     this.nextJob = nextJobId;
     this.dispatcher = this.dispatchContext(config);
@@ -118,7 +83,7 @@ export class Engine {
         case 'done':
         case 'up-to-date': this.states.set(out, at, id, initial.status); break;
         case 'prefailed': this.states.set(out, at, id, 'prefailed', { reason: initial.reason }); break;
-        case 'failed': this.states.set(out, at, id, 'failed', { phase: initial.phase, error: initial.error }); break;
+        case 'failed': this.states.set(out, at, id, 'failed', { phase: initial.phase, error: initial.error, ...(initial.reason !== undefined && { reason: initial.reason }) }); break;
         default: unreachable(initial);
       }
     });
@@ -137,7 +102,7 @@ export class Engine {
       let waiting = 0;
       for (const dep of this.graph.deps[id]!) if (!isBuilt(this.states.status[dep]!)) waiting++;
       this.pending[id] = waiting;
-      if (waiting === 0 && this.states.status[id] === 'open') this.ready.push(id);
+      if (waiting === 0 && this.states.status[id] === 'open') this.becameReady(out, at, id);
     }
     this.dispatch(out, at);
     return out;
@@ -154,6 +119,12 @@ export class Engine {
       case 'undrain': this.drain(out, at, event.host, false); break;
       case 'job-ended': this.jobEnded(out, at, event.job, event.outcome); break;
       case 'retry': this.retry(out, at, event.pkgpath); break;
+      case 'checked': this.checked(out, at, event.pkgname, event.verdict); break;
+      case 'path-locked': this.pathLocked(out, at, event); break;
+      case 'path-unlocked':
+        for (const id of this.paths.unhold(event.pkgpath)) this.readyIfWaitingOnNothing(id);
+        this.retry(out, at, event.pkgpath);
+        break;
       case 'host-load': {
         const host = this.hosts.get(event.host);
         if (host) this.hosts.applyLoad(host, event.load, this.config.concurrency ?? defaultConcurrency, at);
@@ -253,22 +224,16 @@ export class Engine {
     switch (outcome.kind) {
       case 'built':
         this.states.set(out, at, id, 'done', {}, job.id);
-        for (const dependent of this.graph.dependents[id]!) {
-          if (--this.pending[dependent]! === 0 && this.states.status[dependent] === 'open') this.ready.push(dependent);
-        }
+        this.releaseDependents(out, at, id);
         break;
-      case 'failed':
-        this.states.set(out, at, id, 'failed', { phase: outcome.phase, error: outcome.error }, job.id);
-        this.states.propagate(out, at, id);
-        break;
+      case 'failed': this.fail(out, at, id, { phase: outcome.phase, error: outcome.error }, job.id); break;
       case 'infrastructure':
         this.attempts[id]!++;
         if (this.attempts[id]! < this.config.maxAttempts) {
           out.push({ type: 'requeue', at, job, reason: outcome.reason });
           this.reopen(out, at, id, job.id, outcome.reason);
         } else {
-          this.states.set(out, at, id, 'failed', { phase: 'infrastructure', error: 'infrastructure', reason: outcome.reason }, job.id);
-          this.states.propagate(out, at, id);
+          this.fail(out, at, id, { phase: 'infrastructure', error: 'infrastructure', reason: outcome.reason }, job.id);
         }
         break;
       default: unreachable(outcome);
@@ -285,7 +250,56 @@ export class Engine {
     }
   }
 
+  private checked(out: EngineCommand[], at: number, pkgname: PkgName, verdict: CheckVerdict): void {
+    const id = this.graph.id(pkgname);
+    if (id === undefined || !this.checking.delete(id) || this.states.status[id] !== 'open') return;
+    this.recheck[id] = 0;
+    if (verdict.status === 'open') this.ready.push(id);
+    else if (verdict.status === 'failed') this.fail(out, at, id, { phase: verdict.phase, error: verdict.error, reason: verdict.reason });
+    else {
+      this.states.set(out, at, id, verdict.status);
+      this.releaseDependents(out, at, id);
+    }
+  }
+
+  private pathLocked(out: EngineCommand[], at: number, event: Extract<EngineEvent, { type: 'path-locked' }>): void {
+    const job = event.job === undefined ? undefined : this.jobs.get(event.job);
+    if (event.failed === undefined) this.paths.hold(event.pkgpath, event.by);
+    if (job) {
+      this.release(job);
+      out.push({ type: 'requeue', at, job, reason: `${event.pkgpath} is locked by ${event.by}` });
+      this.reopen(out, at, this.graph.id(job.pkgname)!, job.id, `waits for ${event.by}`);
+    }
+    const failed = event.failed;
+    for (let id = 0; failed && id < this.plan.length; id++) {
+      if (this.graph.pkgpaths[id] !== event.pkgpath || this.states.status[id] !== 'open') continue;
+      this.checking.delete(id);
+      this.fail(out, at, id, { ...failed, reason: `failed in ${event.by} with the same inputs` });
+    }
+  }
+
   // ---- transitions -----------------------------------------------------
+
+  private fail(out: EngineCommand[], at: number, id: number, detail: FailureDetail, job?: number): void {
+    this.states.set(out, at, id, 'failed', detail, job);
+    this.states.propagate(out, at, id);
+  }
+
+  /** `id`'s dependencies are built: it is ready, or first checked when it may still be current. */
+  private becameReady(out: EngineCommand[], at: number, id: number): void {
+    if (this.recheck[id] === 1) {
+      this.checking.add(id);
+      out.push({ type: 'check', at, pkgname: this.graph.pkgnames[id]! });
+    } else {
+      this.ready.push(id);
+    }
+  }
+
+  private releaseDependents(out: EngineCommand[], at: number, id: number): void {
+    for (const dependent of this.graph.dependents[id]!) {
+      if (--this.pending[dependent]! === 0 && this.states.status[dependent] === 'open') this.becameReady(out, at, dependent);
+    }
+  }
 
   private reopen(out: EngineCommand[], at: number, id: number, job: number, reason: string): void {
     this.states.set(out, at, id, 'open', { reason }, job);
@@ -300,12 +314,7 @@ export class Engine {
     this.jobs.delete(job.id);
     this.jobOfNode.delete(this.graph.id(job.pkgname)!);
     this.hosts.release(job);
-    this.pathBusy.delete(job.pkgpath);
-    const waiting = this.pathWaiting.get(job.pkgpath);
-    if (waiting) {
-      this.pathWaiting.delete(job.pkgpath);
-      for (const id of waiting) if (this.states.status[id] === 'open') this.ready.push(id);
-    }
+    for (const id of this.paths.free(job.pkgpath)) if (this.states.status[id] === 'open') this.ready.push(id);
   }
 
   // ---- dispatch --------------------------------------------------------
@@ -332,7 +341,7 @@ export class Engine {
     this.jobs.set(job.id, job);
     this.jobOfNode.set(id, job.id);
     this.hosts.occupy(host, job, id, entry.estimate, expectedEnd);
-    this.pathBusy.set(entry.pkgpath, job.id);
+    this.paths.occupy(entry.pkgpath, job.id);
     this.states.set(out, job.startedAt, id, 'building', {}, job.id);
     out.push({ type: 'start', job });
   }
@@ -357,21 +366,14 @@ export class Engine {
           return job === undefined ? undefined : this.hosts.endOf(job, now);
         },
       }, at),
-      parkIfPathBusy: (id) => {
-        const pkgpath = this.graph.pkgpaths[id]!;
-        if (!this.pathBusy.has(pkgpath)) return false;
-        const list = this.pathWaiting.get(pkgpath) ?? [];
-        list.push(id);
-        this.pathWaiting.set(pkgpath, list);
-        return true;
-      },
+      parkIfPathBusy: (id) => this.paths.park(id, this.graph.pkgpaths[id]!),
       start: (id, host, makeJobs, expectedEnd) => this.startJob(id, host, makeJobs, expectedEnd),
     };
   }
 
   private checkFinished(out: EngineCommand[], at: number): void {
-    if (this.jobs.size > 0) return;
-    if (this.ready.size === 0 && this.pathWaiting.size === 0) {
+    if (this.jobs.size > 0 || this.checking.size > 0) return;
+    if (this.ready.size === 0 && !this.paths.anyParked) {
       for (let id = 0; id < this.plan.length; id++) {
         if (this.states.status[id] === 'open') this.states.set(out, at, id, 'prefailed', { reason: 'waits on a package that cannot be built' });
       }

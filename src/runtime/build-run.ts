@@ -1,5 +1,7 @@
 // One `kiln build`: scan, resolve, plan, build, report. Resumes the run
 // directory's last run when it did not finish; otherwise starts a new run.
+// Either way only what is not current is built (currency.ts), one build of
+// a pkgpath at a time across runs sharing the lock directory (lock-keeper.ts).
 
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,12 +20,18 @@ import { scanPorts } from '../ports/scanner.js';
 import { classifyLogFile } from '../report/classify-log.js';
 import type { BuildReport } from '../sandbox/build-job.js';
 import { type HistoryRecord, HistoryStore } from '../store/history-store.js';
-import { RunStore, type StatusRecord } from '../store/run-store.js';
+import { RunStore, StoreError, type StatusRecord } from '../store/run-store.js';
 import type { Clock } from './clock.js';
 import { Coordinator, type HostBinding, type JobSetup, type RunResult } from './coordinator.js';
+import { prepareDurability } from './durability.js';
+import { stuckAfterFor, timeoutFor } from './job-limits.js';
 import { setupJob } from './job-setup.js';
+import type { KillPoints } from './kill-points.js';
+import { cleanRepository, cleanRunDir, cleanScratch } from './leftovers.js';
 import { makePlan } from './plan.js';
+import { lockRunDir } from './run-lock.js';
 import { StoreScanCache } from './scan-cache-store.js';
+import { StuckWatch } from './stuck-watch.js';
 
 export interface BuildRunOptions {
   readonly driver: TreeDriver & ScanInputs;
@@ -42,6 +50,20 @@ export interface BuildRunOptions {
   readonly engine: EngineConfig;
   /** Seconds before a job is killed; undefined: from its expected time. */
   readonly timeoutS: number | undefined;
+  /** Seconds a job's log may stay still before it is killed as stuck; undefined: from its history. */
+  readonly stuckAfterS?: number | undefined;
+  /** The lock directory, maybe shared with other runs; default `<logdir>/locks`. */
+  readonly lockdir?: string;
+  /** Build these pkgpaths even when they are up to date (`--force`). */
+  readonly force?: readonly PkgPath[];
+  /** Build everything, current or not (`--rebuild-all`). */
+  readonly rebuildAll?: boolean;
+  /** Seconds before the first retry of a job infrastructure failed, doubled for each next one (default 5). */
+  readonly retryPauseS?: number;
+  /** Where this machine's jobs make their scratch directories, to clean what a killed run left there. */
+  readonly scratchBase?: string;
+  /** Fault injection (kill-points.ts). */
+  readonly killPoints?: KillPoints | undefined;
   /** Recorded builds (`--history FILE`) that prime an empty history. */
   readonly primeHistory: readonly HistoryRecord[];
   /** Writes the repository's pkg_summary and SHA512. */
@@ -56,8 +78,22 @@ export interface BuildRunResult {
 
 export async function buildRun(o: BuildRunOptions): Promise<BuildRunResult> {
   const allDir = join(o.repository, 'All');
-  mkdirSync(allDir, { recursive: true });
-  const store = RunStore.open(o.logdir);
+  const lockdir = o.lockdir ?? join(o.logdir, 'locks');
+  try {
+    mkdirSync(allDir, { recursive: true });
+    mkdirSync(o.logdir, { recursive: true });
+  } catch (err) {
+    throw new StoreError(`cannot make ${(err as NodeJS.ErrnoException).path ?? allDir}: ${(err as Error).message}`);
+  }
+  const runLock = lockRunDir(o.logdir, o.args, o.clock.now());
+  const point = o.killPoints ?? ((): void => undefined);
+  let store: RunStore;
+  try {
+    store = RunStore.open(o.logdir);
+  } catch (err) {
+    runLock.release();
+    throw err;
+  }
   try {
     const latest = store.latestRun();
     const resuming = latest !== undefined && latest.finishedAt === undefined;
@@ -67,20 +103,27 @@ export async function buildRun(o: BuildRunOptions): Promise<BuildRunResult> {
       o.sink.emit(event);
     };
     emit({ type: 'run-started', at: o.clock.now(), run: String(run.id), tree: o.driver.root, logdir: o.logdir, packages: o.repository, resumed: resuming });
+    const say = (level: 'info' | 'warning' | 'error', text: string): void => emit({ type: 'message', at: o.clock.now(), level, text });
+    const cleaned = [...cleanRepository(allDir), ...cleanRunDir(o.logdir, lockdir), ...(o.scratchBase ? cleanScratch(o.scratchBase) : [])];
+    if (cleaned.length > 0) say('info', `removed ${cleaned.length} files a killed kiln left behind: ${cleaned.slice(0, 5).join(', ')}${cleaned.length > 5 ? ', ...' : ''}`);
 
-    const entries = await scan(o, store, emit);
+    const entries = await scan(o, store, emit, point);
     if (o.signal.aborted) return await finish('interrupted');
     const resolution = resolveIndex(entries, { strict: false });
     const packages = new Map(resolution.packages.map((p) => [p.pkgname, p]));
+    point('resolved');
     const history = new HistoryStore(store);
     if (o.primeHistory.length > 0 && history.count() === 0) history.add(o.primeHistory);
     const records = history.records();
     const estimator = new Estimator(records);
     const logBytes = new Map(records.flatMap((r) => (r.logBytes === undefined ? [] : [[r.pkgpath, r.logBytes] as const])));
-    const built = (pkgname: PkgName): boolean => existsSync(join(allDir, `${pkgname}.tgz`));
     const resumed = resuming ? store.statuses(run.id) : new Map<PkgName, StatusRecord>();
+    const durable = prepareDurability({
+      store, run: run.id, root: o.driver.root, allDir, lockdir, logdir: o.logdir, packages, clock: o.clock, say,
+      force: o.force ?? [], rebuildAll: o.rebuildAll ?? false, maxAttempts: o.engine.maxAttempts,
+    });
     const plan = makePlan({
-      packages: resolution.packages, resumed, built, upToDate: new Set(), estimate: (p) => estimator.estimate(p.pkgname, p.pkgpath),
+      packages: resolution.packages, verdicts: durable.verdicts, estimate: (p) => estimator.estimate(p.pkgname, p.pkgpath),
     });
     const counts = { prefailed: 0, upToDate: 0 };
     for (const e of plan.entries) {
@@ -88,34 +131,45 @@ export async function buildRun(o: BuildRunOptions): Promise<BuildRunResult> {
       if (e.initial.status === 'up-to-date') counts.upToDate++;
     }
     emit({ type: 'resolved', at: o.clock.now(), packages: plan.entries.length, prefailed: counts.prefailed, upToDate: counts.upToDate, entries: plan.info });
+    say('info', durable.summary(plan.entries));
     reopenInterrupted(store, run.id, resumed, o.clock.now(), o.sink);
+    point('planned');
 
     const engine = new Engine(plan.entries, o.engine, store.maxJobId(run.id) + 1);
+    const limits = { timeoutS: o.timeoutS, stuckAfterS: o.stuckAfterS };
+    const stuck = new StuckWatch((setup) => stuckAfterFor(estimator.estimate(setup.buildJob.pkgname, setup.buildJob.pkgpath), limits), () => o.clock.now());
     const coordinator = new Coordinator({
       engine, store, run: run.id, hosts: o.hosts, sink: o.sink, clock: o.clock, signal: o.signal, logdir: o.logdir,
-      setup: (job) => setupJob(job, {
+      setup: (job) => durable.stamp(job, setupJob(job, {
         tree: o.driver.root, logdir: o.logdir, allDir, packages,
         estimate: (name) => estimator.estimate(name, packages.get(name)!.pkgpath),
         lastLogBytes: (name) => logBytes.get(packages.get(name)!.pkgpath),
-        timeoutS: (estimate) => o.timeoutS ?? Math.max(3600, 10 * estimate.wallS),
-      }),
-      finish: (job, report, setup, at) => finishJob(job, report, setup, at, history),
+        timeoutS: (estimate) => timeoutFor(estimate, limits),
+      })),
+      finish: (job, report, setup, at) => finishJob(job, { ...report, outcome: stuck.outcome(job, report.outcome) }, setup, at, history),
+      hooks: [durable.locks, stuck], sources: [durable.locks], check: (pkgname) => Promise.resolve(durable.currency.check(pkgname)),
+      retryPauseS: (job) => (job.attempt < o.engine.maxAttempts ? (o.retryPauseS ?? 5) * 2 ** (job.attempt - 1) : 0),
+      at: point,
     });
     const result = await coordinator.run();
     if (engine.snapshot().byStatus.done > 0) await o.writeIndex(allDir);
+    point('indexed');
     return await finish(result, engine.snapshot());
 
     async function finish(result: RunResult, snapshot?: EngineCounts): Promise<BuildRunResult> {
+      point('reporting');
       emit({ type: 'run-finished', at: o.clock.now(), result });
+      point('finishing');
       if (result !== 'interrupted') store.finishRun(run.id, o.clock.now(), result);
       return Promise.resolve({ result, run: run.id, counts: snapshot ?? { total: 0, ready: 0, byStatus: emptyCounts() } });
     }
   } finally {
     store.close();
+    runLock.release();
   }
 }
 
-async function scan(o: BuildRunOptions, store: RunStore, emit: (e: RunEvent) => void): Promise<IndexEntry[]> {
+async function scan(o: BuildRunOptions, store: RunStore, emit: (e: RunEvent) => void, point: KillPoints): Promise<IndexEntry[]> {
   const entries: IndexEntry[] = [];
   let lastProgress = 0;
   let last: RunEvent | undefined;
@@ -124,6 +178,7 @@ async function scan(o: BuildRunOptions, store: RunStore, emit: (e: RunEvent) => 
     ...(o.pkgpaths.length > 0 && { pkgpaths: o.pkgpaths }),
   });
   for await (const port of ports) {
+    point('scanned-port');
     entries.push(...port.entries);
     if (port.error !== undefined) {
       emit({ type: 'message', at: o.clock.now(), level: 'warning', text: `${port.pkgpath}: cannot be scanned: ${port.error}` });

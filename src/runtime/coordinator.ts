@@ -3,9 +3,9 @@
 // (start jobs on executors). Job results, lost hosts, stop files and Ctrl-C
 // all arrive through one queue, so the engine sees one event at a time.
 
-import type { EngineCommand, EngineEvent, Job } from '../core/engine-events.js';
+import type { CheckVerdict, EngineCommand, EngineEvent, Job } from '../core/engine-events.js';
 import type { Engine } from '../core/engine.js';
-import type { HostSpec, JobOutcome } from '../core/model.js';
+import type { HostSpec, JobOutcome, PkgName } from '../core/model.js';
 import type { RunEvent, RunEventSink } from '../core/run-events.js';
 import { unreachable } from '../core/unreachable.js';
 import type { Executor } from '../exec/executor.js';
@@ -28,6 +28,25 @@ export interface JobSetup {
   readonly lastLogBytes: number | undefined;
 }
 
+/** What watches jobs beside the engine (locks, stuck detection). Every call comes from the loop. */
+export interface JobHooks {
+  /** A recorded job is about to run. An event back (its pkgpath is locked elsewhere) means it must not; the engine gets the event. */
+  starting?(job: Job, setup: JobSetup): EngineEvent | undefined;
+  /** It runs; `stop` ends it early. */
+  started?(job: Job, setup: JobSetup, stop: (reason: string) => void): void;
+  phase?(job: Job, phase: string): void;
+  /** Its log has grown to `bytes` (reported about once a second). */
+  log?(job: Job, bytes: number): void;
+  /** Its result is in, before the engine sees it; or it went back to the queue. */
+  ended?(job: Job, outcome: JobOutcome | 'requeued'): void;
+}
+
+/** Something outside the loop that feeds it engine events (the lock directory, say). */
+export interface EventSource {
+  start(push: (event: EngineEvent) => void): void;
+  stop(): void;
+}
+
 export interface CoordinatorOptions {
   readonly engine: Engine;
   readonly store: RunStore;
@@ -43,6 +62,14 @@ export interface CoordinatorOptions {
   readonly finish: (job: Job, report: BuildReport, setup: JobSetup, endedAt: number) => JobOutcome;
   /** Seconds between checks of stop files. */
   readonly pollS?: number;
+  readonly hooks?: readonly JobHooks[];
+  readonly sources?: readonly EventSource[];
+  /** Answers the engine's `check` command; without it every checked package is built. */
+  readonly check?: (pkgname: PkgName) => Promise<CheckVerdict>;
+  /** Seconds a job that infrastructure failed waits, its slot kept, before the engine requeues it (a full disk may clear). */
+  readonly retryPauseS?: (job: Job) => number;
+  /** Called at named points of the loop (fault-injection tests kill the process there). */
+  readonly at?: (point: string) => void;
 }
 
 export type RunResult = 'complete' | 'stopped' | 'interrupted';
@@ -89,6 +116,7 @@ export class Coordinator {
     this.apply(this.o.engine.begin(this.now()));
     this.stopFiles.start(this.o.pollS ?? 1);
     this.connector.start();
+    for (const source of this.o.sources ?? []) source.start((event) => this.queue.push({ kind: 'engine', event }));
     let result: RunResult = 'complete';
     try {
       while (!this.o.engine.finished) {
@@ -109,6 +137,7 @@ export class Coordinator {
       this.o.signal.removeEventListener('abort', onAbort);
       this.stopFiles.stop();
       this.connector.stop();
+      for (const source of this.o.sources ?? []) source.stop();
       await this.cancelRunning();
     }
     return result;
@@ -124,8 +153,11 @@ export class Coordinator {
         this.running.delete(input.job.id);
         if (!this.o.engine.job(input.job.id)) return []; // requeued meanwhile: its host was lost
         const at = this.now();
+        this.o.at?.('job-result');
         const outcome = this.o.finish(input.job, input.report, input.setup, at);
         this.o.store.jobEnded(this.o.run, input.job.id, at, outcome, input.setup.buildJob.logFile);
+        this.o.at?.('job-recorded');
+        for (const hooks of this.o.hooks ?? []) hooks.ended?.(input.job, outcome);
         this.emit({
           type: 'job-ended', at, job: input.job, outcome, durationS: at - input.job.startedAt, log: input.setup.buildJob.logFile,
         });
@@ -139,6 +171,7 @@ export class Coordinator {
   /** Records the commands, then acts on them. */
   private apply(commands: EngineCommand[]): void {
     const setups = new Map<number, JobSetup>();
+    const checks: PkgName[] = [];
     const events: RunEvent[] = [];
     for (const command of commands) {
       switch (command.type) {
@@ -154,6 +187,10 @@ export class Coordinator {
         case 'requeue':
           events.push({ type: 'message', at: command.at, level: 'warning', text: `${command.job.pkgname} on ${command.job.host} goes back to the queue: ${command.reason}` });
           this.running.get(command.job.id)?.controller.abort(new Error(command.reason));
+          for (const hooks of this.o.hooks ?? []) hooks.ended?.(command.job, 'requeued');
+          break;
+        case 'check':
+          checks.push(command.pkgname);
           break;
         case 'host':
           events.push({ type: 'host', at: command.at, host: command.host, state: command.state, ...(command.reason !== undefined && { reason: command.reason }) });
@@ -167,7 +204,33 @@ export class Coordinator {
     }
     this.o.store.record(this.o.run, commands, events);
     for (const event of events) this.o.sink.emit(event);
-    for (const [id, setup] of setups) this.launch(this.o.engine.job(id)!, setup);
+    if (setups.size > 0) this.o.at?.('start-recorded');
+    for (const [id, setup] of setups) {
+      const job = this.o.engine.job(id)!;
+      const refused = this.refusal(job, setup);
+      if (refused) this.queue.push({ kind: 'engine', event: refused });
+      else this.launch(job, setup);
+    }
+    for (const pkgname of checks) this.checkPackage(pkgname);
+  }
+
+  private refusal(job: Job, setup: JobSetup): EngineEvent | undefined {
+    for (const hooks of this.o.hooks ?? []) {
+      const event = hooks.starting?.(job, setup);
+      if (event) return event;
+    }
+    return undefined;
+  }
+
+  private checkPackage(pkgname: PkgName): void {
+    const answer = this.o.check?.(pkgname) ?? Promise.resolve<CheckVerdict>({ status: 'open' });
+    void answer.then(
+      (verdict) => this.queue.push({ kind: 'engine', event: { type: 'checked', at: this.now(), pkgname, verdict } }),
+      (err: unknown) => {
+        this.emit({ type: 'message', at: this.now(), level: 'warning', text: `${pkgname}: cannot tell whether it is up to date (${(err as Error).message}); it is built` });
+        this.queue.push({ kind: 'engine', event: { type: 'checked', at: this.now(), pkgname, verdict: { status: 'open' } } });
+      },
+    );
   }
 
   private launch(job: Job, setup: JobSetup): void {
@@ -181,8 +244,11 @@ export class Coordinator {
         const event: RunEvent = { type: 'job-phase', at: this.now(), job: job.id, phase };
         this.o.store.appendEvents(this.o.run, [event]);
         this.o.sink.emit(event);
+        for (const hooks of this.o.hooks ?? []) hooks.phase?.(job, phase);
+        this.o.at?.(`phase-${phase}`);
       },
       log: (bytes: number): void => {
+        for (const hooks of this.o.hooks ?? []) hooks.log?.(job, bytes);
         const now = this.now();
         if (bytes !== lastBytes) { lastBytes = bytes; lastGrowth = now; }
         if (now - lastProgress < 1) return;
@@ -191,13 +257,24 @@ export class Coordinator {
       },
     };
     const done = executor.run(setup.buildJob, watcher, controller.signal).then(
-      (report) => this.queue.push({ kind: 'result', job, report, setup }),
-      (err: unknown) => this.queue.push({
-        kind: 'result', job, setup,
-        report: { outcome: { kind: 'infrastructure', reason: `executor failed: ${(err as Error).message}` } },
-      }),
-    );
+      (report) => report,
+      (err: unknown): BuildReport => ({ outcome: { kind: 'infrastructure', reason: `executor failed: ${(err as Error).message}` } }),
+    ).then(async (report) => {
+      if (report.outcome.kind === 'infrastructure') await this.pause(this.o.retryPauseS?.(job) ?? 0, controller.signal);
+      this.queue.push({ kind: 'result', job, report, setup });
+    });
     this.running.set(job.id, { controller, done });
+    for (const hooks of this.o.hooks ?? []) hooks.started?.(job, setup, (reason) => controller.abort(new Error(reason)));
+  }
+
+  /** Waits `seconds`, or less if `signal` aborts. */
+  private pause(seconds: number, signal: AbortSignal): Promise<void> {
+    if (seconds <= 0 || signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { signal.removeEventListener('abort', stop); resolve(); }, seconds * 1000);
+      const stop = (): void => { clearTimeout(timer); resolve(); };
+      signal.addEventListener('abort', stop, { once: true });
+    });
   }
 
   private async cancelRunning(): Promise<void> {

@@ -1,23 +1,21 @@
 // From a resolved index to the engine's plan: where each package starts this
-// run (prefailed, already done in a resumed run, up to date, or open), what it
-// depends on, and how long it is expected to take.
+// run (prefailed; done or up to date; failed before with the same inputs;
+// open, perhaps to be checked again once its dependencies are built), what
+// it depends on, and how long it is expected to take.
 
 import type { InitialState, PlanEntry } from '../core/engine.js';
 import type { Estimate, PkgName } from '../core/model.js';
 import { isSafePkgname, isSafePkgpath } from '../core/names.js';
 import { indexValue } from '../core/pbulk-index.js';
 import type { ResolvedPackage } from '../core/resolve.js';
+import { unreachable } from '../core/unreachable.js';
 import type { PackageInfo } from '../core/run-events.js';
-import type { StatusRecord } from '../store/run-store.js';
+import type { StartVerdict } from './currency.js';
 
 export interface PlanInputs {
   readonly packages: readonly ResolvedPackage[];
-  /** Statuses of the run being resumed; empty for a new run. */
-  readonly resumed: ReadonlyMap<PkgName, StatusRecord>;
-  /** Whether a package file is in the repository. */
-  readonly built: (pkgname: PkgName) => boolean;
-  /** Packages found current (inputs unchanged) before the run starts. */
-  readonly upToDate: ReadonlySet<PkgName>;
+  /** What the currency check said of each package (runtime/currency.ts); missing: open. */
+  readonly verdicts: ReadonlyMap<PkgName, StartVerdict>;
   readonly estimate: (pkg: ResolvedPackage) => Estimate;
 }
 
@@ -52,9 +50,14 @@ function initialState(pkg: ResolvedPackage, inputs: PlanInputs): InitialState {
   if (!isSafePkgname(pkg.pkgname)) return { status: 'prefailed', reason: `PKGNAME ${JSON.stringify(pkg.pkgname)} cannot be a file name` };
   if (!isSafePkgpath(pkg.pkgpath)) return { status: 'prefailed', reason: `PKG_LOCATION ${JSON.stringify(pkg.pkgpath)} is not a category/name inside the tree` };
   if (pkg.prefailed !== undefined) return { status: 'prefailed', reason: pkg.prefailed };
-  const before = inputs.resumed.get(pkg.pkgname);
-  // A resumed run keeps what it finished: built packages whose file is still there, and failures.
-  if ((before?.status === 'done' || before?.status === 'up-to-date') && inputs.built(pkg.pkgname)) return { status: before.status };
-  if (before?.status === 'failed') return { status: 'failed', phase: before.phase ?? 'build', error: before.error ?? 'unknown' };
-  return inputs.upToDate.has(pkg.pkgname) ? { status: 'up-to-date' } : { status: 'open' };
+  const verdict = inputs.verdicts.get(pkg.pkgname) ?? { status: 'open' };
+  switch (verdict.status) {
+    case 'up-to-date':
+    case 'done':
+    case 'open':
+      return { status: verdict.status };
+    case 'recheck': return { status: 'open', recheck: true };
+    case 'failed': return { status: 'failed', phase: verdict.phase, error: verdict.error, reason: verdict.reason };
+    default: return unreachable(verdict);
+  }
 }

@@ -13,8 +13,13 @@ export class StoreScanCache implements ScanCache {
   }
 
   get(pkgpath: PkgPath): Promise<ScanCacheEntry | undefined> {
+    return Promise.resolve(this.entry(pkgpath));
+  }
+
+  /** The entry of `pkgpath`, at once. */
+  entry(pkgpath: PkgPath): ScanCacheEntry | undefined {
     const text = this.store.get(`scan:${pkgpath}`);
-    return Promise.resolve(text === undefined ? undefined : (JSON.parse(text) as ScanCacheEntry));
+    return text === undefined ? undefined : (JSON.parse(text) as ScanCacheEntry);
   }
 
   put(pkgpath: PkgPath, entry: ScanCacheEntry): Promise<void> {

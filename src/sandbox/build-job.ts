@@ -21,6 +21,8 @@ export interface PackageMetadata {
   readonly runDepends: readonly string[];
   /** Build-time dependencies as exact pkgnames, recorded as @blddep. */
   readonly buildDepends: readonly PkgName[];
+  /** Hash of what the package is built from (core/build-stamp.ts), recorded as KILN_INPUTS in +BUILD_INFO. */
+  readonly inputs?: string;
 }
 
 export interface BuildJob {

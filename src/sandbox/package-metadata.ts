@@ -5,6 +5,7 @@
 
 import { hostname, machine, release, type, version } from 'node:os';
 
+import { INPUTS_KEY } from '../core/build-stamp.js';
 import { formatBuildInfo } from '../core/package-format/build-info.js';
 import { formatPackingList } from '../core/package-format/packing-list.js';
 import type { BuildJob } from './build-job.js';
@@ -45,6 +46,7 @@ export function metaFiles(input: MetadataInput): MetaFile[] {
     ['BUILD_HOST', `${type()} ${hostname()} ${release()} ${version()} ${machine()}`],
     ['CATEGORIES', meta.categories],
     ['HOMEPAGE', homepage],
+    [INPUTS_KEY, oneLine(meta.inputs ?? '')],
     ['LICENSE', meta.license],
     ['LOCALBASE', prefix],
     ['MACHINE_ARCH', machineArch()],

@@ -1,6 +1,8 @@
 // A job's scratch directory on the host: everything the sandbox may write
 // (WRKSRC, DESTDIR, PREFIX, HOME, /tmp) lives here and is removed with it.
 // The runner reports live beside them in a directory the build cannot see.
+// Its name, `kiln-<pkgname>-<pid>-XXXXXX`, names the kiln process that made
+// it, so one that a killed process left is known and removed later.
 
 import { chmod, chown, lstat, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -31,7 +33,7 @@ export async function createScratch(base: string, pkgname: string, user: BuildUs
   }
   let root: string;
   try {
-    root = await mkdtemp(join(base, `kiln-${pkgname}-`));
+    root = await mkdtemp(join(base, `kiln-${pkgname}-${process.pid}-`));
   } catch (err) {
     return { ok: false, reason: `cannot create a scratch directory in ${base}: ${(err as Error).message}` };
   }

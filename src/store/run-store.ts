@@ -227,6 +227,8 @@ export class RunStore {
       case 'host':
       case 'finished':
         break; // carried by the run events
+      case 'check':
+        break; // its answer is a status change
       default:
         unreachable(command);
     }

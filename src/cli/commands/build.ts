@@ -15,6 +15,8 @@ import { isPkgPath } from '../../ports/pkgpath.js';
 import { PortfileDriver } from '../../ports/portfile/portfile-driver.js';
 import { writeRepositoryIndex } from '../../report/pkg-summary.js';
 import { buildPackage } from '../../sandbox/builder.js';
+import { defaultSandboxConfig } from '../../sandbox/sandbox-config.js';
+import { killPoints } from '../../runtime/kill-points.js';
 import { StoreError } from '../../store/run-store.js';
 import { buildRun } from '../../runtime/build-run.js';
 import { systemClock } from '../../runtime/clock.js';
@@ -30,6 +32,9 @@ everything they need, each in a clean sandbox holding only its
 dependencies, and leaves the packages in DIR/All and the logs and reports
 in the run directory. Run it again with the same arguments: an unfinished
 run resumes where it stopped; a finished one is followed by a new run.
+Either way a package whose port files and dependencies are unchanged is
+up to date and not built again, nor is a port that failed with the same
+inputs (its lock in the lock directory says why; delete it to retry).
 
 options:
   --tree DIR        the ports tree (default: the current directory)
@@ -41,8 +46,19 @@ options:
                     critical path get more
   --history FILE    prime an empty build history from a recorded one (bob's
                     CSV, plain or gzip'ed), so the first run is ordered well
-  --timeout S       kill a job after S seconds (default: 10 times its expected
-                    time, at least an hour)
+  --timeout S       kill a job after S seconds (default: 10 times its recorded
+                    time, at least an hour; a day for a port never built)
+  --stuck-after S   kill a job whose log has not grown for S seconds, as stuck
+                    (default: half its recorded time, 10 minutes to 2 hours;
+                    an hour for a port never built)
+  --force PKGPATH   build PKGPATH even if its package is up to date (repeat
+                    for more); what depends on it is rebuilt only if its
+                    package's content changes
+  --rebuild-all     build every port, up to date or not
+  --lockdir DIR     the port locks, shared by every build that should not
+                    build a port at the same time as this one (default:
+                    DIR/locks of --logdir); kiln retry PKGPATH builds a
+                    failed port again
 ${OPERATOR_HELP}
 exit status: 0 everything was built (or up to date, or skipped by its port);
 1 some packages failed to build; 2 bad usage; 3 the build was stopped
@@ -53,7 +69,11 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parse(args, {
     tree: { type: 'string' }, jobs: { type: 'string' }, logdir: { type: 'string' }, packages: { type: 'string' },
     timeout: { type: 'string' }, cores: { type: 'string' }, history: { type: 'string' }, ...OPERATOR_OPTIONS,
+    'stuck-after': { type: 'string' }, force: { type: 'string', multiple: true }, 'rebuild-all': { type: 'boolean' }, lockdir: { type: 'string' },
   });
+  const force = values.force ?? [];
+  const badForce = force.find((p) => !isPkgPath(p));
+  if (badForce !== undefined) throw new UsageError(`--force wants a pkgpath (category/name), not ${JSON.stringify(badForce)}`);
   const bad = positionals.find((p) => !isPkgPath(p));
   if (bad !== undefined) throw new UsageError(`not a pkgpath (category/name): ${JSON.stringify(bad)}`);
   const tree = resolve(io.cwd, values.tree ?? '.');
@@ -62,6 +82,14 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   const jobs = integer(values.jobs, 'jobs', availableParallelism());
   const timeoutS = values.timeout === undefined ? undefined : integer(values.timeout, 'timeout', 0);
   const cores = integer(values.cores, 'cores', Math.max(jobs, availableParallelism()));
+  const stuckAfterS = values['stuck-after'] === undefined ? undefined : integer(values['stuck-after'], 'stuck-after', 1);
+  const lockdir = values.lockdir === undefined ? undefined : resolve(io.cwd, values.lockdir);
+  let kill;
+  try {
+    kill = killPoints(io.env['KILN_KILL_AT']);
+  } catch (err) {
+    throw new UserError((err as Error).message);
+  }
   const primeHistory = values.history === undefined ? [] : readHistory(resolve(io.cwd, values.history), io);
 
   const driver = new PortfileDriver(tree);
@@ -71,7 +99,8 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   try {
     const outcome = await buildRun({
       driver, logdir, repository, pkgpaths: positionals, scanJobs: jobs, sink: reporters.sink, clock: systemClock,
-      signal: io.signal, args, timeoutS, primeHistory,
+      signal: io.signal, args, timeoutS, primeHistory, stuckAfterS, force, rebuildAll: values['rebuild-all'] === true,
+      scratchBase: defaultSandboxConfig().scratchBase, killPoints: kill, ...(lockdir !== undefined && { lockdir }),
       hosts: [{ executor: local, spec: { name: 'localhost', slots: jobs, speed: 1, cores } }],
       engine: { ...policySet('kiln', true), maxAttempts: 3 },
       writeIndex: async (allDir) => { await writeRepositoryIndex(allDir); },

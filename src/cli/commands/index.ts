@@ -3,10 +3,11 @@
 import type { Command } from '../command.js';
 import { buildCommand } from './build.js';
 import { resolveCommand } from './resolve.js';
+import { retryCommand } from './retry.js';
 import { scanCommand } from './scan.js';
 import { serve } from './serve.js';
 import { simulateCommand } from './simulate.js';
 import { status } from './status.js';
 import { stopCommand } from './stop.js';
 
-export const commands: readonly Command[] = [buildCommand, scanCommand, resolveCommand, simulateCommand, status, stopCommand, serve];
+export const commands: readonly Command[] = [buildCommand, scanCommand, resolveCommand, simulateCommand, status, stopCommand, retryCommand, serve];

@@ -1,0 +1,48 @@
+// What the engine is given: the plan (every package of the run, where it
+// starts, what it needs, how long it should take) and the policies it
+// orders and places jobs by; and the counts it gives back.
+
+import type { Estimate, Phase, PkgName, PkgPath, Status } from './model.js';
+import type {
+  AdmissionPolicy, ConcurrencyPolicy, MakeJobsPolicy, PlacementPolicy, PriorityContext, PriorityPolicy,
+} from './policies/policy.js';
+
+/** Where a package starts this run. */
+export type InitialState =
+  /** `recheck`: it has a package from an earlier build; once its dependencies are built, ask (`check`) whether it is still current. */
+  | { readonly status: 'open'; readonly recheck?: boolean }
+  | { readonly status: 'done' }
+  | { readonly status: 'up-to-date' }
+  | { readonly status: 'prefailed'; readonly reason: string }
+  | { readonly status: 'failed'; readonly phase: Phase; readonly error: string; readonly reason?: string };
+
+/** One package of the run, as the engine is given it. */
+export interface PlanEntry {
+  readonly pkgname: PkgName;
+  readonly pkgpath: PkgPath;
+  readonly deps: readonly PkgName[];
+  readonly initial: InitialState;
+  readonly estimate: Estimate;
+  readonly makeJobsSafe: boolean;
+}
+
+export interface EngineConfig {
+  readonly priority: PriorityPolicy;
+  readonly placement: PlacementPolicy;
+  readonly makeJobs: MakeJobsPolicy;
+  /** Attempts a job gets when infrastructure fails under it (host loss does not count). */
+  readonly maxAttempts: number;
+  /** How a measured load limits a host. Default: adaptiveConcurrency(). */
+  readonly concurrency?: ConcurrencyPolicy;
+  /** Whether a job may start beside what runs on a host. Default: memoryAdmission(). */
+  readonly admission?: AdmissionPolicy;
+  /** Expected seconds of a job on a host of speed 1 with `makeJobs` make jobs. Default: the speedup model. */
+  readonly expect?: PriorityContext['expect'];
+}
+
+export interface EngineCounts {
+  readonly total: number;
+  readonly byStatus: Readonly<Record<Status, number>>;
+  /** Open packages whose dependencies are all built. */
+  readonly ready: number;
+}
