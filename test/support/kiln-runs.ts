@@ -89,7 +89,7 @@ export interface RunOutcome {
 
 export function outcomeOf(dirs: RunDirs): RunOutcome {
   const report = JSON.parse(readFileSync(join(dirs.logdir, 'report.json'), 'utf8')) as { packages: { pkgname: string; status: string }[] };
-  const statuses = Object.fromEntries(report.packages.map((p) => [p.pkgname, p.status]).sort());
+  const statuses: Record<string, string> = Object.fromEntries(report.packages.map((p): [string, string] => [p.pkgname, p.status]).sort());
   const all = join(dirs.packages, 'All');
   const sumsFile = join(all, 'SHA512');
   const writes: Record<string, number> = {};
@@ -101,7 +101,7 @@ export function outcomeOf(dirs: RunDirs): RunOutcome {
     writes[match[1]!] = (writes[match[1]!] ?? 0) + count;
   }
   const lockdir = dirs.lockdir ?? join(dirs.logdir, 'locks');
-  const locks = existsSync(lockdir) ? readdirSync(lockdir, { recursive: true, encoding: 'utf8' }).filter((p) => p.includes('/')) : [];
+  const locks: string[] = existsSync(lockdir) ? readdirSync(lockdir, { recursive: true, encoding: 'utf8' }).filter((p) => p.includes('/')) : [];
   return {
     statuses, writes, locks: locks.sort(),
     sums: existsSync(sumsFile) ? readFileSync(sumsFile, 'utf8') : '',
