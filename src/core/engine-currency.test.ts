@@ -81,15 +81,21 @@ describe('engine: checks before building', () => {
 });
 
 describe('engine: pkgpaths other runs hold', () => {
-  test('a held pkgpath waits, and is built once it is let go', () => {
-    const e = engine({ 'a-1': [], 'b-1': [] });
+  test('a held pkgpath waits; once let go it is checked (the other run may have built it), then built if need be', () => {
+    const e = engine({ 'a-1': [], 'b-1': [], 'c-1': [] });
     e.begin(0);
     e.handle({ type: 'path-locked', at: 0, pkgpath: 'cat/a', by: 'kiln pid 7 on far' });
+    e.handle({ type: 'path-locked', at: 0, pkgpath: 'cat/c', by: 'kiln pid 7 on far' });
     const first = e.handle({ type: 'host-up', at: 0, host });
     assert.deepEqual(starts(first), ['b-1']);
     const afterB = e.handle({ type: 'job-ended', at: 1, job: jobOf(first, 'b-1').id, outcome: built });
     assert.equal(afterB.some((c) => c.type === 'finished'), false, 'it waits for the other run');
-    assert.deepEqual(starts(e.handle({ type: 'path-unlocked', at: 2, pkgpath: 'cat/a' })), ['a-1']);
+    const unlocked = e.handle({ type: 'path-unlocked', at: 2, pkgpath: 'cat/a' });
+    assert.deepEqual([starts(unlocked), checks(unlocked)], [[], ['a-1']]);
+    assert.deepEqual(starts(e.handle({ type: 'checked', at: 3, pkgname: 'a-1', verdict: { status: 'open' } })), ['a-1']);
+    assert.deepEqual(checks(e.handle({ type: 'path-unlocked', at: 4, pkgpath: 'cat/c' })), ['c-1']);
+    e.handle({ type: 'checked', at: 5, pkgname: 'c-1', verdict: { status: 'up-to-date' } });
+    assert.equal(e.statusOf('c-1'), 'up-to-date');
   });
 
   test('a job that could not take its lock goes back to the queue without using an attempt', () => {
@@ -100,7 +106,8 @@ describe('engine: pkgpaths other runs hold', () => {
     const refused = e.handle({ type: 'path-locked', at: 1, pkgpath: 'cat/a', by: 'kiln pid 7 on far', job: job.id });
     assert.deepEqual(refused.filter((c) => c.type === 'requeue').map((c) => c.type === 'requeue' && c.job.id), [job.id]);
     assert.deepEqual(starts(refused), []);
-    const again = e.handle({ type: 'path-unlocked', at: 2, pkgpath: 'cat/a' });
+    assert.deepEqual(checks(e.handle({ type: 'path-unlocked', at: 2, pkgpath: 'cat/a' })), ['a-1']);
+    const again = e.handle({ type: 'checked', at: 3, pkgname: 'a-1', verdict: { status: 'open' } });
     assert.equal(jobOf(again, 'a-1').attempt, 1);
   });
 

@@ -46,3 +46,8 @@ export interface EngineCounts {
   /** Open packages whose dependencies are all built. */
   readonly ready: number;
 }
+
+/** A package its dependents may be built against. */
+export function isBuilt(status: Status): boolean {
+  return status === 'done' || status === 'up-to-date';
+}

@@ -14,7 +14,7 @@ import { PathGate } from './engine-paths.js';
 import { type FailureDetail, PackageStates } from './engine-states.js';
 import { BuildGraph } from './graph.js';
 import { IdHeap } from './heap.js';
-import type { EngineConfig, EngineCounts, PlanEntry } from './engine-plan.js';
+import { type EngineConfig, type EngineCounts, isBuilt, type PlanEntry } from './engine-plan.js';
 import type { HostSpec, JobOutcome, PkgName, PkgPath, Status } from './model.js';
 import { memoryAdmission } from './policies/admission-memory.js';
 import { adaptiveConcurrency } from './policies/concurrency-adaptive.js';
@@ -122,7 +122,11 @@ export class Engine {
       case 'checked': this.checked(out, at, event.pkgname, event.verdict); break;
       case 'path-locked': this.pathLocked(out, at, event); break;
       case 'path-unlocked':
-        for (const id of this.paths.unhold(event.pkgpath)) this.readyIfWaitingOnNothing(id);
+        // The other run may have built it (a shared repository): check before building.
+        for (const id of this.paths.unhold(event.pkgpath)) {
+          this.recheck[id] = 1;
+          if (this.pending[id] === 0 && this.states.status[id] === 'open') this.becameReady(out, at, id);
+        }
         this.retry(out, at, event.pkgpath);
         break;
       case 'host-load': {
@@ -392,7 +396,3 @@ export class Engine {
 
 const defaultConcurrency = adaptiveConcurrency();
 const defaultAdmission = memoryAdmission();
-
-function isBuilt(status: Status): boolean {
-  return status === 'done' || status === 'up-to-date';
-}

@@ -47,7 +47,9 @@ export class LockKeeper implements JobHooks, EventSource {
       const lock = look.lock;
       const own = this.locks.isOwn(lock);
       if (own && (lock.status === 'building' || lock.phase === 'infrastructure')) this.locks.remove(pkgpath);
-      else if (!own && lock.status === 'building' && this.locks.isStale(lock)) this.locks.breakStale(lock);
+      else if (!own && lock.status === 'building' && this.locks.isStale(lock) && this.locks.breakStale(lock)) {
+        this.o.say('info', `${pkgpath}: took away the lock of ${PortLocks.describe(lock)}, which is gone`);
+      }
     }
     for (const pkgpath of this.locks.pkgpaths()) if (this.pkgpaths.has(pkgpath)) this.known.set(pkgpath, this.text(pkgpath));
   }
@@ -69,8 +71,8 @@ export class LockKeeper implements JobHooks, EventSource {
   start(push: (event: EngineEvent) => void): void {
     this.push = push;
     for (const pkgpath of this.known.keys()) this.notice(pkgpath, true);
+    // Not unref'd: while every ready port waits for another run's lock, this timer is what keeps the run alive.
     this.timer = setInterval(() => this.poll(), (this.o.pollS ?? 1) * 1000);
-    this.timer.unref();
   }
 
   stop(): void {
@@ -141,7 +143,9 @@ export class LockKeeper implements JobHooks, EventSource {
         if (created !== undefined) return this.took(job.pkgpath, created);
         const look = this.locks.look(job.pkgpath);
         if (look.kind === 'none') continue;
-        if (look.kind === 'bad') return { type: 'path-locked', at, pkgpath: job.pkgpath, by: `an unreadable lock ${this.locks.path(job.pkgpath)} (${look.reason})`, job: job.id };
+        if (look.kind === 'bad') {
+          return this.waitOn(job.pkgpath, undefined, { type: 'path-locked', at, pkgpath: job.pkgpath, by: `an unreadable lock ${this.locks.path(job.pkgpath)} (${look.reason})`, job: job.id });
+        }
         const lock = look.lock;
         const by = PortLocks.describe(lock);
         if (this.locks.isOwn(lock)) {
@@ -152,7 +156,7 @@ export class LockKeeper implements JobHooks, EventSource {
         }
         if (lock.status === 'building') {
           if (this.locks.isStale(lock) && this.locks.breakStale(lock)) continue;
-          return { type: 'path-locked', at, pkgpath: job.pkgpath, by, job: job.id };
+          return this.waitOn(job.pkgpath, lock, { type: 'path-locked', at, pkgpath: job.pkgpath, by, job: job.id });
         }
         if (lock.inputs === inputs && inputs !== undefined && lock.phase !== 'infrastructure') {
           return { type: 'path-locked', at, pkgpath: job.pkgpath, by, job: job.id, failed: { phase: lock.phase ?? 'build', error: lock.error ?? 'unknown' } };
@@ -191,6 +195,13 @@ export class LockKeeper implements JobHooks, EventSource {
 
   private buildingState(job: Job): LockState {
     return this.states.get(job.id) ?? { pkgname: job.pkgname, status: 'building', host: job.host };
+  }
+
+  /** The engine is told to wait for another run's lock: the watcher follows it from here. */
+  private waitOn(pkgpath: PkgPath, lock: PortLock | undefined, event: EngineEvent): EngineEvent {
+    this.waitingOn.set(pkgpath, lock);
+    this.known.set(pkgpath, this.text(pkgpath));
+    return event;
   }
 
   private took(pkgpath: PkgPath, text: string): undefined {
