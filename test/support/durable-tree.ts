@@ -43,7 +43,7 @@ ${depends}
 
 build() {
 \techo "building ${name}"
-\tsleep "$(cat delay)"
+\tsleep "$(cat delay)" || return
 \tif [ -e fail ]; then echo "${name}.c:1:1: error: told to fail" >&2; return 1; fi
 \tmkdir -p out && cp payload out/payload && : >out/from || return
 ${from}
