@@ -76,7 +76,8 @@ export interface BuildRunResult {
   readonly run: number;
 }
 
-export async function buildRun(o: BuildRunOptions): Promise<BuildRunResult> {
+export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult> {
+  const o = { ...options, sink: guarded(options.sink, options.logdir) };
   const allDir = join(o.repository, 'All');
   const lockdir = o.lockdir ?? join(o.logdir, 'locks');
   try {
@@ -152,9 +153,11 @@ export async function buildRun(o: BuildRunOptions): Promise<BuildRunResult> {
       at: point,
     });
     const result = await coordinator.run();
-    if (engine.snapshot().byStatus.done > 0) await o.writeIndex(allDir);
+    const indexProblem = await writeIndex(o, store, allDir, engine.snapshot().byStatus.done > 0);
     point('indexed');
-    return await finish(result, engine.snapshot());
+    const finished = await finish(result, engine.snapshot());
+    if (indexProblem !== undefined) throw new StoreError(indexProblem);
+    return finished;
 
     async function finish(result: RunResult, snapshot?: EngineCounts): Promise<BuildRunResult> {
       point('reporting');
@@ -167,6 +170,37 @@ export async function buildRun(o: BuildRunOptions): Promise<BuildRunResult> {
     store.close();
     runLock.release();
   }
+}
+
+/**
+ * Writes pkg_summary and SHA512 when this run built something, or when an
+ * earlier write did not finish; a repository that cannot take them (a full
+ * disk) is named, and the next run writes them.
+ */
+async function writeIndex(o: BuildRunOptions, store: RunStore, allDir: string, built: boolean): Promise<string | undefined> {
+  if (!built && store.get('index:stale') !== '1') return undefined;
+  store.put('index:stale', '1');
+  try {
+    await o.writeIndex(allDir);
+  } catch (err) {
+    return `the packages are in ${allDir}, but its index (pkg_summary.gz, SHA512) cannot be written: ${(err as Error).message}; the next kiln build writes it`;
+  }
+  store.put('index:stale', '0');
+  return undefined;
+}
+
+/** Reporters that cannot write the run directory (a full disk) stop the run as the store does: named, and resumable. */
+function guarded(sink: RunEventSink, logdir: string): RunEventSink {
+  return {
+    emit(event) {
+      try {
+        sink.emit(event);
+      } catch (err) {
+        if (typeof (err as NodeJS.ErrnoException).code !== 'string') throw err;
+        throw new StoreError(`cannot write the run directory ${logdir}: ${(err as Error).message}`);
+      }
+    },
+  };
 }
 
 async function scan(o: BuildRunOptions, store: RunStore, emit: (e: RunEvent) => void, point: KillPoints): Promise<IndexEntry[]> {

@@ -78,6 +78,8 @@ type Input =
   | { readonly kind: 'engine'; readonly event: EngineEvent }
   | { readonly kind: 'result'; readonly job: Job; readonly report: BuildReport; readonly setup: JobSetup }
   | { readonly kind: 'no-hosts'; readonly reason: string }
+  /** Something failed outside the loop (a full store): the loop stops with it. */
+  | { readonly kind: 'fault'; readonly error: unknown }
   | { readonly kind: 'interrupt' };
 
 interface Running {
@@ -99,7 +101,7 @@ export class Coordinator {
     this.connector = new HostConnector(options.hosts, options.signal, {
       up: (spec) => this.queue.push({ kind: 'engine', event: { type: 'host-up', at: this.now(), host: spec } }),
       down: (host, reason) => this.queue.push({ kind: 'engine', event: { type: 'host-down', at: this.now(), host, reason } }),
-      refused: (host, reason) => this.emit({ type: 'message', at: this.now(), level: 'error', text: `host ${host} refused: ${reason}` }),
+      refused: (host, reason) => this.outside(() => this.emit({ type: 'message', at: this.now(), level: 'error', text: `host ${host} refused: ${reason}` })),
       none: (reason) => this.queue.push({ kind: 'no-hosts', reason }),
     });
     this.stopFiles = new StopFiles(options.logdir, options.hosts.map((h) => h.spec.name), (host, on) => {
@@ -125,6 +127,7 @@ export class Coordinator {
           result = 'interrupted';
           break;
         }
+        if (input.kind === 'fault') throw input.error;
         if (input.kind === 'no-hosts') {
           this.emit({ type: 'message', at: this.now(), level: 'error', text: `no host can take jobs: ${input.reason}` });
           result = 'stopped';
@@ -145,7 +148,7 @@ export class Coordinator {
 
   private finishedResult: RunResult | undefined;
 
-  private step(input: Exclude<Input, { kind: 'interrupt' } | { kind: 'no-hosts' }>): EngineCommand[] {
+  private step(input: Exclude<Input, { kind: 'interrupt' } | { kind: 'no-hosts' } | { kind: 'fault' }>): EngineCommand[] {
     switch (input.kind) {
       case 'engine':
         return this.o.engine.handle(input.event);
@@ -227,7 +230,7 @@ export class Coordinator {
     void answer.then(
       (verdict) => this.queue.push({ kind: 'engine', event: { type: 'checked', at: this.now(), pkgname, verdict } }),
       (err: unknown) => {
-        this.emit({ type: 'message', at: this.now(), level: 'warning', text: `${pkgname}: cannot tell whether it is up to date (${(err as Error).message}); it is built` });
+        this.outside(() => this.emit({ type: 'message', at: this.now(), level: 'warning', text: `${pkgname}: cannot tell whether it is up to date (${(err as Error).message}); it is built` }));
         this.queue.push({ kind: 'engine', event: { type: 'checked', at: this.now(), pkgname, verdict: { status: 'open' } } });
       },
     );
@@ -240,31 +243,45 @@ export class Coordinator {
     let lastBytes = 0;
     let lastGrowth = this.now();
     const watcher = {
-      phase: (phase: string): void => {
+      phase: (phase: string): void => this.outside(() => {
         const event: RunEvent = { type: 'job-phase', at: this.now(), job: job.id, phase };
         this.o.store.appendEvents(this.o.run, [event]);
         this.o.sink.emit(event);
         for (const hooks of this.o.hooks ?? []) hooks.phase?.(job, phase);
         this.o.at?.(`phase-${phase}`);
-      },
-      log: (bytes: number): void => {
+      }),
+      log: (bytes: number): void => this.outside(() => {
         for (const hooks of this.o.hooks ?? []) hooks.log?.(job, bytes);
         const now = this.now();
         if (bytes !== lastBytes) { lastBytes = bytes; lastGrowth = now; }
         if (now - lastProgress < 1) return;
         lastProgress = now;
         this.o.sink.emit({ type: 'job-progress', at: now, job: job.id, logBytes: bytes, idleS: now - lastGrowth });
-      },
+      }),
     };
     const done = executor.run(setup.buildJob, watcher, controller.signal).then(
       (report) => report,
       (err: unknown): BuildReport => ({ outcome: { kind: 'infrastructure', reason: `executor failed: ${(err as Error).message}` } }),
     ).then(async (report) => {
-      if (report.outcome.kind === 'infrastructure') await this.pause(this.o.retryPauseS?.(job) ?? 0, controller.signal);
+      const pauseS = report.outcome.kind === 'infrastructure' && !controller.signal.aborted ? this.o.retryPauseS?.(job) ?? 0 : 0;
+      if (pauseS > 0 && report.outcome.kind === 'infrastructure') {
+        const reason = report.outcome.reason;
+        this.outside(() => this.emit({ type: 'message', at: this.now(), level: 'warning', text: `${job.pkgname} on ${job.host}: ${reason}; it is tried again in ${pauseS} s` }));
+        await this.pause(pauseS, controller.signal);
+      }
       this.queue.push({ kind: 'result', job, report, setup });
     });
     this.running.set(job.id, { controller, done });
     for (const hooks of this.o.hooks ?? []) hooks.started?.(job, setup, (reason) => controller.abort(new Error(reason)));
+  }
+
+  /** Runs `fn` outside the loop (a job's or a check's callback): what it throws stops the loop, not the process. */
+  private outside(fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      this.queue.push({ kind: 'fault', error });
+    }
   }
 
   /** Waits `seconds`, or less if `signal` aborts. */

@@ -99,12 +99,12 @@ export class RunStore {
   }
 
   beginRun(at: number, args: string): RunRecord {
-    const info = this.db.prepare('INSERT INTO runs (started_at, args) VALUES (?, ?)').run(at, args);
+    const info = this.transaction(() => this.db.prepare('INSERT INTO runs (started_at, args) VALUES (?, ?)').run(at, args));
     return { id: Number(info.lastInsertRowid), startedAt: at, finishedAt: undefined, result: undefined, args };
   }
 
   finishRun(run: number, at: number, result: string): void {
-    this.db.prepare('UPDATE runs SET finished_at = ?, result = ? WHERE id = ?').run(at, result, run);
+    this.transaction(() => this.db.prepare('UPDATE runs SET finished_at = ?, result = ? WHERE id = ?').run(at, result, run));
   }
 
   // ---- one step: the engine's commands and the run events they make ----
@@ -125,8 +125,8 @@ export class RunStore {
   }
 
   jobEnded(run: number, job: number, at: number, outcome: JobOutcome, log: string): void {
-    this.db.prepare('UPDATE jobs SET ended_at = ?, outcome = ?, detail = ?, log = ? WHERE run = ? AND id = ?')
-      .run(at, outcome.kind, JSON.stringify(outcome), log, run, job);
+    this.transaction(() => this.db.prepare('UPDATE jobs SET ended_at = ?, outcome = ?, detail = ?, log = ? WHERE run = ? AND id = ?')
+      .run(at, outcome.kind, JSON.stringify(outcome), log, run, job));
   }
 
   // ---- reading back ----------------------------------------------------
@@ -169,7 +169,7 @@ export class RunStore {
   }
 
   put(key: string, value: string): void {
-    this.db.prepare('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.transaction(() => this.statement('INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value));
   }
 
   /** Runs `fn` in one transaction (used by the history and the scan cache too). */
@@ -177,8 +177,8 @@ export class RunStore {
     try {
       return this.db.transaction(fn)();
     } catch (err) {
-      const code = (err as { code?: string }).code;
-      if (code === 'SQLITE_FULL' || code === 'SQLITE_IOERR' || code === 'SQLITE_READONLY' || code === 'SQLITE_CANTOPEN') {
+      const code = (err as { code?: string }).code ?? '';
+      if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR') || code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN')) {
         throw new StoreError(`cannot write the run store ${this.path}: ${(err as Error).message}`);
       }
       throw err;

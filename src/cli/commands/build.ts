@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 
 import { parseHistoryCsv } from '../../core/history-csv.js';
+import { unreachable } from '../../core/unreachable.js';
 import type { HistoryRecord } from '../../core/history-csv.js';
 import { policySet } from '../../core/policies/policy-set.js';
 import { LocalExecutor } from '../../exec/local-executor.js';
@@ -17,6 +18,7 @@ import { writeRepositoryIndex } from '../../report/pkg-summary.js';
 import { buildPackage } from '../../sandbox/builder.js';
 import { defaultSandboxConfig } from '../../sandbox/sandbox-config.js';
 import { killPoints } from '../../runtime/kill-points.js';
+import { BUBBLEWRAP, toolProblem } from '../../runtime/preflight.js';
 import { StoreError } from '../../store/run-store.js';
 import { buildRun } from '../../runtime/build-run.js';
 import { systemClock } from '../../runtime/clock.js';
@@ -92,6 +94,8 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   }
   const primeHistory = values.history === undefined ? [] : readHistory(resolve(io.cwd, values.history), io);
 
+  const missing = toolProblem(BUBBLEWRAP);
+  if (missing !== undefined) throw new UserError(`cannot build here: ${missing}`);
   const driver = new PortfileDriver(tree);
   const local = new LocalExecutor({ build: buildPackage });
   const reporters = await operatorReporters(values, io, logdir);
@@ -109,12 +113,18 @@ async function run(args: string[], io: CommandIO): Promise<number> {
       case 'interrupted': return 130;
       case 'stopped': return 3;
       case 'complete': return outcome.counts.byStatus.failed > 0 ? 1 : 0;
+      default: return unreachable(outcome.result);
     }
   } catch (err) {
     if (err instanceof StoreError) throw new UserError(err.message);
     throw err;
   } finally {
-    await reporters.close(systemClock.now());
+    try {
+      await reporters.close(systemClock.now());
+    } catch (err) {
+      // A full or read-only run directory: the run's store has the truth, the reports are written next time.
+      io.stderr.write(`kiln: cannot write the reports in ${logdir}: ${(err as Error).message}\n`);
+    }
   }
 }
 
