@@ -11,7 +11,7 @@ import { parseHistoryCsv } from '../../core/history-csv.js';
 import type { HistoryRecord } from '../../core/history-csv.js';
 import { policySet } from '../../core/policies/policy-set.js';
 import { LocalExecutor } from '../../exec/local-executor.js';
-import { isPkgPath } from '../../ports/pkgpath.js';
+import { isPkgPath } from '../../core/pkgpath.js';
 import { PortfileDriver } from '../../ports/portfile/portfile-driver.js';
 import { writeRepositoryIndex } from '../../report/pkg-summary.js';
 import { buildPackage } from '../../sandbox/builder.js';
