@@ -7,7 +7,7 @@
 // port, so that its dependents are blocked by it and not "unresolvable".
 
 import type { Candidates } from './candidates.js';
-import { dependencyDir, isTwoDeep, plainDir } from './dependency-dir.js';
+import { dependencyDir, isTwoDeep, plainDir } from './pkgpath.js';
 import type { PkgPath } from './model.js';
 import type { CompiledPattern } from './pattern.js';
 import type { Token } from './token-table.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { isSafePkgname, isSafePkgpath, pkgpathOfDir } from './names.js';
+import { dependencyPkgPath, isPkgPath, isSafePkgname } from './pkgpath.js';
 import { type DependencyInfo, sandboxContents } from './sandbox-closure.js';
 
 test('the sandbox holds direct deps and the run deps of those, not their build-only deps', () => {
@@ -30,14 +30,14 @@ test('without a run-time subset (pkgsrc), every dependency is passed on', () => 
 });
 
 test('pkgpaths and pkgnames that would leave their directories are refused', () => {
-  assert.equal(isSafePkgpath('devel/gmake'), true);
+  assert.equal(isPkgPath('devel/gmake'), true);
   for (const bad of ['../etc', 'devel/../../etc', '/etc/passwd', 'devel', 'a/b/c', 'devel/.', '.hidden/x', 'devel/']) {
-    assert.equal(isSafePkgpath(bad), false, bad);
+    assert.equal(isPkgPath(bad), false, bad);
   }
   assert.equal(isSafePkgname('gmake-4.4.1nb1'), true);
   for (const bad of ['../x-1', 'a/b-1', '.x-1', '', 'x\n-1']) assert.equal(isSafePkgname(bad), false, JSON.stringify(bad));
-  assert.equal(pkgpathOfDir('../../devel/gmake', 'misc/app'), 'devel/gmake');
-  assert.equal(pkgpathOfDir('../../../../etc', 'misc/app'), undefined);
-  assert.equal(pkgpathOfDir('/usr/pkgsrc/devel/gmake', 'misc/app'), undefined);
-  assert.equal(pkgpathOfDir('../libfoo', 'misc/app'), 'misc/libfoo');
+  assert.equal(dependencyPkgPath('misc/app', '../../devel/gmake'), 'devel/gmake');
+  assert.equal(dependencyPkgPath('misc/app', '../../../../etc'), undefined);
+  assert.equal(dependencyPkgPath('misc/app', '/usr/pkgsrc/devel/gmake'), undefined);
+  assert.equal(dependencyPkgPath('misc/app', '../libfoo'), 'misc/libfoo');
 });

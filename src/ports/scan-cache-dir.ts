@@ -9,7 +9,7 @@ import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { PkgPath } from '../core/model.js';
-import { isPkgPath } from './pkgpath.js';
+import { isPkgPath } from '../core/pkgpath.js';
 import type { ScanCache, ScanCacheEntry } from './scan-cache.js';
 
 function isEntry(value: unknown): value is ScanCacheEntry {

@@ -9,7 +9,7 @@ import type { PkgPath } from '../core/model.js';
 import { dependencies, type IndexEntry, parseIndex } from '../core/pbulk-index.js';
 import type { TreeDriver } from './driver.js';
 import { unquoteReasons, unscannableBlock } from './index-block.js';
-import { dependencyPkgPath } from './pkgpath.js';
+import { dependencyPkgPath } from '../core/pkgpath.js';
 import { cachedIndex, recordScan, type ScanCache, type ScanInputs } from './scan-cache.js';
 
 export interface ScanOptions {

@@ -5,7 +5,7 @@
 
 import type { InitialState, PlanEntry } from '../core/engine.js';
 import type { Estimate, PkgName } from '../core/model.js';
-import { isSafePkgname, isSafePkgpath } from '../core/names.js';
+import { isPkgPath, isSafePkgname } from '../core/pkgpath.js';
 import { indexValue } from '../core/pbulk-index.js';
 import type { ResolvedPackage } from '../core/resolve.js';
 import { unreachable } from '../core/unreachable.js';
@@ -48,7 +48,7 @@ export function makePlan(inputs: PlanInputs): Plan {
 
 function initialState(pkg: ResolvedPackage, inputs: PlanInputs): InitialState {
   if (!isSafePkgname(pkg.pkgname)) return { status: 'prefailed', reason: `PKGNAME ${JSON.stringify(pkg.pkgname)} cannot be a file name` };
-  if (!isSafePkgpath(pkg.pkgpath)) return { status: 'prefailed', reason: `PKG_LOCATION ${JSON.stringify(pkg.pkgpath)} is not a category/name inside the tree` };
+  if (!isPkgPath(pkg.pkgpath)) return { status: 'prefailed', reason: `PKG_LOCATION ${JSON.stringify(pkg.pkgpath)} is not a category/name inside the tree` };
   if (pkg.prefailed !== undefined) return { status: 'prefailed', reason: pkg.prefailed };
   const verdict = inputs.verdicts.get(pkg.pkgname) ?? { status: 'open' };
   switch (verdict.status) {

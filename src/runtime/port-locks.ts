@@ -16,7 +16,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { PkgName, PkgPath } from '../core/model.js';
-import { isSafePkgpath } from '../core/names.js';
+import { isPkgPath } from '../core/pkgpath.js';
 import { breakLock, createLock, formatLock, readLock, removeLock, replaceLock } from './lock-file.js';
 import { describeOwner, ownerState, type ProcessOwner } from './process-owner.js';
 
@@ -119,7 +119,7 @@ export class PortLocks {
     for (const category of list(this.dir)) {
       for (const name of list(join(this.dir, category))) {
         const pkgpath = `${category}/${name}`;
-        if (!name.endsWith('.tmp') && isSafePkgpath(pkgpath)) found.push(pkgpath);
+        if (!name.endsWith('.tmp') && isPkgPath(pkgpath)) found.push(pkgpath);
       }
     }
     return found;

@@ -58,4 +58,6 @@ export interface BuildReport {
   readonly outcome: JobOutcome;
   /** Absolute path of the package, when built. */
   readonly packageFile?: string;
+  /** Peak memory of the job's processes in MiB, where the host could measure it. */
+  readonly memoryMiB?: number;
 }

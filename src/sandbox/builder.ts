@@ -7,6 +7,7 @@
 import type { PhaseTiming } from '../core/model.js';
 import type { BuildJob, BuildReport } from './build-job.js';
 import { checkJob } from './job-check.js';
+import { type JobCgroup, openJobCgroup } from './job-cgroup.js';
 import { JobLog } from './job-log.js';
 import { runPhase } from './phase-runner.js';
 import type { JobContext, Recipe } from './recipe.js';
@@ -73,6 +74,11 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
     : undefined;
   let log: JobLog | undefined;
   let scratch: JobScratch | undefined;
+  let cgroup: JobCgroup | undefined;
+  const measured = (report: BuildReport): BuildReport => {
+    const memoryMiB = cgroup?.peakMiB();
+    return memoryMiB === undefined || report.outcome.kind === 'infrastructure' ? report : { ...report, memoryMiB };
+  };
   try {
     try {
       log = await JobLog.open(job);
@@ -85,7 +91,8 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
       return { outcome: { kind: 'infrastructure', reason: made.reason } };
     }
     scratch = made.scratch;
-    const ctx: JobContext = { job, prefix, scratch, config };
+    cgroup = openJobCgroup(job.pkgname, config.buildUser);
+    const ctx: JobContext = { job, prefix, scratch, config, cgroup };
     const phases: PhaseTiming[] = [];
     let packageFile: string | undefined;
     for (const phase of recipe.phases) {
@@ -99,16 +106,16 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
       }
       if (ended === 'timeout') {
         await log.footer(`timeout: the job's ${job.timeoutS} s ran out in ${phase.phase}`);
-        return { outcome: { kind: 'failed', phase: phase.phase, error: 'timeout', phases } };
+        return measured({ outcome: { kind: 'failed', phase: phase.phase, error: 'timeout', phases } });
       }
       if (!result.ok) {
-        return result.failure.kind === 'failed'
+        return measured(result.failure.kind === 'failed'
           ? { outcome: { kind: 'failed', phase: phase.phase, error: result.failure.error, phases } }
-          : { outcome: { kind: 'infrastructure', reason: result.failure.reason } };
+          : { outcome: { kind: 'infrastructure', reason: result.failure.reason } });
       }
       packageFile = result.packageFile ?? packageFile;
     }
-    return { outcome: { kind: 'built', phases }, ...(packageFile !== undefined && { packageFile }) };
+    return measured({ outcome: { kind: 'built', phases }, ...(packageFile !== undefined && { packageFile }) });
   } catch (err) {
     // A system call failing (a full log disk, say) is the host's problem; anything else is a bug.
     const code = (err as NodeJS.ErrnoException).code;
@@ -117,6 +124,7 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
   } finally {
     clearTimeout(timer);
     options.signal.removeEventListener('abort', onCancel);
+    cgroup?.remove();
     if (scratch !== undefined) await removeScratch(scratch);
     await log?.close();
   }

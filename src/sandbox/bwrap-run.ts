@@ -4,12 +4,14 @@
 // SIGTERM to the group and SIGKILL after a grace period.
 
 import { spawn } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { accessSync, closeSync, constants, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 import type { MountOp } from './bwrap-mounts.js';
 import { mountArgs } from './bwrap-mounts.js';
 import type { RunnerReport } from './runner-scripts.js';
 import { parseRunnerReport } from './runner-scripts.js';
+import { joinCgroupArgv } from './job-cgroup.js';
 import type { BuildUser } from './sandbox-config.js';
 
 /** Descriptors inside: 0 /dev/null, 1 and 2 the output, 3 the runner's report, then the inputs. */
@@ -37,6 +39,8 @@ export interface RunOptions {
   readonly killGraceMs: number;
   /** Called with bwrap's pid once it runs (for benchmarks and tests of process hygiene). */
   readonly onSpawn?: (pid: number) => void;
+  /** The job's cgroup, which bwrap joins before it starts (see job-cgroup.ts). */
+  readonly cgroupProcs?: string;
 }
 
 export type RunEnd =
@@ -67,7 +71,15 @@ export function runInSandbox(program: SandboxProgram, options: RunOptions): Prom
     let stopped = false;
     let exited = false;
     let killTimer: NodeJS.Timeout | undefined;
-    const child = spawn(options.bwrap, bwrapArgs(program), {
+    const argv = [options.bwrap, ...bwrapArgs(program)];
+    // Through the cgroup's shell, a missing bwrap would be the shell's error: name it as spawn would.
+    if (options.cgroupProcs !== undefined && !executable(options.bwrap)) {
+      closeSync(reportFd);
+      resolve({ kind: 'spawn-failed', reason: spawnFailure(options.bwrap, Object.assign(new Error('not found'), { code: 'ENOENT' })) });
+      return;
+    }
+    const [command, ...args] = options.cgroupProcs === undefined ? argv : joinCgroupArgv(options.cgroupProcs, argv);
+    const child = spawn(command!, args, {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe', reportFd, ...program.inputFds],
       env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
@@ -146,6 +158,19 @@ function readReport(file: string): string {
   } catch {
     return '';
   }
+}
+
+/** Whether `program` (a path, or a name looked up in PATH) can be executed. */
+function executable(program: string): boolean {
+  const candidates = program.includes('/') ? [program] : (process.env.PATH ?? '/usr/bin:/bin').split(':').map((dir) => join(dir, program));
+  return candidates.some((file) => {
+    try {
+      accessSync(file, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  });
 }
 
 function spawnFailure(bwrap: string, err: NodeJS.ErrnoException): string {

@@ -9,6 +9,7 @@ import type { Phase } from '../core/model.js';
 import type { BuildJob } from './build-job.js';
 import type { PhaseLog } from './job-log.js';
 import type { JobScratch } from './scratch.js';
+import type { JobCgroup } from './job-cgroup.js';
 import type { SandboxConfig } from './sandbox-config.js';
 
 export interface JobContext {
@@ -16,6 +17,8 @@ export interface JobContext {
   readonly prefix: string;
   readonly scratch: JobScratch;
   readonly config: SandboxConfig;
+  /** Where the job's processes are counted, when the host allows it. */
+  readonly cgroup: JobCgroup | undefined;
 }
 
 /** What a phase's sandbox runs, and which job directories it may write. */

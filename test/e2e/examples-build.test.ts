@@ -14,7 +14,7 @@ import { test } from 'node:test';
 import type { PkgPath } from '../../src/core/model.js';
 import { dependencies, type IndexEntry } from '../../src/core/pbulk-index.js';
 import { PortfileDriver } from '../../src/ports/portfile/portfile-driver.js';
-import { dependencyPkgPath } from '../../src/ports/pkgpath.js';
+import { dependencyPkgPath } from '../../src/core/pkgpath.js';
 import { scanPorts } from '../../src/ports/scanner.js';
 import { examples } from './scan-fixtures.js';
 

@@ -12,7 +12,7 @@ import { unreachable } from '../../core/unreachable.js';
 import type { HistoryRecord } from '../../core/history-csv.js';
 import { policySet } from '../../core/policies/policy-set.js';
 import { LocalExecutor } from '../../exec/local-executor.js';
-import { isPkgPath } from '../../ports/pkgpath.js';
+import { isPkgPath } from '../../core/pkgpath.js';
 import { PortfileDriver } from '../../ports/portfile/portfile-driver.js';
 import { writeRepositoryIndex } from '../../report/pkg-summary.js';
 import { buildPackage } from '../../sandbox/builder.js';

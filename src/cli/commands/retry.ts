@@ -6,7 +6,7 @@
 
 import { join, resolve } from 'node:path';
 
-import { isPkgPath } from '../../ports/pkgpath.js';
+import { isPkgPath } from '../../core/pkgpath.js';
 import { readLock, removeLock } from '../../runtime/lock-file.js';
 import { describeOwner, ownerState } from '../../runtime/process-owner.js';
 import { parse } from '../args.js';

@@ -7,7 +7,7 @@ import { access, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 import { PortfileDriver } from '../../ports/portfile/portfile-driver.js';
-import { isPkgPath } from '../../ports/pkgpath.js';
+import { isPkgPath } from '../../core/pkgpath.js';
 import { DirectoryScanCache } from '../../ports/scan-cache-dir.js';
 import { type ScannedPort, type ScanProgress, scanPorts } from '../../ports/scanner.js';
 import { integer, parse } from '../args.js';

@@ -8,7 +8,7 @@ import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { PkgPath } from '../../core/model.js';
-import { isPkgPath } from '../pkgpath.js';
+import { isPkgPath } from '../../core/pkgpath.js';
 
 export type PortfileLocation =
   | { readonly kind: 'found'; readonly portDir: string; readonly portfile: string }

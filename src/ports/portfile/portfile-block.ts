@@ -5,7 +5,7 @@
 
 import type { PkgPath } from '../../core/model.js';
 import { formatBlock, hasControl } from '../index-block.js';
-import { isCanonicalDependencyDir } from '../pkgpath.js';
+import { isCanonicalDependencyDir } from '../../core/pkgpath.js';
 import type { PortfileVariable } from './scan-program.js';
 import type { Value } from './scan-output.js';
 

@@ -1,8 +1,22 @@
-// The directory half of a dependency (`gmake>=4:../../devel/gmake`) is
-// relative to the port that names it. These turn it into a pkgpath of the
-// tree, or say that it leaves the tree.
+// Pkgpaths and the names that become file paths. A pkgpath is exactly
+// `category/name`: two plain directory names, so that nothing a port or a
+// user writes can point outside the tree; a dependency's directory
+// (`gmake>=4:../../devel/gmake`) is relative to the port that names it.
 
-import type { PkgPath } from './model.js';
+import type { PkgName, PkgPath } from './model.js';
+
+/** One directory name of a pkgpath: no `.`/`..`, no hidden names, no control or blank characters. */
+const SEGMENT = /^[A-Za-z0-9_+@,=-][A-Za-z0-9._+@,=-]*$/;
+
+export function isPkgPath(text: string): boolean {
+  const parts = text.split('/');
+  return parts.length === 2 && parts.every((part) => SEGMENT.test(part));
+}
+
+/** A pkgname usable as a file name: no `/`, no leading dot, no control characters. */
+export function isSafePkgname(pkgname: PkgName): boolean {
+  return pkgname.length > 0 && pkgname.length <= 255 && !pkgname.startsWith('.') && !/[/\\\0-\x1f\x7f]/.test(pkgname);
+}
 
 export type DependencyDir =
   | { readonly kind: 'pkgpath'; readonly pkgpath: PkgPath }
@@ -51,4 +65,20 @@ export function dependencyDir(location: PkgPath, dir: string): DependencyDir {
   const pkgpath = normalise([...location.split('/'), ...dir.split('/')]);
   if (pkgpath === undefined || pkgpath === '') return { kind: 'outside-tree', dir };
   return { kind: 'pkgpath', pkgpath };
+}
+
+/**
+ * The pkgpath a dependency directory names, seen from the port at `from`:
+ * `../../devel/gmake` gives `devel/gmake`. Undefined when the directory is
+ * absolute, leaves the tree, or does not land on `category/name`.
+ */
+export function dependencyPkgPath(from: PkgPath, dir: string): PkgPath | undefined {
+  if (dir.includes('\\')) return undefined;
+  const target = dependencyDir(from, dir);
+  return target.kind === 'pkgpath' && isPkgPath(target.pkgpath) ? target.pkgpath : undefined;
+}
+
+/** The form Portfiles and pkgsrc use for a dependency directory: `../../category/name`. */
+export function isCanonicalDependencyDir(dir: string): boolean {
+  return dir.startsWith('../../') && isPkgPath(dir.slice('../../'.length));
 }
