@@ -99,6 +99,8 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
     const latest = store.latestRun();
     const resuming = latest !== undefined && latest.finishedAt === undefined;
     const run = resuming ? latest : store.beginRun(o.clock.now(), JSON.stringify(o.args));
+    // What the run's earlier processes did, for this one's views and reports (already in the store).
+    const earlier = resuming ? earlierJobs(store, run.id) : [];
     const emit = (event: RunEvent): void => {
       store.appendEvents(run.id, [event]);
       o.sink.emit(event);
@@ -106,7 +108,7 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
     emit({ type: 'run-started', at: o.clock.now(), run: String(run.id), tree: o.driver.root, logdir: o.logdir, packages: o.repository, resumed: resuming });
     const say = (level: 'info' | 'warning' | 'error', text: string): void => emit({ type: 'message', at: o.clock.now(), level, text });
     const cleaned = [...cleanRepository(allDir), ...cleanRunDir(o.logdir, lockdir), ...(o.scratchBase ? cleanScratch(o.scratchBase) : [])];
-    if (cleaned.length > 0) say('info', `removed ${cleaned.length} files a killed kiln left behind: ${cleaned.slice(0, 5).join(', ')}${cleaned.length > 5 ? ', ...' : ''}`);
+    if (cleaned.length > 0) say('info', `removed what a killed kiln left behind (${cleaned.length}): ${cleaned.slice(0, 5).join(', ')}${cleaned.length > 5 ? ', ...' : ''}`);
 
     const entries = await scan(o, store, emit, point);
     if (o.signal.aborted) return await finish('interrupted');
@@ -133,6 +135,7 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
     }
     emit({ type: 'resolved', at: o.clock.now(), packages: plan.entries.length, prefailed: counts.prefailed, upToDate: counts.upToDate, entries: plan.info });
     say('info', durable.summary(plan.entries));
+    for (const event of earlier) o.sink.emit(event);
     reopenInterrupted(store, run.id, resumed, o.clock.now(), o.sink);
     point('planned');
 
@@ -228,11 +231,25 @@ async function scan(o: BuildRunOptions, store: RunStore, emit: (e: RunEvent) => 
   return entries;
 }
 
+/** The jobs of a run so far, as their events were stored: shown again by a resumed run. */
+function earlierJobs(store: RunStore, run: number): RunEvent[] {
+  const found: RunEvent[] = [];
+  for (let after = 0; ;) {
+    const page = store.readEvents(after, run);
+    if (page.length === 0) return found;
+    for (const { event } of page) if (event.type === 'job-started' || event.type === 'job-ended') found.push(event);
+    after = page.at(-1)!.seq;
+  }
+}
+
 /** Jobs that were running when the coordinator died go back to open, and the views are told. */
 function reopenInterrupted(store: RunStore, run: number, resumed: ReadonlyMap<PkgName, StatusRecord>, at: number, sink: RunEventSink): void {
   const commands = [...resumed.values()]
     .filter((s) => s.status === 'building')
-    .map((s) => ({ type: 'status' as const, at, pkgname: s.pkgname, status: 'open' as const, reason: 'the coordinator stopped while it was building; it starts again' }));
+    .map((s) => ({
+      type: 'status' as const, at, pkgname: s.pkgname, status: 'open' as const, reason: 'the coordinator stopped while it was building; it starts again',
+      ...(s.job !== undefined && { job: s.job }),
+    }));
   const events = commands.map((change): RunEvent => ({ type: 'status', change }));
   store.record(run, commands, events);
   for (const event of events) sink.emit(event);
