@@ -8,7 +8,7 @@
 // ask) and kills from outside at seeded random moments.
 
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -43,6 +43,8 @@ function assertSameAsUninterrupted(d: RunDirs, killed: readonly number[], what: 
   for (const [pkgname, writes] of Object.entries(outcome.writes)) assert.ok(writes <= 1, `${what}: ${pkgname} written ${writes} times`);
   assert.deepEqual(outcome.partial, [], `${what}: half-written files in the repository`);
   assert.deepEqual(outcome.locks, ['cat/bad'], `${what}: only the failed port keeps its lock`);
+  const report = JSON.parse(readFileSync(join(d.logdir, 'report.json'), 'utf8')) as { packages: { pkgname: string; status: string; host: string | null }[] };
+  for (const p of report.packages) if (p.status === 'done') assert.notEqual(p.host, null, `${what}: the report knows where ${p.pkgname} was built`);
   const scratch = readdirSync(tmpdir()).filter((name) => killed.some((pid) => name.includes(`-${pid}-`) && name.startsWith('kiln-')));
   assert.deepEqual(scratch, [], `${what}: scratch directories of the killed process`);
 }
