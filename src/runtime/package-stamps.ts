@@ -39,10 +39,21 @@ export interface JobIntent {
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 export class PackageStamps {
+  /** Stamps read in this run, until a job of the package starts: a package is in many sandboxes. */
+  private readonly known = new Map<PkgName, PackageStamp | undefined>();
+
   constructor(private readonly store: RunStore, private readonly allDir: string) {}
 
   /** The stamp of `pkgname`'s package file; undefined when there is none or it is not a readable package. */
   read(pkgname: PkgName): PackageStamp | undefined {
+    if (this.known.has(pkgname)) return this.known.get(pkgname);
+    const stamp = this.readFile(pkgname);
+    // Only a current package is remembered: one that is missing now may be built by another run soon.
+    if (stamp !== undefined) this.known.set(pkgname, stamp);
+    return stamp;
+  }
+
+  private readFile(pkgname: PkgName): PackageStamp | undefined {
     const file = join(this.allDir, `${pkgname}.tgz`);
     const info = statSync(file, { throwIfNoEntry: false });
     if (!info?.isFile()) return undefined;
@@ -62,8 +73,9 @@ export class PackageStamps {
     return stamp;
   }
 
-  /** Records the inputs a job starts with, before it runs. */
+  /** Records the inputs a job starts with, before it runs; its package is read again once it is built. */
   intend(pkgname: PkgName, intent: JobIntent): void {
+    this.known.delete(pkgname);
     this.store.put(`intent:${pkgname}`, JSON.stringify(intent));
   }
 
