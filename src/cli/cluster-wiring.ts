@@ -64,12 +64,12 @@ export interface ClusterDefaults {
 
 export async function clusterHosts(values: ClusterValues, io: CommandIO, d: ClusterDefaults): Promise<Cluster> {
   const sshConfig = values['ssh-config'] === undefined ? undefined : resolve(io.cwd, values['ssh-config']);
-  const made: Executor[] = [];
+  const made: Array<{ readonly entry: HostEntry; readonly executor: Executor }> = [];
   const factory: RosterFactory = {
     specs: (entry) => ({ spec: provisionalSpec(entry), specFor: (info) => toHostSpec(entry, info) }),
     executor: (entry, file) => {
       const executor = makeExecutor(entry, file, sshConfig);
-      made.push(executor);
+      made.push({ entry, executor });
       return executor;
     },
   };
@@ -83,25 +83,40 @@ export async function clusterHosts(values: ClusterValues, io: CommandIO, d: Clus
   if (!opened.ok) throw new UserError(`bad hosts:\n  ${opened.problems.join('\n  ')}`);
   const hosts = [...(local ? [local] : []), ...opened.hosts];
   if (hosts.length === 0) throw new UserError(`${hostsFile ?? 'the hosts file'} names no host`);
-  let pool: ScanPool | undefined;
-  if (values['remote-scan'] === true) {
-    const share = new TreeShare(d.tree.root, new FileHasher());
-    const remote = opened.hosts.flatMap((h) => (h.executor instanceof SshExecutor
-      ? [new SshScanHost({ executor: h.executor, tree: d.tree.root, slots: h.spec.slots, share })] : []));
-    pool = new ScanPool(d.tree, d.jobs, remote, {
-      lost: (host, reason) => io.stderr.write(`kiln: ${host} scans no more, its ports are scanned here: ${reason}\n`),
-    });
-  }
+  const pool = values['remote-scan'] === true ? await scanPool(made, d.tree, d.jobs, io) : undefined;
   return {
     hosts, roster: opened.roster,
     scan: pool ? { driver: pool, jobs: pool.slots, pool } : { driver: d.tree, jobs: d.jobs, pool: undefined },
     async close() {
-      await Promise.all([...(local ? [local.executor] : []), ...made].map((e) => e.close()));
+      await Promise.all([...(local ? [local.executor] : []), ...made.map((m) => m.executor)].map((e) => e.close()));
     },
   };
 }
 
-function makeExecutor(entry: HostEntry, file: HostsFile, sshConfig: string | undefined): Executor {
+/**
+ * pbulk's scan clients: the remote hosts among `hosts` (each checked first,
+ * a refused one named on stderr and left out), `jobs=` scans at once on
+ * each, and `localJobs` here.
+ */
+export async function scanPool(hosts: ReadonlyArray<{ readonly entry: HostEntry; readonly executor: Executor }>,
+  tree: TreeDriver & ScanInputs, localJobs: number, io: CommandIO, timeoutS?: number): Promise<ScanPool> {
+  const share = new TreeShare(tree.root, new FileHasher());
+  const remote = await Promise.all(hosts.map(async ({ entry, executor }) => {
+    if (!(executor instanceof SshExecutor)) return [];
+    const connected = await executor.connect(io.signal);
+    if (!connected.ok) {
+      io.stderr.write(`kiln: ${entry.name} does not scan: ${connected.reason}\n`);
+      return [];
+    }
+    const slots = toHostSpec(entry, connected.info).slots;
+    return [new SshScanHost({ executor, tree: tree.root, slots, share, ...(timeoutS !== undefined && { timeoutS }) })];
+  }));
+  return new ScanPool(tree, localJobs, remote.flat(), {
+    lost: (host, reason) => io.stderr.write(`kiln: ${host} scans no more, its ports are scanned here: ${reason}\n`),
+  });
+}
+
+export function makeExecutor(entry: HostEntry, file: HostsFile, sshConfig: string | undefined): Executor {
   if (entry.local) return new LocalExecutor({ build: buildPackage });
   return SshExecutor.fromHostEntry(entry, file, { name: entry.name, ...(sshConfig !== undefined && { sshConfig }) });
 }

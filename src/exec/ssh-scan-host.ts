@@ -1,9 +1,13 @@
 // A remote host as one of pbulk's scan clients for a Portfile tree: each
 // port's directory and the tree's shared files go to the host by content
 // hash (each file once per host), its agent scans the port with kiln's own
-// Portfile driver, and the pbulk-index blocks come back.
+// Portfile driver, and the pbulk-index blocks come back. A port whose scan
+// sourced a file the host was not given is answered `elsewhere`.
+
+import { posix } from 'node:path';
 
 import type { PkgPath } from '../core/model.js';
+import { parseIndex } from '../core/pbulk-index.js';
 import type { HostScan, ScanHost } from '../ports/scan-pool.js';
 import type { PortEntry } from './agent/protocol.js';
 import type { SshExecutor } from './ssh-executor.js';
@@ -50,9 +54,31 @@ export class SshScanHost implements ScanHost {
     const sources = new Map([...shared.sources, ...manifest.files]);
     const outcome = await this.#o.executor.scan({ kind: 'portfile', pkgpath, files, timeoutS: this.#o.timeoutS ?? 30 }, sources, signal);
     switch (outcome.kind) {
-      case 'scanned': return { kind: 'scanned', pkgpath, index: outcome.index, seconds: outcome.seconds };
+      case 'scanned': {
+        const missing = unsent(pkgpath, outcome.index, files);
+        return missing === undefined
+          ? { kind: 'scanned', pkgpath, index: outcome.index, seconds: outcome.seconds }
+          : { kind: 'elsewhere', reason: `it sources ${missing}, which the host was not given`, lost: false };
+      }
       case 'error': return { kind: 'elsewhere', reason: outcome.error, lost: false };
       case 'lost': return { kind: 'elsewhere', reason: outcome.reason, lost: true };
     }
   }
+}
+
+/**
+ * A file the port's scan sourced (SCAN_DEPENDS, relative to the port) that
+ * was not among the files sent: the host read nothing there, so its answer
+ * may differ from the coordinator's.
+ */
+function unsent(pkgpath: PkgPath, index: string, files: readonly PortEntry[]): string | undefined {
+  const sent = new Set(files.map((f) => f.path));
+  for (const entry of parseIndex(index).entries) {
+    for (const file of (entry.vars.get('SCAN_DEPENDS') ?? '').split(' ')) {
+      if (file === '') continue;
+      const path = posix.normalize(posix.join(pkgpath, file));
+      if (!sent.has(path)) return path;
+    }
+  }
+  return undefined;
 }

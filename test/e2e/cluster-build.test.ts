@@ -89,9 +89,9 @@ after(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-void test('the example tree built on two namespaced hosts: the statuses and package contents of a local build', { skip, timeout: 300_000 }, async () => {
+void test('the example tree scanned and built on two namespaced hosts: the statuses and package contents of a local build', { skip, timeout: 300_000 }, async () => {
   const file = await hostsFile('two', [`${host(0).name} jobs=2`, `${host(1).name} jobs=2`]);
-  const run = await buildToEnd('two', ['--hosts', file, '--ssh-config', cluster.sshConfig]);
+  const run = await buildToEnd('two', ['--hosts', file, '--ssh-config', cluster.sshConfig, '--remote-scan', '--jobs', '1']);
   assertSameStatuses(run);
   const builtOn = new Set(run.hosts.values());
   assert.deepEqual([...builtOn].sort(), [host(0).name, host(1).name], 'both hosts built, and nothing was built here');
