@@ -2,8 +2,10 @@
 // file and `<logdir>/hosts.added` (what `kiln host add` appends), read at
 // the start and again whenever one of them changes. A new line brings a new
 // host up, a line that goes drains its host, a changed line gives the host
-// its new slots, speed, cores and memory. A file that no longer parses is
-// reported and the hosts stay as they were.
+// its new slots, speed, cores and memory. A change counts once two looks in
+// a row agree on it (a file may be read while it is written). A file that no
+// longer parses, or names no host at all, is reported and the hosts stay as
+// they were.
 
 import { readFile } from 'node:fs/promises';
 
@@ -15,7 +17,7 @@ import { formatHostsFileError, parseHostsFile, type HostEntry, type HostsFile } 
 export interface RosterHost {
   readonly executor: Executor;
   readonly spec: HostSpec;
-  readonly specFor: (info: HostInfo) => HostSpec;
+  readonly specFor?: (info: HostInfo) => HostSpec;
 }
 
 export interface RosterFactory {
@@ -64,6 +66,8 @@ export class HostsFileRoster implements HostRoster {
   readonly #factory: RosterFactory;
   readonly #pollS: number;
   #texts: readonly string[];
+  /** Texts seen once that differ from the ones acted on: acted on when the next look sees them again. */
+  #pending: readonly string[] | undefined;
   #known: Map<string, Known>;
   #timer: NodeJS.Timeout | undefined;
   #checking = false;
@@ -111,11 +115,22 @@ export class HostsFileRoster implements HostRoster {
     this.#checking = true;
     try {
       const texts = (await readAll(this.#files)).map((t) => t ?? '');
-      if (texts.every((t, i) => t === this.#texts[i])) return;
+      const same = (a: readonly string[] | undefined): boolean => a !== undefined && texts.every((t, i) => t === a[i]);
+      if (same(this.#texts)) {
+        this.#pending = undefined;
+        return;
+      }
+      // A file being written may be read half-way: act on what two looks in a row agree on.
+      if (!same(this.#pending)) {
+        this.#pending = texts;
+        return;
+      }
+      this.#pending = undefined;
       this.#texts = texts;
       const read = merge(this.#files, texts, this.#fixed);
-      if (!read.ok) {
-        changes.problem(`the hosts stay as they were: ${read.problems.join('; ')}`);
+      if (!read.ok || (read.entries.length === 0 && this.#known.size > 0)) {
+        const why = read.ok ? ['no host is left in them (kiln stop drains every host)'] : read.problems;
+        changes.problem(`the hosts stay as they were: ${why.join('; ')}`);
         return;
       }
       const next = keyed(read.entries);
