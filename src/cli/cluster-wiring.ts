@@ -31,12 +31,12 @@ export const CLUSTER_OPTIONS = {
   'remote-scan': { type: 'boolean' },
 } as const;
 
-export const CLUSTER_HELP = `  --hosts FILE       build on the hosts of FILE (dpb's hosts file): \`localhost\`
-                     builds here, \`user@host\` over ssh; lines added to FILE (or
-                     with kiln host add) while the build runs join it, lines
-                     removed drain their host
-  --ssh-config FILE  ssh's configuration file (ssh -F FILE) for the remote hosts
-  --remote-scan      scan on the remote hosts too, jobs= scans at once on each
+export const CLUSTER_HELP = `  --hosts FILE      build on the hosts of FILE (dpb's hosts file): \`localhost\`
+                    builds here, \`user@host\` over ssh; lines added to FILE
+                    (or with kiln host add) while the build runs join it,
+                    lines removed drain their host
+  --ssh-config FILE ssh's configuration file (ssh -F FILE) for those hosts
+  --remote-scan     scan on the remote hosts too, jobs= scans at once on each
 `;
 
 export interface ClusterValues {
