@@ -1,11 +1,15 @@
-// The agent's side of one scan (pbulk's scan client): once the files it
-// needs are in the cache, it lays out the port's directory and the tree's
-// shared files under a directory of its own, scans the port there with the
-// same Portfile driver kiln runs locally (in the same bubblewrap sandbox),
-// and sends the pbulk-index blocks back. The directory goes when it ends.
+// The agent's side of one scan (pbulk's scan client). A Portfile scan: once
+// the files it needs are in the cache, it lays out the port's directory and
+// the tree's shared files under a directory of its own, scans the port there
+// with the same Portfile driver kiln runs locally (in the same bubblewrap
+// sandbox), and sends the pbulk-index blocks back; the directory goes when
+// it ends. A tree that lives on each host (pkgsrc) is one more case of the
+// switch in #run: its driver over the host's own tree, no files to lay out.
 
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { unreachable } from '../../core/unreachable.js';
+import type { TreeDriver } from '../../ports/driver.js';
 import { PortfileDriver } from '../../ports/portfile/portfile-driver.js';
 import type { FrameWriter } from './frames.js';
 import type { HostWork } from './host-work.js';
@@ -70,14 +74,23 @@ export class RemoteScan implements HostWork {
 
   async #run(): Promise<void> {
     this.#started = true;
-    const tree = join(this.dir, 'tree');
-    try {
-      await layOutFiles(tree, this.spec.files, this.store);
-    } catch (err) {
-      return this.#finish({ kind: 'error', error: `could not lay out the port on the host: ${(err as Error).message}`, seconds: 0 });
+    let driver: TreeDriver;
+    const spec = this.spec;
+    switch (spec.kind) {
+      case 'portfile': {
+        const tree = join(this.dir, 'tree');
+        try {
+          await layOutFiles(tree, spec.files, this.store);
+        } catch (err) {
+          return this.#finish({ kind: 'error', error: `could not lay out the port on the host: ${(err as Error).message}`, seconds: 0 });
+        }
+        driver = new PortfileDriver(tree, { timeoutS: spec.timeoutS });
+        break;
+      }
+      default:
+        return unreachable(spec.kind);
     }
-    const driver = new PortfileDriver(tree, { timeoutS: this.spec.timeoutS });
-    const result = await driver.scanPort(this.spec.pkgpath, this.#stop.signal);
+    const result = await driver.scanPort(spec.pkgpath, this.#stop.signal);
     return this.#finish(result.kind === 'scanned'
       ? { kind: 'scanned', index: result.index, seconds: result.seconds }
       : { kind: 'error', error: result.error, seconds: result.seconds });
