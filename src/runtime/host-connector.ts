@@ -8,7 +8,7 @@ import type { HostSpec } from '../core/model.js';
 import type { Executor, HostInfo } from '../exec/executor.js';
 
 export interface HostListener {
-  /** `again`: the host was up before and came back. */
+  /** A host is up, or has a new spec; `again`: it was lost and came back. */
   up(spec: HostSpec, again: boolean): void;
   /** `retryS`: when the next try is, or undefined when there is none (the host left). */
   down(host: string, reason: string, retryS: number | undefined): void;
@@ -73,7 +73,7 @@ export class HostConnector {
       this.hosts.push(host);
     }
     if (!this.started || this.stopped) return;
-    if (host.up) this.listener.up(this.specOf(host), true);
+    if (host.up) this.listener.up(this.specOf(host), false);
     else this.bringUp(host);
   }
 
@@ -96,7 +96,7 @@ export class HostConnector {
     const host = this.find(binding.spec.name);
     if (!host || host.retired) return;
     host.binding = { ...binding, executor: host.binding.executor };
-    if (host.up && !this.stopped) this.listener.up(this.specOf(host), true);
+    if (host.up && !this.stopped) this.listener.up(this.specOf(host), false);
   }
 
   private find(name: string): HostState | undefined {
