@@ -9,13 +9,13 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 
 import type { ConnectResult, Executor } from '../exec/executor.js';
-import type { HostEntry } from '../exec/hosts-file.js';
+import type { HostEntry, HostsFile } from '../exec/hosts-file.js';
 import { HostsFileRoster, type RosterChanges, type RosterFactory } from './host-roster.js';
 
-/** Stands for an executor: the roster only hands it on. */
-function executorFor(entry: HostEntry): Executor {
+/** Stands for an executor: the roster only hands it on. Its `host` says which entry and STARTUP it was made for. */
+function executorFor(entry: HostEntry, file: HostsFile): Executor {
   return {
-    host: entry.name,
+    host: file.startup === undefined ? entry.name : `${entry.name} ${file.startup}`,
     connect: (): Promise<ConnectResult> => Promise.resolve({ ok: false, reason: 'not used' }),
     run: () => Promise.reject(new Error('not used')),
     onLost: () => undefined,
@@ -77,11 +77,11 @@ describe('HostsFileRoster', () => {
     return recorder.seen;
   }
 
-  test('the first read makes the hosts of both files, in order', async () => {
-    writeFileSync(hosts, 'localhost jobs=2\nb@10.0.0.2 jobs=4 sf=2\n');
+  test('the first read makes the hosts of both files, in order; added hosts get the hosts file\'s STARTUP', async () => {
+    writeFileSync(hosts, 'localhost jobs=2\nb@10.0.0.2 jobs=4 sf=2\nSTARTUP=/etc/kiln/startup.sh\n');
     writeFileSync(added, 'c@10.0.0.3\n');
     const { names } = await open();
-    assert.deepEqual(names, ['localhost/localhost', 'b@10.0.0.2/b@10.0.0.2', 'c@10.0.0.3/c@10.0.0.3']);
+    assert.deepEqual(names, ['localhost/localhost /etc/kiln/startup.sh', 'b@10.0.0.2/b@10.0.0.2 /etc/kiln/startup.sh', 'c@10.0.0.3/c@10.0.0.3 /etc/kiln/startup.sh']);
   });
 
   test('lines added, removed and changed while the build runs', async () => {

@@ -151,24 +151,31 @@ type Merged =
   | { readonly ok: true; readonly entries: ReadonlyArray<{ readonly entry: HostEntry; readonly file: HostsFile }> }
   | { readonly ok: false; readonly problems: readonly string[] };
 
-/** Every host of every file, in order; a name given twice (or a fixed one) is a problem. */
+/**
+ * Every host of every file, in order; a name given twice (or a fixed one) is
+ * a problem. A file without STARTUP= takes the first file's: a host added
+ * with `kiln host add` is set up as the hosts file's are.
+ */
 function merge(files: readonly string[], texts: ReadonlyArray<string | undefined>, fixed: ReadonlySet<string>): Merged {
   const entries: Array<{ entry: HostEntry; file: HostsFile }> = [];
   const problems: string[] = [];
   const seen = new Map<string, string>();
+  let startup: string | undefined;
   files.forEach((path, i) => {
     const parsed = parseHostsFile(texts[i] ?? '', path);
     if (!parsed.ok) {
       problems.push(...parsed.errors.map(formatHostsFileError));
       return;
     }
+    if (i === 0) startup = parsed.hostsFile.startup;
+    const file: HostsFile = parsed.hostsFile.startup === undefined && startup !== undefined ? { ...parsed.hostsFile, startup } : parsed.hostsFile;
     for (const entry of parsed.hostsFile.hosts) {
       const where = `${path}:${entry.line}`;
       if (fixed.has(entry.name)) problems.push(`${where}: ${entry.name} is already a host of this build`);
       else if (seen.has(entry.name)) problems.push(`${where}: ${entry.name} is already listed at ${seen.get(entry.name)}`);
       else {
         seen.set(entry.name, where);
-        entries.push({ entry, file: parsed.hostsFile });
+        entries.push({ entry, file });
       }
     }
   });
