@@ -21,6 +21,7 @@ import { type HistoryRecord, HistoryStore } from '../store/history-store.js';
 import { RunStore, type StatusRecord } from '../store/run-store.js';
 import type { Clock } from './clock.js';
 import { Coordinator, type HostBinding, type JobSetup, type RunResult } from './coordinator.js';
+import type { HostRoster } from './host-roster.js';
 import { setupJob } from './job-setup.js';
 import { makePlan } from './plan.js';
 import { StoreScanCache } from './scan-cache-store.js';
@@ -34,6 +35,8 @@ export interface BuildRunOptions {
   readonly pkgpaths: readonly PkgPath[];
   readonly scanJobs: number;
   readonly hosts: readonly HostBinding[];
+  /** Hosts that join and leave while the build runs. */
+  readonly roster?: HostRoster;
   readonly sink: RunEventSink;
   readonly clock: Clock;
   readonly signal: AbortSignal;
@@ -93,6 +96,7 @@ export async function buildRun(o: BuildRunOptions): Promise<BuildRunResult> {
     const engine = new Engine(plan.entries, o.engine, store.maxJobId(run.id) + 1);
     const coordinator = new Coordinator({
       engine, store, run: run.id, hosts: o.hosts, sink: o.sink, clock: o.clock, signal: o.signal, logdir: o.logdir,
+      ...(o.roster !== undefined && { roster: o.roster }),
       setup: (job) => setupJob(job, {
         tree: o.driver.root, logdir: o.logdir, allDir, packages,
         estimate: (name) => estimator.estimate(name, packages.get(name)!.pkgpath),
