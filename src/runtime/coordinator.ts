@@ -63,12 +63,14 @@ export class Coordinator {
   private readonly queue = new EventQueue<Input>();
   private readonly running = new Map<number, Running>();
   private readonly executors: ReadonlyMap<string, Executor>;
+  private readonly specs: ReadonlyMap<string, HostSpec>;
   private readonly connector: HostConnector;
   private readonly stopFiles: StopFiles;
 
   constructor(options: CoordinatorOptions) {
     this.o = options;
     this.executors = new Map(options.hosts.map((h) => [h.spec.name, h.executor]));
+    this.specs = new Map(options.hosts.map((h) => [h.spec.name, h.spec]));
     this.connector = new HostConnector(options.hosts, options.signal, {
       up: (spec) => this.queue.push({ kind: 'engine', event: { type: 'host-up', at: this.now(), host: spec } }),
       down: (host, reason) => this.queue.push({ kind: 'engine', event: { type: 'host-down', at: this.now(), host, reason } }),
@@ -148,16 +150,23 @@ export class Coordinator {
         case 'start': {
           const setup = this.o.setup(command.job);
           setups.set(command.job.id, setup);
-          events.push({ type: 'job-started', at: command.job.startedAt, job: command.job, expectedS: setup.expectedS, lastLogBytes: setup.lastLogBytes });
+          // The estimate is at speed 1; the views want it on the job's host.
+          const speed = this.specs.get(command.job.host)?.speed ?? 1;
+          events.push({ type: 'job-started', at: command.job.startedAt, job: command.job, expectedS: setup.expectedS / speed, lastLogBytes: setup.lastLogBytes });
           break;
         }
         case 'requeue':
           events.push({ type: 'message', at: command.at, level: 'warning', text: `${command.job.pkgname} on ${command.job.host} goes back to the queue: ${command.reason}` });
           this.running.get(command.job.id)?.controller.abort(new Error(command.reason));
           break;
-        case 'host':
-          events.push({ type: 'host', at: command.at, host: command.host, state: command.state, ...(command.reason !== undefined && { reason: command.reason }) });
+        case 'host': {
+          const spec = this.specs.get(command.host);
+          events.push({
+            type: 'host', at: command.at, host: command.host, state: command.state, ...(command.reason !== undefined && { reason: command.reason }),
+            ...(spec !== undefined && { slots: spec.slots, speed: spec.speed }),
+          });
           break;
+        }
         case 'finished':
           this.finishedResult = command.result;
           break;
