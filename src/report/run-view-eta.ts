@@ -25,17 +25,37 @@ export interface EtaJob {
 
 export interface EtaInput {
   readonly graph: PackageGraph;
-  readonly statusOf: (index: number) => Status;
-  /** Expected seconds of a package's job at speed 1. */
-  readonly expectedOf: (index: number) => number;
+  /** Each package's status, by index. */
+  readonly statuses: readonly Status[];
+  /** Expected seconds of each package's job at speed 1, by index. */
+  readonly expected: readonly number[];
   readonly running: readonly EtaJob[];
   /** The hosts that take jobs. */
   readonly hosts: readonly EtaHost[];
+  /**
+   * The nodes that may still be open or building, each after its
+   * dependencies (the graph's order, or what an earlier estimate left of
+   * it); every other node is done with. The whole graph when not given.
+   */
+  readonly order?: Int32Array;
+}
+
+export interface EtaResult {
+  /** Seconds left, or undefined when nothing that is left can run (no slots, nothing running). */
+  readonly remainingS: number | undefined;
+  /** The nodes of `order` still open or building: the next estimate's order. */
+  readonly order: Int32Array;
 }
 
 /** Seconds left, or undefined when nothing that is left can run (no slots, nothing running). */
 export function estimateRemaining(input: EtaInput): number | undefined {
-  const { graph, statusOf, expectedOf } = input;
+  return estimate(input).remainingS;
+}
+
+export function estimate(input: EtaInput): EtaResult {
+  const { graph, statuses, expected } = input;
+  const order = input.order ?? graph.order;
+  const still = new Int32Array(order.length);
   let capacity = 0;
   let fastest = 0;
   for (const h of input.hosts) {
@@ -50,11 +70,11 @@ export function estimateRemaining(input: EtaInput): number | undefined {
   let chain = 0;
   let remaining = 0;
   let runningLeft = 0;
-  for (let o = 0; o < graph.order.length; o++) {
-    const i = graph.order[o]!;
-    const status = statusOf(i);
+  for (let o = 0; o < order.length; o++) {
+    const i = order[o]!;
+    const status = statuses[i];
     if (status !== 'open' && status !== 'building') continue;
-    remaining++;
+    still[remaining++] = i;
     let own: number;
     if (status === 'building') {
       const job = left.get(i);
@@ -62,16 +82,17 @@ export function estimateRemaining(input: EtaInput): number | undefined {
       work += own * (job?.speed ?? 1);
       runningLeft = Math.max(runningLeft, own);
     } else {
-      const expected = Math.max(0, expectedOf(i));
-      own = fastest > 0 ? expected / fastest : expected;
-      work += expected;
+      const speed1 = Math.max(0, expected[i] ?? 0);
+      own = fastest > 0 ? speed1 / fastest : speed1;
+      work += speed1;
     }
     let before = 0;
     for (let k = graph.depStart[i]!; k < graph.depStart[i + 1]!; k++) before = Math.max(before, finish[graph.depOf[k]!]!);
     finish[i] = before + own;
-    chain = Math.max(chain, finish[i]!);
+    chain = Math.max(chain, finish[i]);
   }
-  if (remaining === 0) return 0;
-  if (capacity === 0) return input.running.length > 0 ? Math.round(runningLeft) : undefined;
-  return Math.round(Math.max(chain, work / capacity));
+  const next = still.slice(0, remaining);
+  if (remaining === 0) return { remainingS: 0, order: next };
+  if (capacity === 0) return { remainingS: input.running.length > 0 ? Math.round(runningLeft) : undefined, order: next };
+  return { remainingS: Math.round(Math.max(chain, work / capacity)), order: next };
 }

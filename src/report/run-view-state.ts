@@ -5,13 +5,13 @@
 // only what changed (page-delta.ts); `view(now)` takes a whole snapshot
 // (run-view-build.ts). Nothing here reads a clock.
 
-import type { HostState, Job } from '../core/engine-events.js';
+import type { Job } from '../core/engine-events.js';
 import type { PkgName, Status } from '../core/model.js';
 import type { PackageInfo, RunEvent, RunEventSink } from '../core/run-events.js';
 import { unreachable } from '../core/unreachable.js';
 import { buildView, type ViewOptions } from './run-view-build.js';
 import { StatusCounts } from './run-view-counts.js';
-import { estimateRemaining } from './run-view-eta.js';
+import { estimate } from './run-view-eta.js';
 import { PackageGraph } from './run-view-graph.js';
 import {
   blankRecord, type BarRecord, type CapacityPoint, type HostRecord, type MessageRecord, type PackageRecord, type RunningRecord,
@@ -42,10 +42,13 @@ export interface RunHead {
 }
 
 const FINAL_RESULTS = new Set<RunResult>(['complete', 'stopped', 'interrupted']);
+const isLeft = (status: Status): boolean => status === 'open' || status === 'building';
+/** The ETA is worked out again at most this often while statuses change. */
+const ETA_EVERY_S = 5;
 
 export class RunViewState implements RunEventSink {
   readonly stuckAfterS: number;
-  private readonly keepMessages: number;
+  readonly keepMessages: number;
   private readonly runHead: RunHead;
   private lastAt = 0;
   private revision = 0;
@@ -61,6 +64,13 @@ export class RunViewState implements RunEventSink {
   private readonly breakCounts = new Map<PkgName, number>();
   private readonly statusCounts = new StatusCounts();
   private graph: PackageGraph | undefined;
+  /** Each package's status and expected seconds by index: what the ETA's pass reads, kept beside the records for speed. */
+  private readonly statusList: Status[] = [];
+  private readonly expectedList: number[] = [];
+  private eta: { computedAt: number; statusRev: number; at: number | undefined } | undefined;
+  /** What the last ETA left open or building, in dependency order; undefined: the whole graph. */
+  private etaOrder: Int32Array | undefined;
+  private statusRev = 0;
   readonly journal = new ViewJournal((kind, index) => (kind === 'bar' ? this.barRecords[index]?.rev : this.pkgs[index]?.rev));
 
   constructor(options: RunViewOptions = {}) {
@@ -111,9 +121,12 @@ export class RunViewState implements RunEventSink {
       case 'resolved':
         for (const info of event.entries) {
           const known = this.byName.get(info.pkgname);
-          if (known) { known.info = info; this.touch(known, true); this.graph = undefined; } else this.add(info);
+          if (known) {
+            known.info = info; this.expectedList[known.index] = info.expectedS; this.touch(known, true); this.graph = undefined;
+          } else this.add(info);
         }
         head.resolved = true;
+        this.currentGraph(); // index the graph now, not in the first view that needs it
         break;
       case 'status': this.status(event.change); break;
       case 'job-started': this.jobStarted(event.at, event.job, event.expectedS, event.lastLogBytes); break;
@@ -157,6 +170,8 @@ export class RunViewState implements RunEventSink {
   private add(info: PackageInfo): PackageRecord {
     const record = blankRecord(info, this.pkgs.length, this.bump());
     this.pkgs.push(record);
+    this.statusList.push(record.status);
+    this.expectedList.push(info.expectedS);
     this.byName.set(info.pkgname, record);
     this.statusCounts.added(record.status);
     this.graph = undefined;
@@ -174,7 +189,10 @@ export class RunViewState implements RunEventSink {
   private setStatus(record: PackageRecord, status: Status): void {
     const before = record.status;
     record.status = status;
-    this.statusCounts.changed(record.index, before, status, (i) => this.pkgs[i]!.status);
+    this.statusList[record.index] = status;
+    if (before !== status) this.statusRev = this.revision;
+    if (!isLeft(before) && isLeft(status)) this.etaOrder = undefined; // back in the queue (retried): walk the whole graph again
+    this.statusCounts.changed(record.index, before, status, (i) => this.statusList[i]!);
   }
 
   private setBlockedBy(record: PackageRecord, roots: readonly PkgName[]): void {
@@ -264,6 +282,7 @@ export class RunViewState implements RunEventSink {
     if (event.slots !== undefined) record.slots = event.slots;
     if (event.speed !== undefined && event.speed > 0) record.speed = event.speed;
     this.hostRecords.set(name, record);
+    this.statusRev = this.revision; // the ETA's slots changed
     if (state === 'down') {
       for (const [id, running] of [...this.runningJobs]) {
         if (running.job.host === name) this.endJob(id, at, 'lost', `host ${name} lost${reason === undefined ? '' : `: ${reason}`}`);
@@ -293,8 +312,9 @@ export class RunViewState implements RunEventSink {
 
   private currentGraph(): PackageGraph {
     if (!this.graph) {
+      this.etaOrder = undefined;
       this.graph = new PackageGraph(this.pkgs.map((r) => ({ index: r.index, pkgname: r.info.pkgname, depends: r.info.depends })));
-      this.statusCounts.rebuild(this.graph, (i) => this.pkgs[i]!.status);
+      this.statusCounts.rebuild(this.graph, (i) => this.statusList[i]!);
     }
     return this.graph;
   }
@@ -304,17 +324,41 @@ export class RunViewState implements RunEventSink {
     return this.statusCounts.counts();
   }
 
-  /** Seconds the run has left at `now`, or undefined (not resolved, finished, or nothing can run). */
+  /**
+   * Seconds the run has left at `now`, or undefined (not resolved, finished,
+   * or nothing can run), as of the last `refreshEta`: the expected end stays
+   * and the seconds left count down to it. Worked out here only the first time.
+   */
   remainingS(now: number): number | undefined {
     if (!this.runHead.resolved || this.finished) return undefined;
+    if (!this.eta) this.refreshEta(now, true);
+    const at = this.eta?.at;
+    return at === undefined ? undefined : Math.max(0, Math.round(at - now));
+  }
+
+  /**
+   * Works the ETA out again if statuses or hosts changed and ETA_EVERY_S
+   * seconds have passed since the last time, or a minute has: one pass over
+   * the packages still open or building. Returns whether it did.
+   */
+  refreshEta(now: number, force = false): boolean {
+    if (!this.runHead.resolved || this.finished) return false;
+    const eta = this.eta;
+    const age = eta === undefined ? Infinity : now - eta.computedAt;
+    if (!force && eta !== undefined && age >= 0 && age < 60 && (eta.statusRev === this.statusRev || age < ETA_EVERY_S)) return false;
     const running = [...this.runningJobs.values()].map((r) => {
       const speed = this.hostRecords.get(r.job.host)?.speed ?? 1;
       return { pkg: r.pkg, leftS: r.expectedS - Math.max(0, now - r.job.startedAt), speed };
     });
     const hosts = [...this.hostRecords.values()].filter((h) => h.state === 'up');
-    return estimateRemaining({
-      graph: this.currentGraph(), statusOf: (i) => this.pkgs[i]!.status, expectedOf: (i) => this.pkgs[i]!.info.expectedS, running, hosts,
+    const result = estimate({
+      graph: this.currentGraph(), statuses: this.statusList, expected: this.expectedList, running, hosts,
+      ...(this.etaOrder !== undefined && { order: this.etaOrder }),
     });
+    this.etaOrder = result.order;
+    const left = result.remainingS;
+    this.eta = { computedAt: now, statusRev: this.statusRev, at: left === undefined ? undefined : now + left };
+    return true;
   }
 
   /** A snapshot at `now`; `packages: false` leaves out the list of every package, `tables: false` every list but running and hosts. */

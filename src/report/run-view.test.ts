@@ -127,7 +127,7 @@ void describe('ETA', () => {
     const names = Object.keys(packages);
     const graph = new PackageGraph(names.map((pkgname, index) => ({ index, pkgname, depends: packages[pkgname]!.slice(1) as string[] })));
     return estimateRemaining({
-      graph, statusOf: (i) => status[names[i]!] ?? 'open', expectedOf: (i) => packages[names[i]!]![0], hosts,
+      graph, statuses: names.map((name) => status[name] ?? 'open'), expected: names.map((name) => packages[name]![0]), hosts,
       running: running.map((r) => ({ pkg: names.indexOf(r.pkgname), leftS: r.leftS, speed: r.speed })),
     });
   }
