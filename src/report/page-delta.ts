@@ -38,7 +38,10 @@ function row(values: unknown[]): string {
 }
 
 function statusValues(r: PackageRecord): unknown[] {
-  return [r.status, r.phase, r.error, r.reason, r.blockedBy.length > 0 ? r.blockedBy : null, r.host, time(r.startedAt), time(r.durationS), r.log, r.logBytes];
+  return [
+    r.status, r.phase, r.error, r.reason, r.blockedBy.length > 0 ? r.blockedBy : null, r.host, time(r.startedAt), time(r.durationS), r.log, r.logBytes,
+    time(r.endedAt),
+  ];
 }
 
 /** The update as JSON text, ready to send, and the revision the page has after it. */
@@ -100,9 +103,8 @@ export function encodeUpdate(state: RunViewState, request: UpdateRequest): Encod
       behind = state.journal.countAfter(to);
       break;
     }
-    if (entry.kind === 'package') { sendPackage(entry.index); continue; }
+    if (entry.kind !== 'bar') { sendPackage(entry.index); continue; }
     const b = state.bars[entry.index]!;
-    if (state.packages[b.pkg]!.staticRev > from) sendPackage(b.pkg);
     const text = row([b.index, b.job, b.pkg, b.host, b.slot, time(b.start), time(b.end), b.outcome, b.detail]);
     bars.push(text);
     rowBytes += text.length + 1;

@@ -36,7 +36,7 @@ export type WirePackage = readonly unknown[];
 
 /**
  * A package's changing part: `[index, status, phase, error, reason,
- * blockedBy (pkgnames), host, startedAt, durationS, log, logBytes]`.
+ * blockedBy (pkgnames), host, startedAt, durationS, log, logBytes, endedAt]`.
  */
 export type WireStatus = readonly unknown[];
 

@@ -71,7 +71,14 @@ export class RunViewState implements RunEventSink {
   /** What the last ETA left open or building, in dependency order; undefined: the whole graph. */
   private etaOrder: Int32Array | undefined;
   private statusRev = 0;
-  readonly journal = new ViewJournal((kind, index) => (kind === 'bar' ? this.barRecords[index]?.rev : this.pkgs[index]?.rev));
+  readonly journal = new ViewJournal((kind, index) => {
+    switch (kind) {
+      case 'bar': return this.barRecords[index]?.rev;
+      case 'package': return this.pkgs[index]?.rev;
+      case 'static': return this.pkgs[index]?.staticRev;
+      default: return unreachable(kind);
+    }
+  });
 
   constructor(options: RunViewOptions = {}) {
     this.stuckAfterS = options.stuckAfterS ?? 60;
@@ -162,9 +169,12 @@ export class RunViewState implements RunEventSink {
   }
 
   private touch(record: PackageRecord, staticChanged = false): void {
+    if (staticChanged) {
+      record.staticRev = this.bump();
+      this.journal.note('static', record.index, record.staticRev, 2 * this.pkgs.length + this.barRecords.length);
+    }
     record.rev = this.bump();
-    if (staticChanged) record.staticRev = record.rev;
-    this.journal.note('package', record.index, record.rev, this.pkgs.length + this.barRecords.length);
+    this.journal.note('package', record.index, record.rev, 2 * this.pkgs.length + this.barRecords.length);
   }
 
   private add(info: PackageInfo): PackageRecord {
@@ -175,7 +185,7 @@ export class RunViewState implements RunEventSink {
     this.byName.set(info.pkgname, record);
     this.statusCounts.added(record.status);
     this.graph = undefined;
-    this.journal.note('package', record.index, record.rev, this.pkgs.length + this.barRecords.length);
+    this.journal.note('static', record.index, record.staticRev, 2 * this.pkgs.length + this.barRecords.length);
     return record;
   }
 
@@ -231,7 +241,7 @@ export class RunViewState implements RunEventSink {
       rev: this.bump(), end: undefined, outcome: 'running', detail: undefined,
     };
     this.barRecords.push(bar);
-    this.journal.note('bar', bar.index, bar.rev, this.pkgs.length + this.barRecords.length);
+    this.journal.note('bar', bar.index, bar.rev, 2 * this.pkgs.length + this.barRecords.length);
     this.runningJobs.set(job.id, {
       rev: bar.rev, job, pkg: record.index, bar: bar.index, expectedS, lastLogBytes, phase: 'start', logBytes: 0, progressAt: undefined, idleS: 0,
     });
@@ -270,7 +280,7 @@ export class RunViewState implements RunEventSink {
     bar.outcome = outcome;
     bar.detail = detail;
     bar.rev = this.bump();
-    this.journal.note('bar', bar.index, bar.rev, this.pkgs.length + this.barRecords.length);
+    this.journal.note('bar', bar.index, bar.rev, 2 * this.pkgs.length + this.barRecords.length);
     this.sample(at);
   }
 

@@ -1,12 +1,17 @@
 // Which packages and timeline bars changed at which revision, so an update
 // can hold only what changed since the revision a page has. Every change
-// appends an entry; an entry is live while its record's `rev` still equals
-// the entry's (a later change appended a newer entry). Dead entries are
+// appends an entry; an entry is live while its record's revision still
+// equals the entry's (a later change appended a newer entry). A package's
+// name, path and maintainer have entries of their own (`static`), live
+// while they stay as they are: an update that goes past one has sent the
+// package whole, so a page knows every package whose static entry it has
+// passed, even when its later changes wait for the next update. Dead entries are
 // dropped once they outnumber the records, so the journal stays about as
 // long as the run has packages and bars, and any revision can still be
 // answered.
 
-export type JournalKind = 'package' | 'bar';
+export type JournalKind = 'package' | 'bar' | 'static';
+const KINDS: readonly JournalKind[] = ['package', 'bar', 'static'];
 
 export interface JournalEntry {
   readonly rev: number;
@@ -28,7 +33,7 @@ export class ViewJournal {
   /** Notes that a record changed at `rev` (revisions only grow). */
   note(kind: JournalKind, index: number, rev: number, records: number): void {
     this.revs.push(rev);
-    this.refs.push(index * 2 + (kind === 'bar' ? 1 : 0));
+    this.refs.push(index * 4 + KINDS.indexOf(kind));
     if (this.revs.length > 2 * records + 4096) this.compact();
   }
 
@@ -42,8 +47,8 @@ export class ViewJournal {
     for (let i = this.firstAfter(rev); i < this.revs.length; i++) {
       const entryRev = this.revs[i]!;
       const ref = this.refs[i]!;
-      const kind: JournalKind = ref % 2 === 1 ? 'bar' : 'package';
-      const index = Math.floor(ref / 2);
+      const kind = KINDS[ref % 4]!;
+      const index = Math.floor(ref / 4);
       if (this.liveRev(kind, index) === entryRev) yield { rev: entryRev, kind, index };
     }
   }
@@ -64,7 +69,7 @@ export class ViewJournal {
     const refs: number[] = [];
     for (let i = 0; i < this.revs.length; i++) {
       const ref = this.refs[i]!;
-      if (this.liveRev(ref % 2 === 1 ? 'bar' : 'package', Math.floor(ref / 2)) !== this.revs[i]) continue;
+      if (this.liveRev(KINDS[ref % 4]!, Math.floor(ref / 4)) !== this.revs[i]) continue;
       revs.push(this.revs[i]!);
       refs.push(ref);
     }

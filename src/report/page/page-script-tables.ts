@@ -1,64 +1,70 @@
-// The page's script, part 1: helpers and sortable, searchable tables. Plain
-// browser JavaScript in a string (no template literals inside). Every value
-// from the run goes into the page as text nodes or attributes set through
-// the DOM, never as markup, so port metadata cannot inject anything.
+// The page's script, part 3: sortable, searchable tables that stay quick
+// with tens of thousands of rows. A table is worked out again only when its
+// rows, the search, the filter or the sort changed; it shows the first 500
+// rows that match (more on asking); strings sort by collation rank, worked
+// out once per distinct value, then as numbers; a column whose values never
+// change keeps its sorted order until rows are added; and rows whose data
+// did not change keep their DOM nodes.
 
 export const SCRIPT_TABLES = String.raw`
-var state = { view: null, packages: [], sort: {}, query: '', statusFilter: '', live: false, heads: {} };
-function byId(id) { return document.getElementById(id); }
-function el(tag, cls, content) {
-  var node = document.createElement(tag);
-  if (cls) node.className = cls;
-  if (content !== undefined && content !== null) {
-    if (typeof content === 'object') node.appendChild(content); else node.textContent = String(content);
+var collator = new Intl.Collator();
+var PAGE_ROWS = 500;
+// The rank of every distinct value of a column, in collation order; values not seen yet rebuild it.
+function ranksOf(cacheKey, values) {
+  var cache = state.ranks[cacheKey];
+  var missing = !cache;
+  if (cache) for (var i = 0; i < values.length && !missing; i++) if (!cache.has(values[i])) missing = true;
+  if (!missing) return cache;
+  var distinct = new Set(cache ? Array.from(cache.keys()) : []);
+  values.forEach(function (v) { distinct.add(v); });
+  var sorted = Array.from(distinct).sort(collator.compare);
+  cache = new Map();
+  sorted.forEach(function (v, i) { cache.set(v, i); });
+  state.ranks[cacheKey] = cache;
+  return cache;
+}
+// Rows sorted by a column: empty values last whichever the direction, ties in the rows' own order.
+function sortRows(tableId, rows, col, dir) {
+  var n = rows.length; var keys = new Float64Array(n); var empty = new Uint8Array(n); var strings = [];
+  var values = rows.map(function (row, i) {
+    var v = col.value(row);
+    if (isEmpty(v)) { empty[i] = 1; return null; }
+    if (col.num) { keys[i] = Number(v); return null; }
+    v = String(v); strings.push(v); return v;
+  });
+  if (!col.num) {
+    var ranks = ranksOf(tableId + ':' + col.key, strings);
+    values.forEach(function (v, i) { if (v !== null) keys[i] = ranks.get(v); });
   }
-  return node;
+  var sign = dir === 'descending' ? -1 : 1;
+  var index = Array.from({ length: n }, function (_, i) { return i; });
+  index.sort(function (a, b) {
+    if (empty[a] !== empty[b]) return empty[a] - empty[b];
+    var d = keys[a] - keys[b];
+    return d !== 0 ? sign * d : a - b;
+  });
+  return index.map(function (i) { return rows[i]; });
 }
-function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
-function pad2(n) { return (n < 10 ? '0' : '') + n; }
-function fmtDur(s) {
-  if (s === undefined || s === null) return '';
-  s = Math.max(0, Math.round(s));
-  if (s < 60) return s + 's';
-  if (s < 3600) return Math.floor(s / 60) + 'm' + pad2(s % 60) + 's';
-  if (s < 86400) return Math.floor(s / 3600) + 'h' + pad2(Math.floor((s % 3600) / 60)) + 'm';
-  return Math.floor(s / 86400) + 'd' + pad2(Math.floor((s % 86400) / 3600)) + 'h';
+function haystack(cache, spec, row) {
+  var ver = spec.rowVersion(row); var known = cache.hay.get(row);
+  if (known && known.ver === ver) return known.text;
+  var parts = [];
+  spec.columns.forEach(function (c) { if (c.search === false || c.num) return; var v = c.value(row); if (!isEmpty(v)) parts.push(String(v).toLowerCase()); });
+  var text = parts.join('\u0001');
+  cache.hay.set(row, { ver: ver, text: text });
+  return text;
 }
-function fmtTime(t) {
-  if (t === undefined || t === null) return '';
-  var d = new Date(t * 1000);
-  return d.getFullYear() + '-' + pad2(d.getMonth() + 1) + '-' + pad2(d.getDate()) + ' ' + pad2(d.getHours()) + ':' + pad2(d.getMinutes()) + ':' + pad2(d.getSeconds());
-}
-function fmtClock(t) { var d = new Date(t * 1000); return pad2(d.getHours()) + ':' + pad2(d.getMinutes()); }
-function fmtBytes(n) {
-  if (n === undefined || n === null) return '';
-  if (n < 1024) return n + ' B';
-  var units = ['KiB', 'MiB', 'GiB']; var v = n / 1024; var i = 0;
-  while (v >= 1024 && i < units.length - 1) { v = v / 1024; i++; }
-  return v.toFixed(1) + ' ' + units[i];
-}
-// A log path relative to the run directory, as a relative link: each part encoded, so it stays a path.
-function logLink(log) {
-  if (!log) return '';
-  var a = el('a', null, 'log');
-  a.setAttribute('href', log.split('/').map(encodeURIComponent).join('/'));
-  a.setAttribute('rel', 'noopener');
-  return a;
-}
-function statusCell(status) { return el('td', 'status-' + status, status); }
-
-// spec: { id, columns: [{ key, label, num, value(row), cell(row) }], rows, defaultSort: { key, dir }, limit }
-function renderTable(spec) {
-  var table = byId(spec.id);
-  if (!table) return;
-  var sort = state.sort[spec.id] || spec.defaultSort || { key: spec.columns[0].key, dir: 'ascending' };
-  if (!state.heads[spec.id]) {
-    var thead = el('thead'); var tr = el('tr');
+function tableCache(spec) {
+  var cache = state.tables[spec.id];
+  if (!cache) {
+    cache = { key: null, hay: new WeakMap(), sorted: null, shown: [] };
+    state.tables[spec.id] = cache;
+    var table = byId(spec.id); var thead = el('thead'); var tr = el('tr');
     spec.columns.forEach(function (col) {
       var th = el('th', col.num ? 'num' : null, col.label);
       th.setAttribute('data-key', col.key);
       th.addEventListener('click', function () {
-        var now = state.sort[spec.id] || spec.defaultSort || { key: spec.columns[0].key, dir: 'ascending' };
+        var now = state.sort[spec.id] || spec.defaultSort;
         var dir = now.key === col.key && now.dir === 'ascending' ? 'descending' : (now.key === col.key ? 'ascending' : (col.num ? 'descending' : 'ascending'));
         state.sort[spec.id] = { key: col.key, dir: dir };
         render();
@@ -66,48 +72,78 @@ function renderTable(spec) {
       tr.appendChild(th);
     });
     thead.appendChild(tr); table.appendChild(thead); table.appendChild(el('tbody'));
-    state.heads[spec.id] = true;
   }
+  return cache;
+}
+function rowNode(spec, row) {
+  var tr = el('tr', spec.rowClass ? spec.rowClass(row) : null);
+  spec.columns.forEach(function (c) {
+    var cell = c.cell ? c.cell(row) : null;
+    if (cell && cell.nodeName === 'TD') { tr.appendChild(cell); return; }
+    var td = el('td', c.num ? 'num' : (c.wrap ? 'wrap' : null));
+    if (cell && typeof cell === 'object') td.appendChild(cell);
+    else if (cell !== null && cell !== undefined) td.textContent = String(cell);
+    else { var v = c.value(row); td.textContent = isEmpty(v) ? '' : String(v); }
+    tr.appendChild(td);
+  });
+  return tr;
+}
+// spec: { id, rows, version, members, columns: [{ key, label, value(row), num, fixed, wrap, search, cell(row) }], defaultSort, rowVersion(row), filter(row), filterKey, rowClass(row), note }
+function renderTable(spec) {
+  var table = byId(spec.id);
+  if (!table) return;
+  spec.rowVersion = spec.rowVersion || function (row) { return row.ver; };
+  var cache = tableCache(spec);
+  var sort = state.sort[spec.id] || spec.defaultSort;
+  var limit = state.limits[spec.id] || PAGE_ROWS;
+  var q = state.query.toLowerCase();
+  var key = [spec.version, sort.key, sort.dir, limit, q, spec.filterKey || ''].join('\u0001');
+  if (cache.key === key) return;
+  cache.key = key;
   Array.prototype.forEach.call(table.querySelectorAll('th'), function (th) {
     if (th.getAttribute('data-key') === sort.key) th.setAttribute('aria-sort', sort.dir); else th.removeAttribute('aria-sort');
   });
-  var q = state.query.toLowerCase();
-  var rows = spec.rows.filter(function (row) {
-    if (spec.filter && !spec.filter(row)) return false;
-    if (!q) return true;
-    return spec.columns.some(function (col) {
-      var v = col.value(row);
-      return v !== undefined && v !== null && String(v).toLowerCase().indexOf(q) >= 0;
-    });
-  });
   var col = spec.columns.filter(function (c) { return c.key === sort.key; })[0] || spec.columns[0];
-  var sign = sort.dir === 'descending' ? -1 : 1;
-  rows.sort(function (a, b) {
-    var x = col.value(a); var y = col.value(b);
-    var xe = x === undefined || x === null || x === ''; var ye = y === undefined || y === null || y === '';
-    if (xe || ye) return xe === ye ? 0 : (xe ? 1 : -1);
-    if (col.num) return sign * (Number(x) - Number(y));
-    return sign * String(x).localeCompare(String(y));
-  });
+  var matches = function (row) { return (!spec.filter || spec.filter(row)) && (!q || haystack(cache, spec, row).indexOf(q) >= 0); };
+  var rows;
+  if (col.fixed && spec.members !== undefined) {
+    // A column that never changes: sort every row once, then only filter.
+    var sortKey = col.key + '\u0001' + sort.dir + '\u0001' + spec.members;
+    if (!cache.sorted || cache.sorted.key !== sortKey) cache.sorted = { key: sortKey, rows: sortRows(spec.id, spec.rows, col, sort.dir) };
+    rows = cache.sorted.rows.filter(matches);
+  } else {
+    rows = sortRows(spec.id, spec.rows.filter(matches), col, sort.dir);
+  }
+  var shown = rows.slice(0, limit);
   var tbody = table.tBodies[0];
-  clear(tbody);
-  var limit = spec.limit || rows.length;
-  rows.slice(0, limit).forEach(function (row) {
-    var tr = el('tr', spec.rowClass ? spec.rowClass(row) : null);
-    spec.columns.forEach(function (c) {
-      var cell = c.cell ? c.cell(row) : null;
-      if (cell && cell.nodeName === 'TD') { tr.appendChild(cell); return; }
-      var td = el('td', c.num ? 'num' : (c.wrap ? 'wrap' : null));
-      if (cell && typeof cell === 'object') td.appendChild(cell);
-      else td.textContent = cell !== null && cell !== undefined ? String(cell) : (c.value(row) === undefined || c.value(row) === null ? '' : String(c.value(row)));
-      tr.appendChild(td);
+  var same = cache.shown.length === shown.length && shown.every(function (row, i) { return cache.shown[i].row === row; });
+  if (same) {
+    shown.forEach(function (row, i) {
+      var was = cache.shown[i];
+      var ver = spec.rowVersion(row);
+      if (was.ver === ver) return;
+      var tr = rowNode(spec, row);
+      tbody.replaceChild(tr, was.tr);
+      cache.shown[i] = { row: row, ver: ver, tr: tr };
     });
-    tbody.appendChild(tr);
-  });
-  if (spec.note) {
-    var note = byId(spec.note);
-    if (note) note.textContent = rows.length > limit ? 'showing ' + limit + ' of ' + rows.length + ' matching; search to narrow' : rows.length + ' shown';
+  } else {
+    var fragment = document.createDocumentFragment();
+    cache.shown = shown.map(function (row) { var tr = rowNode(spec, row); fragment.appendChild(tr); return { row: row, ver: spec.rowVersion(row), tr: tr }; });
+    clear(tbody);
+    tbody.appendChild(fragment);
   }
   table.setAttribute('data-rows', String(rows.length));
+  if (spec.note) noteFor(spec, rows.length, shown.length);
+}
+function noteFor(spec, matching, shown) {
+  var note = byId(spec.note);
+  if (!note) return;
+  clear(note);
+  note.appendChild(document.createTextNode(matching > shown ? 'showing ' + shown + ' of ' + matching + ' matching; search to narrow, or ' : matching + ' shown'));
+  if (matching > shown) {
+    var more = el('button', 'more', 'show ' + Math.min(PAGE_ROWS, matching - shown) + ' more');
+    more.addEventListener('click', function () { state.limits[spec.id] = shown + PAGE_ROWS; render(); });
+    note.appendChild(more);
+  }
 }
 `;
