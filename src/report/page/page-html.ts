@@ -71,9 +71,9 @@ export function pageHtml(snapshot?: string): string {
 <div class="controls" id="timeline-controls"></div>
 <div id="timeline"><div id="timeline-chart"></div><div class="note" id="timeline-empty"></div><div class="tip" id="timeline-tip" hidden></div></div></section>
 <section><h2>Utilisation</h2><div id="utilisation"><div id="utilisation-chart"></div><div class="note" id="utilisation-average"></div></div></section>
-<section><h2>Failures</h2><table id="failures"></table><div class="note" id="failures-note"></div></section>
-<section><h2>Depending on failures</h2><table id="indirect"></table><div class="note" id="indirect-note"></div></section>
-<section><h2>Every package</h2><table id="packages"></table><div class="note" id="packages-note"></div></section>
+<section class="long"><h2>Failures</h2><table id="failures"></table><div class="note" id="failures-note"></div></section>
+<section class="long"><h2>Depending on failures</h2><table id="indirect"></table><div class="note" id="indirect-note"></div></section>
+<section class="long"><h2>Every package</h2><table id="packages"></table><div class="note" id="packages-note"></div></section>
 <section><h2>Messages</h2><ul class="messages" id="messages"></ul></section>
 </main>
 ${data}<script>${SCRIPT}</script>

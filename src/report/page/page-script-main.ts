@@ -8,9 +8,9 @@
 export const SCRIPT_MAIN = String.raw`
 function render() {
   if (!store.head) return;
-  renderHeader(store.head); renderCounters(store.head, store.counts); renderHosts(store.hosts);
-  renderTables();
   drawCharts();
+  renderHeader(store.head); renderCounters(store.head, store.counts); renderHosts(store.hosts);
+  timed('kiln-tables', renderTables);
   renderMessages();
 }
 function connection(text) {
@@ -45,6 +45,11 @@ function live() {
   function follow() {
     source = new EventSource('api/events?since=' + encodeURIComponent(store.epoch + '.' + store.rev));
     source.addEventListener('update', function (e) {
+      var t0 = performance.now();
+      // Until the next frame is on screen: the update's script, then the browser's style, layout and paint.
+      requestAnimationFrame(function () {
+        setTimeout(function () { try { performance.measure('kiln-update-painted', { start: t0, end: performance.now() }); } catch (err) { /* a help only */ } }, 0);
+      });
       timed('kiln-update', function () {
         var update = JSON.parse(e.data);
         if (update.epoch !== store.epoch || update.from !== store.rev) { load(); return; }
@@ -66,8 +71,15 @@ function start() {
   search.addEventListener('input', function () { state.query = search.value.trim(); render(); });
   var filter = byId('status-filter');
   filter.addEventListener('change', function () { state.statusFilter = filter.value; render(); });
-  window.addEventListener('resize', function () { if (store.head) drawCharts(); });
+  // The charts' width, read when the layout changes rather than while drawing (reading it there would lay the page out again).
+  new ResizeObserver(function (entries) {
+    var width = Math.round(entries[0].contentRect.width);
+    if (width === tl.boxWidth) return;
+    tl.boxWidth = width;
+    if (store.head) drawCharts();
+  }).observe(byId('timeline'));
   timelineControls();
+  watchTables();
   var embedded = byId('kiln-data');
   if (!embedded) { live(); return; }
   timed('kiln-apply-snapshot', function () { applyUpdate(JSON.parse(embedded.textContent)); });

@@ -64,9 +64,27 @@ function col(key, label, value, extra) {
   return c;
 }
 var FIXED = { fixed: true };
+function watchTables() {
+  var seen = new IntersectionObserver(function (entries) {
+    var appeared = false;
+    entries.forEach(function (e) {
+      var id = e.target.getAttribute('data-table');
+      if (e.isIntersecting && state.hidden[id]) appeared = true;
+      state.hidden[id] = !e.isIntersecting;
+    });
+    if (appeared) render();
+  }, { rootMargin: '400px 0px' });
+  ['failures', 'indirect', 'packages'].forEach(function (id) {
+    var section = byId(id).closest('section');
+    section.setAttribute('data-table', id);
+    seen.observe(section);
+  });
+}
 function whyOf(r) { return r.error || r.reason || (r.blockedBy.length ? 'blocked by ' + r.blockedBy.join(' ') : ''); }
+// The long tables are worked out only while on screen (or nearly): off screen, an update costs them nothing.
 function renderTables() {
   var v = store.versions;
+  var shown = function (id) { return !state.hidden[id]; };
   renderTable({ id: 'running', rows: runningRows(), version: store.rev + ':' + store.head.now, defaultSort: { key: 'slot', dir: 'ascending' },
     rowVersion: function (r) { return r.phase + r.elapsedS + r.logBytes + r.stuck; },
     rowClass: function (r) { return r.stuck ? 'stuck' : null; },
@@ -81,7 +99,7 @@ function renderTables() {
       col('log', 'Log vs last', function (r) { return r.logPercent; }, { num: true, cell: function (r) { return r.logPercent === null ? fmtBytes(r.logBytes) : r.logPercent + '%'; } }),
       col('idle', 'Unchanged', function (r) { return r.idleS; }, { num: true, cell: function (r) { return r.stuck ? 'for ' + fmtDur(r.idleS) : ''; } }),
     ] });
-  renderTable({ id: 'failures', rows: Array.from(store.failed), version: v.failures, members: v.failedMembers, note: 'failures-note',
+  if (shown('failures')) renderTable({ id: 'failures', rows: Array.from(store.failed), version: v.failures, members: v.failedMembers, member: function (r) { return isFailed(r.status); }, note: 'failures-note',
     defaultSort: { key: 'breaks', dir: 'descending' },
     columns: [
       col('pkgpath', 'Pkgpath', function (r) { return r.pkgpath; }, FIXED),
@@ -96,7 +114,7 @@ function renderTables() {
       col('duration', 'Took', function (r) { return r.durationS; }, { num: true, cell: function (r) { return fmtDur(r.durationS); } }),
       col('log', 'Log', function (r) { return r.log; }, { cell: function (r) { return logLink(r.log); } }),
     ] });
-  renderTable({ id: 'indirect', rows: Array.from(store.indirect), version: v.indirect, members: v.indirectMembers, note: 'indirect-note',
+  if (shown('indirect')) renderTable({ id: 'indirect', rows: Array.from(store.indirect), version: v.indirect, members: v.indirectMembers, member: function (r) { return isIndirect(r.status); }, note: 'indirect-note',
     defaultSort: { key: 'pkgpath', dir: 'ascending' },
     columns: [
       col('pkgpath', 'Pkgpath', function (r) { return r.pkgpath; }, FIXED),
@@ -105,7 +123,7 @@ function renderTables() {
       col('blockedBy', 'Root cause', function (r) { return r.blockedBy.join(' '); }, { wrap: true }),
       col('maintainer', 'Maintainer', function (r) { return r.maintainer; }, FIXED),
     ] });
-  renderTable({ id: 'packages', rows: store.pkgs, version: v.packages, members: store.pkgs.length, note: 'packages-note',
+  if (shown('packages')) renderTable({ id: 'packages', rows: store.pkgs, version: v.packages, members: store.pkgs.length, note: 'packages-note',
     defaultSort: { key: 'pkgpath', dir: 'ascending' }, filterKey: state.statusFilter,
     filter: state.statusFilter ? function (r) { return r.status === state.statusFilter || (state.statusFilter === 'indirect' && isIndirect(r.status)); } : null,
     columns: [

@@ -2,13 +2,14 @@
 // with tens of thousands of rows. A table is worked out again only when its
 // rows, the search, the filter or the sort changed; it shows the first 500
 // rows that match (more on asking); strings sort by collation rank, worked
-// out once per distinct value, then as numbers; a column whose values never
+// out once per distinct value of a column (whichever table shows it), then
+// as numbers; a column whose values never
 // change keeps its sorted order until rows are added; and rows whose data
 // did not change keep their DOM nodes.
 
 export const SCRIPT_TABLES = String.raw`
 var collator = new Intl.Collator();
-var PAGE_ROWS = 500;
+var PAGE_ROWS = 100;
 // The rank of every distinct value of a column, in collation order; values not seen yet rebuild it.
 function ranksOf(cacheKey, values) {
   var cache = state.ranks[cacheKey];
@@ -24,26 +25,67 @@ function ranksOf(cacheKey, values) {
   return cache;
 }
 // Rows sorted by a column: empty values last whichever the direction, ties in the rows' own order.
-function sortRows(tableId, rows, col, dir) {
-  var n = rows.length; var keys = new Float64Array(n); var empty = new Uint8Array(n); var strings = [];
-  var values = rows.map(function (row, i) {
-    var v = col.value(row);
-    if (isEmpty(v)) { empty[i] = 1; return null; }
-    if (col.num) { keys[i] = Number(v); return null; }
-    v = String(v); strings.push(v); return v;
-  });
-  if (!col.num) {
-    var ranks = ranksOf(tableId + ':' + col.key, strings);
-    values.forEach(function (v, i) { if (v !== null) keys[i] = ranks.get(v); });
+// Strings sort by rank, packed with the row's place into one number, so the browser's own numeric sort does the work.
+function sortRows(rows, col, dir) {
+  var n = rows.length; var sign = dir === 'descending' ? -1 : 1;
+  if (col.num) {
+    var keys = new Float64Array(n); var empty = new Uint8Array(n);
+    rows.forEach(function (row, i) { var v = col.value(row); if (isEmpty(v)) empty[i] = 1; else keys[i] = Number(v); });
+    var index = Array.from({ length: n }, function (_, i) { return i; });
+    index.sort(function (a, b) {
+      if (empty[a] !== empty[b]) return empty[a] - empty[b];
+      var d = keys[a] - keys[b];
+      return d !== 0 ? sign * d : a - b;
+    });
+    return index.map(function (i) { return rows[i]; });
   }
+  var values = new Array(n); var strings = [];
+  rows.forEach(function (row, i) { var v = col.value(row); values[i] = isEmpty(v) ? null : String(v); if (values[i] !== null) strings.push(values[i]); });
+  var ranks = ranksOf(col.key, strings);
+  var last = ranks.size;
+  var packed = new Float64Array(n);
+  for (var i = 0; i < n; i++) {
+    var rank = values[i] === null ? last + 1 : (sign > 0 ? ranks.get(values[i]) : last - ranks.get(values[i]));
+    packed[i] = rank * 2097152 + i;
+  }
+  packed.sort();
+  var out = new Array(n);
+  for (var k = 0; k < n; k++) out[k] = rows[packed[k] % 2097152];
+  return out;
+}
+// Every row sorted by a (string) column whose values never change: sorted once, then kept as rows come
+// and go (the rows that came are sorted alone and merged in, by the ranks kept beside the rows), so a
+// burst of new rows costs what it brings.
+function rankKey(ranks, col, row) { var v = col.value(row); return isEmpty(v) ? Infinity : ranks.get(String(v)); }
+function fixedOrder(cache, spec, col, dir) {
+  var key = col.key + '\u0001' + dir; var sorted = cache.sorted; var ranks;
+  if (!sorted || sorted.key !== key) {
+    var all = sortRows(spec.rows, col, dir);
+    ranks = state.ranks[col.key] || new Map();
+    cache.sorted = { key: key, members: spec.members, rows: all, set: new Set(all), ranks: ranks, keys: all.map(function (row) { return rankKey(ranks, col, row); }) };
+    return all;
+  }
+  if (sorted.members === spec.members) return sorted.rows;
+  var set = sorted.set;
+  var came = sortRows(spec.rows.filter(function (row) { return !set.has(row); }), col, dir);
+  ranks = state.ranks[col.key] || new Map();
+  if (ranks !== sorted.ranks) sorted.keys = sorted.rows.map(function (row) { return rankKey(ranks, col, row); });
+  var cameKeys = came.map(function (row) { return rankKey(ranks, col, row); });
   var sign = dir === 'descending' ? -1 : 1;
-  var index = Array.from({ length: n }, function (_, i) { return i; });
-  index.sort(function (a, b) {
-    if (empty[a] !== empty[b]) return empty[a] - empty[b];
-    var d = keys[a] - keys[b];
-    return d !== 0 ? sign * d : a - b;
-  });
-  return index.map(function (i) { return rows[i]; });
+  var rows = []; var keys = []; var i = 0; var j = 0; var n = sorted.rows.length;
+  while (i < n || j < came.length) {
+    var a = i < n ? sorted.keys[i] : 0; var b = j < came.length ? cameKeys[j] : 0;
+    var kept = j >= came.length || (i < n && (a === b || (a !== Infinity && (b === Infinity || sign * (a - b) < 0))));
+    if (kept) {
+      var row = sorted.rows[i++];
+      if (spec.member && !spec.member(row)) { set.delete(row); continue; }
+      rows.push(row); keys.push(a);
+    } else {
+      set.add(came[j]); rows.push(came[j]); keys.push(b); j++;
+    }
+  }
+  cache.sorted = { key: key, members: spec.members, rows: rows, set: set, ranks: ranks, keys: keys };
+  return rows;
 }
 function haystack(cache, spec, row) {
   var ver = spec.rowVersion(row); var known = cache.hay.get(row);
@@ -88,8 +130,9 @@ function rowNode(spec, row) {
   });
   return tr;
 }
-// spec: { id, rows, version, members, columns: [{ key, label, value(row), num, fixed, wrap, search, cell(row) }], defaultSort, rowVersion(row), filter(row), filterKey, rowClass(row), note }
-function renderTable(spec) {
+// spec: { id, rows, version, members (changes when rows come or go), member(row) (still one of the rows), columns: [{ key, label, value(row), num, fixed, wrap, search, cell(row) }], defaultSort, rowVersion(row), filter(row), filterKey, rowClass(row), note }
+function renderTable(spec) { timed('kiln-table-' + spec.id, function () { tableOnce(spec); }); }
+function tableOnce(spec) {
   var table = byId(spec.id);
   if (!table) return;
   spec.rowVersion = spec.rowVersion || function (row) { return row.ver; };
@@ -100,37 +143,43 @@ function renderTable(spec) {
   var key = [spec.version, sort.key, sort.dir, limit, q, spec.filterKey || ''].join('\u0001');
   if (cache.key === key) return;
   cache.key = key;
-  Array.prototype.forEach.call(table.querySelectorAll('th'), function (th) {
-    if (th.getAttribute('data-key') === sort.key) th.setAttribute('aria-sort', sort.dir); else th.removeAttribute('aria-sort');
-  });
+  if (cache.sortShown !== sort.key + sort.dir) {
+    cache.sortShown = sort.key + sort.dir;
+    Array.prototype.forEach.call(table.querySelectorAll('th'), function (th) {
+      if (th.getAttribute('data-key') === sort.key) th.setAttribute('aria-sort', sort.dir); else th.removeAttribute('aria-sort');
+    });
+  }
   var col = spec.columns.filter(function (c) { return c.key === sort.key; })[0] || spec.columns[0];
   var matches = function (row) { return (!spec.filter || spec.filter(row)) && (!q || haystack(cache, spec, row).indexOf(q) >= 0); };
   var rows;
-  if (col.fixed && spec.members !== undefined) {
-    // A column that never changes: sort every row once, then only filter.
-    var sortKey = col.key + '\u0001' + sort.dir + '\u0001' + spec.members;
-    if (!cache.sorted || cache.sorted.key !== sortKey) cache.sorted = { key: sortKey, rows: sortRows(spec.id, spec.rows, col, sort.dir) };
-    rows = cache.sorted.rows.filter(matches);
+  if (col.fixed && !col.num && spec.members !== undefined) {
+    rows = fixedOrder(cache, spec, col, sort.dir).filter(matches);
   } else {
-    rows = sortRows(spec.id, spec.rows.filter(matches), col, sort.dir);
+    rows = sortRows(spec.rows.filter(matches), col, sort.dir);
   }
   var shown = rows.slice(0, limit);
   var tbody = table.tBodies[0];
   var same = cache.shown.length === shown.length && shown.every(function (row, i) { return cache.shown[i].row === row; });
   if (same) {
+    // The same rows in the same order: replace only those whose data changed.
     shown.forEach(function (row, i) {
-      var was = cache.shown[i];
-      var ver = spec.rowVersion(row);
+      var was = cache.shown[i]; var ver = spec.rowVersion(row);
       if (was.ver === ver) return;
       var tr = rowNode(spec, row);
       tbody.replaceChild(tr, was.tr);
       cache.shown[i] = { row: row, ver: ver, tr: tr };
     });
   } else {
+    // Rows still shown whose data did not change keep their nodes, wherever they move to.
+    var old = new Map(cache.shown.map(function (s) { return [s.row, s]; }));
     var fragment = document.createDocumentFragment();
-    cache.shown = shown.map(function (row) { var tr = rowNode(spec, row); fragment.appendChild(tr); return { row: row, ver: spec.rowVersion(row), tr: tr }; });
-    clear(tbody);
-    tbody.appendChild(fragment);
+    cache.shown = shown.map(function (row) {
+      var was = old.get(row); var ver = spec.rowVersion(row);
+      var tr = was && was.ver === ver ? was.tr : rowNode(spec, row);
+      fragment.appendChild(tr);
+      return { row: row, ver: ver, tr: tr };
+    });
+    tbody.replaceChildren(fragment);
   }
   table.setAttribute('data-rows', String(rows.length));
   if (spec.note) noteFor(spec, rows.length, shown.length);

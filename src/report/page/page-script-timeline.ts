@@ -7,7 +7,7 @@
 // were busy in each pixel's time, for the utilisation chart below.
 
 export const SCRIPT_TIMELINE = String.raw`
-var tl = { mode: 'all', span: 3600, end: null, geom: null, drag: null };
+var tl = { mode: 'all', span: 3600, end: null, geom: null, drag: null, boxWidth: 0 };
 var LABEL_W = 130; var AXIS_H = 18; var MIN_SPAN = 60;
 function runSpan() {
   var h = store.head; var now = h.now;
@@ -107,7 +107,7 @@ function drawTimeline() {
   empty.textContent = rows.length === 0 ? 'no job has started yet' : '';
   if (rows.length === 0) { clear(box); return null; }
   var w = tlWindow(); var now = store.head.now;
-  var width = Math.max(400, (box.clientWidth || 1000) - LABEL_W - 10);
+  var width = Math.max(400, (tl.boxWidth || 1000) - LABEL_W - 10);
   var rowH = Math.max(3, Math.min(18, Math.floor(900 / rows.length)));
   var height = rows.length * rowH;
   var c = canvasFor(box, LABEL_W + width + 10, height + AXIS_H);
@@ -134,6 +134,12 @@ function drawTimeline() {
       counts[b.outcome]++;
       var a = (Math.max(b.start, w.t0) - w.t0) * scale; var z = (Math.min(end, w.t1) - w.t0) * scale;
       coverage(busy, diff, a, Math.min(z, width));
+      if (z - a >= 3) {
+        // Wide enough to tell apart: its own rect, a pixel short so the next job shows where it starts.
+        if (kind !== null) { paths[kind].rect(LABEL_W + x0, y, x1 - x0, barH); kind = null; }
+        paths[b.outcome].rect(LABEL_W + a, y, z - a - 1, barH);
+        continue;
+      }
       if (z - a < 1) z = a + 1;
       if (kind === b.outcome && a <= x1 + 0.5) { if (z > x1) x1 = z; continue; }
       if (kind !== null) paths[kind].rect(LABEL_W + x0, y, x1 - x0, barH);

@@ -5,7 +5,7 @@
 // metadata cannot inject anything.
 
 export const SCRIPT_UTIL = String.raw`
-var state = { query: '', statusFilter: '', live: false, sort: {}, limits: {}, tables: {}, ranks: {} };
+var state = { query: '', statusFilter: '', live: false, sort: {}, limits: {}, tables: {}, ranks: {}, hidden: {} };
 var COLOURS = { built: '#2e7d32', failed: '#c62828', lost: '#9e9e9e', running: '#1565c0' };
 function byId(id) { return document.getElementById(id); }
 function el(tag, cls, content) {

@@ -13,6 +13,8 @@ header .meta { color: #b0bec5; }
 .badge.stopped, .badge.interrupted { background: var(--warn); }
 main { padding: 12px 16px; display: grid; gap: 14px; }
 section { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; overflow-x: auto; }
+/* Long tables off screen are not laid out or painted until scrolled to. */
+section.long { content-visibility: auto; contain-intrinsic-size: auto 800px; }
 h2 { font-size: 15px; margin: 0 0 8px; }
 .counters { display: flex; flex-wrap: wrap; gap: 8px; }
 .counter { min-width: 92px; padding: 6px 10px; border-radius: 6px; background: #eceff1; }
