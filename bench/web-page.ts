@@ -75,13 +75,21 @@ async function live(browser: Browser): Promise<void> {
   console.log(`  snapshot fetched, applied and drawn in ${ms(load!)} (applying ${ms(apply!)}, the first render ${ms(render!)}, of it the timeline ${ms(firstDraw!)})`);
 
   const before = (await measures(page, 'kiln-update')).length;
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const metrics = async (): Promise<Record<string, number>> => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
+  const m0 = await metrics();
   for (let s = 0; s < FOLLOW_S; s++) { feed(SPEED); await sleep(1000); }
+  const m1 = await metrics();
+  const perSecond = (key: string): string => ms(((m1[key]! - m0[key]!) / FOLLOW_S) * 1000);
   const updates = (await measures(page, 'kiln-update')).slice(before);
   const draws = (await measures(page, 'kiln-timeline')).slice(-updates.length);
   const painted = (await measures(page, 'kiln-update-painted')).slice(-updates.length);
   console.log(`  following ${FOLLOW_S} s, ${SPEED} simulated seconds each: an update applied and drawn ${summary(updates)} — ${verdict(updates, 50)}`);
   console.log(`    until the next frame was painted (the browser's style, layout and paint too): ${summary(painted)}`);
   console.log(`    of which the timeline (whole run so far, ${await page.getAttribute('#timeline canvas', 'data-built')} jobs built): ${summary(draws)}`);
+  console.log(`    the page's main thread, per second (Chromium's own counters): busy ${perSecond('TaskDuration')}, of it script ${perSecond('ScriptDuration')},`
+    + ` layout ${perSecond('LayoutDuration')}, style ${perSecond('RecalcStyleDuration')}; ${m1['Nodes']} DOM nodes`);
 
   feed(steps.length);
   await until('complete', async () => (await page.textContent('#result')) === 'complete', 120_000);

@@ -99,7 +99,8 @@ function renderTables() {
       col('log', 'Log vs last', function (r) { return r.logPercent; }, { num: true, cell: function (r) { return r.logPercent === null ? fmtBytes(r.logBytes) : r.logPercent + '%'; } }),
       col('idle', 'Unchanged', function (r) { return r.idleS; }, { num: true, cell: function (r) { return r.stuck ? 'for ' + fmtDur(r.idleS) : ''; } }),
     ] });
-  if (shown('failures')) renderTable({ id: 'failures', rows: Array.from(store.failed), version: v.failures, members: v.failedMembers, member: function (r) { return isFailed(r.status); }, note: 'failures-note',
+  if (shown('failures')) renderTable({ id: 'failures', rows: function () { return Array.from(store.failed); }, version: v.failures,
+    members: v.failedMembers, joined: store.failedLog, member: function (r) { return isFailed(r.status); }, note: 'failures-note',
     defaultSort: { key: 'breaks', dir: 'descending' },
     columns: [
       col('pkgpath', 'Pkgpath', function (r) { return r.pkgpath; }, FIXED),
@@ -114,7 +115,8 @@ function renderTables() {
       col('duration', 'Took', function (r) { return r.durationS; }, { num: true, cell: function (r) { return fmtDur(r.durationS); } }),
       col('log', 'Log', function (r) { return r.log; }, { cell: function (r) { return logLink(r.log); } }),
     ] });
-  if (shown('indirect')) renderTable({ id: 'indirect', rows: Array.from(store.indirect), version: v.indirect, members: v.indirectMembers, member: function (r) { return isIndirect(r.status); }, note: 'indirect-note',
+  if (shown('indirect')) renderTable({ id: 'indirect', rows: function () { return Array.from(store.indirect); }, version: v.indirect,
+    members: v.indirectMembers, joined: store.indirectLog, member: function (r) { return isIndirect(r.status); }, note: 'indirect-note',
     defaultSort: { key: 'pkgpath', dir: 'ascending' },
     columns: [
       col('pkgpath', 'Pkgpath', function (r) { return r.pkgpath; }, FIXED),
@@ -123,7 +125,7 @@ function renderTables() {
       col('blockedBy', 'Root cause', function (r) { return r.blockedBy.join(' '); }, { wrap: true }),
       col('maintainer', 'Maintainer', function (r) { return r.maintainer; }, FIXED),
     ] });
-  if (shown('packages')) renderTable({ id: 'packages', rows: store.pkgs, version: v.packages, members: store.pkgs.length, note: 'packages-note',
+  if (shown('packages')) renderTable({ id: 'packages', rows: store.pkgLog, version: v.packages, members: store.pkgLog.length, joined: store.pkgLog, note: 'packages-note',
     defaultSort: { key: 'pkgpath', dir: 'ascending' }, filterKey: state.statusFilter,
     filter: state.statusFilter ? function (r) { return r.status === state.statusFilter || (state.statusFilter === 'indirect' && isIndirect(r.status)); } : null,
     columns: [

@@ -12,6 +12,8 @@ function newStore() {
     epoch: '', rev: 0, head: null, counts: null, hosts: [], keepMessages: 100, behind: 0,
     pkgs: [], bars: [], rows: new Map(), rowList: [], running: new Map(), capacity: [], messages: [],
     breaks: new Map(), failed: new Set(), indirect: new Set(), t0: null,
+    // Append-only: every package in the order it came, and each that joined the failed or indirect set (a table takes what it has not seen).
+    pkgLog: [], failedLog: [], indirectLog: [],
     versions: { packages: 0, failures: 0, failedMembers: 0, indirect: 0, indirectMembers: 0, bars: 0, rows: 0, messages: 0 },
   };
 }
@@ -41,8 +43,8 @@ function setStatus(p, t, o) {
   p.ver++;
   addBreaks(p.blockedBy, 1);
   var failed = isFailed(p.status); var indirect = isIndirect(p.status);
-  if (failed !== wasFailed) { if (failed) store.failed.add(p); else store.failed.delete(p); store.versions.failedMembers++; }
-  if (indirect !== wasIndirect) { if (indirect) store.indirect.add(p); else store.indirect.delete(p); store.versions.indirectMembers++; }
+  if (failed !== wasFailed) { if (failed) { store.failed.add(p); store.failedLog.push(p); } else store.failed.delete(p); store.versions.failedMembers++; }
+  if (indirect !== wasIndirect) { if (indirect) { store.indirect.add(p); store.indirectLog.push(p); } else store.indirect.delete(p); store.versions.indirectMembers++; }
   if (failed || wasFailed) store.versions.failures++;
   if (indirect || wasIndirect) store.versions.indirect++;
   store.versions.packages++;
@@ -73,7 +75,11 @@ function applyBar(t) {
 }
 function applyUpdate(u) {
   if (u.format !== WIRE_FORMAT) throw new Error('this page knows update format ' + WIRE_FORMAT + ', the server sent ' + u.format + ': reload the page');
-  if (u.from === 0) store = newStore();
+  if (u.from === 0) {
+    store = newStore();
+    // Every table starts afresh: its rows were the old copy's.
+    Object.keys(state.tables).forEach(function (id) { var t = state.tables[id]; t.key = null; t.sorted = null; t.shown = []; t.seen = 0; });
+  }
   store.epoch = u.epoch; store.rev = u.to; store.behind = u.behind;
   store.head = u.head; store.counts = u.counts; store.hosts = u.hosts; store.keepMessages = u.keepMessages;
   u.hosts.forEach(function (h) { for (var s = 0; s < h.slots; s++) rowOf(h.name, s); });
@@ -82,6 +88,7 @@ function applyUpdate(u) {
     if (!p) {
       p = { i: t[0], status: 'open', blockedBy: [], ver: 0 };
       store.pkgs[p.i] = p;
+      store.pkgLog.push(p);
       store.versions.failedMembers++; store.versions.indirectMembers++;
     } else if (store.byName) store.byName.delete(p.pkgname);
     p.pkgname = t[1]; p.pkgpath = t[2]; p.maintainer = t[3];

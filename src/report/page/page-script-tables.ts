@@ -60,14 +60,22 @@ function rankKey(ranks, col, row) { var v = col.value(row); return isEmpty(v) ? 
 function fixedOrder(cache, spec, col, dir) {
   var key = col.key + '\u0001' + dir; var sorted = cache.sorted; var ranks;
   if (!sorted || sorted.key !== key) {
-    var all = sortRows(spec.rows, col, dir);
+    var all = sortRows(rowsOf(spec), col, dir);
     ranks = state.ranks[col.key] || new Map();
+    cache.seen = spec.joined.length;
     cache.sorted = { key: key, members: spec.members, rows: all, set: new Set(all), ranks: ranks, keys: all.map(function (row) { return rankKey(ranks, col, row); }) };
     return all;
   }
   if (sorted.members === spec.members) return sorted.rows;
   var set = sorted.set;
-  var came = sortRows(spec.rows.filter(function (row) { return !set.has(row); }), col, dir);
+  // The rows that joined since: from the table's log, not a pass over every row.
+  var fresh = new Set();
+  for (var l = cache.seen; l < spec.joined.length; l++) {
+    var joined = spec.joined[l];
+    if (!set.has(joined) && (!spec.member || spec.member(joined))) fresh.add(joined);
+  }
+  cache.seen = spec.joined.length;
+  var came = sortRows(Array.from(fresh), col, dir);
   ranks = state.ranks[col.key] || new Map();
   if (ranks !== sorted.ranks) sorted.keys = sorted.rows.map(function (row) { return rankKey(ranks, col, row); });
   var cameKeys = came.map(function (row) { return rankKey(ranks, col, row); });
@@ -130,7 +138,9 @@ function rowNode(spec, row) {
   });
   return tr;
 }
-// spec: { id, rows, version, members (changes when rows come or go), member(row) (still one of the rows), columns: [{ key, label, value(row), num, fixed, wrap, search, cell(row) }], defaultSort, rowVersion(row), filter(row), filterKey, rowClass(row), note }
+function rowsOf(spec) { return typeof spec.rows === 'function' ? spec.rows() : spec.rows; }
+// spec: { id, rows (or a function giving them), version, members (changes when rows come or go), joined (every row that
+// came, in order, append-only), member(row) (still one of the rows), columns: [{ key, label, value(row), num, fixed, wrap, search, cell(row) }], defaultSort, rowVersion(row), filter(row), filterKey, rowClass(row), note }
 function renderTable(spec) { timed('kiln-table-' + spec.id, function () { tableOnce(spec); }); }
 function tableOnce(spec) {
   var table = byId(spec.id);
@@ -152,10 +162,13 @@ function tableOnce(spec) {
   var col = spec.columns.filter(function (c) { return c.key === sort.key; })[0] || spec.columns[0];
   var matches = function (row) { return (!spec.filter || spec.filter(row)) && (!q || haystack(cache, spec, row).indexOf(q) >= 0); };
   var rows;
-  if (col.fixed && !col.num && spec.members !== undefined) {
-    rows = fixedOrder(cache, spec, col, sort.dir).filter(matches);
+  var filtering = spec.filter || q;
+  if (col.fixed && !col.num && spec.joined) {
+    rows = fixedOrder(cache, spec, col, sort.dir);
+    if (filtering) rows = rows.filter(matches);
   } else {
-    rows = sortRows(spec.rows.filter(matches), col, sort.dir);
+    rows = rowsOf(spec);
+    rows = sortRows(filtering ? rows.filter(matches) : rows, col, sort.dir);
   }
   var shown = rows.slice(0, limit);
   var tbody = table.tBodies[0];
