@@ -91,7 +91,9 @@ function measure(failing: string | undefined): void {
     + ` slowest ${slowest.ms.toFixed(2)} ms (${hours(slowest)}; load average ${loadavg()[0]!.toFixed(1)} on ${availableParallelism()} cores)`);
   console.log(`  the ETA's pass, after sending: ${etaMs.length} times, median ${quantile(etaMs, 0.5).toFixed(2)} ms, p99 ${quantile(etaMs, 0.99).toFixed(2)} ms, most ${Math.max(...etaMs).toFixed(2)} ms`);
   if (catching.length > 0) {
-    console.log(`  ${catching.length} updates left changes for the next (most behind: ${Math.max(...catching.map((t) => t.behind))} changes), so a burst reaches the page over ${catching.length + 1} s`);
+    const most = Math.max(...catching.map((t) => t.behind));
+    console.log(`  ${catching.length} updates left changes for the next (most behind: ${most} changes), so a burst reaches the page over ${catching.length + 1} s`
+      + (most > 20_000 ? ' (the server tells a page more than 20,000 changes behind to load a snapshot instead)' : ''));
   }
 }
 
