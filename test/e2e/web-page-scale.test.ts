@@ -64,11 +64,12 @@ void describe('the operator\'s page with 20,000 packages', () => {
       await until('every indirect failure', async () => (await page.getAttribute('#indirect', 'data-rows')) === String(DEPENDENTS), 30_000);
       await until('half the run', async () => (await drawnJobs(page)) === run.events.filter((e) => e.type === 'job-started' && e.at <= half).length, 30_000);
       const first = run.events.flatMap((e) => (e.type === 'resolved' ? e.entries : [])).filter((p) => p.depends.includes(CORE))
-        .map((p) => p.pkgpath).sort((a, b) => a.localeCompare(b)).slice(0, 100);
+        .map((p) => p.pkgpath).sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).slice(0, 100);
       assert.deepEqual(await rowTexts(page, 'indirect', 0), first, 'the first hundred in pkgpath order, whichever update brought them');
       const started = run.events.filter((e) => e.type === 'job-started' && e.at <= half).length;
       assert.equal(await drawnJobs(page), started, 'every job started so far is on the timeline (the whole run is the window)');
       assert.equal(await attr(page, 'running'), 64);
+      assert.deepEqual((await rowTexts(page, 'running', 0)).slice(0, 3), ['builder1:0', 'builder1:1', 'builder1:2'], 'slots in natural order');
       const bars = await painted(page, '#timeline canvas');
       assert.ok(bars.built.count > 50_000, `${bars.built.count} built pixels`);
 

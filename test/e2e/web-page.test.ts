@@ -97,7 +97,7 @@ void describe('the operator\'s page in Chromium', () => {
       assert.deepEqual((await rowTexts(page, 'failures', 0)).slice(0, 2).sort(), ['textproc/icu', 'x11/pixman']);
       await page.click('#failures th[data-key="pkgpath"]');
       const ascending = await rowTexts(page, 'failures', 0);
-      assert.deepEqual(ascending, [...ascending].sort((a, b) => a.localeCompare(b)));
+      assert.deepEqual(ascending, [...ascending].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })));
       assert.equal(await page.getAttribute('#failures th[data-key="pkgpath"]', 'aria-sort'), 'ascending');
       await page.click('#failures th[data-key="pkgpath"]');
       assert.deepEqual(await rowTexts(page, 'failures', 0), [...ascending].reverse());
@@ -107,7 +107,7 @@ void describe('the operator\'s page in Chromium', () => {
 
       const indirect = await rowTexts(page, 'indirect', 0);
       assert.equal(indirect.length, 6, 'the packages that became indirect-failed as the run went');
-      assert.deepEqual(indirect, [...indirect].sort((a, b) => a.localeCompare(b)), 'in pkgpath order, however they came');
+      assert.deepEqual(indirect, [...indirect].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })), 'in pkgpath order, however they came');
       await page.fill('#search', 'icu');
       await rowsAre(page, 'failures', 1);
       assert.deepEqual(await rowTexts(page, 'failures', 0), ['textproc/icu']);

@@ -8,7 +8,8 @@
 // did not change keep their DOM nodes.
 
 export const SCRIPT_TABLES = String.raw`
-var collator = new Intl.Collator();
+// Natural order: builder1:2 before builder1:10, py39 before py312.
+var collator = new Intl.Collator(undefined, { numeric: true });
 var PAGE_ROWS = 100;
 // The rank of every distinct value of a column, in collation order; values not seen yet rebuild it.
 function ranksOf(cacheKey, values) {
