@@ -175,19 +175,23 @@ export class Coordinator {
         case 'start': {
           const setup = this.o.setup(command.job);
           setups.set(command.job.id, setup);
-          events.push({ type: 'job-started', at: command.job.startedAt, job: command.job, expectedS: setup.expectedS, lastLogBytes: setup.lastLogBytes });
+          // The estimate is at speed 1; the views want it on the job's host.
+          const speed = this.specOf(command.job.host)?.speed ?? 1;
+          events.push({ type: 'job-started', at: command.job.startedAt, job: command.job, expectedS: setup.expectedS / speed, lastLogBytes: setup.lastLogBytes });
           break;
         }
         case 'requeue':
           events.push({ type: 'message', at: command.at, level: 'warning', text: `${command.job.pkgname} on ${command.job.host} goes back to the queue: ${command.reason}` });
           this.running.get(command.job.id)?.controller.abort(new Error(command.reason));
           break;
-        case 'host':
+        case 'host': {
+          const spec = this.specOf(command.host);
           events.push({
             type: 'host', at: command.at, host: command.host, state: command.state, ...(command.reason !== undefined && { reason: command.reason }),
-            ...this.slotsOf(command.host),
+            ...(spec !== undefined && { slots: spec.slots, speed: spec.speed }),
           });
           break;
+        }
         case 'finished':
           this.finishedResult = command.result;
           break;
@@ -237,9 +241,9 @@ export class Coordinator {
     this.running.clear();
   }
 
-  private slotsOf(host: string): { slots?: number } {
-    const spec = this.o.engine.hostStates().find((h) => h.name === host)?.spec;
-    return spec === undefined ? {} : { slots: spec.slots };
+  /** A host's spec as the engine has it now (hosts join and change while the build runs). */
+  private specOf(host: string): HostSpec | undefined {
+    return this.o.engine.hostStates().find((h) => h.name === host)?.spec;
   }
 
   private emit(event: RunEvent): void {
