@@ -6,12 +6,12 @@
 //   loss:    from a cut link, and from a killed ssh session, to onLost
 // Needs root (network namespaces). Rerun: npm run bench:remote
 
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SshExecutor } from '../src/exec/ssh-executor.js';
 import { buildPackage } from '../src/sandbox/builder.js';
-import { jobFor, makeTree, recordingWatcher } from '../test/support/fixture-tree.js';
+import { jobFor, makeTree, portfile, recordingWatcher } from '../test/support/fixture-tree.js';
 import { clusterUnavailable, createCluster } from '../test/support/netns-hosts.js';
 import { runCommand } from '../test/support/run-command.js';
 
@@ -51,7 +51,8 @@ async function main(): Promise<void> {
   try {
     if (!host) throw new Error('no host');
     const tree = join(work, 'tree');
-    await makeTree(tree, { 'cat/trivial': { 'build.sh': 'echo built\n', Makefile: 'all:\n' } });
+    await chmod(work, 0o755); // local builds run as nobody when kiln runs as root
+    await makeTree(tree, { 'cat/trivial': { Portfile: portfile('trivial-1.0', { build: 'echo built', install: 'mkdir -p "$DESTDIR$PREFIX/share"\necho trivial > "$DESTDIR$PREFIX/share/trivial"' }) } });
     const make = (): SshExecutor => {
       const e = new SshExecutor({ destination: host.name, sshConfig: cluster.sshConfig });
       executors.push(e);

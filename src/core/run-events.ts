@@ -25,7 +25,7 @@ export type RunEvent =
   | { readonly type: 'status'; readonly change: StatusChange }
   | {
       readonly type: 'job-started'; readonly at: number; readonly job: Job;
-      /** Expected seconds, from history or an estimate. */
+      /** Expected seconds on the job's host (its speed factor counted), from history or an estimate. */
       readonly expectedS: number;
       /** Size of this port's log in its last build, when known, for "% of last log". */
       readonly lastLogBytes: number | undefined;
@@ -47,6 +47,8 @@ export type RunEvent =
       readonly type: 'host'; readonly at: number; readonly host: string; readonly state: HostState; readonly reason?: string;
       /** The host's slots (`jobs=N`), for the views' slot rows and utilisation. */
       readonly slots?: number;
+      /** The host's speed factor (`sf`, bigger is faster), for the ETA. */
+      readonly speed?: number;
     }
   | { readonly type: 'message'; readonly at: number; readonly level: 'info' | 'warning' | 'error'; readonly text: string }
   | { readonly type: 'run-finished'; readonly at: number; readonly result: 'complete' | 'stopped' | 'interrupted' };
@@ -60,7 +62,7 @@ export interface PackageInfo {
   readonly categories: string;
   /** The pkgnames it needs built first (resolved DEPENDS and BUILD_DEPENDS), for the queued count and the ETA. */
   readonly depends: readonly PkgName[];
-  /** Expected seconds of its job, from history or an estimate, for the ETA. */
+  /** Expected seconds of its job at speed 1, from history or an estimate, for the ETA. */
   readonly expectedS: number;
 }
 

@@ -3,6 +3,7 @@
 // executor the same BuildJob (paths on the coordinator); a remote executor
 // carries files there and back.
 
+import type { HostLoad } from '../core/engine-events.js';
 import type { BuildJob, BuildReport } from '../sandbox/build-job.js';
 
 /** What a host told us when it was checked, before it gets any job. */
@@ -37,5 +38,7 @@ export interface Executor {
   run(job: BuildJob, watcher: JobWatcher, signal: AbortSignal): Promise<BuildReport>;
   /** Called once each time the host's connection is lost. */
   onLost(listener: (reason: string) => void): void;
+  /** Called with the host's measured load every few seconds while it is connected (hosts that can measure it). */
+  onLoad?(listener: (load: HostLoad) => void): void;
   close(): Promise<void>;
 }

@@ -5,8 +5,10 @@ import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { arch, availableParallelism, platform, totalmem } from 'node:os';
 
+import type { HostLoad } from '../core/engine-events.js';
 import type { BuildJob, BuildReport } from '../sandbox/build-job.js';
 import type { ConnectResult, Executor, JobWatcher } from './executor.js';
+import { LOAD_EVERY_S, measureLoad } from './host-load.js';
 
 export type BuildFunction = (job: BuildJob, options: { signal: AbortSignal; onPhase?: (phase: string) => void }) => Promise<BuildReport>;
 
@@ -19,6 +21,8 @@ export interface LocalExecutorOptions {
 export class LocalExecutor implements Executor {
   readonly host = 'localhost';
   private readonly options: LocalExecutorOptions;
+  private readonly loadListeners: Array<(load: HostLoad) => void> = [];
+  private loadTimer: NodeJS.Timeout | undefined;
 
   constructor(options: LocalExecutorOptions) {
     this.options = options;
@@ -32,6 +36,7 @@ export class LocalExecutor implements Executor {
     if (probe.status !== 0) {
       return Promise.resolve({ ok: false, reason: `bubblewrap fails: ${probe.stderr.trim() || `exit status ${probe.status}`}` });
     }
+    this.measureLoadEvery(LOAD_EVERY_S);
     return Promise.resolve({
       ok: true,
       info: { arch: arch(), os: platform(), node: process.version, cores: availableParallelism(), memoryMiB: Math.round(totalmem() / 2 ** 20) },
@@ -52,8 +57,23 @@ export class LocalExecutor implements Executor {
     // this machine is never lost
   }
 
+  onLoad(listener: (load: HostLoad) => void): void {
+    this.loadListeners.push(listener);
+  }
+
   close(): Promise<void> {
+    clearInterval(this.loadTimer);
+    this.loadTimer = undefined;
     return Promise.resolve();
+  }
+
+  private measureLoadEvery(seconds: number): void {
+    if (this.loadTimer !== undefined) return;
+    this.loadTimer = setInterval(() => {
+      const load = measureLoad();
+      for (const listener of this.loadListeners) listener(load);
+    }, seconds * 1000);
+    this.loadTimer.unref();
   }
 }
 

@@ -7,19 +7,19 @@
 // again later, and the new agent ends whatever the old session left.
 
 import { randomBytes } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BuildJob, BuildReport } from '../sandbox/build-job.js';
 import type { ConnectResult, Executor, HostInfo, JobWatcher } from './executor.js';
 import type { HostEntry, HostsFile } from './hosts-file.js';
-import { CHUNK } from './agent/frames.js';
-import { PROTOCOL, jobSpecShape, type JobSpec, type Up } from './agent/protocol.js';
+import type { HostLoad } from '../core/engine-events.js';
+import { PROTOCOL, jobSpecShape, type JobSpec, type ScanSpec, type Up } from './agent/protocol.js';
 import { isSafeFileName } from './agent/safe-path.js';
 import { loadAgentBundle } from './ssh/agent-bundle.js';
 import { AgentLink, type LinkTimers } from './ssh/agent-link.js';
 import { ensureMaster, lastLines, masterPid, stopMaster } from './ssh/control-master.js';
+import { BlobSender } from './ssh/blob-sender.js';
 import { FileHasher } from './ssh/file-hasher.js';
 import { checkHost } from './ssh/host-check.js';
 import { JobReceiver } from './ssh/job-receiver.js';
@@ -68,6 +68,11 @@ export interface TransferStats {
 
 type Waiter = { readonly t: 'facts' | 'startup-done'; readonly resolve: (m: Up | undefined) => void };
 
+/** How a scan on the host ended: the agent's answer, or the host was lost before it came. */
+export type RemoteScanOutcome =
+  | Extract<Up, { t: 'scanned' }>['result']
+  | { readonly kind: 'lost'; readonly reason: string };
+
 export class SshExecutor implements Executor {
   readonly host: string;
   readonly #o: SshExecutorOptions;
@@ -76,16 +81,17 @@ export class SshExecutor implements Executor {
   readonly #hasher = new FileHasher();
   readonly #lost: Array<(reason: string) => void> = [];
   readonly #jobs = new Map<number, JobReceiver>();
-  readonly #sources = new Map<string, string>();
-  readonly #sending = new Set<string>();
+  readonly #blobs = new BlobSender();
   readonly #waiters: Waiter[] = [];
+  readonly #scans = new Map<number, (outcome: RemoteScanOutcome) => void>();
+  readonly #load: Array<(load: HostLoad) => void> = [];
   #settings: SshSettings | undefined;
   #controlDir: string | undefined;
   #link: AgentLink | undefined;
   #info: HostInfo | undefined;
   #connecting: Promise<ConnectResult> | undefined;
   #nextJob = 1;
-  #stats = { agentsSent: 0, filesSent: 0, bytesSent: 0, bytesReceived: 0 };
+  #stats = { agentsSent: 0, bytesReceived: 0 };
 
   constructor(options: SshExecutorOptions) {
     if (!isSafeDestination(options.destination)) throw new Error(`not an ssh destination: ${JSON.stringify(options.destination)}`);
@@ -160,13 +166,13 @@ export class SshExecutor implements Executor {
     for (const dep of job.dependencies) {
       try {
         const { hash, size } = await this.#hasher.hash(dep.file);
-        this.#sources.set(hash, dep.file);
+        this.#blobs.offer(hash, dep.file);
         dependencies.push({ pkgname: dep.pkgname, hash, size });
       } catch (err) {
         return infrastructure(`dependency package ${dep.pkgname} cannot be read on the coordinator: ${(err as Error).message}`);
       }
     }
-    for (const [hash, path] of manifest.files) this.#sources.set(hash, path);
+    for (const [hash, path] of manifest.files) this.#blobs.offer(hash, path);
     const receiver = new JobReceiver(job, watcher);
     try {
       await receiver.prepare();
@@ -208,11 +214,37 @@ export class SshExecutor implements Executor {
     this.#lost.push(listener);
   }
 
+  onLoad(listener: (load: HostLoad) => void): void {
+    this.#load.push(listener);
+  }
+
+  /**
+   * Scans one port on the host (the agent's remote-scan.ts). `sources` gives
+   * the file on the coordinator behind each hash the spec names.
+   */
+  scan(spec: ScanSpec, sources: ReadonlyMap<string, string>, signal: AbortSignal): Promise<RemoteScanOutcome> {
+    const link = this.#link;
+    if (!link || !this.#info) return Promise.resolve({ kind: 'lost', reason: `host ${this.host} is not connected` });
+    for (const [hash, path] of sources) this.#blobs.offer(hash, path);
+    const id = this.#nextJob++;
+    return new Promise((resolve) => {
+      const onAbort = (): void => void link.send({ t: 'cancel', id });
+      this.#scans.set(id, (outcome) => {
+        this.#scans.delete(id);
+        signal.removeEventListener('abort', onAbort);
+        resolve(outcome);
+      });
+      signal.addEventListener('abort', onAbort, { once: true });
+      void link.send({ t: 'scan', id, scan: spec });
+    });
+  }
+
   async close(): Promise<void> {
     const link = this.#link;
     this.#link = undefined;
     this.#info = undefined;
     for (const receiver of this.#jobs.values()) receiver.abort(`the executor for ${this.host} was closed`);
+    for (const end of [...this.#scans.values()]) end({ kind: 'lost', reason: `the executor for ${this.host} was closed` });
     if (link) await link.bye();
     if (this.#settings) await stopMaster(this.#settings);
     if (this.#controlDir) await rm(this.#controlDir, { recursive: true, force: true });
@@ -221,7 +253,7 @@ export class SshExecutor implements Executor {
   }
 
   stats(): TransferStats {
-    return { ...this.#stats };
+    return { ...this.#stats, filesSent: this.#blobs.filesSent, bytesSent: this.#blobs.bytesSent };
   }
 
   /** The local ssh processes behind this host (for diagnostics and fault-injection tests). */
@@ -264,7 +296,7 @@ export class SshExecutor implements Executor {
     } catch (err) {
       return `cannot read the STARTUP script ${script}: ${(err as Error).message}`;
     }
-    this.#sources.set(hash, script);
+    this.#blobs.offer(hash, script);
     const timeoutS = this.#o.startupTimeoutS ?? 600;
     void this.#link?.send({ t: 'startup', hash, timeoutS });
     const done = await this.#waitFor('startup-done', (timeoutS + 30) * 1000, signal);
@@ -298,7 +330,7 @@ export class SshExecutor implements Executor {
       case 'pong':
         return;
       case 'need':
-        for (const hash of m.hashes) void this.#sendFile(hash);
+        for (const hash of m.hashes) if (this.#link) void this.#blobs.send(this.#link, hash);
         return;
       case 'phase':
         this.#jobs.get(m.id)?.phase(m.phase);
@@ -312,36 +344,20 @@ export class SshExecutor implements Executor {
       case 'done':
         this.#jobs.get(m.id)?.done(m.outcome, m.package);
         return;
+      case 'scanned':
+        this.#scans.get(m.id)?.(m.result);
+        return;
+      case 'load': {
+        const load: HostLoad = { loadPerCore: m.loadPerCore, swapUsed: m.swapUsed, memoryFreeMiB: m.memoryFreeMiB };
+        for (const listener of this.#load) listener(load);
+        return;
+      }
       case 'send-agent':
       case 'refuse':
       case 'ready':
       case 'fault':
         this.#link?.abandon(`the agent sent ${m.t} in the middle of the session`);
         return;
-    }
-  }
-
-  /** Sends one file the agent asked for, in chunks, at most once at a time. */
-  async #sendFile(hash: string): Promise<void> {
-    const link = this.#link;
-    const path = this.#sources.get(hash);
-    if (!link || this.#sending.has(hash)) return;
-    if (path === undefined) {
-      await link.send({ t: 'blob-missing', hash, reason: `kiln did not offer file ${hash.slice(0, 12)}` });
-      return;
-    }
-    this.#sending.add(hash);
-    try {
-      for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) {
-        await link.send({ t: 'blob', hash, end: false }, chunk as Buffer);
-        this.#stats.bytesSent += (chunk as Buffer).length;
-      }
-      await link.send({ t: 'blob', hash, end: true }, Buffer.alloc(0));
-      this.#stats.filesSent++;
-    } catch (err) {
-      await link.send({ t: 'blob-missing', hash, reason: `cannot read ${path} on the coordinator: ${(err as Error).message}` });
-    } finally {
-      this.#sending.delete(hash);
     }
   }
 
@@ -358,6 +374,7 @@ export class SshExecutor implements Executor {
       try { listener(full); } catch { /* a listener's failure is not ours to handle */ }
     }
     for (const receiver of this.#jobs.values()) receiver.abort(full);
+    for (const end of [...this.#scans.values()]) end({ kind: 'lost', reason: full });
   }
 }
 

@@ -10,6 +10,7 @@ import { appendFileSync, closeSync, openSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 
 import type { RunEvent, RunEventSink } from '../core/run-events.js';
+import { failureRow } from './run-view-build.js';
 import { RunViewState } from './run-view-state.js';
 import { isoTime } from './text-format.js';
 
@@ -65,13 +66,13 @@ export class HookRunner implements RunEventSink {
   }
 
   private runEnv(): Record<string, string> {
-    const view = this.state.view(this.state.latest, { packages: false });
+    const view = this.state.view(this.state.latest, { tables: false });
     return { KILN_RUN: view.run, KILN_LOGDIR: this.options.logdir, KILN_TREE: view.tree };
   }
 
   private packageEnv(pkgname: string): Record<string, string> {
-    const view = this.state.view(this.state.latest, { packages: false });
-    const row = view.failures.find((f) => f.pkgname === pkgname);
+    const record = this.state.packageNamed(pkgname);
+    const row = record === undefined ? undefined : failureRow(record, this.state.breaks.get(pkgname) ?? 0);
     return {
       ...this.runEnv(),
       KILN_PKGNAME: pkgname,
@@ -87,7 +88,7 @@ export class HookRunner implements RunEventSink {
   }
 
   private endEnv(): Record<string, string> {
-    const view = this.state.view(this.state.latest, { packages: false });
+    const view = this.state.view(this.state.latest, { tables: false });
     const s = view.counts.byStatus;
     return {
       ...this.runEnv(),

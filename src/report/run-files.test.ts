@@ -101,10 +101,15 @@ void describe('report.txt', () => {
 });
 
 void describe('build.log and engine.log', () => {
-  void test('build.log: one line per finished job, dpb\'s fields, ! for failures', () => {
+  void test('build.log: one line per job, dpb\'s fields, ! for failures, lost and why for the jobs lost with their host', () => {
     const lines = read('build.log').trimEnd().split('\n');
-    assert.equal(lines.length, events.filter((e) => e.type === 'job-ended').length);
-    for (const line of lines) assert.match(line, /^(\S+|"(?:[^"\\]|\\.)*") (localhost|builder2) \d+\.\d\d \d+ \((\S+ \d+\.\d\d ?)+\)( !)?$/);
+    const lost = lines.filter((l) => / lost "[^"]*"$/.test(l));
+    assert.equal(lines.length, events.filter((e) => e.type === 'job-ended').length + lost.length);
+    assert.deepEqual(lost, [
+      'lang/python311 builder2 123.00 120000 (depends 13.00 extract 13.00 patch 5.00 configure 50.00 build 42.00) lost "host builder2 lost: Connection reset by peer"',
+      'devel/git-base builder2 7.00 0 (depends 4.00 extract 3.00) lost "host builder2 lost: Connection reset by peer"',
+    ]);
+    for (const line of lines) assert.match(line, /^(\S+|"(?:[^"\\]|\\.)*") (localhost|builder2) \d+\.\d\d \d+ \((\S+ \d+\.\d\d ?)+\)( !| lost "[^"]*")?$/);
     assert.equal(lines.filter((l) => l.endsWith(' !')).length, 5);
     assert.ok(lines.includes('textproc/icu builder2 92.00 92000 (depends 5.00 extract 5.00 patch 2.00 configure 20.00 build 60.00) !'));
     assert.ok(lines.some((l) => /^lang\/python311 localhost 500\.00 500000 \(.*package 15\.00\)$/.test(l)), 'python311 rebuilt on localhost');

@@ -6,7 +6,9 @@ import { appendFileSync, mkdirSync, renameSync, statSync, writeFileSync } from '
 import { isAbsolute, join } from 'node:path';
 
 import type { RunEvent, RunEventSink } from '../core/run-events.js';
-import { buildLogLine, engineLogLine } from './log-lines.js';
+import { BuildLog } from './build-log.js';
+import { engineLogLine } from './log-lines.js';
+import { encodeUpdate } from './page-delta.js';
 import { pageHtml } from './page/page-html.js';
 import { reportJson } from './report-json.js';
 import { reportTxt, type TxtOptions } from './report-txt.js';
@@ -20,31 +22,27 @@ export interface RunFilesOptions {
 
 export class RunFilesReporter implements RunEventSink {
   private readonly state: RunViewState;
-  private readonly lastLogBytes = new Map<number, number>();
+  private readonly buildLog: BuildLog;
 
   constructor(private readonly logdir: string, private readonly options: RunFilesOptions = {}) {
     mkdirSync(logdir, { recursive: true });
     this.state = new RunViewState({ logdir });
+    this.buildLog = new BuildLog((line) => appendFileSync(join(logdir, 'build.log'), line + '\n'), (log) => this.sizeOf(log));
   }
 
   emit(event: RunEvent): void {
     this.state.emit(event);
     const line = engineLogLine(event);
     if (line !== undefined) appendFileSync(join(this.logdir, 'engine.log'), line + '\n');
-    if (event.type === 'job-progress') this.lastLogBytes.set(event.job, event.logBytes);
-    if (event.type === 'job-ended') {
-      const size = event.logBytes ?? this.sizeOf(event.log) ?? this.lastLogBytes.get(event.job.id) ?? 0;
-      this.lastLogBytes.delete(event.job.id);
-      const entry = buildLogLine(event, size);
-      if (entry !== undefined) appendFileSync(join(this.logdir, 'build.log'), entry + '\n');
-    }
+    this.buildLog.emit(event);
     if (event.type === 'run-finished') this.writeReports(event.at);
   }
 
   /** Writes report.json, report.txt and report.html as of `now`; returns the view they show. */
   writeReports(now: number): RunView {
     const view = this.state.view(now);
-    writeReportFiles(this.logdir, view, this.options);
+    const snapshot = encodeUpdate(this.state, { epoch: 'report', from: 0, now }).json;
+    writeReportFiles(this.logdir, view, snapshot, this.options);
     return view;
   }
 
@@ -57,11 +55,11 @@ export class RunFilesReporter implements RunEventSink {
   }
 }
 
-/** The three report files of a view, each written whole under a temporary name, then renamed. */
-export function writeReportFiles(logdir: string, view: RunView, options: TxtOptions = {}): void {
+/** The three report files of a view (report.html holds the page's snapshot), each written whole under a temporary name, then renamed. */
+export function writeReportFiles(logdir: string, view: RunView, snapshot: string, options: TxtOptions = {}): void {
   atomicWrite(join(logdir, 'report.json'), JSON.stringify(reportJson(view), null, 1) + '\n');
   atomicWrite(join(logdir, 'report.txt'), reportTxt(view, options));
-  atomicWrite(join(logdir, 'report.html'), pageHtml(view));
+  atomicWrite(join(logdir, 'report.html'), pageHtml(snapshot));
 }
 
 function atomicWrite(file: string, text: string): void {

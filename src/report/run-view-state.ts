@@ -1,17 +1,23 @@
 // Folds the RunEvent stream into what the views show. One instance per
 // view source: the live reporters feed it as events arrive, `kiln status`
-// and `kiln serve` feed it from the run's event log. `view(now)` takes a
-// snapshot; nothing here reads a clock.
+// and `kiln serve` feed it from the run's event log. Every change advances
+// `rev` and is stamped on the record it changed, so the page's updates send
+// only what changed (page-delta.ts); `view(now)` takes a whole snapshot
+// (run-view-build.ts). Nothing here reads a clock.
 
-import type { HostState, Job } from '../core/engine-events.js';
+import type { Job } from '../core/engine-events.js';
 import type { PkgName, Status } from '../core/model.js';
 import type { PackageInfo, RunEvent, RunEventSink } from '../core/run-events.js';
 import { unreachable } from '../core/unreachable.js';
-import { estimateRemaining } from './run-view-eta.js';
-import type {
-  BarOutcome, Counts, FailureRow, HostView, IndirectRow, MessageRow, PackageRow, RunResult, RunView,
-  RunningJob, ScanView, TimelineBar, UtilisationPoint,
-} from './run-view.js';
+import { buildView, type ViewOptions } from './run-view-build.js';
+import { StatusCounts } from './run-view-counts.js';
+import { estimate } from './run-view-eta.js';
+import { PackageGraph } from './run-view-graph.js';
+import {
+  blankRecord, type BarRecord, type CapacityPoint, type HostRecord, type MessageRecord, type PackageRecord, type RunningRecord,
+} from './run-view-records.js';
+import type { BarOutcome, Counts, RunResult, RunView, ScanView, UtilisationPoint } from './run-view.js';
+import { ViewJournal } from './view-journal.js';
 
 export interface RunViewOptions {
   /** Seconds without log growth after which a job shows as stuck. */
@@ -22,212 +28,273 @@ export interface RunViewOptions {
   readonly logdir?: string;
 }
 
-interface PackageRecord {
-  info: PackageInfo;
-  status: Status;
-  phase: string | undefined;
-  error: string | undefined;
-  reason: string | undefined;
-  blockedBy: readonly PkgName[];
-  host: string | undefined;
+/** What the views show of the run as a whole. */
+export interface RunHead {
+  run: string;
+  tree: string;
+  logdir: string;
+  resumed: boolean;
   startedAt: number | undefined;
-  durationS: number | undefined;
-  endedAt: number | undefined;
-  log: string | undefined;
-  logBytes: number | undefined;
+  finishedAt: number | undefined;
+  result: RunResult;
+  scan: ScanView | undefined;
+  resolved: boolean;
 }
-
-interface RunningRecord {
-  job: Job;
-  expectedS: number;
-  lastLogBytes: number | undefined;
-  phase: string;
-  logBytes: number;
-  progressAt: number | undefined;
-  idleS: number;
-  bar: number;
-}
-
-interface HostRecord {
-  state: HostState;
-  reason: string | undefined;
-  slots: number;
-}
-
-type MutableBar = { -readonly [K in keyof TimelineBar]: TimelineBar[K] };
 
 const FINAL_RESULTS = new Set<RunResult>(['complete', 'stopped', 'interrupted']);
+const isLeft = (status: Status): boolean => status === 'open' || status === 'building';
+/** The ETA is worked out again at most this often while statuses change. */
+const ETA_EVERY_S = 5;
 
 export class RunViewState implements RunEventSink {
-  private readonly stuckAfterS: number;
-  private readonly keepMessages: number;
-  private run = '';
-  private tree = '';
-  private logdir = '';
-  private resumed = false;
-  private startedAt: number | undefined;
-  private finishedAt: number | undefined;
-  private result: RunResult = 'running';
-  private scan: ScanView | undefined;
-  private resolved = false;
+  readonly stuckAfterS: number;
+  readonly keepMessages: number;
+  private readonly runHead: RunHead;
   private lastAt = 0;
-  private readonly packages = new Map<PkgName, PackageRecord>();
-  private readonly running = new Map<number, RunningRecord>();
-  private readonly hosts = new Map<string, HostRecord>();
-  private readonly bars: MutableBar[] = [];
-  private readonly utilisation: UtilisationPoint[] = [];
-  private readonly messages: MessageRow[] = [];
+  private revision = 0;
+  private messageSeq = 0;
+  private readonly pkgs: PackageRecord[] = [];
+  private readonly byName = new Map<PkgName, PackageRecord>();
+  private readonly runningJobs = new Map<number, RunningRecord>();
+  private readonly hostRecords = new Map<string, HostRecord>();
+  private readonly barRecords: BarRecord[] = [];
+  private readonly points: UtilisationPoint[] = [];
+  private readonly capacityPoints: CapacityPoint[] = [];
+  private readonly messageRecords: MessageRecord[] = [];
+  private readonly breakCounts = new Map<PkgName, number>();
+  private readonly statusCounts = new StatusCounts();
+  private graph: PackageGraph | undefined;
+  /** Each package's status and expected seconds by index: what the ETA's pass reads, kept beside the records for speed. */
+  private readonly statusList: Status[] = [];
+  private readonly expectedList: number[] = [];
+  private eta: { computedAt: number; statusRev: number; at: number | undefined } | undefined;
+  /** What the last ETA left open or building, in dependency order; undefined: the whole graph. */
+  private etaOrder: Int32Array | undefined;
+  private statusRev = 0;
+  readonly journal = new ViewJournal((kind, index) => {
+    switch (kind) {
+      case 'bar': return this.barRecords[index]?.rev;
+      case 'package': return this.pkgs[index]?.rev;
+      case 'static': return this.pkgs[index]?.staticRev;
+      default: return unreachable(kind);
+    }
+  });
 
   constructor(options: RunViewOptions = {}) {
     this.stuckAfterS = options.stuckAfterS ?? 60;
     this.keepMessages = options.keepMessages ?? 100;
-    this.logdir = options.logdir ?? '';
+    this.runHead = {
+      run: '', tree: '', logdir: options.logdir ?? '', resumed: false, startedAt: undefined, finishedAt: undefined,
+      result: 'running', scan: undefined, resolved: false,
+    };
   }
 
   /** Time of the latest event seen. */
-  get latest(): number {
-    return this.lastAt;
-  }
+  get latest(): number { return this.lastAt; }
+  /** Grows with every event and every record it changes. */
+  get rev(): number { return this.revision; }
+  get finished(): boolean { return FINAL_RESULTS.has(this.runHead.result); }
+  get head(): Readonly<RunHead> { return this.runHead; }
+  get packages(): readonly PackageRecord[] { return this.pkgs; }
+  get bars(): readonly BarRecord[] { return this.barRecords; }
+  get running(): ReadonlyMap<number, RunningRecord> { return this.runningJobs; }
+  get hosts(): ReadonlyMap<string, HostRecord> { return this.hostRecords; }
+  get utilisation(): readonly UtilisationPoint[] { return this.points; }
+  get capacity(): readonly CapacityPoint[] { return this.capacityPoints; }
+  get messages(): readonly MessageRecord[] { return this.messageRecords; }
+  /** How many packages name each root cause in their blocked_by. */
+  get breaks(): ReadonlyMap<PkgName, number> { return this.breakCounts; }
 
-  get finished(): boolean {
-    return FINAL_RESULTS.has(this.result);
+  packageNamed(pkgname: PkgName): PackageRecord | undefined {
+    return this.byName.get(pkgname);
   }
 
   emit(event: RunEvent): void {
     const at = event.type === 'status' ? event.change.at : event.at;
     if (at > this.lastAt) this.lastAt = at;
+    this.bump();
+    const head = this.runHead;
     switch (event.type) {
       case 'run-started':
-        this.run = event.run; this.tree = event.tree; this.resumed = event.resumed;
-        if (this.logdir === '') this.logdir = event.logdir;
-        this.startedAt ??= event.at;
-        this.result = 'running';
-        this.finishedAt = undefined;
+        head.run = event.run; head.tree = event.tree; head.resumed = event.resumed;
+        if (head.logdir === '') head.logdir = event.logdir;
+        head.startedAt ??= event.at;
+        head.result = 'running';
+        head.finishedAt = undefined;
         break;
       case 'scan-progress':
-        this.scan = { scanned: event.scanned, total: event.total, cached: event.cached, errors: event.errors };
+        head.scan = { scanned: event.scanned, total: event.total, cached: event.cached, errors: event.errors };
         break;
       case 'resolved':
         for (const info of event.entries) {
-          const known = this.packages.get(info.pkgname);
-          if (known) known.info = info;
-          else this.packages.set(info.pkgname, blankRecord(info));
+          const known = this.byName.get(info.pkgname);
+          if (known) {
+            known.info = info; this.expectedList[known.index] = info.expectedS; this.touch(known, true); this.graph = undefined;
+          } else this.add(info);
         }
-        this.resolved = true;
+        head.resolved = true;
+        this.currentGraph(); // index the graph now, not in the first view that needs it
         break;
       case 'status': this.status(event.change); break;
       case 'job-started': this.jobStarted(event.at, event.job, event.expectedS, event.lastLogBytes); break;
       case 'job-phase': {
-        const running = this.running.get(event.job);
-        if (running) running.phase = event.phase;
+        const running = this.runningJobs.get(event.job);
+        if (running) { running.phase = event.phase; running.rev = this.revision; }
         break;
       }
       case 'job-progress': {
-        const running = this.running.get(event.job);
-        if (running) { running.logBytes = event.logBytes; running.idleS = event.idleS; running.progressAt = event.at; }
+        const running = this.runningJobs.get(event.job);
+        if (running) {
+          running.logBytes = event.logBytes; running.idleS = event.idleS; running.progressAt = event.at; running.rev = this.revision;
+        }
         break;
       }
       case 'job-ended': this.jobEnded(event); break;
-      case 'host': this.host(event.at, event.host, event.state, event.reason, event.slots); break;
+      case 'host': this.host(event); break;
       case 'message':
-        this.messages.push({ at: event.at, level: event.level, text: event.text });
-        if (this.messages.length > this.keepMessages) this.messages.splice(0, this.messages.length - this.keepMessages);
+        this.messageRecords.push({ at: event.at, level: event.level, text: event.text, seq: ++this.messageSeq, rev: this.revision });
+        if (this.messageRecords.length > this.keepMessages) this.messageRecords.splice(0, this.messageRecords.length - this.keepMessages);
         break;
       case 'run-finished':
-        this.finishedAt = event.at;
-        this.result = event.result;
-        for (const id of [...this.running.keys()]) this.endJob(id, event.at, 'lost', `run ${event.result}`);
+        head.finishedAt = event.at;
+        head.result = event.result;
+        for (const id of [...this.runningJobs.keys()]) this.endJob(id, event.at, 'lost', `run ${event.result}`);
         break;
       default: unreachable(event);
     }
   }
 
-  private record(pkgname: PkgName, pkgpath = ''): PackageRecord {
-    let record = this.packages.get(pkgname);
-    if (!record) {
-      record = blankRecord({ pkgname, pkgpath, maintainer: '', comment: '', categories: '', depends: [], expectedS: 0 });
-      this.packages.set(pkgname, record);
-    } else if (record.info.pkgpath === '' && pkgpath !== '') {
-      record.info = { ...record.info, pkgpath };
+  private bump(): number {
+    return ++this.revision;
+  }
+
+  private touch(record: PackageRecord, staticChanged = false): void {
+    if (staticChanged) {
+      record.staticRev = this.bump();
+      this.journal.note('static', record.index, record.staticRev, 2 * this.pkgs.length + this.barRecords.length);
     }
+    record.rev = this.bump();
+    this.journal.note('package', record.index, record.rev, 2 * this.pkgs.length + this.barRecords.length);
+  }
+
+  private add(info: PackageInfo): PackageRecord {
+    const record = blankRecord(info, this.pkgs.length, this.bump());
+    this.pkgs.push(record);
+    this.statusList.push(record.status);
+    this.expectedList.push(info.expectedS);
+    this.byName.set(info.pkgname, record);
+    this.statusCounts.added(record.status);
+    this.graph = undefined;
+    this.journal.note('static', record.index, record.staticRev, 2 * this.pkgs.length + this.barRecords.length);
     return record;
   }
 
+  private record(pkgname: PkgName, pkgpath = ''): PackageRecord {
+    const record = this.byName.get(pkgname);
+    if (!record) return this.add({ pkgname, pkgpath, maintainer: '', comment: '', categories: '', depends: [], expectedS: 0 });
+    if (record.info.pkgpath === '' && pkgpath !== '') { record.info = { ...record.info, pkgpath }; this.touch(record, true); }
+    return record;
+  }
+
+  private setStatus(record: PackageRecord, status: Status): void {
+    const before = record.status;
+    record.status = status;
+    this.statusList[record.index] = status;
+    if (before !== status) this.statusRev = this.revision;
+    if (!isLeft(before) && isLeft(status)) this.etaOrder = undefined; // back in the queue (retried): walk the whole graph again
+    this.statusCounts.changed(record.index, before, status, (i) => this.statusList[i]!);
+  }
+
+  private setBlockedBy(record: PackageRecord, roots: readonly PkgName[]): void {
+    for (const root of record.blockedBy) {
+      const n = (this.breakCounts.get(root) ?? 1) - 1;
+      if (n === 0) this.breakCounts.delete(root); else this.breakCounts.set(root, n);
+    }
+    record.blockedBy = roots;
+    for (const root of roots) this.breakCounts.set(root, (this.breakCounts.get(root) ?? 0) + 1);
+  }
+
   private status(change: Extract<RunEvent, { type: 'status' }>['change']): void {
-    this.resolved = true; // the engine gives statuses only once the packages are resolved
+    this.runHead.resolved = true; // the engine gives statuses only once the packages are resolved
     const record = this.record(change.pkgname);
-    record.status = change.status;
+    this.setStatus(record, change.status);
     const failed = change.status === 'failed' || change.status === 'prefailed';
     record.phase = failed ? change.phase : undefined;
     record.error = failed ? change.error : undefined;
     record.reason = change.reason;
-    record.blockedBy = change.status.startsWith('indirect') ? [...change.blockedBy ?? []].sort() : [];
+    this.setBlockedBy(record, change.status.startsWith('indirect') ? [...change.blockedBy ?? []].sort() : []);
     // A job's package open again: the job was lost (its host went, or infrastructure failed).
-    if (change.status === 'open' && change.job !== undefined && this.running.has(change.job)) {
+    if (change.status === 'open' && change.job !== undefined && this.runningJobs.has(change.job)) {
       this.endJob(change.job, change.at, 'lost', change.reason);
     }
     if (failed && change.job === undefined) record.endedAt ??= change.at;
+    this.touch(record);
   }
 
   private jobStarted(at: number, job: Job, expectedS: number, lastLogBytes: number | undefined): void {
     const record = this.record(job.pkgname, job.pkgpath);
     record.host = job.host;
     record.startedAt = job.startedAt;
-    this.bars.push({
-      job: job.id, pkgname: job.pkgname, pkgpath: job.pkgpath, host: job.host, slot: job.slot,
-      start: job.startedAt, end: job.startedAt, outcome: 'running', detail: undefined,
+    this.touch(record);
+    const bar: BarRecord = {
+      index: this.barRecords.length, job: job.id, pkg: record.index, host: job.host, slot: job.slot, start: job.startedAt,
+      rev: this.bump(), end: undefined, outcome: 'running', detail: undefined,
+    };
+    this.barRecords.push(bar);
+    this.journal.note('bar', bar.index, bar.rev, 2 * this.pkgs.length + this.barRecords.length);
+    this.runningJobs.set(job.id, {
+      rev: bar.rev, job, pkg: record.index, bar: bar.index, expectedS, lastLogBytes, phase: 'start', logBytes: 0, progressAt: undefined, idleS: 0,
     });
-    this.running.set(job.id, {
-      job, expectedS, lastLogBytes, phase: 'start', logBytes: 0, progressAt: undefined, idleS: 0, bar: this.bars.length - 1,
-    });
-    const host = this.hosts.get(job.host);
-    if (!host) this.hosts.set(job.host, { state: 'up', reason: undefined, slots: job.slot + 1 });
+    const host = this.hostRecords.get(job.host);
+    if (!host) this.hostRecords.set(job.host, { state: 'up', reason: undefined, slots: job.slot + 1, speed: 1 });
     else if (host.slots <= job.slot) host.slots = job.slot + 1;
     this.sample(at);
   }
 
   private jobEnded(event: Extract<RunEvent, { type: 'job-ended' }>): void {
-    if (!this.running.has(event.job.id)) return; // lost before it ended: the engine ignores it too
+    if (!this.runningJobs.has(event.job.id)) return; // lost before it ended: the engine ignores it too
     const record = this.record(event.job.pkgname, event.job.pkgpath);
     const outcome = event.outcome;
     record.host = event.job.host;
     record.endedAt = event.at;
     switch (outcome.kind) {
       case 'built':
-        record.durationS = event.durationS; record.log = this.relative(event.log); record.logBytes = event.logBytes;
-        this.endJob(event.job.id, event.at, 'built', undefined);
-        break;
       case 'failed':
         record.durationS = event.durationS; record.log = this.relative(event.log); record.logBytes = event.logBytes;
-        this.endJob(event.job.id, event.at, 'failed', outcome.error);
+        this.endJob(event.job.id, event.at, outcome.kind, outcome.kind === 'failed' ? outcome.error : undefined);
         break;
       case 'infrastructure':
         this.endJob(event.job.id, event.at, 'lost', outcome.reason);
         break;
       default: unreachable(outcome);
     }
+    this.touch(record);
   }
 
   private endJob(id: number, at: number, outcome: BarOutcome, detail: string | undefined): void {
-    const running = this.running.get(id);
+    const running = this.runningJobs.get(id);
     if (!running) return;
-    this.running.delete(id);
-    const bar = this.bars[running.bar]!;
+    this.runningJobs.delete(id);
+    const bar = this.barRecords[running.bar]!;
     bar.end = Math.max(at, bar.start);
     bar.outcome = outcome;
     bar.detail = detail;
+    bar.rev = this.bump();
+    this.journal.note('bar', bar.index, bar.rev, 2 * this.pkgs.length + this.barRecords.length);
     this.sample(at);
   }
 
-  private host(at: number, name: string, state: HostState, reason: string | undefined, slots: number | undefined): void {
-    const known = this.hosts.get(name);
-    const record: HostRecord = known ?? { state, reason, slots: slots ?? 0 };
+  private host(event: Extract<RunEvent, { type: 'host' }>): void {
+    const { at, host: name, state, reason } = event;
+    const record: HostRecord = this.hostRecords.get(name) ?? { state, reason, slots: 0, speed: 1 };
     record.state = state;
     record.reason = reason;
-    if (slots !== undefined) record.slots = slots;
-    this.hosts.set(name, record);
+    if (event.slots !== undefined) record.slots = event.slots;
+    if (event.speed !== undefined && event.speed > 0) record.speed = event.speed;
+    this.hostRecords.set(name, record);
+    this.statusRev = this.revision; // the ETA's slots changed
     if (state === 'down') {
-      for (const [id, running] of [...this.running]) {
+      for (const [id, running] of [...this.runningJobs]) {
         if (running.job.host === name) this.endJob(id, at, 'lost', `host ${name} lost${reason === undefined ? '' : `: ${reason}`}`);
       }
     }
@@ -236,118 +303,76 @@ export class RunViewState implements RunEventSink {
 
   private sample(at: number): void {
     let slots = 0;
-    for (const host of this.hosts.values()) if (host.state !== 'down') slots += host.slots;
-    const point: UtilisationPoint = { at, busy: this.running.size, slots: Math.max(slots, this.running.size) };
-    const last = this.utilisation.at(-1);
-    if (last && last.at === at) this.utilisation[this.utilisation.length - 1] = point;
-    else this.utilisation.push(point);
+    for (const host of this.hostRecords.values()) if (host.state !== 'down') slots += host.slots;
+    const point: UtilisationPoint = { at, busy: this.runningJobs.size, slots: Math.max(slots, this.runningJobs.size) };
+    const last = this.points.at(-1);
+    if (last && last.at === at) this.points[this.points.length - 1] = point;
+    else this.points.push(point);
+    if (this.capacityPoints.at(-1)?.slots !== slots) {
+      this.capacityPoints.push({ index: this.capacityPoints.length, rev: this.bump(), at, slots });
+    }
   }
 
   /** A log path as the run directory's files name it: relative to it. */
   private relative(log: string): string {
-    const dir = this.logdir.endsWith('/') ? this.logdir : `${this.logdir}/`;
-    return this.logdir !== '' && log.startsWith(dir) ? log.slice(dir.length) : log;
+    const logdir = this.runHead.logdir;
+    const dir = logdir.endsWith('/') ? logdir : `${logdir}/`;
+    return logdir !== '' && log.startsWith(dir) ? log.slice(dir.length) : log;
   }
 
-  /** A snapshot at `now`; `packages: false` leaves out the list of every package. */
-  view(now: number, options: { readonly packages?: boolean } = {}): RunView {
-    const at = this.finishedAt ?? Math.max(now, this.lastAt);
-    const breaks = this.breaks();
-    const running = [...this.running.values()].map((r) => this.runningJob(r, at))
-      .sort((a, b) => a.host.localeCompare(b.host) || a.slot - b.slot);
-    const busy = new Map<string, number>();
-    for (const r of running) busy.set(r.host, (busy.get(r.host) ?? 0) + 1);
-    const hosts: HostView[] = [...this.hosts].map(([name, h]) => ({ name, state: h.state, reason: h.reason, slots: h.slots, busy: busy.get(name) ?? 0 }));
-    const counts = this.counts();
-    const upSlots = hosts.filter((h) => h.state === 'up').reduce((n, h) => n + h.slots, 0);
-    const eta = this.resolved && !this.finished
-      ? estimateRemaining(this.packages.values(), running, upSlots, (name) => this.packages.get(name)?.status)
-      : undefined;
-    return {
-      run: this.run, tree: this.tree, logdir: this.logdir, resumed: this.resumed,
-      startedAt: this.startedAt, finishedAt: this.finishedAt, result: this.result, now: at,
-      scan: this.scan, resolved: this.resolved, counts, running, hosts,
-      timeline: this.bars.map((b) => (b.outcome === 'running' ? { ...b, end: Math.max(at, b.start) } : { ...b })),
-      utilisation: [...this.utilisation],
-      failures: this.failures(breaks),
-      indirect: this.indirect(),
-      packages: options.packages === false ? [] : [...this.packages.values()].map((r) => packageRow(r, breaks.get(r.info.pkgname) ?? 0)),
-      eta: eta === undefined ? undefined : { remainingS: eta, at: at + eta },
-      messages: [...this.messages],
-    };
-  }
-
-  private runningJob(r: RunningRecord, now: number): RunningJob {
-    const idleS = r.progressAt === undefined ? Math.max(0, now - r.job.startedAt) : r.idleS + Math.max(0, now - r.progressAt);
-    return {
-      job: r.job.id, pkgname: r.job.pkgname, pkgpath: r.job.pkgpath, host: r.job.host, slot: r.job.slot,
-      attempt: r.job.attempt, makeJobs: r.job.makeJobs, phase: r.phase, startedAt: r.job.startedAt,
-      elapsedS: Math.max(0, now - r.job.startedAt), expectedS: r.expectedS, logBytes: r.logBytes, lastLogBytes: r.lastLogBytes,
-      logPercent: r.lastLogBytes ? Math.round((r.logBytes / r.lastLogBytes) * 100) : undefined,
-      idleS, stuck: idleS >= this.stuckAfterS,
-    };
-  }
-
-  /** How many packages name each root cause in their blocked_by. */
-  private breaks(): Map<PkgName, number> {
-    const breaks = new Map<PkgName, number>();
-    for (const r of this.packages.values()) {
-      for (const root of r.blockedBy) breaks.set(root, (breaks.get(root) ?? 0) + 1);
+  private currentGraph(): PackageGraph {
+    if (!this.graph) {
+      this.etaOrder = undefined;
+      this.graph = new PackageGraph(this.pkgs.map((r) => ({ index: r.index, pkgname: r.info.pkgname, depends: r.info.depends })));
+      this.statusCounts.rebuild(this.graph, (i) => this.statusList[i]!);
     }
-    return breaks;
+    return this.graph;
   }
 
-  private counts(): Counts {
-    const byStatus: Record<Status, number> = {
-      open: 0, building: 0, done: 0, failed: 0, prefailed: 0, 'indirect-failed': 0, 'indirect-prefailed': 0, 'up-to-date': 0,
-    };
-    let queued = 0;
-    for (const r of this.packages.values()) {
-      byStatus[r.status]++;
-      if (r.status === 'open' && r.info.depends.every((d) => isBuilt(this.packages.get(d)?.status))) queued++;
-    }
-    return { total: this.packages.size, byStatus, queued, waiting: byStatus.open - queued };
+  counts(): Counts {
+    if (!this.statusCounts.current) this.currentGraph();
+    return this.statusCounts.counts();
   }
 
-  private failures(breaks: Map<PkgName, number>): FailureRow[] {
-    const rows: FailureRow[] = [];
-    for (const r of this.packages.values()) {
-      if (r.status !== 'failed' && r.status !== 'prefailed') continue;
-      rows.push({
-        pkgname: r.info.pkgname, pkgpath: r.info.pkgpath, status: r.status, phase: r.phase, error: r.error, reason: r.reason,
-        breaks: breaks.get(r.info.pkgname) ?? 0, maintainer: r.info.maintainer, host: r.host, log: r.log,
-        at: r.endedAt, durationS: r.durationS,
-      });
-    }
-    return rows.sort((a, b) => b.breaks - a.breaks || a.pkgpath.localeCompare(b.pkgpath) || a.pkgname.localeCompare(b.pkgname));
+  /**
+   * Seconds the run has left at `now`, or undefined (not resolved, finished,
+   * or nothing can run), as of the last `refreshEta`: the expected end stays
+   * and the seconds left count down to it. Worked out here only the first time.
+   */
+  remainingS(now: number): number | undefined {
+    if (!this.runHead.resolved || this.finished) return undefined;
+    if (!this.eta) this.refreshEta(now, true);
+    const at = this.eta?.at;
+    return at === undefined ? undefined : Math.max(0, Math.round(at - now));
   }
 
-  private indirect(): IndirectRow[] {
-    const rows: IndirectRow[] = [];
-    for (const r of this.packages.values()) {
-      if (r.status !== 'indirect-failed' && r.status !== 'indirect-prefailed') continue;
-      rows.push({ pkgname: r.info.pkgname, pkgpath: r.info.pkgpath, status: r.status, blockedBy: r.blockedBy, maintainer: r.info.maintainer });
-    }
-    return rows.sort((a, b) => a.pkgpath.localeCompare(b.pkgpath) || a.pkgname.localeCompare(b.pkgname));
+  /**
+   * Works the ETA out again if statuses or hosts changed and ETA_EVERY_S
+   * seconds have passed since the last time, or a minute has: one pass over
+   * the packages still open or building. Returns whether it did.
+   */
+  refreshEta(now: number, force = false): boolean {
+    if (!this.runHead.resolved || this.finished) return false;
+    const eta = this.eta;
+    const age = eta === undefined ? Infinity : now - eta.computedAt;
+    if (!force && eta !== undefined && age >= 0 && age < 60 && (eta.statusRev === this.statusRev || age < ETA_EVERY_S)) return false;
+    const running = [...this.runningJobs.values()].map((r) => {
+      const speed = this.hostRecords.get(r.job.host)?.speed ?? 1;
+      return { pkg: r.pkg, leftS: r.expectedS - Math.max(0, now - r.job.startedAt), speed };
+    });
+    const hosts = [...this.hostRecords.values()].filter((h) => h.state === 'up');
+    const result = estimate({
+      graph: this.currentGraph(), statuses: this.statusList, expected: this.expectedList, running, hosts,
+      ...(this.etaOrder !== undefined && { order: this.etaOrder }),
+    });
+    this.etaOrder = result.order;
+    const left = result.remainingS;
+    this.eta = { computedAt: now, statusRev: this.statusRev, at: left === undefined ? undefined : now + left };
+    return true;
   }
-}
 
-function blankRecord(info: PackageInfo): PackageRecord {
-  return {
-    info, status: 'open', phase: undefined, error: undefined, reason: undefined, blockedBy: [], host: undefined,
-    startedAt: undefined, durationS: undefined, endedAt: undefined, log: undefined, logBytes: undefined,
-  };
-}
-
-function packageRow(r: PackageRecord, breaks: number): PackageRow {
-  return {
-    pkgname: r.info.pkgname, pkgpath: r.info.pkgpath, status: r.status, maintainer: r.info.maintainer, comment: r.info.comment,
-    phase: r.phase, error: r.error, reason: r.reason, blockedBy: r.blockedBy, breaks, host: r.host,
-    startedAt: r.startedAt, durationS: r.durationS, log: r.log, logBytes: r.logBytes,
-  };
-}
-
-/** Built this run or before: what a dependent needs. A dependency outside the run counts as built. */
-export function isBuilt(status: Status | undefined): boolean {
-  return status === undefined || status === 'done' || status === 'up-to-date';
+  /** A snapshot at `now`; `packages: false` leaves out the list of every package, `tables: false` every list but running and hosts. */
+  view(now: number, options: ViewOptions = {}): RunView {
+    return buildView(this, now, options);
+  }
 }

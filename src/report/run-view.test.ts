@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
+import type { Status } from '../core/model.js';
 import type { RunEvent } from '../core/run-events.js';
 import { HOST_LOST_AT, HOSTILE_PKGNAME, RUN_START, sampleRun, sampleRunUntil } from '../../test/support/sample-run.js';
 import { estimateRemaining } from './run-view-eta.js';
+import { PackageGraph } from './run-view-graph.js';
 import { RunViewState } from './run-view-state.js';
 import type { RunView } from './run-view.js';
 
@@ -119,22 +121,42 @@ void describe('run view while the run goes on', () => {
 });
 
 void describe('ETA', () => {
-  const info = (pkgname: string, expectedS: number, depends: string[] = []) => ({
-    info: { pkgname, pkgpath: `cat/${pkgname}`, maintainer: '', comment: '', categories: '', depends, expectedS }, status: 'open' as const,
-  });
+  /** Packages as `name: [expected seconds, ...dependencies]`, all open unless `status` says. */
+  function eta(packages: Record<string, [number, ...string[]]>, hosts: { slots: number; speed: number }[],
+    status: Record<string, Status> = {}, running: { pkgname: string; leftS: number; speed: number }[] = []): number | undefined {
+    const names = Object.keys(packages);
+    const graph = new PackageGraph(names.map((pkgname, index) => ({ index, pkgname, depends: packages[pkgname]!.slice(1) as string[] })));
+    return estimateRemaining({
+      graph, statuses: names.map((name) => status[name] ?? 'open'), expected: names.map((name) => packages[name]![0]), hosts,
+      running: running.map((r) => ({ pkg: names.indexOf(r.pkgname), leftS: r.leftS, speed: r.speed })),
+    });
+  }
+  const one = [{ slots: 4, speed: 1 }];
 
   void test('a chain takes its length, whatever the slots', () => {
-    const pkgs = [info('a', 10), info('b', 20, ['a']), info('c', 30, ['b'])];
-    assert.equal(estimateRemaining(pkgs, [], 4, () => 'open'), 60);
+    assert.equal(eta({ a: [10], b: [20, 'a'], c: [30, 'b'] }, one), 60);
   });
 
   void test('independent work spreads over the slots', () => {
-    const pkgs = Array.from({ length: 10 }, (_, i) => info(`p${i}`, 100));
-    assert.equal(estimateRemaining(pkgs, [], 2, () => 'open'), 500);
+    const ten = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`p${i}`, [100] as [number]]));
+    assert.equal(eta(ten, [{ slots: 2, speed: 1 }]), 500);
   });
 
-  void test('no slot up and nothing running: unknown', () => {
-    assert.equal(estimateRemaining([info('a', 10)], [], 0, () => 'open'), undefined);
+  void test('speed factors: a host twice as fast does twice the work, and builds the chain in half the time', () => {
+    const ten = Object.fromEntries(Array.from({ length: 10 }, (_, i) => [`p${i}`, [100] as [number]]));
+    assert.equal(eta(ten, [{ slots: 2, speed: 2 }]), 250);
+    assert.equal(eta(ten, [{ slots: 1, speed: 1 }, { slots: 1, speed: 3 }]), 250);
+    assert.equal(eta({ a: [10], b: [20, 'a'], c: [30, 'b'] }, [{ slots: 4, speed: 1 }, { slots: 1, speed: 2 }]), 30);
+  });
+
+  void test('a running job counts with what it has left on its own host; built packages count nothing', () => {
+    const left = eta({ a: [100], b: [40, 'a'], c: [5] }, [{ slots: 4, speed: 2 }], { a: 'building', c: 'done' }, [{ pkgname: 'a', leftS: 30, speed: 2 }]);
+    assert.equal(left, 50);
+  });
+
+  void test('no slot up and nothing running: unknown; nothing left: zero', () => {
+    assert.equal(eta({ a: [10] }, []), undefined);
+    assert.equal(eta({ a: [10] }, one, { a: 'failed' }), 0);
   });
 });
 

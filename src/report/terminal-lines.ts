@@ -4,11 +4,12 @@
 // growing), or the scan's progress while scanning. Pure: `kiln build` on a
 // TTY redraws these, `kiln status` prints them.
 
+import { charWidth, displayWidth, padEndCols } from './display-width.js';
 import type { RunView } from './run-view.js';
 import { bytes, clockTime, duration, printable } from './text-format.js';
 
 export interface TerminalStyle {
-  /** Columns; lines are cut to fit so a redraw never wraps. */
+  /** Columns; lines are cut to fit (by display width: a wide character takes two) so a redraw never wraps. */
   readonly width: number;
   readonly color: boolean;
 }
@@ -30,12 +31,12 @@ export function terminalLines(view: RunView, style: TerminalStyle): string[] {
     const text = `${printable(h.name)} ${h.state} ${h.busy}/${h.slots}${h.reason === undefined ? '' : ` (${printable(h.reason)})`}`;
     return h.state === 'down' ? paint(text, 'red') : h.state === 'draining' ? paint(text, 'yellow') : text;
   }).join('  ')}`);
-  const slotWidth = Math.max(0, ...view.running.map((j) => `${j.host}:${j.slot}`.length));
-  const pathWidth = Math.min(32, Math.max(0, ...view.running.map((j) => j.pkgpath.length)));
+  const slotWidth = Math.max(0, ...view.running.map((j) => displayWidth(printable(`${j.host}:${j.slot}`))));
+  const pathWidth = Math.min(32, Math.max(0, ...view.running.map((j) => displayWidth(printable(j.pkgpath)))));
   for (const job of view.running) {
     const growth = job.logPercent === undefined ? bytes(job.logBytes).padStart(10) : `${job.logPercent}%`.padStart(5);
-    let line = `${printable(`${job.host}:${job.slot}`).padEnd(slotWidth)} ${printable(job.pkgpath).padEnd(pathWidth)} `
-      + `${printable(job.phase).padEnd(9)} ${duration(job.elapsedS).padStart(6)} ${growth}`;
+    let line = `${padEndCols(printable(`${job.host}:${job.slot}`), slotWidth)} ${padEndCols(printable(job.pkgpath), pathWidth)} `
+      + `${padEndCols(printable(job.phase), 9)} ${duration(job.elapsedS).padStart(6)} ${growth}`;
     if (job.attempt > 1) line += ` attempt ${job.attempt}`;
     if (job.stuck) line += ` ${paint(`unchanged for ${duration(job.idleS)}`, 'yellow')}`;
     lines.push(line);
@@ -66,10 +67,11 @@ function counters(view: RunView, paint: (t: string, tone: Tone) => string): stri
   return parts.join('  ');
 }
 
-/** Cuts a line to `width` visible columns, keeping colour sequences whole and closed. */
+/** Cuts a line to `width` columns, counting wide characters as two, keeping colour sequences whole and closed. */
 export function fit(line: string, width: number): string {
   let visible = 0;
   let out = '';
+  let cut = false;
   for (let i = 0; i < line.length; i++) {
     if (line[i] === '\u001b') {
       const end = line.indexOf('m', i);
@@ -78,11 +80,12 @@ export function fit(line: string, width: number): string {
       i = end;
       continue;
     }
-    if (visible >= width) {
-      return /\u001b\[/.test(out) ? `${out}\u001b[0m` : out;
-    }
-    out += line[i];
-    visible++;
+    const char = String.fromCodePoint(line.codePointAt(i)!);
+    const w = charWidth(char);
+    if (visible + w > width) { cut = true; break; }
+    out += char;
+    visible += w;
+    i += char.length - 1;
   }
-  return out;
+  return cut && /\u001b\[/.test(out) ? `${out}\u001b[0m` : out;
 }

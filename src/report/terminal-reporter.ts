@@ -99,7 +99,7 @@ export class TerminalReporter implements RunEventSink {
     if (!force && now - this.lastDraw < 1000) return;
     this.lastDraw = now;
     const width = Math.max(20, (this.options.out.columns ?? 80) - 1);
-    const lines = terminalLines(this.state.view(this.clock(), { packages: false }), { width, color: this.color });
+    const lines = terminalLines(this.state.view(this.clock(), { tables: false }), { width, color: this.color });
     let text = this.drawn > 0 ? `\u001b[${this.drawn}A\r\u001b[J` : '';
     for (const line of this.above.splice(0)) text += line + '\n';
     for (const line of lines) text += line + '\u001b[K\n';

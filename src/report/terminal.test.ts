@@ -3,7 +3,9 @@ import { describe, test } from 'node:test';
 
 import { RUN_START, sampleRun, sampleRunUntil } from '../../test/support/sample-run.js';
 import { RunViewState } from './run-view-state.js';
+import { displayWidth } from './display-width.js';
 import { fit, terminalLines } from './terminal-lines.js';
+import { printable } from './text-format.js';
 import { TerminalReporter, wantsColor } from './terminal-reporter.js';
 
 const plainStyle = { width: 200, color: false };
@@ -22,7 +24,7 @@ void describe('terminal display', () => {
 
   void test('while building: counters, hosts, one line per job with phase, elapsed and log against last time', () => {
     const lines = terminalLines(viewAt(RUN_START + 200), plainStyle);
-    assert.match(lines[0]!, /^kiln 20261118\.1053 {2}running {2}elapsed 3m20s {2}ETA \d\d:\d\d:\d\d \(in 16m43s\)$/);
+    assert.match(lines[0]!, /^kiln 20261118\.1053 {2}running {2}elapsed 3m20s {2}ETA \d\d:\d\d:\d\d \(in 9m45s\)$/);
     assert.equal(lines[1], 'built 12  up-to-date 2  running 4  queued 4  waiting 6  failed 2  prefailed 2  indirect 6  total 38');
     assert.equal(lines[2], 'hosts: localhost up 2/2  builder2 up 2/2');
     assert.deepEqual(lines.slice(3), [
@@ -49,6 +51,39 @@ void describe('terminal display', () => {
     const coloured = terminalLines(viewAt(RUN_START + 200), { width: 30, color: true });
     for (const line of coloured) assert.ok(line.replace(/\u001b\[[0-9;]*m/g, '').length <= 30, line);
     assert.equal(fit('\u001b[31mfailed 12\u001b[0m', 3), '\u001b[31mfai\u001b[0m');
+  });
+});
+
+void describe('display width', () => {
+  void test('wide characters take two columns, combining marks none', () => {
+    assert.equal(displayWidth('devel/gmake'), 11);
+    assert.equal(displayWidth('日本語'), 6);
+    assert.equal(displayWidth('한국어'), 6);
+    assert.equal(displayWidth('ｆｕｌｌ'), 8);
+    assert.equal(displayWidth('🔥x'), 3);
+    assert.equal(displayWidth('e\u0301'), 1);
+    assert.equal(displayWidth('a\u200bb'), 2);
+  });
+
+  void test('a line is cut by columns, never through a wide character, its colour closed', () => {
+    assert.equal(fit('漢字漢字', 5), '漢字');
+    assert.equal(fit('ab漢字', 4), 'ab漢');
+    assert.equal(fit('\u001b[33m漢字漢字\u001b[0m', 5), '\u001b[33m漢字\u001b[0m');
+    assert.equal(fit('e\u0301e\u0301', 1), 'e\u0301');
+  });
+
+  void test('job lines with wide pkgpaths keep their columns and fit the width', () => {
+    const view = viewAt(RUN_START + 200);
+    const wide = { ...view, running: view.running.map((j, i) => ({ ...j, pkgpath: i % 2 === 0 ? `${j.pkgpath}-日本語` : j.pkgpath })) };
+    const lines = terminalLines(wide, { width: 60, color: false }).slice(3);
+    assert.equal(lines.length, 4);
+    const phaseAt = (line: string): number => displayWidth(line.slice(0, line.search(/ (patch|build|configure|depends|extract) /)));
+    assert.equal(new Set(lines.map(phaseAt)).size, 1, lines.join('\n'));
+    for (const line of terminalLines(wide, { width: 40, color: true })) assert.ok(displayWidth(line.replace(/\u001b\[[0-9;]*m/g, '')) <= 40, line);
+  });
+
+  void test('bidirectional controls in metadata are shown as ?, so they cannot reorder the line', () => {
+    assert.equal(printable('evil\u202etxt.exe'), 'evil?txt.exe');
   });
 });
 

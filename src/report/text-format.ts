@@ -2,9 +2,13 @@
 // making port metadata safe to print (it is attacker-controlled: a pkgname
 // may hold terminal escape sequences or newlines).
 
-/** Control characters (C0, DEL, C1) replaced by `?`, so a value stays on its line and cannot drive the terminal. */
+/**
+ * Control characters (C0, DEL, C1) and bidirectional controls replaced by
+ * `?`, so a value stays on its line, cannot drive the terminal, and cannot
+ * reorder what is shown around it.
+ */
 export function printable(value: string): string {
-  return value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+  return value.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '?');
 }
 
 /** `45s`, `12m05s`, `3h07m`, `2d04h`. */

@@ -5,22 +5,58 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
-import { sampleRun } from '../../test/support/sample-run.js';
+import { gunzipSync } from 'node:zlib';
+
+import { eventTime, RUN_START, sampleRun } from '../../test/support/sample-run.js';
 import { MemoryEventLog } from './event-log.js';
+import type { WireUpdate } from './page-wire.js';
 import { parseWebAddress } from './web-address.js';
 import { WebServer } from './web-server.js';
 
-interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string }
+interface Reply { status: number; headers: Record<string, string | string[] | undefined>; body: string; raw: Buffer }
 
 /** A raw request: the path goes out exactly as written, as an attacker would send it. */
-function get(url: string, path: string, host?: string): Promise<Reply> {
+function get(url: string, path: string, host?: string, headers: Record<string, string> = {}): Promise<Reply> {
   const u = new URL(url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: u.hostname, port: u.port, path, method: 'GET', headers: host === undefined ? {} : { host } }, (res) => {
-      let body = '';
+    const req = request({ host: u.hostname, port: u.port, path, method: 'GET', headers: { ...headers, ...(host !== undefined && { host }) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const raw = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: raw.toString('utf8'), raw });
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+interface ServerEvent { id: string | undefined; event: string; data: string }
+
+/** Reads a server-sent event stream until `count` events came (or it ended), then hangs up. */
+function stream(url: string, path: string, count: number, headers: Record<string, string> = {}): Promise<ServerEvent[]> {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const found: ServerEvent[] = [];
+    let text = '';
+    const req = request({ host: u.hostname, port: u.port, path, headers }, (res) => {
+      assert.match(String(res.headers['content-type']), /text\/event-stream/);
       res.setEncoding('utf8');
-      res.on('data', (c: string) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      const done = (): void => { req.destroy(); resolve(found); };
+      res.on('data', (chunk: string) => {
+        text += chunk;
+        let end: number;
+        while ((end = text.indexOf('\n\n')) >= 0) {
+          const block = text.slice(0, end);
+          text = text.slice(end + 2);
+          const field = (name: string): string | undefined => block.split('\n').find((l) => l.startsWith(`${name}: `))?.slice(name.length + 2);
+          const data = field('data');
+          if (data !== undefined) found.push({ id: field('id'), event: field('event') ?? 'message', data });
+          if (found.length >= count) return done();
+        }
+      });
+      res.on('end', done);
     });
     req.on('error', reject);
     req.end();
@@ -74,18 +110,22 @@ void describe('web server', () => {
     assert.equal(all.length, 38);
   });
 
-  void test('server-sent events start with the current view', async () => {
-    const u = new URL(url);
-    const first = await new Promise<string>((resolve, reject) => {
-      const req = request({ host: u.hostname, port: u.port, path: '/api/events' }, (res) => {
-        assert.match(String(res.headers['content-type']), /text\/event-stream/);
-        res.setEncoding('utf8');
-        res.once('data', (c: string) => { req.destroy(); resolve(c); });
-      });
-      req.on('error', reject);
-      req.end();
-    });
-    assert.match(first, /^retry: 2000\nevent: view\ndata: \{"run":"20261118\.1053"/);
+  void test('a loading page gets a snapshot of every package and bar, gzipped when it asks', async () => {
+    const plain = JSON.parse((await get(url, '/api/snapshot')).body) as WireUpdate;
+    assert.equal(plain.from, 0);
+    assert.equal(plain.packages.length, 38);
+    assert.equal(plain.bars.length, sampleRun().filter((e) => e.type === 'job-started').length);
+    assert.equal(plain.head.result, 'complete');
+    const zipped = await get(url, '/api/snapshot', undefined, { 'accept-encoding': 'gzip, deflate' });
+    assert.equal(zipped.headers['content-encoding'], 'gzip');
+    assert.deepEqual(JSON.parse(gunzipSync(zipped.raw).toString('utf8')), plain);
+  });
+
+  void test('a stream naming no revision, or one of another server, is told to load a snapshot', async () => {
+    const events = await stream(url, '/api/events', 1);
+    assert.equal(events[0]?.event, 'reset');
+    const other = await stream(url, '/api/events?since=0badc0de.12', 1);
+    assert.equal(other[0]?.event, 'reset');
   });
 
   void test('logs and reports of the run directory, as plain text', async () => {
@@ -108,6 +148,48 @@ void describe('web server', () => {
   void test('answers only requests that name a loopback host (no DNS rebinding)', async () => {
     assert.equal((await get(url, '/api/view', 'evil.example:80')).status, 421);
     assert.equal((await get(url, '/api/view', 'localhost:1234')).status, 200);
+  });
+});
+
+void describe('web server, live', () => {
+  const events = sampleRun();
+  let now = RUN_START;
+  let fed = 0;
+  const root = mkdtempSync(join(tmpdir(), 'kiln-web-live-'));
+  const server = new WebServer({ logdir: root, clock: () => now, tickMs: 60_000 });
+  const feed = (until: number): void => {
+    while (fed < events.length && eventTime(events[fed]!) <= until) server.emit(events[fed++]!);
+    now = until;
+  };
+  let url = '';
+  before(async () => { url = await server.listen({ host: '127.0.0.1', port: 0 }); });
+  after(async () => { await server.close(); rmSync(root, { recursive: true, force: true }); });
+
+  void test('after a snapshot, the stream sends only what changed since, with the revision as the event id; a reconnecting page catches up from Last-Event-ID', async () => {
+    feed(RUN_START + 200);
+    const snapshot = JSON.parse((await get(url, '/api/snapshot')).body) as WireUpdate;
+    feed(RUN_START + 320);
+    const [first] = await stream(url, `/api/events?since=${snapshot.epoch}.${snapshot.to}`, 1);
+    assert.equal(first?.event, 'update');
+    const update = JSON.parse(first.data) as WireUpdate;
+    assert.equal(update.from, snapshot.to);
+    assert.equal(first.id, `${snapshot.epoch}.${update.to}`);
+    assert.equal(update.packages.length, 0);
+    const changed = new Set(events.filter((e) => eventTime(e) > RUN_START + 200 && eventTime(e) <= RUN_START + 320)
+      .flatMap((e) => (e.type === 'status' ? [e.change.pkgname] : [])));
+    const pkgnames = new Map(snapshot.packages.map((row) => [row[0], row[1]]));
+    const names = (rows: readonly (readonly unknown[])[]): Set<unknown> => new Set(rows.map((row) => pkgnames.get(row[0])));
+    assert.deepEqual(names(update.statuses), changed);
+    assert.ok(first.data.length < JSON.stringify(snapshot).length / 3, 'much smaller than the snapshot');
+
+    // The page was away for a while; the browser reconnects naming the last id it got.
+    feed(RUN_START + 600);
+    const [again] = await stream(url, '/api/events', 1, { 'last-event-id': first.id });
+    const caught = JSON.parse(again!.data) as WireUpdate;
+    assert.equal(caught.from, update.to);
+    const missed = new Set(events.filter((e) => eventTime(e) > RUN_START + 320 && eventTime(e) <= RUN_START + 600)
+      .flatMap((e) => (e.type === 'status' ? [e.change.pkgname] : [])));
+    assert.deepEqual(names(caught.statuses), missed);
   });
 });
 

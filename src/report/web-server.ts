@@ -1,19 +1,27 @@
 // The live web page: node:http, server-sent events, no framework. It serves
-// the page, the run's view as JSON (pushed at most once a second to every
-// open page), and the run directory's files (logs, reports) read-only. It is
-// fed either as a RunEventSink (`kiln build --web`) or by following the
-// run's event log (`kiln serve`).
+// the page, a snapshot of the run for a page that loads (api/snapshot), then
+// once a second what changed since (api/events, web-updates.ts), and the run
+// directory's files (logs, reports) read-only. It is fed either as a
+// RunEventSink (`kiln build --web`) or by following the run's event log
+// (`kiln serve`).
 
+import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 
 import type { RunEvent, RunEventSink } from '../core/run-events.js';
 import { EventLogFollower, type EventLog } from './event-log.js';
 import { pageCsp, pageHtml } from './page/page-html.js';
+import { encodeUpdate } from './page-delta.js';
 import { runDirFile } from './run-dir-files.js';
 import { RunViewState } from './run-view-state.js';
 import { isLoopback, type WebAddress } from './web-address.js';
+import { UpdateStreams } from './web-updates.js';
+
+const gzipAsync = promisify(gzip);
 
 export interface WebServerOptions {
   /** The run directory: the files the server may show. */
@@ -24,6 +32,17 @@ export interface WebServerOptions {
   readonly clock?: () => number;
   /** Milliseconds between pushes to open pages (and polls of the log). */
   readonly tickMs?: number;
+  /** Bytes a pushed update should stay under (64 KiB less room for the event's framing). */
+  readonly updateBytes?: number;
+  /** Changes behind after which a page is told to load a snapshot instead of catching up. */
+  readonly resetBacklog?: number;
+}
+
+interface Snapshot {
+  readonly rev: number;
+  readonly second: number;
+  readonly json: string;
+  gzipped: Promise<Buffer> | undefined;
 }
 
 const SECURITY_HEADERS = {
@@ -32,28 +51,32 @@ const SECURITY_HEADERS = {
   'X-Frame-Options': 'DENY',
   'Cache-Control': 'no-store',
 } as const;
+const JSON_TYPE = 'application/json; charset=utf-8';
 
 export class WebServer implements RunEventSink {
   private readonly state: RunViewState;
   private readonly follower: EventLogFollower | undefined;
   private readonly clock: () => number;
-  private readonly clients = new Set<ServerResponse>();
+  private readonly streams: UpdateStreams;
   private readonly server: Server;
+  private readonly epoch = randomBytes(6).toString('hex');
   private timer: NodeJS.Timeout | undefined;
-  private dirty = true;
   private address: WebAddress | undefined;
-  private lastPushAt = 0;
+  private snapshot: Snapshot | undefined;
 
   constructor(private readonly options: WebServerOptions) {
     this.clock = options.clock ?? ((): number => Date.now() / 1000);
     this.state = new RunViewState({ logdir: options.logdir });
     this.follower = options.log ? new EventLogFollower(options.log, this.state) : undefined;
+    this.streams = new UpdateStreams({
+      state: this.state, epoch: this.epoch, clock: this.clock, budget: options.updateBytes ?? 63 * 1024,
+      resetBacklog: options.resetBacklog ?? 20_000, headers: SECURITY_HEADERS,
+    });
     this.server = createServer((req, res) => this.handle(req, res));
   }
 
   emit(event: RunEvent): void {
     this.state.emit(event);
-    this.dirty = true;
   }
 
   /** Starts listening; returns the page's URL. */
@@ -76,35 +99,21 @@ export class WebServer implements RunEventSink {
     return `http://${host}:${this.address.port}/`;
   }
 
-  /** Pushes the last view, ends every stream, and stops listening. */
+  /** Pushes the last changes, ends every stream, and stops listening. */
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.tick(true);
-    for (const client of this.clients) client.end();
-    this.clients.clear();
+    this.streams.close();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
   }
 
   private tick(force = false): void {
-    if (this.follower && this.follower.poll() > 0) this.dirty = true;
-    if (this.clients.size === 0) return;
-    // A running build changes every second (elapsed times); a finished one only with new events.
-    if (!force && !this.dirty && this.state.finished) {
-      if (Date.now() - this.lastPushAt > 15_000) this.broadcast(': keep-alive\n\n');
-      return;
-    }
-    this.dirty = false;
-    this.broadcast(`event: view\ndata: ${JSON.stringify(this.view(false))}\n\n`);
-  }
-
-  private broadcast(chunk: string): void {
-    this.lastPushAt = Date.now();
-    for (const client of this.clients) client.write(chunk);
-  }
-
-  private view(packages: boolean): ReturnType<RunViewState['view']> {
-    return this.state.view(this.clock(), { packages });
+    this.follower?.poll();
+    if (this.streams.size === 0) return;
+    this.streams.tick(force);
+    // The ETA's pass over the graph, after the pages have their update: the next one shows it.
+    setImmediate(() => this.state.refreshEta(this.clock()));
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
@@ -117,14 +126,18 @@ export class WebServer implements RunEventSink {
       case '/':
       case '/index.html':
         return this.send(res, 200, 'text/html; charset=utf-8', pageHtml(), { 'Content-Security-Policy': pageCsp(true) });
+      case '/api/snapshot':
+        this.follower?.poll();
+        return this.sendSnapshot(req, res);
+      case '/api/events':
+        this.follower?.poll();
+        return this.streams.open(req, res);
       case '/api/view':
         this.follower?.poll();
-        return this.send(res, 200, 'application/json; charset=utf-8', JSON.stringify(this.view((req.url ?? '').includes('packages=1'))));
+        return this.send(res, 200, JSON_TYPE, JSON.stringify(this.state.view(this.clock(), { tables: false })));
       case '/api/packages':
         this.follower?.poll();
-        return this.send(res, 200, 'application/json; charset=utf-8', JSON.stringify(this.view(true).packages));
-      case '/api/events':
-        return this.stream(req, res);
+        return this.send(res, 200, JSON_TYPE, JSON.stringify(this.state.view(this.clock()).packages));
       default:
         return this.file(req, res, path);
     }
@@ -136,12 +149,20 @@ export class WebServer implements RunEventSink {
     return isLoopback(name);
   }
 
-  private stream(req: IncomingMessage, res: ServerResponse): void {
-    res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive' });
-    this.follower?.poll();
-    res.write(`retry: 2000\nevent: view\ndata: ${JSON.stringify(this.view(false))}\n\n`);
-    this.clients.add(res);
-    req.on('close', () => this.clients.delete(res));
+  /** Every row of the run, as one update from revision 0; made once per revision and second, gzipped when the page accepts it. */
+  private sendSnapshot(req: IncomingMessage, res: ServerResponse): void {
+    const now = this.clock();
+    let snapshot = this.snapshot;
+    if (!snapshot || snapshot.rev !== this.state.rev || snapshot.second !== Math.floor(now)) {
+      snapshot = { rev: this.state.rev, second: Math.floor(now), json: encodeUpdate(this.state, { epoch: this.epoch, from: 0, now }).json, gzipped: undefined };
+      this.snapshot = snapshot;
+    }
+    if (!/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) return this.send(res, 200, JSON_TYPE, snapshot.json);
+    snapshot.gzipped ??= gzipAsync(snapshot.json, { level: 4 });
+    snapshot.gzipped.then((body) => {
+      res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': JSON_TYPE, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding', 'Content-Length': body.length });
+      res.end(req.method === 'HEAD' ? undefined : body);
+    }, () => this.fail(res, 500, 'could not compress the snapshot'));
   }
 
   private file(req: IncomingMessage, res: ServerResponse, path: string): void {

@@ -24,6 +24,7 @@ import { RunStore, StoreError, type StatusRecord } from '../store/run-store.js';
 import type { Clock } from './clock.js';
 import { Coordinator, type HostBinding, type JobSetup, type RunResult } from './coordinator.js';
 import { prepareDurability } from './durability.js';
+import type { HostRoster } from './host-roster.js';
 import { stuckAfterFor, timeoutFor } from './job-limits.js';
 import { setupJob } from './job-setup.js';
 import type { KillPoints } from './kill-points.js';
@@ -42,6 +43,8 @@ export interface BuildRunOptions {
   readonly pkgpaths: readonly PkgPath[];
   readonly scanJobs: number;
   readonly hosts: readonly HostBinding[];
+  /** Hosts that join and leave while the build runs. */
+  readonly roster?: HostRoster;
   readonly sink: RunEventSink;
   readonly clock: Clock;
   readonly signal: AbortSignal;
@@ -144,6 +147,7 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
     const stuck = new StuckWatch((setup) => stuckAfterFor(estimator.estimate(setup.buildJob.pkgname, setup.buildJob.pkgpath), limits), () => o.clock.now());
     const coordinator = new Coordinator({
       engine, store, run: run.id, hosts: o.hosts, sink: o.sink, clock: o.clock, signal: o.signal, logdir: o.logdir,
+      ...(o.roster !== undefined && { roster: o.roster }),
       setup: (job) => durable.stamp(job, setupJob(job, {
         tree: o.driver.root, logdir: o.logdir, allDir, packages,
         estimate: (name) => estimator.estimate(name, packages.get(name)!.pkgpath),

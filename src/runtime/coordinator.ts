@@ -8,17 +8,21 @@ import type { Engine } from '../core/engine.js';
 import type { HostSpec, JobOutcome, PkgName } from '../core/model.js';
 import type { RunEvent, RunEventSink } from '../core/run-events.js';
 import { unreachable } from '../core/unreachable.js';
-import type { Executor } from '../exec/executor.js';
+import type { Executor, HostInfo } from '../exec/executor.js';
 import type { BuildJob, BuildReport } from '../sandbox/build-job.js';
 import type { RunStore } from '../store/run-store.js';
 import type { Clock } from './clock.js';
 import { EventQueue } from './event-queue.js';
 import { HostConnector } from './host-connector.js';
+import { HostMembership } from './host-membership.js';
+import type { HostRoster } from './host-roster.js';
 import { StopFiles } from './stop-files.js';
 
 export interface HostBinding {
   readonly executor: Executor;
   readonly spec: HostSpec;
+  /** The spec from what the host reported when it was checked; `spec` until then. */
+  readonly specFor?: (info: HostInfo) => HostSpec;
 }
 
 /** What the coordinator needs to know of a job beyond the engine's Job. */
@@ -70,6 +74,8 @@ export interface CoordinatorOptions {
   readonly retryPauseS?: (job: Job) => number;
   /** Called at named points of the loop (fault-injection tests kill the process there). */
   readonly at?: (point: string) => void;
+  /** Hosts that join and leave while the build runs (the hosts files). */
+  readonly roster?: HostRoster;
 }
 
 export type RunResult = 'complete' | 'stopped' | 'interrupted';
@@ -91,16 +97,25 @@ export class Coordinator {
   private readonly o: CoordinatorOptions;
   private readonly queue = new EventQueue<Input>();
   private readonly running = new Map<number, Running>();
-  private readonly executors: ReadonlyMap<string, Executor>;
+  private readonly executors: Map<string, Executor>;
   private readonly connector: HostConnector;
   private readonly stopFiles: StopFiles;
+  private readonly membership: HostMembership;
 
   constructor(options: CoordinatorOptions) {
     this.o = options;
     this.executors = new Map(options.hosts.map((h) => [h.spec.name, h.executor]));
     this.connector = new HostConnector(options.hosts, options.signal, {
-      up: (spec) => this.queue.push({ kind: 'engine', event: { type: 'host-up', at: this.now(), host: spec } }),
-      down: (host, reason) => this.queue.push({ kind: 'engine', event: { type: 'host-down', at: this.now(), host, reason } }),
+      up: (spec, again) => {
+        this.queue.push({ kind: 'engine', event: { type: 'host-up', at: this.now(), host: spec } });
+        if (again) this.outside(() => this.emit({ type: 'message', at: this.now(), level: 'info', text: `host ${spec.name} came up` }));
+      },
+      down: (host, reason, retryS) => {
+        this.queue.push({ kind: 'engine', event: { type: 'host-down', at: this.now(), host, reason } });
+        const next = retryS === undefined ? 'it left the build' : `kiln tries it again in ${retryS} s`;
+        this.outside(() => this.emit({ type: 'message', at: this.now(), level: 'warning', text: `host ${host} went down (${next}): ${reason}` }));
+      },
+      load: (host, load) => this.queue.push({ kind: 'engine', event: { type: 'host-load', at: this.now(), host, load } }),
       refused: (host, reason) => this.outside(() => this.emit({ type: 'message', at: this.now(), level: 'error', text: `host ${host} refused: ${reason}` })),
       none: (reason) => this.queue.push({ kind: 'no-hosts', reason }),
     });
@@ -110,6 +125,12 @@ export class Coordinator {
         : { type: 'undrain', at: this.now(), ...(host !== undefined && { host }) };
       this.queue.push({ kind: 'engine', event });
     });
+    this.membership = new HostMembership({
+      executors: this.executors, connector: this.connector, stopFiles: this.stopFiles,
+      engine: (event) => this.queue.push({ kind: 'engine', event: event(this.now()) }),
+      message: (level, text) => this.emit({ type: 'message', at: this.now(), level, text }),
+      busy: (host) => this.o.engine.runningJobs().some((job) => job.host === host),
+    });
   }
 
   async run(): Promise<RunResult> {
@@ -118,6 +139,7 @@ export class Coordinator {
     this.apply(this.o.engine.begin(this.now()));
     this.stopFiles.start(this.o.pollS ?? 1);
     this.connector.start();
+    this.o.roster?.start(this.membership);
     for (const source of this.o.sources ?? []) source.start((event) => this.queue.push({ kind: 'engine', event }));
     let result: RunResult = 'complete';
     try {
@@ -134,11 +156,13 @@ export class Coordinator {
           break;
         }
         this.apply(this.step(input));
+        this.membership.closeIdle();
       }
       if (this.o.engine.finished) result = this.finishedResult ?? 'complete';
     } finally {
       this.o.signal.removeEventListener('abort', onAbort);
       this.stopFiles.stop();
+      this.o.roster?.stop();
       this.connector.stop();
       for (const source of this.o.sources ?? []) source.stop();
       await this.cancelRunning();
@@ -150,8 +174,11 @@ export class Coordinator {
 
   private step(input: Exclude<Input, { kind: 'interrupt' } | { kind: 'no-hosts' } | { kind: 'fault' }>): EngineCommand[] {
     switch (input.kind) {
-      case 'engine':
-        return this.o.engine.handle(input.event);
+      case 'engine': {
+        const commands = this.o.engine.handle(input.event);
+        this.membership.handled(input.event);
+        return commands;
+      }
       case 'result': {
         this.running.delete(input.job.id);
         if (!this.o.engine.job(input.job.id)) return []; // requeued meanwhile: its host was lost
@@ -184,7 +211,9 @@ export class Coordinator {
         case 'start': {
           const setup = this.o.setup(command.job);
           setups.set(command.job.id, setup);
-          events.push({ type: 'job-started', at: command.job.startedAt, job: command.job, expectedS: setup.expectedS, lastLogBytes: setup.lastLogBytes });
+          // The estimate is at speed 1; the views want it on the job's host.
+          const speed = this.specOf(command.job.host)?.speed ?? 1;
+          events.push({ type: 'job-started', at: command.job.startedAt, job: command.job, expectedS: setup.expectedS / speed, lastLogBytes: setup.lastLogBytes });
           break;
         }
         case 'requeue':
@@ -195,9 +224,14 @@ export class Coordinator {
         case 'check':
           checks.push(command.pkgname);
           break;
-        case 'host':
-          events.push({ type: 'host', at: command.at, host: command.host, state: command.state, ...(command.reason !== undefined && { reason: command.reason }) });
+        case 'host': {
+          const spec = this.specOf(command.host);
+          events.push({
+            type: 'host', at: command.at, host: command.host, state: command.state, ...(command.reason !== undefined && { reason: command.reason }),
+            ...(spec !== undefined && { slots: spec.slots, speed: spec.speed }),
+          });
           break;
+        }
         case 'finished':
           this.finishedResult = command.result;
           break;
@@ -299,6 +333,11 @@ export class Coordinator {
     for (const r of all) r.controller.abort(new Error('the build was interrupted'));
     await Promise.allSettled(all.map((r) => r.done));
     this.running.clear();
+  }
+
+  /** A host's spec as the engine has it now (hosts join and change while the build runs). */
+  private specOf(host: string): HostSpec | undefined {
+    return this.o.engine.hostStates().find((h) => h.name === host)?.spec;
   }
 
   private emit(event: RunEvent): void {

@@ -1,50 +1,59 @@
 // Brings hosts up and keeps them up: checks each host before it gets jobs,
 // turns a lost connection into `host-down`, and tries again with backoff
-// (5 s, doubling, at most 5 min) until the host answers.
+// (5 s, doubling, at most 5 min) until the host answers. Hosts may join
+// while the build runs (`add`) and leave it (`retire`: no more tries).
 
+import type { HostLoad } from '../core/engine-events.js';
 import type { HostSpec } from '../core/model.js';
-import type { Executor } from '../exec/executor.js';
+import type { Executor, HostInfo } from '../exec/executor.js';
 
 export interface HostListener {
-  up(spec: HostSpec): void;
-  down(host: string, reason: string): void;
+  /** A host is up, or has a new spec; `again`: it was lost and came back. */
+  up(spec: HostSpec, again: boolean): void;
+  /** `retryS`: when the next try is, or undefined when there is none (the host left). */
+  down(host: string, reason: string, retryS: number | undefined): void;
   refused(host: string, reason: string): void;
   /** No host is up and every host has failed its check: the build cannot go on. */
   none(reason: string): void;
+  /** The host's measured load, while it is up. */
+  load?(host: string, load: HostLoad): void;
+}
+
+/** A host to bring up: `specFor` makes its spec from what the host reported (`spec` until then). */
+export interface ConnectorHost {
+  readonly executor: Executor;
+  readonly spec: HostSpec;
+  readonly specFor?: (info: HostInfo) => HostSpec;
 }
 
 interface HostState {
-  readonly executor: Executor;
-  readonly spec: HostSpec;
+  binding: ConnectorHost;
   up: boolean;
+  everUp: boolean;
   tried: boolean;
+  retired: boolean;
   backoffS: number;
   timer: NodeJS.Timeout | undefined;
   lastReason: string;
+  info: HostInfo | undefined;
 }
 
 export class HostConnector {
-  private readonly hosts: HostState[];
+  private readonly hosts: HostState[] = [];
   private readonly signal: AbortSignal;
   private readonly listener: HostListener;
+  private started = false;
   private stopped = false;
 
-  constructor(hosts: readonly { executor: Executor; spec: HostSpec }[], signal: AbortSignal, listener: HostListener) {
-    this.hosts = hosts.map((h) => ({ ...h, up: false, tried: false, backoffS: 5, timer: undefined, lastReason: '' }));
+  constructor(hosts: readonly ConnectorHost[], signal: AbortSignal, listener: HostListener) {
     this.signal = signal;
     this.listener = listener;
+    for (const h of hosts) this.hosts.push(fresh(h));
   }
 
   start(): void {
-    for (const host of this.hosts) {
-      host.executor.onLost((reason) => {
-        if (this.stopped || !host.up) return;
-        host.up = false;
-        this.listener.down(host.spec.name, reason);
-        this.retryLater(host);
-      });
-      void this.connect(host);
-    }
+    this.started = true;
+    for (const host of this.hosts) this.bringUp(host);
   }
 
   stop(): void {
@@ -52,35 +61,104 @@ export class HostConnector {
     for (const host of this.hosts) clearTimeout(host.timer);
   }
 
+  /** A host that joins the build; a host that had left comes back (with this binding, unless it is still connected). */
+  add(binding: ConnectorHost): void {
+    const known = this.find(binding.spec.name);
+    if (known && !known.retired) return;
+    const host = known ?? fresh(binding);
+    if (known) {
+      known.retired = false;
+      if (!known.up) Object.assign(known, { binding, tried: false, backoffS: 5, info: undefined });
+    } else {
+      this.hosts.push(host);
+    }
+    if (!this.started || this.stopped) return;
+    if (host.up) this.listener.up(this.specOf(host), false);
+    else this.bringUp(host);
+  }
+
+  /** The host leaves: no more tries to reach it. Its running jobs are the caller's to let finish. */
+  retire(name: string): void {
+    const host = this.find(name);
+    if (!host) return;
+    host.retired = true;
+    clearTimeout(host.timer);
+  }
+
+  /** The caller closed a retired host's executor: it is no longer up (no `down`: it left). */
+  release(name: string): void {
+    const host = this.find(name);
+    if (host?.retired) host.up = false;
+  }
+
+  /** New properties for a known host (its hosts file line changed); an up host takes them at once. */
+  respec(binding: ConnectorHost): void {
+    const host = this.find(binding.spec.name);
+    if (!host || host.retired) return;
+    host.binding = { ...binding, executor: host.binding.executor };
+    if (host.up && !this.stopped) this.listener.up(this.specOf(host), false);
+  }
+
+  private find(name: string): HostState | undefined {
+    return this.hosts.find((h) => h.binding.spec.name === name);
+  }
+
+  private specOf(host: HostState): HostSpec {
+    const { spec, specFor } = host.binding;
+    return host.info !== undefined && specFor !== undefined ? specFor(host.info) : spec;
+  }
+
+  private bringUp(host: HostState): void {
+    const executor = host.binding.executor;
+    const name = host.binding.spec.name;
+    executor.onLost((reason) => {
+      if (this.stopped || !host.up || host.binding.executor !== executor) return;
+      host.up = false;
+      this.listener.down(name, reason, host.retired ? undefined : host.backoffS);
+      this.retryLater(host);
+    });
+    executor.onLoad?.((load) => {
+      if (!this.stopped && host.up && host.binding.executor === executor) this.listener.load?.(name, load);
+    });
+    void this.connect(host);
+  }
+
   private async connect(host: HostState): Promise<void> {
     let result;
     try {
-      result = await host.executor.connect(this.signal);
+      result = await host.binding.executor.connect(this.signal);
     } catch (err) {
       result = { ok: false as const, reason: (err as Error).message };
     }
-    if (this.stopped) return;
+    if (this.stopped || host.retired) return;
     host.tried = true;
     if (result.ok) {
       host.up = true;
+      host.info = result.info;
       host.backoffS = 5;
-      this.listener.up(host.spec);
+      this.listener.up(this.specOf(host), host.everUp);
+      host.everUp = true;
       return;
     }
     host.lastReason = result.reason;
-    this.listener.refused(host.spec.name, result.reason);
-    if (this.hosts.every((h) => h.tried && !h.up)) {
-      this.listener.none(this.hosts.map((h) => `${h.spec.name}: ${h.lastReason}`).join('; '));
+    this.listener.refused(host.binding.spec.name, result.reason);
+    const active = this.hosts.filter((h) => !h.retired);
+    if (active.every((h) => h.tried && !h.up)) {
+      this.listener.none(active.map((h) => `${h.binding.spec.name}: ${h.lastReason}`).join('; '));
       return;
     }
     this.retryLater(host);
   }
 
   private retryLater(host: HostState): void {
-    if (this.stopped) return;
+    if (this.stopped || host.retired) return;
     clearTimeout(host.timer);
     host.timer = setTimeout(() => { void this.connect(host); }, host.backoffS * 1000);
     host.timer.unref();
     host.backoffS = Math.min(host.backoffS * 2, 300);
   }
+}
+
+function fresh(binding: ConnectorHost): HostState {
+  return { binding, up: false, everUp: false, tried: false, retired: false, backoffS: 5, timer: undefined, lastReason: '', info: undefined };
 }

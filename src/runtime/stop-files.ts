@@ -6,14 +6,14 @@ import { join } from 'node:path';
 
 export class StopFiles {
   private readonly logdir: string;
-  private readonly hosts: readonly string[];
+  private readonly hosts: string[];
   private readonly onChange: (host: string | undefined, on: boolean) => void;
   private readonly state = new Map<string, boolean>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(logdir: string, hosts: readonly string[], onChange: (host: string | undefined, on: boolean) => void) {
     this.logdir = logdir;
-    this.hosts = hosts;
+    this.hosts = [...hosts];
     this.onChange = onChange;
   }
 
@@ -25,6 +25,18 @@ export class StopFiles {
 
   stop(): void {
     clearInterval(this.timer);
+  }
+
+  /** A host that joined while the build runs: its stop file counts from now on. */
+  watch(host: string): void {
+    if (this.hosts.includes(host)) return;
+    this.hosts.push(host);
+    if (this.timer !== undefined) this.update(host, existsSync(join(this.logdir, `stop-${host}`)), host);
+  }
+
+  /** Whether `stop-<host>` is there, as last seen. */
+  isOn(host: string): boolean {
+    return this.state.get(host) ?? false;
   }
 
   private check(): void {

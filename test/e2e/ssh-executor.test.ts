@@ -5,13 +5,14 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SshExecutor } from '../../src/exec/ssh-executor.js';
-import { jobFor, makeTree, recordingWatcher, seededBytes } from '../support/fixture-tree.js';
+import type { DependencyPackage } from '../../src/sandbox/build-job.js';
+import { buildDependency, jobFor, makeTree, portfile, recordingWatcher, seededBytes } from '../support/fixture-tree.js';
 import { clusterUnavailable, createCluster, type NetnsCluster, type NetnsHost } from '../support/netns-hosts.js';
-import { liveAsUser, liveInGroup, waitForJobLeader } from '../support/remote-jobs.js';
+import { liveAsUser, liveInGroup, liveJobProcesses, waitForJobLeader, waitForSleeps } from '../support/remote-jobs.js';
 import { isRunning } from '../support/host-processes.js';
 import { mustRun, waitFor } from '../support/run-command.js';
 
@@ -24,36 +25,54 @@ let tree: string;
 let out: string;
 let executor: SshExecutor;
 const payload = seededBytes(1 << 20, 7);
-const dep = { pkgname: 'dep-1.0', file: '' };
-const dep2 = { pkgname: 'dep2-2.0', file: '' };
+let dep: DependencyPackage;
+let dep2: DependencyPackage;
 const signal = new AbortController().signal;
+
+/** A port that installs `blob.bin` (its own file) as share/<name>/blob.bin: a dependency of the others. */
+const blobPort = (pkgname: string, name: string): string => portfile(pkgname, {
+  install: `mkdir -p "$DESTDIR$PREFIX/share/${name}"\ncp blob.bin "$DESTDIR$PREFIX/share/${name}/"`,
+});
+/** Builds only when the dependency's file is installed in PREFIX, with its size. */
+const needs = (name: string, size: number): string => `[ "$(wc -c < "$PREFIX/share/${name}/blob.bin")" -eq ${size} ]`;
+const docPort = (pkgname: string, build: string): string => portfile(pkgname, {
+  build,
+  install: `mkdir -p "$DESTDIR$PREFIX/share/doc"\necho ${pkgname} > "$DESTDIR$PREFIX/share/doc/${pkgname}"`,
+});
 
 before(async () => {
   if (skip) return;
   cluster = await createCluster({ prefix: 'kse', subnet: 23, hosts: 2 });
   [h1, h2] = cluster.hosts as [NetnsHost, NetnsHost];
   work = await mkdtemp(join(tmpdir(), 'kiln-e2e-ssh-'));
+  await chmod(work, 0o755); // the local builds of the dependencies run as nobody
   tree = join(work, 'tree');
   out = join(work, 'out');
-  dep.file = join(work, 'dep-1.0.tgz');
-  dep2.file = join(work, 'dep2-2.0.tgz');
-  await writeFile(dep.file, seededBytes(3 << 20, 11));
-  await writeFile(dep2.file, seededBytes(2 << 20, 13));
   await makeTree(tree, {
+    'cat/dep': { Portfile: blobPort('dep-1.0', 'dep'), 'blob.bin': seededBytes(3 << 20, 11) },
+    'cat/dep2': { Portfile: blobPort('dep2-2.0', 'dep2'), 'blob.bin': seededBytes(2 << 20, 13) },
     'cat/port-a': {
-      'build.sh': 'printf "start\\n"; cat "$PORTDIR/payload.bin"; sleep 1; printf "end\\n"\n',
+      Portfile: portfile('port-a-1.0', {
+        // The port arrives whole: modes, links and empty directories (checked without a word to the log).
+        build: ['test -x exec.sh && [ "$(readlink patch-link)" = files/patch-aa ] && test -d empty',
+          'printf "start\\n"; cat payload.bin; sleep 1; printf "end\\n"', needs('dep', 3 << 20)].join('\n'),
+        install: 'mkdir -p "$DESTDIR$PREFIX/share/port-a"\ncp -a payload.bin exec.sh patch-link files empty "$DESTDIR$PREFIX/share/port-a/"',
+      }),
       'payload.bin': payload,
       'files/patch-aa': '--- a\n+++ b\n',
       'exec.sh': { content: '#!/bin/sh\necho hi\n', mode: 0o755 },
       'patch-link': { link: 'files/patch-aa' },
       'empty': { dir: true },
     },
-    'cat/port-b': { 'build.sh': 'echo b\n' },
-    'cat/port-c': { 'build.sh': 'echo c; sleep 0.3\n' },
-    'cat/port-d': { 'build.sh': 'echo d; sleep 0.3\n' },
-    'cat/broken': { 'build.sh': 'echo "error: it broke" >&2; exit 3\n' },
-    'cat/slow': { 'build.sh': 'echo slow; sleep 120 & sleep 120; echo never\n' },
+    'cat/port-b': { Portfile: docPort('port-b-1.0', 'echo b') },
+    'cat/port-c': { Portfile: docPort('port-c-1.0', `echo c; sleep 0.3\n${needs('dep', 3 << 20)}\n${needs('dep2', 2 << 20)}`) },
+    'cat/port-d': { Portfile: docPort('port-d-1.0', `echo d; sleep 0.3\n${needs('dep2', 2 << 20)}`) },
+    'cat/broken': { Portfile: docPort('broken-1.0', 'echo "error: it broke" >&2; exit 3') },
+    'cat/slow': { Portfile: docPort('slow-1.0', 'echo slow; sleep 120 & sleep 120; echo never') },
   });
+  // Real packages, made by building their ports here, as a local run would have.
+  dep = await buildDependency(tree, join(work, 'deps'), 'cat/dep', 'dep-1.0');
+  dep2 = await buildDependency(tree, join(work, 'deps'), 'cat/dep2', 'dep2-2.0');
   executor = new SshExecutor({ destination: h1.name, sshConfig: cluster.sshConfig });
 });
 
@@ -89,7 +108,7 @@ void test('a job runs on the host: package and logs come back byte-identical, th
   const endedAt = Date.now();
   assert.equal(report.outcome.kind, 'built', JSON.stringify(report.outcome));
   assert.equal(report.packageFile, join(out, 'packages', 'port-a-1.0.tgz'));
-  assert.deepEqual(watcher.phases, ['depends', 'build', 'package']);
+  assert.deepEqual(watcher.phases, ['depends', 'build', 'install', 'package']);
 
   // The package is the very file the host built (kept in its cache by hash).
   const pkg = await readFile(report.packageFile ?? '');
@@ -97,18 +116,19 @@ void test('a job runs on the host: package and logs come back byte-identical, th
   const hostCopy = await cluster.exec(h1, ['cat', join(cluster.home, '.kiln', 'blobs', hash)]);
   assert.equal(hostCopy.code, 0, hostCopy.stderr);
   assert.ok(hostCopy.stdout.equals(pkg), 'package byte-identical to the host\'s');
-  // ... and it holds the port as sent: contents, modes, links, empty dirs.
+  // ... and it holds the port as sent (its install copies it): contents, modes, links, empty dirs.
   const listing = (await mustRun('tar', ['-tvzf', report.packageFile ?? ''])).stdout.toString();
-  assert.match(listing, /^-rwxr-xr-x .* \.\/exec\.sh$/m);
-  assert.match(listing, /^lrwxrwxrwx .* \.\/patch-link -> files\/patch-aa$/m);
-  assert.match(listing, /^drwx.* \.\/empty\/$/m);
-  const unpacked = await mustRun('tar', ['-xzOf', report.packageFile ?? '', './payload.bin']);
+  assert.match(listing, /^-rwxr-xr-x .* share\/port-a\/exec\.sh$/m);
+  assert.match(listing, /^lrwxrwxrwx .* share\/port-a\/patch-link -> files\/patch-aa$/m);
+  const contents = (await mustRun('tar', ['-xzOf', report.packageFile ?? '', '+CONTENTS'])).stdout.toString();
+  assert.match(contents, /^@pkgdir share\/port-a\/empty$/m);
+  const unpacked = await mustRun('tar', ['-xzOf', report.packageFile ?? '', 'share/port-a/payload.bin']);
   assert.ok(unpacked.stdout.equals(payload));
 
   // Logs: per phase, and the whole log, byte for byte.
   const buildLog = await readFile(join(job.logDir, 'build.log'));
   assert.ok(buildLog.equals(Buffer.concat([Buffer.from('start\n'), payload, Buffer.from('end\n')])), 'build.log byte-identical');
-  assert.equal(await readFile(join(job.logDir, 'depends.log'), 'utf8'), `dependency dep-1.0: ${3 << 20} bytes\n`);
+  assert.equal(await readFile(join(job.logDir, 'depends.log'), 'utf8'), 'kiln: installing dep-1.0\n', 'the real package was installed');
   const whole = await readFile(job.logFile);
   assert.ok(whole.includes(buildLog), 'the whole log holds the build log');
   const last = watcher.logs.at(-1);
@@ -117,7 +137,7 @@ void test('a job runs on the host: package and logs come back byte-identical, th
 
   const sent = executor.stats();
   assert.equal(sent.filesSent - before.filesSent, 5, 'four port files and the dependency');
-  assert.ok(sent.bytesSent - before.bytesSent >= payload.length + (3 << 20));
+  assert.ok(sent.bytesSent - before.bytesSent >= payload.length + (await stat(dep.file)).size);
 });
 
 void test('a second job needing the same dependency does not send it again', { skip }, async () => {
@@ -125,7 +145,7 @@ void test('a second job needing the same dependency does not send it again', { s
   const report = await executor.run(jobFor(tree, out, 'cat/port-b', 'port-b-1.0', [dep]), recordingWatcher(), signal);
   assert.equal(report.outcome.kind, 'built');
   const after = executor.stats();
-  assert.equal(after.filesSent - before.filesSent, 1, 'only port-b\'s build.sh');
+  assert.equal(after.filesSent - before.filesSent, 1, 'only port-b\'s Portfile');
   assert.ok(after.bytesSent - before.bytesSent < 1024);
 });
 
@@ -135,11 +155,12 @@ void test('two jobs at once needing a new dependency: it is sent once', { skip }
     executor.run(jobFor(tree, out, 'cat/port-c', 'port-c-1.0', [dep, dep2]), recordingWatcher(), signal),
     executor.run(jobFor(tree, out, 'cat/port-d', 'port-d-1.0', [dep2]), recordingWatcher(), signal),
   ]);
-  assert.equal(c.outcome.kind, 'built');
-  assert.equal(d.outcome.kind, 'built');
+  assert.equal(c.outcome.kind, 'built', JSON.stringify(c.outcome));
+  assert.equal(d.outcome.kind, 'built', JSON.stringify(d.outcome));
   const after = executor.stats();
-  assert.equal(after.filesSent - before.filesSent, 3, 'two build.sh and dep2 once');
-  assert.ok(after.bytesSent - before.bytesSent < (2 << 20) + 1024);
+  assert.equal(after.filesSent - before.filesSent, 3, 'two Portfiles and dep2 once');
+  const dep2Size = (await stat(dep2.file)).size;
+  assert.ok(after.bytesSent - before.bytesSent < dep2Size + 1024, 'dep2\'s package once, and two small Portfiles');
 });
 
 void test('a job without a time limit (timeoutS Infinity, which JSON cannot carry) still runs', { skip }, async () => {
@@ -163,11 +184,14 @@ void test('cancelling a job kills it on the host', { skip }, async () => {
   const running = executor.run(jobFor(tree, out, 'cat/slow', 'slow-1.0'), watcher, controller.signal);
   await watcher.reached('build');
   const leader = await waitForJobLeader(cluster, h1);
-  assert.ok((await waitFor(async () => (await liveInGroup(cluster, h1, leader)).length >= 3, 5000)), 'runner, sh and sleeps run');
+  assert.ok(await waitForSleeps(cluster, h1, leader, 2), 'the build runs: its two sleeps');
+  const job = (await liveJobProcesses(cluster, h1, leader)).map((p) => p.pid);
   controller.abort();
   const report = await running;
   assert.deepEqual(report.outcome, { kind: 'infrastructure', reason: 'cancelled' });
   assert.deepEqual(await liveInGroup(cluster, h1, leader), [], 'nothing of the job runs on the host');
+  const left = (await liveAsUser(cluster, h1)).filter((p) => job.includes(p.pid));
+  assert.deepEqual(left, [], 'no process of the job (runner, sandbox, build) is left');
   await assert.rejects(stat(join(out, 'packages', 'slow-1.0.tgz')));
 });
 

@@ -6,14 +6,14 @@ import { after, before, test, type TestContext } from 'node:test';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BuildReport } from '../../src/sandbox/build-job.js';
 import { SshExecutor, type SshExecutorOptions } from '../../src/exec/ssh-executor.js';
-import { jobFor, makeTree, recordingWatcher } from '../support/fixture-tree.js';
+import { jobFor, makeTree, portfile, recordingWatcher } from '../support/fixture-tree.js';
 import { clusterUnavailable, createCluster, type NetnsCluster, type NetnsHost } from '../support/netns-hosts.js';
-import { jobLeaders, liveAsUser, liveInGroup, waitForJobLeader } from '../support/remote-jobs.js';
+import { jobLeaders, liveAsUser, liveInGroup, waitForJobLeader, waitForSleeps } from '../support/remote-jobs.js';
 import { waitFor } from '../support/run-command.js';
 
 const skip = clusterUnavailable();
@@ -28,7 +28,8 @@ before(async () => {
   cluster = await createCluster({ prefix: 'ksl', subnet: 24, hosts: 4 });
   work = await mkdtemp(join(tmpdir(), 'kiln-e2e-loss-'));
   tree = join(work, 'tree');
-  await makeTree(tree, { 'cat/slow': { 'build.sh': 'echo slow; sleep 300 & sleep 300\n' } });
+  await chmod(work, 0o755);
+  await makeTree(tree, { 'cat/slow': { Portfile: portfile('slow-1.0', { build: 'echo slow; sleep 300 & sleep 300' }) } });
 });
 
 after(async () => {
@@ -47,7 +48,7 @@ interface Running {
   readonly report: Promise<BuildReport>;
   readonly lost: Promise<{ reason: string; at: number }>;
   readonly leader: number;
-  /** The build user's processes on the host while the job ran: agent, runner, shell, sleeps (not sshd's own). */
+  /** The build user's processes on the host while the job ran: agent, runner, sandbox, shell, sleeps (not sshd's own). */
   readonly pids: readonly number[];
 }
 
@@ -61,7 +62,7 @@ async function startSlowJob(h: NetnsHost, options: Partial<SshExecutorOptions> =
   const report = executor.run(jobFor(tree, join(work, 'out', h.name), 'cat/slow', 'slow-1.0'), watcher, signal);
   await watcher.reached('build');
   const leader = await waitForJobLeader(cluster, h);
-  assert.ok(await waitFor(async () => (await liveInGroup(cluster, h, leader)).length >= 4, 5000), 'runner, sh and two sleeps run');
+  assert.ok(await waitForSleeps(cluster, h, leader, 2), 'the build runs: its two sleeps');
   const pids = (await liveAsUser(cluster, h)).filter((p) => p.comm !== 'sshd').map((p) => p.pid);
   return { executor, report, lost, leader, pids };
 }
@@ -166,7 +167,7 @@ void test('a killed coordinator (SIGKILL of the whole process) leaves nothing bu
     });
     master = (JSON.parse(line) as { master?: number }).master;
     const leader = await waitForJobLeader(cluster, h);
-    assert.ok((await liveInGroup(cluster, h, leader)).length >= 4);
+    assert.ok(await waitForSleeps(cluster, h, leader, 2), 'the build runs: its two sleeps');
     const pids = (await liveAsUser(cluster, h)).filter((p) => p.comm !== 'sshd').map((p) => p.pid);
     child.kill('SIGKILL');
     const took = await allGone(h, pids, 5000);

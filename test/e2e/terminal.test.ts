@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
 
+import { displayWidth } from '../../src/report/display-width.js';
+
 const REPLAY = resolve('dist/test/support/replay-run.js');
 const KILN = resolve('bin/kiln.js');
 const dir = mkdtempSync(join(tmpdir(), 'kiln-tty-'));
@@ -70,6 +72,25 @@ void describe('kiln build\'s terminal view on a TTY', () => {
     const times = readFileSync(writes, 'utf8').trim().split('\n').map(Number);
     assert.ok(times.length >= 5, `${times.length} redraws`);
     for (let i = 1; i < times.length - 1; i++) assert.ok(times[i]! - times[i - 1]! >= 990, `redraw ${i} came ${times[i]! - times[i - 1]!} ms after the one before`);
+  });
+
+  void test('wide characters in metadata: lines cut by columns, so the display never wraps and is redrawn in place', async () => {
+    const name = tmux(`node ${quote(REPLAY)} terminal 250`, { KILN_WIDE: '1' }, 60);
+    const wideJob = /^(localhost|builder2):\d +\S+-日本語🔥/m;
+    let seen = 0;
+    for (let i = 0; i < 40 && !/EXIT=0/.test(capture(name)); i++) {
+      const screen = capture(name);
+      if (wideJob.test(screen)) {
+        seen++;
+        assert.equal(screen.match(/^kiln 20261118\.1053 /gm)?.length, 1, `one display, redrawn in place:\n${screen}`);
+        const jobs = screen.split('\n').filter((l) => /^(localhost|builder2):\d /.test(l));
+        for (const line of jobs) assert.ok(displayWidth(line) <= 59, `a job line fits 59 columns: ${line}`);
+      }
+      await sleep(250);
+    }
+    assert.ok(seen >= 3, `${seen} screens with wide pkgpaths`);
+    const end = await until(name, /EXIT=0/);
+    assert.equal(end.match(/^kiln 20261118\.1053 {2}complete/gm)?.length, 1);
   });
 
   void test('colour on a TTY, none with NO_COLOR', async () => {

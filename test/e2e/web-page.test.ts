@@ -1,6 +1,8 @@
 // The operator's page in a real headless Chromium: the live page fed by a
 // running server while events arrive, then the static report.html from
-// file://. Screenshots go to out/e2e/ (not committed) to be looked at.
+// file://. The viewport is tall enough to show every section (the long
+// tables are worked out only on screen). Screenshots go to out/e2e/ (not
+// committed) to be looked at.
 
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -13,52 +15,26 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 import { RunFilesReporter } from '../../src/report/run-files.js';
 import { WebServer } from '../../src/report/web-server.js';
+import { assertNoInjection, guard, LAUNCH, painted, Relay, rowsAre, rowTexts, until } from '../support/page-helpers.js';
 import { eventTime, HOSTILE_MAINTAINER, HOSTILE_PKGNAME, RUN_START, sampleRun } from '../support/sample-run.js';
 
 const SHOTS = resolve('out', 'e2e');
-const LAUNCH = {
-  executablePath: '/usr/bin/chromium', headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-    '--disable-sync', '--no-first-run', '--disable-quic'],
-};
+const attr = (page: Page, name: string): Promise<string | null> => page.getAttribute('#timeline canvas', `data-${name}`);
 
-/** Watches a page for anything hostile metadata could make it do. */
-function guard(page: Page): string[] {
-  const trouble: string[] = [];
-  page.on('dialog', (d) => { trouble.push(`dialog: ${d.message()}`); void d.dismiss(); });
-  page.on('pageerror', (e) => trouble.push(`page error: ${e.message}`));
-  page.on('request', (r) => { if (!/^(http:\/\/127\.0\.0\.1|file:|data:)/.test(r.url())) trouble.push(`request: ${r.url()}`); });
-  return trouble;
-}
-
-async function rowTexts(page: Page, table: string, column: number): Promise<string[]> {
-  return page.locator(`#${table} tbody tr td:nth-child(${column + 1})`).allTextContents();
-}
-
-/**
- * Waits until `check` holds, asking from here: the page's policy forbids
- * evaluating strings, so Playwright's waitForFunction cannot run there.
- */
-async function until(what: string, check: () => Promise<boolean>): Promise<void> {
-  const end = Date.now() + 15_000;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const rowsAre = (page: Page, table: string, n: number): Promise<void> =>
-  until(`${n} rows in #${table}`, async () => (await page.locator(`#${table} tbody tr`).count()) === n);
-
-async function assertNoInjection(page: Page): Promise<void> {
-  assert.equal(await page.locator('img').count(), 0, 'no <img> from metadata');
-  assert.equal(await page.locator('script:not([type="application/json"])').count(), 1, 'only the page\'s own script');
+/** Every running job shows as building in the packages table, at the same moment. */
+async function assertPackagesFollow(page: Page): Promise<void> {
+  const running = new Set(await rowTexts(page, 'running', 2));
+  const names = await rowTexts(page, 'packages', 1);
+  const statuses = await rowTexts(page, 'packages', 2);
+  const building = new Set(names.filter((_, i) => statuses[i] === 'building'));
+  assert.deepEqual(building, running, 'the packages table has the statuses of the same update');
 }
 
 void describe('the operator\'s page in Chromium', () => {
   let browser: Browser;
   const root = mkdtempSync(join(tmpdir(), 'kiln-page-'));
   const events = sampleRun();
+  const finish = eventTime(events.at(-1)!);
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -80,34 +56,48 @@ void describe('the operator\'s page in Chromium', () => {
     let fed = 0;
     try {
       feed(RUN_START + 200);
-      const page = await browser.newPage({ viewport: { width: 1400, height: 1500 } });
+      const page = await browser.newPage({ viewport: { width: 1400, height: 3200 } });
       const trouble = guard(page);
       await page.goto(url);
       await rowsAre(page, 'running', 4);
       assert.deepEqual((await rowTexts(page, 'running', 2)).sort(), ['gettext-tools-0.22.5', 'openssl-3.3.1', 'perl-5.38.2', 'sqlite3-3.46.0']);
       assert.equal(await page.textContent('#result'), 'running');
       assert.equal(await page.textContent('[data-count="queued"] b'), '4');
-      assert.ok((await page.$$('#timeline rect.job.running')).length === 4, 'running bars on the timeline');
+      await assertPackagesFollow(page);
+      // The timeline is a canvas: its running bars are drawn in their colour, and hovering one names it.
+      assert.equal(await attr(page, 'running'), '4', 'four running bars on the timeline');
+      const bars = await painted(page, '#timeline canvas');
+      assert.ok(bars.running.count > 100 && bars.built.count > 100, JSON.stringify(bars));
+      const box = (await page.locator('#timeline canvas').boundingBox())!;
+      await page.mouse.move(box.x + bars.running.at!.x, box.y + bars.running.at!.y);
+      await until('a tooltip naming a running job', async () =>
+        /^\S+ \((gettext-tools|openssl|perl|sqlite3)-[\d.]+\) on (localhost|builder2):\d, .*, running$/.test((await page.textContent('#timeline-tip')) ?? ''));
       await page.screenshot({ path: join(SHOTS, 'live-running.png'), fullPage: true });
 
       // More of the run arrives: the builder2 host is lost, jobs move.
       feed(RUN_START + 470);
       await until('builder2 down', async () => ((await page.textContent('#hosts')) ?? '').includes('builder2 down'));
-      await until('two lost jobs', async () => (await page.locator('#timeline rect.job.lost').count()) === 2);
+      await until('two lost jobs', async () => (await attr(page, 'lost')) === '2');
+      assert.ok((await painted(page, '#timeline canvas')).lost.count > 50, 'the lost bars are drawn');
+      await assertPackagesFollow(page);
 
       // The rest, in a few steps, as a real run would.
       for (let t = RUN_START + 600; t <= RUN_START + 2400; t += 300) {
         feed(t);
-        await new Promise((r) => setTimeout(r, 120));
+        const minutes = Math.floor((Math.min(t, finish) - RUN_START) / 60);
+        await until(`the update of ${t}`, async () => ((await page.textContent('#times')) ?? '').includes(`elapsed ${minutes}m`));
+        await assertPackagesFollow(page);
       }
       await until('complete', async () => (await page.textContent('#result')) === 'complete');
       await rowsAre(page, 'packages', 38);
+      assert.equal(await attr(page, 'failed'), '5');
+      assert.equal(await attr(page, 'running'), '0');
 
       // Failures: the most breaking first, then sorted by a click, then filtered by a search.
       assert.deepEqual((await rowTexts(page, 'failures', 0)).slice(0, 2).sort(), ['textproc/icu', 'x11/pixman']);
       await page.click('#failures th[data-key="pkgpath"]');
       const ascending = await rowTexts(page, 'failures', 0);
-      assert.deepEqual(ascending, [...ascending].sort((a, b) => a.localeCompare(b)));
+      assert.deepEqual(ascending, [...ascending].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })));
       assert.equal(await page.getAttribute('#failures th[data-key="pkgpath"]', 'aria-sort'), 'ascending');
       await page.click('#failures th[data-key="pkgpath"]');
       assert.deepEqual(await rowTexts(page, 'failures', 0), [...ascending].reverse());
@@ -115,6 +105,9 @@ void describe('the operator\'s page in Chromium', () => {
       const took = await rowTexts(page, 'failures', 9);
       assert.equal(took[0], '31m15s', 'the stuck job took longest');
 
+      const indirect = await rowTexts(page, 'indirect', 0);
+      assert.equal(indirect.length, 6, 'the packages that became indirect-failed as the run went');
+      assert.deepEqual(indirect, [...indirect].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })), 'in pkgpath order, however they came');
       await page.fill('#search', 'icu');
       await rowsAre(page, 'failures', 1);
       assert.deepEqual(await rowTexts(page, 'failures', 0), ['textproc/icu']);
@@ -137,16 +130,75 @@ void describe('the operator\'s page in Chromium', () => {
     }
   });
 
+  void test('a page whose connection drops catches up from the revision it had; one whose server changed loads a snapshot afresh', async () => {
+    let now = RUN_START;
+    const serve = async (until: number): Promise<{ server: WebServer; port: number }> => {
+      const server = new WebServer({ logdir: root, clock: () => now, tickMs: 100 });
+      for (const e of events) if (eventTime(e) <= until) server.emit(e);
+      return { server, port: Number(new URL(await server.listen({ host: '127.0.0.1', port: 0 })).port) };
+    };
+    now = RUN_START + 200;
+    const first = await serve(RUN_START + 200);
+    const relay = new Relay(first.port);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 3200 } });
+    const trouble = guard(page);
+    const asked: { path: string; lastEventId: Promise<string | undefined> }[] = [];
+    page.on('request', (r) => {
+      const u = new URL(r.url());
+      asked.push({ path: u.pathname + u.search, lastEventId: r.allHeaders().then((h) => h['last-event-id'], () => undefined) });
+    });
+    let second: { server: WebServer; port: number } | undefined;
+    try {
+      await page.goto(`http://127.0.0.1:${await relay.listen()}/`);
+      await rowsAre(page, 'running', 4);
+      const since = /^\/api\/events\?since=([0-9a-f]+)\.(\d+)$/.exec(asked.find((a) => a.path.startsWith('/api/events'))!.path)!;
+
+      // The network drops the page's connections; meanwhile the run goes on.
+      asked.length = 0;
+      relay.drop();
+      for (const e of events) if (eventTime(e) > RUN_START + 200 && eventTime(e) <= RUN_START + 470) first.server.emit(e);
+      now = RUN_START + 470;
+      await until('builder2 down after reconnecting', async () => ((await page.textContent('#hosts')) ?? '').includes('builder2 down'));
+      await until('two lost jobs', async () => (await attr(page, 'lost')) === '2');
+      const again = asked.filter((a) => a.path.startsWith('/api/events'));
+      assert.ok(again.length >= 1, 'the browser opened the stream again');
+      const [epoch, rev] = ((await again[0]!.lastEventId) ?? '').split('.');
+      assert.equal(epoch, since[1], 'naming the revision it had');
+      assert.ok(Number(rev) >= Number(since[2]));
+      assert.equal(asked.filter((a) => a.path === '/api/snapshot').length, 0, 'no snapshot: it caught up from the revision it had');
+      await assertPackagesFollow(page);
+
+      // The server is another now (kiln serve restarted): revisions of the first mean nothing to it.
+      now = RUN_START + 900;
+      second = await serve(RUN_START + 900);
+      asked.length = 0;
+      relay.drop(second.port);
+      await until('the second server\'s run', async () => ((await page.textContent('#times')) ?? '').includes('elapsed 15m'));
+      assert.equal(asked.filter((a) => a.path === '/api/snapshot').length, 1, 'told to reset, it loaded a snapshot');
+      await assertPackagesFollow(page);
+      assert.deepEqual(trouble, []);
+    } finally {
+      await page.close();
+      await relay.close();
+      await first.server.close();
+      await second?.server.close();
+    }
+  });
+
   void test('report.html works from file:// with no server: sorts, filters, and stays inert', async () => {
     const files = new RunFilesReporter(root, { platform: 'test' });
     for (const e of sampleRun()) files.emit(e);
     const report = join(root, 'report.html');
     assert.ok(existsSync(report));
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1200 } });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 3200 } });
     const trouble = guard(page);
     await page.goto(pathToFileURL(report).href);
     await rowsAre(page, 'packages', 38);
     assert.equal(await page.textContent('#result'), 'complete');
+    assert.equal(await attr(page, 'built'), '23');
+    assert.equal(await attr(page, 'lost'), '2');
+    assert.ok((await painted(page, '#timeline canvas')).failed.count > 100);
+    assert.match((await page.textContent('#utilisation-average')) ?? '', /^average \d+% of the slots busy in this window$/);
     await page.click('#packages th[data-key="duration"]');
     const first = (await rowTexts(page, 'packages', 0))[0];
     assert.equal(first, 'mail/mutt', 'longest first after a click on a time column');

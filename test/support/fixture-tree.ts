@@ -1,10 +1,12 @@
-// Coordinator-side fixtures for executor tests: a small tree of ports, the
-// BuildJob for one of them, and a watcher that records what it was told.
+// Coordinator-side fixtures for executor tests: a small tree of Portfile
+// ports, the BuildJob for one of them, dependency packages built for real,
+// and a watcher that records what it was told.
 
 import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { JobWatcher } from '../../src/exec/executor.js';
 import type { BuildJob, DependencyPackage } from '../../src/sandbox/build-job.js';
+import { buildPackage } from '../../src/sandbox/builder.js';
 
 export type PortFile = string | Buffer | { readonly content: string | Buffer; readonly mode: number } | { readonly link: string } | { readonly dir: true };
 
@@ -86,4 +88,25 @@ export function seededBytes(size: number, seed: number): Buffer {
     b[i] = x & 0xff;
   }
   return b;
+}
+
+/**
+ * Builds `pkgpath` of `tree` on this machine with the real sandbox builder
+ * and returns its package, for use as a dependency of remote jobs: the same
+ * package a local run of kiln would have put into its repository.
+ */
+export async function buildDependency(tree: string, out: string, pkgpath: string, pkgname: string,
+  dependencies: readonly DependencyPackage[] = []): Promise<DependencyPackage> {
+  const job = jobFor(tree, out, pkgpath, pkgname, dependencies);
+  const report = await buildPackage(job, { signal: new AbortController().signal });
+  if (report.outcome.kind !== 'built' || report.packageFile === undefined) {
+    throw new Error(`the dependency ${pkgname} did not build: ${JSON.stringify(report.outcome)}`);
+  }
+  return { pkgname, file: report.packageFile };
+}
+
+/** A Portfile: PKGNAME, then the given shell functions (`build`, `install`) with their bodies. */
+export function portfile(pkgname: string, functions: Readonly<Record<string, string>> = {}, more = ''): string {
+  const bodies = Object.entries(functions).map(([name, body]) => `${name}() {\n${body.replace(/^/gm, '\t')}\n}\n`);
+  return [`PKGNAME=${pkgname}\n`, more, ...bodies].join('');
 }

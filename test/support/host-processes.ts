@@ -1,5 +1,6 @@
 // The processes of one test host, read from /proc: a process is on a host
-// when it lives in that host's network namespace.
+// when it lives in that host's network namespace, or was started under one
+// that does (a build sandbox has a network namespace of its own).
 
 import { readFileSync } from 'node:fs';
 import { readdir, readFile, readlink, stat } from 'node:fs/promises';
@@ -20,23 +21,33 @@ export interface HostProcess {
 /** Whether a process still runs (a zombie has ended; PID 1 reaps late here). */
 export const isLive = (p: HostProcess): boolean => p.state !== 'Z' && p.state !== 'X';
 
-/** Every process whose network namespace is the one bound at `/run/netns/<namespace>`. */
+/**
+ * Every process on the host whose network namespace is the one bound at
+ * `/run/netns/<namespace>`, and every process started under one of those:
+ * a build sandbox unshares its own network namespace but still runs there.
+ */
 export async function processesInNamespace(namespace: string): Promise<HostProcess[]> {
   const inode = (await stat(`/run/netns/${namespace}`)).ino;
   const want = `net:[${inode}]`;
-  const out: HostProcess[] = [];
+  const all: Array<HostProcess & { readonly inHost: boolean }> = [];
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const p = await readProcess(Number(entry), want);
-    if (p) out.push(p);
+    if (p) all.push(p);
   }
-  return out;
+  const byPid = new Map(all.map((p) => [p.pid, p]));
+  const onHost = (p: HostProcess & { readonly inHost: boolean }, depth: number): boolean => {
+    if (p.inHost) return true;
+    const parent = byPid.get(p.ppid);
+    return parent !== undefined && depth < 64 && onHost(parent, depth + 1);
+  };
+  return all.filter((p) => onHost(p, 0)).map(({ inHost: _, ...p }) => p);
 }
 
-/** One process, if it is in the network namespace `want`; undefined when gone or elsewhere. */
-async function readProcess(pid: number, want: string): Promise<HostProcess | undefined> {
+/** One process, and whether it is in the network namespace `want`; undefined when gone. */
+async function readProcess(pid: number, want: string): Promise<(HostProcess & { readonly inHost: boolean }) | undefined> {
   try {
-    if ((await readlink(`/proc/${pid}/ns/net`)) !== want) return undefined;
+    const inHost = (await readlink(`/proc/${pid}/ns/net`)) === want;
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
     const open = stat.indexOf('(');
     const close = stat.lastIndexOf(')');
@@ -52,9 +63,10 @@ async function readProcess(pid: number, want: string): Promise<HostProcess | und
       pgid: Number(fields[2]),
       cmdline,
       uid,
+      inHost,
     };
   } catch {
-    return undefined; // ended while we looked, or not readable
+    return undefined; // ended while we looked
   }
 }
 

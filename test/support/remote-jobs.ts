@@ -30,3 +30,28 @@ export async function liveInGroup(cluster: NetnsCluster, host: NetnsHost, pgid: 
 export async function liveAsUser(cluster: NetnsCluster, host: NetnsHost): Promise<HostProcess[]> {
   return (await cluster.processes(host)).filter((p) => p.uid === cluster.uid && isLive(p));
 }
+
+/**
+ * The live processes of one job on the host: its runner (`leader`), and
+ * everything started under it. The sandbox runs in a process group of its
+ * own (bubblewrap is spawned detached, and dies with the runner), so a job is
+ * its runner's group plus the runner's descendants.
+ */
+export async function liveJobProcesses(cluster: NetnsCluster, host: NetnsHost, leader: number): Promise<HostProcess[]> {
+  const all = (await cluster.processes(host)).filter(isLive);
+  const children = new Map<number, HostProcess[]>();
+  for (const p of all) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
+  const found = new Map<number, HostProcess>();
+  const visit = (p: HostProcess): void => {
+    if (found.has(p.pid)) return;
+    found.set(p.pid, p);
+    for (const child of children.get(p.pid) ?? []) visit(child);
+  };
+  for (const p of all) if (p.pid === leader || p.pgid === leader) visit(p);
+  return [...found.values()];
+}
+
+/** Waits (bounded) until the job's build runs: at least `sleeps` `sleep` processes under its runner. */
+export async function waitForSleeps(cluster: NetnsCluster, host: NetnsHost, leader: number, sleeps: number, withinMs = 10_000): Promise<boolean> {
+  return waitFor(async () => (await liveJobProcesses(cluster, host, leader)).filter((p) => p.comm === 'sleep').length >= sleeps, withinMs, 100);
+}

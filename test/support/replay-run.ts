@@ -3,7 +3,9 @@
 //   node replay-run.js record LOGDIR SPEED     the events into LOGDIR's run store
 // Event times are moved so the run starts now; SPEED run-seconds pass per
 // real second. With KILN_WRITES set, `terminal` also notes the time of each
-// write to stdout there, one per line, so a test can count redraws.
+// write to stdout there, one per line, so a test can count redraws. With
+// KILN_WIDE set, every pkgpath ends in wide characters (CJK and an emoji),
+// as port metadata may.
 
 import { appendFileSync, mkdirSync } from 'node:fs';
 
@@ -20,6 +22,14 @@ export function shifted(event: RunEvent, by: number): RunEvent {
   return { ...event, at: event.at + by };
 }
 
+/** The same event with `日本語🔥` after each pkgpath: two columns a character on a terminal. */
+export function widened(event: RunEvent): RunEvent {
+  const wide = (pkgpath: string): string => `${pkgpath}-日本語🔥`;
+  if (event.type === 'resolved') return { ...event, entries: event.entries.map((e) => ({ ...e, pkgpath: wide(e.pkgpath) })) };
+  if (event.type === 'job-started' || event.type === 'job-ended') return { ...event, job: { ...event.job, pkgpath: wide(event.job.pkgpath) } };
+  return event;
+}
+
 async function replay(sink: RunEventSink, speed: number, clockShift: (shift: number) => void): Promise<void> {
   const startReal = Date.now() / 1000;
   const shift = Math.floor(startReal) - RUN_START;
@@ -28,7 +38,7 @@ async function replay(sink: RunEventSink, speed: number, clockShift: (shift: num
     const due = startReal + (eventTime(event) - RUN_START) / speed;
     const wait = due - Date.now() / 1000;
     if (wait > 0) await new Promise((r) => setTimeout(r, wait * 1000));
-    sink.emit(shifted(event, shift));
+    sink.emit(shifted(process.env['KILN_WIDE'] ? widened(event) : event, shift));
   }
 }
 

@@ -124,8 +124,11 @@ export function sampleRun(): RunEvent[] {
         case 'status': events.push({ type: 'status', change: c }); break;
         case 'requeue': lostJobs.add(c.job.id); break;
         case 'host': {
-          const slots = HOSTS.find((h) => h.name === c.host)?.slots;
-          events.push({ type: 'host', at: c.at, host: c.host, state: c.state, ...(c.reason !== undefined && { reason: c.reason }), ...(slots !== undefined && { slots }) });
+          const spec = HOSTS.find((h) => h.name === c.host);
+          events.push({
+            type: 'host', at: c.at, host: c.host, state: c.state, ...(c.reason !== undefined && { reason: c.reason }),
+            ...(spec !== undefined && { slots: spec.slots, speed: spec.speed }),
+          });
           break;
         }
         case 'finished': events.push({ type: 'run-finished', at: c.at, result: c.result }); break;

@@ -11,11 +11,9 @@ import { parseHistoryCsv } from '../../core/history-csv.js';
 import { unreachable } from '../../core/unreachable.js';
 import type { HistoryRecord } from '../../core/history-csv.js';
 import { policySet } from '../../core/policies/policy-set.js';
-import { LocalExecutor } from '../../exec/local-executor.js';
 import { isPkgPath } from '../../core/pkgpath.js';
 import { PortfileDriver } from '../../ports/portfile/portfile-driver.js';
 import { writeRepositoryIndex } from '../../report/pkg-summary.js';
-import { buildPackage } from '../../sandbox/builder.js';
 import { defaultSandboxConfig } from '../../sandbox/sandbox-config.js';
 import { killPoints } from '../../runtime/kill-points.js';
 import { BUBBLEWRAP, toolProblem } from '../../runtime/preflight.js';
@@ -23,11 +21,12 @@ import { StoreError } from '../../store/run-store.js';
 import { buildRun } from '../../runtime/build-run.js';
 import { systemClock } from '../../runtime/clock.js';
 import { integer, parse } from '../args.js';
+import { CLUSTER_HELP, CLUSTER_OPTIONS, clusterHosts } from '../cluster-wiring.js';
 import { type Command, type CommandIO, UsageError, UserError } from '../command.js';
 import { OPERATOR_HELP, OPERATOR_OPTIONS, operatorReporters } from '../operator-wiring.js';
 import { DEFAULT_LOGDIR } from '../run-event-log.js';
 
-const help = `usage: kiln build [--tree DIR] [--jobs N] [--logdir DIR] [--packages DIR] [options] [PKGPATH...]
+const help = `usage: kiln build [--tree DIR] [--jobs N] [--hosts FILE] [--logdir DIR] [--packages DIR] [options] [PKGPATH...]
 
 Builds every port of the tree, or the listed PKGPATHs (category/name) and
 everything they need, each in a clean sandbox holding only its
@@ -40,7 +39,8 @@ inputs (its lock in the lock directory says why; delete it to retry).
 
 options:
   --tree DIR        the ports tree (default: the current directory)
-  --jobs N          jobs at once on this machine (default: the number of cores)
+  --jobs N          jobs at once on this machine without --hosts, and scans at
+                    once here (default: the number of cores)
   --logdir DIR      the run directory: logs, reports, the run's store (default: ./${DEFAULT_LOGDIR})
   --packages DIR    the repository; packages go to DIR/All (default: ./packages)
   --cores N         cores shared as make jobs on this machine (default: the
@@ -61,7 +61,7 @@ options:
                     build a port at the same time as this one (default:
                     DIR/locks of --logdir); kiln retry PKGPATH builds a
                     failed port again
-${OPERATOR_HELP}
+${CLUSTER_HELP}${OPERATOR_HELP}
 exit status: 0 everything was built (or up to date, or skipped by its port);
 1 some packages failed to build; 2 bad usage; 3 the build was stopped
 (stop file) before the end; 130 interrupted (run it again to resume).
@@ -70,7 +70,7 @@ exit status: 0 everything was built (or up to date, or skipped by its port);
 async function run(args: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parse(args, {
     tree: { type: 'string' }, jobs: { type: 'string' }, logdir: { type: 'string' }, packages: { type: 'string' },
-    timeout: { type: 'string' }, cores: { type: 'string' }, history: { type: 'string' }, ...OPERATOR_OPTIONS,
+    timeout: { type: 'string' }, cores: { type: 'string' }, history: { type: 'string' }, ...CLUSTER_OPTIONS, ...OPERATOR_OPTIONS,
     'stuck-after': { type: 'string' }, force: { type: 'string', multiple: true }, 'rebuild-all': { type: 'boolean' }, lockdir: { type: 'string' },
   });
   const force = values.force ?? [];
@@ -97,15 +97,15 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   const missing = toolProblem(BUBBLEWRAP);
   if (missing !== undefined) throw new UserError(`cannot build here: ${missing}`);
   const driver = new PortfileDriver(tree);
-  const local = new LocalExecutor({ build: buildPackage });
-  const reporters = await operatorReporters(values, io, logdir);
+  const cluster = await clusterHosts(values, io, { logdir, jobs, cores, tree: driver });
+  const reporters = await operatorReporters(values, io, logdir).catch(async (err: unknown) => { await cluster.close(); throw err; });
   if (reporters.url) io.stderr.write(`kiln: the live page is at ${reporters.url}\n`);
   try {
     const outcome = await buildRun({
-      driver, logdir, repository, pkgpaths: positionals, scanJobs: jobs, sink: reporters.sink, clock: systemClock,
-      signal: io.signal, args, timeoutS, primeHistory, stuckAfterS, force, rebuildAll: values['rebuild-all'] === true,
+      driver: cluster.scan.driver, logdir, repository, pkgpaths: positionals, scanJobs: cluster.scan.jobs, sink: reporters.sink, clock: systemClock,
+      signal: io.signal, args, timeoutS, primeHistory, hosts: cluster.hosts, roster: cluster.roster,
+      stuckAfterS, force, rebuildAll: values['rebuild-all'] === true,
       scratchBase: defaultSandboxConfig().scratchBase, killPoints: kill, ...(lockdir !== undefined && { lockdir }),
-      hosts: [{ executor: local, spec: { name: 'localhost', slots: jobs, speed: 1, cores } }],
       engine: { ...policySet('kiln', true), maxAttempts: 3 },
       writeIndex: async (allDir) => { await writeRepositoryIndex(allDir); },
     });
@@ -119,6 +119,7 @@ async function run(args: string[], io: CommandIO): Promise<number> {
     if (err instanceof StoreError) throw new UserError(err.message);
     throw err;
   } finally {
+    await cluster.close();
     try {
       await reporters.close(systemClock.now());
     } catch (err) {

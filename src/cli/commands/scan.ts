@@ -6,15 +6,20 @@ import { constants } from 'node:fs';
 import { access, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
+import { formatHostsFileError, readHostsFile } from '../../exec/hosts-file.js';
+import type { TreeDriver } from '../../ports/driver.js';
 import { PortfileDriver } from '../../ports/portfile/portfile-driver.js';
+import type { ScanInputs } from '../../ports/scan-cache.js';
+import type { ScanPool } from '../../ports/scan-pool.js';
 import { isPkgPath } from '../../core/pkgpath.js';
 import { DirectoryScanCache } from '../../ports/scan-cache-dir.js';
 import { type ScannedPort, type ScanProgress, scanPorts } from '../../ports/scanner.js';
 import { integer, parse } from '../args.js';
+import { makeExecutor, scanPool } from '../cluster-wiring.js';
 import type { Command, CommandIO } from '../command.js';
 import { UsageError, UserError } from '../command.js';
 
-const help = `usage: kiln scan [--tree DIR] [--jobs N] [--cache DIR] [--timeout S] [PKGPATH...]
+const help = `usage: kiln scan [--tree DIR] [--jobs N] [--hosts FILE] [--cache DIR] [--timeout S] [PKGPATH...]
 
 Scans a Portfile tree and writes its index (pbulk-index format: one
 KEY=VALUE block per package) to stdout, sorted by pkgpath. With PKGPATHs
@@ -32,6 +37,10 @@ options:
   --cache DIR     keep scan results in DIR and reuse them while none of the
                   files a port's scan read has changed
   --timeout S     kill a port's scan after S seconds (default 30)
+  --hosts FILE    scan on the remote hosts of FILE too (dpb's hosts file;
+                  pbulk's scan clients), jobs= scans at once on each; the
+                  port's files go over ssh; --jobs 0 scans only there
+  --ssh-config FILE  ssh's configuration file (ssh -F FILE) for those hosts
 
 exit status: 0 every port was scanned; 1 some ports could not be scanned
 (the index on stdout is still complete, their errors are on stderr) or the
@@ -57,8 +66,9 @@ async function writableCache(dir: string): Promise<DirectoryScanCache> {
 async function run(args: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parse(args, {
     tree: { type: 'string' }, jobs: { type: 'string' }, cache: { type: 'string' }, timeout: { type: 'string' },
+    hosts: { type: 'string' }, 'ssh-config': { type: 'string' },
   });
-  const jobs = integer(values.jobs, 'jobs', availableParallelism());
+  const jobs = integer(values.jobs, 'jobs', availableParallelism(), values.hosts === undefined ? 1 : 0);
   const timeoutS = integer(values.timeout, 'timeout', 30);
   for (const pkgpath of positionals) {
     if (!isPkgPath(pkgpath)) throw new UsageError(`'${pkgpath}' is not a pkgpath (category/name)`);
@@ -66,9 +76,22 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   const tree = path.resolve(io.cwd, values.tree ?? '.');
   const info = await stat(tree).catch(() => undefined);
   if (!info?.isDirectory()) throw new UserError(`no tree at ${tree}`);
-  const driver = new PortfileDriver(tree, { timeoutS });
-  const cache = values.cache === undefined ? undefined
-    : { store: await writableCache(path.resolve(io.cwd, values.cache)), scanner: driver };
+  const local = new PortfileDriver(tree, { timeoutS });
+  const clients = values.hosts === undefined ? undefined : await scanClients(values.hosts, values['ssh-config'], local, jobs, timeoutS, io);
+  try {
+    return await scanTree(clients?.pool ?? local, clients?.pool.slots ?? jobs, values.cache, positionals, io);
+  } finally {
+    if (clients) {
+      io.stderr.write(`kiln scan: ports scanned ${[...clients.pool.scannedBy()].map(([host, n]) => `on ${host}: ${n}`).join(', ')}\n`);
+      await clients.close();
+    }
+  }
+}
+
+async function scanTree(driver: TreeDriver & ScanInputs, jobs: number, cacheDir: string | undefined, positionals: readonly string[],
+  io: CommandIO): Promise<number> {
+  const cache = cacheDir === undefined ? undefined
+    : { store: await writableCache(path.resolve(io.cwd, cacheDir)), scanner: driver };
   const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
   let shown = 0;
   const clear = (): void => {
@@ -103,6 +126,22 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   for (const port of results) io.stdout.write(port.index);
   if (errors > 0) io.stderr.write(`kiln scan: ${errors} of ${results.length} ports could not be scanned\n`);
   return errors > 0 ? 1 : 0;
+}
+
+/** The remote hosts of a hosts file as scan clients; `close` ends their connections. */
+async function scanClients(file: string, sshConfig: string | undefined, local: PortfileDriver, jobs: number, timeoutS: number,
+  io: CommandIO): Promise<{ pool: ScanPool; close: () => Promise<void> }> {
+  const read = await readHostsFile(path.resolve(io.cwd, file));
+  if (!read.ok) throw new UserError(`bad hosts:\n  ${read.errors.map(formatHostsFileError).join('\n  ')}`);
+  const config = sshConfig === undefined ? undefined : path.resolve(io.cwd, sshConfig);
+  const hosts = read.hostsFile.hosts.filter((e) => !e.local).map((entry) => ({ entry, executor: makeExecutor(entry, read.hostsFile, config) }));
+  const close = async (): Promise<void> => { await Promise.all(hosts.map((h) => h.executor.close())); };
+  try {
+    return { pool: await scanPool(hosts, local, jobs, io, timeoutS), close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }
 
 export const scanCommand: Command = { name: 'scan', summary: 'scan a tree and write its index (pbulk-index format)', help, run };

@@ -39,7 +39,7 @@ ends or Ctrl-C. Otherwise, or with --once, it prints the view once.
       const state = new RunViewState();
       new EventLogFollower(log, state).poll();
       const color = values.plain !== true && wantsColor(io.stdout, io.env);
-      const lines = terminalLines(state.view(Date.now() / 1000, { packages: false }), { width: io.stdout.columns ?? 1000, color });
+      const lines = terminalLines(state.view(Date.now() / 1000, { tables: false }), { width: io.stdout.columns ?? 1000, color });
       io.stdout.write(lines.join('\n') + '\n');
       return 0;
     }

@@ -7,14 +7,17 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
+import { LOAD_EVERY_S, measureLoad } from '../host-load.js';
 import { BlobStore } from './blob-store.js';
 import { FrameReader, FrameWriter, type Frame } from './frames.js';
 import { hostFacts } from './host-facts.js';
+import type { HostWork } from './host-work.js';
 import { checkJobSpec, hashesOf } from './job-dir.js';
 import { endLeftovers, writeRecord } from './leftovers.js';
 import { recordOf } from './proc-identity.js';
 import { PROTOCOL, downShape, type Down } from './protocol.js';
 import { RemoteJob } from './remote-job.js';
+import { RemoteScan, checkScanSpec } from './remote-scan.js';
 import { RunnerPool } from './runner-pool.js';
 import { runStartupScript } from './startup-script.js';
 
@@ -33,7 +36,8 @@ export function startAgent(config: AgentConfig): void {
   const writer = new FrameWriter(new Socket({ fd: 1, readable: false, writable: true }));
   const store = new BlobStore(config.root);
   const runners = new RunnerPool(config.agentFile, config.root);
-  const jobs = new Map<number, RemoteJob>();
+  /** Jobs and scans, by the coordinator's id. */
+  const jobs = new Map<number, HostWork>();
   const requested = new Set<string>();
   const startups = new Map<string, number>(); // hash -> timeoutS, waiting for the file
   let owner: string | undefined;
@@ -51,6 +55,13 @@ export function startAgent(config: AgentConfig): void {
     if (mine) await rm(mine, { force: true }).catch(() => undefined);
     writer.end();
     process.exit(code);
+  };
+  const sendLoad = (): void => {
+    if (ending) return;
+    const load = measureLoad();
+    void writer.send({
+      t: 'load', loadPerCore: Math.min(1e6, load.loadPerCore), swapUsed: load.swapUsed, memoryFreeMiB: Math.min(1e12, load.memoryFreeMiB),
+    });
   };
   const fault = (reason: string): void => {
     void writer.send({ t: 'fault', reason }).then(() => shutdown(`fault: ${reason}`, 3));
@@ -102,6 +113,8 @@ export function startAgent(config: AgentConfig): void {
         const ended = await endLeftovers(config.root, m.owner);
         runners.warm();
         await writer.send({ t: 'facts', facts: await hostFacts(config.root, ended) });
+        sendLoad();
+        setInterval(sendLoad, LOAD_EVERY_S * 1000).unref();
         return;
       }
       case 'ping':
@@ -138,6 +151,23 @@ export function startAgent(config: AgentConfig): void {
         jobs.set(m.id, job);
         void job.ended.then(() => jobs.delete(m.id));
         job.kick();
+        return;
+      }
+      case 'scan': {
+        if (owner === undefined) return fault('a scan before hello');
+        if (jobs.has(m.id)) return fault(`job ${m.id} given twice`);
+        const problem = checkScanSpec(m.scan);
+        if (problem) {
+          await writer.send({ t: 'scanned', id: m.id, result: { kind: 'error', error: `the agent refused the scan: ${problem}`, seconds: 0 } });
+          return;
+        }
+        const dir = join(config.root, 'scans', `${owner}-${m.id}`);
+        await rm(dir, { recursive: true, force: true });
+        const missing = await need(m.scan.files.flatMap((f) => (f.kind === 'file' ? [f.hash] : [])));
+        const scan = new RemoteScan(m.id, dir, m.scan, missing, writer, store);
+        jobs.set(m.id, scan);
+        void scan.ended.then(() => jobs.delete(m.id));
+        scan.kick();
         return;
       }
       case 'cancel':

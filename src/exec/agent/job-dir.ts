@@ -10,29 +10,36 @@ import { copyFile, chmod, link, mkdir, symlink, writeFile } from 'node:fs/promis
 import { join } from 'node:path';
 import type { BuildJob } from '../../sandbox/build-job.js';
 import type { BlobStore } from './blob-store.js';
-import type { JobSpec } from './protocol.js';
+import type { JobSpec, PortEntry } from './protocol.js';
 import { isContainedLink, isSafeFileName, isSafePkgPath, isSafeRelativePath } from './safe-path.js';
 
 /** Why a job spec cannot be laid out safely, or undefined. */
 export function checkJobSpec(spec: JobSpec): string | undefined {
   if (!isSafeFileName(spec.pkgname)) return `bad pkgname ${JSON.stringify(spec.pkgname)}`;
   if (!isSafePkgPath(spec.pkgpath)) return `bad pkgpath ${JSON.stringify(spec.pkgpath)}`;
+  const problem = checkEntries(spec.port, 'port');
+  if (problem) return problem;
+  for (const dep of spec.dependencies) {
+    if (!isSafeFileName(`${dep.pkgname}.tgz`)) return `bad dependency pkgname ${JSON.stringify(dep.pkgname)}`;
+  }
+  return undefined;
+}
+
+/** Why a list of files cannot be laid out under one directory (`what`) safely, or undefined. */
+export function checkEntries(entries: readonly PortEntry[], what: string): string | undefined {
   const links: string[] = [];
   const seen = new Set<string>();
-  for (const entry of spec.port) {
-    if (!isSafeRelativePath(entry.path)) return `bad port file path ${JSON.stringify(entry.path)}`;
-    if (seen.has(entry.path)) return `port file ${JSON.stringify(entry.path)} listed twice`;
+  for (const entry of entries) {
+    if (!isSafeRelativePath(entry.path)) return `bad ${what} file path ${JSON.stringify(entry.path)}`;
+    if (seen.has(entry.path)) return `${what} file ${JSON.stringify(entry.path)} listed twice`;
     seen.add(entry.path);
     if (entry.kind === 'link') {
-      if (!isContainedLink(entry.path, entry.target)) return `port link ${JSON.stringify(entry.path)} points outside the port`;
+      if (!isContainedLink(entry.path, entry.target)) return `${what} link ${JSON.stringify(entry.path)} points outside the ${what}`;
       links.push(entry.path);
     }
   }
-  for (const entry of spec.port) {
-    if (links.some((l) => entry.path.startsWith(`${l}/`))) return `port file ${JSON.stringify(entry.path)} lies under a link`;
-  }
-  for (const dep of spec.dependencies) {
-    if (!isSafeFileName(`${dep.pkgname}.tgz`)) return `bad dependency pkgname ${JSON.stringify(dep.pkgname)}`;
+  for (const entry of entries) {
+    if (links.some((l) => entry.path.startsWith(`${l}/`))) return `${what} file ${JSON.stringify(entry.path)} lies under a link`;
   }
   return undefined;
 }
@@ -48,26 +55,7 @@ export function hashesOf(spec: JobSpec): string[] {
 /** Lays out a checked spec under `dir` (which exists and is empty) and writes job.json. */
 export async function layOutJob(dir: string, spec: JobSpec, store: BlobStore, timeoutS: number): Promise<BuildJob> {
   const tree = join(dir, 'tree');
-  const port = join(tree, spec.pkgpath);
-  await mkdir(port, { recursive: true });
-  const ordered = [...spec.port].sort((a, b) => rank(a.kind) - rank(b.kind) || a.path.length - b.path.length);
-  for (const entry of ordered) {
-    const at = join(port, entry.path);
-    switch (entry.kind) {
-      case 'dir':
-        await mkdir(at, { recursive: true });
-        break;
-      case 'file':
-        await mkdir(join(at, '..'), { recursive: true });
-        await copyFile(store.path(entry.hash), at, 1 /* COPYFILE_EXCL */);
-        await chmod(at, (entry.mode & 0o777) | 0o600);
-        break;
-      case 'link':
-        await mkdir(join(at, '..'), { recursive: true });
-        await symlink(entry.target, at);
-        break;
-    }
-  }
+  await layOutFiles(join(tree, spec.pkgpath), spec.port, store);
   const deps = join(dir, 'deps');
   await mkdir(deps);
   const dependencies = [];
@@ -94,6 +82,29 @@ export async function layOutJob(dir: string, spec: JobSpec, store: BlobStore, ti
   await writeFile(job.logFile, '');
   await writeFile(join(dir, 'job.json'), JSON.stringify(job));
   return job;
+}
+
+/** Makes `entries` (checked with checkEntries) under `root` from the cache: directories, then files, then links. */
+export async function layOutFiles(root: string, entries: readonly PortEntry[], store: BlobStore): Promise<void> {
+  await mkdir(root, { recursive: true });
+  const ordered = [...entries].sort((a, b) => rank(a.kind) - rank(b.kind) || a.path.length - b.path.length);
+  for (const entry of ordered) {
+    const at = join(root, entry.path);
+    switch (entry.kind) {
+      case 'dir':
+        await mkdir(at, { recursive: true });
+        break;
+      case 'file':
+        await mkdir(join(at, '..'), { recursive: true });
+        await copyFile(store.path(entry.hash), at, 1 /* COPYFILE_EXCL */);
+        await chmod(at, (entry.mode & 0o777) | 0o600);
+        break;
+      case 'link':
+        await mkdir(join(at, '..'), { recursive: true });
+        await symlink(entry.target, at);
+        break;
+    }
+  }
 }
 
 const rank = (kind: 'dir' | 'file' | 'link'): number => (kind === 'dir' ? 0 : kind === 'file' ? 1 : 2);

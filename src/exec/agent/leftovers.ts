@@ -7,6 +7,7 @@
 //   agents/<owner>.json       {pid, start} of the agent serving that owner
 //   jobs/<owner>-<id>/agent.json   the agent that made the job
 //   jobs/<owner>-<id>/pid          {pid, start} of the job's process group leader
+//   scans/<owner>-<id>/            a scan's files (its sandbox died with its agent)
 
 import { readdir, readFile, rm, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -62,6 +63,10 @@ export async function endLeftovers(root: string, owner: string): Promise<number>
       ended++;
     }
     await rm(dir, { recursive: true, force: true });
+  }
+  const scansDir = join(root, 'scans');
+  for (const name of await list(scansDir)) {
+    if (name.startsWith(`${owner}-`)) await rm(join(scansDir, name), { recursive: true, force: true });
   }
   await writeRecord(join(agentsDir, `${owner}.json`), me);
   return ended;

@@ -8,7 +8,7 @@ import { array, boolean, integer, literal, matching, nullable, number, object, o
 import { SHA256_HEX } from './safe-path.js';
 
 /** Bumped whenever a message changes; both sides must agree. */
-export const PROTOCOL = 1;
+export const PROTOCOL = 2;
 
 const hash = matching(SHA256_HEX, 'a sha256 in hex');
 const jobId = integer(1, Number.MAX_SAFE_INTEGER);
@@ -38,6 +38,18 @@ export const jobSpecShape = object({
   dependencies: array(object({ pkgname: name, hash, size: integer(0, Number.MAX_SAFE_INTEGER) }), 100_000),
 });
 export type JobSpec = ShapeType<typeof jobSpecShape>;
+
+/**
+ * One port to scan on the host (pbulk's scan clients). `portfile`: the files
+ * the scan may read, by content hash, relative to the tree (the port's
+ * directory and the tree's files outside any port); the agent lays them out
+ * and scans with kiln's Portfile driver. A tree that lives on each host
+ * (pkgsrc) adds a kind naming the host's tree instead of carrying files.
+ */
+export const scanSpecShape = tagged('kind', {
+  portfile: object({ kind: literal('portfile'), pkgpath: string(4096), files: array(portEntryShape, 1_000_000), timeoutS: number(1, 86400) }),
+});
+export type ScanSpec = ShapeType<typeof scanSpecShape>;
 // A JobSpec carries a BuildJob's metadata unchanged.
 const _metadataFits: PackageMetadata = {} as JobSpec['metadata'];
 void _metadataFits;
@@ -51,7 +63,9 @@ export const downShape = tagged('t', {
   'blob-missing': object({ t: literal('blob-missing'), hash, reason: text }),
   startup: object({ t: literal('startup'), hash, timeoutS: number(1, 86400) }),
   job: object({ t: literal('job'), id: jobId, job: jobSpecShape }),
+  /** Ends a job or a scan. */
   cancel: object({ t: literal('cancel'), id: jobId }),
+  scan: object({ t: literal('scan'), id: jobId, scan: scanSpecShape }),
   bye: object({ t: literal('bye') }),
 });
 export type Down = ShapeType<typeof downShape>;
@@ -80,6 +94,14 @@ export const hostFactsShape = object({
 });
 export type HostFacts = ShapeType<typeof hostFactsShape>;
 
+const seconds = number(0, 1e9);
+/** The largest index a scan may send back (a scan's output is cut at 4 MiB on the host). */
+const MAX_INDEX = 8 * 1024 * 1024;
+export const scanResultShape = tagged('kind', {
+  scanned: object({ kind: literal('scanned'), index: string(MAX_INDEX), seconds }),
+  error: object({ kind: literal('error'), error: text, seconds }),
+});
+
 export const upShape = tagged('t', {
   /** Bootstrap: this agent version is not cached on the host; send its bytes. */
   'send-agent': object({ t: literal('send-agent') }),
@@ -97,6 +119,10 @@ export const upShape = tagged('t', {
   /** A chunk of the built package or of a per-phase log; `end` on its last chunk. */
   file: object({ t: literal('file'), id: jobId, kind: oneOf('package', 'log'), name, end: boolean }),
   done: object({ t: literal('done'), id: jobId, outcome: outcomeShape, package: nullable(object({ hash, size: integer(0, Number.MAX_SAFE_INTEGER) })) }),
+  /** The host's load, every few seconds after hello. */
+  load: object({ t: literal('load'), loadPerCore: number(0, 1e6), swapUsed: number(0, 1), memoryFreeMiB: integer(0, 1e12) }),
+  /** How a scan ended: the port's pbulk-index blocks, or why there are none. */
+  scanned: object({ t: literal('scanned'), id: jobId, result: scanResultShape }),
   /** The agent gives up on the session (bad message, internal error). */
   fault: object({ t: literal('fault'), reason: text }),
 });

@@ -11,6 +11,7 @@ import type { JobOutcome } from '../../core/model.js';
 import type { BuildJob, BuildReport } from '../../sandbox/build-job.js';
 import type { BlobStore } from './blob-store.js';
 import { CHUNK, type FrameWriter } from './frames.js';
+import type { HostWork } from './host-work.js';
 import { layOutJob } from './job-dir.js';
 import type { RunnerLine } from './job-runner.js';
 import { writeRecord } from './leftovers.js';
@@ -31,7 +32,7 @@ export interface JobContext {
   readonly runners: RunnerPool;
 }
 
-export class RemoteJob {
+export class RemoteJob implements HostWork {
   readonly missing: Set<string>;
   #runner: ChildProcessWithoutNullStreams | undefined;
   #runnerErr = '';

@@ -1,18 +1,25 @@
 // The operator's page: one document for the live server and for the static
-// report.html. The markup holds no run data; the script renders it from JSON
-// (embedded for report.html, fetched and streamed for the live page). A
+// report.html. The markup holds no run data; the script renders it from the
+// run's data (page-wire.ts: a snapshot embedded in report.html; fetched,
+// then kept up to date by the server's updates, on the live page). A
 // Content-Security-Policy allows only this page's own script and style, by
 // hash, so even a slip elsewhere could not run injected script.
 
 import { createHash } from 'node:crypto';
 
-import type { RunView } from '../run-view.js';
 import { SCRIPT_CHARTS } from './page-script-charts.js';
 import { SCRIPT_MAIN } from './page-script-main.js';
+import { SCRIPT_SECTIONS } from './page-script-sections.js';
+import { SCRIPT_STORE } from './page-script-store.js';
 import { SCRIPT_TABLES } from './page-script-tables.js';
+import { SCRIPT_TIMELINE } from './page-script-timeline.js';
+import { SCRIPT_UTIL } from './page-script-util.js';
 import { PAGE_STYLE } from './page-style.js';
 
-const SCRIPT = `(function () {\n'use strict';\n${SCRIPT_TABLES}${SCRIPT_CHARTS}${SCRIPT_MAIN}})();\n`;
+/** The page's whole script, as it runs in the browser. */
+export const PAGE_SCRIPT = `(function () {\n'use strict';\n${
+  SCRIPT_UTIL}${SCRIPT_STORE}${SCRIPT_TABLES}${SCRIPT_TIMELINE}${SCRIPT_CHARTS}${SCRIPT_SECTIONS}${SCRIPT_MAIN}})();\n`;
+const SCRIPT = PAGE_SCRIPT;
 const hash = (text: string): string => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
 /** The policy for the page: its own script and style only; the live page may also talk to its server. */
@@ -23,17 +30,17 @@ export function pageCsp(live: boolean): string {
   ].join('; ');
 }
 
-/** JSON that can sit inside a <script> element: no `<`, `>` or `&` to end it early. */
-export function scriptJson(value: unknown): string {
-  return JSON.stringify(value)
+/** JSON text that can sit inside a <script> element: no `<`, `>` or `&` to end it early. */
+export function scriptJson(json: string): string {
+  return json
     .replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026')
     .replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 }
 
-/** The live page (no data: it asks the server) or, given a view, the self-contained report. */
-export function pageHtml(view?: RunView): string {
-  const live = view === undefined;
-  const data = live ? '' : `<script type="application/json" id="kiln-view">${scriptJson(view)}</script>\n`;
+/** The live page (no data: it asks the server) or, given a snapshot's JSON (page-delta.ts), the self-contained report. */
+export function pageHtml(snapshot?: string): string {
+  const live = snapshot === undefined;
+  const data = live ? '' : `<script type="application/json" id="kiln-data">${scriptJson(snapshot)}</script>\n`;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -45,7 +52,8 @@ export function pageHtml(view?: RunView): string {
 <style>${PAGE_STYLE}</style>
 </head>
 <body>
-<header><h1>kiln</h1><span id="run"></span><span id="result" class="badge"></span><span class="meta" id="times"></span></header>
+<header><h1>kiln</h1><span id="run"></span><span id="result" class="badge"></span><span class="meta" id="times"></span>
+<span class="meta" id="behind"></span><span class="badge warn" id="connection" hidden></span></header>
 <main>
 <section id="progress"><div class="counters" id="counters"></div><div class="bar" id="bar"></div><div class="note" id="scan"></div></section>
 <section><h2>Hosts</h2><div class="hosts" id="hosts"></div></section>
@@ -60,11 +68,12 @@ export function pageHtml(view?: RunView): string {
 <section><h2>Running</h2><table id="running"></table></section>
 <section><h2>Timeline</h2>
 <div class="legend"><span><i class="l-built"></i>built</span><span><i class="l-failed"></i>failed</span><span><i class="l-running"></i>running</span><span><i class="l-lost"></i>lost (host or infrastructure)</span></div>
-<div id="timeline"></div></section>
-<section><h2>Utilisation</h2><div id="utilisation"></div></section>
-<section><h2>Failures</h2><table id="failures"></table></section>
-<section><h2>Depending on failures</h2><table id="indirect"></table></section>
-<section><h2>Every package</h2><table id="packages"></table><div class="note" id="packages-note"></div></section>
+<div class="controls" id="timeline-controls"></div>
+<div id="timeline"><div id="timeline-chart"></div><div class="note" id="timeline-empty"></div><div class="tip" id="timeline-tip" hidden></div></div></section>
+<section><h2>Utilisation</h2><div id="utilisation"><div id="utilisation-chart"></div><div class="note" id="utilisation-average"></div></div></section>
+<section class="long"><h2>Failures</h2><table id="failures"></table><div class="note" id="failures-note"></div></section>
+<section class="long"><h2>Depending on failures</h2><table id="indirect"></table><div class="note" id="indirect-note"></div></section>
+<section class="long"><h2>Every package</h2><table id="packages"></table><div class="note" id="packages-note"></div></section>
 <section><h2>Messages</h2><ul class="messages" id="messages"></ul></section>
 </main>
 ${data}<script>${SCRIPT}</script>

@@ -1,104 +1,51 @@
-// The page's script, part 2: the timeline of every slot (a Gantt chart: which
-// package built where and when, failures in red) and utilisation over time,
-// drawn as SVG through the DOM.
+// The page's script, part 5: utilisation over the timeline's window, from
+// the busy time the timeline's pass summed per pixel and the slots the
+// hosts had (a step series the server sends as it changes), drawn on a
+// canvas: busy slots filled, all slots dashed, and the window's average.
 
 export const SCRIPT_CHARTS = String.raw`
-var SVG = 'http://www.w3.org/2000/svg';
-var COLOURS = { built: '#2e7d32', failed: '#c62828', lost: '#9e9e9e', running: '#1565c0' };
-function svgEl(tag, attrs) {
-  var node = document.createElementNS(SVG, tag);
-  Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, String(attrs[k])); });
-  return node;
+// The slots at time t: the last capacity point at or before it.
+function capacityAt(points, t) {
+  var lo = 0; var hi = points.length;
+  while (lo < hi) { var mid = (lo + hi) >>> 1; if (points[mid].at <= t) lo = mid + 1; else hi = mid; }
+  return lo === 0 ? 0 : points[lo - 1].slots;
 }
-function timeRange(view) {
-  var t0 = view.startedAt;
-  view.timeline.forEach(function (b) { if (t0 === undefined || t0 === null || b.start < t0) t0 = b.start; });
-  if (t0 === undefined || t0 === null) t0 = view.now;
-  var t1 = Math.max(view.now, t0 + 1);
-  return { t0: t0, t1: t1 };
-}
-function axis(svg, range, left, width, y) {
-  var span = range.t1 - range.t0;
-  for (var i = 0; i <= 6; i++) {
-    var t = range.t0 + (span * i) / 6;
-    var x = left + (width * i) / 6;
-    svg.appendChild(svgEl('line', { x1: x, x2: x, y1: 0, y2: y, stroke: '#e0e0e0' }));
-    var label = svgEl('text', { x: x, y: y + 12, 'text-anchor': i === 0 ? 'start' : (i === 6 ? 'end' : 'middle') });
-    label.textContent = fmtClock(t);
-    svg.appendChild(label);
+function drawUtilisation(drawn) {
+  var box = byId('utilisation-chart');
+  var average = byId('utilisation-average');
+  if (!box) return;
+  if (!drawn) { clear(box); average.textContent = ''; return; }
+  var points = store.capacity.filter(function (p) { return p; });
+  var width = drawn.width; var h = 90; var w = drawn.w; var perPx = (w.t1 - w.t0) / width;
+  var slots = new Float64Array(width); var max = 1; var busyTime = 0; var slotTime = 0;
+  var now = store.head.now;
+  for (var x = 0; x < width; x++) {
+    var t = w.t0 + (x + 0.5) * perPx;
+    var s = t > now ? 0 : Math.max(capacityAt(points, t), drawn.busy[x]);
+    slots[x] = s; max = Math.max(max, s, drawn.busy[x]);
+    if (t <= now) { busyTime += drawn.busy[x]; slotTime += s; }
   }
+  var c = canvasFor(box, LABEL_W + width + 10, h + AXIS_H);
+  var ctx = c.ctx;
+  var y = function (v) { return h - (v / max) * (h - 4); };
+  axis(ctx, w, LABEL_W, width, 0, h);
+  ctx.beginPath(); ctx.moveTo(LABEL_W, h);
+  for (var i = 0; i < width; i++) ctx.lineTo(LABEL_W + i + 0.5, y(drawn.busy[i]));
+  ctx.lineTo(LABEL_W + width, h); ctx.closePath();
+  ctx.fillStyle = 'rgba(21,101,192,0.35)'; ctx.fill();
+  ctx.beginPath();
+  for (var j = 0; j < width; j++) { if (j === 0) ctx.moveTo(LABEL_W, y(slots[0])); else ctx.lineTo(LABEL_W + j + 0.5, y(slots[j])); }
+  ctx.setLineDash([4, 3]); ctx.strokeStyle = '#455a64'; ctx.stroke(); ctx.setLineDash([]);
+  ctx.fillStyle = '#455a64'; ctx.font = '11px system-ui, sans-serif';
+  ctx.fillText('slots busy (max ' + Math.round(max) + ')', 4, 14);
+  c.canvas.setAttribute('role', 'img');
+  var text = slotTime > 0 ? 'average ' + Math.round((100 * busyTime) / slotTime) + '% of the slots busy in this window' : '';
+  c.canvas.setAttribute('aria-label', 'utilisation: ' + (text || 'no slots yet'));
+  average.textContent = text;
 }
-function drawTimeline(view) {
-  var box = byId('timeline');
-  if (!box) return;
-  clear(box);
-  var slots = {};
-  view.hosts.forEach(function (h) { for (var s = 0; s < h.slots; s++) slots[h.name + ':' + s] = { host: h.name, slot: s }; });
-  view.timeline.forEach(function (b) { slots[b.host + ':' + b.slot] = { host: b.host, slot: b.slot }; });
-  var keys = Object.keys(slots).sort(function (a, b) {
-    var x = slots[a]; var y = slots[b];
-    return x.host === y.host ? x.slot - y.slot : (x.host < y.host ? -1 : 1);
-  });
-  if (keys.length === 0) { box.appendChild(el('div', 'note', 'no job has started yet')); return; }
-  var rowH = 18; var left = 130; var width = Math.max(400, (box.clientWidth || 1000) - left - 10);
-  var height = keys.length * rowH;
-  var svg = svgEl('svg', { width: left + width + 10, height: height + 18, role: 'img', 'aria-label': 'timeline of every slot' });
-  var range = timeRange(view);
-  var scale = function (t) { return left + ((t - range.t0) / (range.t1 - range.t0)) * width; };
-  axis(svg, range, left, width, height);
-  keys.forEach(function (k, i) {
-    var label = svgEl('text', { x: 4, y: i * rowH + 13 });
-    label.textContent = k;
-    svg.appendChild(label);
-    if (i % 2 === 1) svg.appendChild(svgEl('rect', { x: left, y: i * rowH, width: width, height: rowH, fill: '#000', 'fill-opacity': 0.03 }));
-  });
-  view.timeline.forEach(function (b) {
-    var row = keys.indexOf(b.host + ':' + b.slot);
-    var x = scale(b.start);
-    var rect = svgEl('rect', {
-      x: x, y: row * rowH + 2, width: Math.max(1.5, scale(b.end) - x), height: rowH - 4, rx: 2,
-      fill: COLOURS[b.outcome] || '#000', 'class': 'job ' + b.outcome, 'data-pkgname': b.pkgname,
-    });
-    var title = svgEl('title');
-    title.textContent = b.pkgpath + ' (' + b.pkgname + ') on ' + b.host + ':' + b.slot + ', ' + fmtTime(b.start) + ', ' + fmtDur(b.end - b.start) + ', ' + b.outcome + (b.detail ? ': ' + b.detail : '');
-    rect.appendChild(title);
-    rect.addEventListener('click', function () { setQuery(b.pkgname); });
-    svg.appendChild(rect);
-  });
-  box.appendChild(svg);
-}
-function drawUtilisation(view) {
-  var box = byId('utilisation');
-  if (!box) return;
-  clear(box);
-  var points = view.utilisation;
-  if (points.length === 0) { box.appendChild(el('div', 'note', 'no job has started yet')); return; }
-  var left = 130; var width = Math.max(400, (box.clientWidth || 1000) - left - 10); var h = 90;
-  var range = timeRange(view);
-  var max = 1;
-  points.forEach(function (p) { max = Math.max(max, p.slots, p.busy); });
-  var scaleX = function (t) { return left + ((Math.max(t, range.t0) - range.t0) / (range.t1 - range.t0)) * width; };
-  var scaleY = function (v) { return h - (v / max) * (h - 4); };
-  var svg = svgEl('svg', { width: left + width + 10, height: h + 18, role: 'img', 'aria-label': 'busy slots over time' });
-  axis(svg, range, left, width, h);
-  var busy = 'M' + scaleX(points[0].at) + ',' + h;
-  var slots = '';
-  var busyTime = 0; var slotTime = 0;
-  points.forEach(function (p, i) {
-    var next = i + 1 < points.length ? points[i + 1].at : range.t1;
-    busy += ' L' + scaleX(p.at) + ',' + scaleY(p.busy) + ' L' + scaleX(next) + ',' + scaleY(p.busy);
-    slots += (i === 0 ? 'M' : ' L') + scaleX(p.at) + ',' + scaleY(p.slots) + ' L' + scaleX(next) + ',' + scaleY(p.slots);
-    busyTime += p.busy * (next - p.at); slotTime += p.slots * (next - p.at);
-  });
-  busy += ' L' + scaleX(range.t1) + ',' + h + ' Z';
-  svg.appendChild(svgEl('path', { d: busy, fill: '#1565c0', 'fill-opacity': 0.35, stroke: '#1565c0' }));
-  svg.appendChild(svgEl('path', { d: slots, fill: 'none', stroke: '#455a64', 'stroke-dasharray': '4 3' }));
-  var label = svgEl('text', { x: 4, y: 14 });
-  label.textContent = 'slots busy (max ' + max + ')';
-  svg.appendChild(label);
-  var avg = svgEl('text', { x: 4, y: 30, id: 'utilisation-average' });
-  avg.textContent = slotTime > 0 ? 'average ' + Math.round((100 * busyTime) / slotTime) + '%' : '';
-  svg.appendChild(avg);
-  box.appendChild(svg);
+function drawCharts() {
+  if (!store.head) return;
+  var drawn = timed('kiln-timeline', drawTimeline);
+  drawUtilisation(drawn);
 }
 `;

@@ -13,6 +13,8 @@ header .meta { color: #b0bec5; }
 .badge.stopped, .badge.interrupted { background: var(--warn); }
 main { padding: 12px 16px; display: grid; gap: 14px; }
 section { background: var(--card); border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; overflow-x: auto; }
+/* Long tables off screen are not laid out or painted until scrolled to. */
+section.long { content-visibility: auto; contain-intrinsic-size: auto 800px; }
 h2 { font-size: 15px; margin: 0 0 8px; }
 .counters { display: flex; flex-wrap: wrap; gap: 8px; }
 .counter { min-width: 92px; padding: 6px 10px; border-radius: 6px; background: #eceff1; }
@@ -37,8 +39,13 @@ tr.stuck td { background: #fff3e0; }
 .toolbar { display: flex; gap: 8px; align-items: center; }
 #search { flex: 1; max-width: 480px; padding: 5px 8px; font-size: 14px; border: 1px solid #bbb; border-radius: 4px; }
 .note { color: var(--muted); font-size: 12px; margin-top: 4px; }
-svg { display: block; }
-svg text { font: 11px system-ui, sans-serif; fill: #455a64; }
+canvas { display: block; }
+#timeline { position: relative; }
+.tip { position: absolute; z-index: 2; max-width: 360px; padding: 4px 8px; background: #263238; color: #eceff1; border-radius: 4px;
+  font-size: 12px; pointer-events: none; overflow-wrap: anywhere; }
+.controls { display: flex; flex-wrap: wrap; gap: 4px; align-items: center; margin-bottom: 6px; }
+.controls button, button.more { font-size: 12px; padding: 2px 8px; }
+.badge.warn { background: var(--warn); }
 .legend { display: flex; gap: 12px; font-size: 12px; color: var(--muted); margin-bottom: 4px; }
 .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; vertical-align: middle; }
 .messages li.warning { color: var(--warn); } .messages li.error { color: var(--fail); }

@@ -1,0 +1,131 @@
+// What `kiln build` (and `kiln scan`) add for a cluster: --hosts FILE (dpb's
+// hosts file: `localhost` lines build here, every other line through the
+// system's OpenSSH and kiln's agent), --ssh-config FILE (ssh's -F), and
+// --remote-scan (the remote hosts scan too, as pbulk's scan clients). The
+// hosts file and `<logdir>/hosts.added` are watched while the build runs.
+
+import { join, resolve } from 'node:path';
+
+import type { HostSpec } from '../core/model.js';
+import type { Executor } from '../exec/executor.js';
+import { toHostSpec, type HostEntry, type HostsFile } from '../exec/hosts-file.js';
+import { LocalExecutor } from '../exec/local-executor.js';
+import { SshExecutor } from '../exec/ssh-executor.js';
+import { SshScanHost } from '../exec/ssh-scan-host.js';
+import { FileHasher } from '../exec/ssh/file-hasher.js';
+import { TreeShare } from '../exec/ssh/tree-share.js';
+import type { TreeDriver } from '../ports/driver.js';
+import type { ScanInputs } from '../ports/scan-cache.js';
+import { ScanPool } from '../ports/scan-pool.js';
+import type { HostBinding } from '../runtime/coordinator.js';
+import { HostsFileRoster, type RosterFactory } from '../runtime/host-roster.js';
+import { buildPackage } from '../sandbox/builder.js';
+import { UserError, type CommandIO } from './command.js';
+
+/** Where `kiln host add` writes, in the run directory; the running build reads it. */
+export const ADDED_HOSTS = 'hosts.added';
+
+export const CLUSTER_OPTIONS = {
+  hosts: { type: 'string' },
+  'ssh-config': { type: 'string' },
+  'remote-scan': { type: 'boolean' },
+} as const;
+
+export const CLUSTER_HELP = `  --hosts FILE      build on the hosts of FILE (dpb's hosts file): \`localhost\`
+                    builds here, \`user@host\` over ssh; lines added to FILE
+                    (or with kiln host add) while the build runs join it,
+                    lines removed drain their host
+  --ssh-config FILE ssh's configuration file (ssh -F FILE) for those hosts
+  --remote-scan     scan on the remote hosts too, jobs= scans at once on each
+`;
+
+export interface ClusterValues {
+  readonly hosts?: string | undefined;
+  readonly 'ssh-config'?: string | undefined;
+  readonly 'remote-scan'?: boolean | undefined;
+}
+
+export interface Cluster {
+  readonly hosts: readonly HostBinding[];
+  readonly roster: HostsFileRoster;
+  /** The driver the scan uses: the tree's own, or a pool over it and the remote hosts; with its jobs. */
+  readonly scan: { readonly driver: TreeDriver & ScanInputs; readonly jobs: number; readonly pool: ScanPool | undefined };
+  /** Closes every executor made for the build (the ones that joined later too). */
+  close(): Promise<void>;
+}
+
+export interface ClusterDefaults {
+  readonly logdir: string;
+  /** Slots and cores of this machine without a hosts file, and its scan jobs. */
+  readonly jobs: number;
+  readonly cores: number;
+  readonly tree: TreeDriver & ScanInputs;
+}
+
+export async function clusterHosts(values: ClusterValues, io: CommandIO, d: ClusterDefaults): Promise<Cluster> {
+  const sshConfig = values['ssh-config'] === undefined ? undefined : resolve(io.cwd, values['ssh-config']);
+  const made: Array<{ readonly entry: HostEntry; readonly executor: Executor }> = [];
+  const factory: RosterFactory = {
+    specs: (entry) => ({ spec: provisionalSpec(entry), specFor: (info) => toHostSpec(entry, info) }),
+    executor: (entry, file) => {
+      const executor = makeExecutor(entry, file, sshConfig);
+      made.push({ entry, executor });
+      return executor;
+    },
+  };
+  const hostsFile = values.hosts === undefined ? undefined : resolve(io.cwd, values.hosts);
+  const local: HostBinding | undefined = hostsFile !== undefined ? undefined : {
+    executor: new LocalExecutor({ build: buildPackage }), spec: { name: 'localhost', slots: d.jobs, speed: 1, cores: d.cores },
+  };
+  const opened = await HostsFileRoster.open({
+    ...(hostsFile !== undefined && { hostsFile }), added: join(d.logdir, ADDED_HOSTS), fixed: local ? ['localhost'] : [], factory,
+  });
+  if (!opened.ok) throw new UserError(`bad hosts:\n  ${opened.problems.join('\n  ')}`);
+  const hosts = [...(local ? [local] : []), ...opened.hosts];
+  if (hosts.length === 0) throw new UserError(`${hostsFile ?? 'the hosts file'} names no host`);
+  const pool = values['remote-scan'] === true ? await scanPool(made, d.tree, d.jobs, io) : undefined;
+  return {
+    hosts, roster: opened.roster,
+    scan: pool ? { driver: pool, jobs: pool.slots, pool } : { driver: d.tree, jobs: d.jobs, pool: undefined },
+    async close() {
+      await Promise.all([...(local ? [local.executor] : []), ...made.map((m) => m.executor)].map((e) => e.close()));
+    },
+  };
+}
+
+/**
+ * pbulk's scan clients: the remote hosts among `hosts` (each checked first,
+ * a refused one named on stderr and left out), `jobs=` scans at once on
+ * each, and `localJobs` here.
+ */
+export async function scanPool(hosts: ReadonlyArray<{ readonly entry: HostEntry; readonly executor: Executor }>,
+  tree: TreeDriver & ScanInputs, localJobs: number, io: CommandIO, timeoutS?: number): Promise<ScanPool> {
+  const share = new TreeShare(tree.root, new FileHasher());
+  const remote = await Promise.all(hosts.map(async ({ entry, executor }) => {
+    if (!(executor instanceof SshExecutor)) return [];
+    const connected = await executor.connect(io.signal);
+    if (!connected.ok) {
+      io.stderr.write(`kiln: ${entry.name} does not scan: ${connected.reason}\n`);
+      return [];
+    }
+    const slots = toHostSpec(entry, connected.info).slots;
+    return [new SshScanHost({ executor, tree: tree.root, slots, share, ...(timeoutS !== undefined && { timeoutS }) })];
+  }));
+  return new ScanPool(tree, localJobs, remote.flat(), {
+    lost: (host, reason) => io.stderr.write(`kiln: ${host} scans no more, its ports are scanned here: ${reason}\n`),
+  });
+}
+
+export function makeExecutor(entry: HostEntry, file: HostsFile, sshConfig: string | undefined): Executor {
+  if (entry.local) return new LocalExecutor({ build: buildPackage });
+  return SshExecutor.fromHostEntry(entry, file, { name: entry.name, ...(sshConfig !== undefined && { sshConfig }) });
+}
+
+/** What the engine may assume of a host before it has reported its cores and memory. */
+function provisionalSpec(entry: HostEntry): HostSpec {
+  const slots = entry.jobs ?? 1;
+  return {
+    name: entry.name, slots, speed: entry.speed, cores: entry.cores ?? slots,
+    ...(entry.memoryMiB !== undefined && { memoryMiB: entry.memoryMiB }),
+  };
+}

@@ -1,0 +1,22 @@
+// Load as a host measures it: /proc/meminfo read in KiB, swap share, and
+// the load average per core from this machine.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import { measureLoad, parseMeminfo } from './host-load.js';
+
+test('parseMeminfo reads Key: N kB lines', () => {
+  const m = parseMeminfo('MemTotal:       24683452 kB\nMemAvailable:    2048000 kB\nSwapTotal:       1000 kB\nSwapFree:         250 kB\nHugePages_Total:       0\nnonsense\n');
+  assert.equal(m.get('MemTotal'), 24683452);
+  assert.equal(m.get('MemAvailable'), 2048000);
+  assert.equal(m.get('HugePages_Total'), 0);
+  assert.equal(m.size, 5);
+});
+
+test('measureLoad gives finite, in-range numbers for this machine', () => {
+  const load = measureLoad();
+  assert.ok(Number.isFinite(load.loadPerCore) && load.loadPerCore >= 0);
+  assert.ok(load.swapUsed >= 0 && load.swapUsed <= 1);
+  assert.ok(Number.isInteger(load.memoryFreeMiB) && load.memoryFreeMiB > 0);
+});

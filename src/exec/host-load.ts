@@ -1,0 +1,44 @@
+// What a host's load is now, measured where it runs: the 1-minute load
+// average per core (os.loadavg), and from /proc/meminfo the memory still
+// available and the share of swap in use. The coordinator feeds it to the
+// engine as `host-load`; the local executor measures this machine, the agent
+// its own host and sends it over the connection.
+
+import { readFileSync } from 'node:fs';
+import { availableParallelism, freemem, loadavg } from 'node:os';
+
+import type { HostLoad } from '../core/engine-events.js';
+
+/** Seconds between two measurements a host reports. */
+export const LOAD_EVERY_S = 5;
+
+export function measureLoad(): HostLoad {
+  const cores = Math.max(1, availableParallelism());
+  const mem = readMeminfo();
+  const swapTotal = mem.get('SwapTotal') ?? 0;
+  const swapFree = mem.get('SwapFree') ?? swapTotal;
+  const availableKiB = mem.get('MemAvailable') ?? freemem() / 1024;
+  return {
+    loadPerCore: (loadavg()[0] ?? 0) / cores,
+    swapUsed: swapTotal > 0 ? Math.min(1, Math.max(0, (swapTotal - swapFree) / swapTotal)) : 0,
+    memoryFreeMiB: Math.floor(availableKiB / 1024),
+  };
+}
+
+/** `Key: N kB` lines of /proc/meminfo, in KiB; empty where there is none (not Linux). */
+export function parseMeminfo(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const m = /^(\w+):\s+(\d+)(?: kB)?$/.exec(line.trim());
+    if (m) out.set(m[1]!, Number(m[2]));
+  }
+  return out;
+}
+
+function readMeminfo(): Map<string, number> {
+  try {
+    return parseMeminfo(readFileSync('/proc/meminfo', 'utf8'));
+  } catch {
+    return new Map();
+  }
+}

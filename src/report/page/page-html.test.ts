@@ -1,0 +1,19 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Script } from 'node:vm';
+
+import { PAGE_SCRIPT, pageCsp, pageHtml, scriptJson } from './page-html.js';
+
+void test('the page\'s script parses, and no template interpolation leaked into it', () => {
+  assert.doesNotThrow(() => new Script(PAGE_SCRIPT));
+  assert.ok(!PAGE_SCRIPT.includes('${'));
+});
+
+void test('report.html embeds the run\'s data where no value can end the script element, under a policy allowing only the page\'s script', () => {
+  const hostile = JSON.stringify({ pkgname: '</script><script>alert(1)</script>', text: 'a\u2028b & c' });
+  const html = pageHtml(hostile);
+  assert.equal(html.match(/<\/script>/g)?.length, 2, 'the data\'s and the script\'s own end tags only');
+  assert.deepEqual(JSON.parse(scriptJson(hostile)), JSON.parse(hostile));
+  assert.match(pageCsp(false), /connect-src 'none'/);
+  assert.match(pageCsp(true), /connect-src 'self'/);
+});
