@@ -184,7 +184,7 @@ export class SshExecutor implements Executor {
     this.#jobs.set(id, receiver);
     const { pkgname, pkgpath, metadata } = job;
     const spec = jobSpecShape({
-      pkgname, pkgpath, metadata, port: manifest.entries, dependencies,
+      pkgname, pkgpath, metadata: { ...metadata, inputs: metadata.inputs ?? '' }, port: manifest.entries, dependencies,
       makeJobs: Math.min(4096, Math.max(1, Math.floor(job.makeJobs))),
       timeoutS: Number.isFinite(job.timeoutS) ? Math.min(1e9, Math.max(0, job.timeoutS)) : 1e9, // JSON has no Infinity
     }, 'job');

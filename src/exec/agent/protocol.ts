@@ -8,7 +8,7 @@ import { array, boolean, integer, literal, matching, nullable, number, object, o
 import { SHA256_HEX } from './safe-path.js';
 
 /** Bumped whenever a message changes; both sides must agree. */
-export const PROTOCOL = 2;
+export const PROTOCOL = 3;
 
 const hash = matching(SHA256_HEX, 'a sha256 in hex');
 const jobId = integer(1, Number.MAX_SAFE_INTEGER);
@@ -26,6 +26,8 @@ export type PortEntry = ShapeType<typeof portEntryShape>;
 const metadataShape = object({
   comment: text, categories: text, maintainer: text, homepage: text, license: text,
   runDepends: array(text, 100_000), buildDepends: array(text, 100_000),
+  /** KILN_INPUTS for +BUILD_INFO; '' when the coordinator has none (then the package has no such line). */
+  inputs: matching(/^(?:[0-9a-f]{64})?$/, 'an inputs hash or nothing'),
 });
 
 export const jobSpecShape = object({
