@@ -6,32 +6,38 @@ import { constants } from 'node:fs';
 import { access, mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 
-import { PortfileDriver } from '../../ports/portfile/portfile-driver.js';
+import type { TreeDriver } from '../../ports/driver.js';
 import { isPkgPath } from '../../ports/pkgpath.js';
+import type { ScanInputs } from '../../ports/scan-cache.js';
 import { DirectoryScanCache } from '../../ports/scan-cache-dir.js';
 import { type ScannedPort, type ScanProgress, scanPorts } from '../../ports/scanner.js';
 import { integer, parse } from '../args.js';
 import type { Command, CommandIO } from '../command.js';
 import { UsageError, UserError } from '../command.js';
+import { DRIVER_HELP, DRIVER_OPTIONS, openTreeDriver } from '../tree-driver.js';
 
-const help = `usage: kiln scan [--tree DIR] [--jobs N] [--cache DIR] [--timeout S] [PKGPATH...]
+const help = `usage: kiln scan [--tree DIR] [--driver portfile|pkgsrc] [--jobs N] [--cache DIR] [--timeout S] [PKGPATH...]
 
-Scans a Portfile tree and writes its index (pbulk-index format: one
-KEY=VALUE block per package) to stdout, sorted by pkgpath. With PKGPATHs
-(category/name), scans those and every port they depend on, as a limited
-build needs.
+Scans a tree and writes its index (pbulk-index format: one KEY=VALUE block
+per package, PKG_LOCATION added after PKGNAME, as pbulk's meta/pscan) to
+stdout, sorted by pkgpath. With PKGPATHs (category/name), scans those and
+every port they depend on, as a limited build needs.
 
-Each Portfile is sourced by bash inside a bubblewrap sandbox (read-only
-tree, private /tmp, no network). A port that cannot be scanned still gets a
-block, with PKG_FAIL_REASON and KILN_SCAN_ERROR set, so what depends on it
-is reported as blocked; its error is also printed on stderr.
+Each port is scanned inside a bubblewrap sandbox (read-only tree, private
+/tmp, no network): a Portfile is sourced by bash; a pkgsrc port runs
+\`bmake pbulk-index\` in its directory, with the bootstrapped prefix
+read-only at PREFIX. A port that cannot be scanned still gets a block, with
+PKG_FAIL_REASON and KILN_SCAN_ERROR set, so what depends on it is reported
+as blocked; its error is also printed on stderr.
 
 options:
-  --tree DIR      the tree (default: the current directory)
-  --jobs N        scans at once (default: the number of cores)
-  --cache DIR     keep scan results in DIR and reuse them while none of the
-                  files a port's scan read has changed
-  --timeout S     kill a port's scan after S seconds (default 30)
+  --tree DIR        the tree (default: the current directory)
+${DRIVER_HELP}
+  --jobs N          scans at once (default: the number of cores)
+  --cache DIR       keep scan results in DIR and reuse them while none of the
+                    files a port's scan read has changed (pkgsrc: its
+                    SCAN_DEPENDS)
+  --timeout S       kill a port's scan after S seconds (default 30; pkgsrc 120)
 
 exit status: 0 every port was scanned; 1 some ports could not be scanned
 (the index on stdout is still complete, their errors are on stderr) or the
@@ -56,19 +62,27 @@ async function writableCache(dir: string): Promise<DirectoryScanCache> {
 
 async function run(args: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parse(args, {
-    tree: { type: 'string' }, jobs: { type: 'string' }, cache: { type: 'string' }, timeout: { type: 'string' },
+    tree: { type: 'string' }, jobs: { type: 'string' }, cache: { type: 'string' }, timeout: { type: 'string' }, ...DRIVER_OPTIONS,
   });
   const jobs = integer(values.jobs, 'jobs', availableParallelism());
-  const timeoutS = integer(values.timeout, 'timeout', 30);
+  const timeoutS = values.timeout === undefined ? undefined : integer(values.timeout, 'timeout', 1);
   for (const pkgpath of positionals) {
     if (!isPkgPath(pkgpath)) throw new UsageError(`'${pkgpath}' is not a pkgpath (category/name)`);
   }
   const tree = path.resolve(io.cwd, values.tree ?? '.');
   const info = await stat(tree).catch(() => undefined);
   if (!info?.isDirectory()) throw new UserError(`no tree at ${tree}`);
-  const driver = new PortfileDriver(tree, { timeoutS });
-  const cache = values.cache === undefined ? undefined
-    : { store: await writableCache(path.resolve(io.cwd, values.cache)), scanner: driver };
+  const opened = await openTreeDriver(tree, values, { cwd: io.cwd, env: io.env, signal: io.signal, ...(timeoutS !== undefined && { timeoutS }) });
+  try {
+    return await scanTree(opened.driver, values.cache, positionals, jobs, io);
+  } finally {
+    await opened.close();
+  }
+}
+
+async function scanTree(driver: TreeDriver & ScanInputs, cacheDir: string | undefined, positionals: string[], jobs: number, io: CommandIO): Promise<number> {
+  const cache = cacheDir === undefined ? undefined
+    : { store: await writableCache(path.resolve(io.cwd, cacheDir)), scanner: driver };
   const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
   let shown = 0;
   const clear = (): void => {
