@@ -12,9 +12,10 @@ import type { HistoryRecord } from '../../core/history-csv.js';
 import { policySet } from '../../core/policies/policy-set.js';
 import { LocalExecutor } from '../../exec/local-executor.js';
 import { isPkgPath } from '../../ports/pkgpath.js';
-import { PortfileDriver } from '../../ports/portfile/portfile-driver.js';
 import { writeRepositoryIndex } from '../../report/pkg-summary.js';
-import { buildPackage } from '../../sandbox/builder.js';
+import { type Builder, buildPackage, makeBuilder } from '../../sandbox/builder.js';
+import { pkgsrcRecipe, type PkgsrcSetup } from '../../sandbox/recipe-pkgsrc.js';
+import { defaultSandboxConfig } from '../../sandbox/sandbox-config.js';
 import { StoreError } from '../../store/run-store.js';
 import { buildRun } from '../../runtime/build-run.js';
 import { systemClock } from '../../runtime/clock.js';
@@ -22,6 +23,7 @@ import { integer, parse } from '../args.js';
 import { type Command, type CommandIO, UsageError, UserError } from '../command.js';
 import { OPERATOR_HELP, OPERATOR_OPTIONS, operatorReporters } from '../operator-wiring.js';
 import { DEFAULT_LOGDIR } from '../run-event-log.js';
+import { DRIVER_HELP, DRIVER_OPTIONS, type OpenDriver, openTreeDriver } from '../tree-driver.js';
 
 const help = `usage: kiln build [--tree DIR] [--jobs N] [--logdir DIR] [--packages DIR] [options] [PKGPATH...]
 
@@ -33,6 +35,9 @@ run resumes where it stopped; a finished one is followed by a new run.
 
 options:
   --tree DIR        the ports tree (default: the current directory)
+${DRIVER_HELP}
+  --distdir DIR     pkgsrc: DISTDIR, shown read-only to the builds (default:
+                    the tree's distfiles/)
   --jobs N          jobs at once on this machine (default: the number of cores)
   --logdir DIR      the run directory: logs, reports, the run's store (default: ./${DEFAULT_LOGDIR})
   --packages DIR    the repository; packages go to DIR/All (default: ./packages)
@@ -52,7 +57,8 @@ exit status: 0 everything was built (or up to date, or skipped by its port);
 async function run(args: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parse(args, {
     tree: { type: 'string' }, jobs: { type: 'string' }, logdir: { type: 'string' }, packages: { type: 'string' },
-    timeout: { type: 'string' }, cores: { type: 'string' }, history: { type: 'string' }, ...OPERATOR_OPTIONS,
+    timeout: { type: 'string' }, cores: { type: 'string' }, history: { type: 'string' }, distdir: { type: 'string' },
+    ...DRIVER_OPTIONS, ...OPERATOR_OPTIONS,
   });
   const bad = positionals.find((p) => !isPkgPath(p));
   if (bad !== undefined) throw new UsageError(`not a pkgpath (category/name): ${JSON.stringify(bad)}`);
@@ -64,14 +70,45 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   const cores = integer(values.cores, 'cores', Math.max(jobs, availableParallelism()));
   const primeHistory = values.history === undefined ? [] : readHistory(resolve(io.cwd, values.history), io);
 
-  const driver = new PortfileDriver(tree);
-  const local = new LocalExecutor({ build: buildPackage });
-  const reporters = await operatorReporters(values, io, logdir);
+  const opened = await openTreeDriver(tree, values, { cwd: io.cwd, env: io.env, signal: io.signal });
+  try {
+    const build = builderFor(opened, values.distdir === undefined ? undefined : resolve(io.cwd, values.distdir));
+    return await runBuild({ ...values, tree, logdir, repository, jobs, timeoutS, cores, primeHistory, positionals, args }, opened, build, io);
+  } finally {
+    await opened.close();
+  }
+}
+
+/** The sandbox builder for the tree's kind: kiln's Portfile recipe, or pkgsrc's from the bootstrap kit. */
+function builderFor(opened: OpenDriver, distdir: string | undefined): Builder {
+  if (opened.pkgsrc === undefined) {
+    if (distdir !== undefined) throw new UsageError('--distdir is for pkgsrc trees');
+    return buildPackage;
+  }
+  const { kit, make } = opened.pkgsrc;
+  if (kit === undefined) throw new UserError('a pkgsrc build needs the bootstrap kit every job starts from: give --bootstrap-kit FILE');
+  const setup: PkgsrcSetup = { kit, make, ...(distdir !== undefined && { distdir }) };
+  const builder = makeBuilder(defaultSandboxConfig(), { recipeFor: (job) => pkgsrcRecipe(setup, job) });
+  return (job, options) => builder({ ...job, prefix: kit.prefix }, options);
+}
+
+interface BuildSettings {
+  readonly tree: string; readonly logdir: string; readonly repository: string; readonly jobs: number;
+  readonly timeoutS: number | undefined; readonly cores: number; readonly primeHistory: HistoryRecord[];
+  readonly positionals: string[]; readonly args: string[];
+}
+
+async function runBuild(settings: BuildSettings & Parameters<typeof operatorReporters>[0], opened: OpenDriver,
+  build: Builder, io: CommandIO): Promise<number> {
+  const { logdir, repository, jobs, timeoutS, cores, positionals, args } = settings;
+  const driver = opened.driver;
+  const local = new LocalExecutor({ build });
+  const reporters = await operatorReporters(settings, io, logdir);
   if (reporters.url) io.stderr.write(`kiln: the live page is at ${reporters.url}\n`);
   try {
     const outcome = await buildRun({
       driver, logdir, repository, pkgpaths: positionals, scanJobs: jobs, sink: reporters.sink, clock: systemClock,
-      signal: io.signal, args, timeoutS, primeHistory,
+      signal: io.signal, args, timeoutS, primeHistory: settings.primeHistory,
       hosts: [{ executor: local, spec: { name: 'localhost', slots: jobs, speed: 1, cores } }],
       engine: { ...policySet('kiln', true), maxAttempts: 3 },
       writeIndex: async (allDir) => { await writeRepositoryIndex(allDir); },

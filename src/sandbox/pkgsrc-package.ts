@@ -1,0 +1,48 @@
+// The package a pkgsrc job made, taken from its scratch directory into the
+// repository: opened without following a symlink the build may have left
+// there, copied under a temporary name, then renamed, so a reader never
+// sees half a package.
+
+import { constants } from 'node:fs';
+import { chmod, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+
+import type { PhaseLog } from './job-log.js';
+import type { JobContext, StepResult } from './recipe.js';
+
+export async function takePackage(ctx: JobContext, log: PhaseLog, made: string): Promise<StepResult> {
+  const { packageDir, pkgname } = ctx.job;
+  let source;
+  try {
+    source = await open(made, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (err) {
+    await log.note(`no package where the package phase puts it: ${(err as Error).message}`);
+    return { ok: false, failure: { kind: 'failed', error: 'no package' } };
+  }
+  const target = join(packageDir, `${pkgname}.tgz`);
+  const temp = join(packageDir, `.${pkgname}.tgz.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    const info = await source.stat();
+    if (!info.isFile()) {
+      await log.note('the package phase left something other than a file as the package');
+      return { ok: false, failure: { kind: 'failed', error: 'no package' } };
+    }
+    await mkdir(packageDir, { recursive: true });
+    const out = await open(temp, 'wx', 0o644);
+    try {
+      for await (const chunk of source.createReadStream({ autoClose: false })) await out.write(chunk as Buffer);
+    } finally {
+      await out.close();
+    }
+    await chmod(temp, 0o644);
+    await rename(temp, target);
+    await log.note(`wrote ${target}: ${info.size} bytes`);
+    return { ok: true, packageFile: target };
+  } catch (err) {
+    await unlink(temp).catch(() => undefined);
+    return { ok: false, failure: { kind: 'infrastructure', reason: `cannot put ${pkgname}.tgz into ${packageDir}: ${(err as Error).message}` } };
+  } finally {
+    await source.close();
+  }
+}

@@ -1,0 +1,78 @@
+// The fixed bash programs of a pkgsrc job, after pbulk's pkg-build and
+// client-clean. As in runner-scripts.ts, nothing of a port is spliced into
+// them: the make, its arguments, names and paths arrive as "$@".
+
+import { REPORT } from './runner-scripts.js';
+
+const HEAD = `exec 2>&1 </dev/null
+echo started >&3
+umask 022
+`;
+
+/**
+ * A fresh PREFIX and the dependencies (client-clean, then pkg-build's
+ * pkg_add). $1: the kit, $2: PREFIX, $3: the package tools' directory,
+ * $4: the packages' directory (PKG_PATH, for pkg_add only: pkgsrc's own
+ * makefiles refuse to run with it set), then the dependencies' pkgnames.
+ */
+export const PKGSRC_DEPENDS = `${HEAD}(
+  set -e
+  kit=$1 prefix=$2 tools=$3 packages=$4
+  shift 4
+  unpack=$(mktemp -d "\${TMPDIR:-/tmp}/kiln-kit.XXXXXX")
+  echo "kiln: a fresh $prefix from the bootstrap kit"
+  tar -xzf "$kit" -C "$unpack"
+  cp -pR "$unpack$prefix/." "$prefix/"
+  rm -rf "$unpack"
+  if [ "$#" -gt 0 ]; then
+    echo "kiln: pkg_add $*"
+    PKG_PATH=$packages "$tools/pkg_add" "$@"
+  fi
+) 3>&-
+${REPORT}`;
+
+/** One make run: "$@" is the make and its arguments. */
+export const PKGSRC_MAKE = `${HEAD}( "$@" ) 3>&-
+${REPORT}`;
+
+/**
+ * pkg-build's run_usergroup: $1 \`clean\` (before configure: the work
+ * directory root touched is removed) or \`keep\`, then the make and its
+ * arguments.
+ */
+export const PKGSRC_USERGROUP = `${HEAD}(
+  set -e
+  after=$1
+  shift
+  "$@" create-usergroup
+  if [ "$after" = clean ]; then "$@" clean; fi
+) 3>&-
+${REPORT}`;
+
+/**
+ * stage-package-create, the package copied out to $2, and unless $3 is
+ * \`bootstrap\` pkg-build's test install of it. $1: the package tools'
+ * directory, $4: the packages' directory (PKG_PATH), then the make and its
+ * arguments.
+ */
+export const PKGSRC_PACKAGE = `${HEAD}(
+  set -e
+  tools=$1 out=$2 kind=$3 packages=$4
+  shift 4
+  "$@" stage-package-create
+  pkgfile=$("$@" show-var VARNAME=STAGE_PKGFILE)
+  cp -- "$pkgfile" "$out"
+  if [ "$kind" != bootstrap ]; then
+    echo "kiln: test install: pkg_add $pkgfile"
+    PKG_PATH=$packages "$tools/pkg_add" "$pkgfile"
+  fi
+) 3>&-
+${REPORT}`;
+
+/** pkg-build's test of the deinstall rules. $1: the package tools' directory, $2: the pkgname. */
+export const PKGSRC_DEINSTALL = `${HEAD}(
+  set -e
+  echo "kiln: pkg_delete $2"
+  "$1/pkg_delete" "$2"
+) 3>&-
+${REPORT}`;

@@ -1,0 +1,118 @@
+// pkgsrc's ports, built as pbulk's pkg-build builds them: a fresh PREFIX
+// from the bootstrap kit and the dependencies pkg_add'ed from the
+// repository (depends), then bmake's stages, each with its own log:
+// checksum, configure, build, install (stage-install), package
+// (stage-package-create and a test pkg_add of the result) and deinstall
+// (pkg_delete), the last two skipped for BOOTSTRAP_PKG. USERGROUP_PHASE
+// adds a usergroup phase where pkg-build runs create-usergroup.
+//
+// What pkgsrc does as root (pkg_add, pkg_delete, creating users,
+// packaging, installing a port that is not user-destdir) runs as root of
+// its own user namespace; the stages that run the port's own build run as
+// the build user with PREFIX read-only. The tree is read-only, the work
+// directory (WRKOBJDIR) the job's own.
+
+import { join } from 'node:path';
+
+import { type PkgsrcBuildFacts, pkgsrcBuildFacts, type UsergroupStage } from '../core/pkgsrc-build-facts.js';
+import type { BootstrapKit } from './bootstrap-kit.js';
+import type { BuildJob } from './build-job.js';
+import type { JobMount } from './bwrap-mounts.js';
+import { takePackage } from './pkgsrc-package.js';
+import { PKGSRC_DEINSTALL, PKGSRC_DEPENDS, PKGSRC_MAKE, PKGSRC_PACKAGE, PKGSRC_USERGROUP } from './pkgsrc-scripts.js';
+import { copyEtc, ETC_COPY } from './pkgsrc-etc.js';
+import type { JobContext, Recipe, RecipePhase, SandboxStep } from './recipe.js';
+import { SANDBOX } from './sandbox-config.js';
+
+export interface PkgsrcSetup {
+  /** The bootstrap kit on this host: every job's PREFIX starts as a fresh copy of it. */
+  readonly kit: BootstrapKit;
+  /** bmake as the sandbox runs it (from the fresh PREFIX, usually). */
+  readonly make: string;
+  /** DISTDIR, shown read-only; default the tree's own distfiles/. */
+  readonly distdir?: string;
+}
+
+/** Where things are inside a pkgsrc job's sandbox. */
+const AT = {
+  kit: '/build/kit.tgz',
+  packages: '/build/packages/All',
+  package: `${SANDBOX.destdir}/package.tgz`,
+} as const;
+
+
+type Who = 'root' | 'user';
+type SandboxPhase = Extract<RecipePhase, { kind: 'sandbox' }>;
+
+export function pkgsrcRecipe(setup: PkgsrcSetup, job: BuildJob): Recipe {
+  const read = pkgsrcBuildFacts(job.block ?? {});
+  if (!read.ok) {
+    return { name: 'pkgsrc', phases: [{ kind: 'host', phase: 'depends', run: () => Promise.resolve({ ok: false, failure: { kind: 'failed', error: read.reason } }) }] };
+  }
+  const facts = read.facts;
+  const stage = (phase: string, step: (ctx: JobContext) => SandboxStep): SandboxPhase => ({ kind: 'sandbox', phase, step });
+  const make = (ctx: JobContext, target: string, who: Who): SandboxStep =>
+    sandboxStep(setup, facts, ctx, who, [PKGSRC_MAKE, 'kiln-make', ...makeArgv(setup, facts, ctx, target)]);
+  const usergroup = (before: UsergroupStage): SandboxPhase[] => (facts.usergroupBefore !== before ? [] : [
+    stage('usergroup', (ctx) => sandboxStep(setup, facts, ctx, 'root',
+      [PKGSRC_USERGROUP, 'kiln-usergroup', before === 'configure' ? 'clean' : 'keep', ...makeArgv(setup, facts, ctx, undefined)])),
+  ]);
+  const tools = `${setup.kit.prefix}/sbin`;
+  const phases: SandboxPhase[] = [
+    {
+      kind: 'sandbox', phase: 'depends',
+      ...(facts.usergroupBefore !== undefined && { before: copyEtc }),
+      step: (ctx) => sandboxStep(setup, facts, ctx, 'root', [PKGSRC_DEPENDS, 'kiln-depends', AT.kit, setup.kit.prefix, tools, AT.packages, ...facts.depends]),
+    },
+    stage('checksum', (ctx) => make(ctx, 'checksum', 'user')),
+    ...usergroup('configure'),
+    stage('configure', (ctx) => make(ctx, 'configure', 'user')),
+    ...usergroup('build'),
+    stage('build', (ctx) => make(ctx, 'all', 'user')),
+    ...usergroup('install'),
+    stage('install', (ctx) => make(ctx, 'stage-install', facts.userDestdir ? 'user' : 'root')),
+    stage('package', (ctx) => sandboxStep(setup, facts, ctx, 'root',
+      [PKGSRC_PACKAGE, 'kiln-package', tools, AT.package, facts.bootstrap ? 'bootstrap' : 'test', AT.packages, ...makeArgv(setup, facts, ctx, undefined)])),
+  ];
+  if (!facts.bootstrap) phases.push(stage('deinstall', (ctx) => sandboxStep(setup, facts, ctx, 'root', [PKGSRC_DEINSTALL, 'kiln-deinstall', tools, ctx.job.pkgname])));
+  // The package goes into the repository once every test passed, as pkg-build's sync_package.
+  const last = phases.pop()!;
+  phases.push({ ...last, after: (ctx, log) => takePackage(ctx, log, join(ctx.scratch.destdir, 'package.tgz')) });
+  return { name: 'pkgsrc', phases };
+}
+
+/** bmake and its arguments in the port's directory: pkg-build's run_make. `target` undefined: the script adds its own. */
+function makeArgv(setup: PkgsrcSetup, facts: PkgsrcBuildFacts, ctx: JobContext, target: string | undefined): string[] {
+  return [
+    setup.make, ...(target === undefined ? [] : [target]),
+    'BATCH=1', 'DEPENDS_TARGET=/nonexistent', `WRKOBJDIR=${SANDBOX.work}`,
+    `MAKE_JOBS=${Math.max(1, Math.floor(ctx.job.makeJobs))}`,
+    ...(setup.distdir === undefined ? [] : [`DISTDIR=${setup.distdir}`]),
+    ...facts.multiVersion,
+  ];
+}
+
+function sandboxStep(setup: PkgsrcSetup, facts: PkgsrcBuildFacts, ctx: JobContext, who: Who, program: readonly string[]): SandboxStep {
+  const { job, prefix } = ctx;
+  const root = who === 'root';
+  const mounts: JobMount[] = [
+    { source: job.tree, dest: job.tree, writable: false },
+    { source: setup.kit.file, dest: AT.kit, writable: false },
+    ...job.dependencies.map((dep) => ({ source: dep.file, dest: `${AT.packages}/${dep.pkgname}.tgz`, writable: false })),
+  ];
+  if (setup.distdir !== undefined) mounts.push({ source: setup.distdir, dest: setup.distdir, writable: false });
+  if (facts.usergroupBefore !== undefined) mounts.push({ source: join(ctx.scratch.root, ETC_COPY), dest: '/etc', writable: root });
+  return {
+    argv: ['/bin/bash', '-c', ...program],
+    env: {
+      PATH: `${prefix}/bin:${prefix}/sbin:/usr/bin:/bin:/usr/sbin:/sbin`,
+      HOME: SANDBOX.home,
+      TMPDIR: SANDBOX.tmp,
+    },
+    cwd: join(job.tree, job.pkgpath),
+    writable: { prefix: root, work: true, destdir: root },
+    inputFiles: [],
+    mounts,
+    asRoot: root,
+  };
+}
