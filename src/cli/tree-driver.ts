@@ -11,6 +11,7 @@ import path from 'node:path';
 
 import type { TreeDriver } from '../ports/driver.js';
 import { PkgsrcDriver } from '../ports/pkgsrc/pkgsrc-driver.js';
+import type { ShownAt } from '../ports/pkgsrc/scan-inputs.js';
 import { PortfileDriver } from '../ports/portfile/portfile-driver.js';
 import type { ScanInputs } from '../ports/scan-cache.js';
 import { type BootstrapKit, readBootstrapKit, unpackKit } from '../sandbox/bootstrap-kit.js';
@@ -38,8 +39,8 @@ export interface DriverValues {
 
 export interface OpenDriver {
   readonly driver: TreeDriver & ScanInputs;
-  /** Set for pkgsrc: the kit (when given) and the make every job runs. */
-  readonly pkgsrc?: { readonly kit: BootstrapKit | undefined; readonly make: string };
+  /** Set for pkgsrc: the kit (when given), where it is unpacked on this host, and the make every job runs. */
+  readonly pkgsrc?: { readonly kit: BootstrapKit | undefined; readonly unpacked: ShownAt | undefined; readonly make: string };
   /** Removes what opening made (the unpacked kit). */
   close(): Promise<void>;
 }
@@ -83,7 +84,7 @@ export async function openTreeDriver(tree: string, values: DriverValues, options
     for (const dir of made) await rm(dir, { recursive: true, force: true });
   };
   try {
-    let prefix: { dir: string; at: string } | undefined;
+    let prefix: ShownAt | undefined;
     if (kit !== undefined) {
       const dir = await mkdtemp(path.join(tmpdir(), 'kiln-kit-'));
       made.push(dir);
@@ -106,7 +107,7 @@ export async function openTreeDriver(tree: string, values: DriverValues, options
     const driver = await PkgsrcDriver.open(tree, {
       make, makeIdentity: identity, optionCache, ...(prefix && { prefix }), ...timeout,
     }, options.signal);
-    return { driver, pkgsrc: { kit, make }, close };
+    return { driver, pkgsrc: { kit, unpacked: prefix, make }, close };
   } catch (err) {
     await close();
     throw err;

@@ -2,9 +2,10 @@
 // executors, reporters, policies) and maps the outcome to an exit status.
 
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 
 import { parseHistoryCsv } from '../../core/history-csv.js';
@@ -13,6 +14,12 @@ import { policySet } from '../../core/policies/policy-set.js';
 import { LocalExecutor } from '../../exec/local-executor.js';
 import { isPkgPath } from '../../ports/pkgpath.js';
 import { writeRepositoryIndex } from '../../report/pkg-summary.js';
+import { writePkgsrcIndex } from '../../report/pkgsrc-index.js';
+import { formatRestricted, RESTRICTED_FILE, restrictedPackages } from '../../core/restricted.js';
+import { indexValue } from '../../core/pbulk-index.js';
+import type { ResolvedPackage } from '../../core/resolve.js';
+import type { ShownAt } from '../../ports/pkgsrc/scan-inputs.js';
+import { kitTools } from '../pkgsrc-tools.js';
 import { type Builder, buildPackage, makeBuilder } from '../../sandbox/builder.js';
 import { pkgsrcRecipe, type PkgsrcSetup } from '../../sandbox/recipe-pkgsrc.js';
 import { defaultSandboxConfig } from '../../sandbox/sandbox-config.js';
@@ -111,7 +118,8 @@ async function runBuild(settings: BuildSettings & Parameters<typeof operatorRepo
       signal: io.signal, args, timeoutS, primeHistory: settings.primeHistory,
       hosts: [{ executor: local, spec: { name: 'localhost', slots: jobs, speed: 1, cores } }],
       engine: { ...policySet('kiln', true), maxAttempts: 3 },
-      writeIndex: async (allDir) => { await writeRepositoryIndex(allDir); },
+      writeIndex: (allDir, packages) => (opened.pkgsrc === undefined ? writeRepositoryIndex(allDir).then(() => undefined)
+        : writePkgsrcRepository(opened.pkgsrc.unpacked, repository, allDir, packages, io)),
     });
     switch (outcome.result) {
       case 'interrupted': return 130;
@@ -124,6 +132,20 @@ async function runBuild(settings: BuildSettings & Parameters<typeof operatorRepo
   } finally {
     await reporters.close(systemClock.now());
   }
+}
+
+/** pkgsrc's post-build, as pbulk's: pkg_summary.{gz,xz} from pkg_info -X, SHA512, pkg_files.gz, and the restricted list. */
+async function writePkgsrcRepository(unpacked: ShownAt | undefined, repository: string, allDir: string,
+  packages: readonly ResolvedPackage[], io: CommandIO): Promise<void> {
+  const restricted = restrictedPackages(packages.map((pkg) => ({
+    pkgname: pkg.pkgname, depends: pkg.depends,
+    noBinOnFtp: indexValue(pkg.entry, 'NO_BIN_ON_FTP') ?? '', restricted: indexValue(pkg.entry, 'RESTRICTED') ?? '',
+  })));
+  await writeFile(join(repository, RESTRICTED_FILE), formatRestricted(restricted));
+  if (unpacked === undefined) return;
+  const index = await writePkgsrcIndex(allDir, kitTools(unpacked, allDir, io.signal));
+  for (const skipped of index.skipped) io.stderr.write(`kiln: ${skipped.file} is left out of pkg_summary: ${skipped.reason}\n`);
+  if (index.xzError !== undefined) io.stderr.write(`kiln: no pkg_summary.xz: ${index.xzError}\n`);
 }
 
 /** A recorded history (bob's CSV); rows it cannot read are named on stderr and left out. */
