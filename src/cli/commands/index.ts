@@ -2,6 +2,7 @@
 
 import type { Command } from '../command.js';
 import { buildCommand } from './build.js';
+import { publishCommand } from './publish.js';
 import { resolveCommand } from './resolve.js';
 import { scanCommand } from './scan.js';
 import { serve } from './serve.js';
@@ -9,4 +10,4 @@ import { simulateCommand } from './simulate.js';
 import { status } from './status.js';
 import { stopCommand } from './stop.js';
 
-export const commands: readonly Command[] = [buildCommand, scanCommand, resolveCommand, simulateCommand, status, stopCommand, serve];
+export const commands: readonly Command[] = [buildCommand, scanCommand, resolveCommand, publishCommand, simulateCommand, status, stopCommand, serve];
