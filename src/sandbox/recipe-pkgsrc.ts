@@ -18,6 +18,7 @@ import { type PkgsrcBuildFacts, pkgsrcBuildFacts, type UsergroupStage } from '..
 import type { BootstrapKit } from './bootstrap-kit.js';
 import type { BuildJob } from './build-job.js';
 import type { JobMount } from './bwrap-mounts.js';
+import { INPUT_FD_BASE } from './bwrap-run.js';
 import { takePackage } from './pkgsrc-package.js';
 import { PKGSRC_DEINSTALL, PKGSRC_DEPENDS, PKGSRC_MAKE, PKGSRC_PACKAGE, PKGSRC_USERGROUP } from './pkgsrc-scripts.js';
 import { copyEtc, ETC_COPY } from './pkgsrc-etc.js';
@@ -33,10 +34,9 @@ export interface PkgsrcSetup {
   readonly distdir?: string;
 }
 
-/** Where things are inside a pkgsrc job's sandbox. */
+/** Where things are inside a pkgsrc job's sandbox: the dependencies' package files are copied to the job's /tmp. */
 const AT = {
-  kit: '/build/kit.tgz',
-  packages: '/build/packages/All',
+  packages: `${SANDBOX.tmp}/kiln-packages`,
   package: `${SANDBOX.destdir}/package.tgz`,
 } as const;
 
@@ -62,7 +62,7 @@ export function pkgsrcRecipe(setup: PkgsrcSetup, job: BuildJob): Recipe {
     {
       kind: 'sandbox', phase: 'depends',
       ...(facts.usergroupBefore !== undefined && { before: copyEtc }),
-      step: (ctx) => sandboxStep(setup, facts, ctx, 'root', [PKGSRC_DEPENDS, 'kiln-depends', AT.kit, setup.kit.prefix, tools, AT.packages, ...facts.depends]),
+      step: (ctx) => dependsStep(setup, facts, ctx),
     },
     stage('checksum', (ctx) => make(ctx, 'checksum', 'user')),
     ...usergroup('configure'),
@@ -92,14 +92,19 @@ function makeArgv(setup: PkgsrcSetup, facts: PkgsrcBuildFacts, ctx: JobContext, 
   ];
 }
 
+/** The kit and every dependency package as descriptors (INPUT_FD_BASE on), then the pkg_add of the direct ones. */
+function dependsStep(setup: PkgsrcSetup, facts: PkgsrcBuildFacts, ctx: JobContext): SandboxStep {
+  const deps = ctx.job.dependencies;
+  const files = deps.flatMap((dep, i) => [dep.pkgname, String(INPUT_FD_BASE + 1 + i)]);
+  const program = [PKGSRC_DEPENDS, 'kiln-depends', setup.kit.prefix, `${setup.kit.prefix}/sbin`, String(INPUT_FD_BASE), AT.packages,
+    String(deps.length), ...files, ...facts.depends];
+  return { ...sandboxStep(setup, facts, ctx, 'root', program), inputFiles: [setup.kit.file, ...deps.map((dep) => dep.file)] };
+}
+
 function sandboxStep(setup: PkgsrcSetup, facts: PkgsrcBuildFacts, ctx: JobContext, who: Who, program: readonly string[]): SandboxStep {
   const { job, prefix } = ctx;
   const root = who === 'root';
-  const mounts: JobMount[] = [
-    { source: job.tree, dest: job.tree, writable: false },
-    { source: setup.kit.file, dest: AT.kit, writable: false },
-    ...job.dependencies.map((dep) => ({ source: dep.file, dest: `${AT.packages}/${dep.pkgname}.tgz`, writable: false })),
-  ];
+  const mounts: JobMount[] = [{ source: job.tree, dest: job.tree, writable: false }];
   if (setup.distdir !== undefined) mounts.push({ source: setup.distdir, dest: setup.distdir, writable: false });
   if (facts.usergroupBefore !== undefined) mounts.push({ source: join(ctx.scratch.root, ETC_COPY), dest: '/etc', writable: root });
   return {

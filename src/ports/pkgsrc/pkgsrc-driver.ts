@@ -49,10 +49,11 @@ export class PkgsrcDriver implements TreeDriver, ScanInputs {
   readonly fingerprint: string;
   /** `NAME=value` words every scan gets: the tree variables, PBULK_CACHE_DIRECTORY. */
   readonly assignments: readonly string[];
-  private readonly hashes = new InputHashes();
+  private readonly hashes: InputHashes;
 
   private constructor(root: string, private readonly setup: PkgsrcScanSetup, treeVariables: readonly string[]) {
     this.root = root;
+    this.hashes = new InputHashes(setup.prefix);
     this.assignments = [...treeVariables, ...(setup.optionCache === undefined ? [] : [`PBULK_CACHE_DIRECTORY=${OPTION_CACHE_AT}`])];
     this.fingerprint = createHash('sha256').update(BLOCK_FORMAT).update('\0').update(setup.makeIdentity)
       .update('\0').update(treeVariables.join('\0')).digest('hex').slice(0, 16);
@@ -131,7 +132,7 @@ export class PkgsrcDriver implements TreeDriver, ScanInputs {
 
   /** For the scan cache: the port directory and every file of its SCAN_DEPENDS. */
   inputs(pkgpath: PkgPath, index: string): Promise<string[]> {
-    return Promise.resolve(scanInputs(this.root, pkgpath, index, this.setup.prefix));
+    return Promise.resolve(scanInputs(this.root, pkgpath, index));
   }
 
   hash(root: string, input: string): string {

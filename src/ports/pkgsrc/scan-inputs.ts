@@ -2,8 +2,8 @@
 // SCAN_DEPENDS (pkgsrc lists every file bmake read: the port's Makefile,
 // the mk/ files, mk.conf, the prefix's sys.mk) and the port directory's own
 // listing. Paths are written as the cache stores them: relative to the tree
-// when inside it, else absolute on this host (a path under PREFIX is the
-// unpacked bootstrap kit's file, since that is what the sandbox showed).
+// when inside it, else absolute as the sandbox saw them; a path under PREFIX
+// is read from wherever the bootstrap kit is unpacked this time.
 
 import path from 'node:path';
 
@@ -20,23 +20,27 @@ export interface ShownAt {
 const within = (file: string, dir: string): boolean => file === dir || file.startsWith(`${dir}/`);
 
 /** One SCAN_DEPENDS word, as a cache input. */
-export function scanInput(root: string, pkgpath: PkgPath, word: string, prefix: ShownAt | undefined): string {
+export function scanInput(root: string, pkgpath: PkgPath, word: string): string {
   if (!path.posix.isAbsolute(word)) {
     const rel = path.posix.normalize(path.posix.join(pkgpath, word));
     return rel.startsWith('../') ? path.posix.resolve(root, rel) : rel;
   }
   const file = path.posix.normalize(word);
-  if (within(file, root)) return path.posix.relative(root, file) || '.';
-  if (prefix !== undefined && within(file, prefix.at)) return path.posix.join(prefix.dir, path.posix.relative(prefix.at, file));
-  return file;
+  return within(file, root) ? path.posix.relative(root, file) || '.' : file;
+}
+
+/** Where to read an input on this host: a file under PREFIX is the unpacked kit's. */
+export function hostInput(input: string, prefix: ShownAt | undefined): string {
+  return prefix !== undefined && path.posix.isAbsolute(input) && within(input, prefix.at)
+    ? path.posix.join(prefix.dir, path.posix.relative(prefix.at, input)) : input;
 }
 
 /** Every input of a port's scan: its directory (a file added or removed there is a change), then each SCAN_DEPENDS file once. */
-export function scanInputs(root: string, pkgpath: PkgPath, index: string, prefix: ShownAt | undefined): string[] {
+export function scanInputs(root: string, pkgpath: PkgPath, index: string): string[] {
   const inputs = new Set<string>([pkgpath]);
   for (const entry of parseIndex(index).entries) {
     for (const word of (entry.vars.get('SCAN_DEPENDS') ?? '').split(/\s+/)) {
-      if (word !== '') inputs.add(scanInput(root, pkgpath, word, prefix));
+      if (word !== '') inputs.add(scanInput(root, pkgpath, word));
     }
   }
   return [...inputs];
@@ -50,11 +54,14 @@ export function scanInputs(root: string, pkgpath: PkgPath, index: string, prefix
 export class InputHashes {
   private readonly known = new Map<string, string>();
 
+  constructor(private readonly prefix: ShownAt | undefined) {}
+
   hash(root: string, input: string): string {
-    const key = path.isAbsolute(input) ? input : path.join(root, input);
+    const file = hostInput(input, this.prefix);
+    const key = path.isAbsolute(file) ? file : path.join(root, file);
     let hash = this.known.get(key);
     if (hash === undefined) {
-      hash = hashInput(root, input);
+      hash = hashInput(root, file);
       this.known.set(key, hash);
     }
     return hash;
