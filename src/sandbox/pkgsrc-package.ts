@@ -6,7 +6,10 @@
 import { constants } from 'node:fs';
 import { chmod, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
+import { createGunzip } from 'node:zlib';
+
+import { TarScanner } from '../core/package-format/tar-scanner.js';
 
 import type { PhaseLog } from './job-log.js';
 import type { JobContext, StepResult } from './recipe.js';
@@ -45,4 +48,43 @@ export async function takePackage(ctx: JobContext, log: PhaseLog, made: string):
   } finally {
     await source.close();
   }
+}
+
+/**
+ * What a package does outside PREFIX when pkg_add installs it, in words,
+ * or undefined: install or deinstall scripts, @exec commands, files under
+ * another @cwd. Read from its leading +files (the rest is not unpacked).
+ */
+export async function packageTouchesSystem(file: string, prefix: string): Promise<string | undefined> {
+  const meta = new Map<string, string>();
+  const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => undefined);
+  if (handle === undefined) return undefined;
+  const scanner = new TarScanner((path) => path.startsWith('+'));
+  const gunzip = createGunzip();
+  try {
+    const input = handle.createReadStream({ autoClose: false });
+    input.on('error', (err) => gunzip.destroy(err));
+    input.pipe(gunzip);
+    reading: for await (const chunk of gunzip) {
+      const step = scanner.push(chunk as Buffer);
+      if (step.error !== undefined) break;
+      for (const member of step.members) {
+        if (!member.path.startsWith('+')) break reading;
+        if (member.data !== undefined) meta.set(member.path, Buffer.from(member.data).toString('utf8'));
+      }
+      if (step.ended) break;
+    }
+  } catch {
+    return undefined;
+  } finally {
+    gunzip.destroy();
+    await handle.close();
+  }
+  const scripts = ['+INSTALL', '+DEINSTALL'].filter((name) => meta.has(name));
+  if (scripts.length > 0) return `has ${scripts.join(' and ')}`;
+  for (const line of (meta.get('+CONTENTS') ?? '').split('\n')) {
+    if (line.startsWith('@exec ') || line.startsWith('@unexec ')) return `runs ${line.split(' ')[0]!} commands`;
+    if (line.startsWith('@cwd ') && posix.normalize(line.slice(5).trim()) !== prefix) return `installs under ${line.slice(5).trim()}`;
+  }
+  return undefined;
 }

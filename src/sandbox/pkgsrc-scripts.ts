@@ -59,29 +59,30 @@ export const PKGSRC_USERGROUP = `${HEAD}(
 ${REPORT}`;
 
 /**
- * stage-package-create, the package copied out to $2, and unless $3 is
- * \`bootstrap\` pkg-build's test install of it. $1: the package tools'
- * directory, $4: the packages' directory (PKG_PATH), then the make and its
+ * stage-package-create, and the package copied out to $1 (where the test
+ * install reads it and the builder takes it). Then the make and its
  * arguments.
  */
 export const PKGSRC_PACKAGE = `${HEAD}(
   set -e
-  tools=$1 out=$2 kind=$3 packages=$4
-  shift 4
+  out=$1
+  shift
   "$@" stage-package-create
   pkgfile=$("$@" show-var VARNAME=STAGE_PKGFILE)
   cp -- "$pkgfile" "$out"
-  if [ "$kind" != bootstrap ]; then
-    echo "kiln: test install: pkg_add $pkgfile"
-    PKG_PATH=$packages "$tools/pkg_add" "$pkgfile"
-  fi
 ) 3>&-
 ${REPORT}`;
 
-/** pkg-build's test of the deinstall rules. $1: the package tools' directory, $2: the pkgname. */
-export const PKGSRC_DEINSTALL = `${HEAD}(
+/**
+ * pkg-build's test of the package's install and deinstall rules: pkg_add
+ * of the package, then pkg_delete. $1: the package tools' directory, $2:
+ * the packages' directory (PKG_PATH), $3: the package file, $4: its pkgname.
+ */
+export const PKGSRC_INSTALL_TEST = `${HEAD}(
   set -e
-  echo "kiln: pkg_delete $2"
-  "$1/pkg_delete" "$2"
+  echo "kiln: test install: pkg_add $3"
+  PKG_PATH=$2 "$1/pkg_add" "$3"
+  echo "kiln: test deinstall: pkg_delete $4"
+  "$1/pkg_delete" "$4"
 ) 3>&-
 ${REPORT}`;

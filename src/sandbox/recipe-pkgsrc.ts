@@ -2,9 +2,13 @@
 // from the bootstrap kit and the dependencies pkg_add'ed from the
 // repository (depends), then bmake's stages, each with its own log:
 // checksum, configure, build, install (stage-install), package
-// (stage-package-create and a test pkg_add of the result) and deinstall
-// (pkg_delete), the last two skipped for BOOTSTRAP_PKG. USERGROUP_PHASE
+// (stage-package-create), and install-test (pkg-build's test pkg_add and
+// pkg_delete of the result), skipped for BOOTSTRAP_PKG. USERGROUP_PHASE
 // adds a usergroup phase where pkg-build runs create-usergroup.
+//
+// A job whose package runs install scripts or installs outside PREFIX
+// (rc.subr puts files in /etc), or that creates users, gets a /etc of its
+// own for what follows (pkgsrc-etc.ts); the host's is never written.
 //
 // What pkgsrc does as root (pkg_add, pkg_delete, creating users,
 // packaging, installing a port that is not user-destdir) runs as root of
@@ -19,8 +23,8 @@ import type { BootstrapKit } from './bootstrap-kit.js';
 import type { BuildJob } from './build-job.js';
 import type { JobMount } from './bwrap-mounts.js';
 import { INPUT_FD_BASE } from './bwrap-run.js';
-import { takePackage } from './pkgsrc-package.js';
-import { PKGSRC_DEINSTALL, PKGSRC_DEPENDS, PKGSRC_MAKE, PKGSRC_PACKAGE, PKGSRC_USERGROUP } from './pkgsrc-scripts.js';
+import { packageTouchesSystem, takePackage } from './pkgsrc-package.js';
+import { PKGSRC_DEPENDS, PKGSRC_INSTALL_TEST, PKGSRC_MAKE, PKGSRC_PACKAGE, PKGSRC_USERGROUP } from './pkgsrc-scripts.js';
 import { copyEtc, ETC_COPY } from './pkgsrc-etc.js';
 import type { JobContext, Recipe, RecipePhase, SandboxStep } from './recipe.js';
 import { SANDBOX } from './sandbox-config.js';
@@ -42,6 +46,13 @@ const AT = {
 
 
 type Who = 'root' | 'user';
+
+/** One job's pkgsrc facts, and whether it has a /etc of its own by now. */
+interface PkgsrcJob {
+  readonly setup: PkgsrcSetup;
+  readonly facts: PkgsrcBuildFacts;
+  privateEtc: boolean;
+}
 type SandboxPhase = Extract<RecipePhase, { kind: 'sandbox' }>;
 
 export function pkgsrcRecipe(setup: PkgsrcSetup, job: BuildJob): Recipe {
@@ -50,19 +61,20 @@ export function pkgsrcRecipe(setup: PkgsrcSetup, job: BuildJob): Recipe {
     return { name: 'pkgsrc', phases: [{ kind: 'host', phase: 'depends', run: () => Promise.resolve({ ok: false, failure: { kind: 'failed', error: read.reason } }) }] };
   }
   const facts = read.facts;
+  const pkgsrc: PkgsrcJob = { setup, facts, privateEtc: facts.usergroupBefore !== undefined };
   const stage = (phase: string, step: (ctx: JobContext) => SandboxStep): SandboxPhase => ({ kind: 'sandbox', phase, step });
   const make = (ctx: JobContext, target: string, who: Who): SandboxStep =>
-    sandboxStep(setup, facts, ctx, who, [PKGSRC_MAKE, 'kiln-make', ...makeArgv(setup, facts, ctx, target)]);
+    sandboxStep(pkgsrc, ctx, who, [PKGSRC_MAKE, 'kiln-make', ...makeArgv(setup, facts, ctx, target)]);
   const usergroup = (before: UsergroupStage): SandboxPhase[] => (facts.usergroupBefore !== before ? [] : [
-    stage('usergroup', (ctx) => sandboxStep(setup, facts, ctx, 'root',
+    stage('usergroup', (ctx) => sandboxStep(pkgsrc, ctx, 'root',
       [PKGSRC_USERGROUP, 'kiln-usergroup', before === 'configure' ? 'clean' : 'keep', ...makeArgv(setup, facts, ctx, undefined)])),
   ]);
   const tools = `${setup.kit.prefix}/sbin`;
   const phases: SandboxPhase[] = [
     {
       kind: 'sandbox', phase: 'depends',
-      ...(facts.usergroupBefore !== undefined && { before: copyEtc }),
-      step: (ctx) => dependsStep(setup, facts, ctx),
+      ...(pkgsrc.privateEtc && { before: copyEtc }),
+      step: (ctx) => dependsStep(pkgsrc, ctx),
     },
     stage('checksum', (ctx) => make(ctx, 'checksum', 'user')),
     ...usergroup('configure'),
@@ -71,10 +83,21 @@ export function pkgsrcRecipe(setup: PkgsrcSetup, job: BuildJob): Recipe {
     stage('build', (ctx) => make(ctx, 'all', 'user')),
     ...usergroup('install'),
     stage('install', (ctx) => make(ctx, 'stage-install', facts.userDestdir ? 'user' : 'root')),
-    stage('package', (ctx) => sandboxStep(setup, facts, ctx, 'root',
-      [PKGSRC_PACKAGE, 'kiln-package', tools, AT.package, facts.bootstrap ? 'bootstrap' : 'test', AT.packages, ...makeArgv(setup, facts, ctx, undefined)])),
+    {
+      ...stage('package', (ctx) => sandboxStep(pkgsrc, ctx, 'root', [PKGSRC_PACKAGE, 'kiln-package', AT.package, ...makeArgv(setup, facts, ctx, undefined)])),
+      after: async (ctx, log) => {
+        if (pkgsrc.privateEtc || facts.bootstrap) return { ok: true };
+        const touches = await packageTouchesSystem(join(ctx.scratch.destdir, 'package.tgz'), setup.kit.prefix);
+        if (touches === undefined) return { ok: true };
+        await log.note(`the package ${touches}: its test install gets a /etc of its own`);
+        pkgsrc.privateEtc = true;
+        return copyEtc(ctx, log);
+      },
+    },
   ];
-  if (!facts.bootstrap) phases.push(stage('deinstall', (ctx) => sandboxStep(setup, facts, ctx, 'root', [PKGSRC_DEINSTALL, 'kiln-deinstall', tools, ctx.job.pkgname])));
+  if (!facts.bootstrap) {
+    phases.push(stage('install-test', (ctx) => sandboxStep(pkgsrc, ctx, 'root', [PKGSRC_INSTALL_TEST, 'kiln-install-test', tools, AT.packages, AT.package, ctx.job.pkgname])));
+  }
   // The package goes into the repository once every test passed, as pkg-build's sync_package.
   const last = phases.pop()!;
   phases.push({ ...last, after: (ctx, log) => takePackage(ctx, log, join(ctx.scratch.destdir, 'package.tgz')) });
@@ -93,20 +116,22 @@ function makeArgv(setup: PkgsrcSetup, facts: PkgsrcBuildFacts, ctx: JobContext, 
 }
 
 /** The kit and every dependency package as descriptors (INPUT_FD_BASE on), then the pkg_add of the direct ones. */
-function dependsStep(setup: PkgsrcSetup, facts: PkgsrcBuildFacts, ctx: JobContext): SandboxStep {
+function dependsStep(pkgsrc: PkgsrcJob, ctx: JobContext): SandboxStep {
+  const { setup, facts } = pkgsrc;
   const deps = ctx.job.dependencies;
   const files = deps.flatMap((dep, i) => [dep.pkgname, String(INPUT_FD_BASE + 1 + i)]);
   const program = [PKGSRC_DEPENDS, 'kiln-depends', setup.kit.prefix, `${setup.kit.prefix}/sbin`, String(INPUT_FD_BASE), AT.packages,
     String(deps.length), ...files, ...facts.depends];
-  return { ...sandboxStep(setup, facts, ctx, 'root', program), inputFiles: [setup.kit.file, ...deps.map((dep) => dep.file)] };
+  return { ...sandboxStep(pkgsrc, ctx, 'root', program), inputFiles: [setup.kit.file, ...deps.map((dep) => dep.file)] };
 }
 
-function sandboxStep(setup: PkgsrcSetup, facts: PkgsrcBuildFacts, ctx: JobContext, who: Who, program: readonly string[]): SandboxStep {
+function sandboxStep(pkgsrc: PkgsrcJob, ctx: JobContext, who: Who, program: readonly string[]): SandboxStep {
   const { job, prefix } = ctx;
+  const { setup } = pkgsrc;
   const root = who === 'root';
   const mounts: JobMount[] = [{ source: job.tree, dest: job.tree, writable: false }];
   if (setup.distdir !== undefined) mounts.push({ source: setup.distdir, dest: setup.distdir, writable: false });
-  if (facts.usergroupBefore !== undefined) mounts.push({ source: join(ctx.scratch.root, ETC_COPY), dest: '/etc', writable: root });
+  if (pkgsrc.privateEtc) mounts.push({ source: join(ctx.scratch.root, ETC_COPY), dest: '/etc', writable: root });
   return {
     argv: ['/bin/bash', '-c', ...program],
     env: {

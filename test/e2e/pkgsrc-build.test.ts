@@ -35,8 +35,8 @@ void test('kiln build on a pkgsrc tree, as pbulk builds it', { skip: noBmake }, 
   await t.test('statuses and failures', () => {
     assert.deepEqual(status, {
       'badconf-0.1': 'failed', broken: 'prefailed', 'daemon-2.0': 'done', 'hello-1.0': 'done', 'libfoo-1.2': 'done', 'osname-1.0': 'done',
-      'secret-1.0': 'done', 'usesecret-1.0': 'done', 'py310-thing-1.0': 'done', 'py311-thing-1.0': 'done', 'bootstrap-thing-1.0': 'done',
-      'pkg_install-20171030': 'done',
+      'secret-1.0': 'done', 'kilnsh-1.0': 'done', 'usesecret-1.0': 'done', 'py310-thing-1.0': 'done', 'py311-thing-1.0': 'done',
+      'bootstrap-thing-1.0': 'done', 'pkg_install-20171030': 'done',
     });
     const badconf = rows.find((r) => r.pkgname === 'badconf-0.1')!;
     assert.equal(badconf.phase, 'configure');
@@ -46,14 +46,20 @@ void test('kiln build on a pkgsrc tree, as pbulk builds it', { skip: noBmake }, 
   });
 
   await t.test('one log per stage, pbulk\'s stages; no test (de)install for a BOOTSTRAP_PKG; usergroup where USERGROUP_PHASE says', () => {
-    assert.deepEqual(phases('hello-1.0'), ['build.log', 'checksum.log', 'configure.log', 'deinstall.log', 'depends.log', 'install.log', 'package.log']);
-    assert.deepEqual(phases('bootstrap-thing-1.0'), ['build.log', 'checksum.log', 'configure.log', 'depends.log', 'install.log', 'package.log']);
-    assert.doesNotMatch(log('bootstrap-thing-1.0', 'package'), /test install/);
-    assert.match(log('hello-1.0', 'package'), /kiln: test install: pkg_add \/build\/work\/devel\/hello\/work\/\.packages\/hello-1\.0\.tgz\npkg_add: installed hello-1\.0/);
-    assert.match(log('hello-1.0', 'deinstall'), /pkg_delete: removed hello-1\.0/);
-    assert.deepEqual(phases('daemon-2.0'), ['build.log', 'checksum.log', 'configure.log', 'deinstall.log', 'depends.log', 'install.log', 'package.log', 'usergroup.log']);
+    const stages = ['build.log', 'checksum.log', 'configure.log', 'depends.log', 'install-test.log', 'install.log', 'package.log'];
+    assert.deepEqual(phases('hello-1.0'), stages);
+    assert.deepEqual(phases('bootstrap-thing-1.0'), stages.filter((stage) => stage !== 'install-test.log'));
+    assert.match(log('hello-1.0', 'install-test'), /kiln: test install: pkg_add \/build\/destdir\/package\.tgz\npkg_add: installed hello-1\.0\nkiln: test deinstall: pkg_delete hello-1\.0\npkg_delete: removed hello-1\.0/);
+    assert.deepEqual(phases('daemon-2.0'), [...stages, 'usergroup.log'].sort());
     assert.match(log('daemon-2.0', 'usergroup'), /Creating group kilnd/);
     assert.doesNotMatch(readFileSync('/etc/group', 'utf8'), /^kilnd:/m, 'the host\'s /etc is untouched');
+  });
+
+  await t.test('a package whose install script writes /etc is tested in a /etc of its own', () => {
+    assert.match(log('kilnsh-1.0', 'package'), /the package has \+INSTALL: its test install gets a \/etc of its own/);
+    assert.match(log('kilnsh-1.0', 'install-test'), /kilnsh: added to \/etc\/shells/);
+    assert.doesNotMatch(readFileSync('/etc/shells', 'utf8'), /kilnsh/);
+    assert.doesNotMatch(log('hello-1.0', 'package'), /of its own/, 'others share the host\'s, read-only');
   });
 
   await t.test('dependencies come from the repository by pkg_add; the build runs unprivileged (as root: nobody) with PREFIX read-only', () => {
@@ -88,17 +94,17 @@ void test('kiln build on a pkgsrc tree, as pbulk builds it', { skip: noBmake }, 
     const publish = (...args: string[]) => kiln(['publish', '--packages', packages, ...args, target]);
     const few = await publish('--min', '11');
     assert.equal(few.status, 1);
-    assert.match(few.stderr, /refused: only 8 packages to publish, fewer than the minimum of 11/);
+    assert.match(few.stderr, /refused: only 9 packages to publish, fewer than the minimum of 11/);
     const held = await publish('--require', 'secret>=1');
     assert.match(held.stderr, /refused: the required secret>=1 is secret-1\.0, which is restricted/);
     assert.deepEqual(readdirSync(target), [], 'nothing was sent');
-    const ok = await publish('--min', '8', '--require', 'hello>=1.0', '--require', 'py31[01]-thing-[0-9]*');
+    const ok = await publish('--min', '9', '--require', 'hello>=1.0', '--require', 'py31[01]-thing-[0-9]*');
     assert.equal(ok.status, 0, ok.stderr);
-    assert.match(ok.stdout, /8 packages to .*; left out, restricted: secret-1\.0 usesecret-1\.0/);
+    assert.match(ok.stdout, /9 packages to .*; left out, restricted: secret-1\.0 usesecret-1\.0/);
     const sent = readdirSync(path.join(target, 'All')).sort();
     assert.ok(!sent.includes('secret-1.0.tgz') && !sent.includes('usesecret-1.0.tgz') && sent.includes('hello-1.0.tgz'));
     const summary = gunzipSync(readFileSync(path.join(target, 'All', 'pkg_summary.gz'))).toString('utf8');
-    assert.equal([...summary.matchAll(/^PKGNAME=/gm)].length, 8);
+    assert.equal([...summary.matchAll(/^PKGNAME=/gm)].length, 9);
     assert.doesNotMatch(summary, /secret/);
     execFileSync('sha512sum', ['--check', '--strict', 'SHA512'], { cwd: path.join(target, 'All') });
     assert.ok(!existsSync(path.join(target, 'restricted.txt')));
