@@ -36,6 +36,8 @@ export interface PkgsrcScanSetup {
   readonly timeoutS?: number;
   /** The bubblewrap binary. Default `bwrap` from PATH. */
   readonly bwrap?: string;
+  /** false: do not ask the tree variables once (each scan computes them; for measuring what that saves). */
+  readonly treeVariables?: boolean;
 }
 
 /** Bumped whenever the blocks a scan gives change for the same makefiles. */
@@ -70,7 +72,7 @@ export class PkgsrcDriver implements TreeDriver, ScanInputs {
     }
     const probe = new PkgsrcDriver(real, setup, []);
     const location = await locatePort(real, PROBE_PKGPATH);
-    if (location.kind !== 'found') return probe;
+    if (location.kind !== 'found' || setup.treeVariables === false) return probe;
     const exit = await probe.make(location.portDir, ['show-vars', `VARNAMES=${TREE_VARIABLES.join(' ')}`], signal);
     const variables = exit.kind === 'exited' && exit.status === 0 ? treeAssignments(exit.stdout.toString('utf8')) : [];
     return new PkgsrcDriver(real, setup, variables);
