@@ -2,10 +2,9 @@
 // executors, reporters, policies) and maps the outcome to an exit status.
 
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 
 import { parseHistoryCsv } from '../../core/history-csv.js';
@@ -13,16 +12,6 @@ import type { HistoryRecord } from '../../core/history-csv.js';
 import { policySet } from '../../core/policies/policy-set.js';
 import { LocalExecutor } from '../../exec/local-executor.js';
 import { isPkgPath } from '../../ports/pkgpath.js';
-import { writeRepositoryIndex } from '../../report/pkg-summary.js';
-import { writePkgsrcIndex } from '../../report/pkgsrc-index.js';
-import { formatRestricted, RESTRICTED_FILE, restrictedPackages } from '../../core/restricted.js';
-import { indexValue } from '../../core/pbulk-index.js';
-import type { ResolvedPackage } from '../../core/resolve.js';
-import type { ShownAt } from '../../ports/pkgsrc/scan-inputs.js';
-import { kitTools } from '../pkgsrc-tools.js';
-import { type Builder, buildPackage, makeBuilder } from '../../sandbox/builder.js';
-import { pkgsrcRecipe, type PkgsrcSetup } from '../../sandbox/recipe-pkgsrc.js';
-import { defaultSandboxConfig } from '../../sandbox/sandbox-config.js';
 import { StoreError } from '../../store/run-store.js';
 import { buildRun } from '../../runtime/build-run.js';
 import { systemClock } from '../../runtime/clock.js';
@@ -31,6 +20,7 @@ import { type Command, type CommandIO, UsageError, UserError } from '../command.
 import { OPERATOR_HELP, OPERATOR_OPTIONS, operatorReporters } from '../operator-wiring.js';
 import { DEFAULT_LOGDIR } from '../run-event-log.js';
 import { DRIVER_HELP, DRIVER_OPTIONS, type OpenDriver, openTreeDriver } from '../tree-driver.js';
+import { type TreeWiring, treeWiring } from '../tree-wiring.js';
 
 const help = `usage: kiln build [--tree DIR] [--jobs N] [--logdir DIR] [--packages DIR] [options] [PKGPATH...]
 
@@ -79,24 +69,11 @@ async function run(args: string[], io: CommandIO): Promise<number> {
 
   const opened = await openTreeDriver(tree, values, { cwd: io.cwd, env: io.env, signal: io.signal });
   try {
-    const build = builderFor(opened, values.distdir === undefined ? undefined : resolve(io.cwd, values.distdir));
-    return await runBuild({ ...values, tree, logdir, repository, jobs, timeoutS, cores, primeHistory, positionals, args }, opened, build, io);
+    const wiring = treeWiring(opened, repository, values.distdir === undefined ? undefined : resolve(io.cwd, values.distdir), io);
+    return await runBuild({ ...values, tree, logdir, repository, jobs, timeoutS, cores, primeHistory, positionals, args }, opened, wiring, io);
   } finally {
     await opened.close();
   }
-}
-
-/** The sandbox builder for the tree's kind: kiln's Portfile recipe, or pkgsrc's from the bootstrap kit. */
-function builderFor(opened: OpenDriver, distdir: string | undefined): Builder {
-  if (opened.pkgsrc === undefined) {
-    if (distdir !== undefined) throw new UsageError('--distdir is for pkgsrc trees');
-    return buildPackage;
-  }
-  const { kit, make } = opened.pkgsrc;
-  if (kit === undefined) throw new UserError('a pkgsrc build needs the bootstrap kit every job starts from: give --bootstrap-kit FILE');
-  const setup: PkgsrcSetup = { kit, make, ...(distdir !== undefined && { distdir }) };
-  const builder = makeBuilder(defaultSandboxConfig(), { recipeFor: (job) => pkgsrcRecipe(setup, job) });
-  return (job, options) => builder({ ...job, prefix: kit.prefix }, options);
 }
 
 interface BuildSettings {
@@ -106,10 +83,10 @@ interface BuildSettings {
 }
 
 async function runBuild(settings: BuildSettings & Parameters<typeof operatorReporters>[0], opened: OpenDriver,
-  build: Builder, io: CommandIO): Promise<number> {
+  wiring: TreeWiring, io: CommandIO): Promise<number> {
   const { logdir, repository, jobs, timeoutS, cores, positionals, args } = settings;
   const driver = opened.driver;
-  const local = new LocalExecutor({ build });
+  const local = new LocalExecutor({ build: wiring.build });
   const reporters = await operatorReporters(settings, io, logdir);
   if (reporters.url) io.stderr.write(`kiln: the live page is at ${reporters.url}\n`);
   try {
@@ -118,8 +95,7 @@ async function runBuild(settings: BuildSettings & Parameters<typeof operatorRepo
       signal: io.signal, args, timeoutS, primeHistory: settings.primeHistory,
       hosts: [{ executor: local, spec: { name: 'localhost', slots: jobs, speed: 1, cores } }],
       engine: { ...policySet('kiln', true), maxAttempts: 3 },
-      writeIndex: (allDir, packages) => (opened.pkgsrc === undefined ? writeRepositoryIndex(allDir).then(() => undefined)
-        : writePkgsrcRepository(opened.pkgsrc.unpacked, repository, allDir, packages, io)),
+      writeIndex: wiring.writeIndex,
     });
     switch (outcome.result) {
       case 'interrupted': return 130;
@@ -132,20 +108,6 @@ async function runBuild(settings: BuildSettings & Parameters<typeof operatorRepo
   } finally {
     await reporters.close(systemClock.now());
   }
-}
-
-/** pkgsrc's post-build, as pbulk's: pkg_summary.{gz,xz} from pkg_info -X, SHA512, pkg_files.gz, and the restricted list. */
-async function writePkgsrcRepository(unpacked: ShownAt | undefined, repository: string, allDir: string,
-  packages: readonly ResolvedPackage[], io: CommandIO): Promise<void> {
-  const restricted = restrictedPackages(packages.map((pkg) => ({
-    pkgname: pkg.pkgname, depends: pkg.depends,
-    noBinOnFtp: indexValue(pkg.entry, 'NO_BIN_ON_FTP') ?? '', restricted: indexValue(pkg.entry, 'RESTRICTED') ?? '',
-  })));
-  await writeFile(join(repository, RESTRICTED_FILE), formatRestricted(restricted));
-  if (unpacked === undefined) return;
-  const index = await writePkgsrcIndex(allDir, kitTools(unpacked, allDir, io.signal));
-  for (const skipped of index.skipped) io.stderr.write(`kiln: ${skipped.file} is left out of pkg_summary: ${skipped.reason}\n`);
-  if (index.xzError !== undefined) io.stderr.write(`kiln: no pkg_summary.xz: ${index.xzError}\n`);
 }
 
 /** A recorded history (bob's CSV); rows it cannot read are named on stderr and left out. */
