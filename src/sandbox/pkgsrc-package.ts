@@ -4,7 +4,7 @@
 // sees half a package.
 
 import { constants } from 'node:fs';
-import { chmod, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { chmod, copyFile, link, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, posix } from 'node:path';
 import { createGunzip } from 'node:zlib';
@@ -13,6 +13,34 @@ import { TarScanner } from '../core/package-format/tar-scanner.js';
 
 import type { PhaseLog } from './job-log.js';
 import type { JobContext, StepResult } from './recipe.js';
+
+/** The directory of the job's scratch directory holding its dependencies' packages. */
+export const PACKAGES_DIR = 'packages';
+
+/**
+ * The dependencies' package files, where the sandbox shows them read-only
+ * as PKG_PATH: hard links into the scratch directory (no copy, and the
+ * build user needs no access to the repository), copies across file systems.
+ */
+export async function linkPackages(ctx: JobContext, log: PhaseLog): Promise<StepResult> {
+  const dir = join(ctx.scratch.root, PACKAGES_DIR);
+  try {
+    await mkdir(dir, { mode: 0o755 });
+    let copied = 0;
+    for (const dep of ctx.job.dependencies) {
+      const to = join(dir, `${dep.pkgname}.tgz`);
+      await link(dep.file, to).catch(async () => {
+        copied++;
+        await copyFile(dep.file, to);
+        await chmod(to, 0o644);
+      });
+    }
+    if (copied > 0) await log.note(`${copied} of ${ctx.job.dependencies.length} dependency packages copied (the repository is on another file system)`);
+    return { ok: true };
+  } catch (err) {
+    return { ok: false, failure: { kind: 'infrastructure', reason: `cannot give the job its dependencies' packages: ${(err as Error).message}` } };
+  }
+}
 
 export async function takePackage(ctx: JobContext, log: PhaseLog, made: string): Promise<StepResult> {
   const { packageDir, pkgname } = ctx.job;

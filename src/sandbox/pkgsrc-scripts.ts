@@ -12,27 +12,20 @@ umask 022
 /**
  * A fresh PREFIX and the dependencies (client-clean, then pkg-build's
  * pkg_add). $1: PREFIX, $2: the package tools' directory, $3: the
- * descriptor of the kit, $4: the packages' directory to fill (PKG_PATH, for
- * pkg_add only: pkgsrc's makefiles refuse to run with it set), $5: how many
- * package files follow as pairs of pkgname and descriptor; then the
- * pkgnames to pkg_add. Files come as descriptors the builder opened, so the
- * build user needs no access to the kit or the repository.
+ * descriptor of the kit (opened by the builder: the build user needs no
+ * access to it), $4: the dependencies' packages (PKG_PATH, for pkg_add
+ * only: pkgsrc's makefiles refuse to run with it set), then the pkgnames to
+ * pkg_add.
  */
 export const PKGSRC_DEPENDS = `${HEAD}(
   set -e
-  prefix=$1 tools=$2 kitfd=$3 packages=$4 count=$5
-  shift 5
+  prefix=$1 tools=$2 kitfd=$3 packages=$4
+  shift 4
   unpack=$(mktemp -d "\${TMPDIR:-/tmp}/kiln-kit.XXXXXX")
   echo "kiln: a fresh $prefix from the bootstrap kit"
   tar -xzf - -C "$unpack" <&"$kitfd"
   cp -pR "$unpack$prefix/." "$prefix/"
   rm -rf "$unpack"
-  mkdir -p "$packages"
-  while [ "$count" -gt 0 ]; do
-    cat <&"$2" >"$packages/$1.tgz"
-    shift 2
-    count=$((count - 1))
-  done
   if [ "$#" -gt 0 ]; then
     echo "kiln: pkg_add $*"
     PKG_PATH=$packages "$tools/pkg_add" "$@"

@@ -23,10 +23,11 @@ import type { BootstrapKit } from './bootstrap-kit.js';
 import type { BuildJob } from './build-job.js';
 import type { JobMount } from './bwrap-mounts.js';
 import { INPUT_FD_BASE } from './bwrap-run.js';
-import { packageTouchesSystem, takePackage } from './pkgsrc-package.js';
+import { linkPackages, packageTouchesSystem, PACKAGES_DIR, takePackage } from './pkgsrc-package.js';
 import { PKGSRC_DEPENDS, PKGSRC_INSTALL_TEST, PKGSRC_MAKE, PKGSRC_PACKAGE, PKGSRC_USERGROUP } from './pkgsrc-scripts.js';
 import { copyEtc, ETC_COPY } from './pkgsrc-etc.js';
 import type { JobContext, Recipe, RecipePhase, SandboxStep } from './recipe.js';
+import { STEP_OK } from './recipe.js';
 import { SANDBOX } from './sandbox-config.js';
 
 export interface PkgsrcSetup {
@@ -38,9 +39,10 @@ export interface PkgsrcSetup {
   readonly distdir?: string;
 }
 
-/** Where things are inside a pkgsrc job's sandbox: the dependencies' package files are copied to the job's /tmp. */
+/** Where things are inside a pkgsrc job's sandbox. */
 const AT = {
-  packages: `${SANDBOX.tmp}/kiln-packages`,
+  /** The dependencies' package files, read-only: PKG_PATH. */
+  packages: '/build/packages',
   package: `${SANDBOX.destdir}/package.tgz`,
 } as const;
 
@@ -73,7 +75,10 @@ export function pkgsrcRecipe(setup: PkgsrcSetup, job: BuildJob): Recipe {
   const phases: SandboxPhase[] = [
     {
       kind: 'sandbox', phase: 'depends',
-      ...(pkgsrc.privateEtc && { before: copyEtc }),
+      before: async (ctx, log) => {
+        const linked = await linkPackages(ctx, log);
+        return linked.ok && pkgsrc.privateEtc ? copyEtc(ctx, log) : linked;
+      },
       step: (ctx) => dependsStep(pkgsrc, ctx),
     },
     stage('checksum', (ctx) => make(ctx, 'checksum', 'user')),
@@ -100,7 +105,14 @@ export function pkgsrcRecipe(setup: PkgsrcSetup, job: BuildJob): Recipe {
   }
   // The package goes into the repository once every test passed, as pkg-build's sync_package.
   const last = phases.pop()!;
-  phases.push({ ...last, after: (ctx, log) => takePackage(ctx, log, join(ctx.scratch.destdir, 'package.tgz')) });
+  const before = last.after;
+  phases.push({
+    ...last,
+    after: async (ctx, log) => {
+      const done = before === undefined ? STEP_OK : await before(ctx, log);
+      return done.ok ? takePackage(ctx, log, join(ctx.scratch.destdir, 'package.tgz')) : done;
+    },
+  });
   return { name: 'pkgsrc', phases };
 }
 
@@ -115,21 +127,21 @@ function makeArgv(setup: PkgsrcSetup, facts: PkgsrcBuildFacts, ctx: JobContext, 
   ];
 }
 
-/** The kit and every dependency package as descriptors (INPUT_FD_BASE on), then the pkg_add of the direct ones. */
+/** The kit as a descriptor (INPUT_FD_BASE), then the pkg_add of the direct dependencies from PKG_PATH. */
 function dependsStep(pkgsrc: PkgsrcJob, ctx: JobContext): SandboxStep {
   const { setup, facts } = pkgsrc;
-  const deps = ctx.job.dependencies;
-  const files = deps.flatMap((dep, i) => [dep.pkgname, String(INPUT_FD_BASE + 1 + i)]);
-  const program = [PKGSRC_DEPENDS, 'kiln-depends', setup.kit.prefix, `${setup.kit.prefix}/sbin`, String(INPUT_FD_BASE), AT.packages,
-    String(deps.length), ...files, ...facts.depends];
-  return { ...sandboxStep(pkgsrc, ctx, 'root', program), inputFiles: [setup.kit.file, ...deps.map((dep) => dep.file)] };
+  const program = [PKGSRC_DEPENDS, 'kiln-depends', setup.kit.prefix, `${setup.kit.prefix}/sbin`, String(INPUT_FD_BASE), AT.packages, ...facts.depends];
+  return { ...sandboxStep(pkgsrc, ctx, 'root', program), inputFiles: [setup.kit.file] };
 }
 
 function sandboxStep(pkgsrc: PkgsrcJob, ctx: JobContext, who: Who, program: readonly string[]): SandboxStep {
   const { job, prefix } = ctx;
   const { setup } = pkgsrc;
   const root = who === 'root';
-  const mounts: JobMount[] = [{ source: job.tree, dest: job.tree, writable: false }];
+  const mounts: JobMount[] = [
+    { source: job.tree, dest: job.tree, writable: false },
+    { source: join(ctx.scratch.root, PACKAGES_DIR), dest: AT.packages, writable: false },
+  ];
   if (setup.distdir !== undefined) mounts.push({ source: setup.distdir, dest: setup.distdir, writable: false });
   if (pkgsrc.privateEtc) mounts.push({ source: join(ctx.scratch.root, ETC_COPY), dest: '/etc', writable: root });
   return {
