@@ -29,6 +29,7 @@ test('MULTI_VERSION becomes make arguments, so anything but plain NAME=value is 
   }
   const bad = pkgsrcBuildFacts({ DEPENDS: 'ok-1.0 ../x' });
   assert.deepEqual(bad, { ok: false, reason: 'dependency "../x" cannot be a package name' });
+  assert.deepEqual(pkgsrcBuildFacts({ DEPENDS: '-f' }), { ok: false, reason: 'dependency "-f" cannot be a package name' });
 });
 
 test('USERGROUP_PHASE as pkg-build\'s run_usergroup reads it', () => {

@@ -38,7 +38,8 @@ export function pkgsrcBuildFacts(block: Readonly<Record<string, string>>): Facts
   const badWord = multiVersion.find((word) => !ASSIGNMENT.test(word));
   if (badWord !== undefined) return { ok: false, reason: `MULTI_VERSION word ${JSON.stringify(badWord)} is not a plain NAME=value` };
   const depends = words('DEPENDS');
-  const badName = depends.find((name) => !isSafePkgname(name));
+  // pkg_add takes them as arguments: none may read as an option.
+  const badName = depends.find((name) => !isSafePkgname(name) || name.startsWith('-'));
   if (badName !== undefined) return { ok: false, reason: `dependency ${JSON.stringify(badName)} cannot be a package name` };
   return {
     ok: true,
