@@ -73,7 +73,7 @@ async function direct(driver: PkgsrcDriver, make: string, pkgpaths: readonly Pkg
   const queue = [...pkgpaths];
   const worker = async (): Promise<void> => {
     for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-      await runScanCommand({ argv: [make, 'pbulk-index', ...driver.assignments], cwd: path.join(tree, next), env: { PATH: '/usr/pkg/bin:/usr/bin:/bin', HOME: '/tmp' }, timeoutS: 120 }, signal);
+      await runScanCommand({ argv: [make, 'pbulk-index', ...driver.assignments.filter((a) => !a.startsWith('PBULK_CACHE_DIRECTORY='))], cwd: path.join(tree, next), env: { PATH: '/usr/pkg/bin:/usr/bin:/bin', HOME: '/tmp' }, timeoutS: 120 }, signal);
     }
   };
   await Promise.all(Array.from({ length: jobs }, worker));
@@ -91,7 +91,11 @@ try {
   await mkdir(unpacked);
   const failed = await unpackKit(kit, unpacked);
   if (failed !== undefined) throw new Error(failed);
-  const setup: PkgsrcScanSetup = { make: `${kit.prefix}/bin/bmake`, makeIdentity: kit.sha256, prefix: { dir: path.join(unpacked, kit.prefix), at: kit.prefix } };
+  const optionCache = path.join(work, 'pbulk-cache');
+  await mkdir(optionCache);
+  const setup: PkgsrcScanSetup = {
+    make: `${kit.prefix}/bin/bmake`, makeIdentity: kit.sha256, prefix: { dir: path.join(unpacked, kit.prefix), at: kit.prefix }, optionCache,
+  };
   const driver = await PkgsrcDriver.open(tree, setup, signal);
   const listStarted = performance.now();
   let pkgpaths: PkgPath[];
@@ -102,7 +106,8 @@ try {
     pkgpaths = categories.length === 0 ? all : all.filter((p) => categories.includes(p.split('/')[0]!));
     console.log(`listed ${all.length} ports of the tree in ${((performance.now() - listStarted) / 1000).toFixed(1)} s (bmake show-subdir-var in each category)`);
   }
-  console.log(`kiln pkgsrc scan benchmark: ${pkgpaths.length} ports, ${jobs} at once, ${availableParallelism()} cores; tree variables: ${driver.assignments.join(' ')}\n`);
+  console.log(`kiln pkgsrc scan benchmark: ${pkgpaths.length} ports and what they need, ${jobs} at once, ${availableParallelism()} cores; ` +
+    `passed to every scan: ${driver.assignments.join(' ')}\n`);
 
   await scan(driver, pkgpaths); // warm the page cache
   const plain = await best(() => scan(driver, pkgpaths));
@@ -136,8 +141,12 @@ try {
     const normal = (raw: string, keepScanDepends: boolean): string => raw.split('\n')
       .filter((line) => keepScanDepends || !line.startsWith('SCAN_DEPENDS='))
       .map((line) => (line.startsWith('SCAN_DEPENDS=') ? line.replaceAll(tree, '@PKGSRCDIR@').replaceAll(kit.prefix, '@LOCALBASE@') : line)).join('\n');
+    const seen = new Set<string>();
     for (const text of plain.index.values()) {
       for (const entry of parseIndex(text).entries) {
+        // pscan keeps the first block of a PKGNAME (xcb-proto is the same package for every python), as pbulk-scan does.
+        if (seen.has(entry.pkgname)) continue;
+        seen.add(entry.pkgname);
         const theirs = recorded.get(entry.pkgname);
         if (theirs === undefined) missing.push(entry.pkgname);
         else if (normal(entry.raw, false) === normal(theirs, false)) {
