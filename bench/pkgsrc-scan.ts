@@ -26,6 +26,7 @@ import type { ScanInputs } from '../src/ports/scan-cache.js';
 import { runScanCommand } from '../src/ports/scan-process.js';
 import { type ScanOptions, scanPorts } from '../src/ports/scanner.js';
 import { readBootstrapKit, unpackKit } from '../src/sandbox/bootstrap-kit.js';
+import { copyPublicEtc } from '../src/sandbox/pkgsrc-etc.js';
 import { xzDecompressed } from './xz-text.js';
 
 const { values } = parseArgs({ options: {
@@ -68,12 +69,12 @@ async function scan(driver: TreeDriver & ScanInputs, pkgpaths: readonly PkgPath[
 }
 
 /** bmake pbulk-index run directly in each of these ports, no sandbox, same arguments, same concurrency. */
-async function direct(driver: PkgsrcDriver, make: string, pkgpaths: readonly PkgPath[]): Promise<number> {
+async function direct(driver: PkgsrcDriver, make: string, pkgpaths: readonly PkgPath[], optionCache: string): Promise<number> {
   const started = performance.now();
   const queue = [...pkgpaths];
   const worker = async (): Promise<void> => {
     for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-      await runScanCommand({ argv: [make, 'pbulk-index', ...driver.assignments.filter((a) => !a.startsWith('PBULK_CACHE_DIRECTORY='))], cwd: path.join(tree, next), env: { PATH: '/usr/pkg/bin:/usr/bin:/bin', HOME: '/tmp' }, timeoutS: 120 }, signal);
+      await runScanCommand({ argv: [make, 'pbulk-index', ...driver.assignments.filter((a) => !a.startsWith('PBULK_CACHE_DIRECTORY=')), `PBULK_CACHE_DIRECTORY=${optionCache}`], cwd: path.join(tree, next), env: { PATH: '/usr/pkg/bin:/usr/bin:/bin', HOME: '/tmp' }, timeoutS: 120 }, signal);
     }
   };
   await Promise.all(Array.from({ length: jobs }, worker));
@@ -92,9 +93,11 @@ try {
   const failed = await unpackKit(kit, unpacked);
   if (failed !== undefined) throw new Error(failed);
   const optionCache = path.join(work, 'pbulk-cache');
+  const etc = path.join(work, 'etc');
   await mkdir(optionCache);
+  await copyPublicEtc(etc);
   const setup: PkgsrcScanSetup = {
-    make: `${kit.prefix}/bin/bmake`, makeIdentity: kit.sha256, prefix: { dir: path.join(unpacked, kit.prefix), at: kit.prefix }, optionCache,
+    make: `${kit.prefix}/bin/bmake`, makeIdentity: kit.sha256, prefix: { dir: path.join(unpacked, kit.prefix), at: kit.prefix }, optionCache, etc,
   };
   const driver = await PkgsrcDriver.open(tree, setup, signal);
   const listStarted = performance.now();
@@ -115,7 +118,7 @@ try {
   const noVars = await PkgsrcDriver.open(tree, { ...setup, treeVariables: false }, signal);
   row('sandboxed, each scan computes them', await best(() => scan(noVars, pkgpaths)));
   const closure = [...plain.index.keys()];
-  row('bmake directly (no sandbox, host /usr/pkg)', await best(async () => ({ ports: closure.length, seconds: await direct(driver, '/usr/pkg/bin/bmake', closure) })));
+  row('bmake directly (no sandbox, host /usr/pkg)', await best(async () => ({ ports: closure.length, seconds: await direct(driver, '/usr/pkg/bin/bmake', closure, optionCache) })));
   let round = 0;
   const cacheDir = (): string => path.join(work, `cache-${round}`);
   const first = await best(() => {

@@ -5,7 +5,7 @@
 
 import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -15,6 +15,7 @@ import type { ShownAt } from '../ports/pkgsrc/scan-inputs.js';
 import { PortfileDriver } from '../ports/portfile/portfile-driver.js';
 import type { ScanInputs } from '../ports/scan-cache.js';
 import { type BootstrapKit, readBootstrapKit, unpackKit } from '../sandbox/bootstrap-kit.js';
+import { copyPublicEtc } from '../sandbox/pkgsrc-etc.js';
 import { UsageError, UserError } from './command.js';
 
 export const DRIVER_OPTIONS = {
@@ -102,10 +103,14 @@ export async function openTreeDriver(tree: string, values: DriverValues, options
     } catch (err) {
       throw new UserError(`cannot read bmake at ${hostMake}: ${(err as Error).message}`);
     }
-    const optionCache = await mkdtemp(path.join(tmpdir(), 'kiln-pbulk-cache-'));
-    made.push(optionCache);
+    const scratch = await mkdtemp(path.join(tmpdir(), 'kiln-pkgsrc-scan-'));
+    made.push(scratch);
+    const optionCache = path.join(scratch, 'pbulk-cache');
+    const etc = path.join(scratch, 'etc');
+    await mkdir(optionCache);
+    await copyPublicEtc(etc);
     const driver = await PkgsrcDriver.open(tree, {
-      make, makeIdentity: identity, optionCache, ...(prefix && { prefix }), ...timeout,
+      make, makeIdentity: identity, optionCache, etc, ...(prefix && { prefix }), ...timeout,
     }, options.signal);
     return { driver, pkgsrc: { kit, unpacked: prefix, make }, close };
   } catch (err) {

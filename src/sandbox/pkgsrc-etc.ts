@@ -35,6 +35,16 @@ async function own(path: string, user: BuildUser | undefined): Promise<void> {
   if (user !== undefined) await chown(path, user.uid, user.gid).catch(() => undefined);
 }
 
+/**
+ * A copy of what anyone may read of the host's /etc at `target`, for the
+ * scan sandbox: pkgsrc's makefiles look at /etc (debian_version decides
+ * whether gawk comes from pkgsrc), and the scan must not see what only root
+ * may read. Returns how many entries were left out.
+ */
+export function copyPublicEtc(target: string): Promise<number> {
+  return copyReadable('/etc', target, undefined);
+}
+
 /** Copies what others may read; returns how many entries were left out. */
 async function copyReadable(from: string, to: string, user: BuildUser | undefined): Promise<number> {
   await mkdir(to, { mode: 0o755 });

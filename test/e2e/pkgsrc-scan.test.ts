@@ -20,7 +20,7 @@ void test('a pkgsrc tree is found by its mk/bsd.pkg.mk and scanned with bmake pb
   const { entries, errors } = parseIndex(run.stdout);
   assert.deepEqual(errors, []);
   assert.deepEqual(entries.map((e) => e.pkgname), [
-    'badconf-0.1', 'broken', 'daemon-2.0', 'hello-1.0', 'libfoo-1.2', 'osname-1.0', 'secret-1.0', 'kilnsh-1.0', 'usesecret-1.0',
+    'badconf-0.1', 'broken', 'daemon-2.0', 'etcview-1.0', 'hello-1.0', 'libfoo-1.2', 'osname-1.0', 'secret-1.0', 'kilnsh-1.0', 'usesecret-1.0',
     'py311-thing-1.0', 'py310-thing-1.0', 'bootstrap-thing-1.0', 'pkg_install-20171030',
   ], 'every SUBDIR of every category (retired/ is commented out), sorted by pkgpath, multi-version blocks in bmake order');
   const hello = entries.find((e) => e.pkgname === 'hello-1.0')!;
@@ -33,6 +33,8 @@ void test('a pkgsrc tree is found by its mk/bsd.pkg.mk and scanned with bmake pb
   assert.equal(entries.find((e) => e.pkgname === 'osname-1.0')!.vars.get('CATEGORIES'), 'devel os-KilnProbeOS',
     'OPSYS came from the one show-vars in pkgtools/pkg_install, not from each port\'s uname');
   assert.equal(entries.find((e) => e.pkgname === 'daemon-2.0')!.vars.get('USERGROUP_PHASE'), 'pre-install');
+  assert.equal(entries.find((e) => e.pkgname === 'etcview-1.0')!.vars.get('CATEGORIES'), 'devel passwd-readable shadow-hidden',
+    'the scan sees what anyone may read of /etc, whoever runs kiln');
   assert.equal(entries.find((e) => e.pkgname === 'bootstrap-thing-1.0')!.vars.get('BOOTSTRAP_PKG'), 'yes');
   assert.equal(entries.find((e) => e.pkgname === 'secret-1.0')!.vars.get('NO_BIN_ON_FTP'), 'Not to be put on an FTP server');
 });

@@ -32,6 +32,12 @@ export interface PkgsrcScanSetup {
   readonly makeIdentity: string;
   /** A writable host directory for pkgsrc's PBULK_CACHE_DIRECTORY (dependencies' build options), shared by the scans. */
   readonly optionCache?: string;
+  /**
+   * A host directory shown read-only as /etc: what anyone may read of the
+   * host's (pkgsrc's makefiles test /etc/debian_version and the like).
+   * Absent: the scan sees no /etc but the loader's files.
+   */
+  readonly etc?: string;
   /** A scan still running after this many seconds is killed. Default 120. */
   readonly timeoutS?: number;
   /** The bubblewrap binary. Default `bwrap` from PATH. */
@@ -83,6 +89,7 @@ export class PkgsrcDriver implements TreeDriver, ScanInputs {
     const binds: ScanBind[] = [];
     if (this.setup.prefix !== undefined) binds.push({ source: this.setup.prefix.dir, dest: this.setup.prefix.at, writable: false });
     if (this.setup.optionCache !== undefined) binds.push({ source: this.setup.optionCache, dest: OPTION_CACHE_AT, writable: true });
+    if (this.setup.etc !== undefined) binds.push({ source: this.setup.etc, dest: '/etc', writable: false });
     const prefixBin = this.setup.prefix === undefined ? '' : `${this.setup.prefix.at}/bin:${this.setup.prefix.at}/sbin:`;
     const env = { PATH: `${prefixBin}/usr/bin:/bin:/usr/sbin:/sbin`, HOME: '/tmp', TMPDIR: '/tmp' };
     const argv = sandboxArgv(this.setup.bwrap ?? 'bwrap', { readOnly: [this.root], binds, cwd, env }, [this.setup.make, ...args]);
