@@ -10,7 +10,7 @@ import { Engine, type EngineCounts } from '../core/engine.js';
 import type { Job } from '../core/engine-events.js';
 import type { JobOutcome, PkgName, PkgPath } from '../core/model.js';
 import type { IndexEntry } from '../core/pbulk-index.js';
-import { resolveIndex } from '../core/resolve.js';
+import { type ResolvedPackage, resolveIndex } from '../core/resolve.js';
 import type { RunEvent, RunEventSink } from '../core/run-events.js';
 import type { TreeDriver } from '../ports/driver.js';
 import type { ScanInputs } from '../ports/scan-cache.js';
@@ -47,8 +47,8 @@ export interface BuildRunOptions {
   readonly timeoutS: number | undefined;
   /** Recorded builds (`--history FILE`) that prime an empty history. */
   readonly primeHistory: readonly HistoryRecord[];
-  /** Writes the repository's pkg_summary and SHA512. */
-  readonly writeIndex: (allDir: string) => Promise<void>;
+  /** Writes the repository's pkg_summary and SHA512; `packages`: this run's resolved index. */
+  readonly writeIndex: (allDir: string, packages: readonly ResolvedPackage[]) => Promise<void>;
 }
 
 export interface BuildRunResult {
@@ -106,7 +106,7 @@ export async function buildRun(o: BuildRunOptions): Promise<BuildRunResult> {
       finish: (job, report, setup, at) => finishJob(job, report, setup, at, history),
     });
     const result = await coordinator.run();
-    if (engine.snapshot().byStatus.done > 0) await o.writeIndex(allDir);
+    if (engine.snapshot().byStatus.done > 0) await o.writeIndex(allDir, resolution.packages);
     return await finish(result, engine.snapshot());
 
     async function finish(result: RunResult, snapshot?: EngineCounts): Promise<BuildRunResult> {

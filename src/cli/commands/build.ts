@@ -11,16 +11,16 @@ import { parseHistoryCsv } from '../../core/history-csv.js';
 import type { HistoryRecord } from '../../core/history-csv.js';
 import { policySet } from '../../core/policies/policy-set.js';
 import { isPkgPath } from '../../core/pkgpath.js';
-import { PortfileDriver } from '../../ports/portfile/portfile-driver.js';
-import { writeRepositoryIndex } from '../../report/pkg-summary.js';
 import { StoreError } from '../../store/run-store.js';
 import { buildRun } from '../../runtime/build-run.js';
 import { systemClock } from '../../runtime/clock.js';
 import { integer, parse } from '../args.js';
-import { CLUSTER_HELP, CLUSTER_OPTIONS, clusterHosts } from '../cluster-wiring.js';
 import { type Command, type CommandIO, UsageError, UserError } from '../command.js';
 import { OPERATOR_HELP, OPERATOR_OPTIONS, operatorReporters } from '../operator-wiring.js';
 import { DEFAULT_LOGDIR } from '../run-event-log.js';
+import { CLUSTER_HELP, CLUSTER_OPTIONS, type ClusterValues, clusterHosts } from '../cluster-wiring.js';
+import { DRIVER_HELP, DRIVER_OPTIONS, type OpenDriver, openTreeDriver } from '../tree-driver.js';
+import { type TreeWiring, treeWiring } from '../tree-wiring.js';
 
 const help = `usage: kiln build [--tree DIR] [--jobs N] [--hosts FILE] [--logdir DIR] [--packages DIR] [options] [PKGPATH...]
 
@@ -32,6 +32,9 @@ run resumes where it stopped; a finished one is followed by a new run.
 
 options:
   --tree DIR        the ports tree (default: the current directory)
+${DRIVER_HELP}
+  --distdir DIR     pkgsrc: DISTDIR, shown read-only to the builds (default:
+                    the tree's distfiles/)
   --jobs N          jobs at once on this machine without --hosts, and scans at
                     once here (default: the number of cores)
   --logdir DIR      the run directory: logs, reports, the run's store (default: ./${DEFAULT_LOGDIR})
@@ -52,7 +55,8 @@ exit status: 0 everything was built (or up to date, or skipped by its port);
 async function run(args: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parse(args, {
     tree: { type: 'string' }, jobs: { type: 'string' }, logdir: { type: 'string' }, packages: { type: 'string' },
-    timeout: { type: 'string' }, cores: { type: 'string' }, history: { type: 'string' }, ...CLUSTER_OPTIONS, ...OPERATOR_OPTIONS,
+    timeout: { type: 'string' }, cores: { type: 'string' }, history: { type: 'string' }, distdir: { type: 'string' },
+    ...DRIVER_OPTIONS, ...CLUSTER_OPTIONS, ...OPERATOR_OPTIONS,
   });
   const bad = positionals.find((p) => !isPkgPath(p));
   if (bad !== undefined) throw new UsageError(`not a pkgpath (category/name): ${JSON.stringify(bad)}`);
@@ -64,16 +68,34 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   const cores = integer(values.cores, 'cores', Math.max(jobs, availableParallelism()));
   const primeHistory = values.history === undefined ? [] : readHistory(resolve(io.cwd, values.history), io);
 
-  const driver = new PortfileDriver(tree);
-  const cluster = await clusterHosts(values, io, { logdir, jobs, cores, tree: driver });
-  const reporters = await operatorReporters(values, io, logdir).catch(async (err: unknown) => { await cluster.close(); throw err; });
+  const opened = await openTreeDriver(tree, values, { cwd: io.cwd, env: io.env, signal: io.signal });
+  try {
+    const wiring = treeWiring(opened, repository, values.distdir === undefined ? undefined : resolve(io.cwd, values.distdir), io);
+    return await runBuild({ ...values, tree, logdir, repository, jobs, timeoutS, cores, primeHistory, positionals, args }, opened, wiring, io);
+  } finally {
+    await opened.close();
+  }
+}
+
+interface BuildSettings {
+  readonly tree: string; readonly logdir: string; readonly repository: string; readonly jobs: number;
+  readonly timeoutS: number | undefined; readonly cores: number; readonly primeHistory: HistoryRecord[];
+  readonly positionals: string[]; readonly args: string[];
+}
+
+async function runBuild(settings: BuildSettings & Parameters<typeof operatorReporters>[0] & ClusterValues, opened: OpenDriver,
+  wiring: TreeWiring, io: CommandIO): Promise<number> {
+  const { logdir, repository, jobs, timeoutS, cores, positionals, args } = settings;
+  const cluster = await clusterHosts(settings, io, { logdir, jobs, cores, tree: opened.driver, build: wiring.build, remoteBuilds: opened.pkgsrc === undefined });
+  const reporters = await operatorReporters(settings, io, logdir).catch(async (err: unknown) => { await cluster.close(); throw err; });
   if (reporters.url) io.stderr.write(`kiln: the live page is at ${reporters.url}\n`);
   try {
     const outcome = await buildRun({
-      driver: cluster.scan.driver, logdir, repository, pkgpaths: positionals, scanJobs: cluster.scan.jobs, sink: reporters.sink, clock: systemClock,
-      signal: io.signal, args, timeoutS, primeHistory, hosts: cluster.hosts, roster: cluster.roster,
+      driver: cluster.scan.driver, logdir, repository, pkgpaths: positionals, scanJobs: cluster.scan.jobs, sink: reporters.sink,
+      clock: systemClock, signal: io.signal, args, timeoutS, primeHistory: settings.primeHistory,
+      hosts: cluster.hosts, roster: cluster.roster,
       engine: { ...policySet('kiln', true), maxAttempts: 3 },
-      writeIndex: async (allDir) => { await writeRepositoryIndex(allDir); },
+      writeIndex: wiring.writeIndex,
     });
     switch (outcome.result) {
       case 'interrupted': return 130;
