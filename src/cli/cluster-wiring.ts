@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { HostSpec } from '../core/model.js';
 import type { Executor } from '../exec/executor.js';
 import { toHostSpec, type HostEntry, type HostsFile } from '../exec/hosts-file.js';
-import { LocalExecutor } from '../exec/local-executor.js';
+import { type BuildFunction, LocalExecutor } from '../exec/local-executor.js';
 import { SshExecutor } from '../exec/ssh-executor.js';
 import { SshScanHost } from '../exec/ssh-scan-host.js';
 import { FileHasher } from '../exec/ssh/file-hasher.js';
@@ -60,6 +60,10 @@ export interface ClusterDefaults {
   readonly jobs: number;
   readonly cores: number;
   readonly tree: TreeDriver & ScanInputs;
+  /** How this machine builds a job (the tree kind's builder). */
+  readonly build: BuildFunction;
+  /** Remote hosts build only Portfile trees so far (their agent has no pkgsrc kit). */
+  readonly remoteBuilds: boolean;
 }
 
 export async function clusterHosts(values: ClusterValues, io: CommandIO, d: ClusterDefaults): Promise<Cluster> {
@@ -68,14 +72,15 @@ export async function clusterHosts(values: ClusterValues, io: CommandIO, d: Clus
   const factory: RosterFactory = {
     specs: (entry) => ({ spec: provisionalSpec(entry), specFor: (info) => toHostSpec(entry, info) }),
     executor: (entry, file) => {
-      const executor = makeExecutor(entry, file, sshConfig);
+      if (!entry.local && !d.remoteBuilds) throw new UserError(`${entry.name}: pkgsrc builds run on this machine only for now (no pkgsrc kit on remote hosts); give localhost alone`);
+      const executor = makeExecutor(entry, file, sshConfig, d.build);
       made.push({ entry, executor });
       return executor;
     },
   };
   const hostsFile = values.hosts === undefined ? undefined : resolve(io.cwd, values.hosts);
   const local: HostBinding | undefined = hostsFile !== undefined ? undefined : {
-    executor: new LocalExecutor({ build: buildPackage }), spec: { name: 'localhost', slots: d.jobs, speed: 1, cores: d.cores },
+    executor: new LocalExecutor({ build: d.build }), spec: { name: 'localhost', slots: d.jobs, speed: 1, cores: d.cores },
   };
   const opened = await HostsFileRoster.open({
     ...(hostsFile !== undefined && { hostsFile }), added: join(d.logdir, ADDED_HOSTS), fixed: local ? ['localhost'] : [], factory,
@@ -116,8 +121,8 @@ export async function scanPool(hosts: ReadonlyArray<{ readonly entry: HostEntry;
   });
 }
 
-export function makeExecutor(entry: HostEntry, file: HostsFile, sshConfig: string | undefined): Executor {
-  if (entry.local) return new LocalExecutor({ build: buildPackage });
+export function makeExecutor(entry: HostEntry, file: HostsFile, sshConfig: string | undefined, build: BuildFunction = buildPackage): Executor {
+  if (entry.local) return new LocalExecutor({ build });
   return SshExecutor.fromHostEntry(entry, file, { name: entry.name, ...(sshConfig !== undefined && { sshConfig }) });
 }
 

@@ -191,6 +191,8 @@ const BY_PHASE: Readonly<Record<string, ErrorClass>> = {
   install: 'install error',
   stage: 'install error',
   package: 'package error',
+  'install-test': 'install error',
+  usergroup: 'install error',
   infrastructure: 'infrastructure',
 };
 

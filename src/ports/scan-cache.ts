@@ -28,17 +28,26 @@ export interface ScanInputs {
    * and the files it sourced; pkgsrc: its SCAN_DEPENDS.)
    */
   inputs(pkgpath: PkgPath, index: string): Promise<string[]>;
+  /**
+   * The content hash of one input, when the driver keeps its own (pkgsrc
+   * ports share a hundred mk files: each is read once per scan, not once per
+   * port). Default: hashInput, every time.
+   */
+  hash?(root: string, input: string): string;
 }
+
+const hashOf = (scanner: ScanInputs, root: string, input: string): string =>
+  scanner.hash ? scanner.hash(root, input) : hashInput(root, input);
 
 /** The cached index of a port, when there is one and nothing it read has changed. */
 export async function cachedIndex(cache: ScanCache, scanner: ScanInputs, root: string, pkgpath: PkgPath): Promise<string | undefined> {
   const entry = await cache.get(pkgpath);
   if (!entry || entry.fingerprint !== scanner.fingerprint) return undefined;
-  return entry.inputs.every(([input, hash]) => hashInput(root, input) === hash) ? entry.index : undefined;
+  return entry.inputs.every(([input, hash]) => hashOf(scanner, root, input) === hash) ? entry.index : undefined;
 }
 
 /** Stores a fresh scan with the hashes of what it read. */
 export async function recordScan(cache: ScanCache, scanner: ScanInputs, root: string, pkgpath: PkgPath, index: string): Promise<void> {
   const files = await scanner.inputs(pkgpath, index);
-  await cache.put(pkgpath, { fingerprint: scanner.fingerprint, index, inputs: files.map((input) => [input, hashInput(root, input)] as const) });
+  await cache.put(pkgpath, { fingerprint: scanner.fingerprint, index, inputs: files.map((input) => [input, hashOf(scanner, root, input)] as const) });
 }

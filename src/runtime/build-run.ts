@@ -12,7 +12,7 @@ import { Engine, type EngineCounts } from '../core/engine.js';
 import type { Job } from '../core/engine-events.js';
 import type { JobOutcome, PkgName, PkgPath } from '../core/model.js';
 import type { IndexEntry } from '../core/pbulk-index.js';
-import { resolveIndex } from '../core/resolve.js';
+import { type ResolvedPackage, resolveIndex } from '../core/resolve.js';
 import type { RunEvent, RunEventSink } from '../core/run-events.js';
 import type { TreeDriver } from '../ports/driver.js';
 import type { ScanInputs } from '../ports/scan-cache.js';
@@ -69,8 +69,8 @@ export interface BuildRunOptions {
   readonly killPoints?: KillPoints | undefined;
   /** Recorded builds (`--history FILE`) that prime an empty history. */
   readonly primeHistory: readonly HistoryRecord[];
-  /** Writes the repository's pkg_summary and SHA512. */
-  readonly writeIndex: (allDir: string) => Promise<void>;
+  /** Writes the repository's pkg_summary and SHA512; `packages`: this run's resolved index. */
+  readonly writeIndex: (allDir: string, packages: readonly ResolvedPackage[]) => Promise<void>;
 }
 
 export interface BuildRunResult {
@@ -160,7 +160,7 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
       at: point,
     });
     const result = await coordinator.run();
-    const indexProblem = await writeIndex(o, store, allDir, engine.snapshot().byStatus.done > 0);
+    const indexProblem = await writeIndex(o, store, allDir, resolution.packages, engine.snapshot().byStatus.done > 0);
     point('indexed');
     const finished = await finish(result, engine.snapshot());
     if (indexProblem !== undefined) throw new StoreError(indexProblem);
@@ -184,11 +184,11 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
  * earlier write did not finish; a repository that cannot take them (a full
  * disk) is named, and the next run writes them.
  */
-async function writeIndex(o: BuildRunOptions, store: RunStore, allDir: string, built: boolean): Promise<string | undefined> {
+async function writeIndex(o: BuildRunOptions, store: RunStore, allDir: string, packages: readonly ResolvedPackage[], built: boolean): Promise<string | undefined> {
   if (!built && store.get('index:stale') !== '1') return undefined;
   store.put('index:stale', '1');
   try {
-    await o.writeIndex(allDir);
+    await o.writeIndex(allDir, packages);
   } catch (err) {
     return `the packages are in ${allDir}, but its index (pkg_summary.gz, SHA512) cannot be written: ${(err as Error).message}; the next kiln build writes it`;
   }

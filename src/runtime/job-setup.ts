@@ -53,8 +53,17 @@ export function setupJob(job: Job, ctx: JobSetupContext): JobSetup {
       runDepends: dependencies(pkg.entry, pkg.runDepends ? 'RUN_DEPENDS' : 'ALL_DEPENDS').deps.map((d) => d.pattern),
       buildDepends: pkg.depends.filter((d) => !run.has(d)),
     },
+    block: presolveBlock(pkg),
   };
   return { buildJob, expectedS: estimate.wallS, lastLogBytes: ctx.lastLogBytes(job.pkgname) };
+}
+
+/** The block pbulk's pkg-build reads: the index block without SCAN_DEPENDS, with the resolved DEPENDS. */
+function presolveBlock(pkg: ResolvedPackage): Record<string, string> {
+  const block: Record<string, string> = {};
+  for (const [key, value] of pkg.entry.vars) if (key !== 'SCAN_DEPENDS') block[key] = value;
+  block['DEPENDS'] = pkg.depends.join(' ');
+  return block;
 }
 
 /** An earlier attempt's log is kept beside the new one, as `<pkgname>.log.1`, `.2`, ... */

@@ -52,6 +52,14 @@ export interface BuildJob {
    * Default `/opt/kiln` (DEFAULT_PREFIX in sandbox-config.ts).
    */
   readonly prefix?: string;
+  /**
+   * The port's block as pbulk-resolve hands it to pbulk's pkg-build: every
+   * KEY=VALUE of its index block but SCAN_DEPENDS, and DEPENDS (the
+   * resolved dependencies, space-separated). What a recipe needs beyond the
+   * metadata: pkgsrc's MULTI_VERSION, USE_DESTDIR, BOOTSTRAP_PKG,
+   * USERGROUP_PHASE.
+   */
+  readonly block?: Readonly<Record<string, string>>;
 }
 
 export interface BuildReport {

@@ -25,6 +25,8 @@ export interface SandboxProgram {
   readonly argv: readonly string[];
   /** Open host descriptors the program gets as INPUT_FD_BASE, INPUT_FD_BASE + 1, ... */
   readonly inputFds: readonly number[];
+  /** uid and gid 0 in a user namespace of its own (mapped to whoever runs bwrap). */
+  readonly asRoot?: boolean;
 }
 
 export interface RunOptions {
@@ -56,6 +58,7 @@ export function bwrapArgs(program: SandboxProgram): string[] {
   const env = Object.entries(program.env).flatMap(([name, value]) => ['--setenv', name, value]);
   return [
     '--unshare-all', '--die-with-parent', '--hostname', 'kiln',
+    ...(program.asRoot === true ? ['--unshare-user', '--uid', '0', '--gid', '0'] : []),
     ...mountArgs(program.ops),
     '--clearenv', ...env, '--chdir', program.cwd,
     '--', ...program.argv,

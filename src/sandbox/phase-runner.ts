@@ -52,6 +52,11 @@ export async function runPhase(ctx: JobContext, phase: RecipePhase, log: JobLog,
       const step = result.ok ? phase.step(ctx) : undefined;
       if (step === undefined && result.ok) await phaseLog.note(`nothing to do in ${phase.phase}`);
       if (step !== undefined) ({ result, cpuS } = await runStep(ctx, phase.phase, step, phaseLog, hooks));
+      if (result.ok && phase.after !== undefined && !hooks.stop.aborted) {
+        const packageFile = result.packageFile;
+        result = await phase.after(ctx, phaseLog);
+        if (result.ok && result.packageFile === undefined && packageFile !== undefined) result = { ok: true, packageFile };
+      }
     }
   } finally {
     await phaseLog.close();
@@ -73,6 +78,7 @@ async function runStep(ctx: JobContext, name: string, step: SandboxStep, log: Ph
     { source: scratch.work, dest: SANDBOX.work, writable: step.writable.work },
     { source: scratch.destdir, dest: SANDBOX.destdir, writable: step.writable.destdir },
     { source: scratch.prefix, dest: prefix, writable: step.writable.prefix },
+    ...(step.mounts ?? []),
   ];
   const plan = planMounts({ hostPaths: config.hostPaths, hiddenPaths: config.hiddenPaths, mounts }, hostView);
   if (!plan.ok) return { result: infrastructure(`cannot lay out the sandbox: ${plan.reason}`), cpuS: 0 };
@@ -85,7 +91,7 @@ async function runStep(ctx: JobContext, name: string, step: SandboxStep, log: Ph
   }
   let tail = '';
   const end = await runInSandbox(
-    { ops: plan.ops, env: step.env, cwd: step.cwd, argv: step.argv, inputFds: fds },
+    { ops: plan.ops, env: step.env, cwd: step.cwd, argv: step.argv, inputFds: fds, asRoot: step.asRoot === true },
     {
       bwrap: config.bwrap,
       user: config.buildUser,

@@ -7,6 +7,7 @@
 
 import type { Phase } from '../core/model.js';
 import type { BuildJob } from './build-job.js';
+import type { JobMount } from './bwrap-mounts.js';
 import type { PhaseLog } from './job-log.js';
 import type { JobScratch } from './scratch.js';
 import type { JobCgroup } from './job-cgroup.js';
@@ -29,6 +30,14 @@ export interface SandboxStep {
   readonly writable: { readonly prefix: boolean; readonly work: boolean; readonly destdir: boolean };
   /** Host files opened for the program, given as descriptors INPUT_FD_BASE (4), 5, ... in this order. */
   readonly inputFiles: readonly string[];
+  /** More host paths shown in the sandbox (the tree, the bootstrap kit, dependency packages). */
+  readonly mounts?: readonly JobMount[];
+  /**
+   * Runs as root of a user namespace of its own (uid 0 inside, the build
+   * user outside), for what pkgsrc does as root: pkg_add, pkg_delete,
+   * creating users. Otherwise the build user's own uid.
+   */
+  readonly asRoot?: boolean;
 }
 
 /** How a step ended when it did not succeed. */
@@ -53,6 +62,8 @@ export type RecipePhase =
       readonly before?: (ctx: JobContext, log: PhaseLog) => Promise<StepResult>;
       /** undefined: nothing to run in this job (no dependencies, say). */
       readonly step: (ctx: JobContext) => SandboxStep | undefined;
+      /** Host work once the step succeeded (taking the package it made, say), counted in the phase. */
+      readonly after?: (ctx: JobContext, log: PhaseLog) => Promise<StepResult>;
     }
   | {
       readonly kind: 'host';

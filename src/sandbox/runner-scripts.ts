@@ -9,7 +9,7 @@
 // for), then `status N`. No `started` means bubblewrap failed to set up.
 
 /** Shared tail: run the phase body in a subshell with errexit, report, exit. */
-const REPORT = `
+export const REPORT = `
 status=$?
 times >&3
 echo "status $status" >&3

@@ -8,23 +8,24 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 
 import { parseHistoryCsv } from '../../core/history-csv.js';
-import { unreachable } from '../../core/unreachable.js';
 import type { HistoryRecord } from '../../core/history-csv.js';
+import type { PkgPath } from '../../core/model.js';
 import { policySet } from '../../core/policies/policy-set.js';
 import { isPkgPath } from '../../core/pkgpath.js';
-import { PortfileDriver } from '../../ports/portfile/portfile-driver.js';
-import { writeRepositoryIndex } from '../../report/pkg-summary.js';
-import { defaultSandboxConfig } from '../../sandbox/sandbox-config.js';
-import { killPoints } from '../../runtime/kill-points.js';
+import { unreachable } from '../../core/unreachable.js';
+import { killPoints, type KillPoints } from '../../runtime/kill-points.js';
 import { BUBBLEWRAP, toolProblem } from '../../runtime/preflight.js';
+import { defaultSandboxConfig } from '../../sandbox/sandbox-config.js';
 import { StoreError } from '../../store/run-store.js';
 import { buildRun } from '../../runtime/build-run.js';
 import { systemClock } from '../../runtime/clock.js';
 import { integer, parse } from '../args.js';
-import { CLUSTER_HELP, CLUSTER_OPTIONS, clusterHosts } from '../cluster-wiring.js';
 import { type Command, type CommandIO, UsageError, UserError } from '../command.js';
 import { OPERATOR_HELP, OPERATOR_OPTIONS, operatorReporters } from '../operator-wiring.js';
 import { DEFAULT_LOGDIR } from '../run-event-log.js';
+import { CLUSTER_HELP, CLUSTER_OPTIONS, type ClusterValues, clusterHosts } from '../cluster-wiring.js';
+import { DRIVER_HELP, DRIVER_OPTIONS, type OpenDriver, openTreeDriver } from '../tree-driver.js';
+import { type TreeWiring, treeWiring } from '../tree-wiring.js';
 
 const help = `usage: kiln build [--tree DIR] [--jobs N] [--hosts FILE] [--logdir DIR] [--packages DIR] [options] [PKGPATH...]
 
@@ -39,6 +40,9 @@ inputs (its lock in the lock directory says why; delete it to retry).
 
 options:
   --tree DIR        the ports tree (default: the current directory)
+${DRIVER_HELP}
+  --distdir DIR     pkgsrc: DISTDIR, shown read-only to the builds (default:
+                    the tree's distfiles/)
   --jobs N          jobs at once on this machine without --hosts, and scans at
                     once here (default: the number of cores)
   --logdir DIR      the run directory: logs, reports, the run's store (default: ./${DEFAULT_LOGDIR})
@@ -70,7 +74,8 @@ exit status: 0 everything was built (or up to date, or skipped by its port);
 async function run(args: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parse(args, {
     tree: { type: 'string' }, jobs: { type: 'string' }, logdir: { type: 'string' }, packages: { type: 'string' },
-    timeout: { type: 'string' }, cores: { type: 'string' }, history: { type: 'string' }, ...CLUSTER_OPTIONS, ...OPERATOR_OPTIONS,
+    timeout: { type: 'string' }, cores: { type: 'string' }, history: { type: 'string' }, distdir: { type: 'string' },
+    ...DRIVER_OPTIONS, ...CLUSTER_OPTIONS, ...OPERATOR_OPTIONS,
     'stuck-after': { type: 'string' }, force: { type: 'string', multiple: true }, 'rebuild-all': { type: 'boolean' }, lockdir: { type: 'string' },
   });
   const force = values.force ?? [];
@@ -84,30 +89,60 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   const jobs = integer(values.jobs, 'jobs', availableParallelism());
   const timeoutS = values.timeout === undefined ? undefined : integer(values.timeout, 'timeout', 0);
   const cores = integer(values.cores, 'cores', Math.max(jobs, availableParallelism()));
-  const stuckAfterS = values['stuck-after'] === undefined ? undefined : integer(values['stuck-after'], 'stuck-after', 1);
-  const lockdir = values.lockdir === undefined ? undefined : resolve(io.cwd, values.lockdir);
-  let kill;
+  const primeHistory = values.history === undefined ? [] : readHistory(resolve(io.cwd, values.history), io);
+  const durable: DurableSettings = {
+    stuckAfterS: values['stuck-after'] === undefined ? undefined : integer(values['stuck-after'], 'stuck-after', 1),
+    lockdir: values.lockdir === undefined ? undefined : resolve(io.cwd, values.lockdir),
+    force, rebuildAll: values['rebuild-all'] === true, killPoints: killPointsOf(io),
+  };
+  const missing = toolProblem(BUBBLEWRAP);
+  if (missing !== undefined) throw new UserError(`cannot build here: ${missing}`);
+
+  const opened = await openTreeDriver(tree, values, { cwd: io.cwd, env: io.env, signal: io.signal });
   try {
-    kill = killPoints(io.env['KILN_KILL_AT']);
+    const wiring = treeWiring(opened, repository, values.distdir === undefined ? undefined : resolve(io.cwd, values.distdir), io);
+    return await runBuild({ ...values, tree, logdir, repository, jobs, timeoutS, cores, primeHistory, positionals, args, durable }, opened, wiring, io);
+  } finally {
+    await opened.close();
+  }
+}
+
+interface BuildSettings {
+  readonly tree: string; readonly logdir: string; readonly repository: string; readonly jobs: number;
+  readonly timeoutS: number | undefined; readonly cores: number; readonly primeHistory: HistoryRecord[];
+  readonly positionals: string[]; readonly args: string[]; readonly durable: DurableSettings;
+}
+
+/** What keeps work from being lost or done twice: the stuck limit, the lock directory, what to build even if current. */
+interface DurableSettings {
+  readonly stuckAfterS: number | undefined; readonly lockdir: string | undefined;
+  readonly force: readonly PkgPath[]; readonly rebuildAll: boolean; readonly killPoints: KillPoints | undefined;
+}
+
+/** KILN_KILL_AT, for the fault-injection tests (runtime/kill-points.ts). */
+function killPointsOf(io: CommandIO): KillPoints | undefined {
+  try {
+    return killPoints(io.env['KILN_KILL_AT']);
   } catch (err) {
     throw new UserError((err as Error).message);
   }
-  const primeHistory = values.history === undefined ? [] : readHistory(resolve(io.cwd, values.history), io);
+}
 
-  const missing = toolProblem(BUBBLEWRAP);
-  if (missing !== undefined) throw new UserError(`cannot build here: ${missing}`);
-  const driver = new PortfileDriver(tree);
-  const cluster = await clusterHosts(values, io, { logdir, jobs, cores, tree: driver });
-  const reporters = await operatorReporters(values, io, logdir).catch(async (err: unknown) => { await cluster.close(); throw err; });
+async function runBuild(settings: BuildSettings & Parameters<typeof operatorReporters>[0] & ClusterValues, opened: OpenDriver,
+  wiring: TreeWiring, io: CommandIO): Promise<number> {
+  const { logdir, repository, jobs, timeoutS, cores, positionals, args, durable } = settings;
+  const cluster = await clusterHosts(settings, io, { logdir, jobs, cores, tree: opened.driver, build: wiring.build, remoteBuilds: opened.pkgsrc === undefined });
+  const reporters = await operatorReporters(settings, io, logdir).catch(async (err: unknown) => { await cluster.close(); throw err; });
   if (reporters.url) io.stderr.write(`kiln: the live page is at ${reporters.url}\n`);
   try {
     const outcome = await buildRun({
-      driver: cluster.scan.driver, logdir, repository, pkgpaths: positionals, scanJobs: cluster.scan.jobs, sink: reporters.sink, clock: systemClock,
-      signal: io.signal, args, timeoutS, primeHistory, hosts: cluster.hosts, roster: cluster.roster,
-      stuckAfterS, force, rebuildAll: values['rebuild-all'] === true,
-      scratchBase: defaultSandboxConfig().scratchBase, killPoints: kill, ...(lockdir !== undefined && { lockdir }),
+      driver: cluster.scan.driver, logdir, repository, pkgpaths: positionals, scanJobs: cluster.scan.jobs, sink: reporters.sink,
+      clock: systemClock, signal: io.signal, args, timeoutS, primeHistory: settings.primeHistory,
+      hosts: cluster.hosts, roster: cluster.roster,
+      stuckAfterS: durable.stuckAfterS, force: durable.force, rebuildAll: durable.rebuildAll, killPoints: durable.killPoints,
+      scratchBase: defaultSandboxConfig().scratchBase, ...(durable.lockdir !== undefined && { lockdir: durable.lockdir }),
       engine: { ...policySet('kiln', true), maxAttempts: 3 },
-      writeIndex: async (allDir) => { await writeRepositoryIndex(allDir); },
+      writeIndex: wiring.writeIndex,
     });
     switch (outcome.result) {
       case 'interrupted': return 130;

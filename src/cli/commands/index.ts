@@ -3,6 +3,7 @@
 import type { Command } from '../command.js';
 import { buildCommand } from './build.js';
 import { hostCommand } from './host.js';
+import { publishCommand } from './publish.js';
 import { resolveCommand } from './resolve.js';
 import { retryCommand } from './retry.js';
 import { scanCommand } from './scan.js';
@@ -11,4 +12,6 @@ import { simulateCommand } from './simulate.js';
 import { status } from './status.js';
 import { stopCommand } from './stop.js';
 
-export const commands: readonly Command[] = [buildCommand, scanCommand, resolveCommand, simulateCommand, status, stopCommand, retryCommand, hostCommand, serve];
+export const commands: readonly Command[] = [
+  buildCommand, scanCommand, resolveCommand, publishCommand, simulateCommand, status, stopCommand, retryCommand, hostCommand, serve,
+];

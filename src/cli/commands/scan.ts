@@ -8,7 +8,6 @@ import path from 'node:path';
 
 import { formatHostsFileError, readHostsFile } from '../../exec/hosts-file.js';
 import type { TreeDriver } from '../../ports/driver.js';
-import { PortfileDriver } from '../../ports/portfile/portfile-driver.js';
 import type { ScanInputs } from '../../ports/scan-cache.js';
 import type { ScanPool } from '../../ports/scan-pool.js';
 import { isPkgPath } from '../../core/pkgpath.js';
@@ -18,29 +17,35 @@ import { integer, parse } from '../args.js';
 import { makeExecutor, scanPool } from '../cluster-wiring.js';
 import type { Command, CommandIO } from '../command.js';
 import { UsageError, UserError } from '../command.js';
+import { DRIVER_HELP, DRIVER_OPTIONS, openTreeDriver } from '../tree-driver.js';
 
-const help = `usage: kiln scan [--tree DIR] [--jobs N] [--hosts FILE] [--cache DIR] [--timeout S] [PKGPATH...]
+const help = `usage: kiln scan [--tree DIR] [--driver portfile|pkgsrc] [--jobs N] [--hosts FILE] [--cache DIR] [--timeout S] [PKGPATH...]
 
-Scans a Portfile tree and writes its index (pbulk-index format: one
-KEY=VALUE block per package) to stdout, sorted by pkgpath. With PKGPATHs
-(category/name), scans those and every port they depend on, as a limited
-build needs.
+Scans a tree and writes its index (pbulk-index format: one KEY=VALUE block
+per package, PKG_LOCATION added after PKGNAME, as pbulk's meta/pscan) to
+stdout, sorted by pkgpath. With PKGPATHs (category/name), scans those and
+every port they depend on, as a limited build needs.
 
-Each Portfile is sourced by bash inside a bubblewrap sandbox (read-only
-tree, private /tmp, no network). A port that cannot be scanned still gets a
-block, with PKG_FAIL_REASON and KILN_SCAN_ERROR set, so what depends on it
-is reported as blocked; its error is also printed on stderr.
+Each port is scanned inside a bubblewrap sandbox (read-only tree, private
+/tmp, no network): a Portfile is sourced by bash; a pkgsrc port runs
+\`bmake pbulk-index\` in its directory, with the bootstrapped prefix
+read-only at PREFIX. A port that cannot be scanned still gets a block, with
+PKG_FAIL_REASON and KILN_SCAN_ERROR set, so what depends on it is reported
+as blocked; its error is also printed on stderr.
 
 options:
-  --tree DIR      the tree (default: the current directory)
-  --jobs N        scans at once (default: the number of cores)
-  --cache DIR     keep scan results in DIR and reuse them while none of the
-                  files a port's scan read has changed
-  --timeout S     kill a port's scan after S seconds (default 30)
-  --hosts FILE    scan on the remote hosts of FILE too (dpb's hosts file;
-                  pbulk's scan clients), jobs= scans at once on each; the
-                  port's files go over ssh; --jobs 0 scans only there
-  --ssh-config FILE  ssh's configuration file (ssh -F FILE) for those hosts
+  --tree DIR        the tree (default: the current directory)
+${DRIVER_HELP}
+  --jobs N          scans at once (default: the number of cores)
+  --cache DIR       keep scan results in DIR and reuse them while none of the
+                    files a port's scan read has changed (pkgsrc: its
+                    SCAN_DEPENDS)
+  --timeout S       kill a port's scan after S seconds (default 30; pkgsrc 120)
+  --hosts FILE      scan on the remote hosts of FILE too (dpb's hosts file;
+                    pbulk's scan clients), jobs= scans at once on each; the
+                    port's files go over ssh; --jobs 0 scans only there
+                    (Portfile trees)
+  --ssh-config FILE ssh's configuration file (ssh -F FILE) for those hosts
 
 exit status: 0 every port was scanned; 1 some ports could not be scanned
 (the index on stdout is still complete, their errors are on stderr) or the
@@ -66,25 +71,30 @@ async function writableCache(dir: string): Promise<DirectoryScanCache> {
 async function run(args: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parse(args, {
     tree: { type: 'string' }, jobs: { type: 'string' }, cache: { type: 'string' }, timeout: { type: 'string' },
-    hosts: { type: 'string' }, 'ssh-config': { type: 'string' },
+    hosts: { type: 'string' }, 'ssh-config': { type: 'string' }, ...DRIVER_OPTIONS,
   });
   const jobs = integer(values.jobs, 'jobs', availableParallelism(), values.hosts === undefined ? 1 : 0);
-  const timeoutS = integer(values.timeout, 'timeout', 30);
+  const timeoutS = values.timeout === undefined ? undefined : integer(values.timeout, 'timeout', 1);
   for (const pkgpath of positionals) {
     if (!isPkgPath(pkgpath)) throw new UsageError(`'${pkgpath}' is not a pkgpath (category/name)`);
   }
   const tree = path.resolve(io.cwd, values.tree ?? '.');
   const info = await stat(tree).catch(() => undefined);
   if (!info?.isDirectory()) throw new UserError(`no tree at ${tree}`);
-  const local = new PortfileDriver(tree, { timeoutS });
-  const clients = values.hosts === undefined ? undefined : await scanClients(values.hosts, values['ssh-config'], local, jobs, timeoutS, io);
+  const opened = await openTreeDriver(tree, values, { cwd: io.cwd, env: io.env, signal: io.signal, ...(timeoutS !== undefined && { timeoutS }) });
+  if (values.hosts !== undefined && opened.pkgsrc !== undefined) {
+    await opened.close();
+    throw new UsageError('--hosts scans Portfile trees only for now: a pkgsrc tree is scanned on this machine');
+  }
+  const clients = values.hosts === undefined ? undefined : await scanClients(values.hosts, values['ssh-config'], opened.driver, jobs, timeoutS ?? 30, io);
   try {
-    return await scanTree(clients?.pool ?? local, clients?.pool.slots ?? jobs, values.cache, positionals, io);
+    return await scanTree(clients?.pool ?? opened.driver, clients?.pool.slots ?? jobs, values.cache, positionals, io);
   } finally {
     if (clients) {
       io.stderr.write(`kiln scan: ports scanned ${[...clients.pool.scannedBy()].map(([host, n]) => `on ${host}: ${n}`).join(', ')}\n`);
       await clients.close();
     }
+    await opened.close();
   }
 }
 
@@ -129,7 +139,7 @@ async function scanTree(driver: TreeDriver & ScanInputs, jobs: number, cacheDir:
 }
 
 /** The remote hosts of a hosts file as scan clients; `close` ends their connections. */
-async function scanClients(file: string, sshConfig: string | undefined, local: PortfileDriver, jobs: number, timeoutS: number,
+async function scanClients(file: string, sshConfig: string | undefined, local: TreeDriver & ScanInputs, jobs: number, timeoutS: number,
   io: CommandIO): Promise<{ pool: ScanPool; close: () => Promise<void> }> {
   const read = await readHostsFile(path.resolve(io.cwd, file));
   if (!read.ok) throw new UserError(`bad hosts:\n  ${read.errors.map(formatHostsFileError).join('\n  ')}`);

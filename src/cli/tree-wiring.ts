@@ -1,0 +1,56 @@
+// What a kind of tree changes in `kiln build`: the sandbox builder (kiln's
+// Portfile recipe, or pkgsrc's from the bootstrap kit) and the repository
+// index written after the run (kiln's own pkg_summary, or pbulk's
+// post-build: pkg_summary.{gz,xz} from pkg_info -X, SHA512, pkg_files.gz,
+// restricted.txt).
+
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { indexValue } from '../core/pbulk-index.js';
+import type { ResolvedPackage } from '../core/resolve.js';
+import { formatRestricted, RESTRICTED_FILE, restrictedPackages } from '../core/restricted.js';
+import type { ShownAt } from '../ports/pkgsrc/scan-inputs.js';
+import { writeRepositoryIndex } from '../report/pkg-summary.js';
+import { writePkgsrcIndex } from '../report/pkgsrc-index.js';
+import { type Builder, buildPackage, makeBuilder } from '../sandbox/builder.js';
+import { pkgsrcRecipe, type PkgsrcSetup } from '../sandbox/recipe-pkgsrc.js';
+import { defaultSandboxConfig } from '../sandbox/sandbox-config.js';
+import type { CommandIO } from './command.js';
+import { UsageError, UserError } from './command.js';
+import { kitTools } from './pkgsrc-tools.js';
+import type { OpenDriver } from './tree-driver.js';
+
+export interface TreeWiring {
+  readonly build: Builder;
+  readonly writeIndex: (allDir: string, packages: readonly ResolvedPackage[]) => Promise<void>;
+}
+
+export function treeWiring(opened: OpenDriver, repository: string, distdir: string | undefined, io: CommandIO): TreeWiring {
+  if (opened.pkgsrc === undefined) {
+    if (distdir !== undefined) throw new UsageError('--distdir is for pkgsrc trees');
+    return { build: buildPackage, writeIndex: async (allDir) => { await writeRepositoryIndex(allDir); } };
+  }
+  const { kit, make, unpacked } = opened.pkgsrc;
+  if (kit === undefined) throw new UserError('a pkgsrc build needs the bootstrap kit every job starts from: give --bootstrap-kit FILE');
+  const setup: PkgsrcSetup = { kit, make, ...(distdir !== undefined && { distdir }) };
+  const builder = makeBuilder(defaultSandboxConfig(), { recipeFor: (job) => pkgsrcRecipe(setup, job) });
+  return {
+    build: (job, options) => builder({ ...job, prefix: kit.prefix }, options),
+    writeIndex: (allDir, packages) => writePkgsrcRepository(unpacked, repository, allDir, packages, io),
+  };
+}
+
+/** pkgsrc's post-build, as pbulk's: restricted.txt, then pkg_summary.{gz,xz} from pkg_info -X, SHA512, pkg_files.gz. */
+async function writePkgsrcRepository(unpacked: ShownAt | undefined, repository: string, allDir: string,
+  packages: readonly ResolvedPackage[], io: CommandIO): Promise<void> {
+  const restricted = restrictedPackages(packages.map((pkg) => ({
+    pkgname: pkg.pkgname, depends: pkg.depends,
+    noBinOnFtp: indexValue(pkg.entry, 'NO_BIN_ON_FTP') ?? '', restricted: indexValue(pkg.entry, 'RESTRICTED') ?? '',
+  })));
+  await writeFile(join(repository, RESTRICTED_FILE), formatRestricted(restricted));
+  if (unpacked === undefined) return;
+  const index = await writePkgsrcIndex(allDir, kitTools(unpacked, allDir, io.signal));
+  for (const skipped of index.skipped) io.stderr.write(`kiln: ${skipped.file} is left out of pkg_summary: ${skipped.reason}\n`);
+  if (index.xzError !== undefined) io.stderr.write(`kiln: no pkg_summary.xz: ${index.xzError}\n`);
+}

@@ -1,0 +1,145 @@
+// The repository index of a pkgsrc build, as pbulk's build script makes it:
+// `pkg_summary.gz` and `pkg_summary.xz` from pkgsrc's own `pkg_info -X`,
+// `SHA512` of every package and summary, and `pkg_files.gz`, each
+// package's file list (`pkg_info -qL`) in pkg_summary(5)'s form:
+// PKGNAME=, FILE_NAME=, then one FILES= line a file. The package tools run
+// in a sandbox (the caller's `run`); a package whose size, mtime and inode
+// did not change since the last index is not read again.
+
+import { createHash } from 'node:crypto';
+import { readFile, readdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+import { compressXz, replaceFile } from './repository-files.js';
+
+/**
+ * Runs a package tool with the `All` directory as its working directory.
+ * `stdout` is used whatever the status: one bad package among a batch
+ * does not lose the others.
+ */
+export type ToolRun = (argv: readonly string[]) => Promise<
+  { readonly ok: true; readonly status: number; readonly stdout: string; readonly stderr: string } | { readonly ok: false; readonly error: string }>;
+
+export const PKG_FILES = 'pkg_files.gz';
+const CACHE = '.kiln-pkgsrc-index.json';
+const VERSION = 1;
+const BATCH = 200;
+
+export interface PkgsrcPackageFacts {
+  readonly fileName: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ino: number;
+  /** Its pkg_summary block, without the blank line that ends it. */
+  readonly summary: string;
+  readonly files: readonly string[];
+  readonly sha512: string;
+}
+
+export interface PkgsrcIndexResult {
+  readonly packages: readonly PkgsrcPackageFacts[];
+  readonly read: number;
+  readonly skipped: readonly { readonly file: string; readonly reason: string }[];
+  /** Set when pkg_summary.xz could not be made (no xz). */
+  readonly xzError?: string;
+}
+
+/** pkg_info -X output cut into blocks, by the FILE_NAME each names. */
+export function summaryBlocks(text: string): Map<string, string> {
+  const blocks = new Map<string, string>();
+  for (const block of text.split(/\n\n+/)) {
+    const trimmed = block.replace(/^\n+|\n+$/g, '');
+    const name = /^FILE_NAME=(.*)$/m.exec(trimmed)?.[1];
+    if (name !== undefined) blocks.set(name, trimmed);
+  }
+  return blocks;
+}
+
+/** The sections of the listing loop's output: `\x01name` lines, then that package's files. */
+export function fileLists(text: string): Map<string, string[]> {
+  const lists = new Map<string, string[]>();
+  let current: string[] | undefined;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('\x01')) lists.set(line.slice(1), (current = []));
+    else if (line !== '' && current !== undefined) current.push(line);
+  }
+  return lists;
+}
+
+const LIST_LOOP = 'for f; do printf "\\001%s\\n" "$f"; pkg_info -qL "$f" || :; done';
+
+async function readNew(allDir: string, names: readonly string[], run: ToolRun): Promise<{ facts: Map<string, Omit<PkgsrcPackageFacts, 'size' | 'mtimeMs' | 'ino'>>; skipped: { file: string; reason: string }[] }> {
+  const facts = new Map<string, Omit<PkgsrcPackageFacts, 'size' | 'mtimeMs' | 'ino'>>();
+  const skipped: { file: string; reason: string }[] = [];
+  for (let i = 0; i < names.length; i += BATCH) {
+    const batch = names.slice(i, i + BATCH);
+    const summaries = await run(['pkg_info', '-X', ...batch]);
+    const lists = await run(['/bin/sh', '-c', LIST_LOOP, 'kiln-pkg-files', ...batch]);
+    const blocks = summaries.ok ? summaryBlocks(summaries.stdout) : new Map<string, string>();
+    const files = lists.ok ? fileLists(lists.stdout) : new Map<string, string[]>();
+    for (const name of batch) {
+      const summary = blocks.get(name);
+      if (summary === undefined) {
+        const said = summaries.ok ? summaries.stderr.split('\n').find((line) => line.includes(name)) : summaries.error;
+        skipped.push({ file: name, reason: said?.trim() || 'pkg_info -X gave no summary for it' });
+        continue;
+      }
+      const sha512 = createHash('sha512').update(await readFile(join(allDir, name))).digest('hex');
+      facts.set(name, { fileName: name, summary, files: files.get(name) ?? [], sha512 });
+    }
+  }
+  return { facts, skipped };
+}
+
+async function loadCache(allDir: string): Promise<Map<string, PkgsrcPackageFacts>> {
+  try {
+    const parsed = JSON.parse(await readFile(join(allDir, CACHE), 'utf8')) as { version?: unknown; packages?: PkgsrcPackageFacts[] };
+    return parsed.version === VERSION && Array.isArray(parsed.packages) ? new Map(parsed.packages.map((p) => [p.fileName, p])) : new Map();
+  } catch {
+    return new Map();
+  }
+}
+
+export async function writePkgsrcIndex(allDir: string, run: ToolRun): Promise<PkgsrcIndexResult> {
+  const cache = await loadCache(allDir);
+  const names = (await readdir(allDir)).filter((name) => name.endsWith('.tgz') && !name.startsWith('.')).sort();
+  const packages: PkgsrcPackageFacts[] = [];
+  const fresh: string[] = [];
+  const stats = new Map<string, { size: number; mtimeMs: number; ino: number }>();
+  for (const name of names) {
+    const info = await stat(join(allDir, name)).catch(() => undefined);
+    if (info === undefined || !info.isFile()) continue;
+    stats.set(name, { size: info.size, mtimeMs: info.mtimeMs, ino: info.ino });
+    const known = cache.get(name);
+    if (known !== undefined && known.size === info.size && known.mtimeMs === info.mtimeMs && known.ino === info.ino) packages.push(known);
+    else fresh.push(name);
+  }
+  const { facts, skipped } = await readNew(allDir, fresh, run);
+  for (const [name, fact] of facts) packages.push({ ...fact, ...stats.get(name)! });
+  packages.sort((a, b) => (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0));
+  const written = await writeIndexFiles(allDir, packages);
+  await replaceFile(join(allDir, CACHE), JSON.stringify({ version: VERSION, packages }));
+  return { packages, read: facts.size, skipped, ...(written.xzError !== undefined && { xzError: written.xzError }) };
+}
+
+/** pkg_summary.{gz,xz}, pkg_files.gz and SHA512 for these packages, in `dir`. */
+export async function writeIndexFiles(dir: string, packages: readonly Pick<PkgsrcPackageFacts, 'fileName' | 'summary' | 'files' | 'sha512'>[]): Promise<{ xzError?: string }> {
+  const summary = Buffer.from(packages.map((pkg) => `${pkg.summary}\n\n`).join(''));
+  const files = packages.map((pkg) => {
+    const name = /^PKGNAME=(.*)$/m.exec(pkg.summary)?.[1] ?? pkg.fileName.replace(/\.tgz$/, '');
+    return [`PKGNAME=${name}`, `FILE_NAME=${pkg.fileName}`, ...pkg.files.map((file) => `FILES=${file}`), '', ''].join('\n');
+  }).join('');
+  const gz = gzipSync(summary);
+  const xz = await compressXz(summary);
+  await replaceFile(join(dir, 'pkg_summary.gz'), gz);
+  if (xz.ok) await replaceFile(join(dir, 'pkg_summary.xz'), xz.data);
+  await replaceFile(join(dir, PKG_FILES), gzipSync(Buffer.from(files)));
+  const sums = [
+    ...packages.map((pkg) => [pkg.fileName, pkg.sha512] as const),
+    ['pkg_summary.gz', createHash('sha512').update(gz).digest('hex')] as const,
+    ...(xz.ok ? [['pkg_summary.xz', createHash('sha512').update(xz.data).digest('hex')] as const] : []),
+  ].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  await replaceFile(join(dir, 'SHA512'), sums.map(([file, hex]) => `SHA512 (${file}) = ${hex}\n`).join(''));
+  return xz.ok ? {} : { xzError: xz.error };
+}

@@ -1,0 +1,37 @@
+// Writing the repository's index files: each replaced atomically (written
+// beside it under a temporary name, then renamed), readable by everyone;
+// xz compression by the system's xz(1), which Node lacks.
+
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmod, rename, unlink, writeFile } from 'node:fs/promises';
+
+/** Writes beside the target under a temporary name, then renames over it. */
+export async function replaceFile(path: string, data: Buffer | string): Promise<void> {
+  const temp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
+  try {
+    await writeFile(temp, data, { mode: 0o644 });
+    await chmod(temp, 0o644);
+    await rename(temp, path);
+  } catch (err) {
+    await unlink(temp).catch(() => undefined);
+    throw err;
+  }
+}
+
+export type Compressed = { readonly ok: true; readonly data: Buffer } | { readonly ok: false; readonly error: string };
+
+/** `data` compressed by `xz -c`. */
+export function compressXz(data: Buffer, xz = 'xz'): Promise<Compressed> {
+  return new Promise((resolve) => {
+    const child = spawn(xz, ['-c', '-6'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+    child.on('error', (e) => resolve({ ok: false, error: `cannot run ${xz}: ${e.message}` }));
+    child.on('close', (status) => resolve(status === 0 ? { ok: true, data: Buffer.concat(out) } : { ok: false, error: `${xz} failed: ${err.trim() || `exit status ${status}`}` }));
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(data);
+  });
+}

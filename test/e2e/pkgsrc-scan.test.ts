@@ -1,0 +1,89 @@
+// `kiln scan` on a pkgsrc tree (the fixture, under Debian's bmake): what
+// bmake pbulk-index printed, PKG_LOCATION added, MULTI_VERSION blocks, the
+// tree variables asked once, closure mode, and the SCAN_DEPENDS cache.
+
+import assert from 'node:assert/strict';
+import { appendFile, cp, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { test } from 'node:test';
+
+import { parseIndex } from '../../src/core/pbulk-index.js';
+import { fixture, fixtureCopy, fixtureTree, makeKit, noBmake } from './pkgsrc-fixture.js';
+import { kiln } from './scan-fixtures.js';
+
+void test('a pkgsrc tree is found by its mk/bsd.pkg.mk and scanned with bmake pbulk-index, blocks as bmake printed them', { skip: noBmake }, async (t) => {
+  const { dir, kit } = await fixtureCopy();
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const run = await kiln(['scan', '--tree', fixtureTree, '--bootstrap-kit', kit, '--jobs', '2']);
+  assert.equal(run.status, 1, 'devel/broken cannot be scanned');
+  assert.match(run.stderr, /^kiln scan: devel\/broken: bmake pbulk-index failed \(exit status 1\): bmake: .*line 4: "devel\/broken is broken on purpose"$/m);
+  const { entries, errors } = parseIndex(run.stdout);
+  assert.deepEqual(errors, []);
+  assert.deepEqual(entries.map((e) => e.pkgname), [
+    'badconf-0.1', 'broken', 'daemon-2.0', 'etcview-1.0', 'hello-1.0', 'libfoo-1.2', 'osname-1.0', 'secret-1.0', 'kilnsh-1.0', 'usesecret-1.0',
+    'py311-thing-1.0', 'py310-thing-1.0', 'bootstrap-thing-1.0', 'pkg_install-20171030',
+  ], 'every SUBDIR of every category (retired/ is commented out), sorted by pkgpath, multi-version blocks in bmake order');
+  const hello = entries.find((e) => e.pkgname === 'hello-1.0')!;
+  assert.deepEqual([...hello.vars.keys()], ['PKGNAME', 'PKG_LOCATION', 'ALL_DEPENDS', 'PKG_SKIP_REASON', 'PKG_FAIL_REASON', 'NO_BIN_ON_FTP',
+    'RESTRICTED', 'CATEGORIES', 'MAINTAINER', 'USE_DESTDIR', 'BOOTSTRAP_PKG', 'USERGROUP_PHASE', 'SCAN_DEPENDS'], 'pkgsrc keys only, PKG_LOCATION second');
+  assert.equal(hello.vars.get('ALL_DEPENDS'), 'libfoo>=1.0:../../devel/libfoo ', 'byte for byte, trailing blank included');
+  assert.match(hello.vars.get('SCAN_DEPENDS')!, / Makefile \.\.\/\.\.\/mk\/bsd\.pkg\.mk \.\.\/\.\.\/mk\/bsd\.prefs\.mk \/usr\/pkg\/etc\/mk\.conf$/, 'the kit was at PREFIX');
+  const multi = entries.filter((e) => e.vars.get('PKG_LOCATION') === 'lang/py-thing');
+  assert.deepEqual(multi.map((e) => e.vars.get('MULTI_VERSION')), [' PYTHON_VERSION_REQD=311', ' PYTHON_VERSION_REQD=310']);
+  assert.equal(entries.find((e) => e.pkgname === 'osname-1.0')!.vars.get('CATEGORIES'), 'devel os-KilnProbeOS',
+    'OPSYS came from the one show-vars in pkgtools/pkg_install, not from each port\'s uname');
+  assert.equal(entries.find((e) => e.pkgname === 'daemon-2.0')!.vars.get('USERGROUP_PHASE'), 'pre-install');
+  assert.equal(entries.find((e) => e.pkgname === 'etcview-1.0')!.vars.get('CATEGORIES'), 'devel passwd-readable shadow-hidden',
+    'the scan sees what anyone may read of /etc, whoever runs kiln');
+  assert.equal(entries.find((e) => e.pkgname === 'bootstrap-thing-1.0')!.vars.get('BOOTSTRAP_PKG'), 'yes');
+  assert.equal(entries.find((e) => e.pkgname === 'secret-1.0')!.vars.get('NO_BIN_ON_FTP'), 'Not to be put on an FTP server');
+});
+
+void test('closure mode scans the listed ports and their dependencies, MULTI_VERSION ports whole, nothing else', { skip: noBmake }, async (t) => {
+  const { dir, kit } = await fixtureCopy();
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const run = await kiln(['scan', '--driver', 'pkgsrc', '--tree', fixtureTree, '--bootstrap-kit', kit, 'lang/py-thing']);
+  assert.equal(run.status, 0, run.stderr);
+  assert.deepEqual(parseIndex(run.stdout).entries.map((e) => `${e.vars.get('PKG_LOCATION')} ${e.pkgname}`),
+    ['devel/hello hello-1.0', 'devel/libfoo libfoo-1.2', 'lang/py-thing py311-thing-1.0', 'lang/py-thing py310-thing-1.0']);
+});
+
+void test('the cache reuses a block while no file of its SCAN_DEPENDS changed content, and the kit is part of what was read', { skip: noBmake }, async (t) => {
+  const { dir, tree, kit } = await fixtureCopy();
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  // A port whose scan gives a new PKGNAME each time it really runs.
+  await cp(path.join(tree, 'devel/osname'), path.join(tree, 'devel/dice'), { recursive: true });
+  await writeFile(path.join(tree, 'devel/dice/Makefile'),
+    'PKGNAME!=\techo dice-1.$$(od -An -N4 -tu4 /dev/urandom | tr -d " ")\nCATEGORIES=\tdevel\n\n.include "../../mk/bsd.pkg.mk"\n');
+  await appendFile(path.join(tree, 'devel/Makefile'), 'SUBDIR+=\tdice\n');
+  const cache = path.join(dir, 'cache');
+  const dice = async (kitFile = kit): Promise<string> => {
+    const run = await kiln(['scan', '--tree', tree, '--bootstrap-kit', kitFile, '--cache', cache, 'devel/dice', 'devel/hello']);
+    assert.equal(run.status, 0, run.stderr);
+    return parseIndex(run.stdout).entries.find((e) => e.pkgname.startsWith('dice-'))!.pkgname;
+  };
+  const first = await dice();
+  assert.equal(await dice(), first, 'unchanged: from the cache');
+  await appendFile(path.join(tree, 'devel/hello/Makefile'), '# another port changed\n');
+  assert.equal(await dice(), first, 'another port\'s Makefile is not in its SCAN_DEPENDS');
+  await appendFile(path.join(tree, 'mk/bsd.prefs.mk'), '# a comment\n');
+  const second = await dice();
+  assert.notEqual(second, first, 'an mk file it read changed');
+  assert.equal(await dice(), second);
+  await writeFile(path.join(tree, 'devel/dice/DESCR'), 'a new file in the port directory\n');
+  const third = await dice();
+  assert.notEqual(third, second, 'the port directory gained a file');
+  const kitDir = path.join(dir, 'kit2');
+  await cp(path.join(fixture, 'kit'), kitDir, { recursive: true, verbatimSymlinks: true });
+  await appendFile(path.join(kitDir, 'usr/pkg/etc/mk.conf'), 'PKG_DEVELOPER=\tyes\n');
+  assert.notEqual(await dice(makeKit(dir, kitDir, 'kit2.tgz')), third, 'another kit: another mk.conf, another bmake');
+});
+
+void test('pkgsrc options on a Portfile tree, and a bad --driver, are usage errors', async () => {
+  const portfile = await kiln(['scan', '--tree', 'examples', '--make', '/usr/bin/bmake']);
+  assert.equal(portfile.status, 2);
+  assert.match(portfile.stderr, /--make and --bootstrap-kit are for pkgsrc trees/);
+  const bad = await kiln(['scan', '--tree', 'examples', '--driver', 'ports']);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--driver wants portfile or pkgsrc, not 'ports'/);
+});
