@@ -34,6 +34,15 @@ export class Currency {
 
   /** Every package's verdict at the start of the run. */
   atStart(): Map<PkgName, StartVerdict> {
+    this.ctx.stamps.planning = true;
+    try {
+      return this.judgeAll();
+    } finally {
+      this.ctx.stamps.planning = false;
+    }
+  }
+
+  private judgeAll(): Map<PkgName, StartVerdict> {
     const verdicts = new Map<PkgName, StartVerdict>();
     const visiting = new Set<PkgName>();
     const visit = (pkgname: PkgName): StartVerdict => {
@@ -65,6 +74,16 @@ export class Currency {
     const pkg = this.ctx.packages.get(pkgname);
     if (!pkg) return undefined;
     return this.ctx.inputsOf.inputs(pkgname, pkg.pkgpath, this.sandbox(pkgname), this.ctx.inputsOf.portFiles(pkg.pkgpath, true));
+  }
+
+  /**
+   * Whether `pkgname`'s package file is, right now, one built from `inputs`
+   * (another run sharing the repository and the lock directory built it a
+   * moment ago), and it is not to be built anyway.
+   */
+  builtElsewhere(pkgname: PkgName, inputs: string): boolean {
+    const pkg = this.ctx.packages.get(pkgname);
+    return pkg !== undefined && !this.ctx.forced(pkg) && this.ctx.stamps.fresh(pkgname)?.inputs === inputs;
   }
 
   private judge(pkg: ResolvedPackage, sandbox: readonly PkgName[], fresh: boolean): CheckVerdict {

@@ -3,6 +3,7 @@
 // an earlier process adopted, other runs' honoured), each package's stamp,
 // and the currency verdicts the plan starts from.
 
+import type { FailedRecord } from '../core/build-stamp.js';
 import type { Job } from '../core/engine-events.js';
 import type { PlanEntry } from '../core/engine.js';
 import type { PkgName, PkgPath } from '../core/model.js';
@@ -46,17 +47,17 @@ export interface Durability {
 
 export function prepareDurability(o: DurabilityOptions): Durability {
   const stamps = new PackageStamps(o.store, o.allDir);
-  const locks = new LockKeeper(
+  const locks: LockKeeper = new LockKeeper(
     new PortLocks(o.lockdir, o.logdir, o.run, thisProcess(), () => o.clock.now()),
     new Set([...o.packages.values()].map((p) => p.pkgpath)),
-    { maxAttempts: o.maxAttempts, say: o.say, now: () => o.clock.now() },
+    { maxAttempts: o.maxAttempts, say: o.say, now: () => o.clock.now(), builtElsewhere: (job, inputs): boolean => currency.builtElsewhere(job.pkgname, inputs) },
   );
   locks.adopt();
   const forced = new Set(o.force);
-  const currency = new Currency({
+  const currency: Currency = new Currency({
     run: o.run, packages: o.packages, stamps,
     inputsOf: new BuildInputsOf(o.root, new StoreScanCache(o.store), stamps, DEFAULT_PREFIX),
-    failure: (pkgpath) => locks.failure(pkgpath),
+    failure: (pkgpath): FailedRecord | undefined => locks.failure(pkgpath),
     forced: (pkg: ResolvedPackage) => o.rebuildAll || forced.has(pkg.pkgpath),
   });
   const verdicts = currency.atStart();

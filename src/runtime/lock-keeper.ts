@@ -19,6 +19,8 @@ export interface LockKeeperOptions {
   readonly say: (level: 'info' | 'warning' | 'error', text: string) => void;
   readonly now: () => number;
   readonly pollS?: number;
+  /** Whether a job's package was just built from the same inputs by another run: checked once its lock is taken. */
+  readonly builtElsewhere?: (job: Job, inputs: string) => boolean;
 }
 
 export class LockKeeper implements JobHooks, EventSource {
@@ -140,7 +142,7 @@ export class LockKeeper implements JobHooks, EventSource {
     try {
       for (let tries = 0; tries < 3; tries++) {
         const created = this.locks.create(job.pkgpath, state);
-        if (created !== undefined) return this.took(job.pkgpath, created);
+        if (created !== undefined) return this.took(job.pkgpath, created) ?? this.notAgain(job, inputs);
         const look = this.locks.look(job.pkgpath);
         if (look.kind === 'none') continue;
         if (look.kind === 'bad') {
@@ -195,6 +197,19 @@ export class LockKeeper implements JobHooks, EventSource {
 
   private buildingState(job: Job): LockState {
     return this.states.get(job.id) ?? { pkgname: job.pkgname, status: 'building', host: job.host };
+  }
+
+  /**
+   * The lock is ours, so no other run builds the port now; if one built it a
+   * moment ago from the same inputs, it is not built again: the job goes
+   * back to the queue and the port is checked (and found current).
+   */
+  private notAgain(job: Job, inputs: string | undefined): EngineEvent | undefined {
+    if (inputs === undefined || this.o.builtElsewhere?.(job, inputs) !== true) return undefined;
+    this.mine.delete(job.pkgpath);
+    this.keep(job.pkgpath, () => { this.locks.remove(job.pkgpath); return null; });
+    setImmediate(() => this.push?.({ type: 'path-unlocked', at: this.o.now(), pkgpath: job.pkgpath }));
+    return { type: 'path-locked', at: job.startedAt, pkgpath: job.pkgpath, by: 'a run that has just built it', job: job.id };
   }
 
   /** The engine is told to wait for another run's lock: the watcher follows it from here. */

@@ -39,24 +39,43 @@ export interface JobIntent {
 export const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 export class PackageStamps {
-  /** Stamps read in this run, until a job of the package starts: a package is in many sandboxes. */
-  private readonly known = new Map<PkgName, PackageStamp | undefined>();
+  /** Stamps read in this run: a package is in many sandboxes. */
+  private readonly known = new Map<PkgName, CachedStamp>();
+  /**
+   * While the plan is made, a stamp read once is trusted without looking at
+   * the file again (the whole tree is judged at once); afterwards each read
+   * checks the file's size, mtime and inode (another run sharing the
+   * repository may rebuild a package).
+   */
+  planning = false;
 
   constructor(private readonly store: RunStore, private readonly allDir: string) {}
 
   /** The stamp of `pkgname`'s package file; undefined when there is none or it is not a readable package. */
   read(pkgname: PkgName): PackageStamp | undefined {
-    if (this.known.has(pkgname)) return this.known.get(pkgname);
-    const stamp = this.readFile(pkgname);
+    const known = this.known.get(pkgname);
+    if (known && this.planning) return known;
+    const stamp = this.readFile(pkgname, known);
     // Only a current package is remembered: one that is missing now may be built by another run soon.
     if (stamp !== undefined) this.known.set(pkgname, stamp);
+    else this.known.delete(pkgname);
     return stamp;
   }
 
-  private readFile(pkgname: PkgName): PackageStamp | undefined {
+  /**
+   * The stamp as the file is now, whatever was read before (another run may
+   * have just built it); not remembered, since a job of it may be about to
+   * replace the file.
+   */
+  fresh(pkgname: PkgName): PackageStamp | undefined {
+    return this.readFile(pkgname, this.known.get(pkgname));
+  }
+
+  private readFile(pkgname: PkgName, known?: CachedStamp): CachedStamp | undefined {
     const file = join(this.allDir, `${pkgname}.tgz`);
     const info = statSync(file, { throwIfNoEntry: false });
     if (!info?.isFile()) return undefined;
+    if (known && known.size === info.size && known.mtimeMs === info.mtimeMs && known.ino === info.ino) return known;
     const cached = this.cached(pkgname);
     if (cached && cached.size === info.size && cached.mtimeMs === info.mtimeMs && cached.ino === info.ino) return cached;
     const head = readPackageHead(file);
@@ -75,7 +94,6 @@ export class PackageStamps {
 
   /** Records the inputs a job starts with, before it runs; its package is read again once it is built. */
   intend(pkgname: PkgName, intent: JobIntent): void {
-    this.known.delete(pkgname);
     this.store.put(`intent:${pkgname}`, JSON.stringify(intent));
   }
 
