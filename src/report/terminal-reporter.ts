@@ -95,15 +95,15 @@ export class TerminalReporter implements RunEventSink {
 
   /** Redraws in place: up over the last display, the new lines above it, then the display. At most once a second, but for the last. */
   private draw(force = false): void {
-    const now = Date.now();
-    if (!force && now - this.lastDraw < 1000) return;
-    this.lastDraw = now;
+    if (!force && Date.now() - this.lastDraw < 1000) return;
     const width = Math.max(20, (this.options.out.columns ?? 80) - 1);
     const lines = terminalLines(this.state.view(this.clock(), { tables: false }), { width, color: this.color });
     let text = this.drawn > 0 ? `\u001b[${this.drawn}A\r\u001b[J` : '';
     for (const line of this.above.splice(0)) text += line + '\n';
     for (const line of lines) text += line + '\u001b[K\n';
     this.options.out.write(text);
+    // From the end of this write: a slow draw does not bring the next one closer.
+    this.lastDraw = Date.now();
     this.drawn = lines.length;
   }
 }

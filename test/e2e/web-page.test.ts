@@ -151,6 +151,8 @@ void describe('the operator\'s page in Chromium', () => {
     try {
       await page.goto(`http://127.0.0.1:${await relay.listen()}/`);
       await rowsAre(page, 'running', 4);
+      // The rows come from the snapshot; the stream is opened right after it.
+      await until('the page opened the event stream', () => Promise.resolve(asked.some((a) => a.path.startsWith('/api/events'))));
       const since = /^\/api\/events\?since=([0-9a-f]+)\.(\d+)$/.exec(asked.find((a) => a.path.startsWith('/api/events'))!.path)!;
 
       // The network drops the page's connections; meanwhile the run goes on.
