@@ -1,6 +1,7 @@
 // What goes into the engine (events) and what comes out (commands).
 // Times are seconds on the run's clock, given by whoever feeds the engine.
 
+import type { PlanEntry } from './engine-plan.js';
 import type { HostSpec, JobOutcome, Phase, PkgName, PkgPath, Status } from './model.js';
 
 export type EngineEvent =
@@ -28,6 +29,14 @@ export type EngineEvent =
     }
   /** A lock on `pkgpath` is gone (another run let go, or a person deleted a failed port's lock): build it again. */
   | { readonly type: 'path-unlocked'; readonly at: number; readonly pkgpath: PkgPath }
+  /** Packages the scan found since the engine began (EngineOptions.more). */
+  | { readonly type: 'packages-added'; readonly at: number; readonly entries: readonly PlanEntry[] }
+  /**
+   * No more packages come. With `replan`, what was added proved wrong once
+   * the whole tree was resolved: start nothing more, and finish (`stopped`)
+   * once what runs has ended, for a new plan.
+   */
+  | { readonly type: 'plan-complete'; readonly at: number; readonly replan?: boolean }
   /** Measured pressure on a host (load per core, swap in use, free memory). */
   | { readonly type: 'host-load'; readonly at: number; readonly host: string; readonly load: HostLoad };
 

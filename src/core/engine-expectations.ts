@@ -81,10 +81,15 @@ export class Expectations {
     this.wideJobs.sort((a, b) => this.priority[b]! - this.priority[a]! || a - b);
     this.duration = Float64Array.from(this.estimates, (e, id) => (plan ? this.expect(e, plan[id]!) : e.wallS));
     this.tail = tails(this.graph, (id) => this.duration[id]!);
+    this.recount(status);
+    return true;
+  }
+
+  /** Counts the open work again, from each package's status. */
+  recount(status: (id: number) => Status): void {
     this.openWork = 0;
     this.openCoreWork = 0;
     for (let id = 0; id < this.graph.size; id++) if (status(id) === 'open') this.countOpen(id, 1);
-    return true;
   }
 
   /** Wide jobs still waiting on dependencies that run or will soon, with when they should be ready. */

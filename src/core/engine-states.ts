@@ -22,7 +22,7 @@ export class PackageStates {
     open: 0, building: 0, done: 0, failed: 0, prefailed: 0,
     'indirect-failed': 0, 'indirect-prefailed': 0, 'up-to-date': 0,
   };
-  private readonly graph: BuildGraph;
+  private graph: BuildGraph;
   private readonly onChange: (id: number, before: Status, after: Status) => void;
 
   constructor(graph: BuildGraph, onChange: (id: number, before: Status, after: Status) => void) {
@@ -32,6 +32,18 @@ export class PackageStates {
     this.detail = new Array<FailureDetail | undefined>(graph.size);
     this.blockedBy = new Array<Set<number> | undefined>(graph.size);
     this.counts.open = graph.size;
+  }
+
+  /** Takes a graph with more packages (added at the end, all open). */
+  grow(graph: BuildGraph): void {
+    const added = graph.size - this.status.length;
+    for (let i = 0; i < added; i++) {
+      this.status.push('open');
+      this.detail.push(undefined);
+      this.blockedBy.push(undefined);
+    }
+    this.counts.open += added;
+    this.graph = graph;
   }
 
   set(out: EngineCommand[], at: number, id: number, status: Status, detail: FailureDetail = {}, job?: number): void {
@@ -53,8 +65,11 @@ export class PackageStates {
     out.push(change);
   }
 
-  /** Marks everything that needs `root` (directly or not) as blocked by it. */
-  propagate(out: EngineCommand[], at: number, root: number): void {
+  /**
+   * Marks everything that needs `root` (directly or not) as blocked by it;
+   * with `first`, only packages from that id on (those below already are).
+   */
+  propagate(out: EngineCommand[], at: number, root: number, first = 0): void {
     const indirect: Status = this.status[root] === 'prefailed' ? 'indirect-prefailed' : 'indirect-failed';
     const seen = new Set<number>([root]);
     const queue = [root];
@@ -64,6 +79,10 @@ export class PackageStates {
         seen.add(d);
         const s = this.status[d]!;
         if (s !== 'open' && s !== 'indirect-failed' && s !== 'indirect-prefailed') continue;
+        if (d < first) {
+          if (this.blockedBy[d]?.has(root)) queue.push(d);
+          continue;
+        }
         const blockers = this.blockedBy[d] ?? new Set<number>();
         blockers.add(root);
         this.blockedBy[d] = blockers;

@@ -23,23 +23,31 @@ import { unreachable } from './unreachable.js';
 
 export type { EngineConfig, EngineCounts, InitialState, PlanEntry } from './engine-plan.js';
 
+export interface EngineOptions {
+  /**
+   * More packages come while it runs (`packages-added`, the scan goes on):
+   * it does not finish before `plan-complete`.
+   */
+  readonly more?: boolean;
+}
+
 export class Engine {
-  readonly graph: BuildGraph;
-  readonly priority: Float64Array;
-  private readonly plan: readonly PlanEntry[];
+  graph: BuildGraph;
+  private priority: Float64Array;
+  private plan: readonly PlanEntry[];
   private readonly config: EngineConfig;
-  private readonly expected: Expectations;
+  private expected: Expectations;
   private readonly states: PackageStates;
-  private readonly pending: Int32Array;
-  private readonly attempts: Int32Array;
-  private readonly ready: IdHeap;
+  private pending: Int32Array;
+  private attempts: Int32Array;
+  private ready: IdHeap;
   private readonly paths = new PathGate();
   /** Packages to check (`check`) before they are built, and those whose answer is awaited. */
-  private readonly recheck: Uint8Array;
+  private recheck: Uint8Array;
   private readonly checking = new Set<number>();
   private readonly hosts = new HostPool();
   private readonly jobs = new Map<number, Job>();
-  private readonly dispatcher: DispatchContext;
+  private dispatcher: DispatchContext;
   /** The running job of each package being built. */
   private readonly jobOfNode = new Map<number, number>();
   private nextJob = 1;
@@ -48,14 +56,16 @@ export class Engine {
   private readonly drainedHosts = new Set<string>();
   private began = false;
   private ended = false;
+  /** Packages may still be added (EngineOptions.more), and whether what runs is to end before a new plan is made. */
+  private more: boolean;
+  private closing = false;
 
-  constructor(plan: readonly PlanEntry[], config: EngineConfig, nextJobId = 1) {
+  constructor(plan: readonly PlanEntry[], config: EngineConfig, nextJobId = 1, options: EngineOptions = {}) {
     this.plan = plan;
     this.config = config;
+    this.more = options.more ?? false;
     this.graph = BuildGraph.from(plan);
-    this.expected = new Expectations(this.graph, plan.map((p) => p.estimate), plan.map((p) => p.makeJobsSafe), {
-      priority: config.priority, makeJobs: config.makeJobs, expect: config.expect ?? wallAt,
-    });
+    this.expected = this.expectations();
     this.priority = this.expected.priority;
     const n = plan.length;
     this.states = new PackageStates(this.graph, (id, before, after) => this.expected.statusChanged(id, before, after));
@@ -76,8 +86,15 @@ export class Engine {
     this.began = true;
     const out: EngineCommand[] = [];
     for (const spec of hosts) this.hostUp(out, at, spec);
-    this.plan.forEach((entry, id) => {
-      const initial = entry.initial;
+    this.settle(out, at, 0);
+    this.dispatch(out, at);
+    return out;
+  }
+
+  /** Initial states, cycles, failures and readiness of the packages from `first` on (new ones: their dependencies are known). */
+  private settle(out: EngineCommand[], at: number, first: number): void {
+    for (let id = first; id < this.plan.length; id++) {
+      const initial = this.plan[id]!.initial;
       switch (initial.status) {
         case 'open': break;
         case 'done':
@@ -86,9 +103,11 @@ export class Engine {
         case 'failed': this.states.set(out, at, id, 'failed', { phase: initial.phase, error: initial.error, ...(initial.reason !== undefined && { reason: initial.reason }) }); break;
         default: unreachable(initial);
       }
-    });
+    }
     // The resolver names cycles; this keeps the engine whole if one slips through.
+    // (Packages added later only depend on earlier ones or each other: a new cycle is all new.)
     for (const cycle of this.graph.cycles()) {
+      if (cycle[0]! < first) continue;
       const names = cycle.map((id) => this.graph.pkgnames[id]!).join(' -> ');
       for (const id of cycle) {
         if (this.states.status[id] === 'open') this.states.set(out, at, id, 'prefailed', { reason: `dependency cycle: ${names}` });
@@ -96,16 +115,50 @@ export class Engine {
     }
     for (let id = 0; id < this.plan.length; id++) {
       const s = this.states.status[id]!;
-      if (s === 'failed' || s === 'prefailed') this.states.propagate(out, at, id);
+      if (s !== 'failed' && s !== 'prefailed') continue;
+      // An earlier failure reaches the new packages that need it; its older dependents already know.
+      if (id >= first) this.states.propagate(out, at, id);
+      else if (this.graph.dependents[id]!.some((d) => d >= first)) this.states.propagate(out, at, id, first);
     }
-    for (let id = 0; id < this.plan.length; id++) {
+    for (let id = first; id < this.plan.length; id++) {
       let waiting = 0;
       for (const dep of this.graph.deps[id]!) if (!isBuilt(this.states.status[dep]!)) waiting++;
       this.pending[id] = waiting;
       if (waiting === 0 && this.states.status[id] === 'open') this.becameReady(out, at, id);
     }
-    this.dispatch(out, at);
-    return out;
+  }
+
+  /**
+   * Takes packages found since the engine began (the scan goes on). Their
+   * dependencies are packages it has or that come with them; what it has
+   * does not change.
+   */
+  private add(out: EngineCommand[], at: number, entries: readonly PlanEntry[]): void {
+    if (entries.length === 0 || this.closing) return;
+    const first = this.plan.length;
+    this.plan = [...this.plan, ...entries];
+    this.graph = BuildGraph.from(this.plan);
+    this.states.grow(this.graph);
+    this.expected = this.expectations();
+    this.expected.recount((id) => this.states.status[id]!);
+    this.priority = this.expected.priority;
+    this.pending = grown(this.pending, this.plan.length);
+    this.attempts = grown(this.attempts, this.plan.length);
+    const recheck = new Uint8Array(this.plan.length);
+    recheck.set(this.recheck);
+    entries.forEach((p, i) => { recheck[first + i] = p.initial.status === 'open' && p.initial.recheck === true ? 1 : 0; });
+    this.recheck = recheck;
+    const ready = new IdHeap(this.priority);
+    for (const id of this.ready.values()) ready.push(id);
+    this.ready = ready;
+    this.dispatcher = this.dispatchContext(this.config);
+    this.settle(out, at, first);
+  }
+
+  private expectations(): Expectations {
+    return new Expectations(this.graph, this.plan.map((p) => p.estimate), this.plan.map((p) => p.makeJobsSafe), {
+      priority: this.config.priority, makeJobs: this.config.makeJobs, expect: this.config.expect ?? wallAt,
+    });
   }
 
   handle(event: EngineEvent): EngineCommand[] {
@@ -128,6 +181,11 @@ export class Engine {
           if (this.pending[id] === 0 && this.states.status[id] === 'open') this.becameReady(out, at, id);
         }
         this.retry(out, at, event.pkgpath);
+        break;
+      case 'packages-added': this.add(out, at, event.entries); break;
+      case 'plan-complete':
+        this.more = false;
+        this.closing = event.replan === true;
         break;
       case 'host-load': {
         const host = this.hosts.get(event.host);
@@ -325,6 +383,10 @@ export class Engine {
 
   private dispatch(out: EngineCommand[], at: number): void {
     if (this.ended) return;
+    if (this.closing) {
+      this.checkFinished(out, at);
+      return;
+    }
     if (this.expected.replan(this.hosts.capacity(), (id) => this.states.status[id]!)) this.ready.reorder();
     this.round = { out, at };
     dispatchRound(this.dispatcher, at);
@@ -377,7 +439,13 @@ export class Engine {
 
   private checkFinished(out: EngineCommand[], at: number): void {
     if (this.jobs.size > 0 || this.checking.size > 0) return;
-    if (this.ready.size === 0 && !this.paths.anyParked) {
+    if (this.closing) {
+      // What ran has ended; the caller makes a new plan from the whole tree.
+      this.ended = true;
+      out.push({ type: 'finished', at, result: 'stopped' });
+      return;
+    }
+    if (!this.more && this.ready.size === 0 && !this.paths.anyParked) {
       for (let id = 0; id < this.plan.length; id++) {
         if (this.states.status[id] === 'open') this.states.set(out, at, id, 'prefailed', { reason: 'waits on a package that cannot be built' });
       }
@@ -396,3 +464,9 @@ export class Engine {
 
 const defaultConcurrency = adaptiveConcurrency();
 const defaultAdmission = memoryAdmission();
+
+function grown(array: Int32Array, size: number): Int32Array {
+  const bigger = new Int32Array(size);
+  bigger.set(array);
+  return bigger;
+}

@@ -19,8 +19,10 @@ export type RunEvent =
   | {
       readonly type: 'resolved'; readonly at: number;
       readonly packages: number; readonly prefailed: number; readonly upToDate: number;
-      /** Every package of the run, for views that list them all. */
+      /** Every package of the run, for views that list them all; with `more`, those found so far. */
       readonly entries: readonly PackageInfo[];
+      /** The scan goes on: these packages can be built already, more come. */
+      readonly more?: boolean;
     }
   | { readonly type: 'status'; readonly change: StatusChange }
   | {

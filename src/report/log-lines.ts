@@ -24,7 +24,7 @@ export function engineLogLine(event: RunEvent): string | undefined {
     case 'run-started':
       return line(event.at, 'run', logValue(event.run), event.resumed ? 'resumed' : 'started', kv('tree', event.tree), kv('logdir', event.logdir));
     case 'resolved':
-      return line(event.at, 'run', 'resolved', kv('packages', event.packages), kv('prefailed', event.prefailed), kv('up_to_date', event.upToDate));
+      return line(event.at, 'run', event.more === true ? 'settled' : 'resolved', kv('packages', event.packages), kv('prefailed', event.prefailed), kv('up_to_date', event.upToDate));
     case 'status': {
       const c = event.change;
       return line(c.at, logValue(c.pkgname), c.status,

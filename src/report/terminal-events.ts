@@ -22,6 +22,7 @@ export function eventLine(event: RunEvent, context: EventLineContext): string | 
       return event.scanned === event.total || event.scanned % 500 === 0
         ? `${at(event.at)} scanned ${event.scanned}/${event.total} ports (${event.cached} cached, ${event.errors} errors)` : undefined;
     case 'resolved':
+      if (event.more === true) return `${at(event.at)} ${event.packages} more packages can be built while the scan goes on (${event.upToDate} up to date)`;
       return `${at(event.at)} resolved ${event.packages} packages (${event.prefailed} prefailed, ${event.upToDate} up to date)`;
     case 'status': {
       const c = event.change;

@@ -13,7 +13,8 @@ import type { Job } from '../core/engine-events.js';
 import type { JobOutcome, PkgName, PkgPath } from '../core/model.js';
 import type { IndexEntry } from '../core/pbulk-index.js';
 import { type ResolvedPackage, resolveIndex } from '../core/resolve.js';
-import type { RunEvent, RunEventSink } from '../core/run-events.js';
+import type { PackageInfo, RunEvent, RunEventSink } from '../core/run-events.js';
+import { sameResolution, settledPackages } from '../core/settled.js';
 import type { TreeDriver } from '../ports/driver.js';
 import type { ScanInputs } from '../ports/scan-cache.js';
 import { scanPorts } from '../ports/scanner.js';
@@ -23,13 +24,14 @@ import { type HistoryRecord, HistoryStore } from '../store/history-store.js';
 import { RunStore, StoreError, type StatusRecord } from '../store/run-store.js';
 import type { Clock } from './clock.js';
 import { Coordinator, type HostBinding, type JobSetup, type RunResult } from './coordinator.js';
-import { prepareDurability } from './durability.js';
+import { type Durability, prepareDurability } from './durability.js';
 import type { HostRoster } from './host-roster.js';
 import { stuckAfterFor, timeoutFor } from './job-limits.js';
 import { setupJob } from './job-setup.js';
 import type { KillPoints } from './kill-points.js';
 import { cleanRepository, cleanRunDir, cleanScratch } from './leftovers.js';
-import { makePlan } from './plan.js';
+import { makePlan, type Plan } from './plan.js';
+import { PlanFeed } from './plan-feed.js';
 import { lockRunDir } from './run-lock.js';
 import { StoreScanCache } from './scan-cache-store.js';
 import { StuckWatch } from './stuck-watch.js';
@@ -113,56 +115,122 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
     const cleaned = [...cleanRepository(allDir), ...cleanRunDir(o.logdir, lockdir), ...(o.scratchBase ? cleanScratch(o.scratchBase) : [])];
     if (cleaned.length > 0) say('info', `removed what a killed kiln left behind (${cleaned.length}): ${cleaned.slice(0, 5).join(', ')}${cleaned.length > 5 ? ', ...' : ''}`);
 
-    const entries = await scan(o, store, emit, point);
-    if (o.signal.aborted) return await finish('interrupted');
-    const resolution = resolveIndex(entries, { strict: false });
-    const packages = new Map(resolution.packages.map((p) => [p.pkgname, p]));
-    point('resolved');
     const history = new HistoryStore(store);
     if (o.primeHistory.length > 0 && history.count() === 0) history.add(o.primeHistory);
     const records = history.records();
     const estimator = new Estimator(records);
     const logBytes = new Map(records.flatMap((r) => (r.logBytes === undefined ? [] : [[r.pkgpath, r.logBytes] as const])));
-    const resumed = resuming ? store.statuses(run.id) : new Map<PkgName, StatusRecord>();
-    const durable = prepareDurability({
+    const durableFor = (packages: Map<PkgName, ResolvedPackage>): Durability => prepareDurability({
       store, run: run.id, root: o.driver.root, allDir, lockdir, logdir: o.logdir, packages, clock: o.clock, say,
       force: o.force ?? [], rebuildAll: o.rebuildAll ?? false, maxAttempts: o.engine.maxAttempts,
     });
-    const plan = makePlan({
-      packages: resolution.packages, verdicts: durable.verdicts, estimate: (p) => estimator.estimate(p.pkgname, p.pkgpath),
-    });
-    const counts = { prefailed: 0, upToDate: 0 };
-    for (const e of plan.entries) {
-      if (e.initial.status === 'prefailed') counts.prefailed++;
-      if (e.initial.status === 'up-to-date') counts.upToDate++;
-    }
-    emit({ type: 'resolved', at: o.clock.now(), packages: plan.entries.length, prefailed: counts.prefailed, upToDate: counts.upToDate, entries: plan.info });
-    say('info', durable.summary(plan.entries));
-    for (const event of earlier) o.sink.emit(event);
-    reopenInterrupted(store, run.id, resumed, o.clock.now(), o.sink);
-    point('planned');
-
-    const engine = new Engine(plan.entries, o.engine, store.maxJobId(run.id) + 1);
     const limits = { timeoutS: o.timeoutS, stuckAfterS: o.stuckAfterS };
-    const stuck = new StuckWatch((setup) => stuckAfterFor(estimator.estimate(setup.buildJob.pkgname, setup.buildJob.pkgpath), limits), () => o.clock.now());
-    const coordinator = new Coordinator({
-      engine, store, run: run.id, hosts: o.hosts, sink: o.sink, clock: o.clock, signal: o.signal, logdir: o.logdir,
-      ...(o.roster !== undefined && { roster: o.roster }),
-      setup: (job) => durable.stamp(job, setupJob(job, {
-        tree: o.driver.root, logdir: o.logdir, allDir, packages,
-        estimate: (name) => estimator.estimate(name, packages.get(name)!.pkgpath),
-        lastLogBytes: (name) => logBytes.get(packages.get(name)!.pkgpath),
-        timeoutS: (estimate) => timeoutFor(estimate, limits),
-      })),
-      finish: (job, report, setup, at) => finishJob(job, { ...report, outcome: stuck.outcome(job, report.outcome) }, setup, at, history),
-      hooks: [durable.locks, stuck], sources: [durable.locks], check: (pkgname) => Promise.resolve(durable.currency.check(pkgname)),
-      retryPauseS: (job) => (job.attempt < o.engine.maxAttempts ? (o.retryPauseS ?? 5) * 2 ** (job.attempt - 1) : 0),
-      at: point,
+    /** An engine and the loop that drives it, over `packages` (which grows while the scan goes on). */
+    const build = (engine: Engine, packages: Map<PkgName, ResolvedPackage>, durable: Durability, signal: AbortSignal, feed?: PlanFeed): Promise<RunResult> => {
+      const stuck = new StuckWatch((setup) => stuckAfterFor(estimator.estimate(setup.buildJob.pkgname, setup.buildJob.pkgpath), limits), () => o.clock.now());
+      return new Coordinator({
+        engine, store, run: run.id, hosts: o.hosts, sink: o.sink, clock: o.clock, signal, logdir: o.logdir,
+        ...(o.roster !== undefined && { roster: o.roster }),
+        setup: (job) => durable.stamp(job, setupJob(job, {
+          tree: o.driver.root, logdir: o.logdir, allDir, packages,
+          estimate: (name) => estimator.estimate(name, packages.get(name)!.pkgpath),
+          lastLogBytes: (name) => logBytes.get(packages.get(name)!.pkgpath),
+          timeoutS: (estimate) => timeoutFor(estimate, limits),
+        })),
+        finish: (job, report, setup, at) => finishJob(job, { ...report, outcome: stuck.outcome(job, report.outcome) }, setup, at, history),
+        hooks: [durable.locks, stuck], sources: [durable.locks, ...(feed ? [feed] : [])],
+        check: (pkgname) => Promise.resolve(durable.currency.check(pkgname)),
+        retryPauseS: (job) => (job.attempt < o.engine.maxAttempts ? (o.retryPauseS ?? 5) * 2 ** (job.attempt - 1) : 0),
+        at: point,
+      }).run();
+    };
+    const planOf = (batch: readonly ResolvedPackage[], packages: ReadonlyMap<PkgName, ResolvedPackage>, durable: Durability): Plan => makePlan({
+      packages: batch, verdicts: durable.verdicts, estimate: (p) => estimator.estimate(p.pkgname, p.pkgpath), known: (name) => packages.has(name),
     });
-    const result = await coordinator.run();
-    const indexProblem = await writeIndex(o, store, allDir, resolution.packages, engine.snapshot().byStatus.done > 0);
+    const countsOf = (plan: Plan): { prefailed: number; upToDate: number } => ({
+      prefailed: plan.entries.filter((e) => e.initial.status === 'prefailed').length,
+      upToDate: plan.entries.filter((e) => e.initial.status === 'up-to-date').length,
+    });
+    const resumed = resuming ? store.statuses(run.id) : new Map<PkgName, StatusRecord>();
+
+    // Builds start while the scan goes on: the engine takes the packages
+    // that are settled (core/settled.ts) as they are found.
+    const early = new Map<PkgName, ResolvedPackage>();
+    let durable = durableFor(early);
+    const earlyInfo: PackageInfo[] = [];
+    const feed = new PlanFeed();
+    const engine = new Engine([], o.engine, store.maxJobId(run.id) + 1, { more: true });
+    const stopAll = new AbortController();
+    const onAbort = (): void => stopAll.abort();
+    o.signal.addEventListener('abort', onAbort, { once: true });
+    const scanStop = new AbortController();
+    const running = build(engine, early, durable, stopAll.signal, feed);
+    // The loop may end first (every host stopped, or none could be used): the scan stops then.
+    running.then(() => scanStop.abort(), () => scanStop.abort());
+    reopenInterrupted(store, run.id, resumed, o.clock.now(), o.sink);
+    const settle = (entries: readonly IndexEntry[], scanned: ReadonlySet<PkgPath>): void => {
+      const fresh = settledPackages(resolveIndex(entries, { strict: false }).packages, scanned, new Set(early.keys()));
+      if (fresh.length === 0) return;
+      durable.add(fresh);
+      const plan = planOf(fresh, early, durable);
+      earlyInfo.push(...plan.info);
+      emit({ type: 'resolved', at: o.clock.now(), packages: plan.entries.length, ...countsOf(plan), entries: plan.info, more: true });
+      feed.send({ type: 'packages-added', at: o.clock.now(), entries: plan.entries });
+    };
+    let entries: IndexEntry[];
+    try {
+      entries = await scan(o, store, emit, point, AbortSignal.any([o.signal, scanStop.signal]), settle);
+    } catch (err) {
+      stopAll.abort();
+      await running.catch(() => undefined);
+      throw err;
+    }
+    if (o.signal.aborted || scanStop.signal.aborted) return await finish(await running);
+
+    const resolution = resolveIndex(entries, { strict: false });
+    const final = new Map(resolution.packages.map((p) => [p.pkgname, p]));
+    point('resolved');
+    const changed = [...early.values()].filter((p) => !sameResolution(p, final.get(p.pkgname))).map((p) => p.pkgname);
+    let result: RunResult;
+    let counts: EngineCounts;
+    if (changed.length === 0) {
+      const rest = resolution.packages.filter((p) => !early.has(p.pkgname));
+      durable.add(rest);
+      const plan = planOf(rest, early, durable);
+      const all = [...earlyInfo, ...plan.info];
+      emit({ type: 'resolved', at: o.clock.now(), packages: all.length, ...countsOf(plan), upToDate: [...durable.verdicts.values()].filter((v) => v.status === 'up-to-date').length, entries: all });
+      say('info', durable.summary(resolution.packages));
+      for (const event of earlier) o.sink.emit(event);
+      point('planned');
+      feed.send({ type: 'packages-added', at: o.clock.now(), entries: plan.entries });
+      feed.send({ type: 'plan-complete', at: o.clock.now() });
+      result = await running;
+      counts = engine.snapshot();
+    } else {
+      // Ports scanned late gave a better match (or took a PKGNAME): what was
+      // started from the scan so far ends, and the whole tree is planned
+      // again; what was built right is current by its inputs, the rest is built again.
+      say('warning', `once the whole tree was scanned, ${changed.length} package(s) resolve otherwise than they did during the scan (${changed.slice(0, 5).join(', ')}${changed.length > 5 ? ', ...' : ''}): kiln lets what runs end, and plans the whole tree again`);
+      feed.send({ type: 'plan-complete', at: o.clock.now(), replan: true });
+      result = await running;
+      if (result === 'stopped' && !o.signal.aborted) {
+        durable = durableFor(final);
+        const plan = planOf(resolution.packages, final, durable);
+        emit({ type: 'resolved', at: o.clock.now(), packages: plan.entries.length, ...countsOf(plan), entries: plan.info });
+        say('info', durable.summary(resolution.packages));
+        for (const event of earlier) o.sink.emit(event);
+        point('planned');
+        const again = new Engine(plan.entries, o.engine, store.maxJobId(run.id) + 1);
+        result = await build(again, final, durable, stopAll.signal);
+        counts = again.snapshot();
+      } else {
+        counts = engine.snapshot();
+      }
+    }
+    o.signal.removeEventListener('abort', onAbort);
+    const indexProblem = await writeIndex(o, store, allDir, resolution.packages, counts.byStatus.done > 0);
     point('indexed');
-    const finished = await finish(result, engine.snapshot());
+    const finished = await finish(result, counts);
     if (indexProblem !== undefined) throw new StoreError(indexProblem);
     return finished;
 
@@ -210,27 +278,57 @@ function guarded(sink: RunEventSink, logdir: string): RunEventSink {
   };
 }
 
-async function scan(o: BuildRunOptions, store: RunStore, emit: (e: RunEvent) => void, point: KillPoints): Promise<IndexEntry[]> {
+/** Seconds between looks at what the scan has found so far, at least; more if resolving takes long. */
+const SETTLE_EVERY_S = 1;
+
+async function scan(
+  o: BuildRunOptions, store: RunStore, emit: (e: RunEvent) => void, point: KillPoints, signal: AbortSignal,
+  settle: (entries: readonly IndexEntry[], scanned: ReadonlySet<PkgPath>) => void,
+): Promise<IndexEntry[]> {
   const entries: IndexEntry[] = [];
   let lastProgress = 0;
   let last: RunEvent | undefined;
   const ports = scanPorts(o.driver, {
-    jobs: o.scanJobs, signal: o.signal, cache: { store: new StoreScanCache(store), scanner: o.driver },
+    jobs: o.scanJobs, signal, cache: { store: new StoreScanCache(store), scanner: o.driver },
     ...(o.pkgpaths.length > 0 && { pkgpaths: o.pkgpaths }),
   });
-  for await (const port of ports) {
-    point('scanned-port');
-    entries.push(...port.entries);
-    if (port.error !== undefined) {
-      emit({ type: 'message', at: o.clock.now(), level: 'warning', text: `${port.pkgpath}: cannot be scanned: ${port.error}` });
+  const scanned = new Set<PkgPath>();
+  let settleAt = performance.now() + SETTLE_EVERY_S * 1000;
+  let looked = 0;
+  let failed: { error: unknown } | undefined;
+  // Looked at between ports too: a port that takes long to scan holds back nothing else.
+  const timer = setInterval(() => {
+    if (failed !== undefined || performance.now() < settleAt || entries.length === looked) return;
+    looked = entries.length;
+    const began = performance.now();
+    try {
+      settle(entries, scanned);
+    } catch (error) {
+      failed = { error }; // the scan loop throws it
     }
-    last = { type: 'scan-progress', at: o.clock.now(), ...port.progress };
-    if (last.at - lastProgress >= 0.5) {
-      lastProgress = last.at;
-      o.sink.emit(last);
+    // At most a tenth of the time goes to looking.
+    settleAt = performance.now() + Math.max(SETTLE_EVERY_S * 1000, 10 * (performance.now() - began));
+  }, 100);
+  try {
+    for await (const port of ports) {
+      if (failed !== undefined) throw failed.error;
+      point('scanned-port');
+      entries.push(...port.entries);
+      scanned.add(port.pkgpath);
+      if (port.error !== undefined) {
+        emit({ type: 'message', at: o.clock.now(), level: 'warning', text: `${port.pkgpath}: cannot be scanned: ${port.error}` });
+      }
+      last = { type: 'scan-progress', at: o.clock.now(), ...port.progress };
+      if (last.at - lastProgress >= 0.5 && last.scanned < last.total) {
+        lastProgress = last.at;
+        o.sink.emit(last);
+      }
+      if (signal.aborted) break;
     }
-    if (o.signal.aborted) break;
+  } finally {
+    clearInterval(timer);
   }
+  if (failed !== undefined) throw failed.error;
   if (last) emit(last);
   return entries;
 }

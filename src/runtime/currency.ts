@@ -29,11 +29,15 @@ export type StartVerdict = CheckVerdict | { readonly status: 'recheck' };
 
 export class Currency {
   private readonly sandboxes = new Map<PkgName, PkgName[]>();
+  private readonly verdicts = new Map<PkgName, StartVerdict>();
 
   constructor(private readonly ctx: CurrencyContext) {}
 
-  /** Every package's verdict at the start of the run. */
-  atStart(): Map<PkgName, StartVerdict> {
+  /**
+   * Every package's verdict at the start of the run; called again as the
+   * scan adds packages, it judges those (what was judged stays).
+   */
+  atStart(): ReadonlyMap<PkgName, StartVerdict> {
     this.ctx.stamps.planning = true;
     try {
       return this.judgeAll();
@@ -42,8 +46,8 @@ export class Currency {
     }
   }
 
-  private judgeAll(): Map<PkgName, StartVerdict> {
-    const verdicts = new Map<PkgName, StartVerdict>();
+  private judgeAll(): ReadonlyMap<PkgName, StartVerdict> {
+    const verdicts = this.verdicts;
     const visiting = new Set<PkgName>();
     const visit = (pkgname: PkgName): StartVerdict => {
       const known = verdicts.get(pkgname);

@@ -5,7 +5,6 @@
 
 import type { FailedRecord } from '../core/build-stamp.js';
 import type { Job } from '../core/engine-events.js';
-import type { PlanEntry } from '../core/engine.js';
 import type { PkgName, PkgPath } from '../core/model.js';
 import type { ResolvedPackage } from '../core/resolve.js';
 import { DEFAULT_PREFIX } from '../sandbox/sandbox-config.js';
@@ -27,7 +26,8 @@ export interface DurabilityOptions {
   readonly allDir: string;
   readonly lockdir: string;
   readonly logdir: string;
-  readonly packages: ReadonlyMap<PkgName, ResolvedPackage>;
+  /** The packages of the run so far (the scan may go on: `add`). */
+  readonly packages: Map<PkgName, ResolvedPackage>;
   readonly clock: Clock;
   readonly say: (level: 'info' | 'warning' | 'error', text: string) => void;
   readonly force: readonly PkgPath[];
@@ -38,18 +38,22 @@ export interface DurabilityOptions {
 export interface Durability {
   readonly locks: LockKeeper;
   readonly currency: Currency;
+  /** What the currency check says of each package so far. */
   readonly verdicts: ReadonlyMap<PkgName, StartVerdict>;
+  /** Takes packages the scan found since (their dependencies are known already or come with them). */
+  add(packages: readonly ResolvedPackage[]): void;
   /** Adds the inputs a job builds from to its BuildJob, and records them before it runs. */
   stamp(job: Job, setup: JobSetup): JobSetup;
   /** One line for the operator: how much is current, how much to build. */
-  summary(plan: readonly PlanEntry[]): string;
+  summary(plan: readonly { readonly pkgname: PkgName }[]): string;
 }
 
 export function prepareDurability(o: DurabilityOptions): Durability {
   const stamps = new PackageStamps(o.store, o.allDir);
+  const pkgpaths = new Set([...o.packages.values()].map((p) => p.pkgpath));
   const locks: LockKeeper = new LockKeeper(
     new PortLocks(o.lockdir, o.logdir, o.run, thisProcess(), () => o.clock.now()),
-    new Set([...o.packages.values()].map((p) => p.pkgpath)),
+    pkgpaths,
     { maxAttempts: o.maxAttempts, say: o.say, now: () => o.clock.now(), builtElsewhere: (job, inputs): boolean => currency.builtElsewhere(job.pkgname, inputs) },
   );
   locks.adopt();
@@ -63,6 +67,13 @@ export function prepareDurability(o: DurabilityOptions): Durability {
   const verdicts = currency.atStart();
   return {
     locks, currency, verdicts,
+    add(packages) {
+      for (const pkg of packages) {
+        o.packages.set(pkg.pkgname, pkg);
+        pkgpaths.add(pkg.pkgpath);
+      }
+      currency.atStart();
+    },
     stamp(job, setup) {
       const inputs = currency.inputsForJob(job.pkgname);
       if (inputs === undefined) return setup;

@@ -17,6 +17,8 @@ export interface PlanInputs {
   /** What the currency check said of each package (runtime/currency.ts); missing: open. */
   readonly verdicts: ReadonlyMap<PkgName, StartVerdict>;
   readonly estimate: (pkg: ResolvedPackage) => Estimate;
+  /** Whether a package is in the run (its plan came earlier); default: one of `packages`. */
+  readonly known?: (pkgname: PkgName) => boolean;
 }
 
 export interface Plan {
@@ -26,10 +28,11 @@ export interface Plan {
 
 export function makePlan(inputs: PlanInputs): Plan {
   const names = new Set(inputs.packages.map((p) => p.pkgname));
+  const known = inputs.known ?? ((name: PkgName): boolean => names.has(name));
   const entries: PlanEntry[] = [];
   const info: PackageInfo[] = [];
   for (const pkg of inputs.packages) {
-    const deps = pkg.depends.filter((d) => names.has(d));
+    const deps = pkg.depends.filter(known);
     const estimate = inputs.estimate(pkg);
     entries.push({
       pkgname: pkg.pkgname, pkgpath: pkg.pkgpath, deps, estimate,
