@@ -34,7 +34,8 @@ try {
   const store = RunStore.openReadOnly(`${dir}/logs`);
   const events = store.readEvents(0, undefined, 1e9).map((e) => e.event);
   store.close();
-  const resolved = events.find((e): e is Extract<RunEvent, { type: 'resolved' }> => e.type === 'resolved')!;
+  // The last `resolved` holds every package; earlier ones (`more`) came while the scan went on.
+  const resolved = events.filter((e): e is Extract<RunEvent, { type: 'resolved' }> => e.type === 'resolved' && e.more !== true).at(-1)!;
   const ended = events.filter((e): e is Extract<RunEvent, { type: 'job-ended' }> => e.type === 'job-ended');
   const started0 = Math.min(...ended.map((e) => e.job.startedAt));
   const end = Math.max(...ended.map((e) => e.at));
@@ -74,7 +75,9 @@ try {
   const row = (label: string, value: string): void => console.log(`${label.padEnd(58)} ${value}`);
   console.log(`kiln build --tree ${path.relative(process.cwd(), values.tree) || '.'} --jobs ${jobs}: ${ended.length} jobs (${build.status === 1 ? 'some failed, as the tree means them to' : 'all built'})`);
   row('command wall time (node start to exit)', `${commandS.toFixed(2)} s`);
-  row('  of which scan + resolve (run start to first job)', `${(started0 - runStart).toFixed(2)} s`);
+  row('  run start to first job', `${(started0 - runStart).toFixed(2)} s`);
+  row('  run start to the end of scan + resolve', `${(resolved.at - runStart).toFixed(2)} s`);
+  row('  jobs ended before the scan ended', `${ended.filter((e) => e.at <= resolved.at).length} of ${ended.length}`);
   row('build phase wall time (first job start to last job end)', `${wall.toFixed(2)} s`);
   row('sum of job times', `${sumS.toFixed(2)} s`);
   row('sum of job times / build wall time (parallelism)', `${(sumS / wall).toFixed(2)} of ${jobs} slots`);
