@@ -2,7 +2,11 @@
 // the sum of its job times and against the ideal schedule of the same
 // measured job times (the real engine on a fake clock, and the lower bound).
 //
-//   npm run bench:e2e [-- --jobs N] [--tree DIR]
+//   npm run bench:e2e [-- --jobs N] [--tree DIR | --ports N]
+//
+// `--ports N` builds a generated tree of N small ports instead (each needs
+// up to three earlier ones): its scan takes long enough for builds to start
+// before it ends.
 //
 // Prints measured numbers from one run; nothing here is a test.
 
@@ -16,13 +20,27 @@ import { parseArgs } from 'node:util';
 import type { PlanEntry } from '../src/core/engine.js';
 import { policySet } from '../src/core/policies/policy-set.js';
 import type { PackageInfo, RunEvent } from '../src/core/run-events.js';
+import { seededRandom } from '../src/core/random.js';
 import { simulate } from '../src/core/simulator.js';
 import { RunStore } from '../src/store/run-store.js';
+import { type FixturePort, makeDurableTree } from '../test/support/durable-tree.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const { values } = parseArgs({ options: { jobs: { type: 'string', default: '2' }, tree: { type: 'string', default: path.join(repo, 'examples') } } });
+const { values } = parseArgs({ options: { jobs: { type: 'string', default: '2' }, tree: { type: 'string' }, ports: { type: 'string' } } });
 const jobs = Number(values.jobs);
 const dir = mkdtempSync(path.join(tmpdir(), 'kiln-bench-e2e-'));
+if (values.ports !== undefined) {
+  const random = seededRandom(7);
+  const ports: Record<string, FixturePort> = {};
+  for (let i = 0; i < Number(values.ports); i++) {
+    const deps = new Set<string>();
+    for (let k = Math.floor(random.next() * 4); k > 0 && i > 0; k--) deps.add(`p${Math.floor(random.next() * i)}`);
+    ports[`p${i}`] = { deps: [...deps] };
+  }
+  values.tree = path.join(dir, 'tree');
+  await makeDurableTree(values.tree, ports);
+}
+values.tree ??= path.join(repo, 'examples');
 
 try {
   const started = performance.now();
