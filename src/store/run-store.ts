@@ -81,6 +81,10 @@ export class RunStore {
     try {
       const db = new Database(path, { readonly: true, fileMustExist: true });
       db.pragma('busy_timeout = 5000');
+      if (db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'runs'").get() === undefined) {
+        db.close();
+        throw new Error('its store is still being made: the run is starting');
+      }
       return new RunStore(db, path);
     } catch (err) {
       throw new StoreError(`no kiln run in ${logdir} (${(err as Error).message})`);
