@@ -20,7 +20,8 @@ import { ScanPool } from '../ports/scan-pool.js';
 import type { HostBinding } from '../runtime/coordinator.js';
 import { HostsFileRoster, type RosterFactory } from '../runtime/host-roster.js';
 import { buildPackage } from '../sandbox/builder.js';
-import { UserError, type CommandIO } from './command.js';
+import type { PkgsrcSetup } from '../sandbox/recipe-pkgsrc.js';
+import { UsageError, UserError, type CommandIO } from './command.js';
 
 /** Where `kiln host add` writes, in the run directory; the running build reads it. */
 export const ADDED_HOSTS = 'hosts.added';
@@ -62,8 +63,8 @@ export interface ClusterDefaults {
   readonly tree: TreeDriver & ScanInputs;
   /** How this machine builds a job (the tree kind's builder). */
   readonly build: BuildFunction;
-  /** Remote hosts build only Portfile trees so far (their agent has no pkgsrc kit). */
-  readonly remoteBuilds: boolean;
+  /** A pkgsrc tree's setup: remote hosts get its kit, and each job the tree's files it reads. */
+  readonly pkgsrc?: PkgsrcSetup | undefined;
 }
 
 export async function clusterHosts(values: ClusterValues, io: CommandIO, d: ClusterDefaults): Promise<Cluster> {
@@ -72,8 +73,7 @@ export async function clusterHosts(values: ClusterValues, io: CommandIO, d: Clus
   const factory: RosterFactory = {
     specs: (entry) => ({ spec: provisionalSpec(entry), specFor: (info) => toHostSpec(entry, info) }),
     executor: (entry, file) => {
-      if (!entry.local && !d.remoteBuilds) throw new UserError(`${entry.name}: pkgsrc builds run on this machine only for now (no pkgsrc kit on remote hosts); give localhost alone`);
-      const executor = makeExecutor(entry, file, sshConfig, d.build);
+      const executor = makeExecutor(entry, file, sshConfig, d.build, d.pkgsrc);
       made.push({ entry, executor });
       return executor;
     },
@@ -88,6 +88,9 @@ export async function clusterHosts(values: ClusterValues, io: CommandIO, d: Clus
   if (!opened.ok) throw new UserError(`bad hosts:\n  ${opened.problems.join('\n  ')}`);
   const hosts = [...(local ? [local] : []), ...opened.hosts];
   if (hosts.length === 0) throw new UserError(`${hostsFile ?? 'the hosts file'} names no host`);
+  if (values['remote-scan'] === true && d.pkgsrc !== undefined) {
+    throw new UsageError('--remote-scan scans Portfile trees only for now: a pkgsrc tree is scanned on this machine (its builds may still run on the hosts)');
+  }
   const pool = values['remote-scan'] === true ? await scanPool(made, d.tree, d.jobs, io) : undefined;
   return {
     hosts, roster: opened.roster,
@@ -121,9 +124,10 @@ export async function scanPool(hosts: ReadonlyArray<{ readonly entry: HostEntry;
   });
 }
 
-export function makeExecutor(entry: HostEntry, file: HostsFile, sshConfig: string | undefined, build: BuildFunction = buildPackage): Executor {
+export function makeExecutor(entry: HostEntry, file: HostsFile, sshConfig: string | undefined, build: BuildFunction = buildPackage,
+  pkgsrc?: PkgsrcSetup): Executor {
   if (entry.local) return new LocalExecutor({ build });
-  return SshExecutor.fromHostEntry(entry, file, { name: entry.name, ...(sshConfig !== undefined && { sshConfig }) });
+  return SshExecutor.fromHostEntry(entry, file, { name: entry.name, ...(sshConfig !== undefined && { sshConfig }), ...(pkgsrc !== undefined && { pkgsrc }) });
 }
 
 /** What the engine may assume of a host before it has reported its cores and memory. */

@@ -13,9 +13,8 @@ import { formatRestricted, RESTRICTED_FILE, restrictedPackages } from '../core/r
 import type { ShownAt } from '../ports/pkgsrc/scan-inputs.js';
 import { writeRepositoryIndex } from '../report/pkg-summary.js';
 import { writePkgsrcIndex } from '../report/pkgsrc-index.js';
-import { type Builder, buildPackage, makeBuilder } from '../sandbox/builder.js';
-import { pkgsrcRecipe, type PkgsrcSetup } from '../sandbox/recipe-pkgsrc.js';
-import { defaultSandboxConfig } from '../sandbox/sandbox-config.js';
+import { type Builder, buildPackage } from '../sandbox/builder.js';
+import { pkgsrcBuilder, type PkgsrcSetup } from '../sandbox/recipe-pkgsrc.js';
 import type { CommandIO } from './command.js';
 import { UsageError, UserError } from './command.js';
 import { kitTools } from './pkgsrc-tools.js';
@@ -23,6 +22,8 @@ import type { OpenDriver } from './tree-driver.js';
 
 export interface TreeWiring {
   readonly build: Builder;
+  /** pkgsrc: the kit, make and DISTDIR every job's sandbox is set up from (remote hosts get them too). */
+  readonly pkgsrc?: PkgsrcSetup;
   readonly writeIndex: (allDir: string, packages: readonly ResolvedPackage[]) => Promise<void>;
 }
 
@@ -34,9 +35,9 @@ export function treeWiring(opened: OpenDriver, repository: string, distdir: stri
   const { kit, make, unpacked } = opened.pkgsrc;
   if (kit === undefined) throw new UserError('a pkgsrc build needs the bootstrap kit every job starts from: give --bootstrap-kit FILE');
   const setup: PkgsrcSetup = { kit, make, ...(distdir !== undefined && { distdir }) };
-  const builder = makeBuilder(defaultSandboxConfig(), { recipeFor: (job) => pkgsrcRecipe(setup, job) });
   return {
-    build: (job, options) => builder({ ...job, prefix: kit.prefix }, options),
+    build: pkgsrcBuilder(setup),
+    pkgsrc: setup,
     writeIndex: (allDir, packages) => writePkgsrcRepository(unpacked, repository, allDir, packages, io),
   };
 }

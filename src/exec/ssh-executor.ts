@@ -14,7 +14,9 @@ import type { BuildJob, BuildReport } from '../sandbox/build-job.js';
 import type { ConnectResult, Executor, HostInfo, JobWatcher } from './executor.js';
 import type { HostEntry, HostsFile } from './hosts-file.js';
 import type { HostLoad } from '../core/engine-events.js';
-import { PROTOCOL, jobSpecShape, type JobSpec, type ScanSpec, type Up } from './agent/protocol.js';
+import type { PkgsrcSetup } from '../sandbox/recipe-pkgsrc.js';
+import type { SshExecutorOptions, TransferStats } from './ssh/ssh-executor-options.js';
+import { PROTOCOL, jobSpecShape, type Down, type JobSpec, type PkgsrcPart, type ScanSpec, type Up } from './agent/protocol.js';
 import { isSafeFileName } from './agent/safe-path.js';
 import { loadAgentBundle } from './ssh/agent-bundle.js';
 import { AgentLink, type LinkTimers } from './ssh/agent-link.js';
@@ -23,55 +25,18 @@ import { BlobSender } from './ssh/blob-sender.js';
 import { FileHasher } from './ssh/file-hasher.js';
 import { checkHost } from './ssh/host-check.js';
 import { JobReceiver } from './ssh/job-receiver.js';
+import { pkgsrcJobPart } from './ssh/pkgsrc-job-files.js';
 import { portManifest } from './ssh/port-manifest.js';
 import { isSafeDestination, type SshSettings } from './ssh/ssh-args.js';
 
-export interface SshExecutorOptions {
-  /** ssh destination: `host`, `user@host` or an ssh_config alias. */
-  readonly destination: string;
-  /** The host's name for the engine and reports; default: the destination. */
-  readonly name?: string;
-  /** `ssh -F`: an ssh_config to use instead of ~/.ssh/config. */
-  readonly sshConfig?: string;
-  readonly sshProgram?: string;
-  /** ssh ConnectTimeout (hosts file `timeout=`); default 10 s. */
-  readonly connectTimeoutS?: number;
-  /** ServerAliveInterval × ServerAliveCountMax is how long a silent link lasts; default 1 s × 5. */
-  readonly serverAliveIntervalS?: number;
-  readonly serverAliveCountMax?: number;
-  /** The coordinator gives the agent up after this long without a byte from it; default 20 s. */
-  readonly agentSilenceS?: number;
-  /** The agent ends its jobs after this long without a word from the coordinator; default 20 s. */
-  readonly agentIdleTimeoutS?: number;
-  /** The agent's directory on the host, relative to the build user's home; default `.kiln`. */
-  readonly remoteDir?: string;
-  /** The host must report this `uname -m` (hosts file `arch=`). */
-  readonly arch?: string;
-  /** A script on the coordinator run on the host (with /bin/sh) at each connect (hosts file `STARTUP=`). */
-  readonly startup?: string;
-  readonly startupTimeoutS?: number;
-  /** Refuse a host with less free disk where the agent works; default 1024 MiB. */
-  readonly minDiskFreeMiB?: number;
-  /** Refuse a host without a working bubblewrap; default true. */
-  readonly requireBwrap?: boolean;
-  /** The agent bundle to ship; default the one the build made. */
-  readonly agentBundle?: string;
-}
-
-export interface TransferStats {
-  /** Times the agent bundle itself was sent (hosts that did not have this version). */
-  readonly agentsSent: number;
-  readonly filesSent: number;
-  readonly bytesSent: number;
-  readonly bytesReceived: number;
-}
-
-type Waiter = { readonly t: 'facts' | 'startup-done'; readonly resolve: (m: Up | undefined) => void };
+type Waiter = { readonly t: 'facts' | 'startup-done' | 'kit-checked'; readonly resolve: (m: Up | undefined) => void };
 
 /** How a scan on the host ended: the agent's answer, or the host was lost before it came. */
 export type RemoteScanOutcome =
   | Extract<Up, { t: 'scanned' }>['result']
   | { readonly kind: 'lost'; readonly reason: string };
+
+export type { SshExecutorOptions, TransferStats };
 
 export class SshExecutor implements Executor {
   readonly host: string;
@@ -152,6 +117,10 @@ export class SshExecutor implements Executor {
       const problem = await this.#runStartup(this.#o.startup, signal);
       if (problem) return refuse(problem);
     }
+    if (this.#o.pkgsrc !== undefined) {
+      const problem = await this.#checkKit(this.#o.pkgsrc, signal);
+      if (problem) return refuse(problem);
+    }
     this.#info = checked.info;
     return checked;
   }
@@ -173,6 +142,13 @@ export class SshExecutor implements Executor {
       }
     }
     for (const [hash, path] of manifest.files) this.#blobs.offer(hash, path);
+    let pkgsrc: PkgsrcPart | null = null;
+    if (this.#o.pkgsrc !== undefined) {
+      const part = await pkgsrcJobPart(this.#o.pkgsrc, job, this.#hasher);
+      if (!part.ok) return part.infrastructure ? infrastructure(part.reason) : failed('transfer', part.reason);
+      for (const [hash, path] of part.files) this.#blobs.offer(hash, path);
+      pkgsrc = part.part;
+    }
     const receiver = new JobReceiver(job, watcher);
     try {
       await receiver.prepare();
@@ -184,7 +160,7 @@ export class SshExecutor implements Executor {
     this.#jobs.set(id, receiver);
     const { pkgname, pkgpath, metadata } = job;
     const spec = jobSpecShape({
-      pkgname, pkgpath, metadata: { ...metadata, inputs: metadata.inputs ?? '' }, port: manifest.entries, dependencies,
+      pkgname, pkgpath, metadata: { ...metadata, inputs: metadata.inputs ?? '' }, port: manifest.entries, dependencies, pkgsrc,
       makeJobs: Math.min(4096, Math.max(1, Math.floor(job.makeJobs))),
       timeoutS: Number.isFinite(job.timeoutS) ? Math.min(1e9, Math.max(0, job.timeoutS)) : 1e9, // JSON has no Infinity
     }, 'job');
@@ -289,18 +265,32 @@ export class SshExecutor implements Executor {
     };
   }
 
-  async #runStartup(script: string, signal: AbortSignal): Promise<string | undefined> {
+  /** dpb's STARTUP: the script goes to the host and must succeed there. */
+  #runStartup(script: string, signal: AbortSignal): Promise<string | undefined> {
+    const timeoutS = this.#o.startupTimeoutS ?? 600;
+    return this.#askAbout(script, 'the STARTUP script', (hash) => ({ t: 'startup', hash, timeoutS }), 'startup-done', (timeoutS + 30) * 1000, signal);
+  }
+
+  /** The kit goes to the host (once: by content hash) and its make must run there. */
+  async #checkKit(setup: PkgsrcSetup, signal: AbortSignal): Promise<string | undefined> {
+    const problem = await this.#askAbout(setup.kit.file, 'the bootstrap kit',
+      (hash) => ({ t: 'kit-check', hash, prefix: setup.kit.prefix, make: setup.make }), 'kit-checked', 600_000, signal);
+    return problem === undefined ? undefined : `the bootstrap kit does not work here: ${problem}`;
+  }
+
+  /** Offers `file` to the agent, sends the question naming it, and waits for the answer: why not, or undefined. */
+  async #askAbout(file: string, what: string, question: (hash: string) => Down, answer: 'startup-done' | 'kit-checked',
+    timeoutMs: number, signal: AbortSignal): Promise<string | undefined> {
     let hash: string;
     try {
-      hash = (await this.#hasher.hash(script)).hash;
+      hash = (await this.#hasher.hash(file)).hash;
     } catch (err) {
-      return `cannot read the STARTUP script ${script}: ${(err as Error).message}`;
+      return `cannot read ${what} ${file}: ${(err as Error).message}`;
     }
-    this.#blobs.offer(hash, script);
-    const timeoutS = this.#o.startupTimeoutS ?? 600;
-    void this.#link?.send({ t: 'startup', hash, timeoutS });
-    const done = await this.#waitFor('startup-done', (timeoutS + 30) * 1000, signal);
-    if (done?.t !== 'startup-done') return signal.aborted ? 'cancelled' : 'the STARTUP script did not report';
+    this.#blobs.offer(hash, file);
+    void this.#link?.send(question(hash));
+    const done = await this.#waitFor(answer, timeoutMs, signal);
+    if (done?.t !== answer) return signal.aborted ? 'cancelled' : `${what} did not report`;
     return done.ok ? undefined : done.detail;
   }
 
@@ -325,6 +315,7 @@ export class SshExecutor implements Executor {
     switch (m.t) {
       case 'facts':
       case 'startup-done':
+      case 'kit-checked':
         this.#waiters.find((w) => w.t === m.t)?.resolve(m);
         return;
       case 'pong':

@@ -144,7 +144,7 @@ export class HostConnector {
     this.listener.refused(host.binding.spec.name, result.reason);
     const active = this.hosts.filter((h) => !h.retired);
     if (active.every((h) => h.tried && !h.up)) {
-      this.listener.none(active.map((h) => `${h.binding.spec.name}: ${h.lastReason}`).join('; '));
+      this.listener.none(active.map((h) => named(h.binding.spec.name, h.lastReason)).join('; '));
       return;
     }
     this.retryLater(host);
@@ -161,4 +161,9 @@ export class HostConnector {
 
 function fresh(binding: ConnectorHost): HostState {
   return { binding, up: false, everUp: false, tried: false, retired: false, backoffS: 5, timer: undefined, lastReason: '', info: undefined };
+}
+
+/** `reason`, said of host `name` (most reasons name their host already). */
+function named(name: string, reason: string): string {
+  return reason.includes(name) ? reason : `${name}: ${reason}`;
 }

@@ -11,6 +11,7 @@ import type { Estimate, PkgName } from '../core/model.js';
 import { dependencies, indexValue } from '../core/pbulk-index.js';
 import type { ResolvedPackage } from '../core/resolve.js';
 import { sandboxContents } from '../core/sandbox-closure.js';
+import { scanInput } from '../ports/pkgsrc/scan-inputs.js';
 import type { BuildJob } from '../sandbox/build-job.js';
 import type { JobSetup } from './coordinator.js';
 
@@ -54,6 +55,7 @@ export function setupJob(job: Job, ctx: JobSetupContext): JobSetup {
       buildDepends: pkg.depends.filter((d) => !run.has(d)),
     },
     block: presolveBlock(pkg),
+    reads: treeReads(ctx.tree, job.pkgpath, indexValue(pkg.entry, 'SCAN_DEPENDS') ?? ''),
   };
   return { buildJob, expectedS: estimate.wallS, lastLogBytes: ctx.lastLogBytes(job.pkgname) };
 }
@@ -64,6 +66,11 @@ function presolveBlock(pkg: ResolvedPackage): Record<string, string> {
   for (const [key, value] of pkg.entry.vars) if (key !== 'SCAN_DEPENDS') block[key] = value;
   block['DEPENDS'] = pkg.depends.join(' ');
   return block;
+}
+
+/** SCAN_DEPENDS as paths relative to the tree; what lies outside it (mk.conf under PREFIX) is left out. */
+function treeReads(tree: string, pkgpath: string, scanDepends: string): string[] {
+  return scanDepends.split(/\s+/).filter((w) => w !== '').map((w) => scanInput(tree, pkgpath, w)).filter((p) => !p.startsWith('/') && !p.startsWith('../'));
 }
 
 /** An earlier attempt's log is kept beside the new one, as `<pkgname>.log.1`, `.2`, ... */

@@ -60,6 +60,11 @@ export interface BuildJob {
    * USERGROUP_PHASE.
    */
   readonly block?: Readonly<Record<string, string>>;
+  /**
+   * The tree's files outside the port that its make reads, relative to the
+   * tree (pkgsrc's SCAN_DEPENDS): what a remote host needs besides the port.
+   */
+  readonly reads?: readonly string[];
 }
 
 export interface BuildReport {

@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { type PkgsrcBuildFacts, pkgsrcBuildFacts, type UsergroupStage } from '../core/pkgsrc-build-facts.js';
 import type { BootstrapKit } from './bootstrap-kit.js';
 import type { BuildJob } from './build-job.js';
+import { type Builder, makeBuilder } from './builder.js';
 import type { JobMount } from './bwrap-mounts.js';
 import { INPUT_FD_BASE } from './bwrap-run.js';
 import { linkPackages, packageTouchesSystem, PACKAGES_DIR, takePackage } from './pkgsrc-package.js';
@@ -28,7 +29,7 @@ import { PKGSRC_DEPENDS, PKGSRC_INSTALL_TEST, PKGSRC_MAKE, PKGSRC_PACKAGE, PKGSR
 import { copyEtc, ETC_COPY } from './pkgsrc-etc.js';
 import type { JobContext, Recipe, RecipePhase, SandboxStep } from './recipe.js';
 import { STEP_OK } from './recipe.js';
-import { SANDBOX } from './sandbox-config.js';
+import { defaultSandboxConfig, SANDBOX } from './sandbox-config.js';
 
 export interface PkgsrcSetup {
   /** The bootstrap kit on this host: every job's PREFIX starts as a fresh copy of it. */
@@ -56,6 +57,12 @@ interface PkgsrcJob {
   privateEtc: boolean;
 }
 type SandboxPhase = Extract<RecipePhase, { kind: 'sandbox' }>;
+
+/** This host's builder for pkgsrc jobs: every sandbox's PREFIX is the kit's. */
+export function pkgsrcBuilder(setup: PkgsrcSetup): Builder {
+  const builder = makeBuilder(defaultSandboxConfig(), { recipeFor: (job) => pkgsrcRecipe(setup, job) });
+  return (job, options) => builder({ ...job, prefix: setup.kit.prefix }, options);
+}
 
 export function pkgsrcRecipe(setup: PkgsrcSetup, job: BuildJob): Recipe {
   const read = pkgsrcBuildFacts(job.block ?? {});

@@ -9,12 +9,12 @@
 
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFile, chmod, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { clusterUnavailable, createCluster, type NetnsCluster, type NetnsHost } from '../support/netns-hosts.js';
 import { EXAMPLES, startKiln } from '../support/kiln-process.js';
-import { packageContents, type PackageContents } from '../support/package-contents.js';
+import { buildResult, contentsOf, type Run } from '../support/build-result.js';
 import { makeTree, portfile } from '../support/fixture-tree.js';
 import { liveAsUser } from '../support/remote-jobs.js';
 import { mustRun, waitFor } from '../support/run-command.js';
@@ -27,27 +27,10 @@ let local: Run;
 let slow: string;
 const SLOW_STATUSES = { 'kwait-1.0': 'done', 'kwaited-1.0': 'done' };
 
-interface Run {
-  readonly code: number | null;
-  readonly logdir: string;
-  readonly all: string;
-  /** pkgname → status, from report.json. */
-  readonly statuses: ReadonlyMap<string, string>;
-  /** pkgname → the host it was built on. */
-  readonly hosts: ReadonlyMap<string, string>;
-  readonly lines: readonly string[];
-}
-
 const host = (i: number): NetnsHost => cluster.hosts[i] ?? assert.fail(`no host ${i}`);
 
-async function finished(name: string, code: number | null, lines: readonly string[]): Promise<Run> {
-  const logdir = join(work, name, 'logs');
-  const report = JSON.parse(await readFile(join(logdir, 'report.json'), 'utf8')) as { packages: Array<{ pkgname: string; status: string; host: string | null }> };
-  return {
-    code, logdir, lines, all: join(work, name, 'packages', 'All'),
-    statuses: new Map(report.packages.map((p) => [p.pkgname, p.status])),
-    hosts: new Map(report.packages.flatMap((p) => (p.host ? [[p.pkgname, p.host] as const] : []))),
-  };
+function finished(name: string, code: number | null, lines: readonly string[]): Promise<Run> {
+  return buildResult(join(work, name, 'logs'), join(work, name, 'packages', 'All'), code, lines);
 }
 
 /** Starts `kiln build` of the example tree (or `tree`) into `<work>/<name>/`. */
@@ -65,12 +48,6 @@ async function hostsFile(name: string, lines: readonly string[]): Promise<string
   const file = join(work, `${name}.hosts`);
   await writeFile(file, lines.map((l) => `${l}\n`).join(''));
   return file;
-}
-
-async function contentsOf(all: string): Promise<Map<string, PackageContents>> {
-  const out = new Map<string, PackageContents>();
-  for (const file of (await readdir(all)).filter((f) => f.endsWith('.tgz')).sort()) out.set(file, await packageContents(join(all, file)));
-  return out;
 }
 
 /** The local build's statuses, and `more` for ports the run's tree has beside the examples. */

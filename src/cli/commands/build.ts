@@ -131,7 +131,7 @@ function killPointsOf(io: CommandIO): KillPoints | undefined {
 async function runBuild(settings: BuildSettings & Parameters<typeof operatorReporters>[0] & ClusterValues, opened: OpenDriver,
   wiring: TreeWiring, io: CommandIO): Promise<number> {
   const { logdir, repository, jobs, timeoutS, cores, positionals, args, durable } = settings;
-  const cluster = await clusterHosts(settings, io, { logdir, jobs, cores, tree: opened.driver, build: wiring.build, remoteBuilds: opened.pkgsrc === undefined });
+  const cluster = await clusterHosts(settings, io, { logdir, jobs, cores, tree: opened.driver, build: wiring.build, pkgsrc: wiring.pkgsrc });
   const reporters = await operatorReporters(settings, io, logdir).catch(async (err: unknown) => { await cluster.close(); throw err; });
   if (reporters.url) io.stderr.write(`kiln: the live page is at ${reporters.url}\n`);
   try {

@@ -11,6 +11,7 @@ import { LOAD_EVERY_S, measureLoad } from '../host-load.js';
 import { BlobStore } from './blob-store.js';
 import { FrameReader, FrameWriter, type Frame } from './frames.js';
 import { hostFacts } from './host-facts.js';
+import { checkKit } from './kit-check.js';
 import type { HostWork } from './host-work.js';
 import { checkJobSpec, hashesOf } from './job-dir.js';
 import { endLeftovers, writeRecord } from './leftovers.js';
@@ -39,7 +40,8 @@ export function startAgent(config: AgentConfig): void {
   /** Jobs and scans, by the coordinator's id. */
   const jobs = new Map<number, HostWork>();
   const requested = new Set<string>();
-  const startups = new Map<string, number>(); // hash -> timeoutS, waiting for the file
+  /** What waits for a file to arrive (a STARTUP script, a kit to check), by its hash. */
+  const awaiting = new Map<string, Array<{ readonly have: () => void; readonly lack: (reason: string) => void }>>();
   let owner: string | undefined;
   let idleTimeoutS = IDLE_BEFORE_HELLO_S;
   let lastInput = Date.now();
@@ -82,24 +84,34 @@ export function startAgent(config: AgentConfig): void {
     return missing;
   };
 
-  const startup = async (hash: string, timeoutS: number): Promise<void> => {
+  /** Runs `have` once the file is in the cache (not awaited: pings go on), `lack` if it cannot come. */
+  const withFile = async (hash: string, have: () => Promise<void>, lack: (reason: string) => Promise<void>): Promise<void> => {
+    const run = { have: () => void have(), lack: (reason: string) => void lack(reason) };
+    if ((await need([hash])).length === 0) run.have();
+    else awaiting.set(hash, [...(awaiting.get(hash) ?? []), run]);
+  };
+  const startup = (hash: string, timeoutS: number): Promise<void> => withFile(hash, async () => {
     const r = await runStartupScript(store.path(hash), config.root, timeoutS);
     await writer.send({ t: 'startup-done', ok: r.ok, detail: r.detail.slice(-16_000) });
-  };
+  }, (reason) => writer.send({ t: 'startup-done', ok: false, detail: reason }));
+  const kitCheck = (hash: string, prefix: string, make: string): Promise<void> => withFile(hash, async () => {
+    const r = await checkKit(store.path(hash), prefix, make, config.root);
+    await writer.send({ t: 'kit-checked', ok: r.ok, detail: r.detail.slice(-16_000) });
+  }, (reason) => writer.send({ t: 'kit-checked', ok: false, detail: reason }));
 
   const fileArrived = (hash: string): void => {
     requested.delete(hash);
     for (const job of jobs.values()) job.arrived(hash);
-    const timeoutS = startups.get(hash);
-    if (timeoutS !== undefined) {
-      startups.delete(hash);
-      void startup(hash, timeoutS);
-    }
+    const waiting = awaiting.get(hash) ?? [];
+    awaiting.delete(hash);
+    for (const w of waiting) w.have();
   };
   const fileUnavailable = (hash: string, reason: string): void => {
     requested.delete(hash);
     for (const job of jobs.values()) job.unavailable(hash, reason);
-    if (startups.delete(hash)) void writer.send({ t: 'startup-done', ok: false, detail: reason });
+    const waiting = awaiting.get(hash) ?? [];
+    awaiting.delete(hash);
+    for (const w of waiting) w.lack(reason);
   };
 
   const handle = async (m: Down, body: Buffer): Promise<void> => {
@@ -131,9 +143,9 @@ export function startAgent(config: AgentConfig): void {
         fileUnavailable(m.hash, m.reason);
         return;
       case 'startup':
-        if ((await need([m.hash])).length === 0) void startup(m.hash, m.timeoutS); // not awaited: pings go on
-        else startups.set(m.hash, m.timeoutS);
-        return;
+        return startup(m.hash, m.timeoutS);
+      case 'kit-check':
+        return kitCheck(m.hash, m.prefix, m.make);
       case 'job': {
         if (owner === undefined) return fault('a job before hello');
         if (jobs.has(m.id)) return fault(`job ${m.id} given twice`);

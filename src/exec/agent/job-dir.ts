@@ -1,16 +1,22 @@
 // One job's directory on the host, rebuilt from the cache:
 //   tree/<pkgpath>/...   the port's files (copies: a build may change them)
 //   deps/<pkgname>.tgz   the dependency packages (links into the cache)
+// and for pkgsrc:
+//   tree/mk, tree/<other ports>/...  what the port's make reads besides it
+//   distfiles/...        its distfiles (DISTDIR)
+//   kit.tgz              the bootstrap kit (a link into the cache)
 //   logs/, log           per-phase logs and the whole log
 //   packages/            where the package is made
 //   scratch/             the builder's scratch space
-//   job.json             the BuildJob the job runner hands to the builder
+//   job.json             the BuildJob the job runner hands to the builder,
+//                        and the pkgsrc setup when there is one
 
 import { copyFile, chmod, link, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BuildJob } from '../../sandbox/build-job.js';
+import type { PkgsrcSetup } from '../../sandbox/recipe-pkgsrc.js';
 import type { BlobStore } from './blob-store.js';
-import type { JobSpec, PortEntry } from './protocol.js';
+import type { JobSpec, PkgsrcPart, PortEntry } from './protocol.js';
 import { isContainedLink, isSafeFileName, isSafePkgPath, isSafeRelativePath } from './safe-path.js';
 
 /** Why a job spec cannot be laid out safely, or undefined. */
@@ -22,7 +28,27 @@ export function checkJobSpec(spec: JobSpec): string | undefined {
   for (const dep of spec.dependencies) {
     if (!isSafeFileName(`${dep.pkgname}.tgz`)) return `bad dependency pkgname ${JSON.stringify(dep.pkgname)}`;
   }
+  return spec.pkgsrc === null ? undefined : checkPkgsrcPart(spec.pkgpath, spec.pkgsrc);
+}
+
+function checkPkgsrcPart(pkgpath: string, part: PkgsrcPart): string | undefined {
+  if (!isAbsoluteClean(part.kit.prefix) || part.kit.prefix === '/') return `bad kit prefix ${JSON.stringify(part.kit.prefix)}`;
+  if (!isAbsoluteClean(part.make)) return `bad make ${JSON.stringify(part.make)}`;
+  const problem = checkEntries(part.tree, 'tree') ?? checkEntries(part.distfiles, 'distfile');
+  if (problem) return problem;
+  for (const entry of part.tree) {
+    if (entry.path === pkgpath || entry.path.startsWith(`${pkgpath}/`) || (entry.kind !== 'dir' && pkgpath.startsWith(`${entry.path}/`))) {
+      return `tree file ${JSON.stringify(entry.path)} would lie over the port`;
+    }
+  }
+  if (part.distfiles.some((entry) => entry.kind === 'link')) return 'a distfile cannot be a link';
+  if (part.block.some(({ key }) => !/^[A-Za-z0-9_.]+$/.test(key))) return 'bad key in the pkgsrc block';
   return undefined;
+}
+
+/** An absolute path of plain segments. */
+function isAbsoluteClean(path: string): boolean {
+  return path.startsWith('/') && (path === '/' || isSafeRelativePath(path.slice(1)));
 }
 
 /** Why a list of files cannot be laid out under one directory (`what`) safely, or undefined. */
@@ -49,13 +75,33 @@ export function hashesOf(spec: JobSpec): string[] {
   const out = new Set<string>();
   for (const entry of spec.port) if (entry.kind === 'file') out.add(entry.hash);
   for (const dep of spec.dependencies) out.add(dep.hash);
+  if (spec.pkgsrc !== null) {
+    out.add(spec.pkgsrc.kit.hash);
+    for (const entry of [...spec.pkgsrc.tree, ...spec.pkgsrc.distfiles]) if (entry.kind === 'file') out.add(entry.hash);
+  }
   return [...out];
 }
 
+/** What job.json holds: the BuildJob, and for pkgsrc how its sandbox is set up on this host. */
+export interface JobFile {
+  readonly job: BuildJob;
+  readonly pkgsrc?: PkgsrcSetup;
+}
+
 /** Lays out a checked spec under `dir` (which exists and is empty) and writes job.json. */
-export async function layOutJob(dir: string, spec: JobSpec, store: BlobStore, timeoutS: number): Promise<BuildJob> {
+export async function layOutJob(dir: string, spec: JobSpec, store: BlobStore, timeoutS: number): Promise<JobFile> {
   const tree = join(dir, 'tree');
   await layOutFiles(join(tree, spec.pkgpath), spec.port, store);
+  let pkgsrc: PkgsrcSetup | undefined;
+  if (spec.pkgsrc !== null) {
+    const part = spec.pkgsrc;
+    await layOutFiles(tree, part.tree, store);
+    const distdir = join(dir, 'distfiles');
+    await layOutFiles(distdir, part.distfiles, store);
+    const kit = join(dir, 'kit.tgz');
+    await link(store.path(part.kit.hash), kit).catch(() => copyFile(store.path(part.kit.hash), kit));
+    pkgsrc = { kit: { file: kit, prefix: part.kit.prefix, sha256: part.kit.hash }, make: part.make, distdir };
+  }
   const deps = join(dir, 'deps');
   await mkdir(deps);
   const dependencies = [];
@@ -75,13 +121,15 @@ export async function layOutJob(dir: string, spec: JobSpec, store: BlobStore, ti
     logFile: join(dir, 'log'),
     packageDir: join(dir, 'packages'),
     metadata: spec.metadata,
+    ...(pkgsrc !== undefined && spec.pkgsrc !== null && { prefix: pkgsrc.kit.prefix, block: Object.fromEntries(spec.pkgsrc.block.map(({ key, value }) => [key, value])) }),
   };
   await mkdir(job.logDir);
   await mkdir(job.packageDir);
   await mkdir(join(dir, 'scratch'));
   await writeFile(job.logFile, '');
-  await writeFile(join(dir, 'job.json'), JSON.stringify(job));
-  return job;
+  const file: JobFile = { job, ...(pkgsrc !== undefined && { pkgsrc }) };
+  await writeFile(join(dir, 'job.json'), JSON.stringify(file));
+  return file;
 }
 
 /** Makes `entries` (checked with checkEntries) under `root` from the cache: directories, then files, then links. */

@@ -7,8 +7,10 @@
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BuildJob, BuildReport } from '../../sandbox/build-job.js';
+import type { BuildReport } from '../../sandbox/build-job.js';
 import { buildPackage } from '../../sandbox/builder.js';
+import { pkgsrcBuilder } from '../../sandbox/recipe-pkgsrc.js';
+import type { JobFile } from './job-dir.js';
 
 export type RunnerLine =
   | { readonly t: 'phase'; readonly phase: string }
@@ -57,6 +59,7 @@ export function runJobProcess(dir?: string): void {
 }
 
 async function run(dir: string, signal: AbortSignal): Promise<BuildReport> {
-  const job = JSON.parse(await readFile(join(dir, 'job.json'), 'utf8')) as BuildJob;
-  return buildPackage(job, { signal, onPhase: (phase) => say({ t: 'phase', phase }), scratch: join(dir, 'scratch') });
+  const { job, pkgsrc } = JSON.parse(await readFile(join(dir, 'job.json'), 'utf8')) as JobFile;
+  const build = pkgsrc === undefined ? buildPackage : pkgsrcBuilder(pkgsrc);
+  return build(job, { signal, onPhase: (phase) => say({ t: 'phase', phase }), scratch: join(dir, 'scratch') });
 }

@@ -8,7 +8,7 @@ import { array, boolean, integer, literal, matching, nullable, number, object, o
 import { SHA256_HEX } from './safe-path.js';
 
 /** Bumped whenever a message changes; both sides must agree. */
-export const PROTOCOL = 3;
+export const PROTOCOL = 4;
 
 const hash = matching(SHA256_HEX, 'a sha256 in hex');
 const jobId = integer(1, Number.MAX_SAFE_INTEGER);
@@ -30,6 +30,21 @@ const metadataShape = object({
   inputs: matching(/^(?:[0-9a-f]{64})?$/, 'an inputs hash or nothing'),
 });
 
+/**
+ * What a pkgsrc job needs besides its port: the bootstrap kit every PREFIX
+ * starts from (by content hash), the make it runs, the tree's files it reads
+ * outside the port (relative to the tree: mk/, the ports it includes), the
+ * distfiles (relative to DISTDIR), and pbulk's block for the port.
+ */
+const pkgsrcPartShape = object({
+  kit: object({ hash, size: integer(0, Number.MAX_SAFE_INTEGER), prefix: string(1024) }),
+  make: string(4096),
+  tree: array(portEntryShape, 1_000_000),
+  distfiles: array(portEntryShape, 100_000),
+  block: array(object({ key: string(256), value: string(1024 * 1024) }), 10_000),
+});
+export type PkgsrcPart = ShapeType<typeof pkgsrcPartShape>;
+
 export const jobSpecShape = object({
   pkgname: name,
   pkgpath: string(4096),
@@ -38,6 +53,8 @@ export const jobSpecShape = object({
   metadata: metadataShape,
   port: array(portEntryShape, 1_000_000),
   dependencies: array(object({ pkgname: name, hash, size: integer(0, Number.MAX_SAFE_INTEGER) }), 100_000),
+  /** Set for a pkgsrc tree; a Portfile job needs nothing beyond its port. */
+  pkgsrc: nullable(pkgsrcPartShape),
 });
 export type JobSpec = ShapeType<typeof jobSpecShape>;
 
@@ -64,6 +81,8 @@ export const downShape = tagged('t', {
   /** The coordinator cannot send a file the agent asked for. */
   'blob-missing': object({ t: literal('blob-missing'), hash, reason: text }),
   startup: object({ t: literal('startup'), hash, timeoutS: number(1, 86400) }),
+  /** Before any pkgsrc job: can this host run the kit's make (its arch, its libc)? */
+  'kit-check': object({ t: literal('kit-check'), hash, prefix: string(1024), make: string(4096) }),
   job: object({ t: literal('job'), id: jobId, job: jobSpecShape }),
   /** Ends a job or a scan. */
   cancel: object({ t: literal('cancel'), id: jobId }),
@@ -115,6 +134,7 @@ export const upShape = tagged('t', {
   /** Files the agent does not have; the coordinator sends each once. */
   need: object({ t: literal('need'), hashes: array(hash, 1_000_000) }),
   'startup-done': object({ t: literal('startup-done'), ok: boolean, detail: text }),
+  'kit-checked': object({ t: literal('kit-checked'), ok: boolean, detail: text }),
   phase: object({ t: literal('phase'), id: jobId, phase: name }),
   /** Bytes appended to the job's whole log (raw bytes follow). */
   log: object({ t: literal('log'), id: jobId }),

@@ -89,7 +89,7 @@ export class RemoteJob implements HostWork {
   async #start(): Promise<void> {
     if (this.#runner || this.#ended) return;
     try {
-      this.#job = await layOutJob(this.dir, this.spec, this.ctx.store, this.spec.timeoutS);
+      this.#job = (await layOutJob(this.dir, this.spec, this.ctx.store, this.spec.timeoutS)).job;
     } catch (err) {
       return this.#finish({ kind: 'infrastructure', reason: `could not lay out the job on the host: ${(err as Error).message}` });
     }

@@ -32,7 +32,7 @@ void test('links must stay inside the port', () => {
 });
 
 const spec = (port: JobSpec['port'], extra: Partial<JobSpec> = {}): JobSpec => ({
-  pkgname: 'a-1', pkgpath: 'cat/a', makeJobs: 1, timeoutS: 10, port, dependencies: [],
+  pkgname: 'a-1', pkgpath: 'cat/a', makeJobs: 1, timeoutS: 10, port, dependencies: [], pkgsrc: null,
   metadata: { comment: '', categories: '', maintainer: '', homepage: '', license: '', runDepends: [], buildDepends: [], inputs: '' }, ...extra,
 });
 const file = (path: string): JobSpec['port'][number] => ({ kind: 'file', path, hash: 'a'.repeat(64), size: 1, mode: 0o644 });
@@ -46,4 +46,19 @@ void test('the agent refuses job specs it cannot lay out safely', () => {
   assert.match(checkJobSpec(spec([], { pkgpath: '../a' })) ?? '', /bad pkgpath/);
   assert.match(checkJobSpec(spec([], { pkgname: '../../x' })) ?? '', /bad pkgname/);
   assert.match(checkJobSpec(spec([], { dependencies: [{ pkgname: 'x/../../y', hash: 'b'.repeat(64), size: 1 }] })) ?? '', /bad dependency/);
+});
+
+void test('the agent refuses a pkgsrc part that would lie over the port or leave its directory', () => {
+  const part = (extra: Partial<NonNullable<JobSpec['pkgsrc']>>): Partial<JobSpec> => ({
+    pkgsrc: { kit: { hash: 'c'.repeat(64), size: 1, prefix: '/usr/pkg' }, make: '/usr/pkg/bin/bmake', tree: [file('mk/bsd.pkg.mk')], distfiles: [], block: [], ...extra },
+  });
+  assert.equal(checkJobSpec(spec([file('Makefile')], part({ distfiles: [file('foo-1.0.tar.gz')] }))), undefined);
+  assert.match(checkJobSpec(spec([], part({ tree: [file('cat/a/Makefile')] }))) ?? '', /would lie over the port/);
+  assert.match(checkJobSpec(spec([], part({ tree: [{ kind: 'link', path: 'cat', target: 'x' }] }))) ?? '', /would lie over the port/);
+  assert.match(checkJobSpec(spec([], part({ tree: [file('../mk/x')] }))) ?? '', /bad tree file path/);
+  assert.match(checkJobSpec(spec([], part({ distfiles: [file('../../etc/passwd')] }))) ?? '', /bad distfile file path/);
+  assert.match(checkJobSpec(spec([], part({ distfiles: [{ kind: 'link', path: 'd', target: 'x' }] }))) ?? '', /cannot be a link/);
+  assert.match(checkJobSpec(spec([], part({ kit: { hash: 'c'.repeat(64), size: 1, prefix: 'usr/pkg' } }))) ?? '', /bad kit prefix/);
+  assert.match(checkJobSpec(spec([], part({ make: '/usr/../bin/sh' }))) ?? '', /bad make/);
+  assert.match(checkJobSpec(spec([], part({ block: [{ key: 'A;rm', value: '' }] }))) ?? '', /bad key/);
 });

@@ -1,11 +1,12 @@
-// A port's directory as a list of entries by content hash: what the agent
-// needs to rebuild it on the host from its cache. The pkgpath must name a
-// directory inside the tree; links must stay inside the port.
+// A port's directory, or another directory of the tree a job reads, as a
+// list of entries by content hash: what the agent needs to rebuild it on
+// the host from its cache. The directory must lie inside the tree; links
+// must stay inside it.
 
 import { readdir, readlink, realpath, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import type { PortEntry } from '../agent/protocol.js';
-import { isContainedLink, isSafePkgPath, isSafeSegment } from '../agent/safe-path.js';
+import { isContainedLink, isSafePkgPath, isSafeRelativePath, isSafeSegment } from '../agent/safe-path.js';
 import type { FileHasher } from './file-hasher.js';
 
 export type ManifestResult =
@@ -17,46 +18,66 @@ const MAX_ENTRIES = 100_000;
 
 export async function portManifest(tree: string, pkgpath: string, hasher: FileHasher): Promise<ManifestResult> {
   if (!isSafePkgPath(pkgpath)) return { ok: false, reason: `bad pkgpath ${JSON.stringify(pkgpath)}` };
-  let port: string;
+  return treeDirManifest(tree, pkgpath, hasher, { what: 'port' });
+}
+
+/**
+ * The directory `rel` of the tree; entry paths relative to it, or to the
+ * tree with `keepPath`. `skip` names left out at any depth (CVS, .git).
+ */
+export async function treeDirManifest(tree: string, rel: string, hasher: FileHasher,
+  options: { readonly what?: string; readonly keepPath?: boolean; readonly skip?: ReadonlySet<string> } = {}): Promise<ManifestResult> {
+  const what = options.what ?? 'directory';
+  if (!isSafeRelativePath(rel)) return { ok: false, reason: `bad ${what} path ${JSON.stringify(rel)}` };
+  let dir: string;
   try {
     const realTree = await realpath(tree);
-    port = await realpath(join(tree, pkgpath));
-    if (!port.startsWith(realTree + sep)) return { ok: false, reason: `${pkgpath} leads out of the tree` };
-    if (!(await stat(port)).isDirectory()) return { ok: false, reason: `${pkgpath} is not a directory` };
+    dir = await realpath(join(tree, rel));
+    if (!dir.startsWith(realTree + sep)) return { ok: false, reason: `${rel} leads out of the tree` };
+    if (!(await stat(dir)).isDirectory()) return { ok: false, reason: `${rel} is not a directory` };
   } catch (err) {
-    return { ok: false, reason: `cannot read the port ${pkgpath}: ${(err as Error).message}` };
+    return { ok: false, reason: `cannot read the ${what} ${rel}: ${(err as Error).message}` };
   }
+  try {
+    const walked = await walkDir(dir, hasher, { what, ...(options.keepPath === true && { under: rel }), ...(options.skip && { skip: options.skip }) });
+    return walked.ok ? walked : { ok: false, reason: `${what} ${rel}: ${walked.reason}` };
+  } catch (err) {
+    return { ok: false, reason: `cannot read the ${what} ${rel}: ${(err as Error).message}` };
+  }
+}
+
+/** Every file, directory and link under `dir`, paths relative to it (under `under/` when given), links kept inside it. */
+async function walkDir(dir: string, hasher: FileHasher, options: { readonly what: string; readonly under?: string; readonly skip?: ReadonlySet<string> }): Promise<ManifestResult> {
   const entries: PortEntry[] = [];
   const files = new Map<string, string>();
-  const walk = async (dir: string, rel: string): Promise<string | undefined> => {
-    for (const d of (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+  const walk = async (at: string, rel: string): Promise<string | undefined> => {
+    for (const d of (await readdir(at, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (options.skip?.has(d.name)) continue;
       if (entries.length >= MAX_ENTRIES) return `more than ${MAX_ENTRIES} files`;
       if (!isSafeSegment(d.name)) return `the file name ${JSON.stringify(d.name)} cannot be carried`;
       const path = rel === '' ? d.name : `${rel}/${d.name}`;
-      const full = join(dir, d.name);
+      const full = join(at, d.name);
       if (d.isDirectory()) {
-        entries.push({ kind: 'dir', path });
+        entries.push({ kind: 'dir', path: prefixed(options.under, path) });
         const problem = await walk(full, path);
         if (problem) return problem;
       } else if (d.isFile()) {
         const s = await stat(full);
         const { hash, size } = await hasher.hash(full);
-        entries.push({ kind: 'file', path, hash, size, mode: s.mode & 0o777 });
+        entries.push({ kind: 'file', path: prefixed(options.under, path), hash, size, mode: s.mode & 0o777 });
         files.set(hash, full);
       } else if (d.isSymbolicLink()) {
         const target = await readlink(full);
-        if (!isContainedLink(path, target)) return `${path} is a link out of the port (${target})`;
-        entries.push({ kind: 'link', path, target });
+        if (!isContainedLink(path, target)) return `${path} is a link out of the ${options.what} (${target})`;
+        entries.push({ kind: 'link', path: prefixed(options.under, path), target });
       } else {
         return `${path} is neither a file, a directory nor a link`;
       }
     }
     return undefined;
   };
-  try {
-    const problem = await walk(port, '');
-    return problem ? { ok: false, reason: `port ${pkgpath}: ${problem}` } : { ok: true, entries, files };
-  } catch (err) {
-    return { ok: false, reason: `cannot read the port ${pkgpath}: ${(err as Error).message}` };
-  }
+  const problem = await walk(dir, '');
+  return problem ? { ok: false, reason: problem } : { ok: true, entries, files };
 }
+
+const prefixed = (under: string | undefined, path: string): string => (under === undefined ? path : `${under}/${path}`);

@@ -1,0 +1,51 @@
+// What an SshExecutor is told about its host (most of it from the hosts
+// file), and what it counts of the traffic to it.
+
+import type { PkgsrcSetup } from '../../sandbox/recipe-pkgsrc.js';
+
+export interface SshExecutorOptions {
+  /** ssh destination: `host`, `user@host` or an ssh_config alias. */
+  readonly destination: string;
+  /** The host's name for the engine and reports; default: the destination. */
+  readonly name?: string;
+  /** `ssh -F`: an ssh_config to use instead of ~/.ssh/config. */
+  readonly sshConfig?: string;
+  readonly sshProgram?: string;
+  /** ssh ConnectTimeout (hosts file `timeout=`); default 10 s. */
+  readonly connectTimeoutS?: number;
+  /** ServerAliveInterval × ServerAliveCountMax is how long a silent link lasts; default 1 s × 5. */
+  readonly serverAliveIntervalS?: number;
+  readonly serverAliveCountMax?: number;
+  /** The coordinator gives the agent up after this long without a byte from it; default 20 s. */
+  readonly agentSilenceS?: number;
+  /** The agent ends its jobs after this long without a word from the coordinator; default 20 s. */
+  readonly agentIdleTimeoutS?: number;
+  /** The agent's directory on the host, relative to the build user's home; default `.kiln`. */
+  readonly remoteDir?: string;
+  /** The host must report this `uname -m` (hosts file `arch=`). */
+  readonly arch?: string;
+  /** A script on the coordinator run on the host (with /bin/sh) at each connect (hosts file `STARTUP=`). */
+  readonly startup?: string;
+  readonly startupTimeoutS?: number;
+  /** Refuse a host with less free disk where the agent works; default 1024 MiB. */
+  readonly minDiskFreeMiB?: number;
+  /** Refuse a host without a working bubblewrap; default true. */
+  readonly requireBwrap?: boolean;
+  /** The agent bundle to ship; default the one the build made. */
+  readonly agentBundle?: string;
+  /**
+   * A pkgsrc tree's setup on the coordinator: its kit goes to the host (and
+   * must run there before the host gets a job), and each job carries the
+   * tree's files it reads and its distfiles (default DISTDIR: the tree's
+   * distfiles/).
+   */
+  readonly pkgsrc?: PkgsrcSetup;
+}
+
+export interface TransferStats {
+  /** Times the agent bundle itself was sent (hosts that did not have this version). */
+  readonly agentsSent: number;
+  readonly filesSent: number;
+  readonly bytesSent: number;
+  readonly bytesReceived: number;
+}

@@ -1,0 +1,111 @@
+// `kiln build --hosts` of the pkgsrc fixture on two namespaced hosts that
+// hold no pkgsrc tree, no bootstrap kit and no distfiles: the kit goes to
+// each host and its make must run there before the host takes a job; each
+// job carries mk/, the port directories its make includes (a dependency's
+// buildlink3.mk) and its distfiles, by content hash. The statuses, the
+// stages and the packages are those of the same build on this machine.
+
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { clusterUnavailable, createCluster, type NetnsCluster, type NetnsHost } from '../support/netns-hosts.js';
+import { startKiln } from '../support/kiln-process.js';
+import { buildResult, contentsOf, type Run } from '../support/build-result.js';
+import { mustRun } from '../support/run-command.js';
+import { fixtureCopy, noBmake } from './pkgsrc-fixture.js';
+
+const skip = clusterUnavailable() ?? noBmake;
+let cluster: NetnsCluster;
+let work: { dir: string; tree: string; kit: string };
+let local: Run;
+
+const DISTFILE = 'fetched data, from DISTDIR\n';
+
+const host = (i: number): NetnsHost => cluster.hosts[i] ?? assert.fail(`no host ${i}`);
+
+async function build(name: string, args: readonly string[]): Promise<Run> {
+  const logdir = join(work.dir, name, 'logs');
+  const kiln = startKiln(['build', '--tree', work.tree, '--bootstrap-kit', work.kit, '--logdir', logdir,
+    '--packages', join(work.dir, name, 'packages'), '--plain', ...args]);
+  return buildResult(logdir, join(work.dir, name, 'packages', 'All'), await kiln.exited, kiln.lines);
+}
+
+/** A port that includes a file of another port's directory and builds from a distfile. */
+async function addFetchedPort(tree: string): Promise<void> {
+  await writeFile(join(tree, 'devel', 'libfoo', 'buildlink3.mk'), 'DEPENDS+=\tlibfoo>=1.0:../../devel/libfoo\n');
+  const port = join(tree, 'devel', 'fetched');
+  await mkdir(join(port, 'files'), { recursive: true });
+  await writeFile(join(port, 'Makefile'), [
+    'PKGNAME=\tfetched-1.0', 'CATEGORIES=\tdevel', 'COMMENT=\tBuilt from a distfile', '',
+    '.include "../../devel/libfoo/buildlink3.mk"', '.include "../../mk/bsd.pkg.mk"', '',
+  ].join('\n'));
+  await writeFile(join(port, 'distinfo'), `$NetBSD$\n\nSize (fetched-1.0.txt) = ${Buffer.byteLength(DISTFILE)} bytes\n`);
+  await writeFile(join(port, 'files', 'build.sh'), 'set -e\ncp "$DISTDIR/fetched-1.0.txt" fetched.txt\n');
+  await writeFile(join(port, 'files', 'install.sh'), 'set -e\nmkdir -p "$DESTDIR$PREFIX/share"\ncp fetched.txt "$DESTDIR$PREFIX/share/fetched"\n');
+  const category = join(tree, 'devel', 'Makefile');
+  await writeFile(category, (await readFile(category, 'utf8')).replace('SUBDIR+=\thello\n', 'SUBDIR+=\tfetched\nSUBDIR+=\thello\n'));
+  await mkdir(join(tree, 'distfiles'), { recursive: true });
+  await writeFile(join(tree, 'distfiles', 'fetched-1.0.txt'), DISTFILE);
+}
+
+before(async () => {
+  if (skip) return;
+  work = await fixtureCopy();
+  await chmod(work.dir, 0o755); // local builds run as nobody
+  await addFetchedPort(work.tree);
+  cluster = await createCluster({ prefix: 'kpc', subnet: 43, hosts: 2 });
+  local = await build('local', ['--jobs', '2']);
+  assert.equal(local.statuses.get('fetched-1.0'), 'done', local.lines.slice(-30).join('\n'));
+});
+
+after(async () => {
+  if (skip) return;
+  await cluster.teardown();
+  await rm(work.dir, { recursive: true, force: true });
+});
+
+void test('the pkgsrc fixture built on two hosts without a tree: the statuses, stages and packages of a local build', { skip, timeout: 300_000 }, async () => {
+  const hosts = join(work.dir, 'two.hosts');
+  await writeFile(hosts, `${host(0).name} jobs=2\n${host(1).name} jobs=2\n`);
+  const run = await build('two', ['--hosts', hosts, '--ssh-config', cluster.sshConfig]);
+  assert.deepEqual(Object.fromEntries([...run.statuses].sort()), Object.fromEntries([...local.statuses].sort()), run.lines.slice(-30).join('\n'));
+  assert.equal(run.code, local.code, 'the same exit status (badconf fails to configure)');
+  assert.deepEqual([...new Set(run.hosts.values())].sort(), [host(0).name, host(1).name], 'both hosts built, and nothing was built here');
+  const there = await contentsOf(run.all);
+  const here = await contentsOf(local.all);
+  assert.deepEqual([...there.keys()], [...here.keys()], 'the same package files');
+  for (const [name, contents] of here) assert.deepEqual(there.get(name), contents, `${name}: the same files, bytes (MD5s) and metadata`);
+  const stages = async (logdir: string, pkgname: string): Promise<string[]> => (await readdir(join(logdir, 'packages', pkgname))).sort();
+  for (const pkgname of ['hello-1.0', 'daemon-2.0', 'bootstrap-thing-1.0', 'fetched-1.0']) {
+    assert.deepEqual(await stages(run.logdir, pkgname), await stages(local.logdir, pkgname), `${pkgname}: the same stages`);
+  }
+  assert.match(await readFile(join(run.logdir, 'packages', 'fetched-1.0', 'checksum.log'), 'utf8'), /Checksum OK for fetched-1\.0\.txt/);
+  const fetched = await mustRun('tar', ['-xzOf', join(run.all, 'fetched-1.0.tgz'), 'share/fetched']);
+  assert.equal(fetched.stdout.toString('utf8'), DISTFILE, 'the distfile reached the host');
+  for (const h of [host(0), host(1)]) {
+    const left = await cluster.exec(h, ['sh', '-c', `ls ${join(cluster.home, '.kiln', 'jobs')} 2>/dev/null | wc -l`], { asUser: true });
+    assert.equal(left.stdout.toString().trim(), '0', `no job directory left on ${h.name}`);
+  }
+});
+
+void test('a host where the kit\'s tools cannot run is refused before any job, saying why', { skip, timeout: 120_000 }, async () => {
+  // A kit built for another machine: its pkg_info is not a program this host can run.
+  const kitDir = join(work.dir, 'badkit');
+  await mkdir(kitDir);
+  await mustRun('tar', ['-xzf', work.kit, '-C', kitDir]);
+  const pkgInfo = join(kitDir, 'usr', 'pkg', 'sbin', 'pkg_info');
+  await rm(pkgInfo);
+  await writeFile(pkgInfo, Buffer.from('\x7fELF\x02\x01\x01 for another machine'), { mode: 0o755 });
+  const badKit = join(work.dir, 'badkit.tgz');
+  await mustRun('tar', ['-czf', badKit, '-C', kitDir, '.']);
+  const hosts = join(work.dir, 'bad.hosts');
+  await writeFile(hosts, `${host(0).name} jobs=1\n`);
+  const kiln = startKiln(['build', '--tree', work.tree, '--bootstrap-kit', badKit, '--logdir', join(work.dir, 'bad', 'logs'),
+    '--packages', join(work.dir, 'bad', 'packages'), '--plain', '--hosts', hosts, '--ssh-config', cluster.sshConfig, 'devel/libfoo']);
+  await kiln.line(new RegExp(`host ${host(0).name} refused: ${host(0).name}: the bootstrap kit does not work here: /usr/pkg/sbin/pkg_info does not run here: `), 60_000);
+  assert.equal(await kiln.exited, 3, 'no host could build');
+  assert.ok(kiln.lines.some((l) => l.includes(`no host can take jobs: ${host(0).name}: the bootstrap kit`)), 'the reason once, with the host\'s name');
+  const left = await cluster.exec(host(0), ['sh', '-c', `ls ${join(cluster.home, '.kiln')} | grep -c kit-check || true`], { asUser: true });
+  assert.equal(left.stdout.toString().trim(), '0', 'the unpacked kit is gone from the host');
+});
