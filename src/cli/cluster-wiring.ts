@@ -10,10 +10,11 @@ import type { HostSpec } from '../core/model.js';
 import type { Executor } from '../exec/executor.js';
 import { toHostSpec, type HostEntry, type HostsFile } from '../exec/hosts-file.js';
 import { type BuildFunction, LocalExecutor } from '../exec/local-executor.js';
-import { SshExecutor } from '../exec/ssh-executor.js';
+import { SshExecutor, type SshExecutorOptions } from '../exec/ssh-executor.js';
 import { SshScanHost } from '../exec/ssh-scan-host.js';
 import { FileHasher } from '../exec/ssh/file-hasher.js';
 import { TreeShare } from '../exec/ssh/tree-share.js';
+import { TreeSnapshot } from '../exec/ssh/tree-snapshot.js';
 import type { TreeDriver } from '../ports/driver.js';
 import type { ScanInputs } from '../ports/scan-cache.js';
 import { ScanPool } from '../ports/scan-pool.js';
@@ -70,10 +71,12 @@ export interface ClusterDefaults {
 export async function clusterHosts(values: ClusterValues, io: CommandIO, d: ClusterDefaults): Promise<Cluster> {
   const sshConfig = values['ssh-config'] === undefined ? undefined : resolve(io.cwd, values['ssh-config']);
   const made: Array<{ readonly entry: HostEntry; readonly executor: Executor }> = [];
+  // One listing of a pkgsrc tree for every host of the run, made when the first one connects.
+  const pkgsrc = d.pkgsrc === undefined ? undefined : { setup: d.pkgsrc, tree: new TreeSnapshot(d.tree.root, new FileHasher()) };
   const factory: RosterFactory = {
     specs: (entry) => ({ spec: provisionalSpec(entry), specFor: (info) => toHostSpec(entry, info) }),
     executor: (entry, file) => {
-      const executor = makeExecutor(entry, file, sshConfig, d.build, d.pkgsrc);
+      const executor = makeExecutor(entry, file, sshConfig, d.build, pkgsrc);
       made.push({ entry, executor });
       return executor;
     },
@@ -97,6 +100,7 @@ export async function clusterHosts(values: ClusterValues, io: CommandIO, d: Clus
     scan: pool ? { driver: pool, jobs: pool.slots, pool } : { driver: d.tree, jobs: d.jobs, pool: undefined },
     async close() {
       await Promise.all([...(local ? [local.executor] : []), ...made.map((m) => m.executor)].map((e) => e.close()));
+      await pkgsrc?.tree.close();
     },
   };
 }
@@ -125,7 +129,7 @@ export async function scanPool(hosts: ReadonlyArray<{ readonly entry: HostEntry;
 }
 
 export function makeExecutor(entry: HostEntry, file: HostsFile, sshConfig: string | undefined, build: BuildFunction = buildPackage,
-  pkgsrc?: PkgsrcSetup): Executor {
+  pkgsrc?: SshExecutorOptions['pkgsrc']): Executor {
   if (entry.local) return new LocalExecutor({ build });
   return SshExecutor.fromHostEntry(entry, file, { name: entry.name, ...(sshConfig !== undefined && { sshConfig }), ...(pkgsrc !== undefined && { pkgsrc }) });
 }

@@ -16,6 +16,7 @@ import type { HostEntry, HostsFile } from './hosts-file.js';
 import type { HostLoad } from '../core/engine-events.js';
 import type { PkgsrcSetup } from '../sandbox/recipe-pkgsrc.js';
 import type { SshExecutorOptions, TransferStats } from './ssh/ssh-executor-options.js';
+import type { TreeSnapshot } from './ssh/tree-snapshot.js';
 import { PROTOCOL, jobSpecShape, type Down, type JobSpec, type PkgsrcPart, type ScanSpec, type Up } from './agent/protocol.js';
 import { isSafeFileName } from './agent/safe-path.js';
 import { loadAgentBundle } from './ssh/agent-bundle.js';
@@ -29,7 +30,12 @@ import { pkgsrcJobPart } from './ssh/pkgsrc-job-files.js';
 import { portManifest } from './ssh/port-manifest.js';
 import { isSafeDestination, type SshSettings } from './ssh/ssh-args.js';
 
-type Waiter = { readonly t: 'facts' | 'startup-done' | 'kit-checked'; readonly resolve: (m: Up | undefined) => void };
+/** Files sent side by side when the agent asks for many. */
+const SENDERS = 16;
+/** A whole pkgsrc tree may take a while the first time (250 MiB for pkgsrc-2017Q4). */
+const TREE_READY_MS = 4 * 3600 * 1000;
+
+type Waiter = { readonly t: 'facts' | 'startup-done' | 'kit-checked' | 'tree-ready'; readonly resolve: (m: Up | undefined) => void };
 
 /** How a scan on the host ended: the agent's answer, or the host was lost before it came. */
 export type RemoteScanOutcome =
@@ -56,6 +62,8 @@ export class SshExecutor implements Executor {
   #info: HostInfo | undefined;
   #connecting: Promise<ConnectResult> | undefined;
   #nextJob = 1;
+  /** The hash of the tree made ready on the host (pkgsrc). */
+  #tree: string | undefined;
   #stats = { agentsSent: 0, bytesReceived: 0 };
 
   constructor(options: SshExecutorOptions) {
@@ -118,7 +126,7 @@ export class SshExecutor implements Executor {
       if (problem) return refuse(problem);
     }
     if (this.#o.pkgsrc !== undefined) {
-      const problem = await this.#checkKit(this.#o.pkgsrc, signal);
+      const problem = await this.#checkKit(this.#o.pkgsrc.setup, signal) ?? await this.#shareTree(this.#o.pkgsrc.tree, signal);
       if (problem) return refuse(problem);
     }
     this.#info = checked.info;
@@ -143,9 +151,9 @@ export class SshExecutor implements Executor {
     }
     for (const [hash, path] of manifest.files) this.#blobs.offer(hash, path);
     let pkgsrc: PkgsrcPart | null = null;
-    if (this.#o.pkgsrc !== undefined) {
-      const part = await pkgsrcJobPart(this.#o.pkgsrc, job, this.#hasher);
-      if (!part.ok) return part.infrastructure ? infrastructure(part.reason) : failed('transfer', part.reason);
+    if (this.#o.pkgsrc !== undefined && this.#tree !== undefined) {
+      const part = await pkgsrcJobPart(this.#o.pkgsrc.setup, this.#tree, job, this.#hasher);
+      if (!part.ok) return infrastructure(part.reason);
       for (const [hash, path] of part.files) this.#blobs.offer(hash, path);
       pkgsrc = part.part;
     }
@@ -278,8 +286,23 @@ export class SshExecutor implements Executor {
     return problem === undefined ? undefined : `the bootstrap kit does not work here: ${problem}`;
   }
 
+  /** The tree goes to the host, each file once, and is laid out there: the tree's revision is the host's. */
+  async #shareTree(snapshot: TreeSnapshot, signal: AbortSignal): Promise<string | undefined> {
+    let manifest;
+    try {
+      manifest = await snapshot.manifest();
+    } catch (err) {
+      return `cannot list the tree ${snapshot.tree}: ${(err as Error).message}`;
+    }
+    for (const [hash, path] of manifest.sources) this.#blobs.offer(hash, path);
+    const problem = await this.#askAbout(manifest.file, 'the tree', (hash) => ({ t: 'tree', hash }), 'tree-ready', TREE_READY_MS, signal);
+    if (problem !== undefined) return `the tree cannot be made ready here: ${problem}`;
+    this.#tree = manifest.hash;
+    return undefined;
+  }
+
   /** Offers `file` to the agent, sends the question naming it, and waits for the answer: why not, or undefined. */
-  async #askAbout(file: string, what: string, question: (hash: string) => Down, answer: 'startup-done' | 'kit-checked',
+  async #askAbout(file: string, what: string, question: (hash: string) => Down, answer: 'startup-done' | 'kit-checked' | 'tree-ready',
     timeoutMs: number, signal: AbortSignal): Promise<string | undefined> {
     let hash: string;
     try {
@@ -316,13 +339,19 @@ export class SshExecutor implements Executor {
       case 'facts':
       case 'startup-done':
       case 'kit-checked':
+      case 'tree-ready':
         this.#waiters.find((w) => w.t === m.t)?.resolve(m);
         return;
       case 'pong':
         return;
-      case 'need':
-        for (const hash of m.hashes) if (this.#link) void this.#blobs.send(this.#link, hash);
+      case 'need': {
+        // A few files at a time: a tree asks for tens of thousands at once.
+        const link = this.#link;
+        const queue = [...m.hashes];
+        const sender = async (): Promise<void> => { for (let h = queue.shift(); h !== undefined; h = queue.shift()) await this.#blobs.send(link!, h); };
+        if (link) void Promise.all(Array.from({ length: Math.min(SENDERS, queue.length) }, sender));
         return;
+      }
       case 'phase':
         this.#jobs.get(m.id)?.phase(m.phase);
         return;

@@ -61,10 +61,15 @@ export interface BuildJob {
    */
   readonly block?: Readonly<Record<string, string>>;
   /**
-   * The tree's files outside the port that its make reads, relative to the
-   * tree (pkgsrc's SCAN_DEPENDS): what a remote host needs besides the port.
+   * The tree's files outside the port that its make read when scanned,
+   * relative to the tree (pkgsrc's SCAN_DEPENDS): where a master port is.
    */
   readonly reads?: readonly string[];
+  /**
+   * The port's files when they are not `<tree>/<pkgpath>`: a remote pkgsrc
+   * job's fresh copy, shown over that directory of the host's shared tree.
+   */
+  readonly portDir?: string;
 }
 
 export interface BuildReport {

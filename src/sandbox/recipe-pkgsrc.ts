@@ -147,6 +147,7 @@ function sandboxStep(pkgsrc: PkgsrcJob, ctx: JobContext, who: Who, program: read
   const root = who === 'root';
   const mounts: JobMount[] = [
     { source: job.tree, dest: job.tree, writable: false },
+    ...(job.portDir === undefined ? [] : [{ source: job.portDir, dest: join(job.tree, job.pkgpath), writable: false }]),
     { source: join(ctx.scratch.root, PACKAGES_DIR), dest: AT.packages, writable: false },
   ];
   if (setup.distdir !== undefined) mounts.push({ source: setup.distdir, dest: setup.distdir, writable: false });

@@ -1,9 +1,9 @@
 // `kiln build --hosts` of the pkgsrc fixture on two namespaced hosts that
-// hold no pkgsrc tree, no bootstrap kit and no distfiles: the kit goes to
-// each host and its make must run there before the host takes a job; each
-// job carries mk/, the port directories its make includes (a dependency's
-// buildlink3.mk) and its distfiles, by content hash. The statuses, the
-// stages and the packages are those of the same build on this machine.
+// hold no pkgsrc tree, no bootstrap kit and no distfiles: before a host
+// takes a job, the kit goes there and its tools must run, and the tree is
+// made ready there by content hash; each job carries its port's files and
+// its distfiles. The statuses, the stages and the packages are those of the
+// same build on this machine.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -84,8 +84,10 @@ void test('the pkgsrc fixture built on two hosts without a tree: the statuses, s
   const fetched = await mustRun('tar', ['-xzOf', join(run.all, 'fetched-1.0.tgz'), 'share/fetched']);
   assert.equal(fetched.stdout.toString('utf8'), DISTFILE, 'the distfile reached the host');
   for (const h of [host(0), host(1)]) {
-    const left = await cluster.exec(h, ['sh', '-c', `ls ${join(cluster.home, '.kiln', 'jobs')} 2>/dev/null | wc -l`], { asUser: true });
-    assert.equal(left.stdout.toString().trim(), '0', `no job directory left on ${h.name}`);
+    const ls = async (dir: string): Promise<string[]> =>
+      (await cluster.exec(h, ['sh', '-c', `ls ${join(cluster.home, '.kiln', dir)} 2>/dev/null || true`], { asUser: true })).stdout.toString().split('\n').filter((l) => l !== '');
+    assert.deepEqual(await ls('jobs'), [], `no job directory left on ${h.name}`);
+    assert.equal((await ls('trees')).length, 1, `one tree on ${h.name}`);
   }
 });
 

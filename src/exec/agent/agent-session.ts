@@ -21,6 +21,7 @@ import { RemoteJob } from './remote-job.js';
 import { RemoteScan, checkScanSpec } from './remote-scan.js';
 import { RunnerPool } from './runner-pool.js';
 import { runStartupScript } from './startup-script.js';
+import { TreeStore } from './tree-store.js';
 
 export interface AgentConfig {
   /** The agent's directory on the host (cache, jobs, pid files). */
@@ -37,6 +38,7 @@ export function startAgent(config: AgentConfig): void {
   const writer = new FrameWriter(new Socket({ fd: 1, readable: false, writable: true }));
   const store = new BlobStore(config.root);
   const runners = new RunnerPool(config.agentFile, config.root);
+  const trees = new TreeStore(config.root, store);
   /** Jobs and scans, by the coordinator's id. */
   const jobs = new Map<number, HostWork>();
   const requested = new Set<string>();
@@ -94,6 +96,24 @@ export function startAgent(config: AgentConfig): void {
     const r = await runStartupScript(store.path(hash), config.root, timeoutS);
     await writer.send({ t: 'startup-done', ok: r.ok, detail: r.detail.slice(-16_000) });
   }, (reason) => writer.send({ t: 'startup-done', ok: false, detail: reason }));
+  /** Brings every file of `hashes` into the cache; rejects when one cannot come. */
+  const fetchAll = async (hashes: readonly string[]): Promise<void> => {
+    const waits: Array<Promise<void>> = [];
+    const waiting: string[] = [];
+    for (const hash of new Set(hashes)) {
+      if (await store.has(hash)) continue;
+      waiting.push(hash);
+      waits.push(new Promise((have, lack) => awaiting.set(hash, [...(awaiting.get(hash) ?? []), { have, lack: (reason) => lack(new Error(reason)) }])));
+    }
+    await need(waiting);
+    // A file that arrived between the first look and the wait (asked for by another job) is had already.
+    for (const hash of waiting) if (awaiting.has(hash) && await store.has(hash)) fileArrived(hash);
+    await Promise.all(waits);
+  };
+  const tree = (hash: string): Promise<void> => withFile(hash, async () => {
+    const problem = await trees.prepare(hash, fetchAll);
+    await writer.send({ t: 'tree-ready', ok: problem === undefined, detail: problem ?? 'ready' });
+  }, (reason) => writer.send({ t: 'tree-ready', ok: false, detail: reason }));
   const kitCheck = (hash: string, prefix: string, make: string): Promise<void> => withFile(hash, async () => {
     const r = await checkKit(store.path(hash), prefix, make, config.root);
     await writer.send({ t: 'kit-checked', ok: r.ok, detail: r.detail.slice(-16_000) });
@@ -146,6 +166,8 @@ export function startAgent(config: AgentConfig): void {
         return startup(m.hash, m.timeoutS);
       case 'kit-check':
         return kitCheck(m.hash, m.prefix, m.make);
+      case 'tree':
+        return tree(m.hash);
       case 'job': {
         if (owner === undefined) return fault('a job before hello');
         if (jobs.has(m.id)) return fault(`job ${m.id} given twice`);
@@ -159,7 +181,7 @@ export function startAgent(config: AgentConfig): void {
         await mkdir(dir, { recursive: true });
         await writeRecord(join(dir, 'agent.json'), recordOf(process.pid));
         const missing = await need(hashesOf(m.job));
-        const job = new RemoteJob(m.id, dir, m.job, missing, { writer, store, runners });
+        const job = new RemoteJob(m.id, dir, m.job, missing, { writer, store, runners, trees });
         jobs.set(m.id, job);
         void job.ended.then(() => jobs.delete(m.id));
         job.kick();

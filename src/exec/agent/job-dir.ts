@@ -1,8 +1,9 @@
 // One job's directory on the host, rebuilt from the cache:
 //   tree/<pkgpath>/...   the port's files (copies: a build may change them)
 //   deps/<pkgname>.tgz   the dependency packages (links into the cache)
-// and for pkgsrc:
-//   tree/mk, tree/<other ports>/...  what the port's make reads besides it
+// and for pkgsrc, whose tree is the host's copy of the coordinator's
+// (tree-store.ts), not tree/:
+//   port/                the port's files, shown over its directory there
 //   distfiles/...        its distfiles (DISTDIR)
 //   kit.tgz              the bootstrap kit (a link into the cache)
 //   logs/, log           per-phase logs and the whole log
@@ -11,7 +12,7 @@
 //   job.json             the BuildJob the job runner hands to the builder,
 //                        and the pkgsrc setup when there is one
 
-import { copyFile, chmod, link, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, chmod, link, mkdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BuildJob } from '../../sandbox/build-job.js';
 import type { PkgsrcSetup } from '../../sandbox/recipe-pkgsrc.js';
@@ -28,19 +29,14 @@ export function checkJobSpec(spec: JobSpec): string | undefined {
   for (const dep of spec.dependencies) {
     if (!isSafeFileName(`${dep.pkgname}.tgz`)) return `bad dependency pkgname ${JSON.stringify(dep.pkgname)}`;
   }
-  return spec.pkgsrc === null ? undefined : checkPkgsrcPart(spec.pkgpath, spec.pkgsrc);
+  return spec.pkgsrc === null ? undefined : checkPkgsrcPart(spec.pkgsrc);
 }
 
-function checkPkgsrcPart(pkgpath: string, part: PkgsrcPart): string | undefined {
+function checkPkgsrcPart(part: PkgsrcPart): string | undefined {
   if (!isAbsoluteClean(part.kit.prefix) || part.kit.prefix === '/') return `bad kit prefix ${JSON.stringify(part.kit.prefix)}`;
   if (!isAbsoluteClean(part.make)) return `bad make ${JSON.stringify(part.make)}`;
-  const problem = checkEntries(part.tree, 'tree') ?? checkEntries(part.distfiles, 'distfile');
+  const problem = checkEntries(part.distfiles, 'distfile');
   if (problem) return problem;
-  for (const entry of part.tree) {
-    if (entry.path === pkgpath || entry.path.startsWith(`${pkgpath}/`) || (entry.kind !== 'dir' && pkgpath.startsWith(`${entry.path}/`))) {
-      return `tree file ${JSON.stringify(entry.path)} would lie over the port`;
-    }
-  }
   if (part.distfiles.some((entry) => entry.kind === 'link')) return 'a distfile cannot be a link';
   if (part.block.some(({ key }) => !/^[A-Za-z0-9_.]+$/.test(key))) return 'bad key in the pkgsrc block';
   return undefined;
@@ -77,7 +73,7 @@ export function hashesOf(spec: JobSpec): string[] {
   for (const dep of spec.dependencies) out.add(dep.hash);
   if (spec.pkgsrc !== null) {
     out.add(spec.pkgsrc.kit.hash);
-    for (const entry of [...spec.pkgsrc.tree, ...spec.pkgsrc.distfiles]) if (entry.kind === 'file') out.add(entry.hash);
+    for (const entry of spec.pkgsrc.distfiles) if (entry.kind === 'file') out.add(entry.hash);
   }
   return [...out];
 }
@@ -88,14 +84,24 @@ export interface JobFile {
   readonly pkgsrc?: PkgsrcSetup;
 }
 
-/** Lays out a checked spec under `dir` (which exists and is empty) and writes job.json. */
-export async function layOutJob(dir: string, spec: JobSpec, store: BlobStore, timeoutS: number): Promise<JobFile> {
-  const tree = join(dir, 'tree');
-  await layOutFiles(join(tree, spec.pkgpath), spec.port, store);
+/**
+ * Lays out a checked spec under `dir` (which exists and is empty) and
+ * writes job.json. `treeAt`: where this host keeps a pkgsrc tree.
+ */
+export async function layOutJob(dir: string, spec: JobSpec, store: BlobStore, timeoutS: number, treeAt: (hash: string) => string): Promise<JobFile> {
+  let tree = join(dir, 'tree');
+  let portDir: string | undefined;
   let pkgsrc: PkgsrcSetup | undefined;
-  if (spec.pkgsrc !== null) {
+  if (spec.pkgsrc === null) {
+    await layOutFiles(join(tree, spec.pkgpath), spec.port, store);
+  } else {
     const part = spec.pkgsrc;
-    await layOutFiles(tree, part.tree, store);
+    tree = treeAt(part.tree);
+    if (!(await stat(join(tree, spec.pkgpath)).then((s) => s.isDirectory(), () => false))) {
+      throw new Error(`the tree ${part.tree.slice(0, 12)} on this host has no ${spec.pkgpath}`);
+    }
+    portDir = join(dir, 'port');
+    await layOutFiles(portDir, spec.port, store);
     const distdir = join(dir, 'distfiles');
     await layOutFiles(distdir, part.distfiles, store);
     const kit = join(dir, 'kit.tgz');
@@ -121,7 +127,9 @@ export async function layOutJob(dir: string, spec: JobSpec, store: BlobStore, ti
     logFile: join(dir, 'log'),
     packageDir: join(dir, 'packages'),
     metadata: spec.metadata,
-    ...(pkgsrc !== undefined && spec.pkgsrc !== null && { prefix: pkgsrc.kit.prefix, block: Object.fromEntries(spec.pkgsrc.block.map(({ key, value }) => [key, value])) }),
+    ...(pkgsrc !== undefined && spec.pkgsrc !== null && {
+      prefix: pkgsrc.kit.prefix, ...(portDir !== undefined && { portDir }), block: Object.fromEntries(spec.pkgsrc.block.map(({ key, value }) => [key, value])),
+    }),
   };
   await mkdir(job.logDir);
   await mkdir(job.packageDir);

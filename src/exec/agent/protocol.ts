@@ -32,14 +32,15 @@ const metadataShape = object({
 
 /**
  * What a pkgsrc job needs besides its port: the bootstrap kit every PREFIX
- * starts from (by content hash), the make it runs, the tree's files it reads
- * outside the port (relative to the tree: mk/, the ports it includes), the
- * distfiles (relative to DISTDIR), and pbulk's block for the port.
+ * starts from (by content hash), the make it runs, the tree it runs in (the
+ * hash of the tree's manifest, made ready on the host before any job; the
+ * port's own files come fresh with each job), the distfiles (relative to
+ * DISTDIR), and pbulk's block for the port.
  */
 const pkgsrcPartShape = object({
   kit: object({ hash, size: integer(0, Number.MAX_SAFE_INTEGER), prefix: string(1024) }),
   make: string(4096),
-  tree: array(portEntryShape, 1_000_000),
+  tree: hash,
   distfiles: array(portEntryShape, 100_000),
   block: array(object({ key: string(256), value: string(1024 * 1024) }), 10_000),
 });
@@ -83,6 +84,8 @@ export const downShape = tagged('t', {
   startup: object({ t: literal('startup'), hash, timeoutS: number(1, 86400) }),
   /** Before any pkgsrc job: can this host run the kit's make (its arch, its libc)? */
   'kit-check': object({ t: literal('kit-check'), hash, prefix: string(1024), make: string(4096) }),
+  /** Before any pkgsrc job: lay out the tree whose manifest (a JSON list of port entries) has this hash, once per host. */
+  tree: object({ t: literal('tree'), hash }),
   job: object({ t: literal('job'), id: jobId, job: jobSpecShape }),
   /** Ends a job or a scan. */
   cancel: object({ t: literal('cancel'), id: jobId }),
@@ -135,6 +138,7 @@ export const upShape = tagged('t', {
   need: object({ t: literal('need'), hashes: array(hash, 1_000_000) }),
   'startup-done': object({ t: literal('startup-done'), ok: boolean, detail: text }),
   'kit-checked': object({ t: literal('kit-checked'), ok: boolean, detail: text }),
+  'tree-ready': object({ t: literal('tree-ready'), ok: boolean, detail: text }),
   phase: object({ t: literal('phase'), id: jobId, phase: name }),
   /** Bytes appended to the job's whole log (raw bytes follow). */
   log: object({ t: literal('log'), id: jobId }),

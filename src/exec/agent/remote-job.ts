@@ -18,6 +18,7 @@ import { writeRecord } from './leftovers.js';
 import { recordOf, signalGroup } from './proc-identity.js';
 import type { JobSpec } from './protocol.js';
 import type { RunnerPool } from './runner-pool.js';
+import type { TreeStore } from './tree-store.js';
 import { isSafeFileName } from './safe-path.js';
 
 const LOG_POLL_MS = 200;
@@ -28,6 +29,8 @@ const TIMEOUT_BACKSTOP_S = 60;
 export interface JobContext {
   readonly writer: FrameWriter;
   readonly store: BlobStore;
+  /** Where this host keeps pkgsrc trees. */
+  readonly trees: TreeStore;
   /** Job runners, one kept started ahead. */
   readonly runners: RunnerPool;
 }
@@ -89,7 +92,7 @@ export class RemoteJob implements HostWork {
   async #start(): Promise<void> {
     if (this.#runner || this.#ended) return;
     try {
-      this.#job = (await layOutJob(this.dir, this.spec, this.ctx.store, this.spec.timeoutS)).job;
+      this.#job = (await layOutJob(this.dir, this.spec, this.ctx.store, this.spec.timeoutS, (hash) => this.ctx.trees.path(hash))).job;
     } catch (err) {
       return this.#finish({ kind: 'infrastructure', reason: `could not lay out the job on the host: ${(err as Error).message}` });
     }

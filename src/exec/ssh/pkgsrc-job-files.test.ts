@@ -1,17 +1,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { BuildJob } from '../../sandbox/build-job.js';
+import type { PortEntry } from '../agent/protocol.js';
 import { FileHasher } from './file-hasher.js';
-import { directoriesRead, distinfoNames, pkgsrcJobFiles } from './pkgsrc-job-files.js';
+import { distinfoNames, masters, pkgsrcJobPart } from './pkgsrc-job-files.js';
+import { TreeSnapshot } from './tree-snapshot.js';
 
-void test('the directories a pkgsrc job reads: mk/ and the port directories of its SCAN_DEPENDS, itself left out; masters are where it read a Makefile', () => {
-  const reads = [
-    'mk/bsd.pkg.mk', 'www/app/Makefile', 'www/app/options.mk', 'devel/gettext-lib/buildlink3.mk', 'devel/gettext-lib/builtin.mk',
-    'lang/php/Makefile.common', 'lang/python/pyversion.mk', 'mk.conf', '/usr/pkg/etc/mk.conf', '../outside/x.mk',
-  ];
-  assert.deepEqual(directoriesRead('www/app', reads), { dirs: ['mk', 'devel/gettext-lib', 'lang/php', 'lang/python'], masters: ['lang/php'] });
+void test('a port\'s masters: the other port directories where its make read a Makefile', () => {
+  const reads = ['mk/bsd.pkg.mk', 'www/app/Makefile', 'devel/gettext-lib/buildlink3.mk', 'lang/php/Makefile.common', 'mk/misc/Makefile.x', '../x/Makefile'];
+  assert.deepEqual(masters('www/app', reads), ['lang/php']);
 });
 
 void test('distinfo names its distfiles by their Size lines; patches and unsafe names are not distfiles', () => {
@@ -23,32 +23,59 @@ void test('distinfo names its distfiles by their Size lines; patches and unsafe 
   assert.deepEqual(distinfoNames(distinfo), ['foo-1.0.tar.gz', 'foo/extra-2.zip']);
 });
 
-void test('a job\'s tree files and distfiles: whole directories by content hash, version control left behind, absent distfiles left out', async () => {
+async function scratchTree(files: Readonly<Record<string, string>>): Promise<string> {
   const tree = await mkdtemp(join(tmpdir(), 'kiln-pkgsrc-files-'));
+  for (const [path, text] of Object.entries(files)) {
+    await mkdir(join(tree, path, '..'), { recursive: true });
+    await writeFile(join(tree, path), text);
+  }
+  return tree;
+}
+
+void test('a pkgsrc job carries the kit, the tree\'s revision, pbulk\'s block and the distfiles DISTDIR holds (its master\'s, without a distinfo of its own)', async () => {
+  const tree = await scratchTree({
+    'devel/app/Makefile': 'app\n', 'devel/app/distinfo': 'Size (app-1.0.tar.gz) = 4 bytes\nSize (app-extra.tar.gz) = 4 bytes\n',
+    'devel/app-fr/Makefile': '.include "../../devel/app/Makefile"\n', 'distfiles/app-1.0.tar.gz': 'tar\n', 'kit.tgz': 'kit\n',
+  });
   try {
-    const write = async (path: string, text: string): Promise<void> => {
-      await mkdir(join(tree, path, '..'), { recursive: true });
-      await writeFile(join(tree, path), text);
-    };
-    await write('mk/bsd.pkg.mk', 'mk\n');
-    await write('mk/scripts/run.sh', 'script\n');
-    await write('mk/CVS/Entries', 'cvs\n');
-    await write('devel/lib/buildlink3.mk', 'bl3\n');
-    await write('devel/lib/patches/patch-aa', 'patch\n');
-    await write('devel/app/Makefile', 'app\n');
-    await write('devel/app/distinfo', 'Size (app-1.0.tar.gz) = 4 bytes\nSize (app-extra.tar.gz) = 4 bytes\n');
-    await write('distfiles/app-1.0.tar.gz', 'tar\n');
-    const found = await pkgsrcJobFiles(tree, 'devel/app', ['mk/bsd.pkg.mk', 'devel/lib/buildlink3.mk', 'devel/app/Makefile'], join(tree, 'distfiles'), new FileHasher());
-    assert.ok(found.ok, found.ok ? '' : found.reason);
-    assert.deepEqual(found.tree.map((e) => `${e.kind} ${e.path}`), [
-      'file mk/bsd.pkg.mk', 'dir mk/scripts', 'file mk/scripts/run.sh',
-      'file devel/lib/buildlink3.mk', 'dir devel/lib/patches', 'file devel/lib/patches/patch-aa',
-    ]);
-    assert.deepEqual(found.distfiles.map((e) => e.path), ['app-1.0.tar.gz'], 'the distfile not fetched here is left to the job\'s checksum');
-    assert.equal(found.files.size, 5);
-    const escaping = await pkgsrcJobFiles(tree, 'devel/app', ['devel/none/buildlink3.mk'], join(tree, 'distfiles'), new FileHasher());
-    assert.ok(!escaping.ok && /cannot read the directory devel\/none/.test(escaping.reason));
+    const setup = { kit: { file: join(tree, 'kit.tgz'), prefix: '/usr/pkg', sha256: '' }, make: '/usr/pkg/bin/bmake' };
+    const job = (pkgpath: string, reads: string[]): BuildJob => ({
+      pkgname: 'app-1.0', pkgpath, tree, dependencies: [], makeJobs: 1, timeoutS: 10, logDir: '', logFile: '', packageDir: '',
+      metadata: { comment: '', categories: '', maintainer: '', homepage: '', license: '', runDepends: [], buildDepends: [] }, block: { PKGNAME: 'app-1.0' }, reads,
+    });
+    const hasher = new FileHasher();
+    const own = await pkgsrcJobPart(setup, 'e'.repeat(64), job('devel/app', []), hasher);
+    assert.ok(own.ok, own.ok ? '' : own.reason);
+    assert.deepEqual(own.part.distfiles.map((e) => e.path), ['app-1.0.tar.gz'], 'a distfile not fetched here is left to the job\'s checksum');
+    assert.deepEqual(own.part.block, [{ key: 'PKGNAME', value: 'app-1.0' }]);
+    assert.equal(own.part.tree, 'e'.repeat(64));
+    assert.equal(own.files.get(own.part.kit.hash), join(tree, 'kit.tgz'));
+    const variant = await pkgsrcJobPart(setup, 'e'.repeat(64), job('devel/app-fr', ['devel/app/Makefile']), hasher);
+    assert.ok(variant.ok);
+    assert.deepEqual(variant.part.distfiles.map((e) => e.path), ['app-1.0.tar.gz'], 'the master\'s distinfo');
   } finally {
+    await rm(tree, { recursive: true, force: true });
+  }
+});
+
+void test('a tree\'s revision: every file by content hash but version control, distfiles/, packages/ and work directories; a change is a new revision', async () => {
+  const tree = await scratchTree({
+    'mk/bsd.pkg.mk': 'mk\n', 'mk/CVS/Entries': 'cvs\n', 'devel/app/Makefile': 'app\n', 'devel/app/work/junk': 'junk\n',
+    'sysutils/install-sh/files/install-sh.in': 'sh\n', 'distfiles/big.tar.gz': 'big\n', 'packages/All/x.tgz': 'x\n',
+  });
+  const snapshots: TreeSnapshot[] = [];
+  const take = (): TreeSnapshot => { const s = new TreeSnapshot(tree, new FileHasher()); snapshots.push(s); return s; };
+  try {
+    const first = await take().manifest();
+    const entries = JSON.parse(await readFile(first.file, 'utf8')) as PortEntry[];
+    assert.deepEqual(entries.filter((e) => e.kind === 'file').map((e) => e.path).sort(),
+      ['devel/app/Makefile', 'mk/bsd.pkg.mk', 'sysutils/install-sh/files/install-sh.in']);
+    assert.equal(first.bytes, 10);
+    assert.equal((await take().manifest()).hash, first.hash, 'the same tree, the same revision');
+    await writeFile(join(tree, 'mk', 'bsd.pkg.mk'), 'mk changed\n');
+    assert.notEqual((await take().manifest()).hash, first.hash);
+  } finally {
+    for (const s of snapshots) await s.close();
     await rm(tree, { recursive: true, force: true });
   }
 });

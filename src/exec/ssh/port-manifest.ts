@@ -21,25 +21,34 @@ export async function portManifest(tree: string, pkgpath: string, hasher: FileHa
   return treeDirManifest(tree, pkgpath, hasher, { what: 'port' });
 }
 
+interface WalkOptions {
+  /** Names left out at any depth (CVS, .git). */
+  readonly skip?: ReadonlySet<string>;
+  /** Whether to take a path (relative to the directory walked). */
+  readonly keep?: (path: string) => boolean;
+  /** Default MAX_ENTRIES. */
+  readonly maxEntries?: number;
+}
+
 /**
- * The directory `rel` of the tree; entry paths relative to it, or to the
- * tree with `keepPath`. `skip` names left out at any depth (CVS, .git).
+ * The directory `rel` of the tree (`.`: the tree itself); entry paths
+ * relative to it, or to the tree with `keepPath`.
  */
 export async function treeDirManifest(tree: string, rel: string, hasher: FileHasher,
-  options: { readonly what?: string; readonly keepPath?: boolean; readonly skip?: ReadonlySet<string> } = {}): Promise<ManifestResult> {
+  options: WalkOptions & { readonly what?: string; readonly keepPath?: boolean } = {}): Promise<ManifestResult> {
   const what = options.what ?? 'directory';
-  if (!isSafeRelativePath(rel)) return { ok: false, reason: `bad ${what} path ${JSON.stringify(rel)}` };
+  if (rel !== '.' && !isSafeRelativePath(rel)) return { ok: false, reason: `bad ${what} path ${JSON.stringify(rel)}` };
   let dir: string;
   try {
     const realTree = await realpath(tree);
     dir = await realpath(join(tree, rel));
-    if (!dir.startsWith(realTree + sep)) return { ok: false, reason: `${rel} leads out of the tree` };
+    if (rel !== '.' && !dir.startsWith(realTree + sep)) return { ok: false, reason: `${rel} leads out of the tree` };
     if (!(await stat(dir)).isDirectory()) return { ok: false, reason: `${rel} is not a directory` };
   } catch (err) {
     return { ok: false, reason: `cannot read the ${what} ${rel}: ${(err as Error).message}` };
   }
   try {
-    const walked = await walkDir(dir, hasher, { what, ...(options.keepPath === true && { under: rel }), ...(options.skip && { skip: options.skip }) });
+    const walked = await walkDir(dir, hasher, { ...options, what, ...(options.keepPath === true && rel !== '.' && { under: rel }) });
     return walked.ok ? walked : { ok: false, reason: `${what} ${rel}: ${walked.reason}` };
   } catch (err) {
     return { ok: false, reason: `cannot read the ${what} ${rel}: ${(err as Error).message}` };
@@ -47,15 +56,16 @@ export async function treeDirManifest(tree: string, rel: string, hasher: FileHas
 }
 
 /** Every file, directory and link under `dir`, paths relative to it (under `under/` when given), links kept inside it. */
-async function walkDir(dir: string, hasher: FileHasher, options: { readonly what: string; readonly under?: string; readonly skip?: ReadonlySet<string> }): Promise<ManifestResult> {
+async function walkDir(dir: string, hasher: FileHasher, options: WalkOptions & { readonly what: string; readonly under?: string }): Promise<ManifestResult> {
   const entries: PortEntry[] = [];
   const files = new Map<string, string>();
   const walk = async (at: string, rel: string): Promise<string | undefined> => {
     for (const d of (await readdir(at, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       if (options.skip?.has(d.name)) continue;
-      if (entries.length >= MAX_ENTRIES) return `more than ${MAX_ENTRIES} files`;
+      if (entries.length >= (options.maxEntries ?? MAX_ENTRIES)) return `more than ${options.maxEntries ?? MAX_ENTRIES} files`;
       if (!isSafeSegment(d.name)) return `the file name ${JSON.stringify(d.name)} cannot be carried`;
       const path = rel === '' ? d.name : `${rel}/${d.name}`;
+      if (options.keep?.(path) === false) continue;
       const full = join(at, d.name);
       if (d.isDirectory()) {
         entries.push({ kind: 'dir', path: prefixed(options.under, path) });

@@ -2,6 +2,7 @@
 // file), and what it counts of the traffic to it.
 
 import type { PkgsrcSetup } from '../../sandbox/recipe-pkgsrc.js';
+import type { TreeSnapshot } from './tree-snapshot.js';
 
 export interface SshExecutorOptions {
   /** ssh destination: `host`, `user@host` or an ssh_config alias. */
@@ -34,12 +35,12 @@ export interface SshExecutorOptions {
   /** The agent bundle to ship; default the one the build made. */
   readonly agentBundle?: string;
   /**
-   * A pkgsrc tree's setup on the coordinator: its kit goes to the host (and
-   * must run there before the host gets a job), and each job carries the
-   * tree's files it reads and its distfiles (default DISTDIR: the tree's
-   * distfiles/).
+   * A pkgsrc tree's setup on the coordinator: before the host gets a job,
+   * the kit goes there and must run, and the tree is made ready there (its
+   * files by content hash); each job carries its port's files and its
+   * distfiles (default DISTDIR: the tree's distfiles/).
    */
-  readonly pkgsrc?: PkgsrcSetup;
+  readonly pkgsrc?: { readonly setup: PkgsrcSetup; readonly tree: TreeSnapshot };
 }
 
 export interface TransferStats {
