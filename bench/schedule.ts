@@ -3,7 +3,8 @@
 // 202,958-edge graph of the whole tree). Prints tables with the targets of
 // the scheduling issue. Not a test: it prints ratios, it does not judge
 // them by time. `npm run bench:schedule`; KILN_DATA=DIR for another data dir;
-// KILN_BENCH_SEEDS=N for N noisy runs per scenario (default 8).
+// KILN_BENCH_SEEDS=N for N noisy runs per scenario (default 8),
+// KILN_BENCH_SIGMAS=0.15,0.3,0.6,1 for other spreads of noise (default 0.3,0.6).
 
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -20,6 +21,7 @@ import { simulate } from '../src/core/simulator.js';
 
 const DATA = process.env['KILN_DATA'] ?? new URL('../../../shared/data/pkgsrc-smartos/', import.meta.url).pathname;
 const SEEDS = Number(process.env['KILN_BENCH_SEEDS'] ?? 8);
+const SIGMAS = (process.env['KILN_BENCH_SIGMAS'] ?? '0.3,0.6').split(',').map(Number);
 const ANCHORS: PolicyName[] = ['pbulk', 'dpb', 'poudriere'];
 /** Makespans within this fraction count as equal (0.01 %: about 6 s in 16 h). */
 const TIE = 1e-4;
@@ -85,7 +87,7 @@ function noisy(graph: ParsedDepgraph, history: HistoryRecord[]): void {
   let total = 0;
   const losses: string[] = [];
   for (const scenario of scenarios) {
-    for (const sigma of [0.3, 0.6]) {
+    for (const sigma of SIGMAS) {
       let kilnSum = 0;
       let bestSum = 0;
       let ok = 0;

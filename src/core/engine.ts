@@ -3,18 +3,22 @@
 // clock (times come in the events). A real build and `kiln simulate` feed the
 // same engine. Build states are named sets, as in dpb: open (waiting or
 // ready), building, and the final states of model.ts. Hosts and their
-// slots, cores and load limits live in engine-hosts.ts; the choice of what
+// slots, cores and load limits live in engine-hosts.ts, their coming, going
+// and draining in engine-host-events.ts; how packages are taken, at the
+// start or while the scan goes on, in engine-growth.ts; the choice of what
 // starts where, in engine-dispatch.ts.
 
 import { dispatchRound, type DispatchContext } from './engine-dispatch.js';
 import type { CheckVerdict, EngineCommand, EngineEvent, HostState, Job } from './engine-events.js';
 import { Expectations } from './engine-expectations.js';
+import { grown, recheckOf, settle } from './engine-growth.js';
+import { HostEvents } from './engine-host-events.js';
 import { HostPool, type HostRecord } from './engine-hosts.js';
 import { PathGate } from './engine-paths.js';
 import { type FailureDetail, PackageStates } from './engine-states.js';
 import { BuildGraph } from './graph.js';
 import { IdHeap } from './heap.js';
-import { type EngineConfig, type EngineCounts, isBuilt, type PlanEntry } from './engine-plan.js';
+import type { EngineConfig, EngineCounts, PlanEntry } from './engine-plan.js';
 import type { HostSpec, JobOutcome, PkgName, PkgPath, Status } from './model.js';
 import { memoryAdmission } from './policies/admission-memory.js';
 import { adaptiveConcurrency } from './policies/concurrency-adaptive.js';
@@ -33,7 +37,6 @@ export interface EngineOptions {
 
 export class Engine {
   graph: BuildGraph;
-  private priority: Float64Array;
   private plan: readonly PlanEntry[];
   private readonly config: EngineConfig;
   private expected: Expectations;
@@ -46,14 +49,11 @@ export class Engine {
   private recheck: Uint8Array;
   private readonly checking = new Set<number>();
   private readonly hosts = new HostPool();
-  private readonly jobs = new Map<number, Job>();
+  private readonly hostEvents = new HostEvents(this.hosts);
   private dispatcher: DispatchContext;
   /** The running job of each package being built. */
   private readonly jobOfNode = new Map<number, number>();
   private nextJob = 1;
-  private drainedAll = false;
-  /** Hosts drained on their own (a stop-<host> file), known or not yet. */
-  private readonly drainedHosts = new Set<string>();
   private began = false;
   private ended = false;
   /** Packages may still be added (EngineOptions.more), and whether what runs is to end before a new plan is made. */
@@ -66,13 +66,11 @@ export class Engine {
     this.more = options.more ?? false;
     this.graph = BuildGraph.from(plan);
     this.expected = this.expectations();
-    this.priority = this.expected.priority;
-    const n = plan.length;
     this.states = new PackageStates(this.graph, (id, before, after) => this.expected.statusChanged(id, before, after));
-    this.pending = new Int32Array(n);
-    this.attempts = new Int32Array(n);
-    this.recheck = Uint8Array.from(plan, (p) => (p.initial.status === 'open' && p.initial.recheck === true ? 1 : 0));
-    this.ready = new IdHeap(this.priority);
+    this.pending = new Int32Array(plan.length);
+    this.attempts = new Int32Array(plan.length);
+    this.recheck = Uint8Array.from(plan, recheckOf);
+    this.ready = new IdHeap(this.expected.priority);
     this.nextJob = nextJobId;
     this.dispatcher = this.dispatchContext(config);
   }
@@ -85,47 +83,10 @@ export class Engine {
     if (this.began) throw new Error('engine began twice');
     this.began = true;
     const out: EngineCommand[] = [];
-    for (const spec of hosts) this.hostUp(out, at, spec);
+    for (const spec of hosts) this.hostEvents.up(out, at, spec);
     this.settle(out, at, 0);
     this.dispatch(out, at);
     return out;
-  }
-
-  /** Initial states, cycles, failures and readiness of the packages from `first` on (new ones: their dependencies are known). */
-  private settle(out: EngineCommand[], at: number, first: number): void {
-    for (let id = first; id < this.plan.length; id++) {
-      const initial = this.plan[id]!.initial;
-      switch (initial.status) {
-        case 'open': break;
-        case 'done':
-        case 'up-to-date': this.states.set(out, at, id, initial.status); break;
-        case 'prefailed': this.states.set(out, at, id, 'prefailed', { reason: initial.reason }); break;
-        case 'failed': this.states.set(out, at, id, 'failed', { phase: initial.phase, error: initial.error, ...(initial.reason !== undefined && { reason: initial.reason }) }); break;
-        default: unreachable(initial);
-      }
-    }
-    // The resolver names cycles; this keeps the engine whole if one slips through.
-    // (Packages added later only depend on earlier ones or each other: a new cycle is all new.)
-    for (const cycle of this.graph.cycles()) {
-      if (cycle[0]! < first) continue;
-      const names = cycle.map((id) => this.graph.pkgnames[id]!).join(' -> ');
-      for (const id of cycle) {
-        if (this.states.status[id] === 'open') this.states.set(out, at, id, 'prefailed', { reason: `dependency cycle: ${names}` });
-      }
-    }
-    for (let id = 0; id < this.plan.length; id++) {
-      const s = this.states.status[id]!;
-      if (s !== 'failed' && s !== 'prefailed') continue;
-      // An earlier failure reaches the new packages that need it; its older dependents already know.
-      if (id >= first) this.states.propagate(out, at, id);
-      else if (this.graph.dependents[id]!.some((d) => d >= first)) this.states.propagate(out, at, id, first);
-    }
-    for (let id = first; id < this.plan.length; id++) {
-      let waiting = 0;
-      for (const dep of this.graph.deps[id]!) if (!isBuilt(this.states.status[dep]!)) waiting++;
-      this.pending[id] = waiting;
-      if (waiting === 0 && this.states.status[id] === 'open') this.becameReady(out, at, id);
-    }
   }
 
   /**
@@ -141,18 +102,19 @@ export class Engine {
     this.states.grow(this.graph);
     this.expected = this.expectations();
     this.expected.recount((id) => this.states.status[id]!);
-    this.priority = this.expected.priority;
     this.pending = grown(this.pending, this.plan.length);
     this.attempts = grown(this.attempts, this.plan.length);
-    const recheck = new Uint8Array(this.plan.length);
-    recheck.set(this.recheck);
-    entries.forEach((p, i) => { recheck[first + i] = p.initial.status === 'open' && p.initial.recheck === true ? 1 : 0; });
-    this.recheck = recheck;
-    const ready = new IdHeap(this.priority);
+    this.recheck = Uint8Array.from(this.plan, (p, id) => (id < first ? this.recheck[id]! : recheckOf(p)));
+    const ready = new IdHeap(this.expected.priority);
     for (const id of this.ready.values()) ready.push(id);
     this.ready = ready;
     this.dispatcher = this.dispatchContext(this.config);
     this.settle(out, at, first);
+  }
+
+  private settle(out: EngineCommand[], at: number, first: number): void {
+    const { plan, graph, states, pending } = this;
+    settle({ plan, graph, states, pending, becameReady: (o, a, id) => this.becameReady(o, a, id) }, out, at, first);
   }
 
   private expectations(): Expectations {
@@ -166,10 +128,15 @@ export class Engine {
     const out: EngineCommand[] = [];
     const at = event.at;
     switch (event.type) {
-      case 'host-up': this.hostUp(out, at, event.host); break;
-      case 'host-down': this.hostDown(out, at, event.host, event.reason); break;
-      case 'drain': this.drain(out, at, event.host, true); break;
-      case 'undrain': this.drain(out, at, event.host, false); break;
+      case 'host-up': this.hostEvents.up(out, at, event.host); break;
+      case 'host-down':
+        for (const job of this.hostEvents.down(out, at, event.host, event.reason)) {
+          this.release(job);
+          this.requeue(out, at, job, event.reason, `host ${event.host} lost: ${event.reason}`);
+        }
+        break;
+      case 'drain': this.hostEvents.drain(out, at, event.host, true); break;
+      case 'undrain': this.hostEvents.drain(out, at, event.host, false); break;
       case 'job-ended': this.jobEnded(out, at, event.job, event.outcome); break;
       case 'retry': this.retry(out, at, event.pkgpath); break;
       case 'checked': this.checked(out, at, event.pkgname, event.verdict); break;
@@ -216,11 +183,11 @@ export class Engine {
   }
 
   runningJobs(): Job[] {
-    return [...this.jobs.values()];
+    return [...this.hosts.running.values()].map((r) => r.job);
   }
 
   job(id: number): Job | undefined {
-    return this.jobs.get(id);
+    return this.hosts.running.get(id)?.job;
   }
 
   /** When the engine expects a running job to end, on the run's clock. */
@@ -244,42 +211,8 @@ export class Engine {
 
   // ---- events ----------------------------------------------------------
 
-  private hostUp(out: EngineCommand[], at: number, spec: HostSpec): void {
-    const drained = this.drainedAll || this.drainedHosts.has(spec.name);
-    const host = this.hosts.up(spec, drained ? 'draining' : 'up');
-    out.push({ type: 'host', at, host: spec.name, state: host.state });
-  }
-
-  private hostDown(out: EngineCommand[], at: number, name: string, reason: string): void {
-    const host = this.hosts.get(name);
-    if (!host || host.state === 'down') return;
-    host.state = 'down';
-    out.push({ type: 'host', at, host: name, state: 'down', reason });
-    for (const jobId of [...host.running]) {
-      const job = this.jobs.get(jobId)!;
-      this.release(job);
-      out.push({ type: 'requeue', at, job, reason });
-      this.reopen(out, at, this.graph.id(job.pkgname)!, job.id, `host ${name} lost: ${reason}`);
-    }
-  }
-
-  private drain(out: EngineCommand[], at: number, name: string | undefined, on: boolean): void {
-    if (name === undefined) this.drainedAll = on;
-    else if (on) this.drainedHosts.add(name);
-    else this.drainedHosts.delete(name);
-    const host = name === undefined ? undefined : this.hosts.get(name);
-    for (const h of name === undefined ? [...this.hosts.all()] : [host].filter((x) => x !== undefined)) {
-      if (h.state === 'down') continue;
-      const state: HostState = this.drainedAll || this.drainedHosts.has(h.spec.name) ? 'draining' : 'up';
-      if (h.state !== state) {
-        h.state = state;
-        out.push({ type: 'host', at, host: h.spec.name, state });
-      }
-    }
-  }
-
   private jobEnded(out: EngineCommand[], at: number, jobId: number, outcome: JobOutcome): void {
-    const job = this.jobs.get(jobId);
+    const job = this.job(jobId);
     if (!job) return; // already requeued (its host was lost) or cancelled
     this.release(job);
     const id = this.graph.id(job.pkgname)!;
@@ -291,10 +224,8 @@ export class Engine {
       case 'failed': this.fail(out, at, id, { phase: outcome.phase, error: outcome.error }, job.id); break;
       case 'infrastructure':
         this.attempts[id]!++;
-        if (this.attempts[id]! < this.config.maxAttempts) {
-          out.push({ type: 'requeue', at, job, reason: outcome.reason });
-          this.reopen(out, at, id, job.id, outcome.reason);
-        } else {
+        if (this.attempts[id]! < this.config.maxAttempts) this.requeue(out, at, job, outcome.reason, outcome.reason);
+        else {
           this.fail(out, at, id, { phase: 'infrastructure', error: 'infrastructure', reason: outcome.reason }, job.id);
         }
         break;
@@ -325,12 +256,11 @@ export class Engine {
   }
 
   private pathLocked(out: EngineCommand[], at: number, event: Extract<EngineEvent, { type: 'path-locked' }>): void {
-    const job = event.job === undefined ? undefined : this.jobs.get(event.job);
+    const job = event.job === undefined ? undefined : this.job(event.job);
     if (event.failed === undefined) this.paths.hold(event.pkgpath, event.by);
     if (job) {
       this.release(job);
-      out.push({ type: 'requeue', at, job, reason: `${event.pkgpath} is locked by ${event.by}` });
-      this.reopen(out, at, this.graph.id(job.pkgname)!, job.id, `waits for ${event.by}`);
+      this.requeue(out, at, job, `${event.pkgpath} is locked by ${event.by}`, `waits for ${event.by}`);
     }
     const failed = event.failed;
     for (let id = 0; failed && id < this.plan.length; id++) {
@@ -363,8 +293,11 @@ export class Engine {
     }
   }
 
-  private reopen(out: EngineCommand[], at: number, id: number, job: number, reason: string): void {
-    this.states.set(out, at, id, 'open', { reason }, job);
+  /** `job` ended without building its package (`reason`): it is open again (`why`), to be run again. */
+  private requeue(out: EngineCommand[], at: number, job: Job, reason: string, why: string): void {
+    out.push({ type: 'requeue', at, job, reason });
+    const id = this.graph.id(job.pkgname)!;
+    this.states.set(out, at, id, 'open', { reason: why }, job.id);
     this.readyIfWaitingOnNothing(id);
   }
 
@@ -373,7 +306,6 @@ export class Engine {
   }
 
   private release(job: Job): void {
-    this.jobs.delete(job.id);
     this.jobOfNode.delete(this.graph.id(job.pkgname)!);
     this.hosts.release(job);
     for (const id of this.paths.free(job.pkgpath)) if (this.states.status[id] === 'open') this.ready.push(id);
@@ -404,7 +336,6 @@ export class Engine {
       id: this.nextJob++, pkgname: entry.pkgname, pkgpath: entry.pkgpath, host: host.spec.name,
       slot: host.free[0]!, makeJobs, attempt: this.attempts[id]! + 1, startedAt: at,
     };
-    this.jobs.set(job.id, job);
     this.jobOfNode.set(id, job.id);
     this.hosts.occupy(host, job, id, entry.estimate, expectedEnd);
     this.paths.occupy(entry.pkgpath, job.id);
@@ -414,7 +345,7 @@ export class Engine {
 
   private dispatchContext(config: EngineConfig): DispatchContext {
     return {
-      hosts: this.hosts, ready: this.ready, priority: this.priority, estimates: this.plan.map((p) => p.estimate),
+      hosts: this.hosts, ready: this.ready, priority: this.expected.priority, estimates: this.plan.map((p) => p.estimate),
       tail: () => this.expected.tail,
       duration: () => this.expected.duration,
       plannedMakeJobs: () => this.expected.plannedMakeJobs,
@@ -438,7 +369,7 @@ export class Engine {
   }
 
   private checkFinished(out: EngineCommand[], at: number): void {
-    if (this.jobs.size > 0 || this.checking.size > 0) return;
+    if (this.hosts.running.size > 0 || this.checking.size > 0) return;
     if (this.closing) {
       // What ran has ended; the caller makes a new plan from the whole tree.
       this.ended = true;
@@ -453,9 +384,7 @@ export class Engine {
       out.push({ type: 'finished', at, result: 'complete' });
       return;
     }
-    const hosts = [...this.hosts.all()];
-    const stopped = this.drainedAll || (hosts.length > 0 && hosts.every((h) => h.state === 'draining'));
-    if (stopped) {
+    if (this.hostEvents.stopped) {
       this.ended = true;
       out.push({ type: 'finished', at, result: 'stopped' });
     }
@@ -464,9 +393,3 @@ export class Engine {
 
 const defaultConcurrency = adaptiveConcurrency();
 const defaultAdmission = memoryAdmission();
-
-function grown(array: Int32Array, size: number): Int32Array {
-  const bigger = new Int32Array(size);
-  bigger.set(array);
-  return bigger;
-}

@@ -1,11 +1,14 @@
 // kiln's placement: the fastest hosts get the jobs first (in priority
 // order, so the long jobs on the critical path); a job goes to the free host
 // where it is expected to end soonest. A slower host gets a job only if the
-// job fits it: started there now, the job and the longest path behind it
-// still end by the build's expected end (the horizon) with room to spare:
-// eight times what the slower host adds to its time, since actual times
-// stray from estimates and a long job on a slow host is what stretches a
-// build. A job
+// job fits it: started there now, the job and the longest path behind it,
+// all at that host's speed, still end by the build's expected end (the
+// horizon) with room to spare: eight times what the slower host adds to the
+// job's own time, since actual times stray from estimates and a long job on
+// a slow host is what stretches a build. The path behind is counted at the
+// slower host's speed too: the faster hosts are few and kept busy by the
+// most critical path, so nothing promises the rest of this path a fast slot,
+// and a path started on a slow host tends to stay on hosts like it. A job
 // that does not fit waits for a busy faster host if that would end it
 // sooner; else it takes the slow host anyway.
 
@@ -30,7 +33,7 @@ export const kilnPlacement: PlacementPolicy = {
     if (soonest.speed >= fastest) return soonest.name;
     const here = job.durationS / soonest.speed;
     const horizon = round?.horizon() ?? Infinity;
-    const slack = horizon - (now + here + Math.max(0, job.tailS - job.durationS) / fastest);
+    const slack = horizon - (now + Math.max(job.tailS, job.durationS) / soonest.speed);
     if (slack >= ROOM_PER_EXTRA_SECOND * (here - job.durationS / fastest)) return soonest.name;
     const end = now + here;
     const waitFor = hosts.some((h) => h.freeSlots === 0 && h.speed > soonest.speed && Math.max(now, h.slotFreeAt) + job.durationS / h.speed < end);

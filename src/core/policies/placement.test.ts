@@ -31,12 +31,14 @@ void test('fastest free host first', () => {
   assert.equal(fastestFreePlacement.place(job(10), [host('slow', 1, 2), host('fast', 3, 1), host('faster', 4, 0)], 0), 'fast');
 });
 
-void test('kiln: the fastest free host; a slower one only for a job with eight times the time it adds there to spare', () => {
+void test('kiln: the fastest free host; a slower one only for a job whose path, at that speed, leaves eight times the time it adds there to spare', () => {
   const hosts = [host('fast', 2, 0, { slotFreeAt: 10 }), host('slow', 1, 1)];
   const table: [string, Candidate, number, string | undefined][] = [
     ['short job, much slack: takes the slow host', job(10), 100, 'slow'],
     ['slack under eight times the 12.5 s the slow host adds, a fast slot soon: waits', job(25), 100, undefined],
     ['critical long job: waits for the fast host (10 + 100/2 < 100)', job(100, 300), 300, undefined],
+    ['the 90 s behind it count at the slow host\'s speed too: 120 s + 8 * 15 s fit 240 s', job(30, 120), 240, 'slow'],
+    ['... but not 200 s (at the fast speed behind it they would): a fast slot soon, waits', job(30, 120), 200, undefined],
   ];
   for (const [what, candidate, horizon, expected] of table) {
     assert.equal(kilnPlacement.place(candidate, hosts, 0, round(horizon, 2)), expected, what);
