@@ -22,7 +22,7 @@ import type { HostBinding } from '../runtime/coordinator.js';
 import { HostsFileRoster, type RosterFactory } from '../runtime/host-roster.js';
 import { buildPackage } from '../sandbox/builder.js';
 import type { PkgsrcSetup } from '../sandbox/recipe-pkgsrc.js';
-import { UsageError, UserError, type CommandIO } from './command.js';
+import { UserError, type CommandIO } from './command.js';
 
 /** Where `kiln host add` writes, in the run directory; the running build reads it. */
 export const ADDED_HOSTS = 'hosts.added';
@@ -91,9 +91,6 @@ export async function clusterHosts(values: ClusterValues, io: CommandIO, d: Clus
   if (!opened.ok) throw new UserError(`bad hosts:\n  ${opened.problems.join('\n  ')}`);
   const hosts = [...(local ? [local] : []), ...opened.hosts];
   if (hosts.length === 0) throw new UserError(`${hostsFile ?? 'the hosts file'} names no host`);
-  if (values['remote-scan'] === true && d.pkgsrc !== undefined) {
-    throw new UsageError('--remote-scan scans Portfile trees only for now: a pkgsrc tree is scanned on this machine (its builds may still run on the hosts)');
-  }
   const pool = values['remote-scan'] === true ? await scanPool(made, d.tree, d.jobs, io) : undefined;
   return {
     hosts, roster: opened.roster,

@@ -28,10 +28,8 @@ import { checkHost } from './ssh/host-check.js';
 import { JobReceiver } from './ssh/job-receiver.js';
 import { pkgsrcJobPart } from './ssh/pkgsrc-job-files.js';
 import { portManifest } from './ssh/port-manifest.js';
-import { isSafeDestination, type SshSettings } from './ssh/ssh-args.js';
+import { isSafeDestination, settingsFor, type SshSettings } from './ssh/ssh-args.js';
 
-/** Files sent side by side when the agent asks for many. */
-const SENDERS = 16;
 /** A whole pkgsrc tree may take a while the first time (250 MiB for pkgsrc-2017Q4). */
 const TREE_READY_MS = 4 * 3600 * 1000;
 
@@ -194,6 +192,14 @@ export class SshExecutor implements Executor {
     }
   }
 
+  /** For a pkgsrc tree made ready on the host: the scan of `pkgpath` there. Undefined for a Portfile tree. */
+  async pkgsrcScan(pkgpath: string, timeoutS: number): Promise<ScanSpec | undefined> {
+    const pkgsrc = this.#o.pkgsrc;
+    if (pkgsrc === undefined || this.#tree === undefined) return undefined;
+    const kit = await this.#hasher.hash(pkgsrc.setup.kit.file);
+    return { kind: 'pkgsrc', pkgpath, tree: this.#tree, kit: { hash: kit.hash, prefix: pkgsrc.setup.kit.prefix }, make: pkgsrc.setup.make, timeoutS };
+  }
+
   onLost(listener: (reason: string) => void): void {
     this.#lost.push(listener);
   }
@@ -250,17 +256,7 @@ export class SshExecutor implements Executor {
   async #ensureSettings(): Promise<SshSettings> {
     if (this.#settings) return this.#settings;
     this.#controlDir = await mkdtemp(join(tmpdir(), 'kiln-ssh-')); // mode 0700
-    this.#settings = {
-      destination: this.#o.destination,
-      program: this.#o.sshProgram ?? 'ssh',
-      ...(this.#o.sshConfig === undefined ? {} : { configFile: this.#o.sshConfig }),
-      controlPath: join(this.#controlDir, 'master'),
-      masterLog: join(this.#controlDir, 'master.log'),
-      connectTimeoutS: this.#o.connectTimeoutS ?? 10,
-      serverAliveIntervalS: this.#o.serverAliveIntervalS ?? 1,
-      serverAliveCountMax: this.#o.serverAliveCountMax ?? 5,
-      controlPersistS: 60,
-    };
+    this.#settings = settingsFor(this.#o, this.#controlDir);
     return this.#settings;
   }
 
@@ -344,14 +340,9 @@ export class SshExecutor implements Executor {
         return;
       case 'pong':
         return;
-      case 'need': {
-        // A few files at a time: a tree asks for tens of thousands at once.
-        const link = this.#link;
-        const queue = [...m.hashes];
-        const sender = async (): Promise<void> => { for (let h = queue.shift(); h !== undefined; h = queue.shift()) await this.#blobs.send(link!, h); };
-        if (link) void Promise.all(Array.from({ length: Math.min(SENDERS, queue.length) }, sender));
+      case 'need':
+        if (this.#link) void this.#blobs.sendAll(this.#link, m.hashes);
         return;
-      }
       case 'phase':
         this.#jobs.get(m.id)?.phase(m.phase);
         return;

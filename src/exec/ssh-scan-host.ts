@@ -1,8 +1,10 @@
-// A remote host as one of pbulk's scan clients for a Portfile tree: each
+// A remote host as one of pbulk's scan clients. A Portfile tree: each
 // port's directory and the tree's shared files go to the host by content
 // hash (each file once per host), its agent scans the port with kiln's own
-// Portfile driver, and the pbulk-index blocks come back. A port whose scan
-// sourced a file the host was not given is answered `elsewhere`.
+// Portfile driver, and the pbulk-index blocks come back; a port whose scan
+// sourced a file the host was not given is answered `elsewhere`. A pkgsrc
+// tree is on the host already (made ready at connect, with the kit): the
+// agent scans the port there with kiln's pkgsrc driver.
 
 import { posix } from 'node:path';
 
@@ -10,7 +12,7 @@ import type { PkgPath } from '../core/model.js';
 import { parseIndex } from '../core/pbulk-index.js';
 import type { HostScan, ScanHost } from '../ports/scan-pool.js';
 import type { PortEntry } from './agent/protocol.js';
-import type { SshExecutor } from './ssh-executor.js';
+import type { RemoteScanOutcome, SshExecutor } from './ssh-executor.js';
 import { FileHasher } from './ssh/file-hasher.js';
 import { portManifest } from './ssh/port-manifest.js';
 import { TreeShare } from './ssh/tree-share.js';
@@ -43,6 +45,8 @@ export class SshScanHost implements ScanHost {
   async scanPort(pkgpath: PkgPath, signal: AbortSignal): Promise<HostScan> {
     const connected = await this.#o.executor.connect(signal);
     if (!connected.ok) return { kind: 'elsewhere', reason: connected.reason, lost: true };
+    const pkgsrc = await this.#o.executor.pkgsrcScan(pkgpath, this.#o.timeoutS ?? 120);
+    if (pkgsrc !== undefined) return answer(pkgpath, await this.#o.executor.scan(pkgsrc, new Map(), signal), () => undefined);
     const manifest = await portManifest(this.#o.tree, pkgpath, this.#hasher);
     if (!manifest.ok) return { kind: 'elsewhere', reason: manifest.reason, lost: false };
     const shared = await this.#share.files();
@@ -53,16 +57,21 @@ export class SshScanHost implements ScanHost {
     ];
     const sources = new Map([...shared.sources, ...manifest.files]);
     const outcome = await this.#o.executor.scan({ kind: 'portfile', pkgpath, files, timeoutS: this.#o.timeoutS ?? 30 }, sources, signal);
-    switch (outcome.kind) {
-      case 'scanned': {
-        const missing = unsent(pkgpath, outcome.index, files);
-        return missing === undefined
-          ? { kind: 'scanned', pkgpath, index: outcome.index, seconds: outcome.seconds }
-          : { kind: 'elsewhere', reason: `it sources ${missing}, which the host was not given`, lost: false };
-      }
-      case 'error': return { kind: 'elsewhere', reason: outcome.error, lost: false };
-      case 'lost': return { kind: 'elsewhere', reason: outcome.reason, lost: true };
+    return answer(pkgpath, outcome, (index) => unsent(pkgpath, index, files));
+  }
+}
+
+/** The host's answer for the pool: a scan error or a lost host means the port is scanned elsewhere, and so does a file `missing` names. */
+function answer(pkgpath: PkgPath, outcome: RemoteScanOutcome, missing: (index: string) => string | undefined): HostScan {
+  switch (outcome.kind) {
+    case 'scanned': {
+      const file = missing(outcome.index);
+      return file === undefined
+        ? { kind: 'scanned', pkgpath, index: outcome.index, seconds: outcome.seconds }
+        : { kind: 'elsewhere', reason: `it sources ${file}, which the host was not given`, lost: false };
     }
+    case 'error': return { kind: 'elsewhere', reason: outcome.error, lost: false };
+    case 'lost': return { kind: 'elsewhere', reason: outcome.reason, lost: true };
   }
 }
 

@@ -3,16 +3,17 @@
 // takes a job, the kit goes there and its tools must run, and the tree is
 // made ready there by content hash; each job carries its port's files and
 // its distfiles. The statuses, the stages and the packages are those of the
-// same build on this machine.
+// same build on this machine; a scan on the hosts gives the index of a scan
+// here.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmod, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { clusterUnavailable, createCluster, type NetnsCluster, type NetnsHost } from '../support/netns-hosts.js';
-import { startKiln } from '../support/kiln-process.js';
+import { KILN, startKiln } from '../support/kiln-process.js';
 import { buildResult, contentsOf, type Run } from '../support/build-result.js';
-import { mustRun } from '../support/run-command.js';
+import { mustRun, runCommand } from '../support/run-command.js';
 import { fixtureCopy, noBmake } from './pkgsrc-fixture.js';
 
 const skip = clusterUnavailable() ?? noBmake;
@@ -89,6 +90,23 @@ void test('the pkgsrc fixture built on two hosts without a tree: the statuses, s
     assert.deepEqual(await ls('jobs'), [], `no job directory left on ${h.name}`);
     assert.equal((await ls('trees')).length, 1, `one tree on ${h.name}`);
   }
+});
+
+void test('pbulk\'s scan clients: the pkgsrc fixture scanned on the two hosts gives the index of a scan here, byte for byte', { skip, timeout: 120_000 }, async () => {
+  const scan = async (args: readonly string[]): Promise<{ code: number | null; index: string; stderr: string }> => {
+    const r = await runCommand(process.execPath, [KILN, 'scan', '--tree', work.tree, '--bootstrap-kit', work.kit, ...args]);
+    return { code: r.code, index: r.stdout.toString('utf8'), stderr: r.stderr };
+  };
+  const here = await scan(['--jobs', '2']);
+  const hosts = join(work.dir, 'scan.hosts');
+  await writeFile(hosts, `${host(0).name} jobs=2\n${host(1).name} jobs=2\n`);
+  const there = await scan(['--jobs', '0', '--hosts', hosts, '--ssh-config', cluster.sshConfig]);
+  assert.equal(there.code, here.code, there.stderr);
+  assert.equal(there.index, here.index);
+  const by = /ports scanned (.*)$/m.exec(there.stderr)?.[1] ?? '';
+  assert.match(there.stderr, /devel\/broken is broken on purpose/);
+  assert.match(by, /on localhost: 1,/, 'only devel/broken, whose scan fails on the host, is scanned again here');
+  for (const h of [host(0), host(1)]) assert.match(by, new RegExp(`on ${h.name}: [1-9]`), there.stderr);
 });
 
 void test('a host where the kit\'s tools cannot run is refused before any job, saying why', { skip, timeout: 120_000 }, async () => {

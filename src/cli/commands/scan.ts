@@ -15,6 +15,9 @@ import { DirectoryScanCache } from '../../ports/scan-cache-dir.js';
 import { type ScannedPort, type ScanProgress, scanPorts } from '../../ports/scanner.js';
 import { integer, parse } from '../args.js';
 import { makeExecutor, scanPool } from '../cluster-wiring.js';
+import type { SshExecutorOptions } from '../../exec/ssh-executor.js';
+import { FileHasher } from '../../exec/ssh/file-hasher.js';
+import { TreeSnapshot } from '../../exec/ssh/tree-snapshot.js';
 import type { Command, CommandIO } from '../command.js';
 import { UsageError, UserError } from '../command.js';
 import { DRIVER_HELP, DRIVER_OPTIONS, openTreeDriver } from '../tree-driver.js';
@@ -82,17 +85,22 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   const info = await stat(tree).catch(() => undefined);
   if (!info?.isDirectory()) throw new UserError(`no tree at ${tree}`);
   const opened = await openTreeDriver(tree, values, { cwd: io.cwd, env: io.env, signal: io.signal, ...(timeoutS !== undefined && { timeoutS }) });
-  if (values.hosts !== undefined && opened.pkgsrc !== undefined) {
+  const kit = opened.pkgsrc?.kit;
+  if (values.hosts !== undefined && opened.pkgsrc !== undefined && kit === undefined) {
     await opened.close();
-    throw new UsageError('--hosts scans Portfile trees only for now: a pkgsrc tree is scanned on this machine');
+    throw new UsageError('--hosts with a pkgsrc tree needs --bootstrap-kit FILE: the hosts scan with it');
   }
-  const clients = values.hosts === undefined ? undefined : await scanClients(values.hosts, values['ssh-config'], opened.driver, jobs, timeoutS ?? 30, io);
+  const pkgsrc = opened.pkgsrc === undefined || kit === undefined ? undefined
+    : { setup: { kit, make: opened.pkgsrc.make }, tree: new TreeSnapshot(tree, new FileHasher()) };
+  const clients = values.hosts === undefined ? undefined
+    : await scanClients(values.hosts, values['ssh-config'], opened.driver, jobs, timeoutS ?? (pkgsrc ? 120 : 30), io, pkgsrc);
   try {
     return await scanTree(clients?.pool ?? opened.driver, clients?.pool.slots ?? jobs, values.cache, positionals, io);
   } finally {
     if (clients) {
       io.stderr.write(`kiln scan: ports scanned ${[...clients.pool.scannedBy()].map(([host, n]) => `on ${host}: ${n}`).join(', ')}\n`);
       await clients.close();
+      await pkgsrc?.tree.close();
     }
     await opened.close();
   }
@@ -140,11 +148,11 @@ async function scanTree(driver: TreeDriver & ScanInputs, jobs: number, cacheDir:
 
 /** The remote hosts of a hosts file as scan clients; `close` ends their connections. */
 async function scanClients(file: string, sshConfig: string | undefined, local: TreeDriver & ScanInputs, jobs: number, timeoutS: number,
-  io: CommandIO): Promise<{ pool: ScanPool; close: () => Promise<void> }> {
+  io: CommandIO, pkgsrc: SshExecutorOptions['pkgsrc']): Promise<{ pool: ScanPool; close: () => Promise<void> }> {
   const read = await readHostsFile(path.resolve(io.cwd, file));
   if (!read.ok) throw new UserError(`bad hosts:\n  ${read.errors.map(formatHostsFileError).join('\n  ')}`);
   const config = sshConfig === undefined ? undefined : path.resolve(io.cwd, sshConfig);
-  const hosts = read.hostsFile.hosts.filter((e) => !e.local).map((entry) => ({ entry, executor: makeExecutor(entry, read.hostsFile, config) }));
+  const hosts = read.hostsFile.hosts.filter((e) => !e.local).map((entry) => ({ entry, executor: makeExecutor(entry, read.hostsFile, config, undefined, pkgsrc) }));
   const close = async (): Promise<void> => { await Promise.all(hosts.map((h) => h.executor.close())); };
   try {
     return { pool: await scanPool(hosts, local, jobs, io, timeoutS), close };

@@ -22,6 +22,7 @@ import { RemoteScan, checkScanSpec } from './remote-scan.js';
 import { RunnerPool } from './runner-pool.js';
 import { runStartupScript } from './startup-script.js';
 import { TreeStore } from './tree-store.js';
+import { PkgsrcScanners } from './pkgsrc-scanners.js';
 
 export interface AgentConfig {
   /** The agent's directory on the host (cache, jobs, pid files). */
@@ -39,6 +40,7 @@ export function startAgent(config: AgentConfig): void {
   const store = new BlobStore(config.root);
   const runners = new RunnerPool(config.agentFile, config.root);
   const trees = new TreeStore(config.root, store);
+  const scanners = new PkgsrcScanners(config.root, store, trees);
   /** Jobs and scans, by the coordinator's id. */
   const jobs = new Map<number, HostWork>();
   const requested = new Set<string>();
@@ -55,6 +57,7 @@ export function startAgent(config: AgentConfig): void {
     process.stderr.write(`kiln agent ${process.pid}: ${reason}; ending ${jobs.size} job(s)\n`);
     runners.close();
     await Promise.all([...jobs.values()].map((j) => j.terminate()));
+    await scanners.close();
     const mine = owner === undefined ? undefined : join(config.root, 'agents', `${owner}.json`);
     if (mine) await rm(mine, { force: true }).catch(() => undefined);
     writer.end();
@@ -197,8 +200,8 @@ export function startAgent(config: AgentConfig): void {
         }
         const dir = join(config.root, 'scans', `${owner}-${m.id}`);
         await rm(dir, { recursive: true, force: true });
-        const missing = await need(m.scan.files.flatMap((f) => (f.kind === 'file' ? [f.hash] : [])));
-        const scan = new RemoteScan(m.id, dir, m.scan, missing, writer, store);
+        const missing = await need(m.scan.kind === 'portfile' ? m.scan.files.flatMap((f) => (f.kind === 'file' ? [f.hash] : [])) : [m.scan.kit.hash]);
+        const scan = new RemoteScan(m.id, dir, m.scan, missing, writer, store, scanners);
         jobs.set(m.id, scan);
         void scan.ended.then(() => jobs.delete(m.id));
         scan.kick();

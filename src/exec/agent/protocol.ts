@@ -63,11 +63,15 @@ export type JobSpec = ShapeType<typeof jobSpecShape>;
  * One port to scan on the host (pbulk's scan clients). `portfile`: the files
  * the scan may read, by content hash, relative to the tree (the port's
  * directory and the tree's files outside any port); the agent lays them out
- * and scans with kiln's Portfile driver. A tree that lives on each host
- * (pkgsrc) adds a kind naming the host's tree instead of carrying files.
+ * and scans with kiln's Portfile driver. `pkgsrc`: the tree is the host's
+ * copy of the coordinator's, named by its revision.
  */
 export const scanSpecShape = tagged('kind', {
   portfile: object({ kind: literal('portfile'), pkgpath: string(4096), files: array(portEntryShape, 1_000_000), timeoutS: number(1, 86400) }),
+  /** A pkgsrc port, scanned in the host's copy of the tree (made ready at connect) with the kit as PREFIX. */
+  pkgsrc: object({
+    kind: literal('pkgsrc'), pkgpath: string(4096), tree: hash, kit: object({ hash, prefix: string(1024) }), make: string(4096), timeoutS: number(1, 86400),
+  }),
 });
 export type ScanSpec = ShapeType<typeof scanSpecShape>;
 // A JobSpec carries a BuildJob's metadata unchanged.

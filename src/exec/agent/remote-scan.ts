@@ -3,8 +3,8 @@
 // the tree's shared files under a directory of its own, scans the port there
 // with the same Portfile driver kiln runs locally (in the same bubblewrap
 // sandbox), and sends the pbulk-index blocks back; the directory goes when
-// it ends. A tree that lives on each host (pkgsrc) is one more case of the
-// switch in #run: its driver over the host's own tree, no files to lay out.
+// it ends. A pkgsrc scan lays out nothing: it runs kiln's pkgsrc driver over
+// the host's copy of the tree (pkgsrc-scanners.ts).
 
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -17,6 +17,7 @@ import { checkEntries, layOutFiles } from './job-dir.js';
 import type { ScanSpec } from './protocol.js';
 import { isSafePkgPath } from './safe-path.js';
 import type { BlobStore } from './blob-store.js';
+import type { PkgsrcScanners } from './pkgsrc-scanners.js';
 
 type WireResult =
   | { readonly kind: 'scanned'; readonly index: string; readonly seconds: number }
@@ -25,7 +26,7 @@ type WireResult =
 /** Why a scan cannot be laid out safely, or undefined. */
 export function checkScanSpec(spec: ScanSpec): string | undefined {
   if (!isSafePkgPath(spec.pkgpath)) return `bad pkgpath ${JSON.stringify(spec.pkgpath)}`;
-  return checkEntries(spec.files, 'tree');
+  return spec.kind === 'portfile' ? checkEntries(spec.files, 'tree') : undefined;
 }
 
 export class RemoteScan implements HostWork {
@@ -43,6 +44,7 @@ export class RemoteScan implements HostWork {
     missing: readonly string[],
     private readonly writer: FrameWriter,
     private readonly store: BlobStore,
+    private readonly pkgsrc: PkgsrcScanners,
   ) {
     this.#missing = new Set(missing);
     this.ended = new Promise((r) => { this.#resolveEnded = r; });
@@ -87,8 +89,15 @@ export class RemoteScan implements HostWork {
         driver = new PortfileDriver(tree, { timeoutS: spec.timeoutS });
         break;
       }
+      case 'pkgsrc':
+        try {
+          driver = await this.pkgsrc.driver(spec, this.#stop.signal);
+        } catch (err) {
+          return this.#finish({ kind: 'error', error: `could not set up the pkgsrc scan on the host: ${(err as Error).message}`, seconds: 0 });
+        }
+        break;
       default:
-        return unreachable(spec.kind);
+        return unreachable(spec);
     }
     const result = await driver.scanPort(spec.pkgpath, this.#stop.signal);
     return this.#finish(result.kind === 'scanned'

@@ -11,6 +11,9 @@ export interface BlobLink {
   send(header: object, body?: Buffer): Promise<void>;
 }
 
+/** Files sent side by side. */
+const SENDERS = 16;
+
 export class BlobSender {
   readonly #sources = new Map<string, string>();
   readonly #sending = new Set<string>();
@@ -20,6 +23,13 @@ export class BlobSender {
   /** The file at `path` has content `hash`: the agent may ask for it. */
   offer(hash: string, path: string): void {
     this.#sources.set(hash, path);
+  }
+
+  /** Sends the files the agent asked for, a few side by side: a tree asks for tens of thousands at once. */
+  async sendAll(link: BlobLink, hashes: readonly string[]): Promise<void> {
+    const queue = [...hashes];
+    const sender = async (): Promise<void> => { for (let h = queue.shift(); h !== undefined; h = queue.shift()) await this.send(link, h); };
+    await Promise.all(Array.from({ length: Math.min(SENDERS, queue.length) }, sender));
   }
 
   /** Sends one file the agent asked for; a file kiln never offered, or cannot read, is refused with a reason. */

@@ -3,6 +3,9 @@
 // a cut link seen in seconds (ServerAlive*) and never prompt (BatchMode) are
 // always given; `-F` lets tests and users point at their own ssh_config.
 
+import { join } from 'node:path';
+import type { SshExecutorOptions } from './ssh-executor-options.js';
+
 export interface SshSettings {
   /** ssh's destination: `host`, `user@host` or an ssh_config alias. */
   readonly destination: string;
@@ -36,6 +39,21 @@ function common(s: SshSettings): string[] {
  * Starts the master: with ControlPersist, ssh forks it into the background
  * once authenticated, and the foreground process exits 0 — the sign it is up.
  */
+/** The settings of an executor's host, its control socket and master log in `controlDir`. */
+export function settingsFor(o: SshExecutorOptions, controlDir: string): SshSettings {
+  return {
+    destination: o.destination,
+    program: o.sshProgram ?? 'ssh',
+    ...(o.sshConfig === undefined ? {} : { configFile: o.sshConfig }),
+    controlPath: join(controlDir, 'master'),
+    masterLog: join(controlDir, 'master.log'),
+    connectTimeoutS: o.connectTimeoutS ?? 10,
+    serverAliveIntervalS: o.serverAliveIntervalS ?? 1,
+    serverAliveCountMax: o.serverAliveCountMax ?? 5,
+    controlPersistS: 60,
+  };
+}
+
 export function masterArgs(s: SshSettings): string[] {
   // LogLevel INFO: the log is ours, and "Timeout, server not responding" is logged at INFO.
   return [...common(s), '-o', 'ControlMaster=yes', '-o', `ControlPersist=${s.controlPersistS}`, '-o', 'LogLevel=INFO',
