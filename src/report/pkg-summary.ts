@@ -6,13 +6,14 @@
 // atomically. A package whose size, mtime and inode are unchanged since the
 // last index is not read again (`.kiln-index-cache.json` beside them).
 
-import { createHash, randomBytes } from 'node:crypto';
-import { chmod, mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 import type { PackageFacts } from './pkg-summary-read.js';
 import { readPackageFile } from './pkg-summary-read.js';
+import { replaceFile } from './repository-files.js';
 
 export const SUMMARY_FILE = 'pkg_summary.gz';
 export const SHA512_FILE = 'SHA512';
@@ -82,15 +83,3 @@ async function loadCache(allDir: string): Promise<Map<string, CachedPackage>> {
   }
 }
 
-/** Writes beside the target under a temporary name, then renames over it. */
-async function replaceFile(path: string, data: Buffer | string): Promise<void> {
-  const temp = `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(temp, data, { mode: 0o644 });
-    await chmod(temp, 0o644);
-    await rename(temp, path);
-  } catch (err) {
-    await unlink(temp).catch(() => undefined);
-    throw err;
-  }
-}

@@ -74,18 +74,17 @@ export function startAgent(config: AgentConfig): void {
     void writer.send({ t: 'fault', reason }).then(() => shutdown(`fault: ${reason}`, 3));
   };
 
+  /** Asks the coordinator for the files of `missing` not asked for or arriving already. */
+  const ask = async (missing: readonly string[]): Promise<void> => {
+    const asking = missing.filter((h) => !requested.has(h) && !store.receiving(h));
+    for (const h of asking) requested.add(h);
+    if (asking.length > 0) await writer.send({ t: 'need', hashes: asking });
+  };
+  /** The files of `hashes` not in the cache, asked for. */
   const need = async (hashes: readonly string[]): Promise<string[]> => {
     const missing: string[] = [];
-    const ask: string[] = [];
-    for (const h of hashes) {
-      if (await store.has(h)) continue;
-      missing.push(h);
-      if (!requested.has(h) && !store.receiving(h)) {
-        requested.add(h);
-        ask.push(h);
-      }
-    }
-    if (ask.length > 0) await writer.send({ t: 'need', hashes: ask });
+    for (const h of hashes) if (!(await store.has(h))) missing.push(h);
+    await ask(missing);
     return missing;
   };
 
@@ -108,7 +107,7 @@ export function startAgent(config: AgentConfig): void {
       waiting.push(hash);
       waits.push(new Promise((have, lack) => awaiting.set(hash, [...(awaiting.get(hash) ?? []), { have, lack: (reason) => lack(new Error(reason)) }])));
     }
-    await need(waiting);
+    await ask(waiting);
     // A file that arrived between the first look and the wait (asked for by another job) is had already.
     for (const hash of waiting) if (awaiting.has(hash) && await store.has(hash)) fileArrived(hash);
     await Promise.all(waits);

@@ -8,22 +8,13 @@ import path from 'node:path';
 
 import type { PkgPath } from '../../core/model.js';
 import { isPkgPath } from '../../core/pkgpath.js';
-
-export type PortLocation =
-  | { readonly kind: 'found'; readonly portDir: string }
-  | { readonly kind: 'missing'; readonly reason: string };
+import { locatePortDir, type PortLocation } from '../port-dir.js';
 
 /** Where `pkgpath`'s directory is, or why it cannot be scanned. `root` must have its symlinks resolved. */
 export async function locatePort(root: string, pkgpath: PkgPath): Promise<PortLocation> {
-  if (!isPkgPath(pkgpath)) return { kind: 'missing', reason: `${JSON.stringify(pkgpath)} is not a pkgpath (category/name)` };
-  const [category] = pkgpath.split('/');
-  for (const dir of [path.join(root, category!), path.join(root, pkgpath)]) {
-    const info = await lstat(dir).catch(() => undefined);
-    if (!info) return { kind: 'missing', reason: `there is no directory ${pkgpath} in the tree` };
-    if (info.isSymbolicLink()) return { kind: 'missing', reason: `${path.relative(root, dir)} is a symlink (kiln reads no symlinked port directories)` };
-    if (!info.isDirectory()) return { kind: 'missing', reason: `${path.relative(root, dir)} is not a directory` };
-  }
-  const portDir = path.join(root, pkgpath);
+  const location = await locatePortDir(root, pkgpath);
+  if (location.kind === 'missing') return location;
+  const { portDir } = location;
   const makefile = await lstat(path.join(portDir, 'Makefile')).catch(() => undefined);
   if (makefile?.isFile() !== true) return { kind: 'missing', reason: `there is no Makefile in ${pkgpath}` };
   return { kind: 'found', portDir };

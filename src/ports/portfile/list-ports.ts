@@ -9,6 +9,7 @@ import path from 'node:path';
 
 import type { PkgPath } from '../../core/model.js';
 import { isPkgPath } from '../../core/pkgpath.js';
+import { locatePortDir } from '../port-dir.js';
 
 export type PortfileLocation =
   | { readonly kind: 'found'; readonly portDir: string; readonly portfile: string }
@@ -40,15 +41,9 @@ export async function listPortfiles(root: string): Promise<PkgPath[]> {
 
 /** Where a port's Portfile is, or why it is not there. `root` must have its symlinks resolved. */
 export async function locatePortfile(root: string, pkgpath: PkgPath): Promise<PortfileLocation> {
-  if (!isPkgPath(pkgpath)) return { kind: 'missing', reason: `${JSON.stringify(pkgpath)} is not a pkgpath (category/name)` };
-  const [category] = pkgpath.split('/');
-  for (const dir of [path.join(root, category!), path.join(root, pkgpath)]) {
-    const info = await lstat(dir).catch(() => undefined);
-    if (!info) return { kind: 'missing', reason: `there is no directory ${pkgpath} in the tree` };
-    if (info.isSymbolicLink()) return { kind: 'missing', reason: `${path.relative(root, dir)} is a symlink (kiln reads no symlinked port directories)` };
-    if (!info.isDirectory()) return { kind: 'missing', reason: `${path.relative(root, dir)} is not a directory` };
-  }
-  const portDir = path.join(root, pkgpath);
+  const location = await locatePortDir(root, pkgpath);
+  if (location.kind === 'missing') return location;
+  const { portDir } = location;
   const portfile = path.join(portDir, 'Portfile');
   const info = await lstat(portfile).catch(() => undefined);
   if (!info) return { kind: 'missing', reason: `there is no Portfile in ${pkgpath}` };
