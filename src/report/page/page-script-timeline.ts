@@ -95,7 +95,7 @@ function axis(ctx, w, left, width, top, bottom) {
     var x = left + (width * i) / 6;
     ctx.beginPath(); ctx.moveTo(x + 0.5, top); ctx.lineTo(x + 0.5, bottom); ctx.stroke();
     ctx.textAlign = i === 0 ? 'left' : (i === 6 ? 'right' : 'center');
-    ctx.fillText(fmtClock(w.t0 + ((w.t1 - w.t0) * i) / 6), x, bottom + 12);
+    ctx.fillText(fmtClock(w.t0 + ((w.t1 - w.t0) * i) / 6, (w.t1 - w.t0) / 6 < 60), x, bottom + 12);
   }
   ctx.textAlign = 'left';
 }

@@ -32,7 +32,8 @@ function fmtTime(t) {
   var d = new Date(t * 1000);
   return d.getFullYear() + '-' + pad2(d.getMonth() + 1) + '-' + pad2(d.getDate()) + ' ' + pad2(d.getHours()) + ':' + pad2(d.getMinutes()) + ':' + pad2(d.getSeconds());
 }
-function fmtClock(t) { var d = new Date(t * 1000); return pad2(d.getHours()) + ':' + pad2(d.getMinutes()); }
+/** hh:mm, or hh:mm:ss when the labels are less than a minute apart (else a short window repeats one minute). */
+function fmtClock(t, seconds) { var d = new Date(t * 1000); return pad2(d.getHours()) + ':' + pad2(d.getMinutes()) + (seconds ? ':' + pad2(d.getSeconds()) : ''); }
 function fmtBytes(n) {
   if (isEmpty(n)) return '';
   if (n < 1024) return n + ' B';
