@@ -13,6 +13,8 @@ import type { Capacity, MakeJobsPolicy, PriorityContext, PriorityPolicy } from '
 /** Wide jobs looked at ahead of their dependencies, per round, and how deep. */
 const UPCOMING_LOOKED_AT = 8;
 const UPCOMING_DEPTH = 3;
+/** Watched jobs looked at per round, past the built ones at the head: running and ready ones are passed over. */
+const UPCOMING_SCANNED = 256;
 
 /** What the look-ahead reads of the engine's state. */
 export interface JobState {
@@ -31,24 +33,31 @@ export class Expectations {
   /** Expected seconds of open work not started, at speed 1, and the same in core-seconds. */
   openWork = 0;
   openCoreWork = 0;
-  /** Jobs the core plan gives several make jobs, highest priority first. */
-  private wideJobs: number[] = [];
+  /**
+   * Jobs that may be waited for: those the core plan gives several make
+   * jobs, or every job when the placement reserves slots; highest priority
+   * first. Those before `firstOpen` are built.
+   */
+  private watched: number[] = [];
+  private firstOpen = 0;
   private plannedFor = '';
   private readonly graph: BuildGraph;
   private readonly estimates: readonly Estimate[];
   private readonly makeJobsSafe: readonly boolean[];
   private readonly priorityPolicy: PriorityPolicy;
   private readonly makeJobs: MakeJobsPolicy;
+  private readonly reserves: boolean;
   readonly expect: PriorityContext['expect'];
 
   constructor(graph: BuildGraph, estimates: readonly Estimate[], makeJobsSafe: readonly boolean[],
-    policies: { priority: PriorityPolicy; makeJobs: MakeJobsPolicy; expect: PriorityContext['expect'] }) {
+    policies: { priority: PriorityPolicy; makeJobs: MakeJobsPolicy; expect: PriorityContext['expect']; reserves: boolean }) {
     this.graph = graph;
     this.estimates = estimates;
     this.makeJobsSafe = makeJobsSafe;
     this.priorityPolicy = policies.priority;
     this.makeJobs = policies.makeJobs;
     this.expect = policies.expect;
+    this.reserves = policies.reserves;
     this.priority = this.priorityPolicy.priorities(graph, estimates, { expect: this.expect });
     this.duration = Float64Array.from(estimates, (e) => e.wallS);
     this.tail = tails(graph, (id) => this.duration[id]!);
@@ -59,6 +68,7 @@ export class Expectations {
   statusChanged(id: number, before: Status, after: Status): void {
     if (before === 'open') this.countOpen(id, -1);
     if (after === 'open') this.countOpen(id, 1);
+    if (after === 'open' && before !== 'open') this.firstOpen = 0;
   }
 
   /**
@@ -76,9 +86,10 @@ export class Expectations {
       expect: this.expect, capacity: plan ? capacity.equivalentCores : capacity.equivalentSlots, ...(plan && { makeJobs: plan }),
     };
     this.priority.set(this.priorityPolicy.priorities(this.graph, this.estimates, context));
-    this.wideJobs = [];
-    plan?.forEach((m, id) => { if (m > 1) this.wideJobs.push(id); });
-    this.wideJobs.sort((a, b) => this.priority[b]! - this.priority[a]! || a - b);
+    this.watched = [];
+    for (let id = 0; id < this.graph.size; id++) if (plan ? plan[id]! > 1 : this.reserves) this.watched.push(id);
+    this.watched.sort((a, b) => this.priority[b]! - this.priority[a]! || a - b);
+    this.firstOpen = 0;
     this.duration = Float64Array.from(this.estimates, (e, id) => (plan ? this.expect(e, plan[id]!) : e.wallS));
     this.tail = tails(this.graph, (id) => this.duration[id]!);
     this.recount(status);
@@ -92,12 +103,18 @@ export class Expectations {
     for (let id = 0; id < this.graph.size; id++) if (status(id) === 'open') this.countOpen(id, 1);
   }
 
-  /** Wide jobs still waiting on dependencies that run or will soon, with when they should be ready. */
+  /**
+   * The most urgent watched jobs still waiting on dependencies that run or
+   * will soon, with when they should be ready.
+   */
   upcoming(state: JobState, at: number): Upcoming[] {
     const found: Upcoming[] = [];
     const memo = new Map<number, number>();
-    for (const id of this.wideJobs) {
-      if (found.length >= UPCOMING_LOOKED_AT) break;
+    const watched = this.watched;
+    while (this.firstOpen < watched.length && state.status(watched[this.firstOpen]!) !== 'open') this.firstOpen++;
+    const last = Math.min(watched.length, this.firstOpen + UPCOMING_SCANNED);
+    for (let i = this.firstOpen; i < last && found.length < UPCOMING_LOOKED_AT; i++) {
+      const id = watched[i]!;
       if (state.status(id) !== 'open' || state.pending(id) === 0) continue;
       const readyAt = this.readyAt(state, id, at, UPCOMING_DEPTH, memo);
       if (readyAt < Infinity) found.push({ id, readyAt });

@@ -37,6 +37,12 @@ export interface FreeStep extends FreeLater {
   readonly at: number;
 }
 
+/** A running job's expected end and the cores it frees then. */
+export interface FreeEnd {
+  readonly at: number;
+  readonly cores: number;
+}
+
 export class HostPool {
   private readonly records = new Map<string, HostRecord>();
   readonly running = new Map<number, RunningJob>();
@@ -124,36 +130,9 @@ export class HostPool {
     return soonest === Infinity ? now : soonest;
   }
 
-  /** Cores and slots free at `at`: free now, plus those of the jobs expected to end by then. */
-  freeAt(host: HostRecord, at: number, now: number): FreeLater {
-    let cores = this.freeCores(host);
-    let slots = this.freeSlots(host);
-    for (const id of host.running) {
-      if (this.endOf(id, now) <= at) {
-        cores += this.running.get(id)!.job.makeJobs;
-        slots++;
-      }
-    }
-    return { cores: Math.min(cores, this.coreLimit(host)), slots };
-  }
-
-  /**
-   * What `host` is expected to have free from now on: a step at now, then
-   * one at each running job's expected end, earliest first.
-   */
-  freeSteps(host: HostRecord, now: number): FreeStep[] {
-    let cores = this.freeCores(host);
-    let slots = this.freeSlots(host);
-    const limit = this.coreLimit(host);
-    const steps: FreeStep[] = [{ at: now, cores: Math.min(cores, limit), slots }];
-    const ends = [...host.running].map((id) => ({ at: this.endOf(id, now), cores: this.running.get(id)!.job.makeJobs }))
-      .sort((a, b) => a.at - b.at);
-    for (const end of ends) {
-      cores += end.cores;
-      slots++;
-      steps.push({ at: end.at, cores: Math.min(cores, limit), slots });
-    }
-    return steps;
+  /** When each job running on `host` should end (now if it is late), and the cores it frees then; in no order. */
+  expectedEnds(host: HostRecord, now: number): FreeEnd[] {
+    return [...host.running].map((id) => ({ at: this.endOf(id, now), cores: this.running.get(id)!.job.makeJobs }));
   }
 
   /** The cores, largest host and slots of the hosts that are up. */

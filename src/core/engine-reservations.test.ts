@@ -52,3 +52,39 @@ void test('without the plan the fillers take the cores first and the wide job ru
   assert.equal(wideJob.makeJobs, 1);
   assert.ok(result.makespanS > 230, `${result.makespanS}`);
 });
+
+/** `a` then two jobs that need it, each on the critical path, and independent fillers of `fillerS` seconds. */
+function twoSuccessors(fillers: number, fillerS: number): PlanEntry[] {
+  const jobs: [string, number, string[]][] = [['a', 10, []], ['b1', 100, ['a']], ['b2', 100, ['a']]];
+  for (let i = 1; i <= fillers; i++) jobs.push([`f${i}`, fillerS, []]);
+  return jobs.map(([pkgname, wallS, deps]) => ({
+    pkgname, pkgpath: `c/${pkgname}`, deps, initial: { status: 'open' }, estimate: serial(wallS), makeJobsSafe: false,
+  }));
+}
+
+function runSlots(plan: PlanEntry[], slots: number): ReturnType<typeof simulate> {
+  return simulate({
+    plan, hosts: [{ name: 'h', slots, speed: 1, cores: slots }], trace: true,
+    config: { priority: kilnPriority, placement: kilnPlacement, makeJobs: { name: 'one', makeJobs: () => 1 }, maxAttempts: 3 },
+    actual: (id) => plan[id]!.estimate.wallS,
+  });
+}
+
+void test('when the work fits, a slot is kept for each urgent job that a running job will free, so both start when it ends', () => {
+  // 8 slots, 350 s of work and a 110 s critical path: a and six fillers start
+  // at once; one slot stays empty for b2 (b1 gets a's own slot), and the last
+  // filler waits for a slot the critical path does not need.
+  const result = runSlots(twoSuccessors(7, 20), 8);
+  const start = (name: string): number => result.jobs.find((j) => j.pkgname === name)!.start;
+  assert.deepEqual([start('b1'), start('b2')], [10, 10]);
+  assert.equal(result.jobs.filter((j) => j.start === 0).length, 7);
+  assert.equal(start('f7'), 20);
+  assert.equal(result.makespanS, 110);
+});
+
+void test('when the work does not fit in the slots left, no slot is kept idle: every slot takes a job at once', () => {
+  // 1,020 s of work over 8 slots is longer than the 110 s critical path: the slots are the bound.
+  const result = runSlots(twoSuccessors(9, 90), 8);
+  assert.equal(result.jobs.filter((j) => j.start === 0).length, 8);
+  assert.equal(result.jobs.find((j) => j.pkgname === 'b2')!.start, 90);
+});

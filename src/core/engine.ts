@@ -120,6 +120,7 @@ export class Engine {
   private expectations(): Expectations {
     return new Expectations(this.graph, this.plan.map((p) => p.estimate), this.plan.map((p) => p.makeJobsSafe), {
       priority: this.config.priority, makeJobs: this.config.makeJobs, expect: this.config.expect ?? wallAt,
+      reserves: this.config.placement.reserves ?? false,
     });
   }
 

@@ -25,6 +25,7 @@ const ROOM_PER_EXTRA_SECOND = 8;
 
 export const kilnPlacement: PlacementPolicy = {
   name: 'kiln',
+  reserves: true,
   place(job, hosts, now, round) {
     let soonest: HostView | undefined;
     for (const host of hosts) if (host.freeSlots > 0 && (!soonest || better(job, host, soonest))) soonest = host;

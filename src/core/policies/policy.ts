@@ -94,6 +94,13 @@ export interface PlacementPolicy {
    * host that is up, busy ones too.
    */
   place(job: Candidate, hosts: readonly HostView[], now: number, round?: DispatchRound): string | undefined;
+  /**
+   * Keeps a slot (and the cores a core plan gives it) for a job more urgent
+   * than any ready one, due once running jobs end; other jobs may use it
+   * only if they should end by then. Without it, only jobs that a core plan
+   * gives several make jobs are waited for so.
+   */
+  readonly reserves?: boolean;
 }
 
 export interface Capacity {
