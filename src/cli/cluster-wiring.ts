@@ -26,6 +26,8 @@ import { UserError, type CommandIO } from './command.js';
 
 /** Where `kiln host add` writes, in the run directory; the running build reads it. */
 export const ADDED_HOSTS = 'hosts.added';
+/** The pkgsrc tree's file hashes, kept for the next run (made when a remote host first connects). */
+const TREE_HASHES = 'tree-hashes.json';
 
 export const CLUSTER_OPTIONS = {
   hosts: { type: 'string' },
@@ -72,7 +74,7 @@ export async function clusterHosts(values: ClusterValues, io: CommandIO, d: Clus
   const sshConfig = values['ssh-config'] === undefined ? undefined : resolve(io.cwd, values['ssh-config']);
   const made: Array<{ readonly entry: HostEntry; readonly executor: Executor }> = [];
   // One listing of a pkgsrc tree for every host of the run, made when the first one connects.
-  const pkgsrc = d.pkgsrc === undefined ? undefined : { setup: d.pkgsrc, tree: new TreeSnapshot(d.tree.root, new FileHasher()) };
+  const pkgsrc = d.pkgsrc === undefined ? undefined : { setup: d.pkgsrc, tree: new TreeSnapshot(d.tree.root, new FileHasher(), join(d.logdir, TREE_HASHES)) };
   const factory: RosterFactory = {
     specs: (entry) => ({ spec: provisionalSpec(entry), specFor: (info) => toHostSpec(entry, info) }),
     executor: (entry, file) => {

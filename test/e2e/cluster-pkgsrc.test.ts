@@ -90,6 +90,8 @@ void test('the pkgsrc fixture built on two hosts without a tree: the statuses, s
     assert.deepEqual(await ls('jobs'), [], `no job directory left on ${h.name}`);
     assert.equal((await ls('trees')).length, 1, `one tree on ${h.name}`);
   }
+  const kept = Object.keys(JSON.parse(await readFile(join(run.logdir, 'tree-hashes.json'), 'utf8')) as object);
+  assert.ok(kept.some((path) => path.endsWith('/mk/bsd.pkg.mk')), 'the tree\'s file hashes are kept for the next run');
 });
 
 void test('pbulk\'s scan clients: the pkgsrc fixture scanned on the two hosts gives the index of a scan here, byte for byte', { skip, timeout: 120_000 }, async () => {

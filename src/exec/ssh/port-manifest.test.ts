@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileHasher } from './file-hasher.js';
@@ -40,6 +40,26 @@ void test('a port becomes entries by content hash; what cannot travel safely is 
     assert.deepEqual(await portManifest(tree, '../x', hasher), { ok: false, reason: 'bad pkgpath "../x"' });
     const missing = await portManifest(tree, 'cat/none', hasher);
     assert.ok(!missing.ok && /cannot read the port cat\/none: ENOENT/.test(missing.reason));
+  } finally {
+    await rm(tree, { recursive: true, force: true });
+  }
+});
+
+void test('a directory of many files lists them in name order, each with its own content', async () => {
+  const tree = await mkdtemp(join(tmpdir(), 'kiln-manifest-'));
+  try {
+    const names = Array.from({ length: 60 }, (_, i) => `f${String(i).padStart(2, '0')}`);
+    await mkdir(join(tree, 'cat', 'many'), { recursive: true });
+    // Larger files first in name order, so reading them at once would finish out of order.
+    await Promise.all(names.map((n, i) => writeFile(join(tree, 'cat', 'many', n), `${n}\n`.repeat(2000 * (60 - i)))));
+    const r = await portManifest(tree, 'cat/many', new FileHasher());
+    assert.ok(r.ok);
+    assert.deepEqual(r.entries.map((e) => e.path), names);
+    for (const [i, e] of r.entries.entries()) {
+      assert.ok(e.kind === 'file');
+      assert.equal(e.size, 4 * 2000 * (60 - i));
+      assert.equal(r.files.get(e.hash), join(await realpath(tree), 'cat', 'many', names[i]!));
+    }
   } finally {
     await rm(tree, { recursive: true, force: true });
   }

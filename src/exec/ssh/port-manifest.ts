@@ -55,10 +55,13 @@ export async function treeDirManifest(tree: string, rel: string, hasher: FileHas
   }
 }
 
+/** Files hashed at once while a directory is listed: reading them one by one left the disk idle between files. */
+const HASHING_AT_ONCE = 16;
+
 /** Every file, directory and link under `dir`, paths relative to it (under `under/` when given), links kept inside it. */
 async function walkDir(dir: string, hasher: FileHasher, options: WalkOptions & { readonly what: string; readonly under?: string }): Promise<ManifestResult> {
-  const entries: PortEntry[] = [];
-  const files = new Map<string, string>();
+  const entries: Array<PortEntry | undefined> = [];
+  const toHash: Array<{ readonly index: number; readonly path: string; readonly full: string }> = [];
   const walk = async (at: string, rel: string): Promise<string | undefined> => {
     for (const d of (await readdir(at, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       if (options.skip?.has(d.name)) continue;
@@ -72,10 +75,8 @@ async function walkDir(dir: string, hasher: FileHasher, options: WalkOptions & {
         const problem = await walk(full, path);
         if (problem) return problem;
       } else if (d.isFile()) {
-        const s = await stat(full);
-        const { hash, size } = await hasher.hash(full);
-        entries.push({ kind: 'file', path: prefixed(options.under, path), hash, size, mode: s.mode & 0o777 });
-        files.set(hash, full);
+        toHash.push({ index: entries.length, path: prefixed(options.under, path), full });
+        entries.push(undefined);
       } else if (d.isSymbolicLink()) {
         const target = await readlink(full);
         if (!isContainedLink(path, target)) return `${path} is a link out of the ${options.what} (${target})`;
@@ -87,7 +88,19 @@ async function walkDir(dir: string, hasher: FileHasher, options: WalkOptions & {
     return undefined;
   };
   const problem = await walk(dir, '');
-  return problem ? { ok: false, reason: problem } : { ok: true, entries, files };
+  if (problem) return { ok: false, reason: problem };
+  const files = new Map<string, string>();
+  let next = 0;
+  const hashing = async (): Promise<void> => {
+    while (next < toHash.length) {
+      const { index, path, full } = toHash[next++]!;
+      const { hash, size, mode } = await hasher.hash(full);
+      entries[index] = { kind: 'file', path, hash, size, mode };
+      files.set(hash, full);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(HASHING_AT_ONCE, toHash.length) }, hashing));
+  return { ok: true, entries: entries as PortEntry[], files };
 }
 
 const prefixed = (under: string | undefined, path: string): string => (under === undefined ? path : `${under}/${path}`);
