@@ -129,7 +129,7 @@ export async function scanPool(hosts: ReadonlyArray<{ readonly entry: HostEntry;
 
 export function makeExecutor(entry: HostEntry, file: HostsFile, sshConfig: string | undefined, build: BuildFunction = buildPackage,
   pkgsrc?: SshExecutorOptions['pkgsrc']): Executor {
-  if (entry.local) return new LocalExecutor({ build });
+  if (entry.local) return new LocalExecutor({ build, ...(file.startup !== undefined && { startup: file.startup }) });
   return SshExecutor.fromHostEntry(entry, file, { name: entry.name, ...(sshConfig !== undefined && { sshConfig }), ...(pkgsrc !== undefined && { pkgsrc }) });
 }
 

@@ -2,18 +2,23 @@
 // job's processes live in their own process group (the builder's job).
 
 import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { constants, statSync } from 'node:fs';
+import { access } from 'node:fs/promises';
 import { arch, availableParallelism, platform, totalmem } from 'node:os';
 
 import type { HostLoad } from '../core/engine-events.js';
 import type { BuildJob, BuildReport } from '../sandbox/build-job.js';
 import type { ConnectResult, Executor, JobWatcher } from './executor.js';
+import { runStartupScript } from './agent/startup-script.js';
 import { LOAD_EVERY_S, measureLoad } from './host-load.js';
 
 export type BuildFunction = (job: BuildJob, options: { signal: AbortSignal; onPhase?: (phase: string) => void }) => Promise<BuildReport>;
 
 export interface LocalExecutorOptions {
   readonly build: BuildFunction;
+  /** The hosts file's STARTUP script, run here (in the current directory) before this machine takes jobs, as on every other host. */
+  readonly startup?: string;
+  readonly startupTimeoutS?: number;
   /** Seconds between looks at a running job's log size. */
   readonly pollS?: number;
 }
@@ -28,19 +33,25 @@ export class LocalExecutor implements Executor {
     this.options = options;
   }
 
-  connect(): Promise<ConnectResult> {
+  async connect(): Promise<ConnectResult> {
     const probe = spawnSync('bwrap', ['--ro-bind', '/', '/', '--unshare-all', '--die-with-parent', 'true'], { encoding: 'utf8', timeout: 10_000 });
-    if (probe.error) {
-      return Promise.resolve({ ok: false, reason: `bubblewrap cannot run here (${probe.error.message}); install it: apt-get install bubblewrap` });
-    }
-    if (probe.status !== 0) {
-      return Promise.resolve({ ok: false, reason: `bubblewrap fails: ${probe.stderr.trim() || `exit status ${probe.status}`}` });
+    if (probe.error) return { ok: false, reason: `bubblewrap cannot run here (${probe.error.message}); install it: apt-get install bubblewrap` };
+    if (probe.status !== 0) return { ok: false, reason: `bubblewrap fails: ${probe.stderr.trim() || `exit status ${probe.status}`}` };
+    const { startup } = this.options;
+    if (startup !== undefined) {
+      try {
+        await access(startup, constants.R_OK);
+      } catch (err) {
+        return { ok: false, reason: `cannot read the STARTUP script ${startup}: ${(err as Error).message}` };
+      }
+      const ran = await runStartupScript(startup, process.cwd(), this.options.startupTimeoutS ?? 600);
+      if (!ran.ok) return { ok: false, reason: ran.detail };
     }
     this.measureLoadEvery(LOAD_EVERY_S);
-    return Promise.resolve({
+    return {
       ok: true,
       info: { arch: arch(), os: platform(), node: process.version, cores: availableParallelism(), memoryMiB: Math.round(totalmem() / 2 ** 20) },
-    });
+    };
   }
 
   async run(job: BuildJob, watcher: JobWatcher, signal: AbortSignal): Promise<BuildReport> {

@@ -181,6 +181,8 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
     try {
       entries = await scan(o, store, emit, point, AbortSignal.any([o.signal, scanStop.signal]), settle);
     } catch (err) {
+      // A scan stopped early may throw its abort rather than return: the loop's end (or the user's stop) says how the run ended.
+      if (o.signal.aborted || scanStop.signal.aborted) return await finish(await running);
       stopAll.abort();
       await running.catch(() => undefined);
       throw err;
