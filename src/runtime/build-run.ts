@@ -181,8 +181,6 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
     try {
       entries = await scan(o, store, emit, point, AbortSignal.any([o.signal, scanStop.signal]), settle);
     } catch (err) {
-      // A scan stopped early may throw its abort rather than return: the loop's end (or the user's stop) says how the run ended.
-      if (o.signal.aborted || scanStop.signal.aborted) return await finish(await running);
       stopAll.abort();
       await running.catch(() => undefined);
       throw err;
@@ -327,6 +325,9 @@ async function scan(
       }
       if (signal.aborted) break;
     }
+  } catch (err) {
+    // Stopped (by the user, or because the build loop ended first): what was found is the scan's result.
+    if (!signal.aborted) throw err;
   } finally {
     clearInterval(timer);
   }

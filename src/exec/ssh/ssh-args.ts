@@ -35,10 +35,6 @@ function common(s: SshSettings): string[] {
   ];
 }
 
-/**
- * Starts the master: with ControlPersist, ssh forks it into the background
- * once authenticated, and the foreground process exits 0 — the sign it is up.
- */
 /** The settings of an executor's host, its control socket and master log in `controlDir`. */
 export function settingsFor(o: SshExecutorOptions, controlDir: string): SshSettings {
   return {
@@ -54,6 +50,10 @@ export function settingsFor(o: SshExecutorOptions, controlDir: string): SshSetti
   };
 }
 
+/**
+ * Starts the master: with ControlPersist, ssh forks it into the background
+ * once authenticated, and the foreground process exits 0 — the sign it is up.
+ */
 export function masterArgs(s: SshSettings): string[] {
   // LogLevel INFO: the log is ours, and "Timeout, server not responding" is logged at INFO.
   return [...common(s), '-o', 'ControlMaster=yes', '-o', `ControlPersist=${s.controlPersistS}`, '-o', 'LogLevel=INFO',
