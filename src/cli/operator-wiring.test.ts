@@ -5,17 +5,14 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { sampleRun } from '../../test/support/sample-run.js';
-import type { CommandIO } from './command.js';
+import { commandIO } from '../../test/support/command-io.js';
 import { operatorReporters } from './operator-wiring.js';
 
 void test('kiln build\'s reporters: one sink feeds the run files, the terminal, hooks and the page', async () => {
   const logdir = mkdtempSync(join(tmpdir(), 'kiln-wiring-'));
   try {
     const written: string[] = [];
-    const io = {
-      stdout: { write: (t: string) => written.push(t), isTTY: false }, stderr: process.stderr, stdin: process.stdin,
-      env: { PATH: process.env['PATH'] }, cwd: logdir, signal: new AbortController().signal,
-    } as unknown as CommandIO;
+    const io = commandIO(logdir, written, { PATH: process.env['PATH'] });
     const reporters = await operatorReporters({ web: '127.0.0.1:0', 'hook-end': `/bin/sh -c true` }, io, logdir);
     assert.match(reporters.url ?? '', /^http:\/\/127\.0\.0\.1:\d+\/$/);
     const events = sampleRun();

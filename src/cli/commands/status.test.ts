@@ -8,28 +8,22 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { RunStore } from '../../store/run-store.js';
-import type { CommandIO } from '../command.js';
 import { UserError } from '../command.js';
+import { commandIO } from '../../../test/support/command-io.js';
 import { status } from './status.js';
 
-function io(cwd: string, out: string[]): CommandIO {
-  return {
-    stdout: { write: (t: string) => out.push(t) }, stderr: process.stderr, stdin: process.stdin,
-    env: {}, cwd, signal: new AbortController().signal,
-  } as unknown as CommandIO;
-}
 
 void test('kiln status while the build is still making its store: a clear message; once made, the view', async () => {
   const logdir = mkdtempSync(join(tmpdir(), 'kiln-status-'));
   try {
     const out: string[] = [];
     writeFileSync(join(logdir, 'kiln.db'), '');
-    await assert.rejects(async () => status.run(['--logdir', logdir, '--once'], io(logdir, out)),
+    await assert.rejects(async () => status.run(['--logdir', logdir, '--once'], commandIO(logdir, out)),
       (e) => e instanceof UserError && /no kiln run in .*still being made/.test(e.message));
     const store = RunStore.open(logdir);
     store.beginRun(1_700_000_000, '[]');
     store.close();
-    assert.equal(await status.run(['--logdir', logdir, '--once'], io(logdir, out)), 0);
+    assert.equal(await status.run(['--logdir', logdir, '--once'], commandIO(logdir, out)), 0);
     assert.match(out.join(''), /^kiln +running\nstarting$/m, 'a run that has begun and shows nothing yet');
   } finally {
     rmSync(logdir, { recursive: true, force: true });
