@@ -15,6 +15,7 @@ import { grown, recheckOf, settle } from './engine-growth.js';
 import { HostEvents } from './engine-host-events.js';
 import { HostPool, type HostRecord } from './engine-hosts.js';
 import { PathGate } from './engine-paths.js';
+import { SpaceGate } from './engine-space.js';
 import { type FailureDetail, PackageStates } from './engine-states.js';
 import { BuildGraph } from './graph.js';
 import { IdHeap } from './heap.js';
@@ -50,6 +51,7 @@ export class Engine {
   private readonly checking = new Set<number>();
   private readonly hosts = new HostPool();
   private readonly hostEvents = new HostEvents(this.hosts);
+  private readonly space = new SpaceGate();
   private dispatcher: DispatchContext;
   /** The running job of each package being built. */
   private readonly jobOfNode = new Map<number, number>();
@@ -138,6 +140,7 @@ export class Engine {
         break;
       case 'drain': this.hostEvents.drain(out, at, event.host, true); break;
       case 'undrain': this.hostEvents.drain(out, at, event.host, false); break;
+      case 'space-short': case 'space-ok': this.space.handle(out, event); break;
       case 'job-ended': this.jobEnded(out, at, event.job, event.outcome); break;
       case 'retry': this.retry(out, at, event.pkgpath); break;
       case 'checked': this.checked(out, at, event.pkgname, event.verdict); break;
@@ -206,9 +209,7 @@ export class Engine {
     return { total: this.plan.length, byStatus: { ...this.states.counts }, ready: this.ready.size };
   }
 
-  get finished(): boolean {
-    return this.ended;
-  }
+  get finished(): boolean { return this.ended; }
 
   // ---- events ----------------------------------------------------------
 
@@ -224,7 +225,7 @@ export class Engine {
         break;
       case 'failed': this.fail(out, at, id, { phase: outcome.phase, error: outcome.error }, job.id); break;
       case 'infrastructure':
-        this.attempts[id]!++;
+        if (outcome.full === undefined) this.attempts[id]!++;
         if (this.attempts[id]! < this.config.maxAttempts) this.requeue(out, at, job, outcome.reason, outcome.reason);
         else {
           this.fail(out, at, id, { phase: 'infrastructure', error: 'infrastructure', reason: outcome.reason }, job.id);
@@ -316,7 +317,7 @@ export class Engine {
 
   private dispatch(out: EngineCommand[], at: number): void {
     if (this.ended) return;
-    if (this.closing) {
+    if (this.closing || !this.space.open) {
       this.checkFinished(out, at);
       return;
     }

@@ -14,6 +14,7 @@ import type { BuildJob, BuildReport } from '../sandbox/build-job.js';
 import type { ConnectResult, Executor, HostInfo, JobWatcher } from './executor.js';
 import type { HostEntry, HostsFile } from './hosts-file.js';
 import type { HostLoad } from '../core/engine-events.js';
+import { fullIn } from '../core/model.js';
 import type { PkgsrcSetup } from '../sandbox/recipe-pkgsrc.js';
 import type { SshExecutorOptions, TransferStats } from './ssh/ssh-executor-options.js';
 import type { TreeSnapshot } from './ssh/tree-snapshot.js';
@@ -159,7 +160,7 @@ export class SshExecutor implements Executor {
     try {
       await receiver.prepare();
     } catch (err) {
-      return infrastructure(`cannot write the job's output on the coordinator: ${(err as Error).message}`);
+      return { outcome: { kind: 'infrastructure', reason: `cannot write the job's output on the coordinator: ${(err as Error).message}`, ...fullIn(err, (err as NodeJS.ErrnoException).path ?? job.logDir) } };
     }
     if (this.#link !== link) return infrastructure(`host ${this.host} was lost`);
     const id = this.#nextJob++;

@@ -34,7 +34,7 @@ export async function packagePhase(ctx: JobContext, log: PhaseLog, signal: Abort
     await log.note(written.detail);
     return written.kind === 'unreadable'
       ? { ok: false, failure: { kind: 'failed', error: 'unreadable file' } }
-      : { ok: false, failure: { kind: 'infrastructure', reason: written.detail } };
+      : { ok: false, failure: { kind: 'infrastructure', reason: written.detail, ...(written.full !== undefined && { full: written.full }) } };
   }
   await log.note(`wrote ${written.file}: ${walk.tree.entries.length} files, ${written.bytes} bytes`);
   return { ok: true, packageFile: written.file };

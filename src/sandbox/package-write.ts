@@ -12,6 +12,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 
+import { fullIn } from '../core/model.js';
 import type { TarHeader } from '../core/package-format/ustar.js';
 import { encodeHeader, endOfArchive, paddingFor } from '../core/package-format/ustar.js';
 import type { MetaFile } from './package-metadata.js';
@@ -22,8 +23,8 @@ export type WriteResult =
   | { readonly ok: true; readonly file: string; readonly bytes: number }
   /** A staged file could not be read as it was walked: the port's doing. */
   | { readonly ok: false; readonly kind: 'unreadable'; readonly detail: string }
-  /** The package could not be written where it goes: the host's problem. */
-  | { readonly ok: false; readonly kind: 'unwritable'; readonly detail: string };
+  /** The package could not be written where it goes: the host's problem, or a `full` repository. */
+  | { readonly ok: false; readonly kind: 'unwritable'; readonly detail: string; readonly full?: string };
 
 class StagedReadError extends Error {}
 
@@ -53,7 +54,7 @@ export async function writePackage(
     if (err instanceof StagedReadError) return { ok: false, kind: 'unreadable', detail: err.message };
     const code = (err as NodeJS.ErrnoException).code;
     const what = code === 'ENOSPC' || code === 'EDQUOT' ? `${code} (disk full)` : (err as Error).message;
-    return { ok: false, kind: 'unwritable', detail: `cannot write package ${file}: ${what}` };
+    return { ok: false, kind: 'unwritable', detail: `cannot write package ${file}: ${what}`, ...fullIn(err, dir) };
   }
 }
 

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { join, posix } from 'node:path';
 import { createGunzip } from 'node:zlib';
 
+import { fullIn } from '../core/model.js';
 import { TarScanner } from '../core/package-format/tar-scanner.js';
 
 import type { PhaseLog } from './job-log.js';
@@ -72,7 +73,7 @@ export async function takePackage(ctx: JobContext, log: PhaseLog, made: string):
     return { ok: true, packageFile: target };
   } catch (err) {
     await unlink(temp).catch(() => undefined);
-    return { ok: false, failure: { kind: 'infrastructure', reason: `cannot put ${pkgname}.tgz into ${packageDir}: ${(err as Error).message}` } };
+    return { ok: false, failure: { kind: 'infrastructure', reason: `cannot put ${pkgname}.tgz into ${packageDir}: ${(err as Error).message}`, ...fullIn(err, packageDir) } };
   } finally {
     await source.close();
   }
