@@ -61,6 +61,7 @@ export class RunViewState implements RunEventSink {
   private readonly points: UtilisationPoint[] = [];
   private readonly capacityPoints: CapacityPoint[] = [];
   private readonly messageRecords: MessageRecord[] = [];
+  private readonly shortOfSpace = new Map<string, string>();
   private readonly breakCounts = new Map<PkgName, number>();
   private readonly statusCounts = new StatusCounts();
   private graph: PackageGraph | undefined;
@@ -102,6 +103,8 @@ export class RunViewState implements RunEventSink {
   get utilisation(): readonly UtilisationPoint[] { return this.points; }
   get capacity(): readonly CapacityPoint[] { return this.capacityPoints; }
   get messages(): readonly MessageRecord[] { return this.messageRecords; }
+  /** Why no job starts: the directories short of space, with what is missing. */
+  get spaceShort(): readonly string[] { return [...this.shortOfSpace.values()]; }
   /** How many packages name each root cause in their blocked_by. */
   get breaks(): ReadonlyMap<PkgName, number> { return this.breakCounts; }
 
@@ -151,9 +154,11 @@ export class RunViewState implements RunEventSink {
       }
       case 'job-ended': this.jobEnded(event); break;
       case 'host': this.host(event); break;
-      case 'message':
-        this.messageRecords.push({ at: event.at, level: event.level, text: event.text, seq: ++this.messageSeq, rev: this.revision });
-        if (this.messageRecords.length > this.keepMessages) this.messageRecords.splice(0, this.messageRecords.length - this.keepMessages);
+      case 'message': this.message(event.at, event.level, event.text); break;
+      case 'space':
+        if (event.short) this.shortOfSpace.set(event.where, event.reason);
+        else this.shortOfSpace.delete(event.where);
+        this.message(event.at, 'warning', event.reason);
         break;
       case 'run-finished':
         head.finishedAt = event.at;
@@ -162,6 +167,11 @@ export class RunViewState implements RunEventSink {
         break;
       default: unreachable(event);
     }
+  }
+
+  private message(at: number, level: MessageRecord['level'], text: string): void {
+    this.messageRecords.push({ at, level, text, seq: ++this.messageSeq, rev: this.revision });
+    if (this.messageRecords.length > this.keepMessages) this.messageRecords.splice(0, this.messageRecords.length - this.keepMessages);
   }
 
   private bump(): number {

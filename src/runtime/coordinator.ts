@@ -256,7 +256,7 @@ export class Coordinator {
           break;
         }
         case 'space':
-          events.push({ type: 'message', at: command.at, level: 'warning', text: command.reason });
+          events.push({ type: 'space', at: command.at, where: command.where, short: command.short, reason: command.reason });
           break;
         case 'finished':
           this.finishedResult = command.result;

@@ -18,7 +18,7 @@ import Database from 'better-sqlite3';
 
 import { RunStore } from '../../src/store/run-store.js';
 import { makeDurableTree } from '../support/durable-tree.js';
-import { kilnBuild, outcomeOf, type RunDirs } from '../support/kiln-runs.js';
+import { kiln, kilnBuild, outcomeOf, type RunDirs } from '../support/kiln-runs.js';
 import { waitFor } from '../support/run-command.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
@@ -69,12 +69,12 @@ const jobsOf = (logdir: string): { pkgname: string; attempt: number; outcome: st
   }
 };
 
-/** The run's messages so far; none while its store is still being made. */
+/** The run's messages (and what it said of space) so far; none while its store is still being made. */
 const messages = (logdir: string): string[] => {
   try {
     const store = RunStore.openReadOnly(logdir);
     try {
-      return store.readEvents(0).flatMap(({ event }) => (event.type === 'message' ? [event.text] : []));
+      return store.readEvents(0).flatMap(({ event }) => (event.type === 'message' ? [event.text] : event.type === 'space' ? [event.reason] : []));
     } finally {
       store.close();
     }
@@ -114,6 +114,8 @@ async function waitsForSpace(d: RunDirs, what: string, dir: string): Promise<voi
   await sleep(4000); // more than one look at the free space, and time for the scan to find every port
   assert.deepEqual(jobsOf(d.logdir), [], 'no job started');
   assert.ok(!statusesOf(d.logdir).some((s) => s.includes('failed')), 'no package failed');
+  const status = await kiln(['status', '--logdir', d.logdir, '--once', '--plain']);
+  assert.match(status.stdout, new RegExp(`^${short}`, 'm'), 'kiln status shows why nothing starts');
   free(dir);
   const result = await running;
   assert.equal(result.code, 0, result.stdout + result.stderr);
