@@ -67,3 +67,15 @@ void test('hosts reached as root build everything: the agent works where the bui
   assert.equal(run.code, 0);
   assert.deepEqual([...new Set(run.hosts.values())].sort(), [`root@${host(0).name}`, `root@${host(1).name}`], 'both hosts built');
 });
+
+void test('dir= puts the agent where it says, and the host builds there', { skip, timeout: 300_000 }, async () => {
+  const dir = '/var/tmp/kiln-trust-agent';
+  const file = await hostsFile('dir', [`root@${host(0).name} jobs=2 dir=${dir}`]);
+  const run = await build('dir', file);
+  assert.deepEqual(statuses(run), ALL_DONE, output(run).slice(-3000));
+  const there = await cluster.exec(host(0), ['ls', dir, join(dir, 'agent')]);
+  assert.match(there.stdout.toString(), /^agent$/m, there.stderr.toString());
+  assert.match(there.stdout.toString(), /^jobs$/m);
+  assert.match(there.stdout.toString(), /^[0-9a-f]{64}\.mjs$/m, 'the agent bundle is cached in dir=');
+  assert.equal((await cluster.exec(host(0), ['stat', '-c', '%a %U', dir])).stdout.toString().trim(), '711 root');
+});
