@@ -71,7 +71,7 @@ void test('a package retried on the bad host alone is not charged for it: the ho
   assert.equal(e.finished, false);
   const back = jobsOf(e.handle({ type: 'host-up', at: 100, host: spec('bad') }));
   assert.equal(back[0]?.attempt, 1, 'its attempts were given back');
-  e.handle({ type: 'job-ended', at: 101, job: back[0]!.id, outcome: built });
+  e.handle({ type: 'job-ended', at: 101, job: back[0].id, outcome: built });
   assert.equal(e.statusOf('a'), 'done');
 });
 
