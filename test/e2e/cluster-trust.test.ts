@@ -79,3 +79,35 @@ void test('dir= puts the agent where it says, and the host builds there', { skip
   assert.match(there.stdout.toString(), /^[0-9a-f]{64}\.mjs$/m, 'the agent bundle is cached in dir=');
   assert.equal((await cluster.exec(host(0), ['stat', '-c', '%a %U', dir])).stdout.toString().trim(), '711 root');
 });
+
+void test('a host that fails every job is quarantined, the other host builds everything, and no package fails', { skip, timeout: 300_000 }, async () => {
+  const bad = `root@${host(2).name}`;
+  const file = await hostsFile('quarantine', [`${bad} jobs=2 sf=4`, `root@${host(0).name} jobs=1`]);
+  const run = await build('quarantine', file);
+  assert.deepEqual(statuses(run), ALL_DONE, output(run).slice(-3000));
+  assert.equal(run.code, 0);
+  assert.deepEqual([...new Set(run.hosts.values())], [`root@${host(0).name}`], 'everything was built on the good host');
+  assert.match(output(run), new RegExp(`host ${bad} quarantined until \\d\\d:\\d\\d: 3 jobs in a row failed there for the host's reasons; the last: .*broken on purpose`));
+  const log = await readFile(join(run.logdir, 'engine.log'), 'utf8');
+  assert.match(log, new RegExp(`host ${bad} quarantined reason=.*until \\d\\d:\\d\\d`), 'engine.log has it');
+  assert.doesNotMatch(output(run), /FAILED|failed cat\//);
+});
+
+void test('with only hosts that cannot build, the run stops with exit 5 saying why for each, fails no package, and the same command resumes it', { skip, timeout: 300_000 }, async () => {
+  const theirs = '/var/tmp/kiln-trust-theirs';
+  await cluster.exec(host(1), ['mkdir', '-p', theirs]); // root's, not the build user's
+  const file = await hostsFile('nohost', [`root@${host(0).name} dir=/root/kiln-agent`, `${host(1).name} dir=${theirs}`]);
+  const stopped = await build('nohost', file);
+  assert.equal(stopped.code, 5, output(stopped).slice(-3000));
+  const text = output(stopped);
+  assert.match(text, /error: no host can take jobs/);
+  assert.match(text, new RegExp(`error: host root@${host(0).name}: the build user \\(uid 65534\\) cannot search /root, on the way to /root/kiln-agent/jobs: give the host a directory`));
+  assert.match(text, new RegExp(`error: host ${host(1).name}: .*the agent directory ${theirs} cannot be used: it belongs to uid 0, not to the login user`));
+  assert.deepEqual([...stopped.statuses.values()].filter((s) => s.includes('failed')), [], 'no package failed for want of a host');
+
+  await writeFile(file, `root@${host(0).name} jobs=2\n`);
+  const resumed = await build('nohost', file);
+  assert.deepEqual(statuses(resumed), ALL_DONE, output(resumed).slice(-3000));
+  assert.equal(resumed.code, 0);
+  assert.match(output(resumed), /run 1 resumed/, 'the same run goes on');
+});
