@@ -241,7 +241,8 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
       point('reporting');
       emit({ type: 'run-finished', at: o.clock.now(), result });
       point('finishing');
-      if (result !== 'interrupted') store.finishRun(run.id, o.clock.now(), result);
+      // Interrupted, or no host could build: the run stays open, and the same command resumes it.
+      if (result !== 'interrupted' && result !== 'no-host') store.finishRun(run.id, o.clock.now(), result);
       return Promise.resolve({ result, run: run.id, counts: snapshot ?? { total: 0, ready: 0, byStatus: emptyCounts() } });
     }
   } finally {
