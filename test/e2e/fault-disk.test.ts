@@ -135,6 +135,26 @@ describe('a full repository', { skip }, () => {
     assert.ok(existsSync(join(packages, 'All', 'SHA512')));
   });
 
+  test('stopped with Ctrl-C while it waits for space: nothing failed, and the same command builds everything once space is freed', async () => {
+    const packages = tmpfs('repo3', '100m');
+    mkdirSync(join(packages, 'All'));
+    fill(packages);
+    const d: RunDirs = { tree, logdir: join(work, 'logs3r'), packages };
+    let pid = 0;
+    const running = kilnBuild(d, { started: (p) => { pid = p; } });
+    assert.ok(await waitFor(() => existsSync(join(d.logdir, 'kiln.db')) && messages(d.logdir).some((m) => /is short of space/.test(m)), 30_000));
+    process.kill(pid, 'SIGINT');
+    const stopped = await running;
+    assert.equal(stopped.code, 130, stopped.stdout + stopped.stderr);
+    assert.deepEqual(jobsOf(d.logdir), []);
+    assert.ok(!statusesOf(d.logdir).some((s) => s.includes('failed')), 'no package failed');
+    free(packages);
+    const again = await kilnBuild(d);
+    assert.equal(again.code, 0, again.stdout + again.stderr);
+    assert.match(again.stdout, /run 1 resumed/);
+    assert.deepEqual(Object.values(outcomeOf(d).statuses), ['done', 'done', 'done']);
+  });
+
   test('a package bigger than the space left: its job goes back to the queue uncounted, and it is built once space is freed', async () => {
     const bigTree = join(work, 'bigtree');
     await makeDurableTree(bigTree, { a: {} });
