@@ -142,7 +142,7 @@ export class Coordinator {
     this.o.signal.addEventListener('abort', onAbort, { once: true });
     this.apply(this.o.engine.begin(this.now()));
     // Before any host is up, so that no job starts on a full disk.
-    for (const event of this.o.space?.check() ?? []) this.apply(this.o.engine.handle(event));
+    for (const event of this.o.space?.check(true) ?? []) this.apply(this.o.engine.handle(event));
     this.o.space?.start((event) => this.queue.push({ kind: 'engine', event }));
     this.stopFiles.start(this.o.pollS ?? 1);
     this.connector.start();

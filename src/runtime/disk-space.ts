@@ -44,10 +44,10 @@ export class DiskSpace {
     ];
   }
 
-  /** Looks at every watched directory; events for those whose state changed. */
-  check(): EngineEvent[] {
+  /** Looks at every watched directory; events for those whose state changed, or (`all`, for a new engine) for every short one. */
+  check(all = false): EngineEvent[] {
     return this.watched.flatMap((w) => {
-      const event = this.look(w);
+      const event = this.look(w, all);
       return event === undefined ? [] : [event];
     });
   }
@@ -91,11 +91,11 @@ export class DiskSpace {
     return { type: 'space-short', at: this.o.now(), where: w.path, reason: this.shortText(w, free) };
   }
 
-  private look(w: Watched): EngineEvent | undefined {
+  private look(w: Watched, all: boolean): EngineEvent | undefined {
     const free = freeBytes(w.path);
     if (free === undefined) return undefined;
     const short = free < this.need(w);
-    if (short === w.short) return undefined;
+    if (short === w.short && !(all && short)) return undefined;
     w.short = short;
     if (short) return { type: 'space-short', at: this.o.now(), where: w.path, reason: this.shortText(w, free) };
     w.floor = 0;
