@@ -120,6 +120,10 @@ async function scanTree(driver: TreeDriver & ScanInputs, jobs: number, cacheDir:
   try {
     for await (const port of scanPorts(driver, {
       jobs, signal: io.signal, ...(positionals.length > 0 ? { pkgpaths: positionals } : {}), ...(cache ? { cache } : {}),
+      notAPort: (dir, reason) => {
+        clear();
+        io.stderr.write(`kiln scan: ${dir}: ${reason}\n`);
+      },
     })) {
       results.push(port);
       if (port.error !== undefined) {

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 
 import type { PkgPath } from '../../core/model.js';
 import { parseIndex } from '../../core/pbulk-index.js';
-import type { ScanResult, TreeDriver } from '../driver.js';
+import type { NotAPort, ScanResult, TreeDriver } from '../driver.js';
 import { unscannableBlock } from '../index-block.js';
 import { walkInputs } from '../input-hash.js';
 import type { ScanInputs } from '../scan-cache.js';
@@ -53,8 +53,8 @@ export class PortfileDriver implements TreeDriver, ScanInputs {
     this.bwrap = options.bwrap ?? 'bwrap';
   }
 
-  listPorts(_signal: AbortSignal): Promise<PkgPath[]> {
-    return listPortfiles(this.root);
+  listPorts(_signal: AbortSignal, notAPort?: NotAPort): Promise<PkgPath[]> {
+    return listPortfiles(this.root, notAPort);
   }
 
   async scanPort(pkgpath: PkgPath, signal: AbortSignal): Promise<ScanResult> {
