@@ -14,6 +14,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { createServer, type Server } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 
 import { makeTree } from '../support/fixture-tree.js';
@@ -57,6 +58,7 @@ const ports: Record<string, Record<string, string>> = {
       'install() {',
       `  hit ${canaries.map(q).join(' ')}`,
       '  mkdir -p "$DESTDIR$PREFIX/share/writer" "$DESTDIR/etc" && echo ok >"$DESTDIR$PREFIX/share/writer/ok"',
+      `  cat ${q(`/usr/share/${mark}`)} >"$DESTDIR$PREFIX/share/writer/secret" 2>&1 || :`,
       `  echo outside >"$DESTDIR/etc/${mark}"; echo outside >"$DESTDIR/${mark}"; echo outside >"$DESTDIR$PREFIX/../${mark}"`,
       '}'),
     canary: 'the tree\'s canary\n',
@@ -95,7 +97,7 @@ const ports: Record<string, Record<string, string>> = {
   // Scans: a Portfile whose top level never returns, and one that writes.
   'misc/scanhang': { Portfile: lines('PKGNAME=scanhang-1.0', `exec -a ${mark}-scan sleep 100000`, installOk('scanhang')) },
   'misc/scanwriter': {
-    Portfile: lines('PKGNAME=scanwriter-1.0', HIT,
+    Portfile: lines('PKGNAME=scanwriter-1.0', HIT, `COMMENT="read: $(cat ${q(`/usr/share/${mark}`)} 2>&1 || :)"`,
       `hit ${[join(tree, 'misc/scanwriter', mark), `/tmp/${mark}-scan`, `/etc/${mark}-scan`, ...canaries].map(q).join(' ')}`,
       'build() { :; }', installOk('scanwriter')),
   },
@@ -209,7 +211,20 @@ void describe('kiln build on ports that attack the host', { skip: process.getuid
 
   void test('the package holds only what was installed under $DESTDIR$PREFIX', async () => {
     const contents = await packageContents(join(packages, 'All/writer-1.0.tgz'));
-    assert.deepEqual(contents.members.filter((m) => !m.startsWith('+')), ['share/writer/ok']);
+    assert.deepEqual(contents.members.filter((m) => !m.startsWith('+')), ['share/writer/ok', 'share/writer/secret']);
+  });
+
+  void test('a build cannot read a root-only host file into its package', () => {
+    const read = execFileSync('tar', ['-xzOf', join(packages, 'All/writer-1.0.tgz'), 'share/writer/secret'], { encoding: 'utf8' });
+    assert.match(read, /Permission denied/);
+  });
+
+  void test('a scan cannot read a root-only host file into the metadata', {
+    todo: 'scans run as uid 65534 of a user namespace that bwrap, started by root, maps to root: owner bits let it read root-only files under /usr and the tree',
+  }, () => {
+    const secret = `canary ${token}`;
+    assert.equal(readFileSync(join(logdir, 'report.json'), 'utf8').includes(secret), false, 'report.json');
+    assert.equal(gunzipSync(readFileSync(join(packages, 'All/pkg_summary.gz'))).toString('utf8').includes(secret), false, 'pkg_summary');
   });
 
   void test('a job running beside the attacks sees only its own files in WRKSRC and DESTDIR', () => {
