@@ -24,6 +24,8 @@ import { packageContents } from '../support/package-contents.js';
 const token = randomBytes(5).toString('hex');
 const mark = `kiln-hostile-${token}`;
 const work = mkdtempSync(join(tmpdir(), 'kiln-hostile-builds-'));
+// A tree the build user can reach, as a ports tree is: the scans run as that user.
+chmodSync(work, 0o755);
 const tree = join(work, 'tree');
 const logdir = join(work, 'logs');
 const packages = join(work, 'packages');
@@ -219,12 +221,13 @@ void describe('kiln build on ports that attack the host', { skip: process.getuid
     assert.match(read, /Permission denied/);
   });
 
-  void test('a scan cannot read a root-only host file into the metadata', {
-    todo: 'scans run as uid 65534 of a user namespace that bwrap, started by root, maps to root: owner bits let it read root-only files under /usr and the tree',
-  }, () => {
+  void test('a scan cannot read a root-only host file into the metadata', () => {
     const secret = `canary ${token}`;
     assert.equal(readFileSync(join(logdir, 'report.json'), 'utf8').includes(secret), false, 'report.json');
-    assert.equal(gunzipSync(readFileSync(join(packages, 'All/pkg_summary.gz'))).toString('utf8').includes(secret), false, 'pkg_summary');
+    const summary = gunzipSync(readFileSync(join(packages, 'All/pkg_summary.gz'))).toString('utf8');
+    assert.equal(summary.includes(secret), false, 'pkg_summary');
+    assert.match(summary, /^COMMENT=read: cat: .*: Permission denied$/m);
+    assert.equal(run.stderr.includes('warning'), false, run.stderr);
   });
 
   void test('a job running beside the attacks sees only its own files in WRKSRC and DESTDIR', () => {
@@ -261,4 +264,17 @@ void describe('kiln build on ports that attack the host', { skip: process.getuid
     assert.match(hang.reason ?? '', /scan took longer than \d+ s and was killed/);
     assert.deepEqual(report.filter((p) => p.reason !== null && /longer than/.test(p.reason)).map((p) => p.pkgpath), ['misc/scanhang']);
   });
+});
+
+void test('a tree the build user cannot reach is scanned with kiln\'s own access, and kiln says so and how to mend it', { skip: process.getuid?.() !== 0 && 'runs as root' }, async () => {
+  const closed = mkdtempSync(join(tmpdir(), 'kiln-hostile-closed-'));
+  try {
+    await makeTree(join(closed, 'tree'), { 'misc/one': { Portfile: lines('PKGNAME=one-1.0', installOk('one')) } });
+    const scan = await kiln(['scan', '--tree', join(closed, 'tree')]);
+    assert.equal(scan.code, 0, scan.stderr);
+    assert.equal(scan.stderr, `kiln scan: warning: ${closed} is not searchable by the build user (uid 65534), so the scans of ${join(closed, 'tree')} run with root's access to files; make the tree readable by all (chmod a+rX) to scan it as that user\n`);
+    assert.match(scan.stdout, /^PKGNAME=one-1\.0$/m);
+  } finally {
+    rmSync(closed, { recursive: true, force: true });
+  }
 });
