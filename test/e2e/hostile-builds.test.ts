@@ -248,7 +248,7 @@ void describe('kiln build on ports that attack the host', { skip: process.getuid
     const killer = pkg('misc/killer');
     assert.deepEqual([killer.status, killer.phase, killer.error], ['failed', 'build', 'killed']);
     const visible = Number(/^visible: (\d+)$/m.exec(readFileSync(join(logdir, 'packages/killer-1.0.log'), 'utf8'))?.[1]);
-    assert.ok(visible <= 6, `the build saw ${visible} processes`);
+    assert.ok(visible < 10, `the build saw ${visible} processes, the host has hundreds`);
     assert.equal(readFileSync(join(logdir, 'build.log'), 'utf8').split('\n').filter((l) => l.startsWith('misc/killer')).length, 1, 'built once');
   });
 
