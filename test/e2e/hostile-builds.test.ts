@@ -187,7 +187,7 @@ void describe('kiln build on ports that attack the host', { skip: process.getuid
       for (const f of [file, `${file}.moved`, `${file}.d`]) rmSync(f, { recursive: true, force: true });
     }
     for (const file of forbidden) rmSync(file, { recursive: true, force: true });
-    if (process.env.KILN_KEEP === undefined) rmSync(work, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
   });
 
   void test('kiln lives to the end of the run, and every port gets its status', () => {

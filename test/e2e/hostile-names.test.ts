@@ -8,7 +8,7 @@
 
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -22,6 +22,8 @@ import { packageContents } from '../support/package-contents.js';
 import { assertNoInjection, guard, LAUNCH } from '../support/page-helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'kiln-hostile-names-'));
+// A tree the build user can reach, as a ports tree is: the scans run as that user.
+chmodSync(work, 0o755);
 const tree = join(work, 'tree');
 const logdir = join(work, 'logs');
 const packages = join(work, 'packages');
@@ -97,7 +99,7 @@ void describe('kiln build on ports with hostile names', { skip: process.getuid?.
     report = (JSON.parse(readFileSync(join(logdir, 'report.json'), 'utf8')) as { packages: ReportPackage[] }).packages;
   });
   after(() => {
-    if (process.env.KILN_KEEP === undefined) rmSync(work, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
   });
 
   void test('nothing in a name runs: no canary made, no forged package', () => {
