@@ -100,6 +100,7 @@ const ports: Record<string, Record<string, string>> = {
   'misc/scanhang': { Portfile: lines('PKGNAME=scanhang-1.0', `exec -a ${mark}-scan sleep 100000`, installOk('scanhang')) },
   'misc/scanwriter': {
     Portfile: lines('PKGNAME=scanwriter-1.0', HIT, `COMMENT="read: $(cat ${q(`/usr/share/${mark}`)} 2>&1 || :)"`,
+      `setsid bash -c 'exec -a ${mark}-scan-daemon sleep 1000' </dev/null >/dev/null 2>&1 &`,
       `hit ${[join(tree, 'misc/scanwriter', mark), `/tmp/${mark}-scan`, `/etc/${mark}-scan`, ...canaries].map(q).join(' ')}`,
       'build() { :; }', installOk('scanwriter')),
   },
@@ -163,6 +164,8 @@ void describe('kiln build on ports that attack the host', { skip: process.getuid
     ports['misc/network'] = {
       Portfile: lines('PKGNAME=network-1.0',
         'try() { if timeout 2 "$@" 2>/dev/null; then echo "reached: $*"; else echo "refused: $*"; fi; }',
+        // At the top level too, so the scan tries as well (errexit is on when the phases source it).
+        `try bash -c 'echo scan >/dev/tcp/127.0.0.1/${port(tcp)}' >/dev/null || :`,
         'build() {',
         `  try bash -c 'echo hi >/dev/tcp/127.0.0.1/${port(tcp)}'`,
         ...(tcp6 ? [`  try bash -c 'echo hi >/dev/tcp/::1/${port(tcp6)}'`] : []),
@@ -235,11 +238,11 @@ void describe('kiln build on ports that attack the host', { skip: process.getuid
     assert.equal(listing, 'Portfile\ncanary\nlisting\nmine\nthe victim\'s canary\nmine\nopt\n');
   });
 
-  void test('no process a build started survives its job: setsid, double fork, nohup, ignored signals', () => {
+  void test('no process a build or a scan started survives it: setsid, double fork, nohup, ignored signals', () => {
     assert.deepEqual(marked(), []);
   });
 
-  void test('a build cannot connect to the host: TCP on loopback, abstract and path Unix sockets never see it', () => {
+  void test('a build or a scan cannot connect to the host: TCP on loopback, abstract and path Unix sockets never see it', () => {
     for (const l of listeners) assert.deepEqual(l.accepted, [], 'a build reached a listener');
     assert.match(readFileSync(join(logdir, 'packages/network-1.0.log'), 'utf8'), /refused: bash -c echo hi >\/dev\/tcp\/127\.0\.0\.1/);
   });
