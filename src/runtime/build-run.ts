@@ -295,6 +295,7 @@ async function scan(
   const ports = scanPorts(o.driver, {
     jobs: o.scanJobs, signal, cache: { store: new StoreScanCache(store), scanner: o.driver },
     ...(o.pkgpaths.length > 0 && { pkgpaths: o.pkgpaths }),
+    notAPort: (dir, reason) => emit({ type: 'message', at: o.clock.now(), level: 'warning', text: `${dir}: ${reason}` }),
   });
   const scanned = new Set<PkgPath>();
   let settleAt = performance.now() + SETTLE_EVERY_S * 1000;

@@ -101,6 +101,7 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   if (missing !== undefined) throw new UserError(`cannot build here: ${missing}`);
 
   const opened = await openTreeDriver(tree, values, { cwd: io.cwd, env: io.env, signal: io.signal });
+  if (opened.notice !== undefined) io.stderr.write(`kiln: warning: ${opened.notice}\n`);
   try {
     const wiring = treeWiring(opened, repository, values.distdir === undefined ? undefined : resolve(io.cwd, values.distdir), io);
     return await runBuild({ ...values, tree, logdir, repository, jobs, timeoutS, cores, primeHistory, positionals, args, durable }, opened, wiring, io);
