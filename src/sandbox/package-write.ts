@@ -31,7 +31,7 @@ export async function writePackage(
   dir: string, pkgname: string, meta: readonly MetaFile[], entries: readonly StagedEntry[], mtime: number, signal: AbortSignal,
 ): Promise<WriteResult> {
   const file = join(dir, `${pkgname}.tgz`);
-  const temp = join(dir, `.${pkgname}.tgz.${process.pid}-${randomBytes(4).toString('hex')}`);
+  const temp = join(dir, `.kiln.tgz.${process.pid}-${randomBytes(4).toString('hex')}`); // short: a pkgname may be 251 bytes
   try {
     await mkdir(dir, { recursive: true });
     let bytes = 0;

@@ -52,7 +52,7 @@ export async function takePackage(ctx: JobContext, log: PhaseLog, made: string):
     return { ok: false, failure: { kind: 'failed', error: 'no package' } };
   }
   const target = join(packageDir, `${pkgname}.tgz`);
-  const temp = join(packageDir, `.${pkgname}.tgz.${randomBytes(4).toString('hex')}.tmp`);
+  const temp = join(packageDir, `.kiln.tgz.${process.pid}-${randomBytes(4).toString('hex')}`); // short: a pkgname may be 251 bytes
   try {
     const info = await source.stat();
     if (!info.isFile()) {
