@@ -24,7 +24,7 @@ class PortFault extends Error {}
 
 const CHUNK = 1 << 20;
 
-/** Copies `<tree>/<pkgpath>` to `to` (which does not exist yet), owned by `user` when given. */
+/** Copies `<tree>/<pkgpath>` into `to` (an empty directory kiln made), owned by `user` when given. */
 export async function copyPortDir(tree: string, pkgpath: string, to: string, user: BuildUser | undefined): Promise<PortCopy> {
   const way = await directoriesBeneath(tree, pkgpath).catch((err: Error) => ({ ok: false as const, host: err.message }));
   if (!way.ok) {
@@ -44,7 +44,7 @@ export async function copyPortDir(tree: string, pkgpath: string, to: string, use
 
 async function copyDir(from: Buffer, to: Buffer, shown: string, user: BuildUser | undefined): Promise<void> {
   const info = await lstat(from);
-  await mkdir(to, { mode: 0o700 });
+  if (shown !== '') await mkdir(to, { mode: 0o700 });
   for (const name of await readdir(from, { encoding: 'buffer' })) {
     const text = utf8Name(name);
     const rel = shown === '' ? `${text}` : `${shown}/${text}`;
