@@ -94,7 +94,7 @@ function ustarBlock(header: TarHeader, where: { prefix: string; name: string }, 
   writeOctal(block, 337, 8, 0);
   writeString(block, 345, 155, where.prefix);
   let sum = 0;
-  for (const byte of block) sum += byte;
+  for (let i = 0; i < BLOCK; i++) sum += block[i]!;
   writeString(block, 148, 7, sum.toString(8).padStart(6, '0'));
   block[155] = 0x20;
   return block;
