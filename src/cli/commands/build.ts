@@ -20,6 +20,7 @@ import { StoreError } from '../../store/run-store.js';
 import { buildRun } from '../../runtime/build-run.js';
 import { systemClock } from '../../runtime/clock.js';
 import { integer, parse } from '../args.js';
+import { EXIT } from '../exit-status.js';
 import { type Command, type CommandIO, UsageError, UserError } from '../command.js';
 import { OPERATOR_HELP, OPERATOR_OPTIONS, operatorReporters } from '../operator-wiring.js';
 import { DEFAULT_LOGDIR } from '../run-event-log.js';
@@ -68,7 +69,8 @@ ${DRIVER_HELP}
 ${CLUSTER_HELP}${OPERATOR_HELP}
 exit status: 0 everything was built (or up to date, or skipped by its port);
 1 some packages failed to build; 2 bad usage; 3 the build was stopped
-(stop file) before the end; 130 interrupted (run it again to resume).
+(stop file) before the end; 5 no host could build (each refused or given
+up, said why; run it again to resume); 130 interrupted (run it again to resume).
 `;
 
 async function run(args: string[], io: CommandIO): Promise<number> {
@@ -99,6 +101,7 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   if (missing !== undefined) throw new UserError(`cannot build here: ${missing}`);
 
   const opened = await openTreeDriver(tree, values, { cwd: io.cwd, env: io.env, signal: io.signal });
+  if (opened.notice !== undefined) io.stderr.write(`kiln: warning: ${opened.notice}\n`);
   try {
     const wiring = treeWiring(opened, repository, values.distdir === undefined ? undefined : resolve(io.cwd, values.distdir), io);
     return await runBuild({ ...values, tree, logdir, repository, jobs, timeoutS, cores, primeHistory, positionals, args, durable }, opened, wiring, io);
@@ -147,6 +150,7 @@ async function runBuild(settings: BuildSettings & Parameters<typeof operatorRepo
     switch (outcome.result) {
       case 'interrupted': return 130;
       case 'stopped': return 3;
+      case 'no-host': return EXIT.noHost;
       case 'complete': return outcome.counts.byStatus.failed > 0 ? 1 : 0;
       default: return unreachable(outcome.result);
     }
