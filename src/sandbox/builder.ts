@@ -85,7 +85,7 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
     } catch (err) {
       return { outcome: { kind: 'infrastructure', reason: `cannot write the job's log ${job.logFile}: ${(err as Error).message}`, ...fullIn(err, job.logDir) } };
     }
-    const made = await createScratch(options.scratch ?? config.scratchBase, job.pkgname, config.buildUser);
+    const made = await createScratch(options.scratch ?? config.scratchBase, config.buildUser);
     if (!made.ok) {
       await log.footer(made.reason);
       return { outcome: { kind: 'infrastructure', reason: made.reason } };
