@@ -96,6 +96,15 @@ void describe('kiln build of ports that aim at host files', { skip: root ? false
     assert.ok(statSync(path.join(work, 'packages/All', `${LONG_PKGNAME}.tgz`)).isFile());
   });
 
+  void test('a 250-character PKGNAME built again keeps its earlier log, under a shortened name', async () => {
+    const again = await kiln(['build', '--tree', path.join(work, 'tree'), '--jobs', '2', '--logdir', path.join(work, 'logs'), '--packages', path.join(work, 'packages'),
+      '--plain', '--force', 'hostile/longname', 'hostile/longname']);
+    assert.equal(again.status, 0, again.stderr);
+    const kept = readdirSync(path.join(work, 'logs/packages')).filter((name) => name.startsWith('l'.repeat(200)) && name.endsWith('.log.1'));
+    assert.equal(kept.length, 1, 'the first attempt\'s log is kept');
+    assert.ok(statSync(path.join(work, 'logs/packages', `${LONG_PKGNAME}.log`)).isFile());
+  });
+
   void test('the plain port builds, no job is retried as host trouble, and the run says some packages failed', () => {
     assert.equal(pkg('misc/plain').status, 'done');
     assert.equal(run.status, 1, run.stderr);
