@@ -92,12 +92,12 @@ try {
   await mkdir(unpacked);
   const failed = await unpackKit(kit, unpacked);
   if (failed !== undefined) throw new Error(failed);
-  const optionCache = path.join(work, 'pbulk-cache');
-  const etc = path.join(work, 'etc');
+  const optionCache = path.join(work, 'pbulk-cache'); // shared by the unsandboxed runs only, as pbulk's
   await mkdir(optionCache);
+  const etc = path.join(work, 'etc');
   await copyPublicEtc(etc);
   const setup: PkgsrcScanSetup = {
-    make: `${kit.prefix}/bin/bmake`, makeIdentity: kit.sha256, prefix: { dir: path.join(unpacked, kit.prefix), at: kit.prefix }, optionCache, etc,
+    make: `${kit.prefix}/bin/bmake`, makeIdentity: kit.sha256, prefix: { dir: path.join(unpacked, kit.prefix), at: kit.prefix }, optionCache: true, etc,
   };
   const driver = await PkgsrcDriver.open(tree, setup, signal);
   const listStarted = performance.now();

@@ -5,7 +5,7 @@
 
 import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, realpath, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -51,12 +51,12 @@ export interface OpenDriver {
 }
 
 /**
- * Whom a Portfile tree's scans run as. As root, the build user, so that a
- * Portfile's top level cannot read root-only files of the host into its
- * metadata; when that user cannot reach the tree, kiln's own user, with a
- * notice saying so and how to mend it.
+ * Whom a tree's scans run as. As root, the build user, so that a Portfile's
+ * top level or a pkgsrc Makefile cannot read root-only files of the host
+ * into its metadata; when that user cannot reach the tree, kiln's own user,
+ * with a notice saying so and how to mend it.
  */
-async function portfileScanUser(tree: string): Promise<{ user: BuildUser | undefined; notice?: string }> {
+async function scanUser(tree: string): Promise<{ user: BuildUser | undefined; notice?: string }> {
   const user = defaultSandboxConfig().buildUser;
   if (user === undefined) return { user };
   const real = await realpath(tree).catch(() => tree);
@@ -94,12 +94,13 @@ export async function openTreeDriver(tree: string, values: DriverValues, options
   const timeout = options.timeoutS === undefined ? {} : { timeoutS: options.timeoutS };
   if (driverKind(tree, values.driver) === 'portfile') {
     if (values.make !== undefined || values['bootstrap-kit'] !== undefined) throw new UsageError('--make and --bootstrap-kit are for pkgsrc trees (--driver pkgsrc)');
-    const scanAs = await portfileScanUser(tree);
+    const scanAs = await scanUser(tree);
     return {
       driver: new PortfileDriver(tree, { ...timeout, user: scanAs.user }), close: () => Promise.resolve(),
       ...(scanAs.notice !== undefined && { notice: scanAs.notice }),
     };
   }
+  const scanAs = await scanUser(tree);
   let kit: BootstrapKit | undefined;
   if (values['bootstrap-kit'] !== undefined) {
     const read = await readBootstrapKit(path.resolve(options.cwd, values['bootstrap-kit']));
@@ -115,6 +116,7 @@ export async function openTreeDriver(tree: string, values: DriverValues, options
     if (kit !== undefined) {
       const dir = await mkdtemp(path.join(tmpdir(), 'kiln-kit-'));
       made.push(dir);
+      await chmod(dir, 0o711); // the scans' user binds the kit from here
       const failed = await unpackKit(kit, dir);
       if (failed !== undefined) throw new UserError(failed);
       prefix = { dir: path.join(dir, kit.prefix), at: kit.prefix };
@@ -131,14 +133,13 @@ export async function openTreeDriver(tree: string, values: DriverValues, options
     }
     const scratch = await mkdtemp(path.join(tmpdir(), 'kiln-pkgsrc-scan-'));
     made.push(scratch);
-    const optionCache = path.join(scratch, 'pbulk-cache');
+    await chmod(scratch, 0o711);
     const etc = path.join(scratch, 'etc');
-    await mkdir(optionCache);
     await copyPublicEtc(etc);
     const driver = await PkgsrcDriver.open(tree, {
-      make, makeIdentity: identity, optionCache, etc, ...(prefix && { prefix }), ...timeout,
+      make, makeIdentity: identity, optionCache: true, etc, user: scanAs.user, ...(prefix && { prefix }), ...timeout,
     }, options.signal);
-    return { driver, pkgsrc: { kit, unpacked: prefix, make }, close };
+    return { driver, pkgsrc: { kit, unpacked: prefix, make }, close, ...(scanAs.notice !== undefined && { notice: scanAs.notice }) };
   } catch (err) {
     await close();
     throw err;

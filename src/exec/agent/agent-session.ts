@@ -146,6 +146,8 @@ export function startAgent(config: AgentConfig): void {
         // Searchable, not readable: the build user (nobody, when the agent runs as root) reaches its job's scratch directory through it.
         await mkdir(join(config.root, 'jobs'), { recursive: true, mode: 0o711 });
         await chmod(join(config.root, 'jobs'), 0o711); // made 0700 by agents before protocol 5
+        await mkdir(join(config.root, 'scans'), { recursive: true, mode: 0o711 }); // as jobs/: scans run as the build user too
+        await chmod(join(config.root, 'scans'), 0o711);
         const ended = await endLeftovers(config.root, m.owner);
         runners.warm();
         await writer.send({ t: 'facts', facts: await hostFacts(config.root, ended) });

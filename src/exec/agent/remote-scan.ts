@@ -2,15 +2,18 @@
 // the files it needs are in the cache, it lays out the port's directory and
 // the tree's shared files under a directory of its own, scans the port there
 // with the same Portfile driver kiln runs locally (in the same bubblewrap
-// sandbox), and sends the pbulk-index blocks back; the directory goes when
+// sandbox, started as the build user when the agent is root, so that a
+// Portfile cannot read the host's root-only files into its metadata), and
+// sends the pbulk-index blocks back; the directory goes when
 // it ends. A pkgsrc scan lays out nothing: it runs kiln's pkgsrc driver over
 // the host's copy of the tree (pkgsrc-scanners.ts).
 
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { unreachable } from '../../core/unreachable.js';
 import type { TreeDriver } from '../../ports/driver.js';
 import { PortfileDriver } from '../../ports/portfile/portfile-driver.js';
+import { defaultSandboxConfig } from '../../sandbox/sandbox-config.js';
 import type { FrameWriter } from './frames.js';
 import type { HostWork } from './host-work.js';
 import { checkEntries, layOutFiles } from './job-dir.js';
@@ -82,11 +85,12 @@ export class RemoteScan implements HostWork {
       case 'portfile': {
         const tree = join(this.dir, 'tree');
         try {
+          await mkdir(this.dir, { recursive: true, mode: 0o711 }); // the build user reaches the tree through it
           await layOutFiles(tree, spec.files, this.store);
         } catch (err) {
           return this.#finish({ kind: 'error', error: `could not lay out the port on the host: ${(err as Error).message}`, seconds: 0 });
         }
-        driver = new PortfileDriver(tree, { timeoutS: spec.timeoutS });
+        driver = new PortfileDriver(tree, { timeoutS: spec.timeoutS, user: defaultSandboxConfig().buildUser });
         break;
       }
       case 'pkgsrc':

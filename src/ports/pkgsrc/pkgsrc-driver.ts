@@ -1,7 +1,10 @@
 // The tree driver for pkgsrc: each port is scanned by running
 // `bmake pbulk-index` in its directory, with no shell in between, inside a
 // bubblewrap sandbox (the tree read-only, the bootstrapped prefix read-only
-// at PREFIX, no network, an unprivileged user). Variables that are the same
+// at PREFIX, no network, started as the build user when kiln is root, and
+// nothing writable but its own /tmp, which holds pkgsrc's option cache for
+// this scan only: a port cannot plant options another port's scan reads,
+// and kiln never reads what a scan wrote). Variables that are the same
 // for every port are asked once (tree-variables.ts) and passed in. The
 // blocks are what bmake printed, with PKG_LOCATION added; the scan cache
 // reuses a port's blocks while none of its SCAN_DEPENDS files changed.
@@ -30,8 +33,14 @@ export interface PkgsrcScanSetup {
   readonly prefix?: ShownAt;
   /** What identifies the make and its mk files (the kit's or the make binary's hash): part of the cache fingerprint. */
   readonly makeIdentity: string;
-  /** A writable host directory for pkgsrc's PBULK_CACHE_DIRECTORY (dependencies' build options), shared by the scans. */
-  readonly optionCache?: string;
+  /** true: pkgsrc's PBULK_CACHE_DIRECTORY (dependencies' build options) on the scan's own /tmp, kept for its sub-makes only. */
+  readonly optionCache?: boolean;
+  /**
+   * Whom bubblewrap runs as. Started by root, it maps the scan's user to
+   * root, whose owner bits open root-only files; started as this user, the
+   * scan has only this user's access. Default: kiln's own user.
+   */
+  readonly user?: { readonly uid: number; readonly gid: number } | undefined;
   /**
    * A host directory shown read-only as /etc: what anyone may read of the
    * host's (pkgsrc's makefiles test /etc/debian_version and the like).
@@ -62,7 +71,7 @@ export class PkgsrcDriver implements TreeDriver, ScanInputs {
   private constructor(root: string, private readonly setup: PkgsrcScanSetup, treeVariables: readonly string[]) {
     this.root = root;
     this.hashes = new InputHashes(setup.prefix);
-    this.assignments = [...treeVariables, ...(setup.optionCache === undefined ? [] : [`PBULK_CACHE_DIRECTORY=${OPTION_CACHE_AT}`])];
+    this.assignments = [...treeVariables, ...(setup.optionCache === true ? [`PBULK_CACHE_DIRECTORY=${OPTION_CACHE_AT}`] : [])];
     this.fingerprint = createHash('sha256').update(BLOCK_FORMAT).update('\0').update(setup.makeIdentity)
       .update('\0').update(treeVariables.join('\0')).digest('hex').slice(0, 16);
   }
@@ -88,13 +97,12 @@ export class PkgsrcDriver implements TreeDriver, ScanInputs {
   private make(cwd: string, args: readonly string[], signal: AbortSignal): Promise<ScanExit> {
     const binds: ScanBind[] = [];
     if (this.setup.prefix !== undefined) binds.push({ source: this.setup.prefix.dir, dest: this.setup.prefix.at, writable: false });
-    if (this.setup.optionCache !== undefined) binds.push({ source: this.setup.optionCache, dest: OPTION_CACHE_AT, writable: true });
     if (this.setup.etc !== undefined) binds.push({ source: this.setup.etc, dest: '/etc', writable: false });
     const prefixBin = this.setup.prefix === undefined ? '' : `${this.setup.prefix.at}/bin:${this.setup.prefix.at}/sbin:`;
     const env = { PATH: `${prefixBin}/usr/bin:/bin:/usr/sbin:/sbin`, HOME: '/tmp', TMPDIR: '/tmp' };
     const argv = sandboxArgv(this.setup.bwrap ?? 'bwrap', { readOnly: [this.root], binds, cwd, env }, [this.setup.make, ...args]);
     const timeoutS = this.setup.timeoutS ?? 120;
-    return runScanCommand({ argv, cwd: this.root, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, timeoutS }, signal);
+    return runScanCommand({ argv, cwd: this.root, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, timeoutS, user: this.setup.user }, signal);
   }
 
   async listPorts(signal: AbortSignal, notAPort?: NotAPort): Promise<PkgPath[]> {

@@ -3,7 +3,9 @@
 // the mk/ files, mk.conf, the prefix's sys.mk) and the port directory's own
 // listing. Paths are written as the cache stores them: relative to the tree
 // when inside it, else absolute as the sandbox saw them; a path under PREFIX
-// is read from wherever the bootstrap kit is unpacked this time.
+// is read from wherever the bootstrap kit is unpacked this time. A file
+// under /tmp (the option cache) was the scan's own, gone with its sandbox:
+// it is no input, and kiln never opens the host's /tmp for it.
 
 import path from 'node:path';
 
@@ -40,7 +42,7 @@ export function scanInputs(root: string, pkgpath: PkgPath, index: string): strin
   const inputs = new Set<string>([pkgpath]);
   for (const entry of parseIndex(index).entries) {
     for (const word of (entry.vars.get('SCAN_DEPENDS') ?? '').split(/\s+/)) {
-      if (word !== '') inputs.add(scanInput(root, pkgpath, word));
+      if (word !== '' && !within(path.posix.normalize(word), '/tmp')) inputs.add(scanInput(root, pkgpath, word));
     }
   }
   return [...inputs];
