@@ -7,6 +7,7 @@ import type { IndexEntry } from '../../core/pbulk-index.js';
 import { formatPresolveBlock } from '../../core/presolve-format.js';
 import { resolveIndex } from '../../core/resolve.js';
 import { parse } from '../args.js';
+import { exitHelp } from '../exit-status.js';
 import type { Command, CommandIO } from '../command.js';
 import { UsageError } from '../command.js';
 import { readIndexText } from '../index-input.js';
@@ -34,9 +35,8 @@ options:
                  (pbulk-resolve -v)
   -h, --help     this text
 
-exit status: 0 resolved (in lenient mode, even with unresolvable dependencies);
-1 --strict and something did not resolve, or FILE cannot be read; 2 bad usage.
-`;
+${exitHelp(`0 resolved (in lenient mode, even with unresolvable dependencies);
+1 --strict and something did not resolve`)}`;
 
 /** Collects written text and hands it to the stream in large latin1 chunks. */
 class BlockWriter {
