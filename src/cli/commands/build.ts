@@ -20,7 +20,7 @@ import { StoreError } from '../../store/run-store.js';
 import { buildRun } from '../../runtime/build-run.js';
 import { systemClock } from '../../runtime/clock.js';
 import { integer, MAX_SECONDS, MAX_SLOTS, parse } from '../args.js';
-import { EXIT, EXIT_HELP } from '../exit-status.js';
+import { EXIT_HELP } from '../exit-status.js';
 import { type Command, type CommandIO, UsageError, UserError } from '../command.js';
 import { OPERATOR_HELP, OPERATOR_OPTIONS, operatorReporters } from '../operator-wiring.js';
 import { DEFAULT_LOGDIR } from '../run-event-log.js';

@@ -8,6 +8,7 @@ import { WebServer } from '../../report/web-server.js';
 import { parse } from '../args.js';
 import { exitHelp } from '../exit-status.js';
 import { UsageError, type Command, type CommandIO } from '../command.js';
+import { listenOn } from '../operator-wiring.js';
 import { DEFAULT_LOGDIR, openRunEventLog } from '../run-event-log.js';
 
 export const DEFAULT_WEB = '127.0.0.1:8080';
@@ -33,7 +34,7 @@ ${exitHelp('0 stopped by Ctrl-C')}`,
     if (typeof address === 'string') throw new UsageError(address);
     const logdir = resolve(io.cwd, values.logdir ?? DEFAULT_LOGDIR);
     const server = new WebServer({ logdir, log: openRunEventLog(logdir) });
-    const url = await server.listen(address);
+    const url = await listenOn(server, address);
     io.stdout.write(`kiln: serving ${logdir} at ${url} (Ctrl-C stops)\n`);
     await new Promise<void>((done) => {
       if (io.signal.aborted) done();
