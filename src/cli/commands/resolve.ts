@@ -6,10 +6,11 @@ import { IndexReader } from '../../core/pbulk-index.js';
 import type { IndexEntry } from '../../core/pbulk-index.js';
 import { formatPresolveBlock } from '../../core/presolve-format.js';
 import { resolveIndex } from '../../core/resolve.js';
+import { escapeControls } from '../../report/text-format.js';
 import { parse } from '../args.js';
 import { exitHelp } from '../exit-status.js';
 import type { Command, CommandIO } from '../command.js';
-import { UsageError } from '../command.js';
+import { UsageError, UserError } from '../command.js';
 import { readIndexText } from '../index-input.js';
 
 const help = `usage: kiln resolve [--strict] [-v] [FILE]
@@ -79,9 +80,14 @@ async function run(args: string[], io: CommandIO): Promise<number> {
     for (const entry of reader.push(text)) entries.push(entry);
   }
   for (const entry of reader.end()) entries.push(entry);
+  const first = reader.errors[0];
+  if (entries.length === 0) {
+    throw new UserError(first === undefined ? `${name} is empty: no package to resolve (give it the index kiln scan writes)`
+      : `${name}:${first.line}: not a pbulk index: ${first.message}: ${escapeControls(first.text.slice(0, 80))}`);
+  }
   const badLine = strict ? 'error' : 'warning';
   for (const error of reader.errors) {
-    io.stderr.write(`kiln resolve: ${name}:${error.line}: ${badLine}: ${error.message}: ${error.text.slice(0, 200)}\n`);
+    io.stderr.write(`kiln resolve: ${name}:${error.line}: ${badLine}: ${error.message}: ${escapeControls(error.text.slice(0, 200))}\n`);
   }
 
   const { packages, messages } = resolveIndex(entries, { strict, verbose: values.verbose ?? false });
