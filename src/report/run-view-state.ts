@@ -7,7 +7,7 @@
 
 import type { Job } from '../core/engine-events.js';
 import type { PkgName, Status } from '../core/model.js';
-import type { PackageInfo, RunEvent, RunEventSink } from '../core/run-events.js';
+import type { LeftOutPort, PackageInfo, RunEvent, RunEventSink } from '../core/run-events.js';
 import { unreachable } from '../core/unreachable.js';
 import { buildView, type ViewOptions } from './run-view-build.js';
 import { StatusCounts } from './run-view-counts.js';
@@ -61,6 +61,7 @@ export class RunViewState implements RunEventSink {
   private readonly points: UtilisationPoint[] = [];
   private readonly capacityPoints: CapacityPoint[] = [];
   private readonly messageRecords: MessageRecord[] = [];
+  private leftOutPorts: readonly LeftOutPort[] = [];
   private readonly breakCounts = new Map<PkgName, number>();
   private readonly statusCounts = new StatusCounts();
   private graph: PackageGraph | undefined;
@@ -102,6 +103,8 @@ export class RunViewState implements RunEventSink {
   get utilisation(): readonly UtilisationPoint[] { return this.points; }
   get capacity(): readonly CapacityPoint[] { return this.capacityPoints; }
   get messages(): readonly MessageRecord[] { return this.messageRecords; }
+  /** Ports the scan found that the run does not build (a PKGNAME another port has), each with why. */
+  get leftOut(): readonly LeftOutPort[] { return this.leftOutPorts; }
   /** How many packages name each root cause in their blocked_by. */
   get breaks(): ReadonlyMap<PkgName, number> { return this.breakCounts; }
 
@@ -132,6 +135,7 @@ export class RunViewState implements RunEventSink {
             known.info = info; this.expectedList[known.index] = info.expectedS; this.touch(known, true); this.graph = undefined;
           } else this.add(info);
         }
+        if (event.leftOut !== undefined) this.leftOutPorts = event.leftOut;
         head.resolved = true;
         this.currentGraph(); // index the graph now, not in the first view that needs it
         break;
@@ -331,7 +335,10 @@ export class RunViewState implements RunEventSink {
 
   counts(): Counts {
     if (!this.statusCounts.current) this.currentGraph();
-    return this.statusCounts.counts();
+    const counts = this.statusCounts.counts();
+    const left = this.leftOutPorts.length;
+    // A port left out is not built, with its reason: a prefailed one, for every count.
+    return left === 0 ? counts : { ...counts, total: counts.total + left, byStatus: { ...counts.byStatus, prefailed: counts.byStatus.prefailed + left } };
   }
 
   /**

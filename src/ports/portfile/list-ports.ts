@@ -1,7 +1,9 @@
-// Finds every port of a Portfile tree: `category/name/Portfile`. Category and
-// port directories must be real directories (a symlinked one is skipped: it
-// would repeat or leave the tree); a Portfile may be a symlink only to a file
-// inside the tree.
+// Finds every port of a Portfile tree: `category/name/Portfile`. Category
+// directories must be real directories (a symlinked one is skipped: it
+// would repeat or leave the tree). A port directory that is a symlink, or a
+// Portfile that is a symlink out of the tree, is listed all the same: its
+// scan says why it cannot be read, so the report shows it with that reason
+// instead of losing it. A Portfile may be a symlink to a file inside the tree.
 
 import type { Dirent } from 'node:fs';
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
@@ -15,12 +17,21 @@ export type PortfileLocation =
   | { readonly kind: 'found'; readonly portDir: string; readonly portfile: string }
   | { readonly kind: 'missing'; readonly reason: string };
 
-async function directories(dir: string): Promise<Dirent[]> {
+async function entries(dir: string): Promise<Dirent[]> {
   try {
-    return (await readdir(dir, { withFileTypes: true })).filter((entry) => entry.isDirectory());
+    return await readdir(dir, { withFileTypes: true });
   } catch {
     return [];
   }
+}
+
+async function directories(dir: string): Promise<Dirent[]> {
+  return (await entries(dir)).filter((entry) => entry.isDirectory());
+}
+
+/** Whether a real port directory has a Portfile entry of any kind (what kind, its scan says). */
+async function hasPortfile(portDir: string): Promise<boolean> {
+  return (await lstat(path.join(portDir, 'Portfile')).catch(() => undefined)) !== undefined;
 }
 
 export function isInside(root: string, file: string): boolean {
@@ -31,9 +42,9 @@ export function isInside(root: string, file: string): boolean {
 export async function listPortfiles(root: string): Promise<PkgPath[]> {
   const found: PkgPath[] = [];
   for (const category of await directories(root)) {
-    for (const port of await directories(path.join(root, category.name))) {
+    for (const port of await entries(path.join(root, category.name))) {
       const pkgpath = `${category.name}/${port.name}`;
-      if (isPkgPath(pkgpath) && (await locatePortfile(root, pkgpath)).kind === 'found') found.push(pkgpath);
+      if (isPkgPath(pkgpath) && (port.isSymbolicLink() || (port.isDirectory() && await hasPortfile(path.join(root, pkgpath))))) found.push(pkgpath);
     }
   }
   return found.sort();
