@@ -130,7 +130,7 @@ describe('a full or read-only run directory', { skip }, () => {
     fill(logdir);
     const d: RunDirs = { tree, logdir, packages: join(work, 'packages3') };
     const result = await kilnBuild(d);
-    assert.equal(result.code, 1);
+    assert.equal(result.code, 4, 'an unusable input');
     assert.match(result.stderr, new RegExp(`^kiln: cannot (write|open) .*${logdir}.*(ENOSPC|full)`, 'm'));
     assert.doesNotMatch(result.stderr, /internal error/);
   });
@@ -159,7 +159,7 @@ describe('a full or read-only run directory', { skip }, () => {
     const logdir = tmpfs('logs5', '1m');
     spawnSync('mount', ['-o', 'remount,ro', logdir]);
     const result = await kilnBuild({ tree, logdir, packages: join(work, 'packages5') });
-    assert.equal(result.code, 1);
+    assert.equal(result.code, 4, 'an unusable input');
     assert.match(result.stderr, /^kiln: cannot write .*kiln\.lock.*(EROFS|read-only)/m);
   });
 });
@@ -172,7 +172,7 @@ describe('a missing tool', () => {
     const d: RunDirs = { tree: tree ?? work, logdir: join(work, 'logs6'), packages: join(work, 'packages6') };
     const result = await kilnBuild(d, { env: { PATH: bin } });
     t.diagnostic(result.stderr.trim());
-    assert.equal(result.code, 1);
+    assert.equal(result.code, 4, 'an unusable input');
     assert.match(result.stderr, /^kiln: cannot build here: bwrap is not installed \(not in PATH\); scans and builds run in its sandboxes\. Install it \(apt-get install bubblewrap\)/m);
     assert.equal(existsSync(d.logdir), false);
   });
