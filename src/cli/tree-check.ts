@@ -3,7 +3,8 @@
 // repository that is a file; a pkgpath that is not in the tree (with the
 // pkgpaths it may have meant). Each is one line naming the input, exit 4.
 
-import { statSync } from 'node:fs';
+import { lstatSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
 import type { PkgPath } from '../core/model.js';
 import type { TreeDriver } from '../ports/driver.js';
@@ -22,20 +23,44 @@ export function checkWritableDir(dir: string, option: string): void {
   if (info !== undefined && !info.isDirectory()) throw new UserError(`${option} ${dir} is a file, not a directory: give ${option} a directory (kiln makes it if missing)`);
 }
 
-/** The tree's ports, after checking it holds some and every one of `pkgpaths` is among them. */
+/**
+ * Checks that the tree holds a port and that each of `pkgpaths` is one
+ * (`category/name` with a Portfile, or a Makefile in pkgsrc), from the file
+ * system: a pkgsrc tree lists its ports with a bmake run per category, too
+ * slow to do twice. Only for a pkgpath that is not there is the tree listed,
+ * to name the ports it may have meant.
+ */
 export async function checkPorts(driver: TreeDriver, pkgpaths: readonly PkgPath[], signal: AbortSignal): Promise<void> {
-  const ports = await driver.listPorts(signal);
-  if (ports.length === 0) {
-    const shape = driver.kind === 'pkgsrc' ? 'category/name/Makefile' : 'category/name/Portfile';
-    throw new UserError(`no port in the tree ${driver.root} (a port is ${shape}): give --tree the top directory of a ports tree`);
+  const file = driver.kind === 'pkgsrc' ? 'Makefile' : 'Portfile';
+  if (pkgpaths.length === 0 && !hasAnyPort(driver.root, file)) {
+    throw new UserError(`no port in the tree ${driver.root} (a port is category/name/${file}): give --tree the top directory of a ports tree`);
   }
-  const known = new Set(ports);
-  const missing = pkgpaths.filter((p) => !known.has(p));
+  const missing = pkgpaths.filter((p) => !isPort(driver.root, p, file));
   if (missing.length === 0) return;
+  const ports = await driver.listPorts(signal);
   throw new UserError(missing.map((p) => {
     const near = nearby(p, ports);
     return `${p} is not a port of the tree ${driver.root}${near.length > 0 ? ` (did you mean ${near.join(' or ')}?)` : ''}; nothing was done`;
   }).join('\nkiln: '));
+}
+
+/** `category/name` is a directory with `file` in it, or a symlink (whose scan says it is not read). */
+function isPort(root: string, pkgpath: PkgPath, file: string): boolean {
+  const info = lstatSync(join(root, pkgpath), { throwIfNoEntry: false });
+  return info !== undefined && (info.isSymbolicLink() || (info.isDirectory() && lstatSync(join(root, pkgpath, file), { throwIfNoEntry: false }) !== undefined));
+}
+
+/** Whether any `category/name/file` is there; stops at the first. */
+function hasAnyPort(root: string, file: string): boolean {
+  const names = (dir: string, links: boolean): string[] => {
+    try {
+      return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() || (links && e.isSymbolicLink())).map((e) => e.name);
+    } catch {
+      return [];
+    }
+  };
+  // Categories are real directories (a symlinked one is not entered); a symlinked port counts, its scan says why it is not read.
+  return names(root, false).some((category) => names(join(root, category), true).some((name) => isPort(root, `${category}/${name}`, file)));
 }
 
 /** Up to three pkgpaths a mistyped one may have meant: the same name in another category, or a few letters off. */
