@@ -44,7 +44,6 @@ function refused(result: KilnResult, status: number, pattern: RegExp): void {
   assert.match(lines[0]!, /^kiln: /);
   assert.match(lines[0]!, pattern);
   assert.doesNotMatch(result.stderr, /internal error|\n\s+at |Error:/);
-  // eslint-disable-next-line no-control-regex
   assert.doesNotMatch(result.stderr, /[\u0000-\u0009\u000b-\u001f\u007f]/);
   if (status === EXIT.badInput) assert.equal(lines.length, 1, result.stderr);
 }
@@ -152,6 +151,15 @@ describe('output and indexes', () => {
     const shell = spawnSync('bash', ['-c', `"${process.execPath}" "${kilnBin}" scan --tree "${big}" --jobs 2 2>"${errors}" | head -c 10 >/dev/null; echo "\${PIPESTATUS[0]}"`], { encoding: 'utf8' });
     assert.equal(readFileSync(errors, 'utf8'), '');
     assert.equal(shell.stdout.trim(), '0');
+  });
+
+  test('a port\'s scan error with terminal escapes is printed with them shown', async () => {
+    const hostile = join(work, 'hostile');
+    await makeTree(hostile, { 'misc/evil': { Portfile: "printf '\\033]0;owned\\007\\033[2Jgone\\n' >&2\nreturn 3\n" } });
+    const result = await kiln(['scan', '--tree', hostile]);
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /^kiln scan: misc\/evil: .*\\x1b\]0;owned\\x07\\x1b\[2Jgone$/m);
+    assert.doesNotMatch(result.stderr, /[\u0000-\u0009\u000b-\u001f\u007f]/);
   });
 
   test('kiln resolve on random bytes: exit 4 naming the first bad line, its control characters escaped; nothing on stdout', async () => {

@@ -92,7 +92,7 @@ async function run(args: string[], io: CommandIO): Promise<number> {
 
   const { packages, messages } = resolveIndex(entries, { strict, verbose: values.verbose ?? false });
   for (const message of messages) {
-    io.stderr.write(`kiln resolve: ${name}:${message.line}: ${message.level}: ${message.text}\n`);
+    io.stderr.write(`kiln resolve: ${name}:${message.line}: ${message.level}: ${escapeControls(message.text)}\n`);
   }
   const failed = messages.some((m) => m.level === 'error') || (strict && reader.errors.length > 0);
   if (failed) {

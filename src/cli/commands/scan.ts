@@ -11,6 +11,7 @@ import type { TreeDriver } from '../../ports/driver.js';
 import type { ScanInputs } from '../../ports/scan-cache.js';
 import type { ScanPool } from '../../ports/scan-pool.js';
 import { isPkgPath } from '../../core/pkgpath.js';
+import { escapeControls } from '../../report/text-format.js';
 import { DirectoryScanCache } from '../../ports/scan-cache-dir.js';
 import { type ScannedPort, type ScanProgress, scanPorts } from '../../ports/scanner.js';
 import { integer, MAX_SECONDS, MAX_SLOTS, parse } from '../args.js';
@@ -125,7 +126,7 @@ async function scanTree(driver: TreeDriver & ScanInputs, jobs: number, cacheDir:
       if (port.error !== undefined) {
         errors++;
         clear();
-        io.stderr.write(`kiln scan: ${port.pkgpath}: ${port.error}\n`);
+        io.stderr.write(`kiln scan: ${port.pkgpath}: ${escapeControls(port.error)}\n`);
       }
       const now = Date.now();
       if (tty && (now - shown > 100 || port.progress.scanned === port.progress.total)) {
