@@ -101,6 +101,14 @@ describe('options kiln cannot use', () => {
     assert.equal(readFileSync(file, 'utf8'), 'keep me\n');
   });
 
+  test('a bad hosts file: exit 4, one line per bad line naming it, nothing opened', async () => {
+    const hosts = join(work, 'hosts');
+    writeFileSync(hosts, 'builder@10.0.0.2 jobs=many\n');
+    const logdir = join(work, 'hosts-logs');
+    refused(await kiln([...buildArgs({ ...dirs, logdir }), '--hosts', hosts]), EXIT.badInput, /^kiln: bad hosts file: .*hosts:1: jobs must be a whole number from 1 to 1024, not "many"$/);
+    assert.equal(existsSync(join(logdir, 'kiln.db')), false);
+  });
+
   test('--web on a port in use: exit 4 naming the address, the run directory untouched', async () => {
     const other = createServer((_req, res) => res.end('the other server\n'));
     await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));

@@ -151,7 +151,7 @@ async function scanTree(driver: TreeDriver & ScanInputs, jobs: number, cacheDir:
 async function scanClients(file: string, sshConfig: string | undefined, local: TreeDriver & ScanInputs, jobs: number, timeoutS: number,
   io: CommandIO, pkgsrc: SshExecutorOptions['pkgsrc']): Promise<{ pool: ScanPool; close: () => Promise<void> }> {
   const read = await readHostsFile(path.resolve(io.cwd, file));
-  if (!read.ok) throw new UserError(`bad hosts:\n  ${read.errors.map(formatHostsFileError).join('\n  ')}`);
+  if (!read.ok) throw new UserError(read.errors.map((e) => `bad hosts file: ${formatHostsFileError(e)}`).join('\nkiln: '));
   const config = sshConfig === undefined ? undefined : path.resolve(io.cwd, sshConfig);
   const hosts = read.hostsFile.hosts.filter((e) => !e.local).map((entry) => ({ entry, executor: makeExecutor(entry, read.hostsFile, config, undefined, pkgsrc) }));
   const close = async (): Promise<void> => { await Promise.all(hosts.map((h) => h.executor.close())); };
