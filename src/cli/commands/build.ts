@@ -99,6 +99,7 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   checkTreeDir(tree);
   checkWritableDir(logdir, '--logdir');
   checkWritableDir(repository, '--packages');
+  if (durable.lockdir !== undefined) checkWritableDir(durable.lockdir, '--lockdir');
 
   const opened = await openTreeDriver(tree, values, { cwd: io.cwd, env: io.env, signal: io.signal });
   try {
