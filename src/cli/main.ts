@@ -20,6 +20,21 @@ const commandUsage = (command: Command): string =>
 /** Every line of a message with the control characters a terminal would obey shown as escapes. */
 const shown = (message: string): string => message.split('\n').map(escapeControls).join('\n');
 
+const guarded = new WeakSet<NodeJS.WritableStream>();
+
+/**
+ * A reader that went away (`kiln scan | head -1`) ends the output, not kiln
+ * with a stack. For the life of the stream: the error comes after the write,
+ * maybe after the command returned.
+ */
+function guardPipe(stream: NodeJS.WritableStream): void {
+  if (guarded.has(stream)) return;
+  guarded.add(stream);
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
+  });
+}
+
 export async function main(argv: string[], io?: Partial<CommandIO>): Promise<number> {
   const controller = new AbortController();
   const onSignal = (): void => controller.abort(new Error('interrupted'));
@@ -29,12 +44,8 @@ export async function main(argv: string[], io?: Partial<CommandIO>): Promise<num
     stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env,
     cwd: process.cwd(), signal: controller.signal, ...io,
   };
-  // A reader that went away (`kiln scan | head -1`) ends the output, not kiln with a stack.
-  const closedPipe = (err: NodeJS.ErrnoException): void => {
-    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
-  };
-  full.stdout.on('error', closedPipe);
-  full.stderr.on('error', closedPipe);
+  guardPipe(full.stdout);
+  guardPipe(full.stderr);
   let command: Command | undefined;
   try {
     const [name, ...rest] = argv;
