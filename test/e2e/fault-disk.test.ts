@@ -142,7 +142,7 @@ describe('a full or read-only run directory', { skip }, () => {
     assert.ok(await waitFor(() => existsSync(join(logdir, 'packages', 'slow-1.0.log')), 20_000), 'slow builds');
     fill(logdir);
     const stopped = await running;
-    assert.equal(stopped.code, 1, stopped.stdout + stopped.stderr);
+    assert.equal(stopped.code, 4, stopped.stdout + stopped.stderr);
     assert.match(stopped.stderr, /^kiln: cannot write the run (store|directory) .*(full|ENOSPC)/m);
     assert.doesNotMatch(stopped.stderr, /internal error/);
     const db = new Database(join(logdir, 'kiln.db'), { readonly: true });
