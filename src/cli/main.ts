@@ -7,11 +7,11 @@ import { escapeControls } from '../report/text-format.js';
 import type { Command, CommandIO } from './command.js';
 import { UsageError, UserError } from './command.js';
 import { commands } from './commands/index.js';
-import { EXIT } from './exit-status.js';
+import { EXIT, EXIT_HELP } from './exit-status.js';
 
 const usage = (): string =>
   ['usage: kiln <command> [options]', '', 'commands:', ...commands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`), '',
-    'kiln <command> --help shows the options of one command.'].join('\n');
+    'kiln <command> --help shows the options of one command.', '', EXIT_HELP.trimEnd()].join('\n');
 
 /** A command's usage line and where its options are, for a usage error. */
 const commandUsage = (command: Command): string =>
