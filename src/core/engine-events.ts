@@ -96,8 +96,10 @@ export type EngineCommand =
   | { readonly type: 'check'; readonly at: number; readonly pkgname: PkgName }
   /** A running job lost to infrastructure, back in the queue. */
   | { readonly type: 'requeue'; readonly at: number; readonly job: Job; readonly reason: string }
-  | { readonly type: 'host'; readonly at: number; readonly host: string; readonly state: HostState; readonly reason?: string }
+  /** A host's state changed; a quarantined one is let back in once it passes its check after `until` (none: given up for the run). */
+  | { readonly type: 'host'; readonly at: number; readonly host: string; readonly state: HostState; readonly reason?: string; readonly until?: number }
   /** Nothing is running and nothing more can start. */
   | { readonly type: 'finished'; readonly at: number; readonly result: 'complete' | 'stopped' };
 
-export type HostState = 'up' | 'down' | 'draining';
+/** `quarantined`: infrastructure failed job after job there (policies/host-quarantine.ts); it takes none until it is up again. */
+export type HostState = 'up' | 'down' | 'draining' | 'quarantined';

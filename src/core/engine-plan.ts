@@ -6,6 +6,7 @@ import type { Estimate, Phase, PkgName, PkgPath, Status } from './model.js';
 import type {
   AdmissionPolicy, ConcurrencyPolicy, MakeJobsPolicy, PlacementPolicy, PriorityContext, PriorityPolicy,
 } from './policies/policy.js';
+import type { QuarantineRule } from './policies/host-quarantine.js';
 
 /** Where a package starts this run. */
 export type InitialState =
@@ -30,8 +31,10 @@ export interface EngineConfig {
   readonly priority: PriorityPolicy;
   readonly placement: PlacementPolicy;
   readonly makeJobs: MakeJobsPolicy;
-  /** Attempts a job gets when infrastructure fails under it (host loss does not count). */
+  /** Attempts a job gets when infrastructure fails under it (host loss, and failures a quarantined host is blamed for, do not count). */
   readonly maxAttempts: number;
+  /** When a host, not a package, is blamed for infrastructure failures. Default: DEFAULT_QUARANTINE. */
+  readonly quarantine?: QuarantineRule;
   /** How a measured load limits a host. Default: adaptiveConcurrency(). */
   readonly concurrency?: ConcurrencyPolicy;
   /** Whether a job may start beside what runs on a host. Default: memoryAdmission(). */

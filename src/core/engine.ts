@@ -49,7 +49,7 @@ export class Engine {
   private recheck: Uint8Array;
   private readonly checking = new Set<number>();
   private readonly hosts = new HostPool();
-  private readonly hostEvents = new HostEvents(this.hosts);
+  private readonly hostEvents: HostEvents;
   private dispatcher: DispatchContext;
   /** The running job of each package being built. */
   private readonly jobOfNode = new Map<number, number>();
@@ -63,6 +63,7 @@ export class Engine {
   constructor(plan: readonly PlanEntry[], config: EngineConfig, nextJobId = 1, options: EngineOptions = {}) {
     this.plan = plan;
     this.config = config;
+    this.hostEvents = new HostEvents(this.hosts, config.quarantine);
     this.more = options.more ?? false;
     this.graph = BuildGraph.from(plan);
     this.expected = this.expectations();
@@ -217,19 +218,21 @@ export class Engine {
     if (!job) return; // already requeued (its host was lost) or cancelled
     this.release(job);
     const id = this.graph.id(job.pkgname)!;
+    if (outcome.kind !== 'infrastructure') this.hostEvents.jobEndedWell(job.host);
     switch (outcome.kind) {
       case 'built':
         this.states.set(out, at, id, 'done', {}, job.id);
         this.releaseDependents(out, at, id);
         break;
       case 'failed': this.fail(out, at, id, { phase: outcome.phase, error: outcome.error }, job.id); break;
-      case 'infrastructure':
-        this.attempts[id]!++;
+      case 'infrastructure': {
+        const blame = this.hostEvents.infrastructure(out, at, job.host, id, outcome.reason);
+        for (const forgiven of blame.forgiven) this.attempts[forgiven] = Math.max(0, this.attempts[forgiven]! - 1);
+        if (blame.charge) this.attempts[id]!++;
         if (this.attempts[id]! < this.config.maxAttempts) this.requeue(out, at, job, outcome.reason, outcome.reason);
-        else {
-          this.fail(out, at, id, { phase: 'infrastructure', error: 'infrastructure', reason: outcome.reason }, job.id);
-        }
+        else this.fail(out, at, id, { phase: 'infrastructure', error: 'infrastructure', reason: outcome.reason }, job.id);
         break;
+      }
       default: unreachable(outcome);
     }
   }

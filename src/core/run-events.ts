@@ -55,7 +55,7 @@ export type RunEvent =
       readonly speed?: number;
     }
   | { readonly type: 'message'; readonly at: number; readonly level: 'info' | 'warning' | 'error'; readonly text: string }
-  | { readonly type: 'run-finished'; readonly at: number; readonly result: 'complete' | 'stopped' | 'interrupted' };
+  | { readonly type: 'run-finished'; readonly at: number; readonly result: 'complete' | 'stopped' | 'interrupted' | 'no-host' };
 
 /** What reports show of one package besides its status. */
 export interface PackageInfo {

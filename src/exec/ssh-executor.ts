@@ -76,6 +76,7 @@ export class SshExecutor implements Executor {
       destination: entry.name,
       ...(entry.connectTimeoutS === undefined ? {} : { connectTimeoutS: entry.connectTimeoutS }),
       ...(entry.arch === undefined ? {} : { arch: entry.arch }),
+      ...(entry.dir === undefined ? {} : { remoteDir: entry.dir }),
       ...(file.startup === undefined ? {} : { startup: file.startup }),
       ...extra,
     });
@@ -102,7 +103,7 @@ export class SshExecutor implements Executor {
     }
     const master = await ensureMaster(settings, signal);
     if (!master.ok) return master;
-    const opened = await AgentLink.open(settings, bundle, this.#o.remoteDir ?? '.kiln', this.#timers, signal);
+    const opened = await AgentLink.open(settings, bundle, this.#o.remoteDir, this.#timers, signal);
     if (!opened.ok) return { ok: false, reason: `${this.host}: ${opened.reason}` };
     if (opened.agentSent) this.#stats.agentsSent++;
     const link = opened.link;

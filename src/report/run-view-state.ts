@@ -41,7 +41,7 @@ export interface RunHead {
   resolved: boolean;
 }
 
-const FINAL_RESULTS = new Set<RunResult>(['complete', 'stopped', 'interrupted']);
+const FINAL_RESULTS = new Set<RunResult>(['complete', 'stopped', 'interrupted', 'no-host']);
 const isLeft = (status: Status): boolean => status === 'open' || status === 'building';
 /** The ETA is worked out again at most this often while statuses change. */
 const ETA_EVERY_S = 5;
@@ -307,7 +307,7 @@ export class RunViewState implements RunEventSink {
 
   private sample(at: number): void {
     let slots = 0;
-    for (const host of this.hostRecords.values()) if (host.state !== 'down') slots += host.slots;
+    for (const host of this.hostRecords.values()) if (host.state !== 'down' && host.state !== 'quarantined') slots += host.slots;
     const point: UtilisationPoint = { at, busy: this.runningJobs.size, slots: Math.max(slots, this.runningJobs.size) };
     const last = this.points.at(-1);
     if (last && last.at === at) this.points[this.points.length - 1] = point;

@@ -5,7 +5,7 @@
 import type { HostState } from '../core/engine-events.js';
 import type { PkgName, PkgPath, Status } from '../core/model.js';
 
-export type RunResult = 'running' | 'complete' | 'stopped' | 'interrupted';
+export type RunResult = 'running' | 'complete' | 'stopped' | 'interrupted' | 'no-host';
 
 export interface RunView {
   readonly run: string;

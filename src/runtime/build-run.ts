@@ -241,7 +241,8 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
       point('reporting');
       emit({ type: 'run-finished', at: o.clock.now(), result });
       point('finishing');
-      if (result !== 'interrupted') store.finishRun(run.id, o.clock.now(), result);
+      // Interrupted, or no host could build: the run stays open, and the same command resumes it.
+      if (result !== 'interrupted' && result !== 'no-host') store.finishRun(run.id, o.clock.now(), result);
       return Promise.resolve({ result, run: run.id, counts: snapshot ?? { total: 0, ready: 0, byStatus: emptyCounts() } });
     }
   } finally {
@@ -294,6 +295,7 @@ async function scan(
   const ports = scanPorts(o.driver, {
     jobs: o.scanJobs, signal, cache: { store: new StoreScanCache(store), scanner: o.driver },
     ...(o.pkgpaths.length > 0 && { pkgpaths: o.pkgpaths }),
+    notAPort: (dir, reason) => emit({ type: 'message', at: o.clock.now(), level: 'warning', text: `${dir}: ${reason}` }),
   });
   const scanned = new Set<PkgPath>();
   let settleAt = performance.now() + SETTLE_EVERY_S * 1000;

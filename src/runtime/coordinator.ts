@@ -78,12 +78,13 @@ export interface CoordinatorOptions {
   readonly roster?: HostRoster;
 }
 
-export type RunResult = 'complete' | 'stopped' | 'interrupted';
+/** `no-host`: every host was refused or given up; nothing more could run (the run stays open, to resume). */
+export type RunResult = 'complete' | 'stopped' | 'interrupted' | 'no-host';
 
 type Input =
   | { readonly kind: 'engine'; readonly event: EngineEvent }
   | { readonly kind: 'result'; readonly job: Job; readonly report: BuildReport; readonly setup: JobSetup }
-  | { readonly kind: 'no-hosts'; readonly reason: string }
+  | { readonly kind: 'no-hosts'; readonly reasons: ReadonlyArray<{ readonly host: string; readonly reason: string }> }
   /** Something failed outside the loop (a full store): the loop stops with it. */
   | { readonly kind: 'fault'; readonly error: unknown }
   | { readonly kind: 'interrupt' };
@@ -117,7 +118,7 @@ export class Coordinator {
       },
       load: (host, load) => this.queue.push({ kind: 'engine', event: { type: 'host-load', at: this.now(), host, load } }),
       refused: (host, reason) => this.outside(() => this.emit({ type: 'message', at: this.now(), level: 'error', text: `host ${host} refused: ${reason}` })),
-      none: (reason) => this.queue.push({ kind: 'no-hosts', reason }),
+      none: (reasons) => this.queue.push({ kind: 'no-hosts', reasons }),
     });
     this.stopFiles = new StopFiles(options.logdir, options.hosts.map((h) => h.spec.name), (host, on) => {
       const event: EngineEvent = on
@@ -151,8 +152,11 @@ export class Coordinator {
         }
         if (input.kind === 'fault') throw input.error;
         if (input.kind === 'no-hosts') {
-          this.emit({ type: 'message', at: this.now(), level: 'error', text: `no host can take jobs: ${input.reason}` });
-          result = 'stopped';
+          this.emit({ type: 'message', at: this.now(), level: 'error', text: 'no host can take jobs; the packages keep their state, run the same command again once a host is fixed' });
+          for (const { host, reason } of input.reasons) {
+            this.emit({ type: 'message', at: this.now(), level: 'error', text: `host ${host}: ${reason.startsWith(`${host}: `) ? reason.slice(host.length + 2) : reason}` });
+          }
+          result = 'no-host';
           break;
         }
         this.apply(this.step(input));
@@ -203,6 +207,7 @@ export class Coordinator {
     const setups = new Map<number, JobSetup>();
     const checks: PkgName[] = [];
     const events: RunEvent[] = [];
+    const quarantined: Array<Extract<EngineCommand, { type: 'host' }>> = [];
     for (const command of commands) {
       switch (command.type) {
         case 'status':
@@ -226,10 +231,15 @@ export class Coordinator {
           break;
         case 'host': {
           const spec = this.specOf(command.host);
+          const reason = command.state === 'quarantined' ? quarantineText(command) : command.reason;
           events.push({
-            type: 'host', at: command.at, host: command.host, state: command.state, ...(command.reason !== undefined && { reason: command.reason }),
+            type: 'host', at: command.at, host: command.host, state: command.state, ...(reason !== undefined && { reason }),
             ...(spec !== undefined && { slots: spec.slots, speed: spec.speed }),
           });
+          if (command.state === 'quarantined') {
+            quarantined.push(command);
+            events.push({ type: 'message', at: command.at, level: 'warning', text: `host ${command.host} quarantined ${reason ?? ''}; its jobs go to other hosts` });
+          }
           break;
         }
         case 'finished':
@@ -249,6 +259,7 @@ export class Coordinator {
       else this.launch(job, setup);
     }
     for (const pkgname of checks) this.checkPackage(pkgname);
+    for (const q of quarantined) this.connector.quarantine(q.host, q.until === undefined ? undefined : q.until - q.at, q.reason ?? '');
   }
 
   private refusal(job: Job, setup: JobSetup): EngineEvent | undefined {
@@ -348,4 +359,12 @@ export class Coordinator {
   private now(): number {
     return this.o.clock.now();
   }
+}
+
+/** `until 14:05: why`, or `for the rest of the run: why` for a host given up. */
+function quarantineText(command: Extract<EngineCommand, { type: 'host' }>): string {
+  if (command.until === undefined) return `for the rest of the run: ${command.reason ?? ''}`;
+  const until = new Date(command.until * 1000);
+  const hhmm = `${String(until.getHours()).padStart(2, '0')}:${String(until.getMinutes()).padStart(2, '0')}`;
+  return `until ${hhmm}: ${command.reason ?? ''}`;
 }

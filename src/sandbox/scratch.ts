@@ -90,7 +90,7 @@ async function openUp(path: string): Promise<void> {
 }
 
 /** The first directory from `/` to `path` the user may not search, if any. */
-async function unreachableBy(path: string, user: BuildUser): Promise<string | undefined> {
+export async function unreachableBy(path: string, user: BuildUser): Promise<string | undefined> {
   const chain: string[] = [];
   for (let dir = path; ; dir = dirname(dir)) {
     chain.unshift(dir);

@@ -20,7 +20,7 @@ import { StoreError } from '../../store/run-store.js';
 import { buildRun } from '../../runtime/build-run.js';
 import { systemClock } from '../../runtime/clock.js';
 import { integer, MAX_SECONDS, MAX_SLOTS, parse } from '../args.js';
-import { EXIT_HELP } from '../exit-status.js';
+import { EXIT, EXIT_HELP } from '../exit-status.js';
 import { type Command, type CommandIO, UsageError, UserError } from '../command.js';
 import { OPERATOR_HELP, OPERATOR_OPTIONS, operatorReporters } from '../operator-wiring.js';
 import { DEFAULT_LOGDIR } from '../run-event-log.js';
@@ -102,6 +102,7 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   if (durable.lockdir !== undefined) checkWritableDir(durable.lockdir, '--lockdir');
 
   const opened = await openTreeDriver(tree, values, { cwd: io.cwd, env: io.env, signal: io.signal });
+  if (opened.notice !== undefined) io.stderr.write(`kiln: warning: ${opened.notice}\n`);
   try {
     await checkPorts(opened.driver, positionals, io.signal);
     const wiring = treeWiring(opened, repository, values.distdir === undefined ? undefined : resolve(io.cwd, values.distdir), io);
@@ -151,6 +152,7 @@ async function runBuild(settings: BuildSettings & Parameters<typeof operatorRepo
     switch (outcome.result) {
       case 'interrupted': return 130;
       case 'stopped': return 3;
+      case 'no-host': return EXIT.noHost;
       case 'complete': return outcome.counts.byStatus.failed > 0 ? 1 : 0;
       default: return unreachable(outcome.result);
     }

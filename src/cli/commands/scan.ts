@@ -86,6 +86,7 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   checkTreeDir(tree);
   const opened = await openTreeDriver(tree, values, { cwd: io.cwd, env: io.env, signal: io.signal, ...(timeoutS !== undefined && { timeoutS }) });
   await checkPorts(opened.driver, positionals, io.signal).catch(async (err: unknown) => { await opened.close(); throw err; });
+  if (opened.notice !== undefined) io.stderr.write(`kiln scan: warning: ${opened.notice}\n`);
   const kit = opened.pkgsrc?.kit;
   if (values.hosts !== undefined && opened.pkgsrc !== undefined && kit === undefined) {
     await opened.close();
@@ -121,6 +122,10 @@ async function scanTree(driver: TreeDriver & ScanInputs, jobs: number, cacheDir:
   try {
     for await (const port of scanPorts(driver, {
       jobs, signal: io.signal, ...(positionals.length > 0 ? { pkgpaths: positionals } : {}), ...(cache ? { cache } : {}),
+      notAPort: (dir, reason) => {
+        clear();
+        io.stderr.write(`kiln scan: ${dir}: ${reason}\n`);
+      },
     })) {
       results.push(port);
       if (port.error !== undefined) {
