@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import { startKiln } from '../support/kiln-process.js';
 import { buildArgs, kiln, kilnBin, type KilnResult, type RunDirs } from '../support/kiln-runs.js';
 
 const work = mkdtempSync(join(tmpdir(), 'kiln-bad-input-'));
+chmodSync(work, 0o755); // a tree the build user can reach, as a ports tree is: its scans run as that user
 after(() => rmSync(work, { recursive: true, force: true }));
 const tree = join(work, 'tree');
 /** A run directory with one finished run in it: what a mistaken command must leave as it was. */

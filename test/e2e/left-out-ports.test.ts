@@ -5,7 +5,7 @@
 // the tree, and a Portfile that is one.
 
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -14,6 +14,7 @@ import { makeTree, portfile } from '../support/fixture-tree.js';
 import { buildArgs, kiln, type RunDirs } from '../support/kiln-runs.js';
 
 const work = mkdtempSync(join(tmpdir(), 'kiln-left-out-'));
+chmodSync(work, 0o755); // a tree the build user can reach, as a ports tree is: its scans run as that user
 after(() => rmSync(work, { recursive: true, force: true }));
 const INSTALL = 'mkdir -p "$DESTDIR$PREFIX/share"\necho "$PKGNAME" > "$DESTDIR$PREFIX/share/$PKGNAME"';
 
