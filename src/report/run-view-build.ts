@@ -7,7 +7,7 @@
 import type { PackageRecord, RunningRecord } from './run-view-records.js';
 import { packageRow } from './run-view-records.js';
 import type { RunViewState } from './run-view-state.js';
-import type { FailureRow, HostView, IndirectRow, PackageRow, RunView, RunningJob, TimelineBar } from './run-view.js';
+import type { FailureRow, HostView, IndirectRow, RunView, RunningJob, TimelineBar } from './run-view.js';
 
 export interface ViewOptions {
   /** False: no list of every package. */
@@ -41,13 +41,7 @@ export function buildView(state: RunViewState, now: number, options: ViewOptions
     utilisation: tables ? [...state.utilisation] : [],
     failures: tables ? failures(state) : [],
     indirect: tables ? indirect(state.packages) : [],
-    packages: !tables || options.packages === false ? [] : [
-      ...state.packages.map((r) => packageRow(r, state.breaks.get(r.info.pkgname) ?? 0)),
-      ...state.leftOut.map((p): PackageRow => ({
-        pkgname: p.pkgname, pkgpath: p.pkgpath, status: 'prefailed', maintainer: p.maintainer, comment: '', phase: undefined, error: undefined,
-        reason: p.reason, blockedBy: [], breaks: 0, host: undefined, startedAt: undefined, durationS: undefined, log: undefined, logBytes: undefined,
-      })),
-    ],
+    packages: !tables || options.packages === false ? [] : state.packages.map((r) => packageRow(r, state.breaks.get(r.info.pkgname) ?? 0)),
     eta: eta === undefined ? undefined : { remainingS: eta, at: at + eta },
     messages: state.messages.map((m) => ({ at: m.at, level: m.level, text: m.text })),
   };
@@ -78,10 +72,6 @@ function failures(state: RunViewState): FailureRow[] {
   for (const r of state.packages) {
     const row = failureRow(r, state.breaks.get(r.info.pkgname) ?? 0);
     if (row) rows.push(row);
-  }
-  for (const p of state.leftOut) {
-    rows.push({ pkgname: p.pkgname, pkgpath: p.pkgpath, status: 'prefailed', phase: undefined, error: undefined, reason: p.reason, breaks: 0,
-      maintainer: p.maintainer, host: undefined, log: undefined, at: undefined, durationS: undefined });
   }
   return rows.sort((a, b) => b.breaks - a.breaks || a.pkgpath.localeCompare(b.pkgpath) || a.pkgname.localeCompare(b.pkgname));
 }

@@ -61,7 +61,8 @@ export class RunViewState implements RunEventSink {
   private readonly points: UtilisationPoint[] = [];
   private readonly capacityPoints: CapacityPoint[] = [];
   private readonly messageRecords: MessageRecord[] = [];
-  private leftOutPorts: readonly LeftOutPort[] = [];
+  /** The pkgpaths of ports the run leaves out (a PKGNAME another port has): rows of their own, not found by pkgname. */
+  private readonly leftOutPaths = new Set<string>();
   private readonly breakCounts = new Map<PkgName, number>();
   private readonly statusCounts = new StatusCounts();
   private graph: PackageGraph | undefined;
@@ -103,8 +104,6 @@ export class RunViewState implements RunEventSink {
   get utilisation(): readonly UtilisationPoint[] { return this.points; }
   get capacity(): readonly CapacityPoint[] { return this.capacityPoints; }
   get messages(): readonly MessageRecord[] { return this.messageRecords; }
-  /** Ports the scan found that the run does not build (a PKGNAME another port has), each with why. */
-  get leftOut(): readonly LeftOutPort[] { return this.leftOutPorts; }
   /** How many packages name each root cause in their blocked_by. */
   get breaks(): ReadonlyMap<PkgName, number> { return this.breakCounts; }
 
@@ -135,7 +134,7 @@ export class RunViewState implements RunEventSink {
             known.info = info; this.expectedList[known.index] = info.expectedS; this.touch(known, true); this.graph = undefined;
           } else this.add(info);
         }
-        if (event.leftOut !== undefined) this.leftOutPorts = event.leftOut;
+        for (const port of event.leftOut ?? []) this.leftOut(port);
         head.resolved = true;
         this.currentGraph(); // index the graph now, not in the first view that needs it
         break;
@@ -181,16 +180,26 @@ export class RunViewState implements RunEventSink {
     this.journal.note('package', record.index, record.rev, 2 * this.pkgs.length + this.barRecords.length);
   }
 
-  private add(info: PackageInfo): PackageRecord {
+  private add(info: PackageInfo, named = true): PackageRecord {
     const record = blankRecord(info, this.pkgs.length, this.bump());
     this.pkgs.push(record);
     this.statusList.push(record.status);
     this.expectedList.push(info.expectedS);
-    this.byName.set(info.pkgname, record);
+    if (named) this.byName.set(info.pkgname, record);
     this.statusCounts.added(record.status);
     this.graph = undefined;
     this.journal.note('static', record.index, record.staticRev, 2 * this.pkgs.length + this.barRecords.length);
     return record;
+  }
+
+  /** A port the run does not build, as a prefailed row with its reason; statuses for its pkgname go to the port that kept it. */
+  private leftOut(port: LeftOutPort): void {
+    if (this.leftOutPaths.has(port.pkgpath)) return;
+    this.leftOutPaths.add(port.pkgpath);
+    const record = this.add({ pkgname: port.pkgname, pkgpath: port.pkgpath, maintainer: port.maintainer, comment: '', categories: '', depends: [], expectedS: 0 }, false);
+    this.setStatus(record, 'prefailed');
+    record.reason = port.reason;
+    this.touch(record);
   }
 
   private record(pkgname: PkgName, pkgpath = ''): PackageRecord {
@@ -335,10 +344,7 @@ export class RunViewState implements RunEventSink {
 
   counts(): Counts {
     if (!this.statusCounts.current) this.currentGraph();
-    const counts = this.statusCounts.counts();
-    const left = this.leftOutPorts.length;
-    // A port left out is not built, with its reason: a prefailed one, for every count.
-    return left === 0 ? counts : { ...counts, total: counts.total + left, byStatus: { ...counts.byStatus, prefailed: counts.byStatus.prefailed + left } };
+    return this.statusCounts.counts();
   }
 
   /**

@@ -55,6 +55,8 @@ test('a duplicate PKGNAME and symlinked ports: each shown with its reason, the r
   const txt = readFileSync(join(dirs.logdir, 'report.txt'), 'utf8');
   assert.match(txt, /^zz\/first \(twin-1\.0\)\n {4}reason: its PKGNAME twin-1\.0 is also that of aa\/second/m);
   assert.match(txt, /^misc\/linkeddir /m);
+  // The page (report.html, as the live page gets it): the dropped port is a row of its own, with its reason.
+  assert.match(readFileSync(join(dirs.logdir, 'report.html'), 'utf8'), /"zz\/first","[^"]*","prefailed",null,null,"its PKGNAME twin-1\.0 is also that of aa\/second/);
   const built = readFileSync(join(dirs.packages, 'All', 'SHA512'), 'utf8');
   assert.match(built, /twin-1\.0\.tgz/);
   assert.doesNotMatch(built, /outside-1\.0/, 'nothing from outside the tree is built');
