@@ -55,6 +55,8 @@ export type RunEvent =
       readonly speed?: number;
     }
   | { readonly type: 'message'; readonly at: number; readonly level: 'info' | 'warning' | 'error'; readonly text: string }
+  /** The coordinator's directory `where` (repository, run directory) is short of space and no job starts (`short`), or has room again. */
+  | { readonly type: 'space'; readonly at: number; readonly where: string; readonly short: boolean; readonly reason: string }
   | { readonly type: 'run-finished'; readonly at: number; readonly result: 'complete' | 'stopped' | 'interrupted' | 'no-host' };
 
 /** What reports show of one package besides its status. */

@@ -61,8 +61,8 @@ export class RunViewState implements RunEventSink {
   private readonly points: UtilisationPoint[] = [];
   private readonly capacityPoints: CapacityPoint[] = [];
   private readonly messageRecords: MessageRecord[] = [];
-  /** The pkgpaths of ports the run leaves out (a PKGNAME another port has): rows of their own, not found by pkgname. */
-  private readonly leftOutPaths = new Set<string>();
+  private readonly leftOutPaths = new Set<string>(); // ports left out for their PKGNAME: rows of their own, not found by it
+  private readonly shortOfSpace = new Map<string, string>();
   private readonly breakCounts = new Map<PkgName, number>();
   private readonly statusCounts = new StatusCounts();
   private graph: PackageGraph | undefined;
@@ -104,6 +104,8 @@ export class RunViewState implements RunEventSink {
   get utilisation(): readonly UtilisationPoint[] { return this.points; }
   get capacity(): readonly CapacityPoint[] { return this.capacityPoints; }
   get messages(): readonly MessageRecord[] { return this.messageRecords; }
+  /** Why no job starts: the directories short of space, with what is missing. */
+  get spaceShort(): readonly string[] { return [...this.shortOfSpace.values()]; }
   /** How many packages name each root cause in their blocked_by. */
   get breaks(): ReadonlyMap<PkgName, number> { return this.breakCounts; }
 
@@ -154,9 +156,11 @@ export class RunViewState implements RunEventSink {
       }
       case 'job-ended': this.jobEnded(event); break;
       case 'host': this.host(event); break;
-      case 'message':
-        this.messageRecords.push({ at: event.at, level: event.level, text: event.text, seq: ++this.messageSeq, rev: this.revision });
-        if (this.messageRecords.length > this.keepMessages) this.messageRecords.splice(0, this.messageRecords.length - this.keepMessages);
+      case 'message': this.message(event.at, event.level, event.text); break;
+      case 'space':
+        if (event.short) this.shortOfSpace.set(event.where, event.reason);
+        else this.shortOfSpace.delete(event.where);
+        this.message(event.at, 'warning', event.reason);
         break;
       case 'run-finished':
         head.finishedAt = event.at;
@@ -165,6 +169,11 @@ export class RunViewState implements RunEventSink {
         break;
       default: unreachable(event);
     }
+  }
+
+  private message(at: number, level: MessageRecord['level'], text: string): void {
+    this.messageRecords.push({ at, level, text, seq: ++this.messageSeq, rev: this.revision });
+    if (this.messageRecords.length > this.keepMessages) this.messageRecords.splice(0, this.messageRecords.length - this.keepMessages);
   }
 
   private bump(): number {
@@ -193,13 +202,12 @@ export class RunViewState implements RunEventSink {
   }
 
   /** A port the run does not build, as a prefailed row with its reason; statuses for its pkgname go to the port that kept it. */
-  private leftOut(port: LeftOutPort): void {
-    if (this.leftOutPaths.has(port.pkgpath)) return;
-    this.leftOutPaths.add(port.pkgpath);
-    const record = this.add({ pkgname: port.pkgname, pkgpath: port.pkgpath, maintainer: port.maintainer, comment: '', categories: '', depends: [], expectedS: 0 }, false);
+  private leftOut({ pkgname, pkgpath, maintainer, reason }: LeftOutPort): void {
+    if (this.leftOutPaths.has(pkgpath)) return;
+    this.leftOutPaths.add(pkgpath);
+    const record = this.add({ pkgname, pkgpath, maintainer, comment: '', categories: '', depends: [], expectedS: 0 }, false);
+    record.reason = reason; // a new row: the page gets it whole, status and reason with it
     this.setStatus(record, 'prefailed');
-    record.reason = port.reason;
-    this.touch(record);
   }
 
   private record(pkgname: PkgName, pkgpath = ''): PackageRecord {

@@ -24,6 +24,7 @@ import { type HistoryRecord, HistoryStore } from '../store/history-store.js';
 import { RunStore, StoreError, type StatusRecord } from '../store/run-store.js';
 import type { Clock } from './clock.js';
 import { Coordinator, type HostBinding, type JobSetup, type RunResult } from './coordinator.js';
+import { DiskSpace } from './disk-space.js';
 import { type Durability, prepareDurability } from './durability.js';
 import type { HostRoster } from './host-roster.js';
 import { stuckAfterFor, timeoutFor } from './job-limits.js';
@@ -126,12 +127,14 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
       force: o.force ?? [], rebuildAll: o.rebuildAll ?? false, maxAttempts: o.engine.maxAttempts,
     });
     const limits = { timeoutS: o.timeoutS, stuckAfterS: o.stuckAfterS };
+    const space = new DiskSpace({ repository: o.repository, logdir: o.logdir, largestLog: [...logBytes.values()].reduce((a, b) => Math.max(a, b), 0), now: () => o.clock.now() });
     /** An engine and the loop that drives it, over `packages` (which grows while the scan goes on). */
     const build = (engine: Engine, packages: Map<PkgName, ResolvedPackage>, durable: Durability, signal: AbortSignal, feed?: PlanFeed): Promise<RunResult> => {
       const stuck = new StuckWatch((setup) => stuckAfterFor(estimator.estimate(setup.buildJob.pkgname, setup.buildJob.pkgpath), limits), () => o.clock.now());
       return new Coordinator({
         engine, store, run: run.id, hosts: o.hosts, sink: o.sink, clock: o.clock, signal, logdir: o.logdir,
         ...(o.roster !== undefined && { roster: o.roster }),
+        space,
         setup: (job) => durable.stamp(job, setupJob(job, {
           tree: o.driver.root, logdir: o.logdir, allDir, packages,
           estimate: (name) => estimator.estimate(name, packages.get(name)!.pkgpath),
