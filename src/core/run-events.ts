@@ -23,6 +23,8 @@ export type RunEvent =
       readonly entries: readonly PackageInfo[];
       /** The scan goes on: these packages can be built already, more come. */
       readonly more?: boolean;
+      /** Ports the scan found that are not among the packages (a PKGNAME another port has), each with why. */
+      readonly leftOut?: readonly LeftOutPort[];
     }
   | { readonly type: 'status'; readonly change: StatusChange }
   | {
@@ -68,6 +70,14 @@ export interface PackageInfo {
   readonly depends: readonly PkgName[];
   /** Expected seconds of its job at speed 1, from history or an estimate, for the ETA. */
   readonly expectedS: number;
+}
+
+/** A port the run does not build although the scan found it, and why. */
+export interface LeftOutPort {
+  readonly pkgname: PkgName;
+  readonly pkgpath: PkgPath;
+  readonly maintainer: string;
+  readonly reason: string;
 }
 
 export interface RunEventSink {

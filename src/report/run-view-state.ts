@@ -7,7 +7,7 @@
 
 import type { Job } from '../core/engine-events.js';
 import type { PkgName, Status } from '../core/model.js';
-import type { PackageInfo, RunEvent, RunEventSink } from '../core/run-events.js';
+import type { LeftOutPort, PackageInfo, RunEvent, RunEventSink } from '../core/run-events.js';
 import { unreachable } from '../core/unreachable.js';
 import { buildView, type ViewOptions } from './run-view-build.js';
 import { StatusCounts } from './run-view-counts.js';
@@ -61,6 +61,7 @@ export class RunViewState implements RunEventSink {
   private readonly points: UtilisationPoint[] = [];
   private readonly capacityPoints: CapacityPoint[] = [];
   private readonly messageRecords: MessageRecord[] = [];
+  private readonly leftOutPaths = new Set<string>(); // ports left out for their PKGNAME: rows of their own, not found by it
   private readonly shortOfSpace = new Map<string, string>();
   private readonly breakCounts = new Map<PkgName, number>();
   private readonly statusCounts = new StatusCounts();
@@ -135,6 +136,7 @@ export class RunViewState implements RunEventSink {
             known.info = info; this.expectedList[known.index] = info.expectedS; this.touch(known, true); this.graph = undefined;
           } else this.add(info);
         }
+        for (const port of event.leftOut ?? []) this.leftOut(port);
         head.resolved = true;
         this.currentGraph(); // index the graph now, not in the first view that needs it
         break;
@@ -187,16 +189,25 @@ export class RunViewState implements RunEventSink {
     this.journal.note('package', record.index, record.rev, 2 * this.pkgs.length + this.barRecords.length);
   }
 
-  private add(info: PackageInfo): PackageRecord {
+  private add(info: PackageInfo, named = true): PackageRecord {
     const record = blankRecord(info, this.pkgs.length, this.bump());
     this.pkgs.push(record);
     this.statusList.push(record.status);
     this.expectedList.push(info.expectedS);
-    this.byName.set(info.pkgname, record);
+    if (named) this.byName.set(info.pkgname, record);
     this.statusCounts.added(record.status);
     this.graph = undefined;
     this.journal.note('static', record.index, record.staticRev, 2 * this.pkgs.length + this.barRecords.length);
     return record;
+  }
+
+  /** A port the run does not build, as a prefailed row with its reason; statuses for its pkgname go to the port that kept it. */
+  private leftOut({ pkgname, pkgpath, maintainer, reason }: LeftOutPort): void {
+    if (this.leftOutPaths.has(pkgpath)) return;
+    this.leftOutPaths.add(pkgpath);
+    const record = this.add({ pkgname, pkgpath, maintainer, comment: '', categories: '', depends: [], expectedS: 0 }, false);
+    record.reason = reason; // a new row: the page gets it whole, status and reason with it
+    this.setStatus(record, 'prefailed');
   }
 
   private record(pkgname: PkgName, pkgpath = ''): PackageRecord {

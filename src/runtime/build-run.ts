@@ -33,6 +33,7 @@ import type { KillPoints } from './kill-points.js';
 import { cleanRepository, cleanRunDir, cleanScratch } from './leftovers.js';
 import { makePlan, type Plan } from './plan.js';
 import { PlanFeed } from './plan-feed.js';
+import { inPkgpathOrder, leftOutPorts } from './left-out.js';
 import { lockRunDir } from './run-lock.js';
 import { StoreScanCache } from './scan-cache-store.js';
 import { StuckWatch } from './stuck-watch.js';
@@ -172,7 +173,7 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
     running.then(() => scanStop.abort(), () => scanStop.abort());
     reopenInterrupted(store, run.id, resumed, o.clock.now(), o.sink);
     const settle = (entries: readonly IndexEntry[], scanned: ReadonlySet<PkgPath>): void => {
-      const fresh = settledPackages(resolveIndex(entries, { strict: false }).packages, scanned, new Set(early.keys()));
+      const fresh = settledPackages(resolveIndex(inPkgpathOrder(entries), { strict: false }).packages, scanned, new Set(early.keys()));
       if (fresh.length === 0) return;
       durable.add(fresh);
       const plan = planOf(fresh, early, durable);
@@ -190,8 +191,10 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
     }
     if (o.signal.aborted || scanStop.signal.aborted) return await finish(await running);
 
-    const resolution = resolveIndex(entries, { strict: false });
+    const resolution = resolveIndex(inPkgpathOrder(entries), { strict: false });
     const final = new Map(resolution.packages.map((p) => [p.pkgname, p]));
+    const leftOut = leftOutPorts(resolution);
+    for (const port of leftOut) say('warning', `${port.pkgpath}: not built: ${port.reason}`);
     point('resolved');
     const changed = [...early.values()].filter((p) => !sameResolution(p, final.get(p.pkgname))).map((p) => p.pkgname);
     let result: RunResult;
@@ -201,7 +204,7 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
       durable.add(rest);
       const plan = planOf(rest, early, durable);
       const all = [...earlyInfo, ...plan.info];
-      emit({ type: 'resolved', at: o.clock.now(), packages: all.length, ...countsOf(plan), upToDate: [...durable.verdicts.values()].filter((v) => v.status === 'up-to-date').length, entries: all });
+      emit({ type: 'resolved', at: o.clock.now(), packages: all.length, ...countsOf(plan), upToDate: [...durable.verdicts.values()].filter((v) => v.status === 'up-to-date').length, entries: all, leftOut });
       say('info', durable.summary(resolution.packages));
       for (const event of earlier) o.sink.emit(event);
       point('planned');
@@ -219,7 +222,7 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
       if (result === 'stopped' && !o.signal.aborted) {
         durable = durableFor(final);
         const plan = planOf(resolution.packages, final, durable);
-        emit({ type: 'resolved', at: o.clock.now(), packages: plan.entries.length, ...countsOf(plan), entries: plan.info });
+        emit({ type: 'resolved', at: o.clock.now(), packages: plan.entries.length, ...countsOf(plan), entries: plan.info, leftOut });
         say('info', durable.summary(resolution.packages));
         for (const event of earlier) o.sink.emit(event);
         point('planned');

@@ -194,7 +194,7 @@ describe('a full or read-only run directory', { skip }, () => {
     fill(logdir);
     const d: RunDirs = { tree, logdir, packages: join(work, 'packages3') };
     const result = await kilnBuild(d);
-    assert.equal(result.code, 1);
+    assert.equal(result.code, 4, 'an unusable input');
     assert.match(result.stderr, new RegExp(`^kiln: cannot (write|open) .*${logdir}.*(ENOSPC|full)`, 'm'));
     assert.doesNotMatch(result.stderr, /internal error/);
   });
@@ -212,7 +212,7 @@ describe('a full or read-only run directory', { skip }, () => {
     assert.ok(await waitFor(() => existsSync(join(logdir, 'packages', 'slow-1.0.log')), 20_000), 'slow builds');
     fill(logdir);
     const stopped = await running;
-    assert.equal(stopped.code, 1, stopped.stdout + stopped.stderr);
+    assert.equal(stopped.code, 4, stopped.stdout + stopped.stderr);
     assert.match(stopped.stderr, /^kiln: cannot write the run (store|directory) .*(full|ENOSPC)/m);
     assert.doesNotMatch(stopped.stderr, /internal error/);
     const db = new Database(join(logdir, 'kiln.db'), { readonly: true });
@@ -229,7 +229,7 @@ describe('a full or read-only run directory', { skip }, () => {
     const logdir = tmpfs('logs5', '1m');
     spawnSync('mount', ['-o', 'remount,ro', logdir]);
     const result = await kilnBuild({ tree, logdir, packages: join(work, 'packages5') });
-    assert.equal(result.code, 1);
+    assert.equal(result.code, 4, 'an unusable input');
     assert.match(result.stderr, /^kiln: cannot write .*kiln\.lock.*(EROFS|read-only)/m);
   });
 });
@@ -242,7 +242,7 @@ describe('a missing tool', () => {
     const d: RunDirs = { tree: tree ?? work, logdir: join(work, 'logs6'), packages: join(work, 'packages6') };
     const result = await kilnBuild(d, { env: { PATH: bin } });
     t.diagnostic(result.stderr.trim());
-    assert.equal(result.code, 1);
+    assert.equal(result.code, 4, 'an unusable input');
     assert.match(result.stderr, /^kiln: cannot build here: bwrap is not installed \(not in PATH\); scans and builds run in its sandboxes\. Install it \(apt-get install bubblewrap\)/m);
     assert.equal(existsSync(d.logdir), false);
   });

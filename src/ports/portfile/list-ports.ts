@@ -1,7 +1,10 @@
-// Finds every port of a Portfile tree: `category/name/Portfile`. Category and
-// port directories must be real directories (a symlinked one is skipped: it
-// would repeat or leave the tree); a Portfile may be a symlink only to a file
-// inside the tree. A directory holding a Portfile whose name no pkgpath may
+// Finds every port of a Portfile tree: `category/name/Portfile`. Category
+// directories must be real directories (a symlinked one is skipped: it
+// would repeat or leave the tree). A port directory that is a symlink, or a
+// Portfile that is a symlink out of the tree, is listed all the same: its
+// scan says why it is not read, so the report shows it with that reason
+// instead of losing it. A Portfile may be a symlink to a file inside the
+// tree. A directory holding a Portfile whose name no pkgpath may
 // have (markup, blanks, a line break, bytes that are not UTF-8) is not built,
 // and is named to the caller with why, so it is not dropped in silence.
 
@@ -17,10 +20,11 @@ export type PortfileLocation =
   | { readonly kind: 'found'; readonly portDir: string; readonly portfile: string }
   | { readonly kind: 'missing'; readonly reason: string };
 
-/** The names of the real directories in `dir`, as bytes (a name need not be UTF-8). */
-async function directories(dir: Buffer): Promise<Buffer[]> {
+/** The names of the real directories in `dir` (and of its symlinks, with `links`), as bytes (a name need not be UTF-8). */
+async function directories(dir: Buffer, links = false): Promise<Buffer[]> {
   try {
-    return (await readdir(dir, { withFileTypes: true, encoding: 'buffer' })).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    return (await readdir(dir, { withFileTypes: true, encoding: 'buffer' }))
+      .filter((entry) => entry.isDirectory() || (links && entry.isSymbolicLink())).map((entry) => entry.name);
   } catch {
     return [];
   }
@@ -35,12 +39,15 @@ export async function listPortfiles(root: string, notAPort?: NotAPort): Promise<
   const found: PkgPath[] = [];
   const bytes = Buffer.from(root);
   for (const category of await directories(bytes)) {
-    for (const port of await directories(Buffer.concat([bytes, SLASH, category]))) {
+    for (const port of await directories(Buffer.concat([bytes, SLASH, category]), true)) {
       const raw = Buffer.concat([category, SLASH, port]);
       const pkgpath = raw.toString('utf8');
+      // A symlinked port directory is not entered: listed, its scan says why it is not read.
+      const link = (await lstat(Buffer.concat([bytes, SLASH, raw])).catch(() => undefined))?.isSymbolicLink() ?? false;
+      const portfile = !link && await exists(Buffer.concat([bytes, SLASH, raw, SLASH, Buffer.from('Portfile')]));
       if (isPkgPath(pkgpath)) {
-        if ((await locatePortfile(root, pkgpath)).kind === 'found') found.push(pkgpath);
-      } else if (notAPort !== undefined && await exists(Buffer.concat([bytes, SLASH, raw, SLASH, Buffer.from('Portfile')]))) {
+        if (link || portfile) found.push(pkgpath);
+      } else if (notAPort !== undefined && portfile) {
         notAPort(printable(raw), 'not built: a port directory\'s name must be category/name of letters, digits and ._+@,=-');
       }
     }
