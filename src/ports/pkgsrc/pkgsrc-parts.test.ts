@@ -44,7 +44,8 @@ test('SCAN_DEPENDS words as cache inputs: tree-relative inside the tree, absolut
   assert.equal(hostInput('/usr/pkg/etc/mk.conf', kit), '/tmp/kiln-kit-x/usr/pkg/etc/mk.conf');
   assert.equal(hostInput('/usr/pkgsrc-other/x', kit), '/usr/pkgsrc-other/x');
   assert.equal(hostInput('mk/bsd.pkg.mk', kit), 'mk/bsd.pkg.mk');
-  const index = 'PKGNAME=a-1\nSCAN_DEPENDS=Makefile ../../mk/a.mk\nPKGNAME=b-1\nSCAN_DEPENDS=Makefile ../../mk/b.mk\n';
+  // A build-options file of the option cache lay on the scan's own /tmp: no input, and the host's /tmp is never read for it.
+  const index = 'PKGNAME=a-1\nSCAN_DEPENDS=Makefile ../../mk/a.mk /tmp/kiln-pbulk-cache/build-options.x\nPKGNAME=b-1\nSCAN_DEPENDS=Makefile ../../mk/b.mk\n';
   assert.deepEqual(scanInputs(root, 'cat/p', index), ['cat/p', 'cat/p/Makefile', 'mk/a.mk', 'mk/b.mk']);
   assert.deepEqual(subdirNames('  a b\tc ../x .hidden d/e\n'), ['a', 'b', 'c']);
 });
