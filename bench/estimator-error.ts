@@ -4,6 +4,7 @@
 // bench/schedule-families.ts.
 
 import type { ParsedDepgraph } from '../src/core/depgraph.js';
+import { graphFacts, type PortFacts } from '../src/core/estimate-model.js';
 import { Estimator } from '../src/core/estimator.js';
 import type { HistoryRecord } from '../src/core/history-csv.js';
 import { seededRandom } from '../src/core/random.js';
@@ -39,27 +40,42 @@ function errors(pairs: readonly (readonly [number, number])[]): Errors {
 
 export function estimatorError(graph: ParsedDepgraph, history: readonly HistoryRecord[], firstSeed: number, seeds: number): void {
   const median: [number, number][] = [];
+  const names: [number, number][] = [];
   const kiln: [number, number][] = [];
+  const facts = scanFacts(graph, history);
   for (let seed = firstSeed; seed < firstSeed + seeds; seed++) {
     const random = seededRandom(seed * 7907);
     const known: HistoryRecord[] = [];
     const held: HistoryRecord[] = [];
     for (const r of history) (random.next() < HELD_OUT ? held : known).push(r);
-    const estimator = new Estimator(known);
-    const medianS = new Estimator(known).estimate('').wallS;
+    const byName = new Estimator(known);
+    const estimator = new Estimator(known, (pkgpath) => facts.get(pkgpath));
+    const medianS = byName.estimate('').wallS;
     for (const r of held) {
       if (r.wallS <= 0) continue;
       median.push([medianS, r.wallS]);
+      names.push([byName.estimate(r.pkgname, r.pkgpath).wallS, r.wallS]);
       kiln.push([estimator.estimate(r.pkgname, r.pkgpath).wallS, r.wallS]);
     }
   }
-  void graph;
   console.log(`\n## Estimates for ports the history lacks: ${HELD_OUT * 100} % of the recorded build held out, ${seeds} draws, predicted from the rest\n`);
   console.log('|x| = |ln(predicted / actual)|; "longest": predicted / actual seconds summed over the 5 % longest held-out ports.\n');
   console.log('| estimator | median |x| | mean |x| | within 2x | longest |');
   console.log('|---|---|---|---|---|');
-  for (const [name, pairs] of [['the history\'s median', median], ['kiln', kiln]] as const) {
+  for (const [name, pairs] of [
+    ['the history\'s median', median], ['other versions and names, else the median', names], ['kiln: those, else the scan\'s facts', kiln],
+  ] as const) {
     const e = errors(pairs);
     console.log(`| ${name} | ${e.median.toFixed(3)} | ${e.mean.toFixed(3)} | ${(e.withinTwice * 100).toFixed(1)} % | ${e.longest.toFixed(3)} |`);
   }
+}
+
+/** The facts a scan gives of each recorded port: dependencies from the graph, MAKE_JOBS_SAFE from its record. */
+function scanFacts(graph: ParsedDepgraph, history: readonly HistoryRecord[]): Map<string, PortFacts> {
+  const ids = new Map(graph.pkgnames.map((name, id) => [name, id]));
+  const record = new Map(history.map((r) => [r.pkgname, r]));
+  const facts = graphFacts(graph.deps.map((list) => list.map((d) => ids.get(d)!)),
+    (id) => record.get(graph.pkgnames[id]!)?.pkgpath ?? `unknown/${graph.pkgnames[id]!}`,
+    (id) => (record.get(graph.pkgnames[id]!)?.makeJobs ?? 1) > 1);
+  return new Map(facts.map((f) => [f.pkgpath, f]));
 }
