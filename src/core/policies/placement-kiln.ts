@@ -32,12 +32,16 @@ export const kilnPlacement: PlacementPolicy = {
     if (!soonest) return undefined;
     const fastest = round?.fastestSpeed ?? Math.max(...hosts.map((h) => h.speed));
     if (soonest.speed >= fastest) return soonest.name;
-    const here = job.durationS / soonest.speed;
+    // A guess is judged at the long end of what such guesses turn out to be.
+    const risk = guessRisk(job);
+    const durationS = job.durationS * risk;
+    const tailS = job.tailS + durationS - job.durationS;
+    const here = durationS / soonest.speed;
     const horizon = round?.horizon() ?? Infinity;
-    const slack = horizon - (now + Math.max(job.tailS, job.durationS) / soonest.speed);
-    if (slack >= ROOM_PER_EXTRA_SECOND * (here - job.durationS / fastest)) return soonest.name;
+    const slack = horizon - (now + Math.max(tailS, durationS) / soonest.speed);
+    if (slack >= ROOM_PER_EXTRA_SECOND * (here - durationS / fastest)) return soonest.name;
     const end = now + here;
-    const waitFor = hosts.some((h) => h.freeSlots === 0 && h.speed > soonest.speed && Math.max(now, h.slotFreeAt) + job.durationS / h.speed < end);
+    const waitFor = hosts.some((h) => h.freeSlots === 0 && h.speed > soonest.speed && Math.max(now, h.slotFreeAt) + durationS / h.speed < end);
     return waitFor ? undefined : soonest.name;
   },
 };
@@ -49,4 +53,12 @@ function better(job: Candidate, a: HostView, b: HostView): boolean {
   const enoughB = b.freeCores >= job.plannedMakeJobs;
   if (enoughA !== enoughB) return enoughA;
   return a.freeCores > b.freeCores;
+}
+
+/** Standard deviations above a guess at which a slow host judges it. */
+const RISK_SPREADS = 2;
+
+/** How much longer than its estimate a job may well run: 1 for a recorded time, e^(2 spread) for a guess from the scan's facts. */
+export function guessRisk(job: Candidate): number {
+  return job.estimate.source === 'estimate' ? Math.exp(RISK_SPREADS * (job.estimate.spread ?? 0)) : 1;
 }
