@@ -68,6 +68,11 @@ export class Estimator {
     return { ...scaledTo(this.template(facts.makeJobsSafe), seconds), spread: model.spread };
   }
 
+  /** Fits the guess model again at the next guess (the scan's facts have grown). */
+  refit(): void {
+    this.model = undefined;
+  }
+
   private fitted(): EstimateModel | null {
     if (this.model === undefined) {
       const samples = [];
