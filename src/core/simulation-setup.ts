@@ -88,7 +88,8 @@ export function prepareSimulation(input: SimulationInput): PreparedSimulation {
 /**
  * What a scan would know of each port of the graph, by pkgpath: its
  * dependencies, and MAKE_JOBS_SAFE (here: whether its actual record used
- * several make jobs). A port of the history missing from the graph has none.
+ * several make jobs). A port of the history missing from the graph has none,
+ * nor has a package of the graph that no record knows.
  */
 function scannedFacts(input: SimulationInput, actualOf: Estimator): (pkgpath: PkgPath) => PortFacts | undefined {
   let byPath: Map<PkgPath, PortFacts> | undefined;
@@ -100,7 +101,8 @@ function scannedFacts(input: SimulationInput, actualOf: Estimator): (pkgpath: Pk
       const pathOf = (id: number): PkgPath => actualOf.recorded(pkgnames[id]!)?.pkgpath || known.recorded(pkgnames[id]!)?.pkgpath || pseudoPath(pkgnames[id]!);
       const facts = graphFacts(deps.map((list) => list.map((d) => ids.get(d)!)), pathOf,
         (id) => ((actualOf.recorded(pkgnames[id]!) ?? known.recorded(pkgnames[id]!))?.makeJobs ?? 1) > 1);
-      byPath = new Map(facts.map((f) => [f.pkgpath, f]));
+      // A package no record knows was already built in the recorded run: a real run would find it current, not guess it.
+      byPath = new Map(facts.filter((_, id) => actualOf.recorded(pkgnames[id]!) ?? known.recorded(pkgnames[id]!)).map((f) => [f.pkgpath, f]));
     }
     return byPath.get(pkgpath);
   };

@@ -12,7 +12,11 @@
 // that does not fit waits for a busy faster host if that would end it
 // sooner; else it takes the slow host anyway.
 
+import { longSide } from './guess-risk.js';
 import type { Candidate, HostView, PlacementPolicy } from './policy.js';
+
+/** Standard deviations above a guess at which a slower host judges it. */
+const RISK_SPREADS = 2;
 
 /**
  * Room a job must leave on a slower host, in multiples of the time that host
@@ -33,7 +37,7 @@ export const kilnPlacement: PlacementPolicy = {
     const fastest = round?.fastestSpeed ?? Math.max(...hosts.map((h) => h.speed));
     if (soonest.speed >= fastest) return soonest.name;
     // A guess is judged at the long end of what such guesses turn out to be.
-    const risk = guessRisk(job);
+    const risk = longSide(job.estimate, RISK_SPREADS);
     const durationS = job.durationS * risk;
     const tailS = job.tailS + durationS - job.durationS;
     const here = durationS / soonest.speed;
@@ -53,12 +57,4 @@ function better(job: Candidate, a: HostView, b: HostView): boolean {
   const enoughB = b.freeCores >= job.plannedMakeJobs;
   if (enoughA !== enoughB) return enoughA;
   return a.freeCores > b.freeCores;
-}
-
-/** Standard deviations above a guess at which a slow host judges it. */
-const RISK_SPREADS = 2;
-
-/** How much longer than its estimate a job may well run: 1 for a recorded time, e^(2 spread) for a guess from the scan's facts. */
-export function guessRisk(job: Candidate): number {
-  return job.estimate.source === 'estimate' ? Math.exp(RISK_SPREADS * (job.estimate.spread ?? 0)) : 1;
 }
