@@ -73,6 +73,8 @@ export interface Estimate {
   readonly memoryMiB?: number;
   /** Where the numbers come from, for reports: history, or a guess. */
   readonly source: 'history' | 'estimate';
+  /** For a guess from the scan's facts: the spread (sd of ln actual / guess) of such guesses. */
+  readonly spread?: number;
 }
 
 /** A host as the engine sees it: slots, a speed factor and a core budget. */

@@ -32,6 +32,7 @@ import { setupJob } from './job-setup.js';
 import type { KillPoints } from './kill-points.js';
 import { cleanRepository, cleanRunDir, cleanScratch } from './leftovers.js';
 import { makePlan, type Plan } from './plan.js';
+import { ScannedFacts } from './port-facts.js';
 import { PlanFeed } from './plan-feed.js';
 import { inPkgpathOrder, leftOutPorts } from './left-out.js';
 import { lockRunDir } from './run-lock.js';
@@ -120,7 +121,8 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
     const history = new HistoryStore(store);
     if (o.primeHistory.length > 0 && history.count() === 0) history.add(o.primeHistory);
     const records = history.records();
-    const estimator = new Estimator(records);
+    const scanned = new ScannedFacts();
+    const estimator = new Estimator(records, scanned.facts);
     const logBytes = new Map(records.flatMap((r) => (r.logBytes === undefined ? [] : [[r.pkgpath, r.logBytes] as const])));
     const durableFor = (packages: Map<PkgName, ResolvedPackage>): Durability => prepareDurability({
       store, run: run.id, root: o.driver.root, allDir, lockdir, logdir: o.logdir, packages, clock: o.clock, say,
@@ -148,9 +150,12 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
         at: point,
       }).run();
     };
-    const planOf = (batch: readonly ResolvedPackage[], packages: ReadonlyMap<PkgName, ResolvedPackage>, durable: Durability): Plan => makePlan({
-      packages: batch, verdicts: durable.verdicts, estimate: (p) => estimator.estimate(p.pkgname, p.pkgpath), known: (name) => packages.has(name),
-    });
+    const planOf = (batch: readonly ResolvedPackage[], packages: ReadonlyMap<PkgName, ResolvedPackage>, durable: Durability): Plan => {
+      if (scanned.add(batch)) estimator.refit();
+      return makePlan({
+        packages: batch, verdicts: durable.verdicts, estimate: (p) => estimator.estimate(p.pkgname, p.pkgpath), known: (name) => packages.has(name),
+      });
+    };
     const countsOf = (plan: Plan): { prefailed: number; upToDate: number } => ({
       prefailed: plan.entries.filter((e) => e.initial.status === 'prefailed').length,
       upToDate: plan.entries.filter((e) => e.initial.status === 'up-to-date').length,
