@@ -31,6 +31,10 @@ export type RunEvent =
       readonly expectedS: number;
       /** Size of this port's log in its last build, when known, for "% of last log". */
       readonly lastLogBytes: number | undefined;
+      /** Its log file, which any process on the coordinator can measure while it grows. */
+      readonly log?: string;
+      /** Seconds its log may stay still before the job is stopped as stuck: when the views say "unchanged for". */
+      readonly stuckAfterS?: number;
     }
   | { readonly type: 'job-phase'; readonly at: number; readonly job: number; readonly phase: string }
   | {

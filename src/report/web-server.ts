@@ -15,6 +15,7 @@ import { gzip } from 'node:zlib';
 import type { RunEvent, RunEventSink } from '../core/run-events.js';
 import { EventLogFollower, type EventLog } from './event-log.js';
 import { pageCsp, pageHtml } from './page/page-html.js';
+import { measuredProgress } from './live-logs.js';
 import { encodeUpdate } from './page-delta.js';
 import { runDirFile } from './run-dir-files.js';
 import { RunViewState } from './run-view-state.js';
@@ -81,7 +82,7 @@ export class WebServer implements RunEventSink {
 
   /** Starts listening; returns the page's URL. */
   async listen(address: WebAddress): Promise<string> {
-    this.follower?.poll();
+    this.follow();
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(address.port, address.host, () => { this.server.off('error', reject); resolve(); });
@@ -108,8 +109,15 @@ export class WebServer implements RunEventSink {
     this.server.closeAllConnections();
   }
 
+  /** Reads what the followed run log has new, and measures its running jobs' logs (the log holds no progress). */
+  private follow(): void {
+    if (!this.follower) return;
+    this.follower.poll();
+    for (const event of measuredProgress(this.state, this.clock())) this.state.emit(event);
+  }
+
   private tick(force = false): void {
-    this.follower?.poll();
+    this.follow();
     if (this.streams.size === 0) return;
     this.streams.tick(force);
     // The ETA's pass over the graph, after the pages have their update: the next one shows it.
@@ -127,16 +135,16 @@ export class WebServer implements RunEventSink {
       case '/index.html':
         return this.send(res, 200, 'text/html; charset=utf-8', pageHtml(), { 'Content-Security-Policy': pageCsp(true) });
       case '/api/snapshot':
-        this.follower?.poll();
+        this.follow();
         return this.sendSnapshot(req, res);
       case '/api/events':
-        this.follower?.poll();
+        this.follow();
         return this.streams.open(req, res);
       case '/api/view':
-        this.follower?.poll();
+        this.follow();
         return this.send(res, 200, JSON_TYPE, JSON.stringify(this.state.view(this.clock(), { tables: false })));
       case '/api/packages':
-        this.follower?.poll();
+        this.follow();
         return this.send(res, 200, JSON_TYPE, JSON.stringify(this.state.view(this.clock()).packages));
       default:
         return this.file(req, res, path);

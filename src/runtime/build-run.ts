@@ -127,7 +127,7 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
     const limits = { timeoutS: o.timeoutS, stuckAfterS: o.stuckAfterS };
     /** An engine and the loop that drives it, over `packages` (which grows while the scan goes on). */
     const build = (engine: Engine, packages: Map<PkgName, ResolvedPackage>, durable: Durability, signal: AbortSignal, feed?: PlanFeed): Promise<RunResult> => {
-      const stuck = new StuckWatch((setup) => stuckAfterFor(estimator.estimate(setup.buildJob.pkgname, setup.buildJob.pkgpath), limits), () => o.clock.now());
+      const stuck = new StuckWatch((setup) => setup.stuckAfterS ?? stuckAfterFor(estimator.estimate(setup.buildJob.pkgname, setup.buildJob.pkgpath), limits), () => o.clock.now());
       return new Coordinator({
         engine, store, run: run.id, hosts: o.hosts, sink: o.sink, clock: o.clock, signal, logdir: o.logdir,
         ...(o.roster !== undefined && { roster: o.roster }),
@@ -136,6 +136,7 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
           estimate: (name) => estimator.estimate(name, packages.get(name)!.pkgpath),
           lastLogBytes: (name) => logBytes.get(packages.get(name)!.pkgpath),
           timeoutS: (estimate) => timeoutFor(estimate, limits),
+          stuckAfterS: (estimate) => stuckAfterFor(estimate, limits),
         })),
         finish: (job, report, setup, at) => finishJob(job, { ...report, outcome: stuck.outcome(job, report.outcome) }, setup, at, history),
         hooks: [durable.locks, stuck], sources: [durable.locks, ...(feed ? [feed] : [])],

@@ -4,6 +4,8 @@
 // all arrive through one queue, so the engine sees one event at a time.
 
 import type { CheckVerdict, EngineCommand, EngineEvent, Job } from '../core/engine-events.js';
+import { statSync } from 'node:fs';
+
 import type { Engine } from '../core/engine.js';
 import type { HostSpec, JobOutcome, PkgName } from '../core/model.js';
 import type { RunEvent, RunEventSink } from '../core/run-events.js';
@@ -30,6 +32,8 @@ export interface JobSetup {
   readonly buildJob: BuildJob;
   readonly expectedS: number;
   readonly lastLogBytes: number | undefined;
+  /** Seconds its log may stay still before it is stopped as stuck. */
+  readonly stuckAfterS?: number;
 }
 
 /** What watches jobs beside the engine (locks, stuck detection). Every call comes from the loop. */
@@ -190,6 +194,7 @@ export class Coordinator {
         for (const hooks of this.o.hooks ?? []) hooks.ended?.(input.job, outcome);
         this.emit({
           type: 'job-ended', at, job: input.job, outcome, durationS: at - input.job.startedAt, log: input.setup.buildJob.logFile,
+          ...sizeOf(input.setup.buildJob.logFile),
         });
         return this.o.engine.handle({ type: 'job-ended', at, job: input.job.id, outcome });
       }
@@ -213,7 +218,9 @@ export class Coordinator {
           setups.set(command.job.id, setup);
           // The estimate is at speed 1; the views want it on the job's host.
           const speed = this.specOf(command.job.host)?.speed ?? 1;
-          events.push({ type: 'job-started', at: command.job.startedAt, job: command.job, expectedS: setup.expectedS / speed, lastLogBytes: setup.lastLogBytes });
+          events.push({ type: 'job-started', at: command.job.startedAt, job: command.job, expectedS: setup.expectedS / speed, lastLogBytes: setup.lastLogBytes,
+            log: setup.buildJob.logFile, ...(setup.stuckAfterS !== undefined && { stuckAfterS: setup.stuckAfterS }),
+          });
           break;
         }
         case 'requeue':
@@ -347,5 +354,14 @@ export class Coordinator {
 
   private now(): number {
     return this.o.clock.now();
+  }
+}
+
+/** A log's size for job-ended (build.log, the page's "Log size", next run's "% of last log"), when it can be read. */
+function sizeOf(log: string): { logBytes?: number } {
+  try {
+    return { logBytes: statSync(log).size };
+  } catch {
+    return {};
   }
 }

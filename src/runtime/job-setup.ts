@@ -25,6 +25,8 @@ export interface JobSetupContext {
   readonly lastLogBytes: (pkgname: PkgName) => number | undefined;
   /** Seconds before a job is killed as `timeout`. */
   readonly timeoutS: (estimate: Estimate) => number;
+  /** Seconds its log may stay still before it is stopped as `stuck`. */
+  readonly stuckAfterS: (estimate: Estimate) => number;
 }
 
 export function logPaths(logdir: string, pkgname: PkgName): { logFile: string; logDir: string } {
@@ -57,7 +59,7 @@ export function setupJob(job: Job, ctx: JobSetupContext): JobSetup {
     block: presolveBlock(pkg),
     reads: treeReads(ctx.tree, job.pkgpath, indexValue(pkg.entry, 'SCAN_DEPENDS') ?? ''),
   };
-  return { buildJob, expectedS: estimate.wallS, lastLogBytes: ctx.lastLogBytes(job.pkgname) };
+  return { buildJob, expectedS: estimate.wallS, lastLogBytes: ctx.lastLogBytes(job.pkgname), stuckAfterS: ctx.stuckAfterS(estimate) };
 }
 
 /** The block pbulk's pkg-build reads: the index block without SCAN_DEPENDS, with the resolved DEPENDS. */
