@@ -226,7 +226,12 @@ export class RunViewState implements RunEventSink {
     if (change.status === 'open' && change.job !== undefined && this.runningJobs.has(change.job)) {
       this.endJob(change.job, change.at, 'lost', change.reason);
     }
-    if (failed && change.job === undefined) record.endedAt ??= change.at;
+    if (failed && change.job === undefined) {
+      record.endedAt ??= change.at;
+      // A failure that stands from an earlier run: its log and host are that run's.
+      if (change.log !== undefined) record.log = this.relative(change.log);
+      if (change.host !== undefined) record.host = change.host;
+    }
     this.touch(record);
   }
 
