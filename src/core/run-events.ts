@@ -72,6 +72,19 @@ export interface PackageInfo {
   readonly expectedS: number;
 }
 
+/** An event the run directory's store held before this process began: of this run (a resumed one) or of an earlier run. */
+export interface StoredEvent {
+  readonly run: number;
+  readonly event: RunEvent;
+}
+
 export interface RunEventSink {
   emit(event: RunEvent): void;
+  /**
+   * What the store already holds, oldest first, before any new event of a
+   * resumed run (`stored()` reads it, once per call): views show this run's
+   * earlier jobs, records written from events (build.log, engine.log) are
+   * made again from it, and nothing of it is printed or run as new.
+   */
+  replay?(run: number, stored: () => Iterable<StoredEvent>): void;
 }

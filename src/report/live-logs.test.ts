@@ -23,6 +23,7 @@ void test('a reader measures running logs: a log that grows is not stuck, one st
     }
     writeFileSync(join(dir, 'grows.log'), 'x'.repeat(1000));
     writeFileSync(join(dir, 'still.log'), 'y'.repeat(500));
+    utimesSync(join(dir, 'grows.log'), now - 1, now - 1);
     utimesSync(join(dir, 'still.log'), now - 90, now - 90);
 
     for (const event of measuredProgress(state, now)) state.emit(event);

@@ -12,8 +12,8 @@ import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 
-import type { RunEvent, RunEventSink } from '../core/run-events.js';
-import { EventLogFollower, type EventLog } from './event-log.js';
+import type { RunEvent, RunEventSink, StoredEvent } from '../core/run-events.js';
+import { EventLogFollower, isViewReplay, type EventLog } from './event-log.js';
 import { pageCsp, pageHtml } from './page/page-html.js';
 import { measuredProgress } from './live-logs.js';
 import { encodeUpdate } from './page-delta.js';
@@ -78,6 +78,11 @@ export class WebServer implements RunEventSink {
 
   emit(event: RunEvent): void {
     this.state.emit(event);
+  }
+
+  /** A resumed run's earlier jobs, for the page. */
+  replay(run: number, stored: () => Iterable<StoredEvent>): void {
+    for (const s of stored()) if (isViewReplay(run, s)) this.state.emit(s.event);
   }
 
   /** Starts listening; returns the page's URL. */

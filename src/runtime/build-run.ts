@@ -104,8 +104,8 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
     const latest = store.latestRun();
     const resuming = latest !== undefined && latest.finishedAt === undefined;
     const run = resuming ? latest : store.beginRun(o.clock.now(), JSON.stringify(o.args));
-    // What the run's earlier processes did, for this one's views and reports (already in the store).
-    const earlier = resuming ? earlierJobs(store, run.id) : [];
+    // What the run's earlier processes did: the views show it, the records made from events are made again from it.
+    if (resuming) o.sink.replay?.(run.id, () => store.allEvents());
     const emit = (event: RunEvent): void => {
       store.appendEvents(run.id, [event]);
       o.sink.emit(event);
@@ -201,7 +201,6 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
       const all = [...earlyInfo, ...plan.info];
       emit({ type: 'resolved', at: o.clock.now(), packages: all.length, ...countsOf(plan), upToDate: [...durable.verdicts.values()].filter((v) => v.status === 'up-to-date').length, entries: all });
       say('info', durable.summary(resolution.packages));
-      for (const event of earlier) o.sink.emit(event);
       point('planned');
       feed.send({ type: 'packages-added', at: o.clock.now(), entries: plan.entries });
       feed.send({ type: 'plan-complete', at: o.clock.now() });
@@ -219,7 +218,6 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
         const plan = planOf(resolution.packages, final, durable);
         emit({ type: 'resolved', at: o.clock.now(), packages: plan.entries.length, ...countsOf(plan), entries: plan.info });
         say('info', durable.summary(resolution.packages));
-        for (const event of earlier) o.sink.emit(event);
         point('planned');
         const again = new Engine(plan.entries, o.engine, store.maxJobId(run.id) + 1);
         result = await build(again, final, durable, stopAll.signal);
@@ -267,15 +265,17 @@ async function writeIndex(o: BuildRunOptions, store: RunStore, allDir: string, p
 
 /** Reporters that cannot write the run directory (a full disk) stop the run as the store does: named, and resumable. */
 function guarded(sink: RunEventSink, logdir: string): RunEventSink {
+  const guard = (write: () => void): void => {
+    try {
+      write();
+    } catch (err) {
+      if (typeof (err as NodeJS.ErrnoException).code !== 'string') throw err;
+      throw new StoreError(`cannot write the run directory ${logdir}: ${(err as Error).message}`);
+    }
+  };
   return {
-    emit(event) {
-      try {
-        sink.emit(event);
-      } catch (err) {
-        if (typeof (err as NodeJS.ErrnoException).code !== 'string') throw err;
-        throw new StoreError(`cannot write the run directory ${logdir}: ${(err as Error).message}`);
-      }
-    },
+    emit: (event) => guard(() => sink.emit(event)),
+    replay: (run, stored) => guard(() => sink.replay?.(run, stored)),
   };
 }
 
@@ -335,17 +335,6 @@ async function scan(
   if (failed !== undefined) throw failed.error;
   if (last) emit(last);
   return entries;
-}
-
-/** The jobs of a run so far, as their events were stored: shown again by a resumed run. */
-function earlierJobs(store: RunStore, run: number): RunEvent[] {
-  const found: RunEvent[] = [];
-  for (let after = 0; ;) {
-    const page = store.readEvents(after, run);
-    if (page.length === 0) return found;
-    for (const { event } of page) if (event.type === 'job-started' || event.type === 'job-ended') found.push(event);
-    after = page.at(-1)!.seq;
-  }
 }
 
 /** Jobs that were running when the coordinator died go back to open, and the views are told. */

@@ -189,13 +189,15 @@ export class Coordinator {
         const at = this.now();
         this.o.at?.('job-result');
         const outcome = this.o.finish(input.job, input.report, input.setup, at);
-        this.o.store.jobEnded(this.o.run, input.job.id, at, outcome, input.setup.buildJob.logFile);
-        this.o.at?.('job-recorded');
-        for (const hooks of this.o.hooks ?? []) hooks.ended?.(input.job, outcome);
-        this.emit({
+        const ended: RunEvent = {
           type: 'job-ended', at, job: input.job, outcome, durationS: at - input.job.startedAt, log: input.setup.buildJob.logFile,
           ...sizeOf(input.setup.buildJob.logFile),
-        });
+        };
+        // The job's end and its event in one transaction: build.log, made from the events, never misses a job the store says ended.
+        this.o.store.jobEnded(this.o.run, input.job.id, at, outcome, input.setup.buildJob.logFile, ended);
+        this.o.at?.('job-recorded');
+        for (const hooks of this.o.hooks ?? []) hooks.ended?.(input.job, outcome);
+        this.o.sink.emit(ended);
         return this.o.engine.handle({ type: 'job-ended', at, job: input.job.id, outcome });
       }
       default:
