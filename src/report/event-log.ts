@@ -19,6 +19,20 @@ export interface EventLog {
   read(afterSeq: number): readonly LoggedEvent[];
 }
 
+/** The runs of a run directory, each with its events (`kiln serve` follows them). */
+export interface RunDirectory {
+  /** Oldest first. */
+  runs(): readonly RunSummary[];
+  log(run: number): EventLog;
+}
+
+export interface RunSummary {
+  readonly id: number;
+  readonly startedAt: number;
+  readonly finishedAt: number | undefined;
+  readonly result: string | undefined;
+}
+
 export class MemoryEventLog implements EventLog, RunEventSink {
   private readonly events: RunEvent[] = [];
 

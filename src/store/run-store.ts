@@ -102,6 +102,11 @@ export class RunStore {
     return row && toRun(row);
   }
 
+  /** Every run of the run directory, oldest first. */
+  runs(): RunRecord[] {
+    return (this.db.prepare('SELECT id, started_at, finished_at, result, args FROM runs ORDER BY id').all() as RunRow[]).map(toRun);
+  }
+
   beginRun(at: number, args: string): RunRecord {
     const info = this.transaction(() => this.db.prepare('INSERT INTO runs (started_at, args) VALUES (?, ?)').run(at, args));
     return { id: Number(info.lastInsertRowid), startedAt: at, finishedAt: undefined, result: undefined, args };
