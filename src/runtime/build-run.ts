@@ -3,7 +3,7 @@
 // Either way only what is not current is built (currency.ts), one build of
 // a pkgpath at a time across runs sharing the lock directory (lock-keeper.ts).
 
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { EngineConfig } from '../core/engine.js';
@@ -55,6 +55,8 @@ export interface BuildRunOptions {
   readonly engine: EngineConfig;
   /** Seconds before a job is killed; undefined: from its expected time. */
   readonly timeoutS: number | undefined;
+  /** Bytes of output a job's log keeps (`--log-cap`); undefined: 256 MiB. */
+  readonly logCapBytes?: number | undefined;
   /** Seconds a job's log may stay still before it is killed as stuck; undefined: from its history. */
   readonly stuckAfterS?: number | undefined;
   /** The lock directory, maybe shared with other runs; default `<logdir>/locks`. */
@@ -137,6 +139,7 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
           lastLogBytes: (name) => logBytes.get(packages.get(name)!.pkgpath),
           timeoutS: (estimate) => timeoutFor(estimate, limits),
           stuckAfterS: (estimate) => stuckAfterFor(estimate, limits),
+          ...(o.logCapBytes !== undefined && { logCapBytes: o.logCapBytes }),
         })),
         finish: (job, report, setup, at) => finishJob(job, { ...report, outcome: stuck.outcome(job, report.outcome) }, setup, at, history),
         hooks: [durable.locks, stuck], sources: [durable.locks, ...(feed ? [feed] : [])],
@@ -352,10 +355,7 @@ function reopenInterrupted(store: RunStore, run: number, resumed: ReadonlyMap<Pk
 
 function finishJob(job: Job, report: BuildReport, setup: JobSetup, at: number, history: HistoryStore): JobOutcome {
   let outcome = report.outcome;
-  if (outcome.kind === 'failed') {
-    const phaseLog = join(setup.buildJob.logDir, `${outcome.phase}.log`);
-    outcome = { ...outcome, error: classifyLogFile(outcome.phase, existsSync(phaseLog) ? phaseLog : setup.buildJob.logFile, outcome.error) };
-  }
+  if (outcome.kind === 'failed') outcome = { ...outcome, error: classifyLogFile(outcome.phase, setup.buildJob.logFile, outcome.error) };
   if (outcome.kind !== 'infrastructure') {
     const phases = outcome.phases;
     history.add([{

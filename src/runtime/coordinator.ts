@@ -45,6 +45,8 @@ export interface JobHooks {
   phase?(job: Job, phase: string): void;
   /** Its log has grown to `bytes` (reported about once a second). */
   log?(job: Job, bytes: number): void;
+  /** Output came that the log cap left out: it is alive, its log the same size. */
+  alive?(job: Job): void;
   /** Its result is in, before the engine sees it; or it went back to the queue. */
   ended?(job: Job, outcome: JobOutcome | 'requeued'): void;
 }
@@ -300,6 +302,11 @@ export class Coordinator {
         if (now - lastProgress < 1) return;
         lastProgress = now;
         this.o.sink.emit({ type: 'job-progress', at: now, job: job.id, logBytes: bytes, idleS: now - lastGrowth });
+      }),
+      alive: (): void => this.outside(() => {
+        lastGrowth = this.now();
+        for (const hooks of this.o.hooks ?? []) hooks.alive?.(job);
+        this.o.sink.emit({ type: 'job-progress', at: lastGrowth, job: job.id, logBytes: lastBytes, idleS: 0 });
       }),
     };
     const done = executor.run(setup.buildJob, watcher, controller.signal).then(

@@ -27,6 +27,8 @@ export interface JobSetupContext {
   readonly timeoutS: (estimate: Estimate) => number;
   /** Seconds its log may stay still before it is stopped as `stuck`. */
   readonly stuckAfterS: (estimate: Estimate) => number;
+  /** Bytes of output a job's log keeps (`--log-cap`). */
+  readonly logCapBytes?: number;
 }
 
 export function logPaths(logdir: string, pkgname: PkgName): { logFile: string; logDir: string } {
@@ -47,6 +49,7 @@ export function setupJob(job: Job, ctx: JobSetupContext): JobSetup {
     pkgname: job.pkgname, pkgpath: job.pkgpath, tree: ctx.tree,
     dependencies: contents.map((name) => ({ pkgname: name, file: join(ctx.allDir, `${name}.tgz`) })),
     makeJobs: job.makeJobs, timeoutS: ctx.timeoutS(estimate), logDir, logFile, packageDir: ctx.allDir,
+    ...(ctx.logCapBytes !== undefined && { logCapBytes: ctx.logCapBytes }),
     metadata: {
       comment: indexValue(pkg.entry, 'COMMENT') ?? '',
       categories: indexValue(pkg.entry, 'CATEGORIES') ?? '',
