@@ -12,6 +12,7 @@ import { gzip } from 'node:zlib';
 import type { RunEvent, RunEventSink, StoredEvent } from '../core/run-events.js';
 import { EventLogFollower, isViewReplay, type EventLog } from './event-log.js';
 import { measuredProgress } from './live-logs.js';
+import { METRICS_CONTENT_TYPE, metricsText } from './metrics.js';
 import { encodeUpdate } from './page-delta.js';
 import { RunViewState } from './run-view-state.js';
 import { UpdateStreams } from './web-updates.js';
@@ -110,8 +111,14 @@ export class RunPage implements RunEventSink {
     this.send(res, JSON.stringify(what === 'view' ? this.state.view(now, { tables: false }) : this.state.view(now).packages));
   }
 
-  private send(res: ServerResponse, body: string): void {
-    res.writeHead(200, { ...this.o.headers, 'Content-Type': JSON_TYPE, 'Content-Length': Buffer.byteLength(body) });
+  /** `/metrics`: Prometheus' text format. */
+  sendMetrics(res: ServerResponse): void {
+    this.follow();
+    this.send(res, metricsText(this.state, this.o.clock()), METRICS_CONTENT_TYPE);
+  }
+
+  private send(res: ServerResponse, body: string, type = JSON_TYPE): void {
+    res.writeHead(200, { ...this.o.headers, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
     res.end(body);
   }
 }

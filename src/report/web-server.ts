@@ -171,6 +171,8 @@ export class WebServer implements RunEventSink {
         return page.sendView(res, 'view');
       case '/api/packages':
         return page.sendView(res, 'packages');
+      case '/metrics':
+        return page.sendMetrics(res);
       case '/api/runs':
         return this.send(res, 200, JSON_TYPE, JSON.stringify((this.options.runs?.runs() ?? []).map((r) => ({ ...r, page: `/runs/${r.id}/` }))));
       default:

@@ -4,9 +4,10 @@
 // `kiln serve`'s page and the build's own --web page, in real Chromium,
 // show a size that grows between two reads; once the build ends the
 // packages table has the log's size, and a second build of the port shows
-// its log against the first build's.
+// its log against the first build's. /metrics says the same to promtool.
 
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
@@ -94,6 +95,15 @@ void test('a growing log is measured live by kiln status, kiln serve and the pag
   assert.ok(parseBytes(second) > parseBytes(first), `the size grows between two reads: ${first} -> ${second}`);
   for (const [i, name] of ['kiln serve', 'kiln build --web'].entries()) {
     assert.ok(parseBytes(secondCells[i]!) > parseBytes(firstCells[i]!), `${name}'s page: ${firstCells[i]} -> ${secondCells[i]}`);
+  }
+  // The same numbers for Prometheus, read by its own parser.
+  for (const url of [serveUrl, buildUrl]) {
+    const metrics = await (await fetch(`${url}metrics`)).text();
+    execFileSync('promtool', ['check', 'metrics'], { input: metrics });
+    assert.match(metrics, /^kiln_jobs_running 1$/m, url);
+    assert.match(metrics, /^kiln_host_state\{host="localhost",state="up"\} 1$/m, url);
+    assert.ok(Number(/^kiln_running_log_bytes (\d+)$/m.exec(metrics)?.[1]) > parseBytes(first), `${url}: running log bytes, measured later than kiln status`);
+    assert.match(metrics, /^kiln_stuck_jobs 0$/m, url);
   }
 
   assert.equal(await run.exited, 0, run.lines.join('\n'));
