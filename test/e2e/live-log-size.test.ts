@@ -8,7 +8,8 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { rm } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 
@@ -16,7 +17,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 import { startKiln, type KilnProcess } from '../support/kiln-process.js';
 import { LAUNCH, until } from '../support/page-helpers.js';
-import { kiln, makeTree } from './scan-fixtures.js';
+import { kiln, makeTree, repo } from './scan-fixtures.js';
 
 const SECONDS = 12;
 const STUCK_AFTER = 4;
@@ -90,6 +91,8 @@ void test('a growing log is measured live by kiln status, kiln serve and the pag
   await pause(2500);
   const second = await statusLine();
   const secondCells = await Promise.all(pages.map(logCell));
+  mkdirSync(join(repo, 'out/e2e'), { recursive: true });
+  await pages[0]!.screenshot({ path: join(repo, 'out/e2e/live-log-size.png'), fullPage: true });
   for (const line of [first, second]) assert.doesNotMatch(line, /unchanged/, 'the log grows: no stuck alarm');
   assert.ok(parseBytes(first) > 0, `a size while the log grows: ${first}`);
   assert.ok(parseBytes(second) > parseBytes(first), `the size grows between two reads: ${first} -> ${second}`);
