@@ -38,7 +38,11 @@ export type EngineEvent =
    */
   | { readonly type: 'plan-complete'; readonly at: number; readonly replan?: boolean }
   /** Measured pressure on a host (load per core, swap in use, free memory). */
-  | { readonly type: 'host-load'; readonly at: number; readonly host: string; readonly load: HostLoad };
+  | { readonly type: 'host-load'; readonly at: number; readonly host: string; readonly load: HostLoad }
+  /** The coordinator's directory `where` (repository, run directory) is short of space (`reason`): start no job. */
+  | { readonly type: 'space-short'; readonly at: number; readonly where: string; readonly reason: string }
+  /** `where` has space again (`reason`). */
+  | { readonly type: 'space-ok'; readonly at: number; readonly where: string; readonly reason: string };
 
 /** Whether a package whose dependencies are now built must be built itself. */
 export type CheckVerdict =
@@ -105,8 +109,12 @@ export type EngineCommand =
   | { readonly type: 'check'; readonly at: number; readonly pkgname: PkgName }
   /** A running job lost to infrastructure, back in the queue. */
   | { readonly type: 'requeue'; readonly at: number; readonly job: Job; readonly reason: string }
-  | { readonly type: 'host'; readonly at: number; readonly host: string; readonly state: HostState; readonly reason?: string }
+  /** A host's state changed; a quarantined one is let back in once it passes its check after `until` (none: given up for the run). */
+  | { readonly type: 'host'; readonly at: number; readonly host: string; readonly state: HostState; readonly reason?: string; readonly until?: number }
+  /** Jobs stop starting (`short`) for lack of space in `where`, or start again. */
+  | { readonly type: 'space'; readonly at: number; readonly where: string; readonly short: boolean; readonly reason: string }
   /** Nothing is running and nothing more can start. */
   | { readonly type: 'finished'; readonly at: number; readonly result: 'complete' | 'stopped' };
 
-export type HostState = 'up' | 'down' | 'draining';
+/** `quarantined`: infrastructure failed job after job there (policies/host-quarantine.ts); it takes none until it is up again. */
+export type HostState = 'up' | 'down' | 'draining' | 'quarantined';

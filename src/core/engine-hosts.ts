@@ -70,7 +70,7 @@ export class HostPool {
     known.spec = spec;
     known.free = slotList(spec.slots).filter((s) => !busy.has(s));
     known.limit = limit;
-    if (known.state === 'down') known.state = state;
+    if (known.state === 'down' || known.state === 'quarantined') known.state = state;
     return known;
   }
 

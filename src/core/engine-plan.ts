@@ -7,6 +7,7 @@ import type { FailedWhere } from './engine-events.js';
 import type {
   AdmissionPolicy, ConcurrencyPolicy, MakeJobsPolicy, PlacementPolicy, PriorityContext, PriorityPolicy,
 } from './policies/policy.js';
+import type { QuarantineRule } from './policies/host-quarantine.js';
 
 /** Where a package starts this run. */
 export type InitialState =
@@ -31,8 +32,10 @@ export interface EngineConfig {
   readonly priority: PriorityPolicy;
   readonly placement: PlacementPolicy;
   readonly makeJobs: MakeJobsPolicy;
-  /** Attempts a job gets when infrastructure fails under it (host loss does not count). */
+  /** Attempts a job gets when infrastructure fails under it (host loss, and failures a quarantined host is blamed for, do not count). */
   readonly maxAttempts: number;
+  /** When a host, not a package, is blamed for infrastructure failures. Default: DEFAULT_QUARANTINE. */
+  readonly quarantine?: QuarantineRule;
   /** How a measured load limits a host. Default: adaptiveConcurrency(). */
   readonly concurrency?: ConcurrencyPolicy;
   /** Whether a job may start beside what runs on a host. Default: memoryAdmission(). */

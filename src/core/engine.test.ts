@@ -106,12 +106,17 @@ describe('engine', () => {
     assert.equal(e.statusOf('a-1'), 'open');
   });
 
-  test('infrastructure failures are retried a bounded number of times', () => {
+  test('infrastructure failures are retried a bounded number of times once they follow the package from host to host', () => {
     const e = engine(plan({ 'a-1': [] }));
     e.begin(0);
-    let [job] = starts(e.handle({ type: 'host-up', at: 0, host: host('localhost', 1) }));
-    for (let attempt = 1; attempt < 3; attempt++) {
+    // One failure on h1 (the host's, maybe), then the package fails on h2 as well: from then on it is charged.
+    const [first] = starts(e.handle({ type: 'host-up', at: 0, host: host('h1', 1) }));
+    e.handle({ type: 'drain', at: 0, host: 'h1' });
+    e.handle({ type: 'host-up', at: 0, host: host('h2', 1) });
+    let [job] = starts(e.handle({ type: 'job-ended', at: 1, job: first!.id, outcome: { kind: 'infrastructure', reason: 'bwrap: setup failed' } }));
+    for (let attempt = 2; attempt < 3; attempt++) {
       assert.equal(job!.attempt, attempt);
+      assert.equal(job!.host, 'h2');
       [job] = starts(e.handle({ type: 'job-ended', at: attempt, job: job!.id, outcome: { kind: 'infrastructure', reason: 'bwrap: setup failed' } }));
     }
     const end = e.handle({ type: 'job-ended', at: 9, job: job!.id, outcome: { kind: 'infrastructure', reason: 'bwrap: setup failed' } });

@@ -15,6 +15,7 @@ import { grown, recheckOf, settle } from './engine-growth.js';
 import { HostEvents } from './engine-host-events.js';
 import { HostPool, type HostRecord } from './engine-hosts.js';
 import { PathGate } from './engine-paths.js';
+import { SpaceGate } from './engine-space.js';
 import { type FailureDetail, PackageStates, standingFailure } from './engine-states.js';
 import { BuildGraph } from './graph.js';
 import { IdHeap } from './heap.js';
@@ -49,7 +50,8 @@ export class Engine {
   private recheck: Uint8Array;
   private readonly checking = new Set<number>();
   private readonly hosts = new HostPool();
-  private readonly hostEvents = new HostEvents(this.hosts);
+  private readonly hostEvents: HostEvents;
+  private readonly space = new SpaceGate();
   private dispatcher: DispatchContext;
   /** The running job of each package being built. */
   private readonly jobOfNode = new Map<number, number>();
@@ -63,6 +65,7 @@ export class Engine {
   constructor(plan: readonly PlanEntry[], config: EngineConfig, nextJobId = 1, options: EngineOptions = {}) {
     this.plan = plan;
     this.config = config;
+    this.hostEvents = new HostEvents(this.hosts, config.quarantine);
     this.more = options.more ?? false;
     this.graph = BuildGraph.from(plan);
     this.expected = this.expectations();
@@ -138,6 +141,7 @@ export class Engine {
         break;
       case 'drain': this.hostEvents.drain(out, at, event.host, true); break;
       case 'undrain': this.hostEvents.drain(out, at, event.host, false); break;
+      case 'space-short': case 'space-ok': this.space.handle(out, event); break;
       case 'job-ended': this.jobEnded(out, at, event.job, event.outcome); break;
       case 'retry': this.retry(out, at, event.pkgpath); break;
       case 'checked': this.checked(out, at, event.pkgname, event.verdict); break;
@@ -206,9 +210,7 @@ export class Engine {
     return { total: this.plan.length, byStatus: { ...this.states.counts }, ready: this.ready.size };
   }
 
-  get finished(): boolean {
-    return this.ended;
-  }
+  get finished(): boolean { return this.ended; }
 
   // ---- events ----------------------------------------------------------
 
@@ -217,19 +219,21 @@ export class Engine {
     if (!job) return; // already requeued (its host was lost) or cancelled
     this.release(job);
     const id = this.graph.id(job.pkgname)!;
+    if (outcome.kind !== 'infrastructure') this.hostEvents.jobEndedWell(job.host);
     switch (outcome.kind) {
       case 'built':
         this.states.set(out, at, id, 'done', {}, job.id);
         this.releaseDependents(out, at, id);
         break;
       case 'failed': this.fail(out, at, id, { phase: outcome.phase, error: outcome.error }, job.id); break;
-      case 'infrastructure':
-        this.attempts[id]!++;
+      case 'infrastructure': {
+        const blame = outcome.full === undefined ? this.hostEvents.infrastructure(out, at, job.host, id, outcome.reason) : { charge: false, forgiven: [] };
+        for (const forgiven of blame.forgiven) this.attempts[forgiven] = Math.max(0, this.attempts[forgiven]! - 1);
+        if (blame.charge) this.attempts[id]!++;
         if (this.attempts[id]! < this.config.maxAttempts) this.requeue(out, at, job, outcome.reason, outcome.reason);
-        else {
-          this.fail(out, at, id, { phase: 'infrastructure', error: 'infrastructure', reason: outcome.reason }, job.id);
-        }
+        else this.fail(out, at, id, { phase: 'infrastructure', error: 'infrastructure', reason: outcome.reason }, job.id);
         break;
+      }
       default: unreachable(outcome);
     }
   }
@@ -316,7 +320,7 @@ export class Engine {
 
   private dispatch(out: EngineCommand[], at: number): void {
     if (this.ended) return;
-    if (this.closing) {
+    if (this.closing || !this.space.open) {
       this.checkFinished(out, at);
       return;
     }

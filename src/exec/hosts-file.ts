@@ -4,7 +4,7 @@
 //   # comment
 //   localhost jobs=2
 //   DEFAULT sf=2
-//   builder@10.0.0.2 jobs=8 arch=x86_64 sf=3 timeout=30 cores=8 mem=16G
+//   builder@10.0.0.2 jobs=8 arch=x86_64 sf=3 timeout=30 cores=8 mem=16G dir=/var/tmp/kiln
 //   STARTUP=/path/to/script
 //
 // The parser never throws: every problem becomes an error naming the file,
@@ -32,6 +32,8 @@ export interface HostEntry {
   readonly cores?: number;
   /** Memory budget in MiB; when not given, what the host reports. */
   readonly memoryMiB?: number;
+  /** `dir=`: the agent's directory on the host, absolute or relative to the login user's home. */
+  readonly dir?: string;
   /** The line the host is on, for messages. */
   readonly line: number;
 }
@@ -81,10 +83,10 @@ export function toHostSpec(entry: HostEntry, info: HostInfo): HostSpec {
 }
 
 type Properties = {
-  jobs?: number; speed?: number; arch?: string; connectTimeoutS?: number; cores?: number; memoryMiB?: number;
+  jobs?: number; speed?: number; arch?: string; connectTimeoutS?: number; cores?: number; memoryMiB?: number; dir?: string;
 };
-type PropertyKey = 'jobs' | 'sf' | 'arch' | 'timeout' | 'cores' | 'mem';
-const PROPERTY_KEYS: readonly PropertyKey[] = ['jobs', 'sf', 'arch', 'timeout', 'cores', 'mem'];
+type PropertyKey = 'jobs' | 'sf' | 'arch' | 'timeout' | 'cores' | 'mem' | 'dir';
+const PROPERTY_KEYS: readonly PropertyKey[] = ['jobs', 'sf', 'arch', 'timeout', 'cores', 'mem', 'dir'];
 const SETTINGS = ['STARTUP'] as const;
 
 /** Parses the text of a hosts file; `file` names it in errors and anchors relative paths. */
@@ -140,6 +142,7 @@ function definedOnly(p: Properties): Omit<Properties, 'speed'> {
   if (p.connectTimeoutS !== undefined) out.connectTimeoutS = p.connectTimeoutS;
   if (p.cores !== undefined) out.cores = p.cores;
   if (p.memoryMiB !== undefined) out.memoryMiB = p.memoryMiB;
+  if (p.dir !== undefined) out.dir = p.dir;
   return out;
 }
 
@@ -196,6 +199,10 @@ function parseValue(key: PropertyKey, value: string): Properties | string {
       const mib = memoryMiB(value);
       return mib === undefined ? `mem must be a size with a unit (K, M, G or T), like mem=16G, not ${show(value)}` : { memoryMiB: mib };
     }
+    case 'dir':
+      return /^\/?[A-Za-z0-9._+-]+(\/[A-Za-z0-9._+-]+)*$/.test(value) && value.length <= 1024 && !value.split('/').includes('..')
+        ? { dir: value }
+        : `dir must be a directory path (absolute, or relative to the login user's home) of letters, digits, '.', '_', '+', '-', like dir=/var/tmp/kiln, not ${show(value)}`;
   }
 }
 

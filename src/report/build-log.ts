@@ -75,6 +75,7 @@ export class BuildLog {
       case 'scan-progress':
       case 'resolved':
       case 'message':
+      case 'space':
         break;
     }
   }

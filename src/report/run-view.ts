@@ -5,7 +5,7 @@
 import type { HostState } from '../core/engine-events.js';
 import type { PkgName, PkgPath, Status } from '../core/model.js';
 
-export type RunResult = 'running' | 'complete' | 'stopped' | 'interrupted';
+export type RunResult = 'running' | 'complete' | 'stopped' | 'interrupted' | 'no-host';
 
 export interface RunView {
   readonly run: string;
@@ -35,6 +35,8 @@ export interface RunView {
   readonly eta: Eta | undefined;
   /** The latest warnings and errors of the run, oldest first. */
   readonly messages: readonly MessageRow[];
+  /** While not empty no job starts: which directories are short of space, and how much is missing. */
+  readonly spaceShort: readonly string[];
 }
 
 export interface ScanView {

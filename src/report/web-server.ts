@@ -15,7 +15,7 @@ import type { EventLog, RunDirectory } from './event-log.js';
 import { pageCsp, pageHtml } from './page/page-html.js';
 import { runDirFile } from './run-dir-files.js';
 import { RunPage } from './run-page.js';
-import { isLoopback, type WebAddress } from './web-address.js';
+import { isLoopback, isLoopbackHostHeader, type WebAddress } from './web-address.js';
 
 export interface WebServerOptions {
   /** The run directory: the files the server may show. */
@@ -181,9 +181,7 @@ export class WebServer implements RunEventSink {
   }
 
   private hostAllowed(header: string | undefined): boolean {
-    if (header === undefined || !this.address) return false;
-    const name = header.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-    return isLoopback(name);
+    return header !== undefined && isLoopbackHostHeader(header);
   }
 
   private file(req: IncomingMessage, res: ServerResponse, path: string): void {

@@ -24,6 +24,7 @@ import { type HistoryRecord, HistoryStore } from '../store/history-store.js';
 import { RunStore, StoreError, type StatusRecord } from '../store/run-store.js';
 import type { Clock } from './clock.js';
 import { Coordinator, type HostBinding, type JobSetup, type RunResult } from './coordinator.js';
+import { DiskSpace } from './disk-space.js';
 import { type Durability, prepareDurability } from './durability.js';
 import type { HostRoster } from './host-roster.js';
 import { stuckAfterFor, timeoutFor } from './job-limits.js';
@@ -32,6 +33,7 @@ import type { KillPoints } from './kill-points.js';
 import { cleanRepository, cleanRunDir, cleanScratch } from './leftovers.js';
 import { makePlan, type Plan } from './plan.js';
 import { PlanFeed } from './plan-feed.js';
+import { inPkgpathOrder, leftOutPorts } from './left-out.js';
 import { lockRunDir } from './run-lock.js';
 import { StoreScanCache } from './scan-cache-store.js';
 import { StuckWatch } from './stuck-watch.js';
@@ -127,12 +129,14 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
       force: o.force ?? [], rebuildAll: o.rebuildAll ?? false, maxAttempts: o.engine.maxAttempts,
     });
     const limits = { timeoutS: o.timeoutS, stuckAfterS: o.stuckAfterS };
+    const space = new DiskSpace({ repository: o.repository, logdir: o.logdir, largestLog: [...logBytes.values()].reduce((a, b) => Math.max(a, b), 0), now: () => o.clock.now() });
     /** An engine and the loop that drives it, over `packages` (which grows while the scan goes on). */
     const build = (engine: Engine, packages: Map<PkgName, ResolvedPackage>, durable: Durability, signal: AbortSignal, feed?: PlanFeed): Promise<RunResult> => {
       const stuck = new StuckWatch((setup) => setup.stuckAfterS ?? stuckAfterFor(estimator.estimate(setup.buildJob.pkgname, setup.buildJob.pkgpath), limits), () => o.clock.now());
       return new Coordinator({
         engine, store, run: run.id, hosts: o.hosts, sink: o.sink, clock: o.clock, signal, logdir: o.logdir,
         ...(o.roster !== undefined && { roster: o.roster }),
+        space,
         setup: (job) => durable.stamp(job, setupJob(job, {
           tree: o.driver.root, logdir: o.logdir, allDir, packages,
           estimate: (name) => estimator.estimate(name, packages.get(name)!.pkgpath),
@@ -173,7 +177,7 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
     running.then(() => scanStop.abort(), () => scanStop.abort());
     reopenInterrupted(store, run.id, resumed, o.clock.now(), o.sink);
     const settle = (entries: readonly IndexEntry[], scanned: ReadonlySet<PkgPath>): void => {
-      const fresh = settledPackages(resolveIndex(entries, { strict: false }).packages, scanned, new Set(early.keys()));
+      const fresh = settledPackages(resolveIndex(inPkgpathOrder(entries), { strict: false }).packages, scanned, new Set(early.keys()));
       if (fresh.length === 0) return;
       durable.add(fresh);
       const plan = planOf(fresh, early, durable);
@@ -191,8 +195,10 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
     }
     if (o.signal.aborted || scanStop.signal.aborted) return await finish(await running);
 
-    const resolution = resolveIndex(entries, { strict: false });
+    const resolution = resolveIndex(inPkgpathOrder(entries), { strict: false });
     const final = new Map(resolution.packages.map((p) => [p.pkgname, p]));
+    const leftOut = leftOutPorts(resolution);
+    for (const port of leftOut) say('warning', `${port.pkgpath}: not built: ${port.reason}`);
     point('resolved');
     const changed = [...early.values()].filter((p) => !sameResolution(p, final.get(p.pkgname))).map((p) => p.pkgname);
     let result: RunResult;
@@ -202,7 +208,7 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
       durable.add(rest);
       const plan = planOf(rest, early, durable);
       const all = [...earlyInfo, ...plan.info];
-      emit({ type: 'resolved', at: o.clock.now(), packages: all.length, ...countsOf(plan), upToDate: [...durable.verdicts.values()].filter((v) => v.status === 'up-to-date').length, entries: all });
+      emit({ type: 'resolved', at: o.clock.now(), packages: all.length, ...countsOf(plan), upToDate: [...durable.verdicts.values()].filter((v) => v.status === 'up-to-date').length, entries: all, leftOut });
       say('info', durable.summary(resolution.packages));
       point('planned');
       feed.send({ type: 'packages-added', at: o.clock.now(), entries: plan.entries });
@@ -219,7 +225,7 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
       if (result === 'stopped' && !o.signal.aborted) {
         durable = durableFor(final);
         const plan = planOf(resolution.packages, final, durable);
-        emit({ type: 'resolved', at: o.clock.now(), packages: plan.entries.length, ...countsOf(plan), entries: plan.info });
+        emit({ type: 'resolved', at: o.clock.now(), packages: plan.entries.length, ...countsOf(plan), entries: plan.info, leftOut });
         say('info', durable.summary(resolution.packages));
         point('planned');
         const again = new Engine(plan.entries, o.engine, store.maxJobId(run.id) + 1);
@@ -240,7 +246,8 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
       point('reporting');
       emit({ type: 'run-finished', at: o.clock.now(), result });
       point('finishing');
-      if (result !== 'interrupted') store.finishRun(run.id, o.clock.now(), result);
+      // Interrupted, or no host could build: the run stays open, and the same command resumes it.
+      if (result !== 'interrupted' && result !== 'no-host') store.finishRun(run.id, o.clock.now(), result);
       return Promise.resolve({ result, run: run.id, counts: snapshot ?? { total: 0, ready: 0, byStatus: emptyCounts() } });
     }
   } finally {
@@ -295,6 +302,7 @@ async function scan(
   const ports = scanPorts(o.driver, {
     jobs: o.scanJobs, signal, cache: { store: new StoreScanCache(store), scanner: o.driver },
     ...(o.pkgpaths.length > 0 && { pkgpaths: o.pkgpaths }),
+    notAPort: (dir, reason) => emit({ type: 'message', at: o.clock.now(), level: 'warning', text: `${dir}: ${reason}` }),
   });
   const scanned = new Set<PkgPath>();
   let settleAt = performance.now() + SETTLE_EVERY_S * 1000;

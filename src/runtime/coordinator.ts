@@ -14,6 +14,7 @@ import type { Executor, HostInfo } from '../exec/executor.js';
 import type { BuildJob, BuildReport } from '../sandbox/build-job.js';
 import type { RunStore } from '../store/run-store.js';
 import type { Clock } from './clock.js';
+import type { DiskSpace } from './disk-space.js';
 import { EventQueue } from './event-queue.js';
 import { HostConnector } from './host-connector.js';
 import { HostMembership } from './host-membership.js';
@@ -82,14 +83,17 @@ export interface CoordinatorOptions {
   readonly at?: (point: string) => void;
   /** Hosts that join and leave while the build runs (the hosts files). */
   readonly roster?: HostRoster;
+  /** Free space in the repository and the run directory: no job starts while one is short. */
+  readonly space?: DiskSpace;
 }
 
-export type RunResult = 'complete' | 'stopped' | 'interrupted';
+/** `no-host`: every host was refused or given up; nothing more could run (the run stays open, to resume). */
+export type RunResult = 'complete' | 'stopped' | 'interrupted' | 'no-host';
 
 type Input =
   | { readonly kind: 'engine'; readonly event: EngineEvent }
   | { readonly kind: 'result'; readonly job: Job; readonly report: BuildReport; readonly setup: JobSetup }
-  | { readonly kind: 'no-hosts'; readonly reason: string }
+  | { readonly kind: 'no-hosts'; readonly reasons: ReadonlyArray<{ readonly host: string; readonly reason: string }> }
   /** Something failed outside the loop (a full store): the loop stops with it. */
   | { readonly kind: 'fault'; readonly error: unknown }
   | { readonly kind: 'interrupt' };
@@ -123,7 +127,7 @@ export class Coordinator {
       },
       load: (host, load) => this.queue.push({ kind: 'engine', event: { type: 'host-load', at: this.now(), host, load } }),
       refused: (host, reason) => this.outside(() => this.emit({ type: 'message', at: this.now(), level: 'error', text: `host ${host} refused: ${reason}` })),
-      none: (reason) => this.queue.push({ kind: 'no-hosts', reason }),
+      none: (reasons) => this.queue.push({ kind: 'no-hosts', reasons }),
     });
     this.stopFiles = new StopFiles(options.logdir, options.hosts.map((h) => h.spec.name), (host, on) => {
       const event: EngineEvent = on
@@ -143,6 +147,9 @@ export class Coordinator {
     const onAbort = (): void => this.queue.push({ kind: 'interrupt' });
     this.o.signal.addEventListener('abort', onAbort, { once: true });
     this.apply(this.o.engine.begin(this.now()));
+    // Before any host is up, so that no job starts on a full disk.
+    for (const event of this.o.space?.check(true) ?? []) this.apply(this.o.engine.handle(event));
+    this.o.space?.start((event) => this.queue.push({ kind: 'engine', event }));
     this.stopFiles.start(this.o.pollS ?? 1);
     this.connector.start();
     this.o.roster?.start(this.membership);
@@ -157,8 +164,11 @@ export class Coordinator {
         }
         if (input.kind === 'fault') throw input.error;
         if (input.kind === 'no-hosts') {
-          this.emit({ type: 'message', at: this.now(), level: 'error', text: `no host can take jobs: ${input.reason}` });
-          result = 'stopped';
+          this.emit({ type: 'message', at: this.now(), level: 'error', text: 'no host can take jobs; the packages keep their state, run the same command again once a host is fixed' });
+          for (const { host, reason } of input.reasons) {
+            this.emit({ type: 'message', at: this.now(), level: 'error', text: `host ${host}: ${reason.startsWith(`${host}: `) ? reason.slice(host.length + 2) : reason}` });
+          }
+          result = 'no-host';
           break;
         }
         this.apply(this.step(input));
@@ -168,6 +178,7 @@ export class Coordinator {
     } finally {
       this.o.signal.removeEventListener('abort', onAbort);
       this.stopFiles.stop();
+      this.o.space?.stop();
       this.o.roster?.stop();
       this.connector.stop();
       for (const source of this.o.sources ?? []) source.stop();
@@ -190,7 +201,8 @@ export class Coordinator {
         if (!this.o.engine.job(input.job.id)) return []; // requeued meanwhile: its host was lost
         const at = this.now();
         this.o.at?.('job-result');
-        const outcome = this.o.finish(input.job, input.report, input.setup, at);
+        const { report, first } = this.spaceOf(input.report);
+        const outcome = this.o.finish(input.job, report, input.setup, at);
         const ended: RunEvent = {
           type: 'job-ended', at, job: input.job, outcome, durationS: at - input.job.startedAt, log: input.setup.buildJob.logFile,
           ...sizeOf(input.setup.buildJob.logFile),
@@ -200,11 +212,26 @@ export class Coordinator {
         this.o.at?.('job-recorded');
         for (const hooks of this.o.hooks ?? []) hooks.ended?.(input.job, outcome);
         this.o.sink.emit(ended);
-        return this.o.engine.handle({ type: 'job-ended', at, job: input.job.id, outcome });
+        return [...first, ...this.o.engine.handle({ type: 'job-ended', at, job: input.job.id, outcome })];
       }
       default:
         return unreachable(input);
     }
+  }
+
+  /**
+   * A job that ran out of space in the repository or the run directory
+   * closes the engine's gate (`first`) before its end is handled, so it goes
+   * back to the queue uncounted and nothing new starts; one that ran out
+   * elsewhere (its host's disk) is an ordinary infrastructure failure.
+   */
+  private spaceOf(report: BuildReport): { report: BuildReport; first: EngineCommand[] } {
+    if (report.packageFile !== undefined) this.o.space?.wrotePackage(report.packageFile);
+    const outcome = report.outcome;
+    if (outcome.kind !== 'infrastructure' || outcome.full === undefined) return { report, first: [] };
+    const short = this.o.space?.ranOut(outcome.full);
+    if (short) return { report, first: this.o.engine.handle(short) };
+    return { report: { ...report, outcome: { kind: 'infrastructure', reason: outcome.reason } }, first: [] };
   }
 
   /** Records the commands, then acts on them. */
@@ -212,6 +239,7 @@ export class Coordinator {
     const setups = new Map<number, JobSetup>();
     const checks: PkgName[] = [];
     const events: RunEvent[] = [];
+    const quarantined: Array<Extract<EngineCommand, { type: 'host' }>> = [];
     for (const command of commands) {
       switch (command.type) {
         case 'status':
@@ -237,12 +265,20 @@ export class Coordinator {
           break;
         case 'host': {
           const spec = this.specOf(command.host);
+          const reason = command.state === 'quarantined' ? quarantineText(command) : command.reason;
           events.push({
-            type: 'host', at: command.at, host: command.host, state: command.state, ...(command.reason !== undefined && { reason: command.reason }),
+            type: 'host', at: command.at, host: command.host, state: command.state, ...(reason !== undefined && { reason }),
             ...(spec !== undefined && { slots: spec.slots, speed: spec.speed }),
           });
+          if (command.state === 'quarantined') {
+            quarantined.push(command);
+            events.push({ type: 'message', at: command.at, level: 'warning', text: `host ${command.host} quarantined ${reason ?? ''}; its jobs go to other hosts` });
+          }
           break;
         }
+        case 'space':
+          events.push({ type: 'space', at: command.at, where: command.where, short: command.short, reason: command.reason });
+          break;
         case 'finished':
           this.finishedResult = command.result;
           break;
@@ -260,6 +296,7 @@ export class Coordinator {
       else this.launch(job, setup);
     }
     for (const pkgname of checks) this.checkPackage(pkgname);
+    for (const q of quarantined) this.connector.quarantine(q.host, q.until === undefined ? undefined : q.until - q.at, q.reason ?? '');
   }
 
   private refusal(job: Job, setup: JobSetup): EngineEvent | undefined {
@@ -313,7 +350,8 @@ export class Coordinator {
       (report) => report,
       (err: unknown): BuildReport => ({ outcome: { kind: 'infrastructure', reason: `executor failed: ${(err as Error).message}` } }),
     ).then(async (report) => {
-      const pauseS = report.outcome.kind === 'infrastructure' && !controller.signal.aborted ? this.o.retryPauseS?.(job) ?? 0 : 0;
+      const waits = report.outcome.kind === 'infrastructure' && report.outcome.full === undefined && !controller.signal.aborted;
+      const pauseS = waits ? this.o.retryPauseS?.(job) ?? 0 : 0;
       if (pauseS > 0 && report.outcome.kind === 'infrastructure') {
         const reason = report.outcome.reason;
         this.outside(() => this.emit({ type: 'message', at: this.now(), level: 'warning', text: `${job.pkgname} on ${job.host}: ${reason}; it is tried again in ${pauseS} s` }));
@@ -364,6 +402,14 @@ export class Coordinator {
   private now(): number {
     return this.o.clock.now();
   }
+}
+
+/** `until 14:05: why`, or `for the rest of the run: why` for a host given up. */
+function quarantineText(command: Extract<EngineCommand, { type: 'host' }>): string {
+  if (command.until === undefined) return `for the rest of the run: ${command.reason ?? ''}`;
+  const until = new Date(command.until * 1000);
+  const hhmm = `${String(until.getHours()).padStart(2, '0')}:${String(until.getMinutes()).padStart(2, '0')}`;
+  return `until ${hhmm}: ${command.reason ?? ''}`;
 }
 
 /** A log's size for job-ended (build.log, the page's "Log size", next run's "% of last log"), when it can be read. */

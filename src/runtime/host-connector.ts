@@ -1,7 +1,10 @@
 // Brings hosts up and keeps them up: checks each host before it gets jobs,
 // turns a lost connection into `host-down`, and tries again with backoff
 // (5 s, doubling, at most 5 min) until the host answers. Hosts may join
-// while the build runs (`add`) and leave it (`retire`: no more tries).
+// while the build runs (`add`) and leave it (`retire`: no more tries). A
+// host the engine quarantined is checked again (a fresh connection) when
+// its quarantine ends, and takes jobs again once it passes. When no host is
+// up and every host was refused or given up, the build cannot go on (`none`).
 
 import type { HostLoad } from '../core/engine-events.js';
 import type { HostSpec } from '../core/model.js';
@@ -13,8 +16,8 @@ export interface HostListener {
   /** `retryS`: when the next try is, or undefined when there is none (the host left). */
   down(host: string, reason: string, retryS: number | undefined): void;
   refused(host: string, reason: string): void;
-  /** No host is up and every host has failed its check: the build cannot go on. */
-  none(reason: string): void;
+  /** No host is up and every host has failed its check or was given up: the build cannot go on. Why, host by host. */
+  none(reasons: ReadonlyArray<{ readonly host: string; readonly reason: string }>): void;
   /** The host's measured load, while it is up. */
   load?(host: string, load: HostLoad): void;
 }
@@ -32,6 +35,10 @@ interface HostState {
   everUp: boolean;
   tried: boolean;
   retired: boolean;
+  /** Quarantined by the engine: it is checked again when the quarantine ends. */
+  quarantined: boolean;
+  /** Quarantined with no end: not tried again this run. */
+  givenUp: boolean;
   backoffS: number;
   timer: NodeJS.Timeout | undefined;
   lastReason: string;
@@ -85,6 +92,38 @@ export class HostConnector {
     clearTimeout(host.timer);
   }
 
+  /**
+   * The engine quarantined the host (`reason`): it takes no jobs, and is
+   * checked again on a fresh connection in `forS` seconds; with no `forS` it
+   * is given up for the run.
+   */
+  quarantine(name: string, forS: number | undefined, reason: string): void {
+    const host = this.find(name);
+    if (!host || host.retired || this.stopped) return;
+    clearTimeout(host.timer);
+    Object.assign(host, { up: false, quarantined: forS !== undefined, givenUp: forS === undefined, lastReason: `quarantined: ${reason}` });
+    if (forS !== undefined) {
+      host.timer = setTimeout(() => void this.recheck(host), forS * 1000);
+      host.timer.unref();
+    }
+    this.noneLeft();
+  }
+
+  private async recheck(host: HostState): Promise<void> {
+    if (this.stopped || host.retired) return;
+    await host.binding.executor.close(); // what still ran there ends; the engine charges it to no one
+    host.quarantined = false;
+    await this.connect(host);
+  }
+
+  /** Tells the listener when no host is up and none may come: every one refused or given up. */
+  private noneLeft(): boolean {
+    const active = this.hosts.filter((h) => !h.retired);
+    if (!active.every((h) => (h.tried || h.givenUp) && !h.up && !h.quarantined)) return false;
+    this.listener.none(active.map((h) => ({ host: h.binding.spec.name, reason: h.lastReason })));
+    return true;
+  }
+
   /** The caller closed a retired host's executor: it is no longer up (no `down`: it left). */
   release(name: string): void {
     const host = this.find(name);
@@ -130,7 +169,7 @@ export class HostConnector {
     } catch (err) {
       result = { ok: false as const, reason: (err as Error).message };
     }
-    if (this.stopped || host.retired) return;
+    if (this.stopped || host.retired || host.givenUp) return;
     host.tried = true;
     if (result.ok) {
       host.up = true;
@@ -142,12 +181,7 @@ export class HostConnector {
     }
     host.lastReason = result.reason;
     this.listener.refused(host.binding.spec.name, result.reason);
-    const active = this.hosts.filter((h) => !h.retired);
-    if (active.every((h) => h.tried && !h.up)) {
-      this.listener.none(active.map((h) => named(h.binding.spec.name, h.lastReason)).join('; '));
-      return;
-    }
-    this.retryLater(host);
+    if (!this.noneLeft()) this.retryLater(host);
   }
 
   private retryLater(host: HostState): void {
@@ -160,10 +194,7 @@ export class HostConnector {
 }
 
 function fresh(binding: ConnectorHost): HostState {
-  return { binding, up: false, everUp: false, tried: false, retired: false, backoffS: 5, timer: undefined, lastReason: '', info: undefined };
-}
-
-/** `reason`, said of host `name` (most reasons name their host already). */
-function named(name: string, reason: string): string {
-  return reason.includes(name) ? reason : `${name}: ${reason}`;
+  return {
+    binding, up: false, everUp: false, tried: false, retired: false, quarantined: false, givenUp: false, backoffS: 5, timer: undefined, lastReason: '', info: undefined,
+  };
 }

@@ -1,6 +1,7 @@
 // The hosts file's STARTUP script on localhost, with the real `kiln build`:
 // it runs before any job here, and a failing one refuses the host with its
-// output and ends the run with the reason, not an internal error.
+// output and ends the run with exit 5 (no host could build) and the reason,
+// not an internal error.
 
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -28,7 +29,8 @@ test('STARTUP runs on localhost before it builds; a failing one stops the run sa
 
   writeFileSync(join(work, 'startup.sh'), 'echo no ccache here >&2\nexit 3\n');
   const bad = await kiln(args('bad'));
-  assert.equal(bad.code, 3, 'the build was stopped: no host could take its jobs');
+  assert.equal(bad.code, 5, 'no host could build');
+  assert.match(bad.stderr + bad.stdout, /error: host localhost: the STARTUP script failed \(3\): no ccache here/, 'why, as the run stops');
   assert.match(bad.stderr + bad.stdout, /localhost refused: the STARTUP script failed \(3\): no ccache here/);
   assert.doesNotMatch(bad.stderr + bad.stdout, /internal error|AbortError/);
 });

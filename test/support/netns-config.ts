@@ -18,11 +18,11 @@ export function sshdConfig(c: SshdConfigInput): string {
     `HostKey ${c.hostKey}`,
     `PidFile ${c.pidFile}`,
     `AuthorizedKeysFile ${c.authorizedKeys}`,
-    `AllowUsers ${c.user}`,
+    `AllowUsers ${c.user} root`,
     'PubkeyAuthentication yes',
     'PasswordAuthentication no',
     'KbdInteractiveAuthentication no',
-    'PermitRootLogin no',
+    'PermitRootLogin prohibit-password',
     // A locked account (`!`) is refused with UsePAM no; the harness sets `*`.
     'UsePAM no',
     'StrictModes no',

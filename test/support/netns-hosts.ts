@@ -1,9 +1,9 @@
 // Test hosts on one machine: each host is a network namespace joined to the
 // test by a veth pair on a private subnet, with its own sshd, host key,
 // hostname and a private mount namespace (its own /tmp and its own home for
-// the build user), so nothing written on one host is seen on another or by
-// the coordinator. Login is key-only, as a dedicated build user whose shell
-// is /bin/sh. An `unreachable` route for the whole subnet is the safety net:
+// the build user, and its own /root and /var/tmp), so nothing written on one
+// host is seen on another or by the coordinator. Login is key-only, as a
+// dedicated build user whose shell is /bin/sh, or as root. An `unreachable` route for the whole subnet is the safety net:
 // when a link is down, test traffic is dropped here, never sent elsewhere.
 //
 // Use a distinct `prefix` and `subnet` per test file so files can run side
@@ -20,6 +20,8 @@ import { mustRun, runCommand, waitFor, type CommandResult } from './run-command.
 export interface HostOptions {
   /** Commands left out of the build user's PATH on this host: `['node']`, `['bwrap']`. */
   readonly pathWithout?: readonly string[];
+  /** Commands replaced on the login PATH by these /bin/sh scripts (fault injection): `{ bwrap: 'exit 1' }`. */
+  readonly pathScripts?: Readonly<Record<string, string>>;
 }
 
 export interface ClusterOptions {
@@ -140,12 +142,13 @@ export async function createCluster(options: ClusterOptions): Promise<NetnsClust
       const hostKey = join(dir, `${name}_host_key`);
       await mustRun('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', name, '-f', hostKey]);
       known.push(`${address} ${(await readFile(`${hostKey}.pub`, 'utf8')).split(' ').slice(0, 2).join(' ')}`);
-      const path = hopts.pathWithout ? await restrictedPath(join(dir, `${name}-bin`), hopts.pathWithout) : undefined;
+      const path = hopts.pathWithout || hopts.pathScripts
+        ? await restrictedPath(join(dir, `${name}-bin`), hopts.pathWithout ?? [], hopts.pathScripts ?? {}) : undefined;
       const conf = join(dir, `${name}_sshd_config`);
       const pidFile = join(dir, `${name}_sshd.pid`);
       await writeFile(conf, sshdConfig({ address, hostKey, pidFile, authorizedKeys, user, ...(path ? { path } : {}) }));
       const log = join(dir, `${name}_sshd.log`);
-      const sshd = await startSshd(name, conf, log, { uid, gid, home });
+      const sshd = await startSshd(name, conf, log, { uid, gid, home, dir });
       const state: HostState = { name, address, destination: `${user}@${address}`, sshdPid: sshd.pid ?? -1, index, outer, inner, sshd };
       hosts.push(state);
       made.push(() => stopHost(state));
@@ -185,13 +188,20 @@ function stateOf(hosts: readonly HostState[], h: NetnsHost): HostState {
 
 const innerOf = (hosts: readonly HostState[], h: NetnsHost): string => stateOf(hosts, h).inner;
 
-/** sshd in the host's network namespace, with its own hostname, /tmp and home. */
-async function startSshd(name: string, conf: string, log: string, who: { uid: number; gid: number; home: string }): Promise<ChildProcess> {
+/**
+ * sshd in the host's network namespace, with its own hostname, /tmp, /root,
+ * /var/tmp and build user's home. The harness's directory lives in /var/tmp:
+ * it is bound back (from the shell's working directory, which the new
+ * /var/tmp hides) so sshd still finds its keys.
+ */
+async function startSshd(name: string, conf: string, log: string, who: { uid: number; gid: number; home: string; dir: string }): Promise<ChildProcess> {
   const logFile = await open(log, 'a');
-  const script = 'hostname "$1" && mount -t tmpfs -o "uid=$2,gid=$3,mode=0700" tmpfs "$4" && mount -t tmpfs -o mode=1777 tmpfs /tmp && exec /usr/sbin/sshd -D -e -f "$5"';
+  const script = 'cd "$6" && hostname "$1" && mount -t tmpfs -o mode=1777 tmpfs /var/tmp && mkdir -p "$6" && mount -c --bind . "$6" && cd / '
+    + '&& mount -t tmpfs -o "uid=$2,gid=$3,mode=0700" tmpfs "$4" && mount -t tmpfs -o mode=1777 tmpfs /tmp '
+    + '&& mount -t tmpfs -o mode=0700 tmpfs /root && exec /usr/sbin/sshd -D -e -f "$5"';
   // ip netns exec, unshare and sh all exec: the child's pid is sshd's.
   const child = spawn('ip', ['netns', 'exec', name, 'unshare', '--mount', '--uts', '--propagation', 'private', '--',
-    'sh', '-c', script, 'sh', name, String(who.uid), String(who.gid), who.home, conf], { stdio: ['ignore', logFile.fd, logFile.fd] });
+    'sh', '-c', script, 'sh', name, String(who.uid), String(who.gid), who.home, conf, who.dir], { stdio: ['ignore', logFile.fd, logFile.fd] });
   await new Promise<void>((resolve, reject) => { child.once('spawn', resolve); child.once('error', reject); });
   await logFile.close();
   return child;
@@ -215,10 +225,11 @@ async function stopHost(h: HostState): Promise<void> {
   }
 }
 
-/** A directory of links to every command on the usual PATH except `without`. */
-async function restrictedPath(dir: string, without: readonly string[]): Promise<string> {
+/** A directory of links to every command on the usual PATH except `without`, and `scripts` in place of theirs. */
+async function restrictedPath(dir: string, without: readonly string[], scripts: Readonly<Record<string, string>>): Promise<string> {
   await mkdir(dir, { mode: 0o755 });
-  const seen = new Set(without);
+  const seen = new Set([...without, ...Object.keys(scripts)]);
+  for (const [command, body] of Object.entries(scripts)) await writeFile(join(dir, command), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
   for (const from of ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin']) {
     let names: string[];
     try { names = await readdir(from); } catch { continue; }

@@ -20,13 +20,15 @@ import { defaultSandboxConfig } from '../../sandbox/sandbox-config.js';
 import { StoreError } from '../../store/run-store.js';
 import { buildRun } from '../../runtime/build-run.js';
 import { systemClock } from '../../runtime/clock.js';
-import { integer, parse } from '../args.js';
+import { integer, MAX_SECONDS, MAX_SLOTS, parse } from '../args.js';
+import { EXIT, EXIT_HELP } from '../exit-status.js';
 import { type Command, type CommandIO, UsageError, UserError } from '../command.js';
 import { OPERATOR_HELP, OPERATOR_OPTIONS, operatorReporters } from '../operator-wiring.js';
 import { DEFAULT_LOGDIR } from '../run-event-log.js';
 import { CLUSTER_HELP, CLUSTER_OPTIONS, type ClusterValues, clusterHosts } from '../cluster-wiring.js';
 import { DRIVER_HELP, DRIVER_OPTIONS, type OpenDriver, openTreeDriver } from '../tree-driver.js';
 import { type TreeWiring, treeWiring } from '../tree-wiring.js';
+import { checkPorts, checkTreeDir, checkWritableDir } from '../tree-check.js';
 
 const help = `usage: kiln build [--tree DIR] [--jobs N] [--hosts FILE] [--logdir DIR] [--packages DIR] [options] [PKGPATH...]
 
@@ -70,10 +72,7 @@ ${DRIVER_HELP}
                     DIR/locks of --logdir); kiln retry PKGPATH builds a
                     failed port again
 ${CLUSTER_HELP}${OPERATOR_HELP}
-exit status: 0 everything was built (or up to date, or skipped by its port);
-1 some packages failed to build; 2 bad usage; 3 the build was stopped
-(stop file) before the end; 130 interrupted (run it again to resume).
-`;
+${EXIT_HELP}`;
 
 async function run(args: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parse(args, {
@@ -90,21 +89,27 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   const tree = resolve(io.cwd, values.tree ?? '.');
   const logdir = resolve(io.cwd, values.logdir ?? DEFAULT_LOGDIR);
   const repository = resolve(io.cwd, values.packages ?? 'packages');
-  const jobs = integer(values.jobs, 'jobs', availableParallelism());
-  const timeoutS = values.timeout === undefined ? undefined : integer(values.timeout, 'timeout', 0);
-  const cores = integer(values.cores, 'cores', Math.max(jobs, availableParallelism()));
+  const jobs = integer(values.jobs, 'jobs', availableParallelism(), 1, MAX_SLOTS);
+  const timeoutS = values.timeout === undefined ? undefined : integer(values.timeout, 'timeout', 0, 0, MAX_SECONDS);
+  const cores = integer(values.cores, 'cores', Math.max(jobs, availableParallelism()), 1, MAX_SLOTS);
   const primeHistory = values.history === undefined ? [] : readHistory(resolve(io.cwd, values.history), io);
   const durable: DurableSettings = {
-    stuckAfterS: values['stuck-after'] === undefined ? undefined : integer(values['stuck-after'], 'stuck-after', 1),
+    stuckAfterS: values['stuck-after'] === undefined ? undefined : integer(values['stuck-after'], 'stuck-after', 1, 1, MAX_SECONDS),
     logCapBytes: logCap(values['log-cap']),
     lockdir: values.lockdir === undefined ? undefined : resolve(io.cwd, values.lockdir),
     force, rebuildAll: values['rebuild-all'] === true, killPoints: killPointsOf(io),
   };
   const missing = toolProblem(BUBBLEWRAP);
   if (missing !== undefined) throw new UserError(`cannot build here: ${missing}`);
+  checkTreeDir(tree);
+  checkWritableDir(logdir, '--logdir');
+  checkWritableDir(repository, '--packages');
+  if (durable.lockdir !== undefined) checkWritableDir(durable.lockdir, '--lockdir');
 
   const opened = await openTreeDriver(tree, values, { cwd: io.cwd, env: io.env, signal: io.signal });
+  if (opened.notice !== undefined) io.stderr.write(`kiln: warning: ${opened.notice}\n`);
   try {
+    await checkPorts(opened.driver, positionals, io.signal);
     const wiring = treeWiring(opened, repository, values.distdir === undefined ? undefined : resolve(io.cwd, values.distdir), io);
     return await runBuild({ ...values, tree, logdir, repository, jobs, timeoutS, cores, primeHistory, positionals, args, durable }, opened, wiring, io);
   } finally {
@@ -160,6 +165,7 @@ async function runBuild(settings: BuildSettings & Parameters<typeof operatorRepo
     switch (outcome.result) {
       case 'interrupted': return 130;
       case 'stopped': return 3;
+      case 'no-host': return EXIT.noHost;
       case 'complete': return outcome.counts.byStatus.failed > 0 ? 1 : 0;
       default: return unreachable(outcome.result);
     }

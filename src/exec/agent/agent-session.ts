@@ -4,7 +4,7 @@
 // stdin closed (ssh gone), no word for `idleTimeoutS` (link cut), `bye`, or
 // a signal.
 
-import { mkdir, rm } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { join } from 'node:path';
 import { LOAD_EVERY_S, measureLoad } from '../host-load.js';
@@ -143,7 +143,9 @@ export function startAgent(config: AgentConfig): void {
         owner = m.owner;
         idleTimeoutS = m.idleTimeoutS;
         await mkdir(join(config.root, 'agents'), { recursive: true, mode: 0o700 });
-        await mkdir(join(config.root, 'jobs'), { recursive: true, mode: 0o700 });
+        // Searchable, not readable: the build user (nobody, when the agent runs as root) reaches its job's scratch directory through it.
+        await mkdir(join(config.root, 'jobs'), { recursive: true, mode: 0o711 });
+        await chmod(join(config.root, 'jobs'), 0o711); // made 0700 by agents before protocol 5
         const ended = await endLeftovers(config.root, m.owner);
         runners.warm();
         await writer.send({ t: 'facts', facts: await hostFacts(config.root, ended) });
@@ -180,7 +182,7 @@ export function startAgent(config: AgentConfig): void {
           return;
         }
         await rm(dir, { recursive: true, force: true });
-        await mkdir(dir, { recursive: true });
+        await mkdir(dir, { recursive: true, mode: 0o711 });
         await writeRecord(join(dir, 'agent.json'), recordOf(process.pid));
         const missing = await need(hashesOf(m.job));
         const job = new RemoteJob(m.id, dir, m.job, missing, { writer, store, runners, trees });

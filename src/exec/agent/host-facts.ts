@@ -4,9 +4,13 @@
 import { spawn } from 'node:child_process';
 import { statfs } from 'node:fs/promises';
 import { availableParallelism, machine, platform, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { defaultSandboxConfig, type BuildUser } from '../../sandbox/sandbox-config.js';
+import { unreachableBy } from '../../sandbox/scratch.js';
 import { PROTOCOL, type HostFacts } from './protocol.js';
 
 export async function hostFacts(root: string, leftoversEnded: number): Promise<HostFacts> {
+  const user = defaultSandboxConfig().buildUser;
   let diskFreeMiB = 0;
   try {
     const fs = await statfs(root);
@@ -23,16 +27,25 @@ export async function hostFacts(root: string, leftoversEnded: number): Promise<H
     cores: availableParallelism(),
     memoryMiB: Math.floor(totalmem() / (1024 * 1024)),
     diskFreeMiB,
-    bwrap: await bwrapWorks(),
+    bwrap: await bwrapWorks(user),
+    workDir: await workDirUsable(join(root, 'jobs'), user),
     leftoversEnded,
   };
 }
 
-/** Runs `true` in a throw-away bubblewrap sandbox with every namespace unshared. */
-function bwrapWorks(): Promise<HostFacts['bwrap']> {
+/** Whether the build user (nobody, when the agent runs as root) can reach the jobs' directories, as every job's sandbox must. */
+async function workDirUsable(jobs: string, user: BuildUser | undefined): Promise<HostFacts['workDir']> {
+  if (user === undefined) return { ok: true, detail: `${jobs} is the login user's own` };
+  const blocked = await unreachableBy(jobs, user);
+  if (blocked === undefined) return { ok: true, detail: `the build user (uid ${user.uid}) can reach ${jobs}` };
+  return { ok: false, detail: `the build user (uid ${user.uid}) cannot search ${blocked}, on the way to ${jobs}` };
+}
+
+/** Runs `true` in a throw-away bubblewrap sandbox with every namespace unshared, as the build user, as a job's would. */
+function bwrapWorks(user: BuildUser | undefined): Promise<HostFacts['bwrap']> {
   return new Promise((resolve) => {
     const args = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--unshare-all', '--die-with-parent', '--', 'true'];
-    const child = spawn('bwrap', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('bwrap', args, { stdio: ['ignore', 'ignore', 'pipe'], cwd: '/', ...(user !== undefined && { uid: user.uid, gid: user.gid }) });
     let stderr = '';
     child.stderr.on('data', (b: Buffer) => { stderr += b.toString('utf8').slice(0, 2000); });
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);

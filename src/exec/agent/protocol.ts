@@ -8,7 +8,7 @@ import { array, boolean, integer, literal, matching, nullable, number, object, o
 import { SHA256_HEX } from './safe-path.js';
 
 /** Bumped whenever a message changes; both sides must agree. */
-export const PROTOCOL = 4;
+export const PROTOCOL = 5;
 
 const hash = matching(SHA256_HEX, 'a sha256 in hex');
 const jobId = integer(1, Number.MAX_SAFE_INTEGER);
@@ -117,6 +117,8 @@ export const hostFactsShape = object({
   memoryMiB: integer(0, 1e12),
   diskFreeMiB: integer(0, 1e15),
   bwrap: object({ ok: boolean, detail: text }),
+  /** Whether the build user can reach the agent's job directories. */
+  workDir: object({ ok: boolean, detail: text }),
   /** Processes of earlier sessions of this coordinator the agent ended on start. */
   leftoversEnded: integer(0, 1e9),
 });

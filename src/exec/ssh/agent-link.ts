@@ -47,8 +47,8 @@ export class AgentLink {
   }
 
   /** Starts the agent on the host and waits for it to say it is ready. */
-  static open(settings: SshSettings, bundle: AgentBundle, remoteDir: string, timers: LinkTimers, signal: AbortSignal): Promise<OpenResult> {
-    const command = remoteCommand({ dir: remoteDir, hash: bundle.hash, size: bundle.bytes.length });
+  static open(settings: SshSettings, bundle: AgentBundle, remoteDir: string | undefined, timers: LinkTimers, signal: AbortSignal): Promise<OpenResult> {
+    const command = remoteCommand({ ...(remoteDir === undefined ? {} : { dir: remoteDir }), hash: bundle.hash, size: bundle.bytes.length });
     const child = spawn(settings.program, sessionArgs(settings, command), { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     const link = new AgentLink(child);
     return new Promise<OpenResult>((resolve) => {

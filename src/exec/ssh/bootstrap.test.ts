@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, mkdtemp, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { remoteCommand } from './bootstrap.js';
@@ -15,8 +15,8 @@ const BUNDLE = Buffer.from('export function startAgent(c) { process.stdout.write
 const HASH = createHash('sha256').update(BUNDLE).digest('hex');
 
 /** Runs the command with HOME=home; answers `send-agent` with `bytes`; returns the lines it printed. */
-function boot(home: string, bytes: Buffer, env: NodeJS.ProcessEnv = {}): Promise<{ lines: unknown[]; code: number | null }> {
-  const command = remoteCommand({ dir: '.kiln', hash: HASH, size: BUNDLE.length });
+function boot(home: string, bytes: Buffer, env: NodeJS.ProcessEnv = {}, dir = '.kiln'): Promise<{ lines: unknown[]; code: number | null }> {
+  const command = remoteCommand({ dir, hash: HASH, size: BUNDLE.length });
   return new Promise((resolve) => {
     const child = spawn('/bin/sh', ['-c', command], { env: { PATH: process.env['PATH'] ?? '', HOME: home, ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
     let out = '';
@@ -79,6 +79,41 @@ void test('a node older than 20 is refused before anything is sent', async () =>
     const r = await boot(home, BUNDLE, { NODE_OPTIONS: `--require ${old}` });
     assert.deepEqual(r.lines, [{ t: 'refuse', reason: 'node 18.19.1 is too old: kiln needs Node.js 20 or later' }]);
     assert.equal(r.code, 3);
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
+});
+
+void test('the agent directory is made reachable but not listable by others; one another user could plant an agent in is refused', async () => {
+  const home = await mkdtemp(join(tmpdir(), 'kiln-boot-'));
+  try {
+    const made = await boot(home, BUNDLE, {}, 'agent-dir');
+    assert.deepEqual(made.lines.at(-1), { t: 'ready', root: join(home, 'agent-dir'), file: join(home, 'agent-dir', 'agent', `${HASH}.mjs`) });
+    assert.equal((await stat(join(home, 'agent-dir'))).mode & 0o777, 0o711);
+
+    const elsewhere = await mkdtemp(join(tmpdir(), 'kiln-boot-target-'));
+    await symlink(elsewhere, join(home, 'linked'));
+    await mkdir(join(home, 'open'), { mode: 0o777 });
+    await chmod(join(home, 'open'), 0o777);
+    await mkdir(join(home, 'wide'));
+    await chmod(join(home, 'wide'), 0o777);
+    const table: Array<[string, string]> = [
+      ['linked', 'it is not a directory (a symlink?)'],
+      ['open', 'others may write to it (mode 777)'],
+      ['wide/agent', `${join(home, 'wide')} above it may be written by others (mode 777)`],
+    ];
+    if (process.getuid?.() === 0) {
+      await mkdir(join(home, 'theirs'));
+      await chown(join(home, 'theirs'), 65534, 65534);
+      table.push(['theirs', 'it belongs to uid 65534, not to the login user (uid 0)']);
+    }
+    for (const [dir, why] of table) {
+      const r = await boot(home, BUNDLE, {}, dir);
+      assert.deepEqual(r.lines, [{ t: 'refuse', reason: `the agent directory ${join(home, dir)} cannot be used: ${why}` }], dir);
+      assert.equal(r.code, 3);
+    }
+    assert.deepEqual(await readdir(elsewhere), [], 'nothing was written through the link');
+    await rm(elsewhere, { recursive: true, force: true });
   } finally {
     await rm(home, { recursive: true, force: true });
   }

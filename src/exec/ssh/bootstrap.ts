@@ -3,10 +3,18 @@
 // cache by its hash, or first asks for it (`send-agent`), reads exactly its
 // bytes from stdin, checks the hash and caches it. The command is a constant
 // apart from a base64 config: nothing from a port's metadata is in it.
+//
+// The agent's directory (hosts file `dir=`, relative to the login user's
+// home, or absolute) defaults to ~/.kiln, or to /var/tmp/kiln-agent-0 for
+// root, whose home the build user (nobody) cannot enter. Before anything is
+// cached or loaded there, the directory must be the login user's own, not a
+// symlink, writable by no one else, and every directory above it must belong
+// to root or the login user and be writable by no one else (sticky ones
+// excepted, as /var/tmp): otherwise another user could plant an agent.
 
 export interface BootConfig {
-  /** The agent's directory, relative to the build user's home (or absolute). */
-  readonly dir: string;
+  /** The agent's directory, relative to the login user's home (or absolute); the default when not given. */
+  readonly dir?: string;
   /** sha256 of the agent bundle: its version and its name in the cache. */
   readonly hash: string;
   readonly size: number;
@@ -23,7 +31,16 @@ const BOOTSTRAP = [
   'function say(o){process.stdout.write(JSON.stringify(o)+"\\n")}',
   'var v=process.versions.node;',
   `if(+v.split(".")[0]<${MIN_NODE_MAJOR}){say({t:"refuse",reason:"node "+v+" is too old: kiln needs Node.js ${MIN_NODE_MAJOR} or later"});process.exit(3)}`,
-  'var root=p.resolve(os.homedir(),c.dir),f=p.join(root,"agent",c.hash+".mjs");',
+  'var uid=process.getuid(),root=c.dir?p.resolve(os.homedir(),c.dir):uid===0?"/var/tmp/kiln-agent-0":p.join(os.homedir(),".kiln");',
+  'function unsafe(){var d=root,s;try{fs.mkdirSync(p.dirname(d),{recursive:true,mode:493})}catch(e){}',
+  'try{fs.mkdirSync(d,{mode:457})}catch(e){if(e.code==="EEXIST"){}else{return "cannot make it: "+e.message}}',
+  's=fs.lstatSync(d);if(s.isDirectory()===false)return "it is not a directory (a symlink?)";',
+  'if(s.uid^uid)return "it belongs to uid "+s.uid+", not to the login user (uid "+uid+")";',
+  'if(s.mode&18)return "others may write to it (mode "+(s.mode&4095).toString(8)+")";',
+  'for(d=p.dirname(d);;d=p.dirname(d)){s=fs.statSync(d);if(s.uid&&(s.uid^uid))return d+" above it belongs to uid "+s.uid;',
+  'if((s.mode&18)&&(s.mode&512)===0)return d+" above it may be written by others (mode "+(s.mode&4095).toString(8)+")";if(d===p.dirname(d))break}}',
+  'var bad;try{bad=unsafe()}catch(e){bad=e.message}if(bad){say({t:"refuse",reason:"the agent directory "+root+" cannot be used: "+bad});process.exit(3)}',
+  'var f=p.join(root,"agent",c.hash+".mjs");',
   'function go(){import(u.pathToFileURL(f).href).then(function(m){m.startAgent({root:root,agentFile:f})},',
   'function(e){say({t:"refuse",reason:"the agent does not load: "+e});process.exit(3)})}',
   'if(fs.existsSync(f)){go()}else{fs.mkdirSync(p.dirname(f),{recursive:true,mode:448});var got=[],n=0;',

@@ -5,7 +5,7 @@ import { checkHost, type HostRequirements } from './host-check.js';
 
 const facts: HostFacts = {
   protocol: 1, arch: 'x86_64', os: 'linux', osRelease: '6.1.0', node: '20.20.2', cores: 8, memoryMiB: 16000,
-  diskFreeMiB: 50_000, bwrap: { ok: true, detail: 'works' }, leftoversEnded: 0,
+  diskFreeMiB: 50_000, bwrap: { ok: true, detail: 'works' }, workDir: { ok: true, detail: 'reachable' }, leftoversEnded: 0,
 };
 const req: HostRequirements = { protocol: 1, minDiskFreeMiB: 1024, requireBwrap: true };
 
@@ -21,6 +21,8 @@ void test('every reason to refuse is named, all at once', () => {
     [{ bwrap: { ok: false, detail: 'bwrap (bubblewrap) is not on PATH' } }, {}, 'no working bubblewrap: bwrap (bubblewrap) is not on PATH'],
     [{ diskFreeMiB: 10 }, {}, 'only 10 MiB free where kiln works (at least 1024 MiB wanted)'],
     [{ protocol: 2 }, {}, 'its agent speaks protocol 2, kiln 1'],
+    [{ workDir: { ok: false, detail: 'the build user (uid 65534) cannot search /root, on the way to /root/k/jobs' } }, {},
+      'the build user (uid 65534) cannot search /root, on the way to /root/k/jobs: give the host a directory the build user can reach with dir= in the hosts file (e.g. dir=/var/tmp/kiln)'],
     [{ node: '16.0.0', diskFreeMiB: 0 }, {}, 'node 16.0.0 is too old (kiln needs Node.js 20 or later); only 0 MiB free where kiln works (at least 1024 MiB wanted)'],
   ];
   for (const [f, r, reason] of table) assert.deepEqual(checkHost({ ...facts, ...f }, { ...req, ...r }), { ok: false, reason });

@@ -19,6 +19,7 @@ export function checkHost(facts: HostFacts, req: HostRequirements): ConnectResul
   const major = Number(/^(\d+)\./.exec(facts.node)?.[1] ?? NaN);
   if (!(major >= MIN_NODE_MAJOR)) problems.push(`node ${facts.node} is too old (kiln needs Node.js ${MIN_NODE_MAJOR} or later)`);
   if (req.arch !== undefined && facts.arch !== req.arch) problems.push(`it is ${facts.arch}, the hosts file says arch=${req.arch}`);
+  if (!facts.workDir.ok) problems.push(`${facts.workDir.detail}: give the host a directory the build user can reach with dir= in the hosts file (e.g. dir=/var/tmp/kiln)`);
   if (req.requireBwrap && !facts.bwrap.ok) problems.push(`no working bubblewrap: ${facts.bwrap.detail}`);
   if (facts.diskFreeMiB < req.minDiskFreeMiB) {
     problems.push(`only ${facts.diskFreeMiB} MiB free where kiln works (at least ${req.minDiskFreeMiB} MiB wanted)`);

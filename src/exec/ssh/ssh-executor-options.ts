@@ -21,7 +21,7 @@ export interface SshExecutorOptions {
   readonly agentSilenceS?: number;
   /** The agent ends its jobs after this long without a word from the coordinator; default 20 s. */
   readonly agentIdleTimeoutS?: number;
-  /** The agent's directory on the host, relative to the build user's home; default `.kiln`. */
+  /** The agent's directory on the host (hosts file `dir=`), absolute or relative to the login user's home; default ~/.kiln, for root /var/tmp/kiln-agent-0 (bootstrap.ts). */
   readonly remoteDir?: string;
   /** The host must report this `uname -m` (hosts file `arch=`). */
   readonly arch?: string;

@@ -25,7 +25,7 @@ h2 { font-size: 15px; margin: 0 0 8px; }
 .bar span { display: block; height: 100%; }
 .hosts { display: flex; flex-wrap: wrap; gap: 6px; }
 .host { padding: 3px 8px; border-radius: 4px; border: 1px solid var(--line); }
-.host.up { border-color: var(--ok); } .host.down { border-color: var(--fail); color: var(--fail); } .host.draining { border-color: var(--warn); }
+.host.up { border-color: var(--ok); } .host.down { border-color: var(--fail); color: var(--fail); } .host.draining { border-color: var(--warn); } .host.quarantined { border-color: var(--fail); color: var(--fail); }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 3px 8px; border-bottom: 1px solid #eee; white-space: nowrap; }
 td.wrap { white-space: normal; min-width: 16em; max-width: 40em; overflow-wrap: anywhere; }
