@@ -7,12 +7,13 @@
 //   npm run bench:package -- [files] [runs]
 
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, open, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, machine, release, tmpdir, type } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
-import { PhaseLog } from '../src/sandbox/job-log.js';
+import type { BuildJob } from '../src/sandbox/build-job.js';
+import { JobLog } from '../src/sandbox/job-log.js';
 import { packagePhase } from '../src/sandbox/package-phase.js';
 import type { JobContext } from '../src/sandbox/recipe.js';
 import { defaultSandboxConfig } from '../src/sandbox/sandbox-config.js';
@@ -30,14 +31,15 @@ for (let i = 0; i < FILES; i++) {
   await writeFile(join(dir, `f${i}.tex`), `% file ${i}\n${'\\relax\n'.repeat(20 + (i % 200))}`);
 }
 
-const logFile = await open(join(root, 'package.log'), 'w');
-const log = new PhaseLog(logFile, logFile);
+const job: BuildJob = {
+  pkgname: 'many-1.0', pkgpath: 'misc/many', tree: join(root, 'tree'), dependencies: [], makeJobs: 1, timeoutS: 0,
+  logDir: root, logFile: join(root, 'package.log'), packageDir: join(root, 'All'),
+  metadata: { comment: 'bench', categories: 'misc', maintainer: '', homepage: '', license: '', runDepends: [], buildDepends: [] },
+};
+const jobLog = await JobLog.open(job);
+const log = await jobLog.phase('package', 'bench', new Date());
 const ctx: JobContext = {
-  job: {
-    pkgname: 'many-1.0', pkgpath: 'misc/many', tree: join(root, 'tree'), dependencies: [], makeJobs: 1, timeoutS: 0,
-    logDir: root, logFile: join(root, 'package.log'), packageDir: join(root, 'All'),
-    metadata: { comment: 'bench', categories: 'misc', maintainer: '', homepage: '', license: '', runDepends: [], buildDepends: [] },
-  },
+  job,
   prefix: PREFIX,
   scratch: { root, work: join(root, 'work'), destdir: join(root, 'destdir'), prefix: join(root, 'prefix'), home: root, tmp: root, reports: root },
   config: defaultSandboxConfig(),
@@ -58,7 +60,7 @@ for (let run = 0; run < RUNS; run++) {
   execFileSync('sync', ['-f', join(root, 'tar.tgz')]);
   tar.push(performance.now() - started);
 }
-await logFile.close();
+await jobLog.close();
 await rm(root, { recursive: true, force: true });
 
 const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;

@@ -81,6 +81,9 @@ export async function operatorReporters(values: OperatorValues, io: CommandIO, l
         if (event.type === 'run-finished') finished = true;
         for (const sink of sinks) sink.emit(event);
       },
+      replay(run, stored): void {
+        for (const sink of sinks) sink.replay?.(run, stored);
+      },
     },
     url,
     async close(now: number): Promise<void> {

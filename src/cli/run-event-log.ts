@@ -1,16 +1,32 @@
 // Where `kiln status` and `kiln serve` find a run's events: the run's store
 // (`<logdir>/kiln.db`), which the build writes before anything is shown.
+// `kiln status` shows the latest run; `kiln serve` follows every run.
 
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { EventLog } from '../report/event-log.js';
+import type { EventLog, RunDirectory } from '../report/event-log.js';
 import { RunStore, StoreError } from '../store/run-store.js';
 import { UserError } from './command.js';
 
 export const DEFAULT_LOGDIR = 'logs';
 
 export function openRunEventLog(logdir: string): EventLog {
+  const store = openStore(logdir);
+  const run = store.latestRun()?.id;
+  return { read: (after) => (run === undefined ? [] : store.readEvents(after, run)) };
+}
+
+/** Every run of the run directory, as it grows (a new `kiln build` there adds one): what `kiln serve` follows. */
+export function openRunDirectory(logdir: string): RunDirectory {
+  const store = openStore(logdir);
+  return {
+    runs: () => store.runs().map(({ id, startedAt, finishedAt, result }) => ({ id, startedAt, finishedAt, result })),
+    log: (run) => ({ read: (after) => store.readEvents(after, run) }),
+  };
+}
+
+function openStore(logdir: string): RunStore {
   const file = join(logdir, 'kiln.db');
   if (!existsSync(file)) throw new UserError(`no run found in ${logdir}: ${file} is missing (kiln build --logdir ${logdir} makes one)`);
   let store: RunStore;
@@ -20,6 +36,5 @@ export function openRunEventLog(logdir: string): EventLog {
     if (err instanceof StoreError) throw new UserError(`${err.message} (kiln build --logdir ${logdir} makes one)`);
     throw err;
   }
-  const run = store.latestRun()?.id;
-  return { read: (after) => (run === undefined ? [] : store.readEvents(after, run)) };
+  return store;
 }

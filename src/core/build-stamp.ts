@@ -62,6 +62,9 @@ export interface FailedRecord {
   readonly error: string;
   /** Who failed it and how to build it again, for the report. */
   readonly reason: string;
+  /** That job's log and host, for the report. */
+  readonly log?: string;
+  readonly host?: string;
 }
 
 export interface CurrencyFacts {
@@ -84,7 +87,10 @@ export function judge(facts: CurrencyFacts): CheckVerdict {
   if (current && !facts.forced) return { status: 'up-to-date' };
   const failed = facts.failed;
   if (failed && failed.phase !== 'infrastructure' && failed.inputs === facts.inputs && !facts.forced) {
-    return { status: 'failed', phase: failed.phase, error: failed.error, reason: failed.reason };
+    return {
+      status: 'failed', phase: failed.phase, error: failed.error, reason: failed.reason,
+      ...(failed.log !== undefined && { log: failed.log }), ...(failed.host !== undefined && { host: failed.host }),
+    };
   }
   return { status: 'open' };
 }

@@ -25,7 +25,7 @@ export type EngineEvent =
    */
   | {
       readonly type: 'path-locked'; readonly at: number; readonly pkgpath: PkgPath; readonly by: string;
-      readonly failed?: { readonly phase: Phase; readonly error: string }; readonly job?: number;
+      readonly failed?: { readonly phase: Phase; readonly error: string } & FailedWhere; readonly job?: number;
     }
   /** A lock on `pkgpath` is gone (another run let go, or a person deleted a failed port's lock): build it again. */
   | { readonly type: 'path-unlocked'; readonly at: number; readonly pkgpath: PkgPath }
@@ -49,8 +49,14 @@ export type CheckVerdict =
   /** Its package is current: `done` when this run built it (a resumed run), else `up-to-date`. */
   | { readonly status: 'up-to-date' | 'done' }
   /** It failed before with these very inputs and its lock is still there. */
-  | { readonly status: 'failed'; readonly phase: Phase; readonly error: string; readonly reason: string }
+  | ({ readonly status: 'failed'; readonly phase: Phase; readonly error: string; readonly reason: string } & FailedWhere)
   | { readonly status: 'open' };
+
+/** Where a failure that stands from an earlier run happened: its log and host, for the reports. */
+export interface FailedWhere {
+  readonly log?: string;
+  readonly host?: string;
+}
 
 export interface HostLoad {
   /** 1-minute load average divided by the host's cores. */
@@ -88,6 +94,9 @@ export interface StatusChange {
   readonly blockedBy?: readonly PkgName[];
   /** The job this change belongs to. */
   readonly job?: number;
+  /** A failure that stands from an earlier run: that job's log and host. */
+  readonly log?: string;
+  readonly host?: string;
 }
 
 export type EngineCommand =

@@ -6,7 +6,7 @@
 
 import type { EngineCommand } from './engine-events.js';
 import { isBuilt, type PlanEntry } from './engine-plan.js';
-import type { PackageStates } from './engine-states.js';
+import { type PackageStates, standingFailure } from './engine-states.js';
 import type { BuildGraph } from './graph.js';
 import { unreachable } from './unreachable.js';
 
@@ -31,7 +31,7 @@ export function settle(ctx: SettleContext, out: EngineCommand[], at: number, fir
       case 'done':
       case 'up-to-date': states.set(out, at, id, initial.status); break;
       case 'prefailed': states.set(out, at, id, 'prefailed', { reason: initial.reason }); break;
-      case 'failed': states.set(out, at, id, 'failed', { phase: initial.phase, error: initial.error, ...(initial.reason !== undefined && { reason: initial.reason }) }); break;
+      case 'failed': states.set(out, at, id, 'failed', standingFailure(initial)); break;
       default: unreachable(initial);
     }
   }

@@ -3,6 +3,7 @@
 // orders and places jobs by; and the counts it gives back.
 
 import type { Estimate, Phase, PkgName, PkgPath, Status } from './model.js';
+import type { FailedWhere } from './engine-events.js';
 import type {
   AdmissionPolicy, ConcurrencyPolicy, MakeJobsPolicy, PlacementPolicy, PriorityContext, PriorityPolicy,
 } from './policies/policy.js';
@@ -15,7 +16,7 @@ export type InitialState =
   | { readonly status: 'done' }
   | { readonly status: 'up-to-date' }
   | { readonly status: 'prefailed'; readonly reason: string }
-  | { readonly status: 'failed'; readonly phase: Phase; readonly error: string; readonly reason?: string };
+  | ({ readonly status: 'failed'; readonly phase: Phase; readonly error: string; readonly reason?: string } & FailedWhere);
 
 /** One package of the run, as the engine is given it. */
 export interface PlanEntry {

@@ -12,6 +12,17 @@ export interface FailureDetail {
   reason?: string;
   phase?: Phase;
   error?: string;
+  /** A failure from an earlier run: its log and host. */
+  log?: string;
+  host?: string;
+}
+
+/** The detail of a failure that stands from an earlier run (a plan's initial state, a check's verdict). */
+export function standingFailure(f: { phase: Phase; error: string; reason?: string; log?: string; host?: string }): FailureDetail {
+  return {
+    phase: f.phase, error: f.error, ...(f.reason !== undefined && { reason: f.reason }),
+    ...(f.log !== undefined && { log: f.log }), ...(f.host !== undefined && { host: f.host }),
+  };
 }
 
 export class PackageStates {
@@ -59,6 +70,8 @@ export class PackageStates {
       ...(detail.reason !== undefined && { reason: detail.reason }),
       ...(detail.phase !== undefined && { phase: detail.phase }),
       ...(detail.error !== undefined && { error: detail.error }),
+      ...(detail.log !== undefined && { log: detail.log }),
+      ...(detail.host !== undefined && { host: detail.host }),
       ...(this.blockedBy[id] && { blockedBy: [...this.blockedBy[id]].map((b) => this.graph.pkgnames[b]!) }),
       ...(job !== undefined && { job }),
     };

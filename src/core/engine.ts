@@ -16,7 +16,7 @@ import { HostEvents } from './engine-host-events.js';
 import { HostPool, type HostRecord } from './engine-hosts.js';
 import { PathGate } from './engine-paths.js';
 import { SpaceGate } from './engine-space.js';
-import { type FailureDetail, PackageStates } from './engine-states.js';
+import { type FailureDetail, PackageStates, standingFailure } from './engine-states.js';
 import { BuildGraph } from './graph.js';
 import { IdHeap } from './heap.js';
 import type { EngineConfig, EngineCounts, PlanEntry } from './engine-plan.js';
@@ -253,7 +253,7 @@ export class Engine {
     if (id === undefined || !this.checking.delete(id) || this.states.status[id] !== 'open') return;
     this.recheck[id] = 0;
     if (verdict.status === 'open') this.ready.push(id);
-    else if (verdict.status === 'failed') this.fail(out, at, id, { phase: verdict.phase, error: verdict.error, reason: verdict.reason });
+    else if (verdict.status === 'failed') this.fail(out, at, id, standingFailure(verdict));
     else {
       this.states.set(out, at, id, verdict.status);
       this.releaseDependents(out, at, id);

@@ -33,6 +33,10 @@ export type RunEvent =
       readonly expectedS: number;
       /** Size of this port's log in its last build, when known, for "% of last log". */
       readonly lastLogBytes: number | undefined;
+      /** Its log file, which any process on the coordinator can measure while it grows. */
+      readonly log?: string;
+      /** Seconds its log may stay still before the job is stopped as stuck: when the views say "unchanged for". */
+      readonly stuckAfterS?: number;
     }
   | { readonly type: 'job-phase'; readonly at: number; readonly job: number; readonly phase: string }
   | {
@@ -80,6 +84,19 @@ export interface LeftOutPort {
   readonly reason: string;
 }
 
+/** An event the run directory's store held before this process began: of this run (a resumed one) or of an earlier run. */
+export interface StoredEvent {
+  readonly run: number;
+  readonly event: RunEvent;
+}
+
 export interface RunEventSink {
   emit(event: RunEvent): void;
+  /**
+   * What the store already holds, oldest first, before any new event of a
+   * resumed run (`stored()` reads it, once per call): views show this run's
+   * earlier jobs, records written from events (build.log, engine.log) are
+   * made again from it, and nothing of it is printed or run as new.
+   */
+  replay?(run: number, stored: () => Iterable<StoredEvent>): void;
 }

@@ -25,6 +25,8 @@ export interface JobWatcher {
   phase(phase: string): void;
   /** The job's log has grown to `bytes`. */
   log(bytes: number): void;
+  /** Output came that the log cap left out: the job is alive though its log stays the same size. */
+  alive?(): void;
 }
 
 export interface Executor {

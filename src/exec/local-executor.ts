@@ -12,7 +12,7 @@ import type { ConnectResult, Executor, JobWatcher } from './executor.js';
 import { runStartupScript } from './agent/startup-script.js';
 import { LOAD_EVERY_S, measureLoad } from './host-load.js';
 
-export type BuildFunction = (job: BuildJob, options: { signal: AbortSignal; onPhase?: (phase: string) => void }) => Promise<BuildReport>;
+export type BuildFunction = (job: BuildJob, options: { signal: AbortSignal; onPhase?: (phase: string) => void; onOutput?: () => void }) => Promise<BuildReport>;
 
 export interface LocalExecutorOptions {
   readonly build: BuildFunction;
@@ -57,7 +57,7 @@ export class LocalExecutor implements Executor {
   async run(job: BuildJob, watcher: JobWatcher, signal: AbortSignal): Promise<BuildReport> {
     const poll = setInterval(() => watcher.log(sizeOf(job.logFile)), (this.options.pollS ?? 1) * 1000);
     try {
-      return await this.options.build(job, { signal, onPhase: (phase) => watcher.phase(phase) });
+      return await this.options.build(job, { signal, onPhase: (phase) => watcher.phase(phase), onOutput: () => watcher.alive?.() });
     } finally {
       clearInterval(poll);
       watcher.log(sizeOf(job.logFile));

@@ -348,6 +348,7 @@ export class SshExecutor implements Executor {
       case 'phase':
         this.#jobs.get(m.id)?.phase(m.phase);
         return;
+      case 'alive': this.#jobs.get(m.id)?.alive(); return;
       case 'log':
         this.#jobs.get(m.id)?.appendLog(body);
         return;

@@ -3,7 +3,8 @@
 // not end by itself gets its line too, marked ` lost` and why: its host was
 // lost, its infrastructure failed and it went back to the queue, or the run
 // was stopped under it. Its phases are those it was seen to start, each up
-// to the next, the last up to the loss.
+// to the next, the last up to the loss. A job whose coordinator was killed
+// under it did not end: it has no line (its next attempt has one).
 
 import type { Job } from '../core/engine-events.js';
 import type { RunEvent } from '../core/run-events.js';
@@ -68,6 +69,9 @@ export class BuildLog {
         for (const watched of [...this.running.values()]) this.lost(watched, event.at, watched.infrastructure ?? `run ${event.result}`);
         break;
       case 'run-started':
+        // A new process: the jobs an earlier one left running (it was killed) never ended; they have no line.
+        this.running.clear();
+        break;
       case 'scan-progress':
       case 'resolved':
       case 'message':

@@ -1,5 +1,6 @@
-// The runtime's side of failure classes: read the end of the failing phase's
-// log and class it (src/core/error-class.ts holds the rules).
+// The runtime's side of failure classes: read the end of the job's log (the
+// failing phase is the last in it) and class it, kiln's own `===> kiln:`
+// lines left out (src/core/error-class.ts holds the rules).
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
@@ -7,7 +8,8 @@ import { classifyFailure, LOG_TAIL_BYTES, type ErrorClass } from '../core/error-
 
 /** The class of a failure from its log file; a log that cannot be read leaves the phase and coarse error to decide. */
 export function classifyLogFile(phase: string, logFile: string, coarseError: string): ErrorClass {
-  return classifyFailure(phase, readTail(logFile, LOG_TAIL_BYTES), coarseError);
+  const tail = readTail(logFile, LOG_TAIL_BYTES).split('\n').filter((line) => !line.startsWith('===> kiln: ')).join('\n');
+  return classifyFailure(phase, tail, coarseError);
 }
 
 /** The last `bytes` of a file as text, or '' when it cannot be read. */

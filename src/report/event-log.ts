@@ -3,7 +3,7 @@
 // The store implements EventLog; MemoryEventLog is for tests and for a
 // build that keeps no store.
 
-import type { RunEvent, RunEventSink } from '../core/run-events.js';
+import type { RunEvent, RunEventSink, StoredEvent } from '../core/run-events.js';
 
 export interface LoggedEvent {
   /** 1 for the run's first event, then one more for each. */
@@ -17,6 +17,20 @@ export interface EventLog {
    * batches (readers ask again after the last seq they got). Seqs only grow.
    */
   read(afterSeq: number): readonly LoggedEvent[];
+}
+
+/** The runs of a run directory, each with its events (`kiln serve` follows them). */
+export interface RunDirectory {
+  /** Oldest first. */
+  runs(): readonly RunSummary[];
+  log(run: number): EventLog;
+}
+
+export interface RunSummary {
+  readonly id: number;
+  readonly startedAt: number;
+  readonly finishedAt: number | undefined;
+  readonly result: string | undefined;
 }
 
 export class MemoryEventLog implements EventLog, RunEventSink {
@@ -50,4 +64,9 @@ export class EventLogFollower {
       count += fresh.length;
     }
   }
+}
+
+/** What a resumed run's views show again of what the store held: this run's jobs (its statuses come again from the new engine). */
+export function isViewReplay(run: number, stored: StoredEvent): boolean {
+  return stored.run === run && (stored.event.type === 'job-started' || stored.event.type === 'job-ended');
 }

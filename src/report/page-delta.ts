@@ -83,7 +83,7 @@ export function encodeUpdate(state: RunViewState, request: UpdateRequest): Encod
     if (r.rev <= from) continue;
     if (state.packages[r.pkg]!.staticRev > from) sendPackage(r.pkg);
     running.push(row([r.job.id, r.bar, r.pkg, r.job.host, r.job.slot, time(r.job.startedAt), r.job.attempt, r.job.makeJobs, r.phase,
-      Math.round(r.expectedS), r.logBytes, r.lastLogBytes, time(r.idleS), time(r.progressAt)]));
+      Math.round(r.expectedS), r.logBytes, r.lastLogBytes, time(r.idleS), time(r.progressAt), r.stuckAfterS ?? null]));
   }
   const capacity: WireCapacity[] = [];
   for (let i = state.capacity.length - 1; i >= 0 && state.capacity[i]!.rev > from; i--) {

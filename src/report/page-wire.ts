@@ -45,8 +45,9 @@ export type WireBar = readonly unknown[];
 
 /**
  * A running job: `[job, bar, package index, host, slot, startedAt, attempt,
- * makeJobs, phase, expectedS, logBytes, lastLogBytes, idleS, progressAt]`.
- * The page works out elapsed and idle time from `now`.
+ * makeJobs, phase, expectedS, logBytes, lastLogBytes, idleS, progressAt, stuckAfterS]`.
+ * The page works out elapsed and idle time from `now`; `stuckAfterS` (null:
+ * the head's) is the job's own limit of log silence.
  */
 export type WireRunning = readonly unknown[];
 

@@ -55,7 +55,7 @@ function runningJob(r: RunningRecord, state: RunViewState, now: number): Running
     attempt: r.job.attempt, makeJobs: r.job.makeJobs, phase: r.phase, startedAt: r.job.startedAt,
     elapsedS: Math.max(0, now - r.job.startedAt), expectedS: r.expectedS, logBytes: r.logBytes, lastLogBytes: r.lastLogBytes,
     logPercent: r.lastLogBytes ? Math.round((r.logBytes / r.lastLogBytes) * 100) : undefined,
-    idleS, stuck: idleS >= state.stuckAfterS,
+    idleS, stuck: idleS >= (r.stuckAfterS ?? state.stuckAfterS),
   };
 }
 

@@ -49,6 +49,10 @@ export interface RunningRecord {
   readonly bar: number;
   readonly expectedS: number;
   readonly lastLogBytes: number | undefined;
+  /** Its log file (absolute), for readers that measure it themselves. */
+  readonly log: string | undefined;
+  /** Its own limit of log silence, when the run said it. */
+  readonly stuckAfterS: number | undefined;
   phase: string;
   logBytes: number;
   progressAt: number | undefined;

@@ -5,7 +5,6 @@
 // only what changed (page-delta.ts); `view(now)` takes a whole snapshot
 // (run-view-build.ts). Nothing here reads a clock.
 
-import type { Job } from '../core/engine-events.js';
 import type { PkgName, Status } from '../core/model.js';
 import type { LeftOutPort, PackageInfo, RunEvent, RunEventSink } from '../core/run-events.js';
 import { unreachable } from '../core/unreachable.js';
@@ -141,7 +140,7 @@ export class RunViewState implements RunEventSink {
         this.currentGraph(); // index the graph now, not in the first view that needs it
         break;
       case 'status': this.status(event.change); break;
-      case 'job-started': this.jobStarted(event.at, event.job, event.expectedS, event.lastLogBytes); break;
+      case 'job-started': this.jobStarted(event); break;
       case 'job-phase': {
         const running = this.runningJobs.get(event.job);
         if (running) { running.phase = event.phase; running.rev = this.revision; }
@@ -248,11 +247,17 @@ export class RunViewState implements RunEventSink {
     if (change.status === 'open' && change.job !== undefined && this.runningJobs.has(change.job)) {
       this.endJob(change.job, change.at, 'lost', change.reason);
     }
-    if (failed && change.job === undefined) record.endedAt ??= change.at;
+    if (failed && change.job === undefined) {
+      record.endedAt ??= change.at;
+      // A failure that stands from an earlier run: its log and host are that run's.
+      if (change.log !== undefined) record.log = this.relative(change.log);
+      if (change.host !== undefined) record.host = change.host;
+    }
     this.touch(record);
   }
 
-  private jobStarted(at: number, job: Job, expectedS: number, lastLogBytes: number | undefined): void {
+  private jobStarted(event: Extract<RunEvent, { type: 'job-started' }>): void {
+    const { at, job, expectedS, lastLogBytes } = event;
     const record = this.record(job.pkgname, job.pkgpath);
     record.host = job.host;
     record.startedAt = job.startedAt;
@@ -264,7 +269,8 @@ export class RunViewState implements RunEventSink {
     this.barRecords.push(bar);
     this.journal.note('bar', bar.index, bar.rev, 2 * this.pkgs.length + this.barRecords.length);
     this.runningJobs.set(job.id, {
-      rev: bar.rev, job, pkg: record.index, bar: bar.index, expectedS, lastLogBytes, phase: 'start', logBytes: 0, progressAt: undefined, idleS: 0,
+      rev: bar.rev, job, pkg: record.index, bar: bar.index, expectedS, lastLogBytes, log: event.log, stuckAfterS: event.stuckAfterS,
+      phase: 'start', logBytes: 0, progressAt: undefined, idleS: 0,
     });
     const host = this.hostRecords.get(job.host);
     if (!host) this.hostRecords.set(job.host, { state: 'up', reason: undefined, slots: job.slot + 1, speed: 1 });

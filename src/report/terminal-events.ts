@@ -26,7 +26,8 @@ export function eventLine(event: RunEvent, context: EventLineContext): string | 
       return `${at(event.at)} resolved ${event.packages} packages (${event.prefailed} prefailed, ${event.upToDate} up to date)`;
     case 'status': {
       const c = event.change;
-      const where = `${p(context.pkgpathOf(c.pkgname) ?? '?')} ${p(c.pkgname)}`;
+      const pkgpath = context.pkgpathOf(c.pkgname);
+      const where = pkgpath === undefined ? p(c.pkgname) : `${p(pkgpath)} ${p(c.pkgname)}`;
       switch (c.status) {
         case 'prefailed': return `${at(c.at)} prefailed ${where}: ${p(c.reason ?? '')}`;
         case 'indirect-failed':

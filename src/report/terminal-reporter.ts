@@ -3,7 +3,8 @@
 // happen. Otherwise (or `plain`): one line per event. Colour unless NO_COLOR
 // is set or TERM is dumb.
 
-import type { RunEvent, RunEventSink } from '../core/run-events.js';
+import type { RunEvent, RunEventSink, StoredEvent } from '../core/run-events.js';
+import { isViewReplay } from './event-log.js';
 import { eventLine } from './terminal-events.js';
 import { terminalLines } from './terminal-lines.js';
 import { RunViewState } from './run-view-state.js';
@@ -66,6 +67,15 @@ export class TerminalReporter implements RunEventSink {
     const note = this.options.notes === false ? undefined : this.noteworthy(event);
     if (note !== undefined) this.above.push(note);
     if (event.type === 'run-finished') this.close();
+  }
+
+  /** A resumed run's earlier jobs: shown on the display, never printed as new lines. */
+  replay(run: number, stored: () => Iterable<StoredEvent>): void {
+    for (const s of stored()) {
+      if (!isViewReplay(run, s)) continue;
+      this.state.emit(s.event);
+      if (s.event.type === 'job-started') this.pkgpaths.set(s.event.job.pkgname, s.event.job.pkgpath);
+    }
   }
 
   /** Draws the final state and stops redrawing. */

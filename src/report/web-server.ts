@@ -2,32 +2,28 @@
 // the page, a snapshot of the run for a page that loads (api/snapshot), then
 // once a second what changed since (api/events, web-updates.ts), and the run
 // directory's files (logs, reports) read-only. It is fed either as a
-// RunEventSink (`kiln build --web`) or by following the run's event log
-// (`kiln serve`).
+// RunEventSink (`kiln build --web`), or by following one run's event log, or
+// the whole run directory (`kiln serve`): then `/` is always its latest run,
+// a new run taking over the open pages, and `/runs/N/` each earlier one.
 
-import { randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
 
-import type { RunEvent, RunEventSink } from '../core/run-events.js';
-import { EventLogFollower, type EventLog } from './event-log.js';
+import type { RunEvent, RunEventSink, StoredEvent } from '../core/run-events.js';
+import type { EventLog, RunDirectory } from './event-log.js';
 import { pageCsp, pageHtml } from './page/page-html.js';
-import { encodeUpdate } from './page-delta.js';
 import { runDirFile } from './run-dir-files.js';
-import { RunViewState } from './run-view-state.js';
+import { RunPage } from './run-page.js';
 import { isLoopback, isLoopbackHostHeader, type WebAddress } from './web-address.js';
-import { UpdateStreams } from './web-updates.js';
-
-const gzipAsync = promisify(gzip);
 
 export interface WebServerOptions {
   /** The run directory: the files the server may show. */
   readonly logdir: string;
-  /** Follow this log instead of being fed events (`kiln serve`). */
+  /** Follow this log instead of being fed events. */
   readonly log?: EventLog;
+  /** Follow the run directory's runs: `/` its latest, `/runs/N/` any (`kiln serve`). */
+  readonly runs?: RunDirectory;
   /** Seconds since the epoch; the system clock when not given. */
   readonly clock?: () => number;
   /** Milliseconds between pushes to open pages (and polls of the log). */
@@ -38,13 +34,6 @@ export interface WebServerOptions {
   readonly resetBacklog?: number;
 }
 
-interface Snapshot {
-  readonly rev: number;
-  readonly second: number;
-  readonly json: string;
-  gzipped: Promise<Buffer> | undefined;
-}
-
 const SECURITY_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
@@ -52,36 +41,37 @@ const SECURITY_HEADERS = {
   'Cache-Control': 'no-store',
 } as const;
 const JSON_TYPE = 'application/json; charset=utf-8';
+/** Pages of earlier runs kept at once (each a folded run); the least recently asked goes first. */
+const KEEP_EARLIER = 4;
 
 export class WebServer implements RunEventSink {
-  private readonly state: RunViewState;
-  private readonly follower: EventLogFollower | undefined;
   private readonly clock: () => number;
-  private readonly streams: UpdateStreams;
   private readonly server: Server;
-  private readonly epoch = randomBytes(6).toString('hex');
+  /** The page of `/`: the run fed in, the followed log's, or the run directory's latest run. */
+  private current: RunPage;
+  private currentRun: number | undefined;
+  private readonly earlier = new Map<number, RunPage>();
   private timer: NodeJS.Timeout | undefined;
   private address: WebAddress | undefined;
-  private snapshot: Snapshot | undefined;
 
   constructor(private readonly options: WebServerOptions) {
     this.clock = options.clock ?? ((): number => Date.now() / 1000);
-    this.state = new RunViewState({ logdir: options.logdir });
-    this.follower = options.log ? new EventLogFollower(options.log, this.state) : undefined;
-    this.streams = new UpdateStreams({
-      state: this.state, epoch: this.epoch, clock: this.clock, budget: options.updateBytes ?? 63 * 1024,
-      resetBacklog: options.resetBacklog ?? 20_000, headers: SECURITY_HEADERS,
-    });
+    this.currentRun = options.runs?.runs().at(-1)?.id;
+    this.current = this.page(options.runs && this.currentRun !== undefined ? options.runs.log(this.currentRun) : options.log);
     this.server = createServer((req, res) => this.handle(req, res));
   }
 
   emit(event: RunEvent): void {
-    this.state.emit(event);
+    this.current.emit(event);
+  }
+
+  replay(run: number, stored: () => Iterable<StoredEvent>): void {
+    this.current.replay(run, stored);
   }
 
   /** Starts listening; returns the page's URL. */
   async listen(address: WebAddress): Promise<string> {
-    this.follower?.poll();
+    this.current.follow();
     await new Promise<void>((resolve, reject) => {
       this.server.once('error', reject);
       this.server.listen(address.port, address.host, () => { this.server.off('error', reject); resolve(); });
@@ -102,18 +92,55 @@ export class WebServer implements RunEventSink {
   /** Pushes the last changes, ends every stream, and stops listening. */
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    this.tick(true);
-    this.streams.close();
+    this.current.close();
+    for (const page of this.earlier.values()) page.close();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
   }
 
+  private page(log: EventLog | undefined): RunPage {
+    return new RunPage({
+      logdir: this.options.logdir, clock: this.clock, updateBytes: this.options.updateBytes ?? 63 * 1024,
+      resetBacklog: this.options.resetBacklog ?? 20_000, headers: SECURITY_HEADERS, ...(log !== undefined && { log }),
+    });
+  }
+
   private tick(force = false): void {
-    this.follower?.poll();
-    if (this.streams.size === 0) return;
-    this.streams.tick(force);
-    // The ETA's pass over the graph, after the pages have their update: the next one shows it.
-    setImmediate(() => this.state.refreshEta(this.clock()));
+    this.followLatest();
+    this.current.tick(force);
+    for (const page of this.earlier.values()) page.tick(force);
+  }
+
+  /** A new run in the run directory becomes the page of `/`; its pages are told to load it (their streams end, and the epoch changed). */
+  private followLatest(): void {
+    const runs = this.options.runs;
+    const latest = runs?.runs().at(-1)?.id;
+    if (!runs || latest === undefined || latest === this.currentRun) return;
+    this.current.close();
+    this.currentRun = latest;
+    this.current = this.page(runs.log(latest));
+    this.current.follow();
+  }
+
+  /** The page of an earlier run (`/runs/N/`), folded once and kept a while. */
+  private pageOf(run: number): RunPage | undefined {
+    const runs = this.options.runs;
+    if (!runs) return undefined;
+    if (run === this.currentRun) return this.current;
+    let page = this.earlier.get(run);
+    if (page) {
+      this.earlier.delete(run);
+    } else {
+      if (!runs.runs().some((r) => r.id === run)) return undefined;
+      page = this.page(runs.log(run));
+    }
+    this.earlier.set(run, page);
+    for (const [old, oldPage] of this.earlier) {
+      if (this.earlier.size <= KEEP_EARLIER) break;
+      oldPage.close();
+      this.earlier.delete(old);
+    }
+    return page;
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
@@ -121,23 +148,33 @@ export class WebServer implements RunEventSink {
     if (this.address && isLoopback(this.address.host) && !this.hostAllowed(req.headers.host)) {
       return this.fail(res, 421, 'this server answers only to its loopback address');
     }
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    let path = (req.url ?? '/').split('?')[0] ?? '/';
+    let page = this.current;
+    const earlier = /^\/runs\/(\d{1,9})(\/.*)?$/.exec(path);
+    if (earlier) {
+      const found = this.pageOf(Number(earlier[1]));
+      if (!found) return this.fail(res, 404, `no run ${earlier[1]} in this run directory`);
+      // The page's own requests are relative: it must be at .../runs/N/.
+      if (earlier[2] === undefined) return this.redirect(res, `/runs/${earlier[1]}/`);
+      page = found;
+      path = earlier[2];
+    }
     switch (path) {
       case '/':
       case '/index.html':
         return this.send(res, 200, 'text/html; charset=utf-8', pageHtml(), { 'Content-Security-Policy': pageCsp(true) });
       case '/api/snapshot':
-        this.follower?.poll();
-        return this.sendSnapshot(req, res);
+        return page.sendSnapshot(req, res, (status, why) => this.fail(res, status, why));
       case '/api/events':
-        this.follower?.poll();
-        return this.streams.open(req, res);
+        return page.openStream(req, res);
       case '/api/view':
-        this.follower?.poll();
-        return this.send(res, 200, JSON_TYPE, JSON.stringify(this.state.view(this.clock(), { tables: false })));
+        return page.sendView(res, 'view');
       case '/api/packages':
-        this.follower?.poll();
-        return this.send(res, 200, JSON_TYPE, JSON.stringify(this.state.view(this.clock()).packages));
+        return page.sendView(res, 'packages');
+      case '/metrics':
+        return page.sendMetrics(res);
+      case '/api/runs':
+        return this.send(res, 200, JSON_TYPE, JSON.stringify((this.options.runs?.runs() ?? []).map((r) => ({ ...r, page: `/runs/${r.id}/` }))));
       default:
         return this.file(req, res, path);
     }
@@ -145,22 +182,6 @@ export class WebServer implements RunEventSink {
 
   private hostAllowed(header: string | undefined): boolean {
     return header !== undefined && isLoopbackHostHeader(header);
-  }
-
-  /** Every row of the run, as one update from revision 0; made once per revision and second, gzipped when the page accepts it. */
-  private sendSnapshot(req: IncomingMessage, res: ServerResponse): void {
-    const now = this.clock();
-    let snapshot = this.snapshot;
-    if (!snapshot || snapshot.rev !== this.state.rev || snapshot.second !== Math.floor(now)) {
-      snapshot = { rev: this.state.rev, second: Math.floor(now), json: encodeUpdate(this.state, { epoch: this.epoch, from: 0, now }).json, gzipped: undefined };
-      this.snapshot = snapshot;
-    }
-    if (!/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) return this.send(res, 200, JSON_TYPE, snapshot.json);
-    snapshot.gzipped ??= gzipAsync(snapshot.json, { level: 4 });
-    snapshot.gzipped.then((body) => {
-      res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': JSON_TYPE, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding', 'Content-Length': body.length });
-      res.end(req.method === 'HEAD' ? undefined : body);
-    }, () => this.fail(res, 500, 'could not compress the snapshot'));
   }
 
   private file(req: IncomingMessage, res: ServerResponse, path: string): void {
@@ -177,6 +198,11 @@ export class WebServer implements RunEventSink {
   private send(res: ServerResponse, status: number, type: string, body: string, extra: Record<string, string> = {}): void {
     res.writeHead(status, { ...SECURITY_HEADERS, ...extra, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body) });
     res.end(body);
+  }
+
+  private redirect(res: ServerResponse, to: string): void {
+    res.writeHead(308, { ...SECURITY_HEADERS, Location: to, 'Content-Length': 0 });
+    res.end();
   }
 
   private fail(res: ServerResponse, status: number, why: string): void {

@@ -3,7 +3,7 @@
 // Either way only what is not current is built (currency.ts), one build of
 // a pkgpath at a time across runs sharing the lock directory (lock-keeper.ts).
 
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { EngineConfig } from '../core/engine.js';
@@ -58,6 +58,8 @@ export interface BuildRunOptions {
   readonly engine: EngineConfig;
   /** Seconds before a job is killed; undefined: from its expected time. */
   readonly timeoutS: number | undefined;
+  /** Bytes of output a job's log keeps (`--log-cap`); undefined: 256 MiB. */
+  readonly logCapBytes?: number | undefined;
   /** Seconds a job's log may stay still before it is killed as stuck; undefined: from its history. */
   readonly stuckAfterS?: number | undefined;
   /** The lock directory, maybe shared with other runs; default `<logdir>/locks`. */
@@ -107,8 +109,8 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
     const latest = store.latestRun();
     const resuming = latest !== undefined && latest.finishedAt === undefined;
     const run = resuming ? latest : store.beginRun(o.clock.now(), JSON.stringify(o.args));
-    // What the run's earlier processes did, for this one's views and reports (already in the store).
-    const earlier = resuming ? earlierJobs(store, run.id) : [];
+    // What the run's earlier processes did: the views show it, the records made from events are made again from it.
+    if (resuming) o.sink.replay?.(run.id, () => store.allEvents());
     const emit = (event: RunEvent): void => {
       store.appendEvents(run.id, [event]);
       o.sink.emit(event);
@@ -132,7 +134,7 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
     const space = new DiskSpace({ repository: o.repository, logdir: o.logdir, largestLog: [...logBytes.values()].reduce((a, b) => Math.max(a, b), 0), now: () => o.clock.now() });
     /** An engine and the loop that drives it, over `packages` (which grows while the scan goes on). */
     const build = (engine: Engine, packages: Map<PkgName, ResolvedPackage>, durable: Durability, signal: AbortSignal, feed?: PlanFeed): Promise<RunResult> => {
-      const stuck = new StuckWatch((setup) => stuckAfterFor(estimator.estimate(setup.buildJob.pkgname, setup.buildJob.pkgpath), limits), () => o.clock.now());
+      const stuck = new StuckWatch((setup) => setup.stuckAfterS ?? stuckAfterFor(estimator.estimate(setup.buildJob.pkgname, setup.buildJob.pkgpath), limits), () => o.clock.now());
       return new Coordinator({
         engine, store, run: run.id, hosts: o.hosts, sink: o.sink, clock: o.clock, signal, logdir: o.logdir,
         ...(o.roster !== undefined && { roster: o.roster }),
@@ -142,6 +144,8 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
           estimate: (name) => estimator.estimate(name, packages.get(name)!.pkgpath),
           lastLogBytes: (name) => logBytes.get(packages.get(name)!.pkgpath),
           timeoutS: (estimate) => timeoutFor(estimate, limits),
+          stuckAfterS: (estimate) => stuckAfterFor(estimate, limits),
+          ...(o.logCapBytes !== undefined && { logCapBytes: o.logCapBytes }),
         })),
         finish: (job, report, setup, at) => finishJob(job, { ...report, outcome: stuck.outcome(job, report.outcome) }, setup, at, history),
         hooks: [durable.locks, stuck], sources: [durable.locks, ...(feed ? [feed] : [])],
@@ -211,7 +215,6 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
       const all = [...earlyInfo, ...plan.info];
       emit({ type: 'resolved', at: o.clock.now(), packages: all.length, ...countsOf(plan), upToDate: [...durable.verdicts.values()].filter((v) => v.status === 'up-to-date').length, entries: all, leftOut });
       say('info', durable.summary(resolution.packages));
-      for (const event of earlier) o.sink.emit(event);
       point('planned');
       feed.send({ type: 'packages-added', at: o.clock.now(), entries: plan.entries });
       feed.send({ type: 'plan-complete', at: o.clock.now() });
@@ -229,7 +232,6 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
         const plan = planOf(resolution.packages, final, durable);
         emit({ type: 'resolved', at: o.clock.now(), packages: plan.entries.length, ...countsOf(plan), entries: plan.info, leftOut });
         say('info', durable.summary(resolution.packages));
-        for (const event of earlier) o.sink.emit(event);
         point('planned');
         const again = new Engine(plan.entries, o.engine, store.maxJobId(run.id) + 1);
         result = await build(again, final, durable, stopAll.signal);
@@ -278,15 +280,17 @@ async function writeIndex(o: BuildRunOptions, store: RunStore, allDir: string, p
 
 /** Reporters that cannot write the run directory (a full disk) stop the run as the store does: named, and resumable. */
 function guarded(sink: RunEventSink, logdir: string): RunEventSink {
+  const guard = (write: () => void): void => {
+    try {
+      write();
+    } catch (err) {
+      if (typeof (err as NodeJS.ErrnoException).code !== 'string') throw err;
+      throw new StoreError(`cannot write the run directory ${logdir}: ${(err as Error).message}`);
+    }
+  };
   return {
-    emit(event) {
-      try {
-        sink.emit(event);
-      } catch (err) {
-        if (typeof (err as NodeJS.ErrnoException).code !== 'string') throw err;
-        throw new StoreError(`cannot write the run directory ${logdir}: ${(err as Error).message}`);
-      }
-    },
+    emit: (event) => guard(() => sink.emit(event)),
+    replay: (run, stored) => guard(() => sink.replay?.(run, stored)),
   };
 }
 
@@ -349,17 +353,6 @@ async function scan(
   return entries;
 }
 
-/** The jobs of a run so far, as their events were stored: shown again by a resumed run. */
-function earlierJobs(store: RunStore, run: number): RunEvent[] {
-  const found: RunEvent[] = [];
-  for (let after = 0; ;) {
-    const page = store.readEvents(after, run);
-    if (page.length === 0) return found;
-    for (const { event } of page) if (event.type === 'job-started' || event.type === 'job-ended') found.push(event);
-    after = page.at(-1)!.seq;
-  }
-}
-
 /** Jobs that were running when the coordinator died go back to open, and the views are told. */
 function reopenInterrupted(store: RunStore, run: number, resumed: ReadonlyMap<PkgName, StatusRecord>, at: number, sink: RunEventSink): void {
   const commands = [...resumed.values()]
@@ -375,10 +368,7 @@ function reopenInterrupted(store: RunStore, run: number, resumed: ReadonlyMap<Pk
 
 function finishJob(job: Job, report: BuildReport, setup: JobSetup, at: number, history: HistoryStore): JobOutcome {
   let outcome = report.outcome;
-  if (outcome.kind === 'failed') {
-    const phaseLog = join(setup.buildJob.logDir, `${outcome.phase}.log`);
-    outcome = { ...outcome, error: classifyLogFile(outcome.phase, existsSync(phaseLog) ? phaseLog : setup.buildJob.logFile, outcome.error) };
-  }
+  if (outcome.kind === 'failed') outcome = { ...outcome, error: classifyLogFile(outcome.phase, setup.buildJob.logFile, outcome.error) };
   if (outcome.kind !== 'infrastructure') {
     const phases = outcome.phases;
     history.add([{

@@ -4,6 +4,8 @@
 // all arrive through one queue, so the engine sees one event at a time.
 
 import type { CheckVerdict, EngineCommand, EngineEvent, Job } from '../core/engine-events.js';
+import { statSync } from 'node:fs';
+
 import type { Engine } from '../core/engine.js';
 import type { HostSpec, JobOutcome, PkgName } from '../core/model.js';
 import type { RunEvent, RunEventSink } from '../core/run-events.js';
@@ -31,6 +33,8 @@ export interface JobSetup {
   readonly buildJob: BuildJob;
   readonly expectedS: number;
   readonly lastLogBytes: number | undefined;
+  /** Seconds its log may stay still before it is stopped as stuck. */
+  readonly stuckAfterS?: number;
 }
 
 /** What watches jobs beside the engine (locks, stuck detection). Every call comes from the loop. */
@@ -42,6 +46,8 @@ export interface JobHooks {
   phase?(job: Job, phase: string): void;
   /** Its log has grown to `bytes` (reported about once a second). */
   log?(job: Job, bytes: number): void;
+  /** Output came that the log cap left out: it is alive, its log the same size. */
+  alive?(job: Job): void;
   /** Its result is in, before the engine sees it; or it went back to the queue. */
   ended?(job: Job, outcome: JobOutcome | 'requeued'): void;
 }
@@ -197,12 +203,15 @@ export class Coordinator {
         this.o.at?.('job-result');
         const { report, first } = this.spaceOf(input.report);
         const outcome = this.o.finish(input.job, report, input.setup, at);
-        this.o.store.jobEnded(this.o.run, input.job.id, at, outcome, input.setup.buildJob.logFile);
+        const ended: RunEvent = {
+          type: 'job-ended', at, job: input.job, outcome, durationS: at - input.job.startedAt, log: input.setup.buildJob.logFile,
+          ...sizeOf(input.setup.buildJob.logFile),
+        };
+        // The job's end and its event in one transaction: build.log, made from the events, never misses a job the store says ended.
+        this.o.store.jobEnded(this.o.run, input.job.id, at, outcome, input.setup.buildJob.logFile, ended);
         this.o.at?.('job-recorded');
         for (const hooks of this.o.hooks ?? []) hooks.ended?.(input.job, outcome);
-        this.emit({
-          type: 'job-ended', at, job: input.job, outcome, durationS: at - input.job.startedAt, log: input.setup.buildJob.logFile,
-        });
+        this.o.sink.emit(ended);
         return [...first, ...this.o.engine.handle({ type: 'job-ended', at, job: input.job.id, outcome })];
       }
       default:
@@ -241,7 +250,9 @@ export class Coordinator {
           setups.set(command.job.id, setup);
           // The estimate is at speed 1; the views want it on the job's host.
           const speed = this.specOf(command.job.host)?.speed ?? 1;
-          events.push({ type: 'job-started', at: command.job.startedAt, job: command.job, expectedS: setup.expectedS / speed, lastLogBytes: setup.lastLogBytes });
+          events.push({ type: 'job-started', at: command.job.startedAt, job: command.job, expectedS: setup.expectedS / speed, lastLogBytes: setup.lastLogBytes,
+            log: setup.buildJob.logFile, ...(setup.stuckAfterS !== undefined && { stuckAfterS: setup.stuckAfterS }),
+          });
           break;
         }
         case 'requeue':
@@ -329,6 +340,11 @@ export class Coordinator {
         lastProgress = now;
         this.o.sink.emit({ type: 'job-progress', at: now, job: job.id, logBytes: bytes, idleS: now - lastGrowth });
       }),
+      alive: (): void => this.outside(() => {
+        lastGrowth = this.now();
+        for (const hooks of this.o.hooks ?? []) hooks.alive?.(job);
+        this.o.sink.emit({ type: 'job-progress', at: lastGrowth, job: job.id, logBytes: lastBytes, idleS: 0 });
+      }),
     };
     const done = executor.run(setup.buildJob, watcher, controller.signal).then(
       (report) => report,
@@ -394,4 +410,13 @@ function quarantineText(command: Extract<EngineCommand, { type: 'host' }>): stri
   const until = new Date(command.until * 1000);
   const hhmm = `${String(until.getHours()).padStart(2, '0')}:${String(until.getMinutes()).padStart(2, '0')}`;
   return `until ${hhmm}: ${command.reason ?? ''}`;
+}
+
+/** A log's size for job-ended (build.log, the page's "Log size", next run's "% of last log"), when it can be read. */
+function sizeOf(log: string): { logBytes?: number } {
+  try {
+    return { logBytes: statSync(log).size };
+  } catch {
+    return {};
+  }
 }

@@ -26,6 +26,10 @@ export interface JobSetupContext {
   readonly lastLogBytes: (pkgname: PkgName) => number | undefined;
   /** Seconds before a job is killed as `timeout`. */
   readonly timeoutS: (estimate: Estimate) => number;
+  /** Seconds its log may stay still before it is stopped as `stuck`. */
+  readonly stuckAfterS: (estimate: Estimate) => number;
+  /** Bytes of output a job's log keeps (`--log-cap`). */
+  readonly logCapBytes?: number;
 }
 
 export function logPaths(logdir: string, pkgname: PkgName): { logFile: string; logDir: string } {
@@ -46,6 +50,7 @@ export function setupJob(job: Job, ctx: JobSetupContext): JobSetup {
     pkgname: job.pkgname, pkgpath: job.pkgpath, tree: ctx.tree,
     dependencies: contents.map((name) => ({ pkgname: name, file: join(ctx.allDir, `${name}.tgz`) })),
     makeJobs: job.makeJobs, timeoutS: ctx.timeoutS(estimate), logDir, logFile, packageDir: ctx.allDir,
+    ...(ctx.logCapBytes !== undefined && { logCapBytes: ctx.logCapBytes }),
     metadata: {
       comment: indexValue(pkg.entry, 'COMMENT') ?? '',
       categories: indexValue(pkg.entry, 'CATEGORIES') ?? '',
@@ -58,7 +63,7 @@ export function setupJob(job: Job, ctx: JobSetupContext): JobSetup {
     block: presolveBlock(pkg),
     reads: treeReads(ctx.tree, job.pkgpath, indexValue(pkg.entry, 'SCAN_DEPENDS') ?? ''),
   };
-  return { buildJob, expectedS: estimate.wallS, lastLogBytes: ctx.lastLogBytes(job.pkgname) };
+  return { buildJob, expectedS: estimate.wallS, lastLogBytes: ctx.lastLogBytes(job.pkgname), stuckAfterS: ctx.stuckAfterS(estimate) };
 }
 
 /** The block pbulk's pkg-build reads: the index block without SCAN_DEPENDS, with the resolved DEPENDS. */

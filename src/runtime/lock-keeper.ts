@@ -65,6 +65,7 @@ export class LockKeeper implements JobHooks, EventSource {
     return {
       inputs: lock.inputs, phase: lock.phase ?? 'build', error: lock.error ?? 'unknown',
       reason: `failed in ${where} with the same inputs; kiln retry ${pkgpath} (or deleting ${this.locks.path(pkgpath)}) builds it again`,
+      ...(lock.log !== undefined && { log: lock.log }), ...(lock.host !== undefined && { host: lock.host }),
     };
   }
 
@@ -152,7 +153,7 @@ export class LockKeeper implements JobHooks, EventSource {
         const by = PortLocks.describe(lock);
         if (this.locks.isOwn(lock)) {
           if (lock.status === 'failed' && lock.pkgname !== job.pkgname) {
-            this.earlierFailure.set(job.pkgpath, { pkgname: lock.pkgname, status: 'failed', ...defined({ phase: lock.phase, error: lock.error, inputs: lock.inputs }) });
+            this.earlierFailure.set(job.pkgpath, { pkgname: lock.pkgname, status: 'failed', ...defined({ phase: lock.phase, error: lock.error, inputs: lock.inputs, host: lock.host, log: lock.log }) });
           }
           return this.took(job.pkgpath, this.locks.write(job.pkgpath, state));
         }
@@ -161,7 +162,7 @@ export class LockKeeper implements JobHooks, EventSource {
           return this.waitOn(job.pkgpath, lock, { type: 'path-locked', at, pkgpath: job.pkgpath, by, job: job.id });
         }
         if (lock.inputs === inputs && inputs !== undefined && lock.phase !== 'infrastructure') {
-          return { type: 'path-locked', at, pkgpath: job.pkgpath, by, job: job.id, failed: { phase: lock.phase ?? 'build', error: lock.error ?? 'unknown' } };
+          return { type: 'path-locked', at, pkgpath: job.pkgpath, by, job: job.id, failed: { phase: lock.phase ?? 'build', error: lock.error ?? 'unknown', ...defined({ host: lock.host, log: lock.log }) } };
         }
         this.o.say('info', `${job.pkgpath}: failed in ${by} with other inputs; this run builds it`);
         return this.took(job.pkgpath, this.locks.write(job.pkgpath, state));

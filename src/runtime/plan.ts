@@ -60,7 +60,7 @@ function initialState(pkg: ResolvedPackage, inputs: PlanInputs): InitialState {
     case 'open':
       return { status: verdict.status };
     case 'recheck': return { status: 'open', recheck: true };
-    case 'failed': return { status: 'failed', phase: verdict.phase, error: verdict.error, reason: verdict.reason };
+    case 'failed': return verdict;
     default: return unreachable(verdict);
   }
 }

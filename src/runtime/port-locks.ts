@@ -29,6 +29,9 @@ export interface PortLock {
   readonly logdir: string;
   readonly run: number | undefined;
   readonly inputs: string | undefined;
+  /** The host its job ran on, and its log (a failed lock keeps them for the next run's reports). */
+  readonly host: string | undefined;
+  readonly log: string | undefined;
   readonly owner: ProcessOwner;
   /** The file's text, to tell it from a later lock. */
   readonly text: string;
@@ -76,7 +79,7 @@ export class PortLocks {
       kind: 'lock',
       lock: {
         pkgpath, pkgname: f.get('pkgname') ?? '', status, phase: f.get('phase'), error: f.get('error'), logdir: f.get('logdir') ?? '',
-        run: Number.isInteger(run) ? run : undefined, inputs: f.get('inputs'), owner: read.owner, text: read.text,
+        run: Number.isInteger(run) ? run : undefined, inputs: f.get('inputs'), host: f.get('host'), log: f.get('log'), owner: read.owner, text: read.text,
       },
     };
   }

@@ -40,8 +40,14 @@ export function lockRunDir(logdir: string, args: readonly string[], now: number)
       continue;
     }
     const where = state === 'elsewhere' ? `; if that process is gone, delete ${file}` : '';
-    throw new RunDirBusy(`${logdir} is in use by ${describeOwner(held.owner)} (since ${held.fields.get('since') ?? '?'}): `
+    throw new RunDirBusy(`${logdir} is in use by ${describeOwner(held.owner)} ${since(held.fields)}: `
       + `wait for it to end, drain it with kiln stop --logdir ${logdir}, or give this build another --logdir${where}`);
   }
   throw new RunDirBusy(`${file}: other kiln processes keep taking it`);
+}
+
+/** ` (since 2026-12-06 05:12:39 UTC)`, from a lock's `since=EPOCH (DATE)` line: the date, as people read it. */
+function since(fields: ReadonlyMap<string, string>): string {
+  const date = /\((.+)\)/.exec(fields.get('since') ?? '')?.[1];
+  return date === undefined ? '' : ` (since ${date})`;
 }

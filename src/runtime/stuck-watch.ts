@@ -44,6 +44,11 @@ export class StuckWatch implements JobHooks {
     watched.grewAt = this.now();
   }
 
+  alive(job: Job): void {
+    const watched = this.jobs.get(job.id);
+    if (watched) watched.grewAt = this.now();
+  }
+
   ended(job: Job): void {
     this.jobs.delete(job.id);
     if (this.jobs.size === 0) {

@@ -39,10 +39,12 @@ export interface BuildJob {
   readonly makeJobs: number;
   /** The job is killed and classified `timeout` after this many seconds. */
   readonly timeoutS: number;
-  /** Directory for this job's logs: one `<phase>.log` per phase. */
+  /** Directory beside the log (kept for what a job leaves there; the log itself is `logFile`). */
   readonly logDir: string;
   /** The job's whole log, every phase in order. */
   readonly logFile: string;
+  /** Bytes of output the log keeps (`--log-cap`); the rest is left out, and said so. Default 256 MiB. */
+  readonly logCapBytes?: number;
   /** The package is written here as `<pkgname>.tgz`, under a temporary name first. */
   readonly packageDir: string;
   readonly metadata: PackageMetadata;

@@ -22,6 +22,8 @@ export interface BuildOptions {
   readonly signal: AbortSignal;
   /** Called as each phase starts. */
   readonly onPhase?: (phase: string) => void;
+  /** Called (at most once a second) while output comes that the log cap leaves out: the job is not stuck. */
+  readonly onOutput?: () => void;
   /** Directory the job's scratch directory is made in (default: os.tmpdir()). */
   readonly scratch?: string;
 }
@@ -81,7 +83,7 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
   };
   try {
     try {
-      log = await JobLog.open(job);
+      log = await JobLog.open(job, options.onOutput);
     } catch (err) {
       return { outcome: { kind: 'infrastructure', reason: `cannot write the job's log ${job.logFile}: ${(err as Error).message}`, ...fullIn(err, job.logDir) } };
     }

@@ -1,46 +1,71 @@
-// A job's logs: `<logDir>/<phase>.log` holds exactly one phase's output,
-// and `logFile` all of them in order, each under a header line, so a
-// person reads one file and a failure classifier reads one phase.
+// A job's log: one file, `logFile`, every phase's output in order, each
+// under a header line (`===> kiln: PHASE for ...`) and ended by a footer,
+// so a person reads one file and a failure classifier reads the end of the
+// failing phase (the last one). Each byte of output is written once, up to
+// the log cap (core/log-cap.ts): past it the output is left out, the log
+// says so, and its mtime still moves while output comes, so no reader takes
+// a busy job for a stuck one.
 
 import type { FileHandle } from 'node:fs/promises';
 import { mkdir, open } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 
+import { cutLine, DEFAULT_LOG_CAP, leftOutLine, LogBudget } from '../core/log-cap.js';
 import type { BuildJob } from './build-job.js';
 
 export class JobLog {
-  private constructor(private readonly job: BuildJob, private readonly whole: FileHandle) {}
+  private readonly budget: LogBudget;
+  private touchedAt = 0;
 
-  static async open(job: BuildJob): Promise<JobLog> {
-    await mkdir(job.logDir, { recursive: true });
+  private constructor(private readonly job: BuildJob, private readonly whole: FileHandle, cap: number, private readonly onDropped: (() => void) | undefined) {
+    this.budget = new LogBudget(cap);
+  }
+
+  /** `onDropped`: output came that the cap left out (at most once a second): the job is alive. */
+  static async open(job: BuildJob, onDropped?: () => void): Promise<JobLog> {
     await mkdir(dirname(job.logFile), { recursive: true });
-    return new JobLog(job, await open(job.logFile, 'a'));
+    return new JobLog(job, await open(job.logFile, 'a'), job.logCapBytes ?? DEFAULT_LOG_CAP, onDropped);
   }
 
-  /** Starts a phase's log, truncating an older one of the same name. */
+  /** Starts a phase: its header line. */
   async phase(phase: string, host: string, at: Date): Promise<PhaseLog> {
-    const own = await open(join(this.job.logDir, `${phase}.log`), 'w');
     await writeAll(this.whole, `===> kiln: ${phase} for ${this.job.pkgname} (${this.job.pkgpath}) on ${host} at ${at.toISOString()}\n`);
-    return new PhaseLog(own, this.whole);
+    return new PhaseLog(this);
   }
 
-  /** A line in the whole log only: how a phase ended. */
+  /** A line of kiln's own: how a phase ended. */
   async footer(text: string): Promise<void> {
     await writeAll(this.whole, `===> kiln: ${text}\n`);
   }
 
+  /** Output of a phase, as far as the cap lets it in. */
+  async output(bytes: Buffer): Promise<void> {
+    const { keep, cut } = this.budget.take(bytes.length);
+    if (keep > 0) await writeAll(this.whole, keep === bytes.length ? bytes : bytes.subarray(0, keep));
+    if (cut) await writeAll(this.whole, cutLine(this.budget.cap));
+    if (keep < bytes.length && Date.now() - this.touchedAt >= 1000) {
+      this.touchedAt = Date.now();
+      const now = new Date();
+      await this.whole.utimes(now, now);
+      this.onDropped?.();
+    }
+  }
+
   async close(): Promise<void> {
-    await this.whole.close();
+    try {
+      if (this.budget.dropped > 0) await writeAll(this.whole, leftOutLine(this.budget.dropped));
+    } finally {
+      await this.whole.close();
+    }
   }
 }
 
 export class PhaseLog {
-  constructor(private readonly own: FileHandle, private readonly whole: FileHandle) {}
+  constructor(private readonly log: JobLog) {}
 
-  /** Output of the phase, to both logs. */
+  /** Output of the phase. */
   async write(chunk: Buffer | string): Promise<void> {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    await Promise.all([writeAll(this.own, bytes), writeAll(this.whole, bytes)]);
+    await this.log.output(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
   }
 
   /** A line of kiln's own about the phase, in the phase's words. */
@@ -48,8 +73,8 @@ export class PhaseLog {
     await this.write(`kiln: ${text}\n`);
   }
 
-  async close(): Promise<void> {
-    await this.own.close();
+  close(): Promise<void> {
+    return Promise.resolve();
   }
 }
 

@@ -102,6 +102,11 @@ export class RunStore {
     return row && toRun(row);
   }
 
+  /** Every run of the run directory, oldest first. */
+  runs(): RunRecord[] {
+    return (this.db.prepare('SELECT id, started_at, finished_at, result, args FROM runs ORDER BY id').all() as RunRow[]).map(toRun);
+  }
+
   beginRun(at: number, args: string): RunRecord {
     const info = this.transaction(() => this.db.prepare('INSERT INTO runs (started_at, args) VALUES (?, ?)').run(at, args));
     return { id: Number(info.lastInsertRowid), startedAt: at, finishedAt: undefined, result: undefined, args };
@@ -128,9 +133,13 @@ export class RunStore {
     });
   }
 
-  jobEnded(run: number, job: number, at: number, outcome: JobOutcome, log: string): void {
-    this.transaction(() => this.db.prepare('UPDATE jobs SET ended_at = ?, outcome = ?, detail = ?, log = ? WHERE run = ? AND id = ?')
-      .run(at, outcome.kind, JSON.stringify(outcome), log, run, job));
+  /** A job's end, with the event that tells it (written together). */
+  jobEnded(run: number, job: number, at: number, outcome: JobOutcome, log: string, event: RunEvent): void {
+    this.transaction(() => {
+      this.db.prepare('UPDATE jobs SET ended_at = ?, outcome = ?, detail = ?, log = ? WHERE run = ? AND id = ?')
+        .run(at, outcome.kind, JSON.stringify(outcome), log, run, job);
+      this.insertEvent.run(run, eventTime(event), event.type, JSON.stringify(event));
+    });
   }
 
   // ---- reading back ----------------------------------------------------
@@ -163,6 +172,17 @@ export class RunStore {
     if (runId === undefined) return [];
     const rows = this.db.prepare('SELECT seq, json FROM events WHERE run = ? AND seq > ? ORDER BY seq LIMIT ?').all(runId, afterSeq, limit) as { seq: number; json: string }[];
     return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.json) as RunEvent }));
+  }
+
+  /** Every event of every run, oldest first, read a page at a time. */
+  *allEvents(): Generator<{ run: number; event: RunEvent }> {
+    const page = this.statement('SELECT seq, run, json FROM events WHERE seq > ? ORDER BY seq LIMIT 10000');
+    for (let after = 0; ;) {
+      const rows = page.all(after) as { seq: number; run: number; json: string }[];
+      if (rows.length === 0) return;
+      for (const r of rows) yield { run: r.run, event: JSON.parse(r.json) as RunEvent };
+      after = rows.at(-1)!.seq;
+    }
   }
 
   // ---- key/value state of the run directory (scan cache, settings) -----

@@ -113,7 +113,8 @@ void describe('kiln build --tree examples', () => {
       assert.ok(existsSync(path.join(dir, 'logs', file)), file);
     }
     assert.equal(readlinkSync(path.join(dir, 'logs/paths/graphics/libkimg.log')), '../../packages/libkimg-0.8.log');
-    for (const phase of ['depends', 'build']) assert.ok(existsSync(path.join(dir, 'logs/packages/libkimg-0.8', `${phase}.log`)), phase);
+    const jobLog = readFileSync(path.join(dir, 'logs/packages/libkimg-0.8.log'), 'utf8');
+    for (const phase of ['depends', 'build']) assert.match(jobLog, new RegExp(`^===> kiln: ${phase} for libkimg-0\\.8 `, 'm'), `its ${phase} section`);
     const buildLog = readFileSync(path.join(dir, 'logs/build.log'), 'utf8').trim().split('\n');
     assert.equal(buildLog.length, 24, 'one line per finished job');
     assert.equal(buildLog.filter((l) => l.includes('!')).length, 1, 'one failed job');

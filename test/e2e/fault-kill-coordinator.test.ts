@@ -15,6 +15,7 @@ import { after, before, describe, test } from 'node:test';
 
 import { DIAMOND, makeDurableTree } from '../support/durable-tree.js';
 import { buildToTheEnd, kilnBuild, outcomeOf, type RunDirs, type RunOutcome } from '../support/kiln-runs.js';
+import { assertRecordsOnce } from '../support/records-check.js';
 
 const work = mkdtempSync(join(tmpdir(), 'kiln-faults-'));
 const tree = join(work, 'tree');
@@ -36,7 +37,8 @@ before(async () => {
 after(() => rmSync(work, { recursive: true, force: true }));
 
 /** What every resumed build must end with. */
-function assertSameAsUninterrupted(d: RunDirs, killed: readonly number[], what: string): void {
+function assertSameAsUninterrupted(d: RunDirs, killed: readonly number[], what: string, outputs: readonly string[]): void {
+  assertRecordsOnce(d.logdir, outputs, what);
   const outcome = outcomeOf(d);
   assert.deepEqual(outcome.statuses, baseline.statuses, `${what}: final statuses`);
   assert.equal(outcome.sums, baseline.sums, `${what}: packages and index`);
@@ -66,21 +68,23 @@ describe('the coordinator killed at a named point, then resumed', { concurrency:
       assert.equal(results.length, 2, 'one more run finishes it');
       assert.equal(results[1]!.code, 1, results[1]!.stderr);
       assert.match(results[1]!.stdout, /run 1 resumed/);
-      assertSameAsUninterrupted(d, [results[0]!.pid], point);
+      assertSameAsUninterrupted(d, [results[0]!.pid], point, results.map((r) => r.stdout));
     });
   }
 
   test('killed again while resuming, three times over', async () => {
     const d = dirs();
     const killed: number[] = [];
+    const outputs: string[] = [];
     for (const point of ['start-recorded:2', 'phase-build:1', 'job-recorded:1']) {
       const r = await kilnBuild(d, { env: { KILN_KILL_AT: point } });
       assert.equal(r.signal, 'SIGKILL', point);
       killed.push(r.pid);
+      outputs.push(r.stdout);
     }
     const last = await kilnBuild(d);
     assert.equal(last.code, 1, last.stderr);
-    assertSameAsUninterrupted(d, killed, 'three kills');
+    assertSameAsUninterrupted(d, killed, 'three kills', [...outputs, last.stdout]);
   });
 });
 
@@ -100,7 +104,7 @@ describe('the coordinator killed from outside at random moments, then resumed', 
       clearTimeout(timer); // a build that ended first is not killed (nor a process that later got its pid)
       const results = first.signal === 'SIGKILL' ? [first, await kilnBuild(d)] : [first];
       assert.equal(results.at(-1)!.code, 1, results.at(-1)!.stderr);
-      assertSameAsUninterrupted(d, results.filter((r) => r.signal === 'SIGKILL').map((r) => r.pid), `killed after ${delayMs} ms`);
+      assertSameAsUninterrupted(d, results.filter((r) => r.signal === 'SIGKILL').map((r) => r.pid), `killed after ${delayMs} ms`, results.map((r) => r.stdout));
     });
   }
 });

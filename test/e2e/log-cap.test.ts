@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import { kiln, makeTree } from './scan-fixtures.js';
 
 const MIB = 2 ** 20;
-/** Writes `mib` MiB of text over about `seconds` seconds, then exits with `status`. */
+/** Writes `mib` MiB of text over about `seconds` seconds, then returns `status`. */
 const talker = (name: string, mib: number, seconds: number, status: number): string => `PKGNAME=${name}-1.0
 build() {
   for i in $(seq 1 ${seconds * 4}); do head -c ${Math.round((mib * MIB) / (seconds * 4))} /dev/zero | tr "\\\\0" x; echo; sleep 0.25; done
@@ -21,14 +21,10 @@ build() {
 install() { mkdir -p "$DESTDIR$PREFIX/share"; echo ok >"$DESTDIR$PREFIX/share/${name}"; }
 `;
 
-/** Every file under `dir`, with its size. */
-function sizes(dir: string): Map<string, number> {
-  const found = new Map<string, number>();
-  for (const name of readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
-    const stat = statSync(join(dir, name));
-    if (stat.isFile()) found.set(name, stat.size);
-  }
-  return found;
+/** The size of every file under `dir` whose name starts with `prefix`, added up. */
+function bytesUnder(dir: string, prefix: string): { total: number; names: string[] } {
+  const names = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((name) => name.startsWith(prefix) && statSync(join(dir, name)).isFile());
+  return { total: names.reduce((sum, name) => sum + statSync(join(dir, name)).size, 0), names };
 }
 
 void test('each log is written once, cut at --log-cap with a marker; the job goes on and is judged by its exit', async () => {
@@ -39,8 +35,8 @@ void test('each log is written once, cut at --log-cap with a marker; the job goe
   });
   try {
     const logdir = join(root, 'logs');
-    const run = await kiln(['build', '--tree', join(root, 'tree'), '--jobs', '3', '--logdir', logdir, '--packages', join(root, 'packages'),
-      '--plain', '--log-cap', '256K', '--stuck-after', '3', 'misc/flood', 'misc/floodfail']);
+    const args = ['build', '--tree', join(root, 'tree'), '--logdir', logdir, '--packages', join(root, 'packages'), '--plain'];
+    const run = await kiln([...args, '--jobs', '2', '--log-cap', '256K', '--stuck-after', '3', 'misc/flood', 'misc/floodfail']);
     assert.equal(run.status, 1, `floodfail fails by its exit status\n${run.stdout}${run.stderr}`);
     const report = JSON.parse(readFileSync(join(logdir, 'report.json'), 'utf8')) as { packages: { pkgname: string; status: string; error: string | null }[] };
     const status = Object.fromEntries(report.packages.map((p) => [p.pkgname, [p.status, p.error]]));
@@ -57,11 +53,14 @@ void test('each log is written once, cut at --log-cap with a marker; the job goe
     }
 
     // Without a cap in the way, a job's output is on disk once.
-    const second = await kiln(['build', '--tree', join(root, 'tree'), '--jobs', '1', '--logdir', logdir, '--packages', join(root, 'packages'), '--plain', 'misc/once']);
+    const second = await kiln([...args, '--jobs', '1', 'misc/once']);
     assert.equal(second.status, 0, second.stderr);
-    const files = sizes(join(logdir, 'packages'));
-    const total = [...files].filter(([name]) => name.startsWith('once-1.0')).reduce((sum, [, size]) => sum + size, 0);
-    assert.ok(total > 3 * MIB && total < 3 * MIB + 64 * 1024, `once's 3 MiB of output take ${total} bytes on disk: ${[...files.keys()].filter((n) => n.startsWith('once')).join(' ')}`);
+    const once = bytesUnder(join(logdir, 'packages'), 'once-1.0');
+    assert.ok(once.total > 3 * MIB && once.total < 3 * MIB + 64 * 1024, `once's 3 MiB of output take ${once.total} bytes on disk: ${once.names.join(' ')}`);
+
+    const bad = await kiln([...args, '--log-cap', 'lots']);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--log-cap wants a size of at least 1K \(256M, 1G, or bytes\), not "lots"/);
   } finally {
     await rm(root, { recursive: true, force: true });
   }

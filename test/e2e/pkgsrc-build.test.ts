@@ -13,6 +13,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 
+import { phasesIn, phaseText } from '../support/job-logs.js';
 import { fixtureCopy, fixtureTree, noBmake } from './pkgsrc-fixture.js';
 import { kiln } from './scan-fixtures.js';
 
@@ -28,8 +29,9 @@ void test('kiln build on a pkgsrc tree, as pbulk builds it', { skip: noBmake }, 
   assert.equal(run.status, 1, `badconf fails to configure\n${run.stdout}\n${run.stderr}`);
   const rows = (JSON.parse(readFileSync(path.join(logdir, 'report.json'), 'utf8')) as { packages: Row[] }).packages;
   const status = Object.fromEntries(rows.map((r) => [r.pkgname, r.status]));
-  const log = (pkgname: string, phase: string): string => readFileSync(path.join(logdir, 'packages', pkgname, `${phase}.log`), 'utf8');
-  const phases = (pkgname: string): string[] => readdirSync(path.join(logdir, 'packages', pkgname)).sort();
+  const whole = (pkgname: string): Buffer => readFileSync(path.join(logdir, 'packages', `${pkgname}.log`));
+  const log = (pkgname: string, phase: string): string => phaseText(whole(pkgname), phase) ?? '';
+  const phases = (pkgname: string): string[] => phasesIn(whole(pkgname)).map((phase) => `${phase}.log`).sort();
   const contents = (file: string): string[] => execFileSync('tar', ['-tzf', path.join(all, file)], { encoding: 'utf8' }).trim().split('\n');
 
   await t.test('statuses and failures', () => {

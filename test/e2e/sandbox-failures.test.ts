@@ -11,6 +11,7 @@ import { test } from 'node:test';
 
 import { buildPackage, makeBuilder } from '../../src/sandbox/builder.js';
 import { defaultSandboxConfig } from '../../src/sandbox/sandbox-config.js';
+import { phaseText } from '../support/job-logs.js';
 import { workspace } from './sandbox-fixture.js';
 
 const signal = new AbortController().signal;
@@ -28,8 +29,8 @@ void test('a failing phase is recorded with its phase, class and log; later phas
   assert.deepEqual(report.outcome.phases.map((p) => p.phase), ['depends', 'build']);
   assert.ok(report.outcome.phases.every((p) => p.wallS >= 0 && p.cpuS >= 0));
   assert.equal(report.packageFile, undefined);
-  assert.equal(readFileSync(join(ws.logs, 'broken-1.0', 'build.log'), 'utf8'), 'compiling\nerror: it broke\n');
-  assert.equal(existsSync(join(ws.logs, 'broken-1.0', 'install.log')), false);
+  assert.equal(phaseText(readFileSync(join(ws.logs, 'broken-1.0.log')), 'build'), 'compiling\nerror: it broke\n');
+  assert.equal(phaseText(readFileSync(join(ws.logs, 'broken-1.0.log')), 'install') !== undefined, false);
   assert.equal(existsSync(join(ws.packages, 'broken-1.0.tgz')), false);
   const whole = readFileSync(join(ws.logs, 'broken-1.0.log'), 'utf8');
   assert.match(whole, /^===> kiln: depends for broken-1\.0 \(misc\/broken\) on \S+ at \S+Z\n/);
@@ -57,12 +58,12 @@ void test('build and install get PREFIX, DESTDIR, WRKSRC, MAKE_JOBS, PATH, HOME 
   await ws.port('misc/serial', `PKGNAME=serial-1.0\nMAKE_JOBS_SAFE=no\nbuild() { echo "MAKE_JOBS=$MAKE_JOBS"; }\n`);
   const report = await buildPackage(ws.job('misc/env', 'env-1.0', { makeJobs: 3 }), { signal, scratch: ws.scratch });
   assert.equal(report.outcome.kind, 'built');
-  assert.equal(readFileSync(join(ws.logs, 'env-1.0', 'build.log'), 'utf8'), [
+  assert.equal(phaseText(readFileSync(join(ws.logs, 'env-1.0.log')), 'build'), [
     'DESTDIR=/build/destdir', 'HOME=/build/home', 'MAKE_JOBS=3', 'PATH=/opt/kiln/bin:/opt/kiln/sbin:/usr/bin:/bin:/usr/sbin:/sbin',
     'PREFIX=/opt/kiln', 'TMPDIR=/tmp', 'WRKSRC=/build/work', '/build/work', '',
   ].join('\n'));
   await buildPackage(ws.job('misc/serial', 'serial-1.0', { makeJobs: 3 }), { signal, scratch: ws.scratch });
-  assert.equal(readFileSync(join(ws.logs, 'serial-1.0', 'build.log'), 'utf8'), 'MAKE_JOBS=1\n');
+  assert.equal(phaseText(readFileSync(join(ws.logs, 'serial-1.0.log')), 'build'), 'MAKE_JOBS=1\n');
 });
 
 void test('bubblewrap missing, or failing to set up, is the host\'s problem and says so', async (t) => {
@@ -126,7 +127,7 @@ void test('a full disk while writing the package or the log names the full direc
   assert.equal(report.outcome.kind === 'infrastructure' && report.outcome.reason, `cannot write package ${join(full, 'big-1.0.tgz')}: ENOSPC (disk full)`);
   assert.equal(report.outcome.kind === 'infrastructure' && report.outcome.full, full, 'the repository is full, not the job at fault');
   assert.deepEqual(readdirSync(full), []);
-  assert.match(readFileSync(join(ws.logs, 'big-1.0', 'package.log'), 'utf8'), /ENOSPC/);
+  assert.match(phaseText(readFileSync(join(ws.logs, 'big-1.0.log')), 'package') ?? '', /ENOSPC/);
 
   // A build whose log fills the disk waits for space too, and is not left blocked on its output.
   await ws.port('misc/chatty', 'PKGNAME=chatty-1.0\nbuild() { head -c 4194304 /dev/zero | tr "\\0" x; echo; echo done-talking; }\n');

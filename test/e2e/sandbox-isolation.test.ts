@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { buildPackage } from '../../src/sandbox/builder.js';
+import { phaseText } from '../support/job-logs.js';
 import { tarRead, workspace } from './sandbox-fixture.js';
 
 const signal = new AbortController().signal;
@@ -53,7 +54,7 @@ void test('a port using a header and library it does not declare fails, even whe
   assert.equal(undeclared.outcome.kind, 'failed');
   assert.equal(undeclared.outcome.kind === 'failed' && undeclared.outcome.phase, 'build');
   assert.equal(undeclared.outcome.kind === 'failed' && undeclared.outcome.error, 'exit status 1');
-  assert.match(readFileSync(join(ws.logs, 'hello-1.0', 'build.log'), 'utf8'), /greet\.h: No such file or directory/);
+  assert.match((phaseText(readFileSync(join(ws.logs, 'hello-1.0.log')), 'build') ?? ''), /greet\.h: No such file or directory/);
 
   const declared = await buildPackage(ws.job('misc/hello', 'hello-1.0', { prefix, dependencies: [ws.dep('libgreet-1.0')] }), { signal, scratch: ws.scratch });
   assert.equal(declared.outcome.kind, 'built', readFileSync(join(ws.logs, 'hello-1.0.log'), 'utf8'));
@@ -127,7 +128,7 @@ void test('a build writing to /tmp, $HOME, /etc, /, /usr, the tree and the host\
   const report = await buildPackage(ws.job('misc/writer', 'writer-1.0', { prefix }), { signal, scratch: ws.scratch });
   assert.equal(report.outcome.kind, 'built', readFileSync(join(ws.logs, 'writer-1.0.log'), 'utf8'));
 
-  const log = readFileSync(join(ws.logs, 'writer-1.0', 'build.log'), 'utf8');
+  const log = (phaseText(readFileSync(join(ws.logs, 'writer-1.0.log')), 'build') ?? '');
   for (const target of targets) assert.match(log, new RegExp(`^refused ${target.replace('$PREFIX', prefix).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
   assert.doesNotMatch(log, /^wrote/m);
   for (const path of [`/tmp/${mark}`, `/var/tmp/${mark}`, `/etc/${mark}`, `/${mark}`, `/usr/${mark}`, `/usr/local/${mark}`, `/root/${mark}`, join(ws.tree, mark), join(ws.root, mark), join(prefix, mark)]) {
@@ -162,7 +163,7 @@ void test('no network: a TCP listener on the host\'s 127.0.0.1 is unreachable fr
   await ws.port('net/probe', `PKGNAME=probe-1.0\nbuild() { ${probe}; tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d ' '; }\n`);
   const report = await buildPackage(ws.job('net/probe', 'probe-1.0'), { signal, scratch: ws.scratch });
   assert.equal(report.outcome.kind, 'built');
-  assert.equal(readFileSync(join(ws.logs, 'probe-1.0', 'build.log'), 'utf8'), 'NET-UNREACHABLE\nlo\n');
+  assert.equal((phaseText(readFileSync(join(ws.logs, 'probe-1.0.log')), 'build') ?? ''), 'NET-UNREACHABLE\nlo\n');
   assert.equal(connections, 1);
 });
 
@@ -172,5 +173,5 @@ void test('a build runs as an unprivileged user with no capabilities and cannot 
   await ws.port('misc/who', 'PKGNAME=who-1.0\nbuild() { id -u; grep CapEff /proc/self/status; if cat /etc/shadow >/dev/null 2>&1; then echo read-shadow; else echo no-shadow; fi; }\n');
   const report = await buildPackage(ws.job('misc/who', 'who-1.0'), { signal, scratch: ws.scratch });
   assert.equal(report.outcome.kind, 'built');
-  assert.equal(readFileSync(join(ws.logs, 'who-1.0', 'build.log'), 'utf8'), '65534\nCapEff:\t0000000000000000\nno-shadow\n');
+  assert.equal((phaseText(readFileSync(join(ws.logs, 'who-1.0.log')), 'build') ?? ''), '65534\nCapEff:\t0000000000000000\nno-shadow\n');
 });

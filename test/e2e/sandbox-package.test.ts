@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { buildPackage } from '../../src/sandbox/builder.js';
+import { phaseText } from '../support/job-logs.js';
 import { metadata, tarList, tarRead, workspace } from './sandbox-fixture.js';
 
 const signal = new AbortController().signal;
@@ -83,7 +84,7 @@ void test('a package holds +CONTENTS, +COMMENT, +DESC, +BUILD_INFO, +SIZE_PKG, +
   assert.equal(readlinkSync(join(out, 'lib/libshapes.so')), 'libshapes.so.1');
   assert.equal(readFileSync(join(out, `share/deep/${LONG}/file.txt`), 'utf8'), 'deep\n');
   assert.match(execFileSync('tar', ['-tvzf', file], { encoding: 'utf8' }), /^-rwxr-xr-x root\/root +\d+ \S+ \S+ bin\/shapes$/m);
-  assert.match(readFileSync(join(ws.logs, 'shapes-2.0', 'package.log'), 'utf8'), /left out, not under PREFIX \/opt\/kiln: etc\n/);
+  assert.match(phaseText(readFileSync(join(ws.logs, 'shapes-2.0.log')), 'package') ?? '', /left out, not under PREFIX \/opt\/kiln: etc\n/);
   rmSync(out, { recursive: true });
 });
 
@@ -127,6 +128,6 @@ void test('metadata holding $(...), backticks and quotes is carried as text and 
   assert.match(tarRead(file, '+CONTENTS'), new RegExp(`^@pkgdep ${evil(6).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
   assert.ok(tarRead(file, '+BUILD_INFO').includes(`PKGPATH=${pkgpath}\n`));
   assert.equal(tarRead(file, 'share/pkgdb'), `${depName}\n`);
-  const depends = readFileSync(join(job.logDir, 'depends.log'), 'utf8');
+  const depends = phaseText(readFileSync(job.logFile), 'depends');
   assert.equal(depends, `kiln: installing ${depName}\n`);
 });

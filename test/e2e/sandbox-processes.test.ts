@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { buildPackage } from '../../src/sandbox/builder.js';
+import { phaseText } from '../support/job-logs.js';
 import type { Workspace } from './sandbox-fixture.js';
 import { gone, workspace } from './sandbox-fixture.js';
 
@@ -49,9 +50,9 @@ function descendants(root: number): Map<number, string> {
 }
 
 async function untilSleeping(ws: Workspace): Promise<Map<number, string>> {
-  const log = join(ws.logs, 'sleeper-1.0', 'build.log');
+  const log = join(ws.logs, 'sleeper-1.0.log');
   for (let i = 0; i < 200; i++) {
-    if (existsSync(log) && readFileSync(log, 'utf8').includes('sleeping')) {
+    if (existsSync(log) && (phaseText(readFileSync(log), 'build') ?? '').includes('sleeping')) {
       const found = descendants(process.pid);
       if ([1001, 1002, 1003, 1004].every((n) => [...found.values()].includes(`sleep ${n}`))) return found;
     }
@@ -95,6 +96,6 @@ void test('aborting the signal kills the job at once, leaves no process behind, 
   assert.deepEqual(report.outcome, { kind: 'infrastructure', reason: 'cancelled: the build was interrupted' });
   for (const [pid, command] of seen) assert.ok(gone(pid), `${pid} (${command}) is still running`);
   assert.deepEqual(readdirSync(ws.scratch), []);
-  assert.ok(existsSync(join(ws.logs, 'sleeper-1.0', 'build.log')), 'the logs are kept');
+  assert.ok(phaseText(readFileSync(join(ws.logs, 'sleeper-1.0.log')), 'build') !== undefined, 'the logs are kept');
   assert.match(readFileSync(join(ws.logs, 'sleeper-1.0.log'), 'utf8'), /===> kiln: cancelled: the build was interrupted\n$/);
 });

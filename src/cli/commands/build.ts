@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 
+import { parseLogCap } from '../../core/log-cap.js';
 import { parseHistoryCsv } from '../../core/history-csv.js';
 import type { HistoryRecord } from '../../core/history-csv.js';
 import type { PkgPath } from '../../core/model.js';
@@ -59,6 +60,9 @@ ${DRIVER_HELP}
   --stuck-after S   kill a job whose log has not grown for S seconds, as stuck
                     (default: half its recorded time, 10 minutes to 2 hours;
                     an hour for a port never built)
+  --log-cap SIZE    keep at most SIZE of a job's output in its log (256M, 1G,
+                    bytes; default 256M): the rest is left out, the log says
+                    where it was cut, and the job is still judged by its exit
   --force PKGPATH   build PKGPATH even if its package is up to date (repeat
                     for more); what depends on it is rebuilt only if its
                     package's content changes
@@ -75,7 +79,7 @@ async function run(args: string[], io: CommandIO): Promise<number> {
     tree: { type: 'string' }, jobs: { type: 'string' }, logdir: { type: 'string' }, packages: { type: 'string' },
     timeout: { type: 'string' }, cores: { type: 'string' }, history: { type: 'string' }, distdir: { type: 'string' },
     ...DRIVER_OPTIONS, ...CLUSTER_OPTIONS, ...OPERATOR_OPTIONS,
-    'stuck-after': { type: 'string' }, force: { type: 'string', multiple: true }, 'rebuild-all': { type: 'boolean' }, lockdir: { type: 'string' },
+    'stuck-after': { type: 'string' }, 'log-cap': { type: 'string' }, force: { type: 'string', multiple: true }, 'rebuild-all': { type: 'boolean' }, lockdir: { type: 'string' },
   });
   const force = values.force ?? [];
   const badForce = force.find((p) => !isPkgPath(p));
@@ -91,6 +95,7 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   const primeHistory = values.history === undefined ? [] : readHistory(resolve(io.cwd, values.history), io);
   const durable: DurableSettings = {
     stuckAfterS: values['stuck-after'] === undefined ? undefined : integer(values['stuck-after'], 'stuck-after', 1, 1, MAX_SECONDS),
+    logCapBytes: logCap(values['log-cap']),
     lockdir: values.lockdir === undefined ? undefined : resolve(io.cwd, values.lockdir),
     force, rebuildAll: values['rebuild-all'] === true, killPoints: killPointsOf(io),
   };
@@ -120,8 +125,16 @@ interface BuildSettings {
 
 /** What keeps work from being lost or done twice: the stuck limit, the lock directory, what to build even if current. */
 interface DurableSettings {
-  readonly stuckAfterS: number | undefined; readonly lockdir: string | undefined;
+  readonly stuckAfterS: number | undefined; readonly logCapBytes: number | undefined; readonly lockdir: string | undefined;
   readonly force: readonly PkgPath[]; readonly rebuildAll: boolean; readonly killPoints: KillPoints | undefined;
+}
+
+/** `--log-cap SIZE` in bytes; undefined: the default. */
+function logCap(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const bytes = parseLogCap(value);
+  if (bytes === undefined) throw new UsageError(`--log-cap wants a size of at least 1K (256M, 1G, or bytes), not ${JSON.stringify(value)}`);
+  return bytes;
 }
 
 /** KILN_KILL_AT, for the fault-injection tests (runtime/kill-points.ts). */
@@ -144,7 +157,7 @@ async function runBuild(settings: BuildSettings & Parameters<typeof operatorRepo
       driver: cluster.scan.driver, logdir, repository, pkgpaths: positionals, scanJobs: cluster.scan.jobs, sink: reporters.sink,
       clock: systemClock, signal: io.signal, args, timeoutS, primeHistory: settings.primeHistory,
       hosts: cluster.hosts, roster: cluster.roster,
-      stuckAfterS: durable.stuckAfterS, force: durable.force, rebuildAll: durable.rebuildAll, killPoints: durable.killPoints,
+      stuckAfterS: durable.stuckAfterS, logCapBytes: durable.logCapBytes, force: durable.force, rebuildAll: durable.rebuildAll, killPoints: durable.killPoints,
       scratchBase: defaultSandboxConfig().scratchBase, ...(durable.lockdir !== undefined && { lockdir: durable.lockdir }),
       engine: { ...policySet('kiln', true), maxAttempts: 3 },
       writeIndex: wiring.writeIndex,

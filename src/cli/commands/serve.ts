@@ -9,7 +9,7 @@ import { parse } from '../args.js';
 import { exitHelp } from '../exit-status.js';
 import { UsageError, type Command, type CommandIO } from '../command.js';
 import { listenOn } from '../operator-wiring.js';
-import { DEFAULT_LOGDIR, openRunEventLog } from '../run-event-log.js';
+import { DEFAULT_LOGDIR, openRunDirectory } from '../run-event-log.js';
 
 export const DEFAULT_WEB = '127.0.0.1:8080';
 
@@ -21,7 +21,9 @@ export const serve: Command = {
 Serves the page kiln build --web serves, for the build whose run directory
 is DIR (default: ${DEFAULT_LOGDIR}): progress and counters, running jobs, the
 timeline of every slot, utilisation, the failures (sortable, searchable),
-every package, and the logs. It follows a running build live.
+every package, and the logs. It follows a running build live, and the run
+directory: a new kiln build there takes over the page; /runs/N/ shows run N
+(api/runs lists them).
 
   --logdir DIR   the run directory (default: ${DEFAULT_LOGDIR})
   --web ADDR     [HOST:]PORT to listen on (default: ${DEFAULT_WEB}); without a
@@ -33,7 +35,7 @@ ${exitHelp('0 stopped by Ctrl-C')}`,
     const address = parseWebAddress(values.web ?? DEFAULT_WEB);
     if (typeof address === 'string') throw new UsageError(address);
     const logdir = resolve(io.cwd, values.logdir ?? DEFAULT_LOGDIR);
-    const server = new WebServer({ logdir, log: openRunEventLog(logdir) });
+    const server = new WebServer({ logdir, runs: openRunDirectory(logdir) });
     const url = await listenOn(server, address);
     io.stdout.write(`kiln: serving ${logdir} at ${url} (Ctrl-C stops)\n`);
     await new Promise<void>((done) => {

@@ -4,6 +4,7 @@
 import { resolve } from 'node:path';
 
 import { EventLogFollower } from '../../report/event-log.js';
+import { measuredProgress } from '../../report/live-logs.js';
 import { RunViewState } from '../../report/run-view-state.js';
 import { terminalLines } from '../../report/terminal-lines.js';
 import { TerminalReporter, wantsColor } from '../../report/terminal-reporter.js';
@@ -40,6 +41,7 @@ ${exitHelp('0 shown')}`,
     if (!follow) {
       const state = new RunViewState();
       new EventLogFollower(log, state).poll();
+      for (const event of measuredProgress(state, Date.now() / 1000)) state.emit(event);
       const color = values.plain !== true && wantsColor(io.stdout, io.env);
       const lines = terminalLines(state.view(Date.now() / 1000, { tables: false }), { width: io.stdout.columns ?? 1000, color });
       io.stdout.write(lines.join('\n') + '\n');
@@ -53,6 +55,10 @@ ${exitHelp('0 shown')}`,
       const step = (): void => {
         follower.poll();
         watch.poll();
+        for (const event of measuredProgress(state, Date.now() / 1000)) {
+          state.emit(event);
+          reporter.emit(event);
+        }
         if (state.finished || io.signal.aborted) {
           clearInterval(timer);
           reporter.close();

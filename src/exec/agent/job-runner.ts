@@ -14,6 +14,8 @@ import type { JobFile } from './job-dir.js';
 
 export type RunnerLine =
   | { readonly t: 'phase'; readonly phase: string }
+  /** Output came that the log cap left out (at most once a second). */
+  | { readonly t: 'alive' }
   | { readonly t: 'report'; readonly report: BuildReport };
 
 function say(line: RunnerLine): void {
@@ -61,5 +63,5 @@ export function runJobProcess(dir?: string): void {
 async function run(dir: string, signal: AbortSignal): Promise<BuildReport> {
   const { job, pkgsrc } = JSON.parse(await readFile(join(dir, 'job.json'), 'utf8')) as JobFile;
   const build = pkgsrc === undefined ? buildPackage : pkgsrcBuilder(pkgsrc);
-  return build(job, { signal, onPhase: (phase) => say({ t: 'phase', phase }), scratch: join(dir, 'scratch') });
+  return build(job, { signal, onPhase: (phase) => say({ t: 'phase', phase }), onOutput: () => say({ t: 'alive' }), scratch: join(dir, 'scratch') });
 }

@@ -146,6 +146,8 @@ export const upShape = tagged('t', {
   'kit-checked': object({ t: literal('kit-checked'), ok: boolean, detail: text }),
   'tree-ready': object({ t: literal('tree-ready'), ok: boolean, detail: text }),
   phase: object({ t: literal('phase'), id: jobId, phase: name }),
+  /** The job writes more than its log cap keeps: it is alive though its log stays the same size. */
+  alive: object({ t: literal('alive'), id: jobId }),
   /** Bytes appended to the job's whole log (raw bytes follow). */
   log: object({ t: literal('log'), id: jobId }),
   /** A chunk of the built package or of a per-phase log; `end` on its last chunk. */

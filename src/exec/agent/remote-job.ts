@@ -1,7 +1,7 @@
 // The agent's side of one job: wait for the files it needs, lay out its
 // directory, start the job runner in its own process group (pid file beside
 // it), stream the whole log as it grows and the phases as they come, then
-// send the package and the per-phase logs and say how it ended.
+// send the package (and any file the job left beside its log) and say how it ended.
 
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createReadStream } from 'node:fs';
@@ -137,6 +137,8 @@ export class RemoteJob implements HostWork {
       this.#lastPhase = parsed.phase;
       void this.#tail();
       void this.ctx.writer.send({ t: 'phase', id: this.id, phase: parsed.phase.slice(0, 1000) });
+    } else if (parsed.t === 'alive') {
+      void this.ctx.writer.send({ t: 'alive', id: this.id });
     } else if (parsed.t === 'report') {
       this.#report = parsed.report;
     }

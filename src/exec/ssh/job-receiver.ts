@@ -1,11 +1,14 @@
 // The coordinator's end of one remote job: it appends the streamed log to
-// `job.logFile` as it comes, writes per-phase logs into `job.logDir`, and the
+// `job.logFile` as it comes, up to the job's log cap (core/log-cap.ts: past
+// it the output is left out and said so, and the log's mtime moves while
+// output comes), writes the files the host sends beside it into `job.logDir`, and the
 // package under a temporary name in `job.packageDir`, renamed to
 // `<pkgname>.tgz` only once its hash matches what the host said it built.
 
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { cutLine, DEFAULT_LOG_CAP, leftOutLine, LogBudget } from '../../core/log-cap.js';
 import { fullIn, type JobOutcome } from '../../core/model.js';
 import type { BuildJob, BuildReport } from '../../sandbox/build-job.js';
 import type { JobWatcher } from '../executor.js';
@@ -28,6 +31,8 @@ export class JobReceiver {
   #resolve: (r: BuildReport) => void = () => undefined;
   #log: Promise<FileHandle> | undefined;
   #logBytes = 0;
+  readonly #budget: LogBudget;
+  #touchedAt = 0;
   /** Every write, in arrival order. */
   #chain: Promise<unknown> = Promise.resolve();
   readonly #incoming = new Map<string, Incoming>();
@@ -36,6 +41,7 @@ export class JobReceiver {
   bytesReceived = 0;
 
   constructor(private readonly job: BuildJob, private readonly watcher: JobWatcher) {
+    this.#budget = new LogBudget(job.logCapBytes ?? DEFAULT_LOG_CAP);
     this.result = new Promise((r) => { this.#resolve = r; });
   }
 
@@ -51,14 +57,29 @@ export class JobReceiver {
     this.watcher.phase(phase);
   }
 
+  /** The host's log cap left output out: the job is alive. */
+  alive(): void {
+    if (!this.#settled) this.watcher.alive?.();
+  }
+
   appendLog(bytes: Buffer): void {
     const log = this.#log;
     if (!log || this.#settled) return;
     this.bytesReceived += bytes.length;
+    const { keep, cut } = this.#budget.take(bytes.length);
     this.#then(async () => {
-      await (await log).write(bytes);
-      this.#logBytes += bytes.length;
-      this.watcher.log(this.#logBytes);
+      const file = await log;
+      if (keep > 0) {
+        await file.write(keep === bytes.length ? bytes : bytes.subarray(0, keep));
+        this.#logBytes += keep;
+        this.watcher.log(this.#logBytes);
+      }
+      if (cut) await file.write(cutLine(this.#budget.cap));
+      if (keep < bytes.length && Date.now() - this.#touchedAt >= 1000) {
+        this.#touchedAt = Date.now();
+        await file.utimes(new Date(), new Date());
+        this.watcher.alive?.();
+      }
     });
   }
 
@@ -127,7 +148,9 @@ export class JobReceiver {
       await rm(incoming.temp, { force: true });
     }
     this.#incoming.clear();
-    await (await this.#log)?.close().catch(() => undefined);
+    const log = await this.#log;
+    if (log && this.#budget.dropped > 0) await log.write(leftOutLine(this.#budget.dropped)).catch(() => undefined);
+    await log?.close().catch(() => undefined);
     this.#resolve(report);
   }
 }

@@ -101,6 +101,7 @@ function applyUpdate(u) {
     store.running.set(t[0], {
       job: t[0], bar: t[1], pkg: t[2], host: t[3], slot: t[4], startedAt: t[5], attempt: t[6], makeJobs: t[7], phase: t[8],
       expectedS: t[9], logBytes: nz(t[10]) || 0, lastLogBytes: nz(t[11]), idleS: nz(t[12]) || 0, progressAt: nz(t[13]),
+      stuckAfterS: nz(t[14]),
     });
   });
   var live = new Set(u.runningJobs);
@@ -123,7 +124,7 @@ function runningRows() {
     rows.push({
       job: r.job, pkgname: p.pkgname, pkgpath: p.pkgpath, host: r.host, slot: r.slot, phase: r.phase, startedAt: r.startedAt,
       elapsedS: Math.max(0, now - r.startedAt), expectedS: r.expectedS, logBytes: r.logBytes,
-      logPercent: r.lastLogBytes ? Math.round((r.logBytes / r.lastLogBytes) * 100) : null, idleS: idle, stuck: idle >= stuckAfter,
+      logPercent: r.lastLogBytes ? Math.round((r.logBytes / r.lastLogBytes) * 100) : null, idleS: idle, stuck: idle >= (r.stuckAfterS === null ? stuckAfter : r.stuckAfterS),
     });
   });
   return rows;
