@@ -21,7 +21,7 @@ before(async () => {
   root = await makeTree({
     'tree/misc/chatty/Portfile': 'PKGNAME=chatty-1.0\nbuild() { for i in $(seq 1 14); do echo "line $i of the chatty build"; sleep 1; done; }\ninstall() { mkdir -p "$DESTDIR$PREFIX/share"; echo ok >"$DESTDIR$PREFIX/share/chatty"; }\n',
   });
-  cluster = await createCluster({ prefix: 'klv', subnet: 44, hosts: 1 });
+  cluster = await createCluster({ prefix: 'klv', subnet: 45, hosts: 1 });
   await writeFiles(root, { hosts: `${cluster.hosts[0]!.name} jobs=1\n` });
 });
 after(async () => {

@@ -37,7 +37,7 @@ let tree: string;
 
 before(async () => {
   if (skip) return;
-  cluster = await createCluster({ prefix: 'kdc', subnet: 41, hosts: 2 });
+  cluster = await createCluster({ prefix: 'kdc', subnet: 46, hosts: 2 });
   work = await mkdtemp(join(tmpdir(), 'kiln-hostcut-'));
   tree = join(work, 'tree');
   await makeDurableTree(tree, { a: {}, long: { deps: ['a'], delay: 8.31 }, b: { deps: ['a'] }, c: { deps: ['b'] } });
