@@ -11,6 +11,7 @@
 import { dispatchRound, type DispatchContext } from './engine-dispatch.js';
 import type { CheckVerdict, EngineCommand, EngineEvent, HostState, Job } from './engine-events.js';
 import { Expectations } from './engine-expectations.js';
+import { FetchGate } from './engine-fetch.js';
 import { grown, recheckOf, settle } from './engine-growth.js';
 import { HostEvents } from './engine-host-events.js';
 import { HostPool, type HostRecord } from './engine-hosts.js';
@@ -45,6 +46,7 @@ export class Engine {
   private attempts: Int32Array;
   private ready: IdHeap;
   private readonly paths = new PathGate();
+  private readonly fetches = new FetchGate();
   /** Packages to check (`check`) before they are built, and those whose answer is awaited. */
   private recheck: Uint8Array;
   private readonly checking = new Set<number>();
@@ -152,6 +154,8 @@ export class Engine {
         this.retry(out, at, event.pkgpath);
         break;
       case 'packages-added': this.add(out, at, event.entries); break;
+      case 'distfiles-ready': this.fetched(out, at, event.pkgname, { ok: true }); break;
+      case 'fetch-failed': this.fetched(out, at, event.pkgname, { ok: false, reason: event.reason }); break;
       case 'plan-complete':
         this.more = false;
         this.closing = event.replan === true;
@@ -176,6 +180,12 @@ export class Engine {
 
   statusById(id: number): Status {
     return this.states.status[id]!;
+  }
+
+  /** The build priority of a package (bigger: sooner), for the order of fetches. */
+  priorityOf(pkgname: PkgName): number {
+    const id = this.graph.id(pkgname);
+    return id === undefined ? 0 : this.expected.priority[id] ?? 0;
   }
 
   blockers(pkgname: PkgName): PkgName[] {
@@ -242,8 +252,8 @@ export class Engine {
       if (this.graph.pkgpaths[id] !== pkgpath || this.states.status[id] !== 'failed') continue;
       this.attempts[id] = 0;
       this.states.set(out, at, id, 'open', { reason: 'retry asked' });
-      this.readyIfWaitingOnNothing(id);
-      this.states.unblock(out, at, id, (d) => this.readyIfWaitingOnNothing(d));
+      this.readyIfWaitingOnNothing(out, at, id);
+      this.states.unblock(out, at, id, (d) => this.readyIfWaitingOnNothing(out, at, d));
     }
   }
 
@@ -251,7 +261,7 @@ export class Engine {
     const id = this.graph.id(pkgname);
     if (id === undefined || !this.checking.delete(id) || this.states.status[id] !== 'open') return;
     this.recheck[id] = 0;
-    if (verdict.status === 'open') this.ready.push(id);
+    if (verdict.status === 'open') this.toReady(out, at, id);
     else if (verdict.status === 'failed') this.fail(out, at, id, { phase: verdict.phase, error: verdict.error, reason: verdict.reason });
     else {
       this.states.set(out, at, id, verdict.status);
@@ -287,7 +297,28 @@ export class Engine {
       this.checking.add(id);
       out.push({ type: 'check', at, pkgname: this.graph.pkgnames[id]! });
     } else {
-      this.ready.push(id);
+      this.toReady(out, at, id);
+    }
+  }
+
+  /** Dependencies built and known to need building: ready once its distfiles are there; failed if they cannot be had. */
+  private toReady(out: EngineCommand[], at: number, id: number): void {
+    const gate = this.fetches.pass(id, this.graph.pkgnames[id]!, this.plan[id]!.fetch === true);
+    if (gate.kind === 'ready') this.ready.push(id);
+    else if (gate.kind === 'failed') this.fail(out, at, id, { phase: 'fetch', error: 'fetch', reason: gate.reason });
+  }
+
+  /**
+   * A fetch ended. A failure fails the package at once (and blocks its
+   * dependents) unless it may still prove current, which is asked first.
+   */
+  private fetched(out: EngineCommand[], at: number, pkgname: PkgName, result: { ok: true } | { ok: false; reason: string }): void {
+    const parked = this.fetches.arrived(pkgname, result);
+    const id = parked ?? this.graph.id(pkgname);
+    if (id === undefined || this.states.status[id] !== 'open') return;
+    if (parked !== undefined) this.toReady(out, at, id);
+    else if (!result.ok && this.recheck[id] === 0 && !this.checking.has(id) && this.plan[id]!.fetch === true) {
+      this.fail(out, at, id, { phase: 'fetch', error: 'fetch', reason: result.reason });
     }
   }
 
@@ -302,11 +333,11 @@ export class Engine {
     out.push({ type: 'requeue', at, job, reason });
     const id = this.graph.id(job.pkgname)!;
     this.states.set(out, at, id, 'open', { reason: why }, job.id);
-    this.readyIfWaitingOnNothing(id);
+    this.readyIfWaitingOnNothing(out, at, id);
   }
 
-  private readyIfWaitingOnNothing(id: number): void {
-    if (this.pending[id] === 0 && this.states.status[id] === 'open') this.ready.push(id);
+  private readyIfWaitingOnNothing(out: EngineCommand[], at: number, id: number): void {
+    if (this.pending[id] === 0 && this.states.status[id] === 'open') this.toReady(out, at, id);
   }
 
   private release(job: Job): void {
@@ -380,7 +411,7 @@ export class Engine {
       out.push({ type: 'finished', at, result: 'stopped' });
       return;
     }
-    if (!this.more && this.ready.size === 0 && !this.paths.anyParked) {
+    if (!this.more && this.ready.size === 0 && !this.paths.anyParked && !this.fetches.waiting) {
       for (let id = 0; id < this.plan.length; id++) {
         if (this.states.status[id] === 'open') this.states.set(out, at, id, 'prefailed', { reason: 'waits on a package that cannot be built' });
       }

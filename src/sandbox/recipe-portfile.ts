@@ -5,6 +5,7 @@
 import { cp, lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import { isExtracted } from '../core/distfiles/distinfo.js';
 import { INPUT_FD_BASE } from './bwrap-run.js';
 import type { PhaseLog } from './job-log.js';
 import { packagePhase } from './package-phase.js';
@@ -38,9 +39,12 @@ function dependsStep(ctx: JobContext): SandboxStep | undefined {
 
 function portfileStep(ctx: JobContext, phase: 'build' | 'install'): SandboxStep {
   const { prefix } = ctx;
+  const distfiles = ctx.job.distfiles ?? [];
+  const extract = phase === 'build' ? distfiles.map((d) => d.name).filter(isExtracted) : [];
   return {
-    argv: ['/bin/bash', '-c', PORTFILE_PHASE, `kiln-${phase}`, `${SANDBOX.work}/Portfile`, phase],
+    argv: ['/bin/bash', '-c', PORTFILE_PHASE, `kiln-${phase}`, `${SANDBOX.work}/Portfile`, phase, ...extract],
     env: {
+      DISTDIR: SANDBOX.distdir,
       PREFIX: prefix,
       DESTDIR: SANDBOX.destdir,
       WRKSRC: SANDBOX.work,
@@ -52,6 +56,7 @@ function portfileStep(ctx: JobContext, phase: 'build' | 'install'): SandboxStep 
     cwd: SANDBOX.work,
     writable: { prefix: false, work: true, destdir: true },
     inputFiles: [],
+    mounts: distfiles.map((d) => ({ source: d.file, dest: `${SANDBOX.distdir}/${d.name}`, writable: false })),
   };
 }
 
