@@ -35,6 +35,7 @@ import { PlanFeed } from './plan-feed.js';
 import { lockRunDir } from './run-lock.js';
 import { StoreScanCache } from './scan-cache-store.js';
 import { StuckWatch } from './stuck-watch.js';
+import { FetchSource, withFetch, type FetchSettings } from './fetch-source.js';
 
 export interface BuildRunOptions {
   readonly driver: TreeDriver & ScanInputs;
@@ -73,6 +74,8 @@ export interface BuildRunOptions {
   readonly primeHistory: readonly HistoryRecord[];
   /** Writes the repository's pkg_summary and SHA512; `packages`: this run's resolved index. */
   readonly writeIndex: (allDir: string, packages: readonly ResolvedPackage[]) => Promise<void>;
+  /** Fetch jobs for ports with DISTFILES (kiln's Portfile trees); undefined: none. */
+  readonly fetch?: FetchSettings;
 }
 
 export interface BuildRunResult {
@@ -120,6 +123,9 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
     const records = history.records();
     const estimator = new Estimator(records);
     const logBytes = new Map(records.flatMap((r) => (r.logBytes === undefined ? [] : [[r.pkgpath, r.logBytes] as const])));
+    const stopAll = new AbortController();
+    const fetcher = o.fetch === undefined ? undefined
+      : new FetchSource(o.fetch, o.driver.root, o.logdir, () => o.clock.now(), (name) => current.priorityOf(name), stopAll.signal);
     const durableFor = (packages: Map<PkgName, ResolvedPackage>): Durability => prepareDurability({
       store, run: run.id, root: o.driver.root, allDir, lockdir, logdir: o.logdir, packages, clock: o.clock, say,
       force: o.force ?? [], rebuildAll: o.rebuildAll ?? false, maxAttempts: o.engine.maxAttempts,
@@ -132,21 +138,27 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
         engine, store, run: run.id, hosts: o.hosts, sink: o.sink, clock: o.clock, signal, logdir: o.logdir,
         ...(o.roster !== undefined && { roster: o.roster }),
         setup: (job) => durable.stamp(job, setupJob(job, {
-          tree: o.driver.root, logdir: o.logdir, allDir, packages,
+          tree: o.driver.root, ...(o.fetch !== undefined && { distdir: o.fetch.distdir }), logdir: o.logdir, allDir, packages,
           estimate: (name) => estimator.estimate(name, packages.get(name)!.pkgpath),
           lastLogBytes: (name) => logBytes.get(packages.get(name)!.pkgpath),
           timeoutS: (estimate) => timeoutFor(estimate, limits),
         })),
         finish: (job, report, setup, at) => finishJob(job, { ...report, outcome: stuck.outcome(job, report.outcome) }, setup, at, history),
-        hooks: [durable.locks, stuck], sources: [durable.locks, ...(feed ? [feed] : [])],
+        hooks: [durable.locks, stuck], sources: [durable.locks, ...(feed ? [feed] : []), ...(fetcher ? [fetcher] : [])],
         check: (pkgname) => Promise.resolve(durable.currency.check(pkgname)),
         retryPauseS: (job) => (job.attempt < o.engine.maxAttempts ? (o.retryPauseS ?? 5) * 2 ** (job.attempt - 1) : 0),
         at: point,
       }).run();
     };
-    const planOf = (batch: readonly ResolvedPackage[], packages: ReadonlyMap<PkgName, ResolvedPackage>, durable: Durability): Plan => makePlan({
-      packages: batch, verdicts: durable.verdicts, estimate: (p) => estimator.estimate(p.pkgname, p.pkgpath), known: (name) => packages.has(name),
-    });
+    const planOf = (batch: readonly ResolvedPackage[], packages: ReadonlyMap<PkgName, ResolvedPackage>, durable: Durability): Plan => {
+      const plan = makePlan({
+        packages: batch, verdicts: durable.verdicts, estimate: (p) => estimator.estimate(p.pkgname, p.pkgpath), known: (name) => packages.has(name),
+      });
+      if (fetcher === undefined) return plan;
+      const entries = withFetch(plan.entries, new Map(batch.map((p) => [p.pkgname, p])));
+      fetcher.want(entries, new Map(batch.map((p) => [p.pkgname, p])));
+      return { ...plan, entries };
+    };
     const countsOf = (plan: Plan): { prefailed: number; upToDate: number } => ({
       prefailed: plan.entries.filter((e) => e.initial.status === 'prefailed').length,
       upToDate: plan.entries.filter((e) => e.initial.status === 'up-to-date').length,
@@ -160,7 +172,7 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
     const earlyInfo: PackageInfo[] = [];
     const feed = new PlanFeed();
     const engine = new Engine([], o.engine, store.maxJobId(run.id) + 1, { more: true });
-    const stopAll = new AbortController();
+    let current = engine;
     const onAbort = (): void => stopAll.abort();
     o.signal.addEventListener('abort', onAbort, { once: true });
     const scanStop = new AbortController();
@@ -221,6 +233,7 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
         for (const event of earlier) o.sink.emit(event);
         point('planned');
         const again = new Engine(plan.entries, o.engine, store.maxJobId(run.id) + 1);
+        current = again;
         result = await build(again, final, durable, stopAll.signal);
         counts = again.snapshot();
       } else {

@@ -14,6 +14,7 @@ import { sandboxContents } from '../core/sandbox-closure.js';
 import { scanInput } from '../ports/pkgsrc/scan-inputs.js';
 import type { BuildJob } from '../sandbox/build-job.js';
 import type { JobSetup } from './coordinator.js';
+import { distfilesOf } from './fetch-source.js';
 
 export interface JobSetupContext {
   readonly tree: string;
@@ -25,6 +26,8 @@ export interface JobSetupContext {
   readonly lastLogBytes: (pkgname: PkgName) => number | undefined;
   /** Seconds before a job is killed as `timeout`. */
   readonly timeoutS: (estimate: Estimate) => number;
+  /** DISTDIR: where the fetch jobs put the ports' distfiles (the tree's distfiles/ when not given). */
+  readonly distdir?: string;
 }
 
 export function logPaths(logdir: string, pkgname: PkgName): { logFile: string; logDir: string } {
@@ -56,6 +59,7 @@ export function setupJob(job: Job, ctx: JobSetupContext): JobSetup {
     },
     block: presolveBlock(pkg),
     reads: treeReads(ctx.tree, job.pkgpath, indexValue(pkg.entry, 'SCAN_DEPENDS') ?? ''),
+    distfiles: distfilesOf(pkg).map((name) => ({ name, file: join(ctx.distdir ?? join(ctx.tree, 'distfiles'), name) })),
   };
   return { buildJob, expectedS: estimate.wallS, lastLogBytes: ctx.lastLogBytes(job.pkgname) };
 }
