@@ -73,7 +73,7 @@ export async function fetchDistfile(request: DistfileRequest, options: FetchOpti
       await rm(part, { force: true });
       if (options.signal.aborted) return failed('the fetch was stopped');
     }
-    return failed(`${request.name} could not be had: ${attempts.map((a) => `${a.url}: ${a.answer}`).join('; ')}`);
+    return failed(`${request.name} could not be had: ${answers(attempts)}`);
   } finally {
     await lock.release();
   }
@@ -120,4 +120,15 @@ async function fromSite(url: string, part: string, request: DistfileRequest, opt
   } finally {
     release();
   }
+}
+
+/** Each URL with what it answered, in order; the same answer again is counted, not repeated. */
+function answers(attempts: readonly Attempt[]): string {
+  const byUrl = new Map<string, Map<string, number>>();
+  for (const { url, answer } of attempts) {
+    const seen = byUrl.get(url) ?? new Map<string, number>();
+    seen.set(answer, (seen.get(answer) ?? 0) + 1);
+    byUrl.set(url, seen);
+  }
+  return [...byUrl].map(([url, seen]) => `${url}: ${[...seen].map(([answer, n]) => (n > 1 ? `${answer} (${n} times)` : answer)).join(', ')}`).join('; ');
 }
