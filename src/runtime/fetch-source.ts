@@ -50,9 +50,19 @@ export class FetchSource implements EventSource {
     private readonly now: () => number,
     priority: (pkgname: PkgName) => number,
     signal: AbortSignal,
+    /** Tells the run (engine.log, the terminal) what a site answered when it did not give the file. */
+    warn: (text: string) => void,
   ) {
     this.queue = new FetchQueue({
       distdir: settings.distdir, limits: settings.limits, priority, signal,
+      attempted: (name, attempt) => {
+        if (attempt.ok) return;
+        try {
+          warn(`fetch ${name}: ${attempt.url}: ${attempt.answer}`);
+        } catch {
+          // A run directory that cannot be written: the store stops the run with the reason.
+        }
+      },
       portEnded: (port, result) => this.ended(port, result),
       distfileEnded: (ended) => this.logLine(ended),
     });

@@ -2,8 +2,8 @@
 // PREFIX, `build` and `install` source the Portfile in a fixed bash program
 // and call its function, `package` is kiln's packager.
 
-import { cp, lstat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { copyFile, cp, link, lstat, mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 
 import { isExtracted } from '../core/distfiles/distinfo.js';
 import { INPUT_FD_BASE } from './bwrap-run.js';
@@ -19,7 +19,7 @@ export const portfileRecipe: Recipe = {
   name: 'portfile',
   phases: [
     { kind: 'sandbox', phase: 'depends', step: dependsStep },
-    { kind: 'sandbox', phase: 'build', before: copyPort, step: (ctx) => portfileStep(ctx, 'build') },
+    { kind: 'sandbox', phase: 'build', before: async (ctx, log) => { const copied = await copyPort(ctx, log); return copied.ok ? stageDistfiles(ctx, log) : copied; }, step: (ctx) => portfileStep(ctx, 'build') },
     { kind: 'sandbox', phase: 'install', step: (ctx) => portfileStep(ctx, 'install') },
     { kind: 'host', phase: 'package', run: packagePhase },
   ],
@@ -56,7 +56,7 @@ function portfileStep(ctx: JobContext, phase: 'build' | 'install'): SandboxStep 
     cwd: SANDBOX.work,
     writable: { prefix: false, work: true, destdir: true },
     inputFiles: [],
-    mounts: distfiles.map((d) => ({ source: d.file, dest: `${SANDBOX.distdir}/${d.name}`, writable: false })),
+    mounts: distfiles.length === 0 ? [] : [{ source: stagedDistdir(ctx), dest: SANDBOX.distdir, writable: false }],
   };
 }
 
@@ -73,6 +73,28 @@ async function copyPort(ctx: JobContext, log: PhaseLog): Promise<StepResult> {
   } catch (err) {
     await log.note(`cannot copy ${port}: ${(err as Error).message}`);
     return { ok: false, failure: { kind: 'infrastructure', reason: `cannot copy the port directory ${port} to ${ctx.scratch.work}: ${(err as Error).message}` } };
+  }
+  return STEP_OK;
+}
+
+/** The job's DISTDIR: its distfiles, linked (or copied) from the host's DISTDIR into the scratch directory, which the build user can reach. */
+function stagedDistdir(ctx: JobContext): string {
+  return join(ctx.scratch.root, 'distfiles');
+}
+
+async function stageDistfiles(ctx: JobContext, log: PhaseLog): Promise<StepResult> {
+  const distfiles = ctx.job.distfiles ?? [];
+  if (distfiles.length === 0) return STEP_OK;
+  try {
+    for (const { name, file } of distfiles) {
+      const at = join(stagedDistdir(ctx), name);
+      await mkdir(dirname(at), { recursive: true, mode: 0o755 });
+      if (!(await lstat(file)).isFile()) throw new Error(`${file} is not a regular file`);
+      await link(file, at).catch(() => copyFile(file, at, 1 /* COPYFILE_EXCL */));
+    }
+  } catch (err) {
+    await log.note(`cannot stage the distfiles: ${(err as Error).message}`);
+    return { ok: false, failure: { kind: 'infrastructure', reason: `cannot stage the distfiles of ${ctx.job.pkgname}: ${(err as Error).message}` } };
   }
   return STEP_OK;
 }
