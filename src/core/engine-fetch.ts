@@ -29,12 +29,23 @@ export class FetchGate {
     return result.ok ? { kind: 'ready' } : { kind: 'failed', reason: result.reason };
   }
 
-  /** Records a result; gives back the package it lets go, if it was parked. */
-  arrived(pkgname: PkgName, result: FetchResult): number | undefined {
-    this.results.set(pkgname, result);
-    const id = this.parked.get(pkgname);
-    this.parked.delete(pkgname);
-    return id;
+  /**
+   * Records a fetch's result. A package parked for it is let go (`ready`:
+   * to the gate again). A failure fails an open package at once (and so
+   * blocks its dependents), unless `mustFetch` says it may still prove
+   * current: that is asked first, and the gate fails it after.
+   */
+  arrived(event: { readonly pkgname: PkgName; readonly type: 'distfiles-ready' | 'fetch-failed'; readonly reason?: string },
+    idOf: (pkgname: PkgName) => number | undefined, isOpen: (id: number) => boolean, mustFetch: (id: number) => boolean):
+    { readonly kind: 'ready'; readonly id: number } | { readonly kind: 'failed'; readonly id: number; readonly reason: string } | undefined {
+    const result: FetchResult = event.type === 'distfiles-ready' ? { ok: true } : { ok: false, reason: event.reason ?? 'the fetch failed' };
+    this.results.set(event.pkgname, result);
+    const parked = this.parked.get(event.pkgname);
+    this.parked.delete(event.pkgname);
+    const id = parked ?? idOf(event.pkgname);
+    if (id === undefined || !isOpen(id)) return undefined;
+    if (parked !== undefined) return { kind: 'ready', id };
+    return !result.ok && mustFetch(id) ? { kind: 'failed', id, reason: result.reason } : undefined;
   }
 
   /** Whether packages wait for their distfiles. */

@@ -154,8 +154,7 @@ export class Engine {
         this.retry(out, at, event.pkgpath);
         break;
       case 'packages-added': this.add(out, at, event.entries); break;
-      case 'distfiles-ready': this.fetched(out, at, event.pkgname, { ok: true }); break;
-      case 'fetch-failed': this.fetched(out, at, event.pkgname, { ok: false, reason: event.reason }); break;
+      case 'distfiles-ready': case 'fetch-failed': this.fetched(out, at, event); break;
       case 'plan-complete':
         this.more = false;
         this.closing = event.replan === true;
@@ -182,11 +181,8 @@ export class Engine {
     return this.states.status[id]!;
   }
 
-  /** The build priority of a package (bigger: sooner), for the order of fetches. */
-  priorityOf(pkgname: PkgName): number {
-    const id = this.graph.id(pkgname);
-    return id === undefined ? 0 : this.expected.priority[id] ?? 0;
-  }
+  /** The build priority of a package (bigger: sooner): its distfiles are fetched in this order. */
+  priorityOf(pkgname: PkgName): number { return this.expected.priority[this.graph.id(pkgname) ?? -1] ?? 0; }
 
   blockers(pkgname: PkgName): PkgName[] {
     const id = this.graph.id(pkgname);
@@ -252,8 +248,8 @@ export class Engine {
       if (this.graph.pkgpaths[id] !== pkgpath || this.states.status[id] !== 'failed') continue;
       this.attempts[id] = 0;
       this.states.set(out, at, id, 'open', { reason: 'retry asked' });
-      this.readyIfWaitingOnNothing(out, at, id);
-      this.states.unblock(out, at, id, (d) => this.readyIfWaitingOnNothing(out, at, d));
+      this.readyIfWaitingOnNothing(id);
+      this.states.unblock(out, at, id, (d) => this.readyIfWaitingOnNothing(d));
     }
   }
 
@@ -261,7 +257,7 @@ export class Engine {
     const id = this.graph.id(pkgname);
     if (id === undefined || !this.checking.delete(id) || this.states.status[id] !== 'open') return;
     this.recheck[id] = 0;
-    if (verdict.status === 'open') this.toReady(out, at, id);
+    if (verdict.status === 'open') this.becameReady(out, at, id);
     else if (verdict.status === 'failed') this.fail(out, at, id, { phase: verdict.phase, error: verdict.error, reason: verdict.reason });
     else {
       this.states.set(out, at, id, verdict.status);
@@ -291,35 +287,23 @@ export class Engine {
     this.states.propagate(out, at, id);
   }
 
-  /** `id`'s dependencies are built: it is ready, or first checked when it may still be current. */
+  /** `id`'s dependencies are built: it is first checked when it may still be current, then waits for its distfiles (engine-fetch.ts). */
   private becameReady(out: EngineCommand[], at: number, id: number): void {
     if (this.recheck[id] === 1) {
       this.checking.add(id);
       out.push({ type: 'check', at, pkgname: this.graph.pkgnames[id]! });
-    } else {
-      this.toReady(out, at, id);
+      return;
     }
-  }
-
-  /** Dependencies built and known to need building: ready once its distfiles are there; failed if they cannot be had. */
-  private toReady(out: EngineCommand[], at: number, id: number): void {
     const gate = this.fetches.pass(id, this.graph.pkgnames[id]!, this.plan[id]!.fetch === true);
     if (gate.kind === 'ready') this.ready.push(id);
     else if (gate.kind === 'failed') this.fail(out, at, id, { phase: 'fetch', error: 'fetch', reason: gate.reason });
   }
 
-  /**
-   * A fetch ended. A failure fails the package at once (and blocks its
-   * dependents) unless it may still prove current, which is asked first.
-   */
-  private fetched(out: EngineCommand[], at: number, pkgname: PkgName, result: { ok: true } | { ok: false; reason: string }): void {
-    const parked = this.fetches.arrived(pkgname, result);
-    const id = parked ?? this.graph.id(pkgname);
-    if (id === undefined || this.states.status[id] !== 'open') return;
-    if (parked !== undefined) this.toReady(out, at, id);
-    else if (!result.ok && this.recheck[id] === 0 && !this.checking.has(id) && this.plan[id]!.fetch === true) {
-      this.fail(out, at, id, { phase: 'fetch', error: 'fetch', reason: result.reason });
-    }
+  private fetched(out: EngineCommand[], at: number, event: Extract<EngineEvent, { type: 'distfiles-ready' | 'fetch-failed' }>): void {
+    const next = this.fetches.arrived(event, (name) => this.graph.id(name), (id) => this.states.status[id] === 'open',
+      (id) => this.recheck[id] === 0 && !this.checking.has(id) && this.plan[id]!.fetch === true);
+    if (next?.kind === 'ready') this.becameReady(out, at, next.id);
+    else if (next?.kind === 'failed') this.fail(out, at, next.id, { phase: 'fetch', error: 'fetch', reason: next.reason });
   }
 
   private releaseDependents(out: EngineCommand[], at: number, id: number): void {
@@ -333,11 +317,11 @@ export class Engine {
     out.push({ type: 'requeue', at, job, reason });
     const id = this.graph.id(job.pkgname)!;
     this.states.set(out, at, id, 'open', { reason: why }, job.id);
-    this.readyIfWaitingOnNothing(out, at, id);
+    this.readyIfWaitingOnNothing(id);
   }
 
-  private readyIfWaitingOnNothing(out: EngineCommand[], at: number, id: number): void {
-    if (this.pending[id] === 0 && this.states.status[id] === 'open') this.toReady(out, at, id);
+  private readyIfWaitingOnNothing(id: number): void {
+    if (this.pending[id] === 0 && this.states.status[id] === 'open') this.ready.push(id);
   }
 
   private release(job: Job): void {
