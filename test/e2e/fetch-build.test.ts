@@ -21,6 +21,7 @@ import { kiln, kilnBuild, type RunDirs } from '../support/kiln-runs.js';
 const work = mkdtempSync(join(tmpdir(), 'kiln-fetch-'));
 const d: RunDirs = { tree: join(work, 'tree'), logdir: join(work, 'logs'), packages: join(work, 'packages') };
 const distdir = join(work, 'distfiles');
+const canary = join(work, 'canary');
 const server = new DistfileServer();
 after(async () => {
   await server.stop();
@@ -51,6 +52,25 @@ ${distfile === undefined ? '' : `DISTFILES=(${distfile})\nMASTER_SITES=(${sites.
 build() { ${distfile === undefined ? 'echo plain > hello' : `cp ${distfile.replace('.tar.gz', '')}/hello hello`}; }
 install() { mkdir -p "$DESTDIR$PREFIX/bin"; cp hello "$DESTDIR$PREFIX/bin/${name}"; }
 `;
+}
+
+/**
+ * A hostile distfile: a symlink to the host's canary directory and a file
+ * through it, a member named with `../` and one with an absolute path into
+ * the canary directory. Extracted as the build user in the sandbox, none
+ * of them reaches the host.
+ */
+function hostileTarball(canary: string): Buffer {
+  const src = join(work, 'src', 'hostile');
+  mkdirSync(join(src, 'real'), { recursive: true });
+  writeFileSync(join(src, 'real', 'owned'), 'owned\n');
+  writeFileSync(join(src, 'up'), 'up\n');
+  writeFileSync(join(src, 'abs'), 'abs\n');
+  spawnSync('ln', ['-s', canary, join(src, 'link')]);
+  const out = spawnSync('tar', ['-czPf', '-', '--transform', `s,^real,link,;s,^up$,../../../${canary.slice(1)}/up,;s,^abs$,${canary}/abs,`, 'link', 'real/owned', 'up', 'abs'],
+    { cwd: src, maxBuffer: 1 << 20 });
+  assert.equal(out.status, 0, out.stderr.toString());
+  return out.stdout;
 }
 
 const bodies: Record<string, Buffer> = {};
@@ -114,6 +134,12 @@ describe('fetch jobs beside the builds', () => {
       nodistinfo: port('nodistinfo', 'shared-1.0.tar.gz', [A]),
     };
     for (let i = 0; i < 6; i++) ports[`plain${i}`] = port(`plain${i}`, undefined, []);
+    // Already in DISTDIR: verified, not fetched.
+    mkdirSync(canary, { recursive: true, mode: 0o777 });
+    bodies['hostile-1.0.tar.gz'] = hostileTarball(canary);
+    mkdirSync(distdir, { recursive: true });
+    writeFileSync(join(distdir, 'hostile-1.0.tar.gz'), bodies['hostile-1.0.tar.gz']);
+    ports['hostile'] = port('hostile', 'hostile-1.0.tar.gz', []).replace(/build\(\) \{[^\n]*/, 'build() { ls -la; echo hello > hello; }');
     for (const [name, text] of Object.entries(ports)) {
       mkdirSync(join(d.tree, 'fetch', name), { recursive: true });
       writeFileSync(join(d.tree, 'fetch', name, 'Portfile'), text);
@@ -154,7 +180,7 @@ describe('fetch jobs beside the builds', () => {
   test('DISTDIR never held a partial or wrong file under a distfile name, and holds nothing else at the end but the corrupt copy set aside', () => {
     assert.deepEqual(violations, []);
     const left = readdirSync(distdir).sort();
-    assert.deepEqual(left, ['corrupt-1.0.tar.gz', 'cut-1.0.tar.gz', 'second-1.0.tar.gz', 'shared-1.0.tar.gz', 'slow-1.0.tar.gz']);
+    assert.deepEqual(left, ['corrupt-1.0.tar.gz', 'cut-1.0.tar.gz', 'hostile-1.0.tar.gz', 'second-1.0.tar.gz', 'shared-1.0.tar.gz', 'slow-1.0.tar.gz']);
   });
 
   test('a corrupt copy is reported with the expected and the got digest; fetch.log has a line per finished fetch', () => {
@@ -180,6 +206,14 @@ describe('fetch jobs beside the builds', () => {
     } finally {
       store.close();
     }
+  });
+
+  test('a hostile distfile, extracted as the build user in the sandbox, writes nothing on the host', () => {
+    assert.deepEqual(readdirSync(canary), []);
+    assert.equal(existsSync(join(work, 'up')), false);
+    const log = readFileSync(join(d.logdir, 'packages', 'hostile-1.0.log'), 'utf8');
+    assert.match(log, /kiln: extracting hostile-1\.0\.tar\.gz/);
+    assert.notEqual(byName(report(), 'hostile-1.0').status, 'up-to-date');
   });
 
   test('a second run fetches nothing that is in DISTDIR, and tries the missing one again', async () => {
