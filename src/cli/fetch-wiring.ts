@@ -27,7 +27,8 @@ export interface FetchValues {
   readonly 'fetch-jobs'?: string | undefined;
 }
 
-export function fetchSettings(values: FetchValues, tree: string, cwd: string): FetchSettings {
+/** KILN_FETCH_ORDER=scan: fetches in scan order instead of build priority, for bench/fetch-order.ts. */
+export function fetchSettings(values: FetchValues, tree: string, cwd: string, env: NodeJS.ProcessEnv = {}): FetchSettings {
   const override = values['master-site-override'] ?? [];
   const bad = override.find((url) => !/^https?:\/\/[^/?#\s]+/i.test(url));
   if (bad !== undefined) throw new UsageError(`--master-site-override wants an http:// or https:// URL, not ${JSON.stringify(bad)}`);
@@ -35,5 +36,6 @@ export function fetchSettings(values: FetchValues, tree: string, cwd: string): F
     distdir: resolve(cwd, values.distdir ?? resolve(tree, 'distfiles')),
     override,
     limits: { ...DEFAULT_FETCH_LIMITS, jobs: integer(values['fetch-jobs'], 'fetch-jobs', DEFAULT_FETCH_LIMITS.jobs) },
+    ...(env['KILN_FETCH_ORDER'] === 'scan' && { order: 'scan' as const }),
   };
 }

@@ -24,6 +24,8 @@ export interface FetchSettings {
   /** `--master-site-override`: tried before a port's own sites. */
   readonly override: readonly string[];
   readonly limits: FetchLimits;
+  /** `scan`: fetch in the order the scan found the ports, not by build priority (bench/fetch-order.ts compares them). */
+  readonly order?: 'priority' | 'scan';
 }
 
 /** The distfiles a package's block names. */
@@ -42,6 +44,7 @@ export class FetchSource implements EventSource {
   private readonly queue: FetchQueue;
   private readonly wanted = new Set<PkgName>();
   private readonly paths = new Map<PkgName, PkgPath>();
+  private readonly scanIndex = new Map<PkgName, number>();
 
   constructor(
     private readonly settings: FetchSettings,
@@ -53,8 +56,9 @@ export class FetchSource implements EventSource {
     /** Tells the run (engine.log, the terminal) what a site answered when it did not give the file. */
     warn: (text: string) => void,
   ) {
+    const scanOrder = (pkgname: PkgName): number => -(this.scanIndex.get(pkgname) ?? 0);
     this.queue = new FetchQueue({
-      distdir: settings.distdir, limits: settings.limits, priority, signal,
+      distdir: settings.distdir, limits: settings.limits, priority: settings.order === 'scan' ? scanOrder : priority, signal,
       attempted: (name, attempt) => {
         if (attempt.ok) return;
         try {
@@ -74,6 +78,7 @@ export class FetchSource implements EventSource {
     for (const entry of fresh) {
       this.wanted.add(entry.pkgname);
       this.paths.set(entry.pkgname, entry.pkgpath);
+      this.scanIndex.set(entry.pkgname, this.scanIndex.size);
     }
     // Read every distinfo first, so that the most urgent of the whole batch start first.
     void Promise.all(fresh.map(async (entry) => {

@@ -97,7 +97,7 @@ async function run(args: string[], io: CommandIO): Promise<number> {
     lockdir: values.lockdir === undefined ? undefined : resolve(io.cwd, values.lockdir),
     force, rebuildAll: values['rebuild-all'] === true, killPoints: killPointsOf(io),
   };
-  const fetch = fetchSettings(values, tree, io.cwd);
+  const fetch = fetchSettings(values, tree, io.cwd, io.env);
   const missing = toolProblem(BUBBLEWRAP);
   if (missing !== undefined) throw new UserError(`cannot build here: ${missing}`);
 
