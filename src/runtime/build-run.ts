@@ -35,7 +35,7 @@ import { PlanFeed } from './plan-feed.js';
 import { lockRunDir } from './run-lock.js';
 import { StoreScanCache } from './scan-cache-store.js';
 import { StuckWatch } from './stuck-watch.js';
-import { FetchSource, withFetch, type FetchSettings } from './fetch-source.js';
+import { FetchSource, type FetchSettings } from './fetch-source.js';
 
 export interface BuildRunOptions {
   readonly driver: TreeDriver & ScanInputs;
@@ -124,9 +124,7 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
     const estimator = new Estimator(records);
     const logBytes = new Map(records.flatMap((r) => (r.logBytes === undefined ? [] : [[r.pkgpath, r.logBytes] as const])));
     const stopAll = new AbortController();
-    const fetcher = o.fetch === undefined ? undefined
-      : new FetchSource(o.fetch, o.driver.root, o.logdir, () => o.clock.now(), (name) => current.priorityOf(name), stopAll.signal,
-        (text) => say('warning', text));
+    const fetcher = o.fetch && new FetchSource(o.fetch, o.driver.root, o.logdir, () => o.clock.now(), (name) => current.priorityOf(name), stopAll.signal, (text) => say('warning', text));
     const durableFor = (packages: Map<PkgName, ResolvedPackage>): Durability => prepareDurability({
       store, run: run.id, root: o.driver.root, allDir, lockdir, logdir: o.logdir, packages, clock: o.clock, say,
       force: o.force ?? [], rebuildAll: o.rebuildAll ?? false, maxAttempts: o.engine.maxAttempts,
@@ -151,15 +149,9 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
         at: point,
       }).run();
     };
-    const planOf = (batch: readonly ResolvedPackage[], packages: ReadonlyMap<PkgName, ResolvedPackage>, durable: Durability): Plan => {
-      const plan = makePlan({
-        packages: batch, verdicts: durable.verdicts, estimate: (p) => estimator.estimate(p.pkgname, p.pkgpath), known: (name) => packages.has(name),
-      });
-      if (fetcher === undefined) return plan;
-      const entries = withFetch(plan.entries, new Map(batch.map((p) => [p.pkgname, p])));
-      fetcher.want(entries, new Map(batch.map((p) => [p.pkgname, p])));
-      return { ...plan, entries };
-    };
+    const planOf = (batch: readonly ResolvedPackage[], packages: ReadonlyMap<PkgName, ResolvedPackage>, durable: Durability): Plan => FetchSource.plan(fetcher, makePlan({
+      packages: batch, verdicts: durable.verdicts, estimate: (p) => estimator.estimate(p.pkgname, p.pkgpath), known: (name) => packages.has(name),
+    }), batch);
     const countsOf = (plan: Plan): { prefailed: number; upToDate: number } => ({
       prefailed: plan.entries.filter((e) => e.initial.status === 'prefailed').length,
       upToDate: plan.entries.filter((e) => e.initial.status === 'up-to-date').length,
@@ -249,6 +241,7 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
     return finished;
 
     async function finish(result: RunResult, snapshot?: EngineCounts): Promise<BuildRunResult> {
+      stopAll.abort(); // fetches for ports that will not be built now
       point('reporting');
       emit({ type: 'run-finished', at: o.clock.now(), result });
       point('finishing');

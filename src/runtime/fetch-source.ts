@@ -33,10 +33,6 @@ export function distfilesOf(pkg: ResolvedPackage): string[] {
   return words(indexValue(pkg.entry, 'DISTFILES'));
 }
 
-/** The plan entries, those to build that have distfiles marked to wait for them. */
-export function withFetch(entries: readonly PlanEntry[], packages: ReadonlyMap<PkgName, ResolvedPackage>): PlanEntry[] {
-  return entries.map((e) => (e.initial.status === 'open' && distfilesOf(packages.get(e.pkgname)!).length > 0 ? { ...e, fetch: true } : e));
-}
 
 export class FetchSource implements EventSource {
   private push: ((event: EngineEvent) => void) | undefined;
@@ -70,6 +66,18 @@ export class FetchSource implements EventSource {
       portEnded: (port, result) => this.ended(port, result),
       distfileEnded: (ended) => this.logLine(ended),
     });
+  }
+
+  /**
+   * The plan of `batch` with the packages to build that have distfiles
+   * marked to wait for them (PlanEntry.fetch), and their fetches begun.
+   */
+  static plan<P extends { readonly entries: readonly PlanEntry[] }>(fetcher: FetchSource | undefined, plan: P, batch: readonly ResolvedPackage[]): P {
+    if (fetcher === undefined) return plan;
+    const packages = new Map(batch.map((p) => [p.pkgname, p]));
+    const entries = plan.entries.map((e) => (e.initial.status === 'open' && distfilesOf(packages.get(e.pkgname)!).length > 0 ? { ...e, fetch: true } : e));
+    fetcher.want(entries, packages);
+    return { ...plan, entries };
   }
 
   /** The packages of `entries` that wait for distfiles are fetched for (once each). */
