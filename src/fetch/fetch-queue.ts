@@ -46,7 +46,6 @@ export class FetchQueue {
   private readonly active = new Map<string, number>();
   private readonly siteWaiters: Array<() => void> = [];
   private running = 0;
-  private readonly idle: Array<() => void> = [];
 
   constructor(private readonly o: FetchQueueOptions) {}
 
@@ -76,12 +75,6 @@ export class FetchQueue {
     this.settle(port);
   }
 
-  /** Resolves once nothing is waiting or running. */
-  drained(): Promise<void> {
-    if (this.running === 0 && ![...this.files.values()].some((f) => f.state === 'waiting')) return Promise.resolve();
-    return new Promise((resolve) => this.idle.push(resolve));
-  }
-
   private settle(port: string): void {
     const waiting = this.ports.get(port);
     if (waiting === undefined || waiting.remaining.size > 0) return;
@@ -101,7 +94,6 @@ export class FetchQueue {
     for (const next of nextFetches(waiting, this.running, this.active, this.o.limits ?? DEFAULT_FETCH_LIMITS)) {
       this.start(this.files.get(next.name)!, next.site);
     }
-    if (this.running === 0 && waiting.length === 0) for (const resolve of this.idle.splice(0)) resolve();
   }
 
   private start(file: Distfile, firstSite: string): void {

@@ -24,6 +24,10 @@ export interface Request {
 
 export class DistfileServer {
   readonly requests: Request[] = [];
+  /** The most requests answered at once, per site and in all. */
+  readonly most = new Map<string, number>();
+  mostInAll = 0;
+  private readonly open = new Map<string, number>();
   private readonly answers = new Map<string, Answer>();
   private readonly cutOnce = new Set<string>();
   private server: Server | undefined;
@@ -48,6 +52,10 @@ export class DistfileServer {
       const name = rest.join('/');
       const range = req.headers.range;
       this.requests.push({ site, name, range });
+      this.open.set(site, (this.open.get(site) ?? 0) + 1);
+      this.most.set(site, Math.max(this.most.get(site) ?? 0, this.open.get(site)!));
+      this.mostInAll = Math.max(this.mostInAll, [...this.open.values()].reduce((a, b) => a + b, 0));
+      res.on('close', () => this.open.set(site, this.open.get(site)! - 1));
       const answer = this.answers.get(`${site}/${name}`) ?? { kind: 'missing' };
       if (answer.kind === 'missing') {
         res.writeHead(404).end('not here');
