@@ -3,18 +3,20 @@
 // fetching in the order the scan found the ports. A generated tree of N
 // ports (each needs up to three earlier ones; a few long builds make a
 // critical path), each with its own distfile, served by a loopback server
-// at a throttled rate; the same tree built three times into fresh run
-// directories: with every distfile already in DISTDIR (no wait), fetched in
-// kiln's order, fetched in scan order (KILN_FETCH_ORDER=scan).
+// at a throttled rate; the same tree built into fresh run directories,
+// fetching in kiln's order and in scan order (KILN_FETCH_ORDER=scan).
 //
 //   npm run bench:fetch [-- --ports 300] [--jobs 2] [--rate 300000] [--fetch-jobs 2]
 //
-// Waiting share = (idle slot-seconds of the run − those of the run with no
-// fetch) / (slots × the run's wall). Prints measured numbers; not a test.
+// A package waits for its distfile from when the build could have started
+// it (it was planned and its dependencies were built) until the server
+// had sent the file. Build-slot time waiting = the time integral of
+// min(free slots, packages waiting so); its share is of slots × the build
+// wall (first job start to last job end). Prints measured numbers; not a test.
 
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { appendFileSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,12 +49,9 @@ for (let i = 0; i < count; i++) {
 await makeDurableTree(tree, ports);
 await server.start();
 const site = server.url('s');
-const source = path.join(dir, 'source');
-mkdirSync(source);
 for (const name of Object.keys(ports)) {
   const file = `${name}.dat`;
   const body = Buffer.alloc(20_000 + Math.floor(random.next() * 100_000), name);
-  writeFileSync(path.join(source, file), body);
   server.set('s', file, { kind: 'slow', body, bytesPerS: Number(values.rate) });
   const sum = (a: string): string => createHash(a).update(body).digest('hex');
   appendFileSync(path.join(tree, 'cat', name, 'Portfile'), `DISTFILES=(${file})\nMASTER_SITES=(${site})\n`);
@@ -66,35 +65,53 @@ function kiln(args: string[], env: Record<string, string>): Promise<number | nul
   });
 }
 
-interface Measured { wallS: number; idleSlotS: number; jobs: number }
+interface Measured { wallS: number; waitingS: number; jobs: number }
 
-async function build(name: string, env: Record<string, string>, prefetched: boolean): Promise<Measured> {
+async function build(name: string, env: Record<string, string>): Promise<Measured> {
   const distdir = path.join(dir, name, 'distfiles');
   mkdirSync(distdir, { recursive: true });
-  if (prefetched) for (const file of readdirSync(source)) copyFileSync(path.join(source, file), path.join(distdir, file));
+  server.sent.clear();
   const code = await kiln(['build', '--tree', tree, '--jobs', String(jobs), '--logdir', path.join(dir, name, 'logs'), '--packages', path.join(dir, name, 'packages'),
     '--distdir', distdir, '--fetch-jobs', values['fetch-jobs'], '--plain'], env);
   if (code !== 0) throw new Error(`kiln build (${name}) exited ${code}`);
   const store = RunStore.openReadOnly(path.join(dir, name, 'logs'));
   const events = store.readEvents(0, undefined, 1e9).map((e) => e.event);
   store.close();
-  const ended = events.filter((e): e is Extract<RunEvent, { type: 'job-ended' }> => e.type === 'job-ended');
-  const start = events.find((e): e is Extract<RunEvent, { type: 'run-started' }> => e.type === 'run-started')!.at;
-  const end = Math.max(...ended.map((e) => e.at));
-  const busy = ended.reduce((sum, e) => sum + e.durationS, 0);
-  return { wallS: end - start, idleSlotS: jobs * (end - start) - busy, jobs: ended.length };
+  const ended = new Map(events.filter((e): e is Extract<RunEvent, { type: 'job-ended' }> => e.type === 'job-ended').map((e) => [e.job.pkgname, e]));
+  const planned = new Map<string, { at: number; depends: readonly string[] }>();
+  for (const e of events) if (e.type === 'resolved') for (const p of e.entries) if (!planned.has(p.pkgname)) planned.set(p.pkgname, { at: e.at, depends: p.depends });
+  // Each package's window of waiting for its distfile: [could start, distfile sent), cut at its own start.
+  const windows: Array<[number, number]> = [];
+  for (const [pkgname, { at, depends }] of planned) {
+    const job = ended.get(pkgname);
+    const sent = server.sent.get(`${pkgname.replace(/-1\.0$/, '')}.dat`);
+    if (job === undefined || sent === undefined) continue;
+    const could = Math.max(at, ...depends.map((d) => ended.get(d)?.at ?? at));
+    const until = Math.min(sent, job.job.startedAt);
+    if (until > could) windows.push([could, until]);
+  }
+  const jobsRun = [...ended.values()].map((e): [number, number] => [e.job.startedAt, e.at]);
+  const first = Math.min(...jobsRun.map(([s]) => s));
+  const last = Math.max(...jobsRun.map(([, e]) => e));
+  // Sweep: at each change, free slots and waiting packages.
+  const points = [...new Set([...windows.flat(), ...jobsRun.flat()])].filter((t) => t >= first && t <= last).sort((a, b) => a - b);
+  let waitingS = 0;
+  for (let i = 0; i + 1 < points.length; i++) {
+    const t = (points[i]! + points[i + 1]!) / 2;
+    const free = jobs - jobsRun.filter(([s, e]) => s <= t && t < e).length;
+    const waiting = windows.filter(([s, e]) => s <= t && t < e).length;
+    waitingS += Math.max(0, Math.min(free, waiting)) * (points[i + 1]! - points[i]!);
+  }
+  return { wallS: last - first, waitingS, jobs: ended.size };
 }
 
 try {
-  const none = await build('prefetched', {}, true);
-  const kilnOrder = await build('kiln-order', {}, false);
-  const scanOrder = await build('scan-order', { KILN_FETCH_ORDER: 'scan' }, false);
-  const requests = server.requests.length;
-  const share = (m: Measured): string => `${((100 * Math.max(0, m.idleSlotS - none.idleSlotS)) / (jobs * m.wallS)).toFixed(1)} %`;
-  console.log(`${count} ports, ${jobs} slots, distfiles of 20-120 kB at ${Number(values.rate) / 1000} kB/s each, ${values['fetch-jobs']} fetches at once; ${requests} requests`);
-  console.log(`distfiles already there: wall ${none.wallS.toFixed(1)} s, idle slot time ${none.idleSlotS.toFixed(1)} s (${none.jobs} jobs)`);
-  console.log(`kiln's fetch order:      wall ${kilnOrder.wallS.toFixed(1)} s, build-slot time waiting for distfiles ${share(kilnOrder)}`);
-  console.log(`scan order:              wall ${scanOrder.wallS.toFixed(1)} s, build-slot time waiting for distfiles ${share(scanOrder)}`);
+  const kilnOrder = await build('kiln-order', {});
+  const scanOrder = await build('scan-order', { KILN_FETCH_ORDER: 'scan' });
+  const share = (m: Measured): string => `${((100 * m.waitingS) / (jobs * m.wallS)).toFixed(1)} %`;
+  console.log(`${count} ports, ${jobs} slots, distfiles of 20-120 kB at ${Number(values.rate) / 1000} kB/s each, ${values['fetch-jobs']} fetches at once; ${server.requests.length} requests`);
+  console.log(`kiln's fetch order: build wall ${kilnOrder.wallS.toFixed(1)} s (${kilnOrder.jobs} jobs), build-slot time waiting for distfiles ${kilnOrder.waitingS.toFixed(1)} s = ${share(kilnOrder)}`);
+  console.log(`scan order:         build wall ${scanOrder.wallS.toFixed(1)} s (${scanOrder.jobs} jobs), build-slot time waiting for distfiles ${scanOrder.waitingS.toFixed(1)} s = ${share(scanOrder)}`);
 } finally {
   await server.stop();
   rmSync(dir, { recursive: true, force: true });

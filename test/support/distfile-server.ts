@@ -27,6 +27,8 @@ export class DistfileServer {
   /** The most requests answered at once, per site and in all. */
   readonly most = new Map<string, number>();
   mostInAll = 0;
+  /** When each name was last sent whole (seconds since the epoch). */
+  readonly sent = new Map<string, number>();
   private readonly open = new Map<string, number>();
   private readonly answers = new Map<string, Answer>();
   private readonly cutOnce = new Set<string>();
@@ -56,6 +58,7 @@ export class DistfileServer {
       this.most.set(site, Math.max(this.most.get(site) ?? 0, this.open.get(site)!));
       this.mostInAll = Math.max(this.mostInAll, [...this.open.values()].reduce((a, b) => a + b, 0));
       res.on('close', () => this.open.set(site, this.open.get(site)! - 1));
+      res.on('finish', () => this.sent.set(name, Date.now() / 1000));
       const answer = this.answers.get(`${site}/${name}`) ?? { kind: 'missing' };
       if (answer.kind === 'missing') {
         res.writeHead(404).end('not here');
@@ -83,13 +86,12 @@ export class DistfileServer {
       }
       const chunk = Math.max(1, Math.floor(answer.bytesPerS / 20));
       const timer = setInterval(() => {
-        if (body.length === 0 || res.destroyed) {
-          clearInterval(timer);
-          res.end();
-          return;
-        }
-        res.write(body.subarray(0, chunk));
+        if (res.destroyed) return clearInterval(timer);
+        const piece = body.subarray(0, chunk);
         body = body.subarray(chunk);
+        if (body.length > 0) return void res.write(piece);
+        clearInterval(timer);
+        res.end(piece);
       }, 50);
       res.on('close', () => clearInterval(timer));
     });
