@@ -90,7 +90,7 @@ export async function clusterHosts(values: ClusterValues, io: CommandIO, d: Clus
   const opened = await HostsFileRoster.open({
     ...(hostsFile !== undefined && { hostsFile }), added: join(d.logdir, ADDED_HOSTS), fixed: local ? ['localhost'] : [], factory,
   });
-  if (!opened.ok) throw new UserError(`bad hosts:\n  ${opened.problems.join('\n  ')}`);
+  if (!opened.ok) throw new UserError(opened.problems.map((p) => `bad hosts file: ${p}`).join('\nkiln: '));
   const hosts = [...(local ? [local] : []), ...opened.hosts];
   if (hosts.length === 0) throw new UserError(`${hostsFile ?? 'the hosts file'} names no host`);
   const pool = values['remote-scan'] === true ? await scanPool(made, d.tree, d.jobs, io) : undefined;

@@ -1,6 +1,8 @@
 // A subcommand of `kiln`: its name, its help text and what it does. Every
 // command gets the same IO and one AbortSignal, so Ctrl-C reaches each adapter.
 
+import { EXIT } from './exit-status.js';
+
 export interface CommandIO {
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   readonly stderr: NodeJS.WritableStream;
@@ -19,8 +21,16 @@ export interface Command {
   run(args: string[], io: CommandIO): Promise<number>;
 }
 
-/** A mistake in how kiln was called: printed with the usage, exit status 2. */
+/** A mistake in how kiln was called: printed with the command's usage line, exit status 2. */
 export class UsageError extends Error {}
 
-/** Bad input or environment the user can fix (missing file, bad hosts file): exit status 1. */
-export class UserError extends Error {}
+/**
+ * Input or surroundings kiln cannot use and the user can fix (a missing
+ * tree, a bad hosts file, a run directory in use): one line, exit status 4
+ * unless `status` says otherwise (exit-status.ts).
+ */
+export class UserError extends Error {
+  constructor(message: string, readonly status: number = EXIT.badInput) {
+    super(message);
+  }
+}

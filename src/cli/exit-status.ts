@@ -21,10 +21,17 @@ export const EXIT = {
   interrupted: 130,
 } as const;
 
-/** The table printed at the end of `--help` and in kiln(1). */
+/** The table printed at the end of `kiln build --help` and in kiln(1). */
 export const EXIT_HELP = `exit status: 0 everything was built (or up to date, or skipped by its port);
 1 some packages failed; 2 bad usage; 3 stopped by a stop file before the end;
 4 an input kiln cannot use (missing or empty tree, pkgpath not in the tree,
 bad hosts file, run directory in use); 5 no host could build; 70 internal
 error (a bug); 130 interrupted (run it again to resume).
 `;
+
+/** The exit statuses of a command other than build: its own 0 and 1, then the ones every command shares. */
+export function exitHelp(own: string): string {
+  return `exit status: ${own}; 2 bad usage; 4 an input kiln cannot use (named on
+stderr); 70 internal error (a bug); 130 interrupted.
+`;
+}

@@ -7,9 +7,9 @@ import type { RunEvent, RunEventSink } from '../core/run-events.js';
 import { HookRunner, splitCommand, type HookCommands } from '../report/hooks.js';
 import { RunFilesReporter } from '../report/run-files.js';
 import { TerminalReporter } from '../report/terminal-reporter.js';
-import { parseWebAddress } from '../report/web-address.js';
+import { parseWebAddress, type WebAddress } from '../report/web-address.js';
 import { WebServer } from '../report/web-server.js';
-import { UsageError, type CommandIO } from './command.js';
+import { UsageError, UserError, type CommandIO } from './command.js';
 
 /** The options, to spread into `kiln build`'s parseArgs options. */
 export const OPERATOR_OPTIONS = {
@@ -46,6 +46,19 @@ export interface OperatorReporters {
   close(now: number): Promise<void>;
 }
 
+/** Starts `server` on `address`; an address taken or not this machine's is the user's to change, not a bug. */
+export async function listenOn(server: WebServer, address: WebAddress): Promise<string> {
+  try {
+    return await server.listen(address);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'EADDRINUSE' ? 'the port is in use (another kiln serve or build --web?)'
+      : code === 'EADDRNOTAVAIL' ? 'that address is not one of this machine\'s'
+        : code === 'EACCES' ? 'ports below 1024 need root' : (err as Error).message;
+    throw new UserError(`--web ${address.host.includes(':') ? `[${address.host}]` : address.host}:${address.port}: cannot listen there: ${why}; give --web another [HOST:]PORT`);
+  }
+}
+
 /** Makes the reporters; starts the web server when --web is given. Throws UsageError for a bad --web. */
 export async function operatorReporters(values: OperatorValues, io: CommandIO, logdir: string): Promise<OperatorReporters> {
   const address = values.web === undefined ? undefined : parseWebAddress(values.web);
@@ -55,11 +68,11 @@ export async function operatorReporters(values: OperatorValues, io: CommandIO, l
     ...(values['hook-end'] !== undefined && { end: splitCommand(values['hook-end']) }),
     ...(values['hook-failed'] !== undefined && { failed: splitCommand(values['hook-failed']) }),
   };
+  const web = address === undefined ? undefined : new WebServer({ logdir });
+  const url = web && address ? await listenOn(web, address) : undefined;
   const files = new RunFilesReporter(logdir);
   const terminal = new TerminalReporter({ out: io.stdout, env: io.env, plain: values.plain === true });
   const hookRunner = Object.keys(hooks).length > 0 ? new HookRunner({ hooks, logdir, env: io.env }) : undefined;
-  const web = address === undefined ? undefined : new WebServer({ logdir });
-  const url = web && address ? await web.listen(address) : undefined;
   const sinks: RunEventSink[] = [files, terminal, ...(hookRunner ? [hookRunner] : []), ...(web ? [web] : [])];
   let finished = false;
   return {

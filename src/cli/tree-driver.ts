@@ -5,7 +5,7 @@
 
 import { createHash } from 'node:crypto';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -16,6 +16,8 @@ import { PortfileDriver } from '../ports/portfile/portfile-driver.js';
 import type { ScanInputs } from '../ports/scan-cache.js';
 import { type BootstrapKit, readBootstrapKit, unpackKit } from '../sandbox/bootstrap-kit.js';
 import { copyPublicEtc } from '../sandbox/pkgsrc-etc.js';
+import { type BuildUser, defaultSandboxConfig } from '../sandbox/sandbox-config.js';
+import { unreachableBy } from '../sandbox/scratch.js';
 import { UsageError, UserError } from './command.js';
 
 export const DRIVER_OPTIONS = {
@@ -44,6 +46,26 @@ export interface OpenDriver {
   readonly pkgsrc?: { readonly kit: BootstrapKit | undefined; readonly unpacked: ShownAt | undefined; readonly make: string };
   /** Removes what opening made (the unpacked kit). */
   close(): Promise<void>;
+  /** Something the operator should know before the scan starts, one line. */
+  readonly notice?: string;
+}
+
+/**
+ * Whom a Portfile tree's scans run as. As root, the build user, so that a
+ * Portfile's top level cannot read root-only files of the host into its
+ * metadata; when that user cannot reach the tree, kiln's own user, with a
+ * notice saying so and how to mend it.
+ */
+async function portfileScanUser(tree: string): Promise<{ user: BuildUser | undefined; notice?: string }> {
+  const user = defaultSandboxConfig().buildUser;
+  if (user === undefined) return { user };
+  const real = await realpath(tree).catch(() => tree);
+  const blocked = await unreachableBy(real, user);
+  if (blocked === undefined) return { user };
+  return {
+    user: undefined,
+    notice: `${blocked} is not searchable by the build user (uid ${user.uid}), so the scans of ${real} run with root's access to files; make the tree readable by all (chmod a+rX) to scan it as that user`,
+  };
 }
 
 export function driverKind(tree: string, value: string | undefined): 'portfile' | 'pkgsrc' {
@@ -72,7 +94,11 @@ export async function openTreeDriver(tree: string, values: DriverValues, options
   const timeout = options.timeoutS === undefined ? {} : { timeoutS: options.timeoutS };
   if (driverKind(tree, values.driver) === 'portfile') {
     if (values.make !== undefined || values['bootstrap-kit'] !== undefined) throw new UsageError('--make and --bootstrap-kit are for pkgsrc trees (--driver pkgsrc)');
-    return { driver: new PortfileDriver(tree, timeout), close: () => Promise.resolve() };
+    const scanAs = await portfileScanUser(tree);
+    return {
+      driver: new PortfileDriver(tree, { ...timeout, user: scanAs.user }), close: () => Promise.resolve(),
+      ...(scanAs.notice !== undefined && { notice: scanAs.notice }),
+    };
   }
   let kit: BootstrapKit | undefined;
   if (values['bootstrap-kit'] !== undefined) {

@@ -42,7 +42,11 @@ export type EngineEvent =
   /** They cannot be had: `pkgname` fails in phase fetch with this reason (which file, every URL tried, what each answered). */
   | { readonly type: 'fetch-failed'; readonly at: number; readonly pkgname: PkgName; readonly reason: string }
   /** Measured pressure on a host (load per core, swap in use, free memory). */
-  | { readonly type: 'host-load'; readonly at: number; readonly host: string; readonly load: HostLoad };
+  | { readonly type: 'host-load'; readonly at: number; readonly host: string; readonly load: HostLoad }
+  /** The coordinator's directory `where` (repository, run directory) is short of space (`reason`): start no job. */
+  | { readonly type: 'space-short'; readonly at: number; readonly where: string; readonly reason: string }
+  /** `where` has space again (`reason`). */
+  | { readonly type: 'space-ok'; readonly at: number; readonly where: string; readonly reason: string };
 
 /** Whether a package whose dependencies are now built must be built itself. */
 export type CheckVerdict =
@@ -102,6 +106,8 @@ export type EngineCommand =
   | { readonly type: 'requeue'; readonly at: number; readonly job: Job; readonly reason: string }
   /** A host's state changed; a quarantined one is let back in once it passes its check after `until` (none: given up for the run). */
   | { readonly type: 'host'; readonly at: number; readonly host: string; readonly state: HostState; readonly reason?: string; readonly until?: number }
+  /** Jobs stop starting (`short`) for lack of space in `where`, or start again. */
+  | { readonly type: 'space'; readonly at: number; readonly where: string; readonly short: boolean; readonly reason: string }
   /** Nothing is running and nothing more can start. */
   | { readonly type: 'finished'; readonly at: number; readonly result: 'complete' | 'stopped' };
 

@@ -5,6 +5,7 @@
 import type { HostLoad, HostState, Job } from './engine-events.js';
 import type { Estimate, HostSpec } from './model.js';
 import type { Capacity, ConcurrencyPolicy, HostLimit } from './policies/policy.js';
+import { correctedEnd } from './overrun.js';
 
 export interface HostRecord {
   spec: HostSpec;
@@ -116,10 +117,10 @@ export class HostPool {
     return host.state === 'up' && this.freeSlots(host) > 0 && this.freeCores(host) > 0;
   }
 
-  /** When a running job is expected to end; one that overran its estimate is expected now. */
+  /** When a running job is expected to end; one that overran its estimate runs on (overrun.ts). */
   endOf(jobId: number, now: number): number {
     const running = this.running.get(jobId);
-    return running === undefined ? now : Math.max(now, running.expectedEnd);
+    return running === undefined ? now : correctedEnd(running.job.startedAt, running.expectedEnd, now);
   }
 
   /** When the next slot frees on `host`: now if one is free. */

@@ -16,6 +16,7 @@ import { grown, recheckOf, settle } from './engine-growth.js';
 import { HostEvents } from './engine-host-events.js';
 import { HostPool, type HostRecord } from './engine-hosts.js';
 import { PathGate } from './engine-paths.js';
+import { SpaceGate } from './engine-space.js';
 import { type FailureDetail, PackageStates } from './engine-states.js';
 import { BuildGraph } from './graph.js';
 import { IdHeap } from './heap.js';
@@ -52,6 +53,7 @@ export class Engine {
   private readonly checking = new Set<number>();
   private readonly hosts = new HostPool();
   private readonly hostEvents: HostEvents;
+  private readonly space = new SpaceGate();
   private dispatcher: DispatchContext;
   /** The running job of each package being built. */
   private readonly jobOfNode = new Map<number, number>();
@@ -141,6 +143,7 @@ export class Engine {
         break;
       case 'drain': this.hostEvents.drain(out, at, event.host, true); break;
       case 'undrain': this.hostEvents.drain(out, at, event.host, false); break;
+      case 'space-short': case 'space-ok': this.space.handle(out, event); break;
       case 'job-ended': this.jobEnded(out, at, event.job, event.outcome); break;
       case 'retry': this.retry(out, at, event.pkgpath); break;
       case 'checked': this.checked(out, at, event.pkgname, event.verdict); break;
@@ -213,9 +216,7 @@ export class Engine {
     return { total: this.plan.length, byStatus: { ...this.states.counts }, ready: this.ready.size };
   }
 
-  get finished(): boolean {
-    return this.ended;
-  }
+  get finished(): boolean { return this.ended; }
 
   // ---- events ----------------------------------------------------------
 
@@ -232,7 +233,7 @@ export class Engine {
         break;
       case 'failed': this.fail(out, at, id, { phase: outcome.phase, error: outcome.error }, job.id); break;
       case 'infrastructure': {
-        const blame = this.hostEvents.infrastructure(out, at, job.host, id, outcome.reason);
+        const blame = outcome.full === undefined ? this.hostEvents.infrastructure(out, at, job.host, id, outcome.reason) : { charge: false, forgiven: [] };
         for (const forgiven of blame.forgiven) this.attempts[forgiven] = Math.max(0, this.attempts[forgiven]! - 1);
         if (blame.charge) this.attempts[id]!++;
         if (this.attempts[id]! < this.config.maxAttempts) this.requeue(out, at, job, outcome.reason, outcome.reason);
@@ -334,7 +335,7 @@ export class Engine {
 
   private dispatch(out: EngineCommand[], at: number): void {
     if (this.ended) return;
-    if (this.closing) {
+    if (this.closing || !this.space.open) {
       this.checkFinished(out, at);
       return;
     }

@@ -2,9 +2,11 @@
 // A package built before takes its last recorded time. One that was not
 // gets the time of the nearest thing that was: the same pkgpath (another
 // version), else ports of the same name for another language version
-// (py312-six from py313-six), else the median of the whole history. An
-// estimate is never zero.
+// (py312-six from py313-six), else, when the scan's facts of the port are
+// given, a guess from them (estimate-model.ts), else the median of the
+// whole history. An estimate is never zero.
 
+import { type EstimateModel, fitEstimateModel, type PortFacts } from './estimate-model.js';
 import type { Estimate, PhaseTiming, PkgName, PkgPath } from './model.js';
 
 /** What the estimator reads of one recorded job (history-csv and the run store give this). */
@@ -30,8 +32,13 @@ export class Estimator {
   private readonly byPkgpath = new Map<PkgPath, RecordedJob>();
   private readonly byStem = new Map<string, RecordedJob[]>();
   private readonly median: Estimate;
+  private readonly facts: ((pkgpath: PkgPath) => PortFacts | undefined) | undefined;
+  /** Fitted on first use; null when the history is too small for one. */
+  private model: EstimateModel | null | undefined;
 
-  constructor(records: readonly RecordedJob[]) {
+  /** `facts`: what the scan knows of the port at a pkgpath, for ports without history. */
+  constructor(records: readonly RecordedJob[], facts?: (pkgpath: PkgPath) => PortFacts | undefined) {
+    this.facts = facts;
     for (const record of records) {
       keep(this.byPkgname, record.pkgname, record);
       if (record.pkgpath !== '') keep(this.byPkgpath, record.pkgpath, record);
@@ -54,8 +61,43 @@ export class Estimator {
     if (samePath) return guess(samePath);
     const similar = this.byStem.get(nameStem(pkgname));
     if (similar) return guess(medianOf(similar));
-    return this.median;
+    const facts = pkgpath === undefined ? undefined : this.facts?.(pkgpath);
+    const model = facts && this.fitted();
+    if (!facts || !model) return this.median;
+    const seconds = Math.exp(model.logSeconds(facts));
+    return { ...scaledTo(this.template(facts.makeJobsSafe), seconds), spread: model.spread };
   }
+
+  /** Fits the guess model again at the next guess (the scan's facts have grown). */
+  refit(): void {
+    this.model = undefined;
+  }
+
+  private fitted(): EstimateModel | null {
+    if (this.model === undefined) {
+      const samples = [];
+      for (const record of this.byPkgname.values()) {
+        const facts = record.outcome === 'built' ? this.facts?.(record.pkgpath) : undefined;
+        if (facts) samples.push({ facts, seconds: record.wallS });
+      }
+      this.model = fitEstimateModel(samples) ?? null;
+    }
+    return this.model;
+  }
+
+  /** The median record of the ports built with several make jobs, or of the others. */
+  private template(parallel: boolean): RecordedJob {
+    const key = parallel ? 1 : 0;
+    let found = this.templates[key];
+    if (found === undefined) {
+      const kind = [...this.byPkgname.values()].filter((r) => r.wallS > 0 && r.makeJobs > 1 === parallel);
+      found = kind.length > 0 ? medianOf(kind) : medianOf([...this.byPkgname.values()]);
+      this.templates[key] = found;
+    }
+    return found;
+  }
+
+  private readonly templates: (RecordedJob | undefined)[] = [undefined, undefined];
 
   /** The recorded job of `pkgname`, if there is one. */
   recorded(pkgname: PkgName): RecordedJob | undefined {
@@ -90,6 +132,14 @@ function fromRecord(record: RecordedJob, source: Estimate['source']): Estimate {
     makeJobs: Math.max(1, record.makeJobs), source,
     ...(record.memoryMiB !== undefined && { memoryMiB: record.memoryMiB }),
   };
+}
+
+/** `record` as a guess of `seconds` of wall time: every time scaled alike. */
+function scaledTo(record: RecordedJob, seconds: number): Estimate {
+  const e = fromRecord(record, 'estimate');
+  const k = e.wallS > 0 ? seconds / e.wallS : 0;
+  if (!(k > 0)) return { ...DEFAULT_ESTIMATE };
+  return { ...e, wallS: seconds, cpuS: e.cpuS * k, buildWallS: e.buildWallS * k, buildCpuS: e.buildCpuS * k };
 }
 
 /** Another job's record as a guess: never zero. */

@@ -30,12 +30,25 @@ export type Phase = string;
 /**
  * Why a job did not give a package. Build failures are the port's fault and
  * are not retried; infrastructure failures (host lost, sandbox set-up,
- * agent crash, disk full) are retried a bounded number of times.
+ * agent crash) are retried a bounded number of times. One that ran out of
+ * space writing the coordinator's `full` directory (the repository or the run
+ * directory) is nobody's fault: it waits for space and counts no attempt.
  */
 export type JobOutcome =
   | { readonly kind: 'built'; readonly phases: readonly PhaseTiming[] }
   | { readonly kind: 'failed'; readonly phase: Phase; readonly error: string; readonly phases: readonly PhaseTiming[] }
-  | { readonly kind: 'infrastructure'; readonly reason: string };
+  | { readonly kind: 'infrastructure'; readonly reason: string; readonly full?: string };
+
+/** Whether a failed system call ran out of space (or quota) on its file system. */
+export function isNoSpace(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
+/** `{ full: dir }` when `err` ran out of space writing `dir`, for an infrastructure outcome. */
+export function fullIn(err: unknown, dir: string): { readonly full?: string } {
+  return isNoSpace(err) ? { full: dir } : {};
+}
 
 /** Wall and CPU seconds spent in one phase of a job. */
 export interface PhaseTiming {
@@ -60,6 +73,8 @@ export interface Estimate {
   readonly memoryMiB?: number;
   /** Where the numbers come from, for reports: history, or a guess. */
   readonly source: 'history' | 'estimate';
+  /** For a guess from the scan's facts: the spread (sd of ln actual / guess) of such guesses. */
+  readonly spread?: number;
 }
 
 /** A host as the engine sees it: slots, a speed factor and a core budget. */

@@ -63,6 +63,13 @@ export interface ResolveOptions {
 export interface Resolution {
   readonly packages: ResolvedPackage[];
   readonly messages: ResolveMessage[];
+  /** Blocks left out because an earlier block has their PKGNAME, with that block. */
+  readonly dropped: readonly DroppedEntry[];
+}
+
+export interface DroppedEntry {
+  readonly entry: IndexEntry;
+  readonly keptBy: IndexEntry;
 }
 
 const reasonOf = (raw: string | undefined): string | undefined =>
@@ -71,7 +78,8 @@ const reasonOf = (raw: string | undefined): string | undefined =>
 export function resolveIndex(entries: readonly IndexEntry[], options: ResolveOptions): Resolution {
   const messages: ResolveMessage[] = [];
   const problem = strictLevel(options.strict);
-  const kept = dropDuplicates(entries, messages);
+  const dropped: DroppedEntry[] = [];
+  const kept = dropDuplicates(entries, messages, dropped);
   const names = kept.map((entry) => entry.pkgname);
   const locations = kept.map((entry) => indexValue(entry, 'PKG_LOCATION') ?? '');
   const broken = kept.map((entry) => indexValue(entry, 'KILN_SCAN_ERROR') !== undefined);
@@ -126,7 +134,7 @@ export function resolveIndex(entries: readonly IndexEntry[], options: ResolveOpt
   });
   // In index order, as a person reads the file.
   messages.sort((a, b) => a.line - b.line);
-  return { packages, messages };
+  return { packages, messages, dropped };
 }
 
 /** The pkgnames of a DEPENDS= line already in the block, those not in the index left out. */
@@ -145,13 +153,14 @@ function strictLevel(strict: boolean): 'error' | 'warning' {
 }
 
 /** Keeps the first block of each pkgname, as pbulk-scan does when it writes pscan. */
-function dropDuplicates(entries: readonly IndexEntry[], messages: ResolveMessage[]): IndexEntry[] {
+function dropDuplicates(entries: readonly IndexEntry[], messages: ResolveMessage[], dropped: DroppedEntry[]): IndexEntry[] {
   const first = new Map<string, IndexEntry>();
   const kept: IndexEntry[] = [];
   for (const entry of entries) {
     const earlier = first.get(entry.pkgname);
     if (earlier !== undefined) {
       messages.push({ pkgname: entry.pkgname, line: entry.line, level: 'warning', text: `Duplicate PKGNAME ${entry.pkgname} dropped (first at line ${earlier.line})` });
+      dropped.push({ entry, keptBy: earlier });
       continue;
     }
     first.set(entry.pkgname, entry);

@@ -23,6 +23,8 @@ export type RunEvent =
       readonly entries: readonly PackageInfo[];
       /** The scan goes on: these packages can be built already, more come. */
       readonly more?: boolean;
+      /** Ports the scan found that are not among the packages (a PKGNAME another port has), each with why. */
+      readonly leftOut?: readonly LeftOutPort[];
     }
   | { readonly type: 'status'; readonly change: StatusChange }
   | {
@@ -53,6 +55,8 @@ export type RunEvent =
       readonly speed?: number;
     }
   | { readonly type: 'message'; readonly at: number; readonly level: 'info' | 'warning' | 'error'; readonly text: string }
+  /** The coordinator's directory `where` (repository, run directory) is short of space and no job starts (`short`), or has room again. */
+  | { readonly type: 'space'; readonly at: number; readonly where: string; readonly short: boolean; readonly reason: string }
   | { readonly type: 'run-finished'; readonly at: number; readonly result: 'complete' | 'stopped' | 'interrupted' | 'no-host' };
 
 /** What reports show of one package besides its status. */
@@ -66,6 +70,14 @@ export interface PackageInfo {
   readonly depends: readonly PkgName[];
   /** Expected seconds of its job at speed 1, from history or an estimate, for the ETA. */
   readonly expectedS: number;
+}
+
+/** A port the run does not build although the scan found it, and why. */
+export interface LeftOutPort {
+  readonly pkgname: PkgName;
+  readonly pkgpath: PkgPath;
+  readonly maintainer: string;
+  readonly reason: string;
 }
 
 export interface RunEventSink {

@@ -13,12 +13,13 @@
 
 import type { ParsedDepgraph } from './depgraph.js';
 import type { EngineConfig, PlanEntry } from './engine.js';
+import { graphFacts, type PortFacts } from './estimate-model.js';
 import { Estimator } from './estimator.js';
 import { BuildGraph } from './graph.js';
 import { criticalPath } from './graph-paths.js';
 import type { HistoryRecord } from './history-csv.js';
 import type { HostLine } from './hosts-spec.js';
-import type { Estimate, HostSpec } from './model.js';
+import type { Estimate, HostSpec, PkgPath } from './model.js';
 import { policySet, type PolicyName } from './policies/policy-set.js';
 import type { SimulationSetup } from './simulator.js';
 import { wallAt, type BuildTiming } from './speedup.js';
@@ -62,9 +63,9 @@ export function prepareSimulation(input: SimulationInput): PreparedSimulation {
   const shared = input.cores !== undefined || (input.hosts ?? []).some((h) => h.cores !== undefined);
   const hosts = hostSpecs(input, shared);
   const fastest = Math.max(...hosts.map((h) => h.speed));
-  const estimator = new Estimator(input.history);
   const actualOf = new Estimator(input.actual ?? input.history);
   const { pkgnames, deps } = input.graph;
+  const estimator = new Estimator(input.history, scannedFacts(input, actualOf));
   const actual: BuildTiming[] = pkgnames.map((name) => {
     const record = actualOf.recorded(name);
     return record ? actualOf.estimate(name) : NOT_BUILT;
@@ -82,6 +83,29 @@ export function prepareSimulation(input: SimulationInput): PreparedSimulation {
     ? (id: number, makeJobs: number, host: HostSpec): number => (wallAt(actual[id]!, makeJobs) * fastest) / host.speed
     : (id: number, _makeJobs: number, host: HostSpec): number => (actual[id]!.wallS * fastest) / host.speed;
   return { setup: { plan, hosts, config, actual: real }, bounds: bounds(plan, actual, hosts, fastest, shared) };
+}
+
+/**
+ * What a scan would know of each port of the graph, by pkgpath: its
+ * dependencies, and MAKE_JOBS_SAFE (here: whether its actual record used
+ * several make jobs). A port of the history missing from the graph has none,
+ * nor has a package of the graph that no record knows.
+ */
+function scannedFacts(input: SimulationInput, actualOf: Estimator): (pkgpath: PkgPath) => PortFacts | undefined {
+  let byPath: Map<PkgPath, PortFacts> | undefined;
+  return (pkgpath) => {
+    if (!byPath) {
+      const { pkgnames, deps } = input.graph;
+      const ids = new Map(pkgnames.map((name, id) => [name, id]));
+      const known = new Estimator(input.history);
+      const pathOf = (id: number): PkgPath => actualOf.recorded(pkgnames[id]!)?.pkgpath || known.recorded(pkgnames[id]!)?.pkgpath || pseudoPath(pkgnames[id]!);
+      const facts = graphFacts(deps.map((list) => list.map((d) => ids.get(d)!)), pathOf,
+        (id) => ((actualOf.recorded(pkgnames[id]!) ?? known.recorded(pkgnames[id]!))?.makeJobs ?? 1) > 1);
+      // A package no record knows was already built in the recorded run: a real run would find it current, not guess it.
+      byPath = new Map(facts.filter((_, id) => actualOf.recorded(pkgnames[id]!) ?? known.recorded(pkgnames[id]!)).map((f) => [f.pkgpath, f]));
+    }
+    return byPath.get(pkgpath);
+  };
 }
 
 function hostSpecs(input: SimulationInput, shared: boolean): HostSpec[] {

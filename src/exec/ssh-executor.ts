@@ -7,13 +7,14 @@
 // again later, and the new agent ends whatever the old session left.
 
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BuildJob, BuildReport } from '../sandbox/build-job.js';
 import type { ConnectResult, Executor, HostInfo, JobWatcher } from './executor.js';
 import type { HostEntry, HostsFile } from './hosts-file.js';
 import type { HostLoad } from '../core/engine-events.js';
+import { fullIn } from '../core/model.js';
 import type { PkgsrcSetup } from '../sandbox/recipe-pkgsrc.js';
 import type { SshExecutorOptions, TransferStats } from './ssh/ssh-executor-options.js';
 import type { TreeSnapshot } from './ssh/tree-snapshot.js';
@@ -136,9 +137,9 @@ export class SshExecutor implements Executor {
   async run(job: BuildJob, watcher: JobWatcher, signal: AbortSignal): Promise<BuildReport> {
     const link = this.#link;
     if (!link || !this.#info) return infrastructure(`host ${this.host} is not connected`);
-    if (!isSafeFileName(`${job.pkgname}.tgz`)) return failed('transfer', `bad pkgname ${JSON.stringify(job.pkgname)}`);
+    if (!isSafeFileName(`${job.pkgname}.tgz`)) return portFault(job, `bad pkgname ${JSON.stringify(job.pkgname)}`);
     const manifest = await portManifest(job.tree, job.pkgpath, this.#hasher);
-    if (!manifest.ok) return failed('transfer', manifest.reason);
+    if (!manifest.ok) return portFault(job, manifest.reason);
     const blobs = await jobBlobs(job, this.#hasher, (hash, file) => this.#blobs.offer(hash, file));
     if (!blobs.ok) return infrastructure(blobs.reason);
     const { dependencies, distfiles } = blobs;
@@ -154,7 +155,7 @@ export class SshExecutor implements Executor {
     try {
       await receiver.prepare();
     } catch (err) {
-      return infrastructure(`cannot write the job's output on the coordinator: ${(err as Error).message}`);
+      return { outcome: { kind: 'infrastructure', reason: `cannot write the job's output on the coordinator: ${(err as Error).message}`, ...fullIn(err, (err as NodeJS.ErrnoException).path ?? job.logDir) } };
     }
     if (this.#link !== link) return infrastructure(`host ${this.host} was lost`);
     const id = this.#nextJob++;
@@ -388,6 +389,15 @@ function infrastructure(reason: string): BuildReport {
   return { outcome: { kind: 'infrastructure', reason } };
 }
 
-function failed(phase: string, error: string): BuildReport {
-  return { outcome: { kind: 'failed', phase, error, phases: [] } };
+/** The port's files cannot go to a host (a FIFO, a name that is not UTF-8): its fault, in phase `transfer`, with a log saying why. */
+async function portFault(job: BuildJob, reason: string): Promise<BuildReport> {
+  const line = `kiln: the port's files cannot be sent to a build host: ${reason}\n`;
+  try {
+    await mkdir(job.logDir, { recursive: true });
+    await writeFile(join(job.logDir, 'transfer.log'), line);
+    await writeFile(job.logFile, line);
+  } catch (err) {
+    return infrastructure(`cannot write the job's log on the coordinator: ${(err as Error).message}`);
+  }
+  return { outcome: { kind: 'failed', phase: 'transfer', error: reason, phases: [] } };
 }

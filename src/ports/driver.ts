@@ -4,6 +4,9 @@
 
 import type { PkgPath } from '../core/model.js';
 
+/** Called with a directory (escaped for a terminal or a page) that looks like a port but cannot be one, and why. */
+export type NotAPort = (dir: string, reason: string) => void;
+
 export type ScanResult =
   /** `index`: one or more pbulk-index blocks, each ending in a newline. */
   | { readonly kind: 'scanned'; readonly pkgpath: PkgPath; readonly index: string; readonly seconds: number }
@@ -14,8 +17,8 @@ export interface TreeDriver {
   readonly kind: 'portfile' | 'pkgsrc';
   /** Absolute path of the tree. */
   readonly root: string;
-  /** Every pkgpath of the tree, sorted. */
-  listPorts(signal: AbortSignal): Promise<PkgPath[]>;
+  /** Every pkgpath of the tree, sorted; a directory that looks like a port but cannot be one goes to `notAPort`. */
+  listPorts(signal: AbortSignal, notAPort?: NotAPort): Promise<PkgPath[]>;
   /** Scans one port. Never throws for a broken port: that is an `error` result. */
   scanPort(pkgpath: PkgPath, signal: AbortSignal): Promise<ScanResult>;
 }

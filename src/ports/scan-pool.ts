@@ -8,7 +8,7 @@
 
 import type { PkgPath } from '../core/model.js';
 import { parseIndex } from '../core/pbulk-index.js';
-import type { ScanResult, TreeDriver } from './driver.js';
+import type { NotAPort, ScanResult, TreeDriver } from './driver.js';
 import type { ScanInputs } from './scan-cache.js';
 
 /** What asking a host to scan one port gives. */
@@ -67,8 +67,8 @@ export class ScanPool implements TreeDriver, ScanInputs {
     return new Map(this.#members.map((m) => [m.name, m.scanned]));
   }
 
-  listPorts(signal: AbortSignal): Promise<PkgPath[]> {
-    return this.#local.listPorts(signal);
+  listPorts(signal: AbortSignal, notAPort?: NotAPort): Promise<PkgPath[]> {
+    return this.#local.listPorts(signal, notAPort);
   }
 
   inputs(pkgpath: PkgPath, index: string): Promise<string[]> {

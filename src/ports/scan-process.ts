@@ -12,6 +12,8 @@ export interface ScanCommand {
   readonly timeoutS: number;
   /** Output beyond this many bytes (each stream) is dropped and noted. */
   readonly maxOutputBytes?: number;
+  /** Whom the command runs as (kiln as root scans as an unprivileged user); default: kiln's own user. */
+  readonly user?: { readonly uid: number; readonly gid: number } | undefined;
 }
 
 export type ScanExit =
@@ -29,7 +31,10 @@ export function runScanCommand(command: ScanCommand, signal: AbortSignal): Promi
   return new Promise((resolve) => {
     const [file, ...args] = command.argv;
     // detached: its own process group, so a kill reaches everything it started.
-    const child = spawn(file, args, { cwd: command.cwd, env: command.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    const child = spawn(file, args, {
+      cwd: command.cwd, env: command.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true,
+      ...(command.user !== undefined && { uid: command.user.uid, gid: command.user.gid }),
+    });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let outBytes = 0;

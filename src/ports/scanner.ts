@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 
 import type { PkgPath } from '../core/model.js';
 import { dependencies, type IndexEntry, parseIndex } from '../core/pbulk-index.js';
-import type { TreeDriver } from './driver.js';
+import type { NotAPort, TreeDriver } from './driver.js';
 import { unquoteReasons, unscannableBlock } from './index-block.js';
 import { dependencyPkgPath } from '../core/pkgpath.js';
 import { cachedIndex, recordScan, type ScanCache, type ScanInputs } from './scan-cache.js';
@@ -19,6 +19,8 @@ export interface ScanOptions {
   /** Closure mode: these pkgpaths and every port their dependencies reach. Absent: the whole tree. */
   readonly pkgpaths?: readonly PkgPath[];
   readonly cache?: { readonly store: ScanCache; readonly scanner: ScanInputs };
+  /** Told of each directory of the tree that looks like a port but cannot be one (whole-tree scans). */
+  readonly notAPort?: NotAPort;
 }
 
 export interface ScanProgress {
@@ -143,7 +145,7 @@ export async function* scanPorts(driver: TreeDriver, options: ScanOptions): Asyn
         settle();
       });
   };
-  (options.pkgpaths ?? (await driver.listPorts(signal))).forEach(enqueue);
+  (options.pkgpaths ?? (await driver.listPorts(signal, options.notAPort))).forEach(enqueue);
   for (;;) {
     if (failure) throw failure.error;
     signal.throwIfAborted();

@@ -71,6 +71,7 @@ export class BuildLog {
       case 'scan-progress':
       case 'resolved':
       case 'message':
+      case 'space':
         break;
     }
   }

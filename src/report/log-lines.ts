@@ -44,6 +44,8 @@ export function engineLogLine(event: RunEvent): string | undefined {
       return line(event.at, 'host', logValue(event.host), event.state, event.reason === undefined ? '' : kv('reason', event.reason));
     case 'message':
       return line(event.at, 'message', event.level, kv('text', event.text));
+    case 'space':
+      return line(event.at, 'space', event.short ? 'short' : 'ok', kv('where', event.where), kv('text', event.reason));
     case 'run-finished':
       return line(event.at, 'run', 'finished', event.result);
     case 'scan-progress':

@@ -44,6 +44,7 @@ export function buildView(state: RunViewState, now: number, options: ViewOptions
     packages: !tables || options.packages === false ? [] : state.packages.map((r) => packageRow(r, state.breaks.get(r.info.pkgname) ?? 0)),
     eta: eta === undefined ? undefined : { remainingS: eta, at: at + eta },
     messages: state.messages.map((m) => ({ at: m.at, level: m.level, text: m.text })),
+    spaceShort: state.spaceShort,
   };
 }
 

@@ -25,7 +25,8 @@ export class PackageGraph {
   constructor(nodes: readonly GraphNode[]) {
     const n = nodes.length;
     const byName = new Map<PkgName, number>();
-    for (const node of nodes) byName.set(node.pkgname, node.index);
+    // The first node of a name: a port left out for its PKGNAME comes after the one that kept it.
+    for (const node of nodes) if (!byName.has(node.pkgname)) byName.set(node.pkgname, node.index);
     this.depStart = new Int32Array(n + 1);
     const deps: number[] = [];
     const dependents = new Int32Array(n + 1);

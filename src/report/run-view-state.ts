@@ -7,7 +7,7 @@
 
 import type { Job } from '../core/engine-events.js';
 import type { PkgName, Status } from '../core/model.js';
-import type { PackageInfo, RunEvent, RunEventSink } from '../core/run-events.js';
+import type { LeftOutPort, PackageInfo, RunEvent, RunEventSink } from '../core/run-events.js';
 import { unreachable } from '../core/unreachable.js';
 import { buildView, type ViewOptions } from './run-view-build.js';
 import { StatusCounts } from './run-view-counts.js';
@@ -61,6 +61,8 @@ export class RunViewState implements RunEventSink {
   private readonly points: UtilisationPoint[] = [];
   private readonly capacityPoints: CapacityPoint[] = [];
   private readonly messageRecords: MessageRecord[] = [];
+  private readonly leftOutPaths = new Set<string>(); // ports left out for their PKGNAME: rows of their own, not found by it
+  private readonly shortOfSpace = new Map<string, string>();
   private readonly breakCounts = new Map<PkgName, number>();
   private readonly statusCounts = new StatusCounts();
   private graph: PackageGraph | undefined;
@@ -102,6 +104,8 @@ export class RunViewState implements RunEventSink {
   get utilisation(): readonly UtilisationPoint[] { return this.points; }
   get capacity(): readonly CapacityPoint[] { return this.capacityPoints; }
   get messages(): readonly MessageRecord[] { return this.messageRecords; }
+  /** Why no job starts: the directories short of space, with what is missing. */
+  get spaceShort(): readonly string[] { return [...this.shortOfSpace.values()]; }
   /** How many packages name each root cause in their blocked_by. */
   get breaks(): ReadonlyMap<PkgName, number> { return this.breakCounts; }
 
@@ -132,6 +136,7 @@ export class RunViewState implements RunEventSink {
             known.info = info; this.expectedList[known.index] = info.expectedS; this.touch(known, true); this.graph = undefined;
           } else this.add(info);
         }
+        for (const port of event.leftOut ?? []) this.leftOut(port);
         head.resolved = true;
         this.currentGraph(); // index the graph now, not in the first view that needs it
         break;
@@ -151,9 +156,11 @@ export class RunViewState implements RunEventSink {
       }
       case 'job-ended': this.jobEnded(event); break;
       case 'host': this.host(event); break;
-      case 'message':
-        this.messageRecords.push({ at: event.at, level: event.level, text: event.text, seq: ++this.messageSeq, rev: this.revision });
-        if (this.messageRecords.length > this.keepMessages) this.messageRecords.splice(0, this.messageRecords.length - this.keepMessages);
+      case 'message': this.message(event.at, event.level, event.text); break;
+      case 'space':
+        if (event.short) this.shortOfSpace.set(event.where, event.reason);
+        else this.shortOfSpace.delete(event.where);
+        this.message(event.at, 'warning', event.reason);
         break;
       case 'run-finished':
         head.finishedAt = event.at;
@@ -162,6 +169,11 @@ export class RunViewState implements RunEventSink {
         break;
       default: unreachable(event);
     }
+  }
+
+  private message(at: number, level: MessageRecord['level'], text: string): void {
+    this.messageRecords.push({ at, level, text, seq: ++this.messageSeq, rev: this.revision });
+    if (this.messageRecords.length > this.keepMessages) this.messageRecords.splice(0, this.messageRecords.length - this.keepMessages);
   }
 
   private bump(): number {
@@ -177,16 +189,25 @@ export class RunViewState implements RunEventSink {
     this.journal.note('package', record.index, record.rev, 2 * this.pkgs.length + this.barRecords.length);
   }
 
-  private add(info: PackageInfo): PackageRecord {
+  private add(info: PackageInfo, named = true): PackageRecord {
     const record = blankRecord(info, this.pkgs.length, this.bump());
     this.pkgs.push(record);
     this.statusList.push(record.status);
     this.expectedList.push(info.expectedS);
-    this.byName.set(info.pkgname, record);
+    if (named) this.byName.set(info.pkgname, record);
     this.statusCounts.added(record.status);
     this.graph = undefined;
     this.journal.note('static', record.index, record.staticRev, 2 * this.pkgs.length + this.barRecords.length);
     return record;
+  }
+
+  /** A port the run does not build, as a prefailed row with its reason; statuses for its pkgname go to the port that kept it. */
+  private leftOut({ pkgname, pkgpath, maintainer, reason }: LeftOutPort): void {
+    if (this.leftOutPaths.has(pkgpath)) return;
+    this.leftOutPaths.add(pkgpath);
+    const record = this.add({ pkgname, pkgpath, maintainer, comment: '', categories: '', depends: [], expectedS: 0 }, false);
+    record.reason = reason; // a new row: the page gets it whole, status and reason with it
+    this.setStatus(record, 'prefailed');
   }
 
   private record(pkgname: PkgName, pkgpath = ''): PackageRecord {

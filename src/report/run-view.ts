@@ -35,6 +35,8 @@ export interface RunView {
   readonly eta: Eta | undefined;
   /** The latest warnings and errors of the run, oldest first. */
   readonly messages: readonly MessageRow[];
+  /** While not empty no job starts: which directories are short of space, and how much is missing. */
+  readonly spaceShort: readonly string[];
 }
 
 export interface ScanView {

@@ -63,6 +63,8 @@ export function eventLine(event: RunEvent, context: EventLineContext): string | 
       return `${at(event.at)} host ${p(event.host)} ${event.state}${event.slots === undefined ? '' : ` (${event.slots} slots)`}${event.reason === undefined ? '' : `: ${p(event.reason)}`}`;
     case 'message':
       return `${at(event.at)} ${event.level}: ${p(event.text)}`;
+    case 'space':
+      return `${at(event.at)} warning: ${p(event.reason)}`;
     case 'run-finished':
       return `${at(event.at)} run ${event.result}`;
     default:

@@ -31,6 +31,7 @@ export function terminalLines(view: RunView, style: TerminalStyle): string[] {
     const text = `${printable(h.name)} ${h.state} ${h.busy}/${h.slots}${h.reason === undefined ? '' : ` (${printable(h.reason)})`}`;
     return h.state === 'down' || h.state === 'quarantined' ? paint(text, 'red') : h.state === 'draining' ? paint(text, 'yellow') : text;
   }).join('  ')}`);
+  for (const reason of view.spaceShort) lines.push(paint(printable(reason), 'red'));
   const slotWidth = Math.max(0, ...view.running.map((j) => displayWidth(printable(`${j.host}:${j.slot}`))));
   const pathWidth = Math.min(32, Math.max(0, ...view.running.map((j) => displayWidth(printable(j.pkgpath)))));
   for (const job of view.running) {

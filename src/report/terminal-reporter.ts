@@ -90,6 +90,7 @@ export class TerminalReporter implements RunEventSink {
     if (event.type === 'message' && event.level !== 'info') {
       return paint(`${clockTime(event.at)} ${event.level}: ${printable(event.text)}`, event.level === 'error' ? '31' : '33');
     }
+    if (event.type === 'space') return paint(`${clockTime(event.at)} warning: ${printable(event.reason)}`, '33');
     return undefined;
   }
 

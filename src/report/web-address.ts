@@ -17,7 +17,22 @@ export function parseWebAddress(text: string): WebAddress | string {
   return { host, port };
 }
 
+/** An IPv4 literal in 127.0.0.0/8, each part a decimal 0-255. */
+const IPV4_LOOPBACK = /^127(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$/;
+
 /** Loopback addresses: the server then answers only requests that name it as such (no DNS rebinding). */
 export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
+  return host.toLowerCase() === 'localhost' || host === '::1' || IPV4_LOOPBACK.test(host);
+}
+
+/**
+ * Whether a request's Host header names a loopback address, with or without
+ * a port: `127.0.0.1:8080`, `[::1]:8080`, `localhost`. A name that only
+ * starts like one (`127.0.0.1.example.com`, a rebinding attacker's) does not.
+ */
+export function isLoopbackHostHeader(header: string): boolean {
+  const match = /^(\[[^\]]*\]|[^:[\]]*)(?::[0-9]{1,5})?$/.exec(header);
+  if (!match) return false;
+  const host = match[1]!;
+  return host.startsWith('[') ? host === '[::1]' : isLoopback(host);
 }

@@ -148,6 +148,16 @@ void describe('web server', () => {
   void test('answers only requests that name a loopback host (no DNS rebinding)', async () => {
     assert.equal((await get(url, '/api/view', 'evil.example:80')).status, 421);
     assert.equal((await get(url, '/api/view', 'localhost:1234')).status, 200);
+    // Names an attacker's DNS can point at 127.0.0.1 that only start like a loopback address.
+    for (const host of ['127.0.0.1.example.com', '127.0.0.1.example.com:8080', '127.evil.example', '127.0.0.1.', '127.0.0.256',
+      'localhost.evil.example', '[::1].evil.example', '[::1]x', '127.0.0.1:80:80', '0x7f.0.0.1', '127.0.0.01']) {
+      const reply = await get(url, '/report.txt', host);
+      assert.equal(reply.status, 421, host);
+      assert.ok(!reply.body.includes('kiln bulk build report'), host);
+    }
+    for (const host of ['127.0.0.1', '127.0.0.1:8080', '127.1.2.3:9', '[::1]:8080', '[::1]', 'LOCALHOST:80']) {
+      assert.equal((await get(url, '/report.txt', host)).status, 200, host);
+    }
   });
 });
 

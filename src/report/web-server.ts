@@ -18,7 +18,7 @@ import { pageCsp, pageHtml } from './page/page-html.js';
 import { encodeUpdate } from './page-delta.js';
 import { runDirFile } from './run-dir-files.js';
 import { RunViewState } from './run-view-state.js';
-import { isLoopback, type WebAddress } from './web-address.js';
+import { isLoopback, isLoopbackHostHeader, type WebAddress } from './web-address.js';
 import { UpdateStreams } from './web-updates.js';
 
 const gzipAsync = promisify(gzip);
@@ -144,9 +144,7 @@ export class WebServer implements RunEventSink {
   }
 
   private hostAllowed(header: string | undefined): boolean {
-    if (header === undefined || !this.address) return false;
-    const name = header.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
-    return isLoopback(name);
+    return header !== undefined && isLoopbackHostHeader(header);
   }
 
   /** Every row of the run, as one update from revision 0; made once per revision and second, gzipped when the page accepts it. */

@@ -24,6 +24,7 @@ import { type HistoryRecord, HistoryStore } from '../store/history-store.js';
 import { RunStore, StoreError, type StatusRecord } from '../store/run-store.js';
 import type { Clock } from './clock.js';
 import { Coordinator, type HostBinding, type JobSetup, type RunResult } from './coordinator.js';
+import { DiskSpace } from './disk-space.js';
 import { type Durability, prepareDurability } from './durability.js';
 import type { HostRoster } from './host-roster.js';
 import { stuckAfterFor, timeoutFor } from './job-limits.js';
@@ -31,7 +32,9 @@ import { setupJob } from './job-setup.js';
 import type { KillPoints } from './kill-points.js';
 import { cleanRepository, cleanRunDir, cleanScratch } from './leftovers.js';
 import { makePlan, type Plan } from './plan.js';
+import { ScannedFacts } from './port-facts.js';
 import { PlanFeed } from './plan-feed.js';
+import { inPkgpathOrder, leftOutPorts } from './left-out.js';
 import { lockRunDir } from './run-lock.js';
 import { StoreScanCache } from './scan-cache-store.js';
 import { StuckWatch } from './stuck-watch.js';
@@ -121,7 +124,8 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
     const history = new HistoryStore(store);
     if (o.primeHistory.length > 0 && history.count() === 0) history.add(o.primeHistory);
     const records = history.records();
-    const estimator = new Estimator(records);
+    const scanned = new ScannedFacts();
+    const estimator = new Estimator(records, scanned.facts);
     const logBytes = new Map(records.flatMap((r) => (r.logBytes === undefined ? [] : [[r.pkgpath, r.logBytes] as const])));
     const stopAll = new AbortController();
     const fetcher = o.fetch && new FetchSource(o.fetch, o.driver.root, o.logdir, () => o.clock.now(), (name) => current.priorityOf(name), stopAll.signal, (text) => say('warning', text));
@@ -130,12 +134,14 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
       force: o.force ?? [], rebuildAll: o.rebuildAll ?? false, maxAttempts: o.engine.maxAttempts,
     });
     const limits = { timeoutS: o.timeoutS, stuckAfterS: o.stuckAfterS };
+    const space = new DiskSpace({ repository: o.repository, logdir: o.logdir, largestLog: [...logBytes.values()].reduce((a, b) => Math.max(a, b), 0), now: () => o.clock.now() });
     /** An engine and the loop that drives it, over `packages` (which grows while the scan goes on). */
     const build = (engine: Engine, packages: Map<PkgName, ResolvedPackage>, durable: Durability, signal: AbortSignal, feed?: PlanFeed): Promise<RunResult> => {
       const stuck = new StuckWatch((setup) => stuckAfterFor(estimator.estimate(setup.buildJob.pkgname, setup.buildJob.pkgpath), limits), () => o.clock.now());
       return new Coordinator({
         engine, store, run: run.id, hosts: o.hosts, sink: o.sink, clock: o.clock, signal, logdir: o.logdir,
         ...(o.roster !== undefined && { roster: o.roster }),
+        space,
         setup: (job) => durable.stamp(job, setupJob(job, {
           tree: o.driver.root, ...(o.fetch !== undefined && { distdir: o.fetch.distdir }), logdir: o.logdir, allDir, packages,
           estimate: (name) => estimator.estimate(name, packages.get(name)!.pkgpath),
@@ -149,9 +155,12 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
         at: point,
       }).run();
     };
-    const planOf = (batch: readonly ResolvedPackage[], packages: ReadonlyMap<PkgName, ResolvedPackage>, durable: Durability): Plan => FetchSource.plan(fetcher, makePlan({
-      packages: batch, verdicts: durable.verdicts, estimate: (p) => estimator.estimate(p.pkgname, p.pkgpath), known: (name) => packages.has(name),
-    }), batch);
+    const planOf = (batch: readonly ResolvedPackage[], packages: ReadonlyMap<PkgName, ResolvedPackage>, durable: Durability): Plan => {
+      if (scanned.add(batch)) estimator.refit();
+      return FetchSource.plan(fetcher, makePlan({
+        packages: batch, verdicts: durable.verdicts, estimate: (p) => estimator.estimate(p.pkgname, p.pkgpath), known: (name) => packages.has(name),
+      }), batch);
+    };
     const countsOf = (plan: Plan): { prefailed: number; upToDate: number } => ({
       prefailed: plan.entries.filter((e) => e.initial.status === 'prefailed').length,
       upToDate: plan.entries.filter((e) => e.initial.status === 'up-to-date').length,
@@ -174,7 +183,7 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
     running.then(() => scanStop.abort(), () => scanStop.abort());
     reopenInterrupted(store, run.id, resumed, o.clock.now(), o.sink);
     const settle = (entries: readonly IndexEntry[], scanned: ReadonlySet<PkgPath>): void => {
-      const fresh = settledPackages(resolveIndex(entries, { strict: false }).packages, scanned, new Set(early.keys()));
+      const fresh = settledPackages(resolveIndex(inPkgpathOrder(entries), { strict: false }).packages, scanned, new Set(early.keys()));
       if (fresh.length === 0) return;
       durable.add(fresh);
       const plan = planOf(fresh, early, durable);
@@ -192,8 +201,10 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
     }
     if (o.signal.aborted || scanStop.signal.aborted) return await finish(await running);
 
-    const resolution = resolveIndex(entries, { strict: false });
+    const resolution = resolveIndex(inPkgpathOrder(entries), { strict: false });
     const final = new Map(resolution.packages.map((p) => [p.pkgname, p]));
+    const leftOut = leftOutPorts(resolution);
+    for (const port of leftOut) say('warning', `${port.pkgpath}: not built: ${port.reason}`);
     point('resolved');
     const changed = [...early.values()].filter((p) => !sameResolution(p, final.get(p.pkgname))).map((p) => p.pkgname);
     let result: RunResult;
@@ -203,7 +214,7 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
       durable.add(rest);
       const plan = planOf(rest, early, durable);
       const all = [...earlyInfo, ...plan.info];
-      emit({ type: 'resolved', at: o.clock.now(), packages: all.length, ...countsOf(plan), upToDate: [...durable.verdicts.values()].filter((v) => v.status === 'up-to-date').length, entries: all });
+      emit({ type: 'resolved', at: o.clock.now(), packages: all.length, ...countsOf(plan), upToDate: [...durable.verdicts.values()].filter((v) => v.status === 'up-to-date').length, entries: all, leftOut });
       say('info', durable.summary(resolution.packages));
       for (const event of earlier) o.sink.emit(event);
       point('planned');
@@ -221,7 +232,7 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
       if (result === 'stopped' && !o.signal.aborted) {
         durable = durableFor(final);
         const plan = planOf(resolution.packages, final, durable);
-        emit({ type: 'resolved', at: o.clock.now(), packages: plan.entries.length, ...countsOf(plan), entries: plan.info });
+        emit({ type: 'resolved', at: o.clock.now(), packages: plan.entries.length, ...countsOf(plan), entries: plan.info, leftOut });
         say('info', durable.summary(resolution.packages));
         for (const event of earlier) o.sink.emit(event);
         point('planned');
@@ -299,6 +310,7 @@ async function scan(
   const ports = scanPorts(o.driver, {
     jobs: o.scanJobs, signal, cache: { store: new StoreScanCache(store), scanner: o.driver },
     ...(o.pkgpaths.length > 0 && { pkgpaths: o.pkgpaths }),
+    notAPort: (dir, reason) => emit({ type: 'message', at: o.clock.now(), level: 'warning', text: `${dir}: ${reason}` }),
   });
   const scanned = new Set<PkgPath>();
   let settleAt = performance.now() + SETTLE_EVERY_S * 1000;

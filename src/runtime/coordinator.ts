@@ -12,6 +12,7 @@ import type { Executor, HostInfo } from '../exec/executor.js';
 import type { BuildJob, BuildReport } from '../sandbox/build-job.js';
 import type { RunStore } from '../store/run-store.js';
 import type { Clock } from './clock.js';
+import type { DiskSpace } from './disk-space.js';
 import { EventQueue } from './event-queue.js';
 import { HostConnector } from './host-connector.js';
 import { HostMembership } from './host-membership.js';
@@ -76,6 +77,8 @@ export interface CoordinatorOptions {
   readonly at?: (point: string) => void;
   /** Hosts that join and leave while the build runs (the hosts files). */
   readonly roster?: HostRoster;
+  /** Free space in the repository and the run directory: no job starts while one is short. */
+  readonly space?: DiskSpace;
 }
 
 /** `no-host`: every host was refused or given up; nothing more could run (the run stays open, to resume). */
@@ -138,6 +141,9 @@ export class Coordinator {
     const onAbort = (): void => this.queue.push({ kind: 'interrupt' });
     this.o.signal.addEventListener('abort', onAbort, { once: true });
     this.apply(this.o.engine.begin(this.now()));
+    // Before any host is up, so that no job starts on a full disk.
+    for (const event of this.o.space?.check(true) ?? []) this.apply(this.o.engine.handle(event));
+    this.o.space?.start((event) => this.queue.push({ kind: 'engine', event }));
     this.stopFiles.start(this.o.pollS ?? 1);
     this.connector.start();
     this.o.roster?.start(this.membership);
@@ -166,6 +172,7 @@ export class Coordinator {
     } finally {
       this.o.signal.removeEventListener('abort', onAbort);
       this.stopFiles.stop();
+      this.o.space?.stop();
       this.o.roster?.stop();
       this.connector.stop();
       for (const source of this.o.sources ?? []) source.stop();
@@ -188,18 +195,34 @@ export class Coordinator {
         if (!this.o.engine.job(input.job.id)) return []; // requeued meanwhile: its host was lost
         const at = this.now();
         this.o.at?.('job-result');
-        const outcome = this.o.finish(input.job, input.report, input.setup, at);
+        const { report, first } = this.spaceOf(input.report);
+        const outcome = this.o.finish(input.job, report, input.setup, at);
         this.o.store.jobEnded(this.o.run, input.job.id, at, outcome, input.setup.buildJob.logFile);
         this.o.at?.('job-recorded');
         for (const hooks of this.o.hooks ?? []) hooks.ended?.(input.job, outcome);
         this.emit({
           type: 'job-ended', at, job: input.job, outcome, durationS: at - input.job.startedAt, log: input.setup.buildJob.logFile,
         });
-        return this.o.engine.handle({ type: 'job-ended', at, job: input.job.id, outcome });
+        return [...first, ...this.o.engine.handle({ type: 'job-ended', at, job: input.job.id, outcome })];
       }
       default:
         return unreachable(input);
     }
+  }
+
+  /**
+   * A job that ran out of space in the repository or the run directory
+   * closes the engine's gate (`first`) before its end is handled, so it goes
+   * back to the queue uncounted and nothing new starts; one that ran out
+   * elsewhere (its host's disk) is an ordinary infrastructure failure.
+   */
+  private spaceOf(report: BuildReport): { report: BuildReport; first: EngineCommand[] } {
+    if (report.packageFile !== undefined) this.o.space?.wrotePackage(report.packageFile);
+    const outcome = report.outcome;
+    if (outcome.kind !== 'infrastructure' || outcome.full === undefined) return { report, first: [] };
+    const short = this.o.space?.ranOut(outcome.full);
+    if (short) return { report, first: this.o.engine.handle(short) };
+    return { report: { ...report, outcome: { kind: 'infrastructure', reason: outcome.reason } }, first: [] };
   }
 
   /** Records the commands, then acts on them. */
@@ -242,6 +265,9 @@ export class Coordinator {
           }
           break;
         }
+        case 'space':
+          events.push({ type: 'space', at: command.at, where: command.where, short: command.short, reason: command.reason });
+          break;
         case 'finished':
           this.finishedResult = command.result;
           break;
@@ -308,7 +334,8 @@ export class Coordinator {
       (report) => report,
       (err: unknown): BuildReport => ({ outcome: { kind: 'infrastructure', reason: `executor failed: ${(err as Error).message}` } }),
     ).then(async (report) => {
-      const pauseS = report.outcome.kind === 'infrastructure' && !controller.signal.aborted ? this.o.retryPauseS?.(job) ?? 0 : 0;
+      const waits = report.outcome.kind === 'infrastructure' && report.outcome.full === undefined && !controller.signal.aborted;
+      const pauseS = waits ? this.o.retryPauseS?.(job) ?? 0 : 0;
       if (pauseS > 0 && report.outcome.kind === 'infrastructure') {
         const reason = report.outcome.reason;
         this.outside(() => this.emit({ type: 'message', at: this.now(), level: 'warning', text: `${job.pkgname} on ${job.host}: ${reason}; it is tried again in ${pauseS} s` }));

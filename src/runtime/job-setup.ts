@@ -3,8 +3,9 @@
 // (`packages/<pkgname>.log`, `packages/<pkgname>/<phase>.log`, and
 // `paths/<category>/<name>.log` pointing at the newest of the port's logs).
 
+import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, existsSync, rmSync, symlinkSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 
 import type { Job } from '../core/engine-events.js';
 import type { Estimate, PkgName } from '../core/model.js';
@@ -78,12 +79,31 @@ function treeReads(tree: string, pkgpath: string, scanDepends: string): string[]
 }
 
 /** An earlier attempt's log is kept beside the new one, as `<pkgname>.log.1`, `.2`, ... */
+/**
+ * Keeps an earlier attempt's logs as `<pkgname>.log.N` and `<pkgname>.N/`.
+ * A PKGNAME near the 255-byte name limit has no room for the suffix: its
+ * earlier logs are kept under a shortened name with a hash of the whole.
+ */
 function keepEarlierAttempt(logFile: string, logDir: string): void {
   if (!existsSync(logFile)) return;
+  const keptFile = roomyName(logFile, '.log');
+  const keptDir = roomyName(logDir, '');
   let n = 1;
-  while (existsSync(`${logFile}.${n}`)) n++;
-  renameSync(logFile, `${logFile}.${n}`);
-  if (existsSync(logDir)) renameSync(logDir, `${logDir}.${n}`);
+  while (existsSync(`${keptFile}.${n}`)) n++;
+  renameSync(logFile, `${keptFile}.${n}`);
+  if (existsSync(logDir)) renameSync(logDir, `${keptDir}.${n}`);
+}
+
+const NAME_MAX = 255;
+/** Room kept for `.N`: up to 9,999 attempts. */
+const SUFFIX_ROOM = 5;
+
+/** `path`, or for a name with no room for `.N`, its first 200 characters, a hash of the whole, and `extension`. */
+function roomyName(path: string, extension: string): string {
+  const name = basename(path);
+  if (Buffer.byteLength(name) + SUFFIX_ROOM <= NAME_MAX) return path;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 12);
+  return join(dirname(path), `${name.slice(0, 200)}-${hash}${extension}`);
 }
 
 function linkPathLog(logdir: string, pkgpath: string, logFile: string): void {

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 
 import { isAlive } from '../exec/agent/proc-identity.js';
 
-/** `.<pkgname>.tgz.<pid>-<hex>` (package-write.ts) and `<file>.<pid>-<hex>.tmp` (the index files). */
+/** `.kiln.tgz.<pid>-<hex>` (package-write.ts, pkgsrc-package.ts) and `<file>.<pid>-<hex>.tmp` (the index files). */
 const REPOSITORY_TEMP = [/^\..+\.tgz\.(\d+)-[0-9a-f]{8}$/, /^.+\.(\d+)-[0-9a-f]{8}\.tmp$/];
-/** `kiln-<pkgname>-<pid>-XXXXXX` (scratch.ts). */
+/** `kiln-job-<pid>-XXXXXX` (scratch.ts; older kilns put the pkgname in place of `job`). */
 const SCRATCH = /^kiln-.+-(\d+)-[A-Za-z0-9]{6}$/;
 
 /** Removes temporary files of gone processes from the repository's All directory; returns their names. */

@@ -183,7 +183,7 @@ export class LockKeeper implements JobHooks, EventSource {
     this.states.delete(job.id);
     const failed = outcome === 'requeued' ? undefined
       : outcome.kind === 'failed' ? { phase: outcome.phase, error: outcome.error }
-        : outcome.kind === 'infrastructure' && job.attempt >= this.o.maxAttempts ? { phase: 'infrastructure', error: 'infrastructure' }
+        : outcome.kind === 'infrastructure' && outcome.full === undefined && job.attempt >= this.o.maxAttempts ? { phase: 'infrastructure', error: 'infrastructure' }
           : undefined;
     const earlier = this.earlierFailure.get(job.pkgpath);
     this.earlierFailure.delete(job.pkgpath);

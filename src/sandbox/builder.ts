@@ -4,7 +4,7 @@
 // failures come back as data: the port's (`failed`, with the phase and a
 // coarse class) or the host's (`infrastructure`, with what and where).
 
-import type { PhaseTiming } from '../core/model.js';
+import { fullIn, type PhaseTiming } from '../core/model.js';
 import type { BuildJob, BuildReport } from './build-job.js';
 import { checkJob } from './job-check.js';
 import { type JobCgroup, openJobCgroup } from './job-cgroup.js';
@@ -83,9 +83,9 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
     try {
       log = await JobLog.open(job);
     } catch (err) {
-      return { outcome: { kind: 'infrastructure', reason: `cannot write the job's log ${job.logFile}: ${(err as Error).message}` } };
+      return { outcome: { kind: 'infrastructure', reason: `cannot write the job's log ${job.logFile}: ${(err as Error).message}`, ...fullIn(err, job.logDir) } };
     }
-    const made = await createScratch(options.scratch ?? config.scratchBase, job.pkgname, config.buildUser);
+    const made = await createScratch(options.scratch ?? config.scratchBase, config.buildUser);
     if (!made.ok) {
       await log.footer(made.reason);
       return { outcome: { kind: 'infrastructure', reason: made.reason } };
@@ -111,16 +111,16 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
       if (!result.ok) {
         return measured(result.failure.kind === 'failed'
           ? { outcome: { kind: 'failed', phase: phase.phase, error: result.failure.error, phases } }
-          : { outcome: { kind: 'infrastructure', reason: result.failure.reason } });
+          : { outcome: result.failure });
       }
       packageFile = result.packageFile ?? packageFile;
     }
     return measured({ outcome: { kind: 'built', phases }, ...(packageFile !== undefined && { packageFile }) });
   } catch (err) {
     // A system call failing (a full log disk, say) is the host's problem; anything else is a bug.
-    const code = (err as NodeJS.ErrnoException).code;
+    const { code, path } = err as NodeJS.ErrnoException;
     if (typeof code !== 'string') throw err;
-    return { outcome: { kind: 'infrastructure', reason: `${job.pkgname}: ${(err as Error).message}` } };
+    return { outcome: { kind: 'infrastructure', reason: `${job.pkgname}: ${(err as Error).message}`, ...fullIn(err, path ?? job.logDir) } };
   } finally {
     clearTimeout(timer);
     options.signal.removeEventListener('abort', onCancel);

@@ -50,7 +50,7 @@ export type RunEnd =
       readonly kind: 'exited'; readonly code: number | null; readonly signal: NodeJS.Signals | null;
       readonly report: RunnerReport; readonly stopped: boolean;
       /** The output could not be written (the log's disk is full, say). */
-      readonly outputError?: string;
+      readonly outputError?: NodeJS.ErrnoException;
     }
   | { readonly kind: 'spawn-failed'; readonly reason: string };
 
@@ -130,14 +130,14 @@ export function runInSandbox(program: SandboxProgram, options: RunOptions): Prom
  * Copies a pipe to `output`. When output fails (a full log disk), the pipe
  * is still drained, so the build never blocks on it; the error is returned.
  */
-async function pump(stream: NodeJS.ReadableStream | null, output: (chunk: Buffer) => Promise<void>): Promise<string | undefined> {
-  let failed: string | undefined;
+async function pump(stream: NodeJS.ReadableStream | null, output: (chunk: Buffer) => Promise<void>): Promise<Error | undefined> {
+  let failed: Error | undefined;
   if (stream === null) return failed;
   try {
     for await (const chunk of stream) {
       if (failed !== undefined) continue;
       await output(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk)).catch((err: Error) => {
-        failed = err.message;
+        failed = err;
       });
     }
   } catch {

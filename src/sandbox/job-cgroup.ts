@@ -24,7 +24,7 @@ let sequence = 0;
 
 export function openJobCgroup(pkgname: string, user: BuildUser | undefined, root = MEMORY_ROOT): JobCgroup | undefined {
   if (!existsSync(join(root, 'cgroup.procs'))) return undefined;
-  const dir = join(root, 'kiln', `${process.pid}-${++sequence}-${pkgname.replace(/[^A-Za-z0-9._+-]/g, '_')}`);
+  const dir = join(root, 'kiln', `${process.pid}-${++sequence}-${pkgname.replace(/[^A-Za-z0-9._+-]/g, '_').slice(0, 200)}`);
   try {
     mkdirSync(dir, { recursive: true });
     const procsFile = join(dir, 'cgroup.procs');

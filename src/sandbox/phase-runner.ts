@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
-import type { PhaseTiming } from '../core/model.js';
+import { fullIn, type PhaseTiming } from '../core/model.js';
 import type { JobMount } from './bwrap-mounts.js';
 import { planMounts } from './bwrap-mounts.js';
 import type { RunEnd } from './bwrap-run.js';
@@ -107,14 +107,16 @@ async function runStep(ctx: JobContext, name: string, step: SandboxStep, log: Ph
     },
   );
   fds.forEach((fd) => closeSync(fd));
-  return classify(end, tail);
+  return classify(end, tail, ctx.job.logDir);
 }
 
-function classify(end: RunEnd, tail: string): { result: StepResult; cpuS: number } {
+function classify(end: RunEnd, tail: string, logDir: string): { result: StepResult; cpuS: number } {
   if (end.kind === 'spawn-failed') return { result: infrastructure(end.reason), cpuS: 0 };
   const cpuS = end.report.cpuS ?? 0;
   if (end.stopped) return { result: { ok: false, failure: { kind: 'failed', error: 'killed' } }, cpuS };
-  if (end.outputError !== undefined) return { result: infrastructure(`cannot write the job's log: ${end.outputError}`), cpuS };
+  if (end.outputError !== undefined) {
+    return { result: { ok: false, failure: { kind: 'infrastructure', reason: `cannot write the job's log: ${end.outputError.message}`, ...fullIn(end.outputError, logDir) } }, cpuS };
+  }
   if (!end.report.started) {
     const said = tail.split('\n').filter((line) => line.startsWith('bwrap:')).join('; ');
     return { result: infrastructure(`bubblewrap could not set up the sandbox: ${said || `exit status ${end.code ?? end.signal ?? '?'}`}`), cpuS };

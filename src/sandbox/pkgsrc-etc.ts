@@ -4,7 +4,7 @@
 // copy and never the host. Files only root may read (shadow, host keys) are
 // not copied; shadow and gshadow start empty.
 
-import { chown, copyFile, lstat, mkdir, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, lchown, lstat, mkdir, readdir, readlink, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { PhaseLog } from './job-log.js';
@@ -32,7 +32,7 @@ export async function copyEtc(ctx: JobContext, log: PhaseLog): Promise<StepResul
 }
 
 async function own(path: string, user: BuildUser | undefined): Promise<void> {
-  if (user !== undefined) await chown(path, user.uid, user.gid).catch(() => undefined);
+  if (user !== undefined) await lchown(path, user.uid, user.gid).catch(() => undefined);
 }
 
 /**

@@ -1,17 +1,18 @@
 // The package a pkgsrc job made, taken from its scratch directory into the
 // repository: opened without following a symlink the build may have left
-// there, copied under a temporary name, then renamed, so a reader never
-// sees half a package.
+// there (nor blocking on a FIFO), copied under a temporary name, then
+// renamed, so a reader never sees half a package.
 
-import { constants } from 'node:fs';
 import { chmod, copyFile, link, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join, posix } from 'node:path';
 import { createGunzip } from 'node:zlib';
 
+import { fullIn } from '../core/model.js';
 import { TarScanner } from '../core/package-format/tar-scanner.js';
 
 import type { PhaseLog } from './job-log.js';
+import { READ_NO_FOLLOW } from './no-follow.js';
 import type { JobContext, StepResult } from './recipe.js';
 
 /** The directory of the job's scratch directory holding its dependencies' packages. */
@@ -46,13 +47,13 @@ export async function takePackage(ctx: JobContext, log: PhaseLog, made: string):
   const { packageDir, pkgname } = ctx.job;
   let source;
   try {
-    source = await open(made, constants.O_RDONLY | constants.O_NOFOLLOW);
+    source = await open(made, READ_NO_FOLLOW);
   } catch (err) {
     await log.note(`no package where the package phase puts it: ${(err as Error).message}`);
     return { ok: false, failure: { kind: 'failed', error: 'no package' } };
   }
   const target = join(packageDir, `${pkgname}.tgz`);
-  const temp = join(packageDir, `.${pkgname}.tgz.${randomBytes(4).toString('hex')}.tmp`);
+  const temp = join(packageDir, `.kiln.tgz.${process.pid}-${randomBytes(4).toString('hex')}`); // short: a pkgname may be 251 bytes
   try {
     const info = await source.stat();
     if (!info.isFile()) {
@@ -72,7 +73,7 @@ export async function takePackage(ctx: JobContext, log: PhaseLog, made: string):
     return { ok: true, packageFile: target };
   } catch (err) {
     await unlink(temp).catch(() => undefined);
-    return { ok: false, failure: { kind: 'infrastructure', reason: `cannot put ${pkgname}.tgz into ${packageDir}: ${(err as Error).message}` } };
+    return { ok: false, failure: { kind: 'infrastructure', reason: `cannot put ${pkgname}.tgz into ${packageDir}: ${(err as Error).message}`, ...fullIn(err, packageDir) } };
   } finally {
     await source.close();
   }
@@ -85,7 +86,7 @@ export async function takePackage(ctx: JobContext, log: PhaseLog, made: string):
  */
 export async function packageTouchesSystem(file: string, prefix: string): Promise<string | undefined> {
   const meta = new Map<string, string>();
-  const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW).catch(() => undefined);
+  const handle = await open(file, READ_NO_FOLLOW).catch(() => undefined);
   if (handle === undefined) return undefined;
   const scanner = new TarScanner((path) => path.startsWith('+'));
   const gunzip = createGunzip();

@@ -2,18 +2,18 @@
 // PREFIX, `build` and `install` source the Portfile in a fixed bash program
 // and call its function, `package` is kiln's packager.
 
-import { copyFile, cp, link, lstat, mkdir } from 'node:fs/promises';
+import { copyFile, link, lstat, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 import { isExtracted } from '../core/distfiles/distinfo.js';
 import { INPUT_FD_BASE } from './bwrap-run.js';
 import type { PhaseLog } from './job-log.js';
 import { packagePhase } from './package-phase.js';
+import { copyPortDir } from './port-copy.js';
 import type { JobContext, Recipe, SandboxStep, StepResult } from './recipe.js';
 import { STEP_OK } from './recipe.js';
 import { INSTALL_DEPENDENCIES, PORTFILE_PHASE } from './runner-scripts.js';
 import { SANDBOX } from './sandbox-config.js';
-import { giveTo } from './scratch.js';
 
 export const portfileRecipe: Recipe = {
   name: 'portfile',
@@ -60,21 +60,14 @@ function portfileStep(ctx: JobContext, phase: 'build' | 'install'): SandboxStep 
   };
 }
 
-/** WRKSRC is a copy of the port directory; symlinks are copied as symlinks. */
+/** WRKSRC is a copy of the port directory (port-copy.ts): nothing in it is followed. */
 async function copyPort(ctx: JobContext, log: PhaseLog): Promise<StepResult> {
-  const port = join(ctx.job.tree, ctx.job.pkgpath);
-  const info = await lstat(port).catch(() => undefined);
-  if (info?.isDirectory() !== true) {
-    return { ok: false, failure: { kind: 'infrastructure', reason: `port directory ${port} does not exist on this host` } };
-  }
-  try {
-    await cp(port, ctx.scratch.work, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
-    await giveTo(ctx.scratch.work, ctx.config.buildUser);
-  } catch (err) {
-    await log.note(`cannot copy ${port}: ${(err as Error).message}`);
-    return { ok: false, failure: { kind: 'infrastructure', reason: `cannot copy the port directory ${port} to ${ctx.scratch.work}: ${(err as Error).message}` } };
-  }
-  return STEP_OK;
+  const copied = await copyPortDir(ctx.job.tree, ctx.job.pkgpath, ctx.scratch.work, ctx.config.buildUser);
+  if (copied.ok) return STEP_OK;
+  await log.note(copied.detail);
+  return copied.kind === 'port'
+    ? { ok: false, failure: { kind: 'failed', error: 'unsupported file' } }
+    : { ok: false, failure: { kind: 'infrastructure', reason: copied.detail } };
 }
 
 /** The job's DISTDIR: its distfiles, linked (or copied) from the host's DISTDIR into the scratch directory, which the build user can reach. */

@@ -45,7 +45,7 @@ export type StepFailure =
   /** The port's fault: the phase failed, `error` is its coarse class. */
   | { readonly kind: 'failed'; readonly error: string }
   /** Not the port's fault: the job may be retried. */
-  | { readonly kind: 'infrastructure'; readonly reason: string };
+  | { readonly kind: 'infrastructure'; readonly reason: string; readonly full?: string };
 
 export type StepResult =
   /** `packageFile`: the package the step put into the repository. */

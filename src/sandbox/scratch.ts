@@ -1,10 +1,11 @@
 // A job's scratch directory on the host: everything the sandbox may write
 // (WRKSRC, DESTDIR, PREFIX, HOME, /tmp) lives here and is removed with it.
 // The runner reports live beside them in a directory the build cannot see.
-// Its name, `kiln-<pkgname>-<pid>-XXXXXX`, names the kiln process that made
-// it, so one that a killed process left is known and removed later.
+// Its name, `kiln-job-<pid>-XXXXXX`, names the kiln process that made it,
+// so one that a killed process left is known and removed later; not the
+// package, whose name may be as long as a file name can be.
 
-import { chmod, chown, lstat, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { chmod, lchown, lstat, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 import type { BuildUser } from './sandbox-config.js';
@@ -24,7 +25,7 @@ export type ScratchResult = { readonly ok: true; readonly scratch: JobScratch } 
 
 const SANDBOX_DIRS = ['work', 'destdir', 'prefix', 'home', 'tmp'] as const;
 
-export async function createScratch(base: string, pkgname: string, user: BuildUser | undefined): Promise<ScratchResult> {
+export async function createScratch(base: string, user: BuildUser | undefined): Promise<ScratchResult> {
   if (user !== undefined) {
     const blocked = await unreachableBy(base, user);
     if (blocked !== undefined) {
@@ -33,7 +34,7 @@ export async function createScratch(base: string, pkgname: string, user: BuildUs
   }
   let root: string;
   try {
-    root = await mkdtemp(join(base, `kiln-${pkgname}-${process.pid}-`));
+    root = await mkdtemp(join(base, `kiln-job-${process.pid}-`));
   } catch (err) {
     return { ok: false, reason: `cannot create a scratch directory in ${base}: ${(err as Error).message}` };
   }
@@ -51,22 +52,13 @@ export async function createScratch(base: string, pkgname: string, user: BuildUs
     await mkdir(scratch.reports, { mode: 0o700 });
     for (const dir of SANDBOX_DIRS) {
       await mkdir(scratch[dir], { mode: 0o755 });
-      if (user !== undefined) await chown(scratch[dir], user.uid, user.gid);
+      if (user !== undefined) await lchown(scratch[dir], user.uid, user.gid);
     }
     return { ok: true, scratch };
   } catch (err) {
     await removeScratch(scratch);
     return { ok: false, reason: `cannot set up the scratch directory ${root}: ${(err as Error).message}` };
   }
-}
-
-/** Hands a tree the host wrote (the port's copy) to the build user. */
-export async function giveTo(path: string, user: BuildUser | undefined): Promise<void> {
-  if (user === undefined) return;
-  const info = await lstat(path);
-  await chown(path, user.uid, user.gid).catch(() => undefined);
-  if (info.isSymbolicLink() || !info.isDirectory()) return;
-  for (const entry of await readdir(path)) await giveTo(join(path, entry), user);
 }
 
 /**

@@ -229,6 +229,7 @@ export class RunStore {
           .run(command.at, 'requeued', JSON.stringify({ reason: command.reason }), run, command.job.id);
         break;
       case 'host':
+      case 'space':
       case 'finished':
         break; // carried by the run events
       case 'check':

@@ -90,7 +90,7 @@ describe('one build per run directory', () => {
     const first = kilnBuild(d);
     assert.ok(await waitFor(() => existsSync(join(d.logdir, 'kiln.lock')), 10_000));
     const second = await kilnBuild(d);
-    assert.equal(second.code, 1);
+    assert.equal(second.code, 4, 'a run directory in use is an unusable input');
     assert.match(second.stderr, /is in use by kiln pid \d+ on .*: wait for it to end, drain it with kiln stop --logdir/);
     assert.equal((await first).code, 0);
     assert.equal(existsSync(join(d.logdir, 'kiln.lock')), false, 'released at the end');

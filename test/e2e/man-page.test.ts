@@ -38,3 +38,17 @@ void test('kiln(1) covers every command, its options, the hosts file, the run di
   }
   assert.match(rendered, /^ {5}stop {4}No new job starts anywhere/m);
 });
+
+void test('kiln(1) lists every exit status a command\'s --help gives, and every command\'s --help gives its exit statuses', () => {
+  const rendered = execFileSync('groff', ['-mdoc', '-Tutf8', '-P-c', PAGE], { encoding: 'utf8' }).replace(/.\u0008/g, '');
+  const section = /^EXIT STATUS\n([\s\S]*?)\n[A-Z][A-Z ]+\n/m.exec(rendered)?.[1] ?? '';
+  const listed = new Set([...section.matchAll(/^ {5}([0-9]+) +\S/gm)].map((m) => Number(m[1])));
+  for (const status of [0, 1, 2, 3, 4, 5, 70, 130]) assert.ok(listed.has(status), `kiln(1) lists exit status ${status}`);
+  for (const command of commands) {
+    const text = /exit status: ([\s\S]*)$/.exec(command.help)?.[1];
+    assert.ok(text !== undefined, `${command.name} --help has its exit statuses`);
+    const given = [...text.matchAll(/(?:^|[;:]\s*)([0-9]+) /g)].map((m) => Number(m[1]));
+    assert.ok(given.includes(2) && given.includes(4) && given.includes(70), `${command.name}: ${given.join(' ')}`);
+    for (const status of given) assert.ok(listed.has(status), `${command.name} --help gives ${status}, kiln(1) does not list it`);
+  }
+});

@@ -113,6 +113,6 @@ void test('kiln build on a pkgsrc tree, as pbulk builds it', { skip: noBmake }, 
 
 void test('a pkgsrc build without a bootstrap kit says what it needs', { skip: noBmake }, async () => {
   const run = await kiln(['build', '--tree', fixtureTree, '--make', '/usr/bin/bmake', '--logdir', '/nonexistent/logs']);
-  assert.equal(run.status, 1);
+  assert.equal(run.status, 4);
   assert.match(run.stderr, /a pkgsrc build needs the bootstrap kit every job starts from: give --bootstrap-kit FILE/);
 });

@@ -84,7 +84,7 @@ test('--help, a missing file, and too many arguments', () => {
   assert.equal(help.status, 0);
   assert.match(help.stdout, /^usage: kiln resolve \[--strict\] \[-v\] \[FILE\]/);
   const missing = run([join(dir, 'nonexistent')]);
-  assert.equal(missing.status, 1);
+  assert.equal(missing.status, 4);
   assert.match(missing.stderr, /nonexistent: no such file/);
   assert.equal(run(['a', 'b']).status, 2);
 });

@@ -111,7 +111,7 @@ void test('an unusable scratch directory, a missing port directory and a bad nam
   assert.deepEqual(readdirSync(ws.scratch), []);
 });
 
-void test('a full disk while writing the package or the log is the host\'s problem, and leaves no partial file', { skip: !isRoot && 'needs root to mount a small tmpfs' }, async (t) => {
+void test('a full disk while writing the package or the log names the full directory, so the job waits for space, and leaves no partial file', { skip: !isRoot && 'needs root to mount a small tmpfs' }, async (t) => {
   const ws = await workspace();
   const full = join(ws.root, 'full');
   await mkdir(full);
@@ -124,13 +124,15 @@ void test('a full disk while writing the package or the log is the host\'s probl
   const report = await buildPackage(ws.job('misc/big', 'big-1.0', { packageDir: full }), { signal, scratch: ws.scratch });
   assert.equal(report.outcome.kind, 'infrastructure');
   assert.equal(report.outcome.kind === 'infrastructure' && report.outcome.reason, `cannot write package ${join(full, 'big-1.0.tgz')}: ENOSPC (disk full)`);
+  assert.equal(report.outcome.kind === 'infrastructure' && report.outcome.full, full, 'the repository is full, not the job at fault');
   assert.deepEqual(readdirSync(full), []);
   assert.match(readFileSync(join(ws.logs, 'big-1.0', 'package.log'), 'utf8'), /ENOSPC/);
 
-  // A build whose log fills the disk ends as the host's problem too, and is not left blocked on its output.
+  // A build whose log fills the disk waits for space too, and is not left blocked on its output.
   await ws.port('misc/chatty', 'PKGNAME=chatty-1.0\nbuild() { head -c 4194304 /dev/zero | tr "\\0" x; echo; echo done-talking; }\n');
   const chatty = await buildPackage(ws.job('misc/chatty', 'chatty-1.0', { logDir: join(full, 'chatty'), logFile: join(full, 'chatty.log') }), { signal, scratch: ws.scratch });
   assert.equal(chatty.outcome.kind, 'infrastructure');
   assert.match(chatty.outcome.kind === 'infrastructure' ? chatty.outcome.reason : '', /ENOSPC/);
+  assert.equal(chatty.outcome.kind === 'infrastructure' && chatty.outcome.full, join(full, 'chatty'));
   assert.deepEqual(readdirSync(ws.scratch), []);
 });

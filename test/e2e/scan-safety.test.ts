@@ -89,9 +89,13 @@ void test('dependency directories that leave the tree are rejected by name; syml
   await symlink(path.join(outside, 'Portfile'), path.join(root, 'cat/linkfile/Portfile'));
 
   const run = await kiln(['scan', '--tree', root]);
-  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.status, 1, 'the symlinked ports cannot be scanned');
   const entries = parseIndex(run.stdout).entries;
-  assert.deepEqual(entries.map((e) => e.vars.get('PKG_LOCATION')), ['cat/a', 'cat/b'], 'symlinked ports are not listed');
+  // A symlinked port is listed with why it is not read, so the report shows it; a symlinked category is not entered.
+  assert.deepEqual(entries.map((e) => e.vars.get('PKG_LOCATION')), ['cat/a', 'cat/b', 'cat/linkedport', 'cat/linkfile']);
+  assert.match(entries[2]!.vars.get('KILN_SCAN_ERROR')!, /cat\/linkedport is a symlink/);
+  assert.match(entries[3]!.vars.get('KILN_SCAN_ERROR')!, /symlink that leaves the tree/);
+  assert.doesNotMatch(run.stdout, /outside-1\.0|secret-1\.0/);
   const a = entries[0]!.vars;
   assert.equal(a.get('ALL_DEPENDS'), 'b-[0-9]*:../../cat/b');
   const reasons = unquoteReasons(a.get('PKG_FAIL_REASON')!);

@@ -150,7 +150,7 @@ void test('kiln scan --help, and what it says to bad usage', async () => {
   assert.match(help.stdout, /^usage: kiln scan \[--tree DIR\]/);
   assert.match(help.stdout, /exit status/);
   const noTree = await kiln(['scan', '--tree', '/nonexistent/tree']);
-  assert.equal(noTree.status, 1);
+  assert.equal(noTree.status, 4);
   assert.match(noTree.stderr, /no tree at \/nonexistent\/tree/);
   const badJobs = await kiln(['scan', '--jobs', '0']);
   assert.equal(badJobs.status, 2);

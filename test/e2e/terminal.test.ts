@@ -135,7 +135,7 @@ void describe('kiln status --logdir DIR', () => {
     assert.ok(!once.includes('\u001b'));
   });
 
-  void test('a directory with no run: a message saying what to do, exit status 1', () => {
+  void test('a directory with no run: a message saying what to do, exit status 4 (an input kiln cannot use)', () => {
     let status = 0;
     let stderr = '';
     try {
@@ -144,7 +144,7 @@ void describe('kiln status --logdir DIR', () => {
       status = (err as { status: number }).status;
       stderr = (err as { stderr: string }).stderr;
     }
-    assert.equal(status, 1);
+    assert.equal(status, 4);
     assert.match(stderr, /no run found in .*nothing.*kiln build --logdir/);
   });
 });

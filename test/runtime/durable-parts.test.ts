@@ -117,13 +117,14 @@ describe('leftovers of killed processes', () => {
     mkdirSync(all, { recursive: true });
     mkdirSync(scratch, { recursive: true });
     const dead = await deadPid();
-    for (const name of [`.a-1.0.tgz.${dead}-0a1b2c3d`, `.a-1.0.tgz.${process.pid}-0a1b2c3d`, `pkg_summary.gz.${dead}-0a1b2c3d.tmp`, 'a-1.0.tgz', '.hidden']) {
+    // `.kiln.tgz.<pid>-<hex>` and `kiln-job-<pid>-XXXXXX` are today's names; the pkgname-bearing ones an older kiln left.
+    for (const name of [`.a-1.0.tgz.${dead}-0a1b2c3d`, `.kiln.tgz.${dead}-0a1b2c3d`, `.kiln.tgz.${process.pid}-0a1b2c3d`, `pkg_summary.gz.${dead}-0a1b2c3d.tmp`, 'a-1.0.tgz', '.hidden']) {
       writeFileSync(join(all, name), '');
     }
-    for (const name of [`kiln-a-1.0-${dead}-AbC123`, `kiln-a-1.0-${process.pid}-AbC123`, `kiln-a-1.0-AbC123`]) mkdirSync(join(scratch, name, 'work'), { recursive: true });
-    assert.deepEqual(cleanRepository(all).sort(), [`.a-1.0.tgz.${dead}-0a1b2c3d`, `pkg_summary.gz.${dead}-0a1b2c3d.tmp`]);
-    assert.deepEqual(readdirSync(all).sort(), [`.a-1.0.tgz.${process.pid}-0a1b2c3d`, '.hidden', 'a-1.0.tgz']);
-    assert.deepEqual(cleanScratch(scratch), [`kiln-a-1.0-${dead}-AbC123`]);
-    assert.deepEqual(readdirSync(scratch).sort(), [`kiln-a-1.0-${process.pid}-AbC123`, 'kiln-a-1.0-AbC123']);
+    for (const name of [`kiln-a-1.0-${dead}-AbC123`, `kiln-job-${dead}-XyZ789`, `kiln-job-${process.pid}-AbC123`, `kiln-a-1.0-AbC123`]) mkdirSync(join(scratch, name, 'work'), { recursive: true });
+    assert.deepEqual(cleanRepository(all).sort(), [`.a-1.0.tgz.${dead}-0a1b2c3d`, `.kiln.tgz.${dead}-0a1b2c3d`, `pkg_summary.gz.${dead}-0a1b2c3d.tmp`]);
+    assert.deepEqual(readdirSync(all).sort(), ['.hidden', `.kiln.tgz.${process.pid}-0a1b2c3d`, 'a-1.0.tgz']);
+    assert.deepEqual(cleanScratch(scratch).sort(), [`kiln-a-1.0-${dead}-AbC123`, `kiln-job-${dead}-XyZ789`]);
+    assert.deepEqual(readdirSync(scratch).sort(), ['kiln-a-1.0-AbC123', `kiln-job-${process.pid}-AbC123`]);
   });
 });

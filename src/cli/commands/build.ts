@@ -19,8 +19,8 @@ import { defaultSandboxConfig } from '../../sandbox/sandbox-config.js';
 import { StoreError } from '../../store/run-store.js';
 import { buildRun } from '../../runtime/build-run.js';
 import { systemClock } from '../../runtime/clock.js';
-import { integer, parse } from '../args.js';
-import { EXIT } from '../exit-status.js';
+import { integer, MAX_SECONDS, MAX_SLOTS, parse } from '../args.js';
+import { EXIT, EXIT_HELP } from '../exit-status.js';
 import { type Command, type CommandIO, UsageError, UserError } from '../command.js';
 import { OPERATOR_HELP, OPERATOR_OPTIONS, operatorReporters } from '../operator-wiring.js';
 import { DEFAULT_LOGDIR } from '../run-event-log.js';
@@ -29,6 +29,7 @@ import { DRIVER_HELP, DRIVER_OPTIONS, type OpenDriver, openTreeDriver } from '..
 import { type TreeWiring, treeWiring } from '../tree-wiring.js';
 import { FETCH_HELP, FETCH_OPTIONS, fetchSettings } from '../fetch-wiring.js';
 import type { FetchSettings } from '../../runtime/fetch-source.js';
+import { checkPorts, checkTreeDir, checkWritableDir } from '../tree-check.js';
 
 const help = `usage: kiln build [--tree DIR] [--jobs N] [--hosts FILE] [--logdir DIR] [--packages DIR] [options] [PKGPATH...]
 
@@ -67,11 +68,7 @@ ${FETCH_HELP}  --jobs N          jobs at once on this machine without --hosts, a
                     DIR/locks of --logdir); kiln retry PKGPATH builds a
                     failed port again
 ${CLUSTER_HELP}${OPERATOR_HELP}
-exit status: 0 everything was built (or up to date, or skipped by its port);
-1 some packages failed to build; 2 bad usage; 3 the build was stopped
-(stop file) before the end; 5 no host could build (each refused or given
-up, said why; run it again to resume); 130 interrupted (run it again to resume).
-`;
+${EXIT_HELP}`;
 
 async function run(args: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parse(args, {
@@ -88,21 +85,27 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   const tree = resolve(io.cwd, values.tree ?? '.');
   const logdir = resolve(io.cwd, values.logdir ?? DEFAULT_LOGDIR);
   const repository = resolve(io.cwd, values.packages ?? 'packages');
-  const jobs = integer(values.jobs, 'jobs', availableParallelism());
-  const timeoutS = values.timeout === undefined ? undefined : integer(values.timeout, 'timeout', 0);
-  const cores = integer(values.cores, 'cores', Math.max(jobs, availableParallelism()));
+  const jobs = integer(values.jobs, 'jobs', availableParallelism(), 1, MAX_SLOTS);
+  const timeoutS = values.timeout === undefined ? undefined : integer(values.timeout, 'timeout', 0, 0, MAX_SECONDS);
+  const cores = integer(values.cores, 'cores', Math.max(jobs, availableParallelism()), 1, MAX_SLOTS);
   const primeHistory = values.history === undefined ? [] : readHistory(resolve(io.cwd, values.history), io);
   const durable: DurableSettings = {
-    stuckAfterS: values['stuck-after'] === undefined ? undefined : integer(values['stuck-after'], 'stuck-after', 1),
+    stuckAfterS: values['stuck-after'] === undefined ? undefined : integer(values['stuck-after'], 'stuck-after', 1, 1, MAX_SECONDS),
     lockdir: values.lockdir === undefined ? undefined : resolve(io.cwd, values.lockdir),
     force, rebuildAll: values['rebuild-all'] === true, killPoints: killPointsOf(io),
   };
   const fetch = fetchSettings(values, tree, io.cwd, io.env);
   const missing = toolProblem(BUBBLEWRAP);
   if (missing !== undefined) throw new UserError(`cannot build here: ${missing}`);
+  checkTreeDir(tree);
+  checkWritableDir(logdir, '--logdir');
+  checkWritableDir(repository, '--packages');
+  if (durable.lockdir !== undefined) checkWritableDir(durable.lockdir, '--lockdir');
 
   const opened = await openTreeDriver(tree, values, { cwd: io.cwd, env: io.env, signal: io.signal });
+  if (opened.notice !== undefined) io.stderr.write(`kiln: warning: ${opened.notice}\n`);
   try {
+    await checkPorts(opened.driver, positionals, io.signal);
     const wiring = treeWiring(opened, repository, values.distdir === undefined ? undefined : resolve(io.cwd, values.distdir), io);
     return await runBuild({ ...values, tree, logdir, repository, jobs, timeoutS, cores, primeHistory, positionals, args, durable, fetch }, opened, wiring, io);
   } finally {

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 
 import { formatHostsFileError, parseHostsFile } from '../../exec/hosts-file.js';
 import { parse } from '../args.js';
+import { exitHelp } from '../exit-status.js';
 import { ADDED_HOSTS } from '../cluster-wiring.js';
 import { type Command, UsageError, UserError } from '../command.js';
 import { DEFAULT_LOGDIR } from '../run-event-log.js';
@@ -24,7 +25,8 @@ within seconds. The line goes to DIR/${ADDED_HOSTS}; delete it from there to
 drain the host again, or use kiln stop --host.
 
   --logdir DIR   the run directory of the build (default: ./${DEFAULT_LOGDIR})
-`,
+
+${exitHelp('0 the host joins the build')}`,
   run(args, io) {
     const { values, positionals } = parse(args, { logdir: { type: 'string' } });
     const [action, ...words] = positionals;

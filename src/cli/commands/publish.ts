@@ -11,6 +11,7 @@ import { unreachable } from '../../core/unreachable.js';
 import { publishRepository } from '../../report/publish.js';
 import { readBootstrapKit, unpackKit } from '../../sandbox/bootstrap-kit.js';
 import { integer, parse } from '../args.js';
+import { exitHelp } from '../exit-status.js';
 import { type Command, type CommandIO, UsageError, UserError } from '../command.js';
 
 const help = `usage: kiln publish [--packages DIR] [--min N] [--require PATTERN]... [--sign-packages KEYID]
@@ -36,8 +37,7 @@ options:
   --bootstrap-kit FILE  where pkg_admin comes from for --sign-packages
                         (default: /usr/pkg/sbin/pkg_admin)
 
-exit status: 0 published; 1 refused by a check, or the upload failed; 2 bad usage.
-`;
+${exitHelp('0 published; 1 refused by a check, or the upload failed')}`;
 
 /** A word given to gpg or rsync as an argument: never one they could read as an option. */
 function notOption(value: string, what: string): string {

@@ -6,9 +6,11 @@ import { IndexReader } from '../../core/pbulk-index.js';
 import type { IndexEntry } from '../../core/pbulk-index.js';
 import { formatPresolveBlock } from '../../core/presolve-format.js';
 import { resolveIndex } from '../../core/resolve.js';
+import { escapeControls } from '../../report/text-format.js';
 import { parse } from '../args.js';
+import { exitHelp } from '../exit-status.js';
 import type { Command, CommandIO } from '../command.js';
-import { UsageError } from '../command.js';
+import { UsageError, UserError } from '../command.js';
 import { readIndexText } from '../index-input.js';
 
 const help = `usage: kiln resolve [--strict] [-v] [FILE]
@@ -34,9 +36,8 @@ options:
                  (pbulk-resolve -v)
   -h, --help     this text
 
-exit status: 0 resolved (in lenient mode, even with unresolvable dependencies);
-1 --strict and something did not resolve, or FILE cannot be read; 2 bad usage.
-`;
+${exitHelp(`0 resolved (in lenient mode, even with unresolvable dependencies);
+1 --strict and something did not resolve`)}`;
 
 /** Collects written text and hands it to the stream in large latin1 chunks. */
 class BlockWriter {
@@ -79,14 +80,19 @@ async function run(args: string[], io: CommandIO): Promise<number> {
     for (const entry of reader.push(text)) entries.push(entry);
   }
   for (const entry of reader.end()) entries.push(entry);
+  const first = reader.errors[0];
+  if (entries.length === 0) {
+    throw new UserError(first === undefined ? `${name} is empty: no package to resolve (give it the index kiln scan writes)`
+      : `${name}:${first.line}: not a pbulk index: ${first.message}: ${escapeControls(first.text.slice(0, 80))}`);
+  }
   const badLine = strict ? 'error' : 'warning';
   for (const error of reader.errors) {
-    io.stderr.write(`kiln resolve: ${name}:${error.line}: ${badLine}: ${error.message}: ${error.text.slice(0, 200)}\n`);
+    io.stderr.write(`kiln resolve: ${name}:${error.line}: ${badLine}: ${error.message}: ${escapeControls(error.text.slice(0, 200))}\n`);
   }
 
   const { packages, messages } = resolveIndex(entries, { strict, verbose: values.verbose ?? false });
   for (const message of messages) {
-    io.stderr.write(`kiln resolve: ${name}:${message.line}: ${message.level}: ${message.text}\n`);
+    io.stderr.write(`kiln resolve: ${name}:${message.line}: ${message.level}: ${escapeControls(message.text)}\n`);
   }
   const failed = messages.some((m) => m.level === 'error') || (strict && reader.errors.length > 0);
   if (failed) {

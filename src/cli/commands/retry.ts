@@ -10,6 +10,7 @@ import { isPkgPath } from '../../core/pkgpath.js';
 import { readLock, removeLock } from '../../runtime/lock-file.js';
 import { describeOwner, ownerState } from '../../runtime/process-owner.js';
 import { parse } from '../args.js';
+import { EXIT, exitHelp } from '../exit-status.js';
 import { type Command, UsageError, UserError } from '../command.js';
 import { DEFAULT_LOGDIR } from '../run-event-log.js';
 
@@ -26,8 +27,7 @@ A port being built now cannot be retried.
                   its lock directory is DIR/locks
   --lockdir DIR   the lock directory, when the build was given --lockdir
 
-exit status: 0 every lock was removed; 1 some port has no lock, or is being built.
-`;
+${exitHelp('0 every lock was removed; 1 some port has no lock, or is being built')}`;
 
 export const retryCommand: Command = {
   name: 'retry',
@@ -60,7 +60,7 @@ export const retryCommand: Command = {
       const what = lock.kind === 'lock' ? `${lock.fields.get('pkgname') ?? pkgpath} (${lock.fields.get('status')} in ${lock.fields.get('phase') ?? '?'}: ${lock.fields.get('error') ?? '?'})` : `an unreadable lock`;
       io.stdout.write(`${pkgpath}: removed ${file}, ${what}; it will be built again\n`);
     }
-    if (problems.length > 0) throw new UserError(problems.join('\nkiln: '));
+    if (problems.length > 0) throw new UserError(problems.join('\nkiln: '), EXIT.failed);
     return Promise.resolve(0);
   },
 };

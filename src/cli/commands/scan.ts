@@ -3,7 +3,7 @@
 
 import { availableParallelism } from 'node:os';
 import { constants } from 'node:fs';
-import { access, mkdir, stat } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 
 import { formatHostsFileError, readHostsFile } from '../../exec/hosts-file.js';
@@ -11,9 +11,11 @@ import type { TreeDriver } from '../../ports/driver.js';
 import type { ScanInputs } from '../../ports/scan-cache.js';
 import type { ScanPool } from '../../ports/scan-pool.js';
 import { isPkgPath } from '../../core/pkgpath.js';
+import { escapeControls } from '../../report/text-format.js';
 import { DirectoryScanCache } from '../../ports/scan-cache-dir.js';
 import { type ScannedPort, type ScanProgress, scanPorts } from '../../ports/scanner.js';
-import { integer, parse } from '../args.js';
+import { integer, MAX_SECONDS, MAX_SLOTS, parse } from '../args.js';
+import { exitHelp } from '../exit-status.js';
 import { makeExecutor, scanPool } from '../cluster-wiring.js';
 import type { SshExecutorOptions } from '../../exec/ssh-executor.js';
 import { FileHasher } from '../../exec/ssh/file-hasher.js';
@@ -21,6 +23,7 @@ import { TreeSnapshot } from '../../exec/ssh/tree-snapshot.js';
 import type { Command, CommandIO } from '../command.js';
 import { UsageError, UserError } from '../command.js';
 import { DRIVER_HELP, DRIVER_OPTIONS, openTreeDriver } from '../tree-driver.js';
+import { checkPorts, checkTreeDir } from '../tree-check.js';
 
 const help = `usage: kiln scan [--tree DIR] [--driver portfile|pkgsrc] [--jobs N] [--hosts FILE] [--cache DIR] [--timeout S] [PKGPATH...]
 
@@ -50,10 +53,8 @@ ${DRIVER_HELP}
                     (Portfile trees)
   --ssh-config FILE ssh's configuration file (ssh -F FILE) for those hosts
 
-exit status: 0 every port was scanned; 1 some ports could not be scanned
-(the index on stdout is still complete, their errors are on stderr) or the
-tree cannot be read; 2 bad usage.
-`;
+${exitHelp(`0 every port was scanned; 1 some ports could not be scanned
+(the index on stdout is still complete, their errors are on stderr)`)}`;
 
 function progressLine(progress: ScanProgress): string {
   return `kiln scan: ${progress.scanned}/${progress.total} ports` +
@@ -76,15 +77,16 @@ async function run(args: string[], io: CommandIO): Promise<number> {
     tree: { type: 'string' }, jobs: { type: 'string' }, cache: { type: 'string' }, timeout: { type: 'string' },
     hosts: { type: 'string' }, 'ssh-config': { type: 'string' }, ...DRIVER_OPTIONS,
   });
-  const jobs = integer(values.jobs, 'jobs', availableParallelism(), values.hosts === undefined ? 1 : 0);
-  const timeoutS = values.timeout === undefined ? undefined : integer(values.timeout, 'timeout', 1);
+  const jobs = integer(values.jobs, 'jobs', availableParallelism(), values.hosts === undefined ? 1 : 0, MAX_SLOTS);
+  const timeoutS = values.timeout === undefined ? undefined : integer(values.timeout, 'timeout', 1, 1, MAX_SECONDS);
   for (const pkgpath of positionals) {
     if (!isPkgPath(pkgpath)) throw new UsageError(`'${pkgpath}' is not a pkgpath (category/name)`);
   }
   const tree = path.resolve(io.cwd, values.tree ?? '.');
-  const info = await stat(tree).catch(() => undefined);
-  if (!info?.isDirectory()) throw new UserError(`no tree at ${tree}`);
+  checkTreeDir(tree);
   const opened = await openTreeDriver(tree, values, { cwd: io.cwd, env: io.env, signal: io.signal, ...(timeoutS !== undefined && { timeoutS }) });
+  await checkPorts(opened.driver, positionals, io.signal).catch(async (err: unknown) => { await opened.close(); throw err; });
+  if (opened.notice !== undefined) io.stderr.write(`kiln scan: warning: ${opened.notice}\n`);
   const kit = opened.pkgsrc?.kit;
   if (values.hosts !== undefined && opened.pkgsrc !== undefined && kit === undefined) {
     await opened.close();
@@ -120,12 +122,16 @@ async function scanTree(driver: TreeDriver & ScanInputs, jobs: number, cacheDir:
   try {
     for await (const port of scanPorts(driver, {
       jobs, signal: io.signal, ...(positionals.length > 0 ? { pkgpaths: positionals } : {}), ...(cache ? { cache } : {}),
+      notAPort: (dir, reason) => {
+        clear();
+        io.stderr.write(`kiln scan: ${dir}: ${reason}\n`);
+      },
     })) {
       results.push(port);
       if (port.error !== undefined) {
         errors++;
         clear();
-        io.stderr.write(`kiln scan: ${port.pkgpath}: ${port.error}\n`);
+        io.stderr.write(`kiln scan: ${port.pkgpath}: ${escapeControls(port.error)}\n`);
       }
       const now = Date.now();
       if (tty && (now - shown > 100 || port.progress.scanned === port.progress.total)) {
@@ -150,7 +156,7 @@ async function scanTree(driver: TreeDriver & ScanInputs, jobs: number, cacheDir:
 async function scanClients(file: string, sshConfig: string | undefined, local: TreeDriver & ScanInputs, jobs: number, timeoutS: number,
   io: CommandIO, pkgsrc: SshExecutorOptions['pkgsrc']): Promise<{ pool: ScanPool; close: () => Promise<void> }> {
   const read = await readHostsFile(path.resolve(io.cwd, file));
-  if (!read.ok) throw new UserError(`bad hosts:\n  ${read.errors.map(formatHostsFileError).join('\n  ')}`);
+  if (!read.ok) throw new UserError(read.errors.map((e) => `bad hosts file: ${formatHostsFileError(e)}`).join('\nkiln: '));
   const config = sshConfig === undefined ? undefined : path.resolve(io.cwd, sshConfig);
   const hosts = read.hostsFile.hosts.filter((e) => !e.local).map((entry) => ({ entry, executor: makeExecutor(entry, read.hostsFile, config, undefined, pkgsrc) }));
   const close = async (): Promise<void> => { await Promise.all(hosts.map((h) => h.executor.close())); };

@@ -6,7 +6,9 @@ import { resolve } from 'node:path';
 import { parseWebAddress } from '../../report/web-address.js';
 import { WebServer } from '../../report/web-server.js';
 import { parse } from '../args.js';
+import { exitHelp } from '../exit-status.js';
 import { UsageError, type Command, type CommandIO } from '../command.js';
+import { listenOn } from '../operator-wiring.js';
 import { DEFAULT_LOGDIR, openRunEventLog } from '../run-event-log.js';
 
 export const DEFAULT_WEB = '127.0.0.1:8080';
@@ -24,14 +26,15 @@ every package, and the logs. It follows a running build live.
   --logdir DIR   the run directory (default: ${DEFAULT_LOGDIR})
   --web ADDR     [HOST:]PORT to listen on (default: ${DEFAULT_WEB}); without a
                  HOST only this machine can connect (127.0.0.1)
-`,
+
+${exitHelp('0 stopped by Ctrl-C')}`,
   async run(args: string[], io: CommandIO): Promise<number> {
     const { values } = parse(args, { logdir: { type: 'string' }, web: { type: 'string' } });
     const address = parseWebAddress(values.web ?? DEFAULT_WEB);
     if (typeof address === 'string') throw new UsageError(address);
     const logdir = resolve(io.cwd, values.logdir ?? DEFAULT_LOGDIR);
     const server = new WebServer({ logdir, log: openRunEventLog(logdir) });
-    const url = await server.listen(address);
+    const url = await listenOn(server, address);
     io.stdout.write(`kiln: serving ${logdir} at ${url} (Ctrl-C stops)\n`);
     await new Promise<void>((done) => {
       if (io.signal.aborted) done();

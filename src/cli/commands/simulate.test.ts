@@ -72,10 +72,10 @@ void test('every --policy runs; a bad one is a usage error', async () => {
   assert.match(bad.err, /--policy wants one of kiln, pbulk, dpb, poudriere/);
 });
 
-void test('missing options and files: usage error 2, user error 1', async () => {
+void test('missing options and files: usage error 2, an unusable input 4', async () => {
   assert.equal((await kiln('simulate', '--history', 'history.gz')).status, 2);
   const missing = await kiln('simulate', '--graph', 'nope', '--history', 'history.gz');
-  assert.equal(missing.status, 1);
+  assert.equal(missing.status, 4);
   assert.match(missing.err, /nope: no such file/);
   assert.equal((await kiln('simulate', '--graph', 'graph', '--history', 'history.gz', '--hosts', 'hosts', '--slots', '2')).status, 2);
 });

@@ -13,6 +13,7 @@ import { isPolicyName, POLICY_NAMES } from '../../core/policies/policy-set.js';
 import { prepareSimulation } from '../../core/simulation-setup.js';
 import { simulate } from '../../core/simulator.js';
 import { integer, parse } from '../args.js';
+import { exitHelp } from '../exit-status.js';
 import { type Command, type CommandIO, UsageError, UserError } from '../command.js';
 
 export const simulateCommand: Command = {
@@ -43,7 +44,8 @@ the time the actual record says.
 
 lower_bound_s is max(critical path, work / slots) on the actual times. With a
 core budget, core_bound_s is what no sharing of cores can beat.
-`,
+
+${exitHelp('0 simulated')}`,
   run(args, io) {
     const { values, positionals } = parse(args, {
       graph: { type: 'string' }, history: { type: 'string' }, actual: { type: 'string' },

@@ -8,6 +8,7 @@ import { RunViewState } from '../../report/run-view-state.js';
 import { terminalLines } from '../../report/terminal-lines.js';
 import { TerminalReporter, wantsColor } from '../../report/terminal-reporter.js';
 import { parse } from '../args.js';
+import { exitHelp } from '../exit-status.js';
 import type { Command, CommandIO } from '../command.js';
 import { DEFAULT_LOGDIR, openRunEventLog } from '../run-event-log.js';
 
@@ -27,7 +28,8 @@ ends or Ctrl-C. Otherwise, or with --once, it prints the view once.
   --logdir DIR   the run directory (default: ${DEFAULT_LOGDIR})
   --once         print once and exit, even on a terminal
   --plain        no redrawing: print once, without colour
-`,
+
+${exitHelp('0 shown')}`,
   async run(args: string[], io: CommandIO): Promise<number> {
     const { values } = parse(args, {
       logdir: { type: 'string' }, once: { type: 'boolean' }, plain: { type: 'boolean' },

@@ -93,7 +93,8 @@ function ustarBlock(header: TarHeader, where: { prefix: string; name: string }, 
   writeOctal(block, 329, 8, 0);
   writeOctal(block, 337, 8, 0);
   writeString(block, 345, 155, where.prefix);
-  const sum = block.reduce((total, byte) => total + byte, 0);
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += block[i]!;
   writeString(block, 148, 7, sum.toString(8).padStart(6, '0'));
   block[155] = 0x20;
   return block;
@@ -131,8 +132,7 @@ function baseName(path: string): string {
 }
 
 function writeString(block: Uint8Array, offset: number, size: number, value: string): void {
-  const bytes = utf8.encode(value);
-  block.set(bytes.subarray(0, size), offset);
+  utf8.encodeInto(value, block.subarray(offset, offset + size));
 }
 
 function writeOctal(block: Uint8Array, offset: number, size: number, value: number): void {

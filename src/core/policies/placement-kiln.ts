@@ -12,7 +12,11 @@
 // that does not fit waits for a busy faster host if that would end it
 // sooner; else it takes the slow host anyway.
 
+import { longSide } from './guess-risk.js';
 import type { Candidate, HostView, PlacementPolicy } from './policy.js';
+
+/** Standard deviations above a guess at which a slower host judges it. */
+const RISK_SPREADS = 2;
 
 /**
  * Room a job must leave on a slower host, in multiples of the time that host
@@ -32,12 +36,16 @@ export const kilnPlacement: PlacementPolicy = {
     if (!soonest) return undefined;
     const fastest = round?.fastestSpeed ?? Math.max(...hosts.map((h) => h.speed));
     if (soonest.speed >= fastest) return soonest.name;
-    const here = job.durationS / soonest.speed;
+    // A guess is judged at the long end of what such guesses turn out to be.
+    const risk = longSide(job.estimate, RISK_SPREADS);
+    const durationS = job.durationS * risk;
+    const tailS = job.tailS + durationS - job.durationS;
+    const here = durationS / soonest.speed;
     const horizon = round?.horizon() ?? Infinity;
-    const slack = horizon - (now + Math.max(job.tailS, job.durationS) / soonest.speed);
-    if (slack >= ROOM_PER_EXTRA_SECOND * (here - job.durationS / fastest)) return soonest.name;
+    const slack = horizon - (now + Math.max(tailS, durationS) / soonest.speed);
+    if (slack >= ROOM_PER_EXTRA_SECOND * (here - durationS / fastest)) return soonest.name;
     const end = now + here;
-    const waitFor = hosts.some((h) => h.freeSlots === 0 && h.speed > soonest.speed && Math.max(now, h.slotFreeAt) + job.durationS / h.speed < end);
+    const waitFor = hosts.some((h) => h.freeSlots === 0 && h.speed > soonest.speed && Math.max(now, h.slotFreeAt) + durationS / h.speed < end);
     return waitFor ? undefined : soonest.name;
   },
 };

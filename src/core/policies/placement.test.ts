@@ -48,6 +48,16 @@ void test('kiln: the fastest free host; a slower one only for a job whose path, 
   assert.equal(kilnPlacement.place(job(100), [host('a', 1, 1), host('b', 1, 2)], 0, round(0, 1)), 'b', 'equal speeds: more free cores');
 });
 
+void test('kiln: a guessed time is judged at its long end on a slower host; a recorded one as it is', () => {
+  const hosts = [host('fast', 2, 0, { slotFreeAt: 10 }), host('slow', 1, 1)];
+  // Recorded 10 s: 10 s + 8 * 5 s fits 100 s on the slow host. Guessed 10 s with spread 0.5: judged as 27 s, which does not.
+  const guessed = { ...estimate(10, 'estimate'), spread: 0.5 };
+  assert.equal(kilnPlacement.place(job(10), hosts, 0, round(100, 2)), 'slow');
+  assert.equal(kilnPlacement.place(job(10, 10, { estimate: guessed }), hosts, 0, round(100, 2)), undefined);
+  assert.equal(kilnPlacement.place(job(10, 10, { estimate: guessed }), hosts, 0, round(400, 2)), 'slow', 'with room for its long end, it goes');
+  assert.equal(kilnPlacement.place(job(10, 10, { estimate: estimate(10, 'estimate') }), hosts, 0, round(100, 2)), 'slow', 'the median: no spread known');
+});
+
 void test('dpb bins: log scale of seconds, unknown apart', () => {
   assert.deepEqual([1, 4, 5, 16, 17, 100, 5000, 70000, 2e6, undefined].map(dpbBin), [0, 0, 1, 1, 2, 3, 6, 8, 9, UNKNOWN_BIN]);
 });

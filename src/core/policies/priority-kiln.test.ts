@@ -56,3 +56,13 @@ void test('with a core plan, durations are the planned make jobs\' times', () =>
   assert.ok(Math.abs(s[0]! - wallAt(big, 16)) < 0.01, `${s[0]} vs ${wallAt(big, 16)}`);
   assert.ok(s[0]! < s[1]!, 'sixteen make jobs make the big job shorter than the small one');
 });
+
+void test('a guessed time counts at its long side: an unknown port starts before a recorded one of the same estimate', () => {
+  const graph = BuildGraph.from([{ pkgname: 'known', pkgpath: 'c/known', deps: [] }, { pkgname: 'new', pkgpath: 'c/new', deps: [] },
+    { pkgname: 'median', pkgpath: 'c/median', deps: [] }]);
+  const guessed: Estimate = { ...est(100), source: 'estimate', spread: 0.8 };
+  const median: Estimate = { ...est(100), source: 'estimate' };
+  const s = kilnPriority.priorities(graph, [est(100), guessed, median], { expect: wallAt });
+  assert.ok(Math.abs(s[1]! - 100 * Math.exp(0.8)) < 0.01, `guess: ${s[1]}`);
+  assert.ok(Math.abs(s[0]! - 100) < 0.01 && Math.abs(s[2]! - 100) < 0.01, 'recorded, and the median (no spread): as they are');
+});

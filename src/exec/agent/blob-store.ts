@@ -4,7 +4,7 @@
 // against its hash, and only then takes its name.
 
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { constants } from 'node:fs';
 import { access, chmod, mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -100,7 +100,9 @@ export class BlobStore {
   async adopt(file: string): Promise<{ hash: string; size: number }> {
     const hash = createHash('sha256');
     let size = 0;
-    for await (const chunk of createReadStream(file)) {
+    // The builder wrote it as root where no build can reach; opened without following a link all the same.
+    const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    for await (const chunk of handle.createReadStream()) {
       hash.update(chunk as Buffer);
       size += (chunk as Buffer).length;
     }

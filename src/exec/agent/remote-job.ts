@@ -5,7 +5,7 @@
 
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createReadStream } from 'node:fs';
-import { open, readdir, rm, stat } from 'node:fs/promises';
+import { lstat, open, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { JobOutcome } from '../../core/model.js';
 import type { BuildJob, BuildReport } from '../../sandbox/build-job.js';
@@ -199,7 +199,7 @@ export class RemoteJob implements HostWork {
     if (this.#job && outcome.kind !== 'infrastructure') {
       for (const name of (await readdir(this.#job.logDir).catch(() => [])).sort()) {
         const path = join(this.#job.logDir, name);
-        if (!isSafeFileName(name) || !(await stat(path).then((s) => s.isFile(), () => false))) continue;
+        if (!isSafeFileName(name) || !(await lstat(path).then((s) => s.isFile(), () => false))) continue; // never through a link
         await this.#sendFile('log', basename(name), path).catch(() => undefined);
       }
     }

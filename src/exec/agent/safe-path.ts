@@ -25,9 +25,9 @@ export function isSafePkgPath(pkgpath: string): boolean {
   return /^[A-Za-z0-9_+][A-Za-z0-9._+-]*(\/[A-Za-z0-9_+][A-Za-z0-9._+-]*){1,3}$/.test(pkgpath) && isSafeRelativePath(pkgpath);
 }
 
-/** A file name made from a pkgname (`gmake-4.4.1` → `gmake-4.4.1.tgz`): one safe segment, not hidden. */
+/** A file name made from a pkgname (`gmake-4.4.1` → `gmake-4.4.1.tgz`): one safe segment, not hidden, at most 255 bytes (NAME_MAX). */
 export function isSafeFileName(name: string): boolean {
-  return isSafeSegment(name) && !name.startsWith('.') && !name.startsWith('-') && name.length <= 200;
+  return isSafeSegment(name) && !name.startsWith('.') && !name.startsWith('-') && Buffer.byteLength(name) <= 255;
 }
 
 export const SHA256_HEX = /^[0-9a-f]{64}$/;

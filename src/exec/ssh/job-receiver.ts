@@ -6,7 +6,7 @@
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { JobOutcome } from '../../core/model.js';
+import { fullIn, type JobOutcome } from '../../core/model.js';
 import type { BuildJob, BuildReport } from '../../sandbox/build-job.js';
 import type { JobWatcher } from '../executor.js';
 import { isSafeFileName } from '../agent/safe-path.js';
@@ -88,7 +88,7 @@ export class JobReceiver {
         await file.close();
         if (kind === 'log') await rename(current.temp, current.final);
       }
-    });
+    }, kind === 'package' ? this.job.packageDir : this.job.logDir);
   }
 
   /** The host's last word on the job. */
@@ -104,7 +104,7 @@ export class JobReceiver {
       await rename(incoming.temp, incoming.final);
       this.#incoming.delete(`package/${this.job.pkgname}.tgz`);
       return this.#finish({ outcome, packageFile: incoming.final });
-    });
+    }, this.job.packageDir);
   }
 
   /** The job ends without its host's word (host lost, cancelled, executor closed). */
@@ -112,9 +112,10 @@ export class JobReceiver {
     this.#then(() => this.#finish({ outcome: { kind: 'infrastructure', reason } }));
   }
 
-  #then(step: () => Promise<void>): void {
+  /** Runs `step` after the steps before it; a failure ends the job (one that ran out of space writing `dir` waits for space). */
+  #then(step: () => Promise<void>, dir?: string): void {
     this.#chain = this.#chain.then(step).catch((err: unknown) => this.#finish({
-      outcome: { kind: 'infrastructure', reason: `cannot write the job's output on the coordinator: ${(err as Error).message}` },
+      outcome: { kind: 'infrastructure', reason: `cannot write the job's output on the coordinator: ${(err as Error).message}`, ...(dir !== undefined && fullIn(err, dir)) },
     }));
   }
 

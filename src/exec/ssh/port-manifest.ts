@@ -63,13 +63,16 @@ async function walkDir(dir: string, hasher: FileHasher, options: WalkOptions & {
   const entries: Array<PortEntry | undefined> = [];
   const toHash: Array<{ readonly index: number; readonly path: string; readonly full: string }> = [];
   const walk = async (at: string, rel: string): Promise<string | undefined> => {
-    for (const d of (await readdir(at, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-      if (options.skip?.has(d.name)) continue;
+    // Names as bytes: one that is not UTF-8 is named as such, not mangled into a file that does not exist.
+    const listed = (await readdir(at, { withFileTypes: true, encoding: 'buffer' })).map((d) => ({ d, name: d.name.toString('utf8') }));
+    for (const { d, name } of listed.sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      if (options.skip?.has(name)) continue;
       if (entries.length >= (options.maxEntries ?? MAX_ENTRIES)) return `more than ${options.maxEntries ?? MAX_ENTRIES} files`;
-      if (!isSafeSegment(d.name)) return `the file name ${JSON.stringify(d.name)} cannot be carried`;
-      const path = rel === '' ? d.name : `${rel}/${d.name}`;
+      const path = rel === '' ? name : `${rel}/${name}`;
       if (options.keep?.(path) === false) continue;
-      const full = join(at, d.name);
+      if (!Buffer.from(name).equals(d.name)) return `a file name under ${JSON.stringify(rel || '.')} is not UTF-8 (${JSON.stringify(d.name.toString('latin1'))}); rename it`;
+      if (!isSafeSegment(name)) return `the file name ${JSON.stringify(name)} cannot be carried`;
+      const full = join(at, name);
       if (d.isDirectory()) {
         entries.push({ kind: 'dir', path: prefixed(options.under, path) });
         const problem = await walk(full, path);
@@ -82,7 +85,7 @@ async function walkDir(dir: string, hasher: FileHasher, options: WalkOptions & {
         if (!isContainedLink(path, target)) return `${path} is a link out of the ${options.what} (${target})`;
         entries.push({ kind: 'link', path: prefixed(options.under, path), target });
       } else {
-        return `${path} is neither a file, a directory nor a link`;
+        return `${path} is neither a file, a directory nor a link (a FIFO, socket or device): a port holds files, directories and symlinks only`;
       }
     }
     return undefined;

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import type { PkgPath } from '../../core/model.js';
-import type { ScanResult, TreeDriver } from '../driver.js';
+import type { NotAPort, ScanResult, TreeDriver } from '../driver.js';
 import { unscannableBlock } from '../index-block.js';
 import { isPkgPath } from '../../core/pkgpath.js';
 import type { ScanInputs } from '../scan-cache.js';
@@ -97,7 +97,7 @@ export class PkgsrcDriver implements TreeDriver, ScanInputs {
     return runScanCommand({ argv, cwd: this.root, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, timeoutS }, signal);
   }
 
-  async listPorts(signal: AbortSignal): Promise<PkgPath[]> {
+  async listPorts(signal: AbortSignal, notAPort?: NotAPort): Promise<PkgPath[]> {
     const categories = await this.subdirs(this.root, signal);
     const found: PkgPath[] = [];
     for (let i = 0; i < categories.length; i += LIST_JOBS) {
@@ -105,6 +105,7 @@ export class PkgsrcDriver implements TreeDriver, ScanInputs {
       const lists = await Promise.all(batch.map((category) => this.subdirs(path.join(this.root, category), signal)));
       batch.forEach((category, j) => lists[j]!.forEach((name) => found.push(`${category}/${name}`)));
     }
+    for (const bad of new Set(found.filter((pkgpath) => !isPkgPath(pkgpath)))) notAPort?.(JSON.stringify(bad), 'not built: a SUBDIR entry must be a directory name of letters, digits and ._+@,=-');
     return [...new Set(found.filter(isPkgPath))].sort();
   }
 

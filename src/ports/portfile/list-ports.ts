@@ -1,23 +1,30 @@
-// Finds every port of a Portfile tree: `category/name/Portfile`. Category and
-// port directories must be real directories (a symlinked one is skipped: it
-// would repeat or leave the tree); a Portfile may be a symlink only to a file
-// inside the tree.
+// Finds every port of a Portfile tree: `category/name/Portfile`. Category
+// directories must be real directories (a symlinked one is skipped: it
+// would repeat or leave the tree). A port directory that is a symlink, or a
+// Portfile that is a symlink out of the tree, is listed all the same: its
+// scan says why it is not read, so the report shows it with that reason
+// instead of losing it. A Portfile may be a symlink to a file inside the
+// tree. A directory holding a Portfile whose name no pkgpath may
+// have (markup, blanks, a line break, bytes that are not UTF-8) is not built,
+// and is named to the caller with why, so it is not dropped in silence.
 
-import type { Dirent } from 'node:fs';
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 
 import type { PkgPath } from '../../core/model.js';
 import { isPkgPath } from '../../core/pkgpath.js';
+import type { NotAPort } from '../driver.js';
 import { locatePortDir } from '../port-dir.js';
 
 export type PortfileLocation =
   | { readonly kind: 'found'; readonly portDir: string; readonly portfile: string }
   | { readonly kind: 'missing'; readonly reason: string };
 
-async function directories(dir: string): Promise<Dirent[]> {
+/** The names of the real directories in `dir` (and of its symlinks, with `links`), as bytes (a name need not be UTF-8). */
+async function directories(dir: Buffer, links = false): Promise<Buffer[]> {
   try {
-    return (await readdir(dir, { withFileTypes: true })).filter((entry) => entry.isDirectory());
+    return (await readdir(dir, { withFileTypes: true, encoding: 'buffer' }))
+      .filter((entry) => entry.isDirectory() || (links && entry.isSymbolicLink())).map((entry) => entry.name);
   } catch {
     return [];
   }
@@ -28,15 +35,35 @@ export function isInside(root: string, file: string): boolean {
   return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
-export async function listPortfiles(root: string): Promise<PkgPath[]> {
+export async function listPortfiles(root: string, notAPort?: NotAPort): Promise<PkgPath[]> {
   const found: PkgPath[] = [];
-  for (const category of await directories(root)) {
-    for (const port of await directories(path.join(root, category.name))) {
-      const pkgpath = `${category.name}/${port.name}`;
-      if (isPkgPath(pkgpath) && (await locatePortfile(root, pkgpath)).kind === 'found') found.push(pkgpath);
+  const bytes = Buffer.from(root);
+  for (const category of await directories(bytes)) {
+    for (const port of await directories(Buffer.concat([bytes, SLASH, category]), true)) {
+      const raw = Buffer.concat([category, SLASH, port]);
+      const pkgpath = raw.toString('utf8');
+      // A symlinked port directory is not entered: listed, its scan says why it is not read.
+      const link = (await lstat(Buffer.concat([bytes, SLASH, raw])).catch(() => undefined))?.isSymbolicLink() ?? false;
+      const portfile = !link && await exists(Buffer.concat([bytes, SLASH, raw, SLASH, Buffer.from('Portfile')]));
+      if (isPkgPath(pkgpath)) {
+        if (link || portfile) found.push(pkgpath);
+      } else if (notAPort !== undefined && portfile) {
+        notAPort(printable(raw), 'not built: a port directory\'s name must be category/name of letters, digits and ._+@,=-');
+      }
     }
   }
   return found.sort();
+}
+
+const SLASH = Buffer.from('/');
+
+/** `raw` as text a terminal or a page shows as it is: other bytes as \xNN. */
+function printable(raw: Buffer): string {
+  return [...raw].map((b) => (b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('');
+}
+
+async function exists(file: Buffer): Promise<boolean> {
+  return (await lstat(file).catch(() => undefined)) !== undefined;
 }
 
 /** Where a port's Portfile is, or why it is not there. `root` must have its symlinks resolved. */

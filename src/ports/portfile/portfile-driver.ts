@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 
 import type { PkgPath } from '../../core/model.js';
 import { parseIndex } from '../../core/pbulk-index.js';
-import type { ScanResult, TreeDriver } from '../driver.js';
+import type { NotAPort, ScanResult, TreeDriver } from '../driver.js';
 import { unscannableBlock } from '../index-block.js';
 import { walkInputs } from '../input-hash.js';
 import type { ScanInputs } from '../scan-cache.js';
@@ -27,6 +27,12 @@ export interface PortfileDriverOptions {
   readonly timeoutS?: number;
   /** The bubblewrap binary. Default `bwrap` from PATH. */
   readonly bwrap?: string;
+  /**
+   * Whom bubblewrap runs as. Started by root, it maps the scan's user to
+   * root, whose owner bits open root-only files; started as this user, the
+   * scan has only this user's access. Default: kiln's own user.
+   */
+  readonly user?: { readonly uid: number; readonly gid: number } | undefined;
 }
 
 /** Bumped whenever the block a scan gives changes for the same Portfile. */
@@ -41,6 +47,7 @@ export class PortfileDriver implements TreeDriver, ScanInputs {
   readonly fingerprint = createHash('sha256').update(BLOCK_FORMAT).update(SCAN_PROGRAM).digest('hex').slice(0, 16);
   private readonly timeoutS: number;
   private readonly bwrap: string;
+  private readonly user: PortfileDriverOptions['user'];
 
   constructor(root: string, options: PortfileDriverOptions = {}) {
     const absolute = path.resolve(root);
@@ -51,10 +58,11 @@ export class PortfileDriver implements TreeDriver, ScanInputs {
     }
     this.timeoutS = options.timeoutS ?? 30;
     this.bwrap = options.bwrap ?? 'bwrap';
+    this.user = options.user;
   }
 
-  listPorts(_signal: AbortSignal): Promise<PkgPath[]> {
-    return listPortfiles(this.root);
+  listPorts(_signal: AbortSignal, notAPort?: NotAPort): Promise<PkgPath[]> {
+    return listPortfiles(this.root, notAPort);
   }
 
   async scanPort(pkgpath: PkgPath, signal: AbortSignal): Promise<ScanResult> {
@@ -65,7 +73,7 @@ export class PortfileDriver implements TreeDriver, ScanInputs {
     if (location.kind === 'missing') return scanned(unscannableBlock(pkgpath, location.reason));
     const argv = sandboxArgv(this.bwrap, { readOnly: [this.root], cwd: location.portDir, env: SCAN_ENV },
       ['bash', '-c', SCAN_PROGRAM, 'kiln-scan', location.portfile]);
-    const exit = await runScanCommand({ argv, cwd: this.root, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, timeoutS: this.timeoutS }, signal);
+    const exit = await runScanCommand({ argv, cwd: this.root, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin' }, timeoutS: this.timeoutS, user: this.user }, signal);
     const failed = (error: string): ScanResult => ({ kind: 'error', pkgpath, error, seconds: seconds() });
     switch (exit.kind) {
       case 'spawn-failed': return failed(`cannot start the scan sandbox (${this.bwrap}): ${exit.error}`);
