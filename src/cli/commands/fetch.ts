@@ -15,7 +15,7 @@ import { scanPorts } from '../../ports/scanner.js';
 import { integer, parse } from '../args.js';
 import type { Command, CommandIO } from '../command.js';
 import { UsageError, UserError } from '../command.js';
-import { EXIT } from '../exit-status.js';
+import { EXIT, exitHelp } from '../exit-status.js';
 import { FETCH_HELP, FETCH_OPTIONS, fetchSettings } from '../fetch-wiring.js';
 import { DRIVER_HELP, DRIVER_OPTIONS, openTreeDriver } from '../tree-driver.js';
 
@@ -32,10 +32,8 @@ options:
 ${DRIVER_HELP}
 ${FETCH_HELP}  --jobs N          scans at once (default: the number of cores)
 
-exit status: 0 every distfile is in DISTDIR, verified; 1 some could not be
-had (each named, with every URL tried and what it answered); 2 bad usage;
-4 no tree there; 130 interrupted.
-`;
+${exitHelp(`0 every distfile is in DISTDIR, verified; 1 some could not be
+had (each named, with every URL tried and what it answered)`)}`;
 
 async function run(args: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parse(args, {
