@@ -48,7 +48,7 @@ export class FetchSource implements EventSource {
     private readonly logdir: string,
     private readonly now: () => number,
     priority: (pkgname: PkgName) => number,
-    signal: AbortSignal,
+    private readonly signal: AbortSignal,
     /** Tells the run (engine.log, the terminal) what a site answered when it did not give the file. */
     warn: (text: string) => void,
   ) {
@@ -113,6 +113,7 @@ export class FetchSource implements EventSource {
   }
 
   private ended(pkgname: PkgName, result: PortFetchResult): void {
+    if (this.signal.aborted) return; // stopped with the run: not the port's failure; the next run fetches again
     this.results.set(pkgname, result);
     if (!result.ok) this.writePortLog(pkgname, result.reason);
     this.push?.(this.event(pkgname, result));

@@ -237,3 +237,30 @@ describe('fetch jobs beside the builds', () => {
     assert.match(all.stderr, /nodistinfo-1\.0: the port lists distfile shared-1\.0\.tar\.gz but has no distinfo file/);
   });
 });
+
+describe('a run killed while it fetches', () => {
+  const k: RunDirs = { tree: join(work, 'k-tree'), logdir: join(work, 'k-logs'), packages: join(work, 'k-packages') };
+  const kDistdir = join(work, 'k-distfiles');
+
+  test('leaves no file under the distfile name; the next run breaks the dead lock, fetches it again and builds', async () => {
+    const body = tarball('killed', 400_000);
+    bodies['killed-1.0.tar.gz'] = body;
+    server.set('k', 'killed-1.0.tar.gz', { kind: 'slow', body, bytesPerS: 100_000 });
+    mkdirSync(join(k.tree, 'fetch', 'killed'), { recursive: true });
+    writeFileSync(join(k.tree, 'fetch', 'killed', 'Portfile'), port('killed', 'killed-1.0.tar.gz', [server.url('k')]));
+    writeFileSync(join(k.tree, 'fetch', 'killed', 'distinfo'), distinfo({ 'killed-1.0.tar.gz': body }));
+    let pid = 0;
+    const killer = setInterval(() => {
+      if (pid !== 0 && server.requestsFor('killed-1.0.tar.gz').length > 0 && existsSync(join(kDistdir, 'killed-1.0.tar.gz.kiln-part'))) process.kill(pid, 'SIGKILL');
+    }, 50);
+    const killed = await kilnBuild(k, { args: ['--distdir', kDistdir], started: (p) => { pid = p; } });
+    clearInterval(killer);
+    assert.equal(killed.signal, 'SIGKILL');
+    assert.deepEqual(readdirSync(kDistdir).sort(), ['killed-1.0.tar.gz.kiln-lock', 'killed-1.0.tar.gz.kiln-part'], 'a dead lock and a partial file, under other names');
+    const again = await kilnBuild(k, { args: ['--distdir', kDistdir] });
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(server.requestsFor('killed-1.0.tar.gz').length, 2);
+    assert.deepEqual(readdirSync(kDistdir), ['killed-1.0.tar.gz']);
+    assert.deepEqual(readFileSync(join(kDistdir, 'killed-1.0.tar.gz')), body);
+  });
+});
