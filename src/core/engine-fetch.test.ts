@@ -73,3 +73,12 @@ void test('the engine does not finish while a ready package waits for its distfi
   const end = e.handle({ type: 'job-ended', at: 2, job: jobOf(ready, 'a-1').id, outcome: built });
   assert.deepEqual(end.at(-1), { type: 'finished', at: 2, result: 'complete' });
 });
+
+void test('fetch urgency: distfiles of packages ready to build come first, each group by build priority', () => {
+  // pbulk priority: more dependents, sooner. lib-1 has two dependents, b-1 none; c-1 waits for lib-1.
+  const e = engine({ 'lib-1': [], 'c-1': ['lib-1'], 'd-1': ['lib-1'], 'b-1': [] }, ['lib-1', 'c-1', 'd-1', 'b-1']);
+  e.begin(0, [host('h', 1)]);
+  const order = ['c-1', 'b-1', 'lib-1', 'd-1'].sort((x, y) => e.fetchUrgency(y) - e.fetchUrgency(x));
+  assert.deepEqual(order.slice(0, 2), ['lib-1', 'b-1'], 'the ready ones first, the most urgent of them first');
+  assert.ok(e.fetchUrgency('c-1') < e.fetchUrgency('b-1'));
+});

@@ -184,8 +184,8 @@ export class Engine {
     return this.states.status[id]!;
   }
 
-  /** The build priority of a package (bigger: sooner): its distfiles are fetched in this order. */
-  priorityOf(pkgname: PkgName): number { return this.expected.priority[this.graph.id(pkgname) ?? -1] ?? 0; }
+  /** How soon a package's distfiles are wanted (bigger: sooner): those of ready packages first, each group by build priority. */
+  fetchUrgency(pkgname: PkgName): number { const id = this.graph.id(pkgname) ?? -1; return (this.pending[id] === 0 ? 1e15 : 0) + (this.expected.priority[id] ?? 0); }
 
   blockers(pkgname: PkgName): PkgName[] {
     const id = this.graph.id(pkgname);
