@@ -2,16 +2,17 @@
 // (imports point downward only; core imports nothing outside itself).
 import tseslint from 'typescript-eslint';
 
-const layers = ['core', 'ports', 'exec', 'sandbox', 'store', 'report', 'runtime', 'cli'];
+const layers = ['core', 'ports', 'fetch', 'exec', 'sandbox', 'store', 'report', 'runtime', 'cli'];
 // What each layer may import, besides itself. `core` is pure and imports nothing.
 const allowed = {
   core: [],
   ports: ['core'],
+  fetch: ['core'],
   sandbox: ['core'],
   exec: ['core', 'sandbox', 'ports'],
   store: ['core'],
   report: ['core', 'store'],
-  runtime: ['core', 'ports', 'exec', 'sandbox', 'store', 'report'],
+  runtime: ['core', 'ports', 'fetch', 'exec', 'sandbox', 'store', 'report'],
   cli: layers,
 };
 

@@ -16,7 +16,7 @@ import { writePkgsrcIndex } from '../report/pkgsrc-index.js';
 import { type Builder, buildPackage } from '../sandbox/builder.js';
 import { pkgsrcBuilder, type PkgsrcSetup } from '../sandbox/recipe-pkgsrc.js';
 import type { CommandIO } from './command.js';
-import { UsageError, UserError } from './command.js';
+import { UserError } from './command.js';
 import { kitTools } from './pkgsrc-tools.js';
 import type { OpenDriver } from './tree-driver.js';
 
@@ -29,7 +29,6 @@ export interface TreeWiring {
 
 export function treeWiring(opened: OpenDriver, repository: string, distdir: string | undefined, io: CommandIO): TreeWiring {
   if (opened.pkgsrc === undefined) {
-    if (distdir !== undefined) throw new UsageError('--distdir is for pkgsrc trees');
     return { build: buildPackage, writeIndex: async (allDir) => { await writeRepositoryIndex(allDir); } };
   }
   const { kit, make, unpacked } = opened.pkgsrc;

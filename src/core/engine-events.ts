@@ -37,6 +37,10 @@ export type EngineEvent =
    * once what runs has ended, for a new plan.
    */
   | { readonly type: 'plan-complete'; readonly at: number; readonly replan?: boolean }
+  /** The distfiles of `pkgname` are in DISTDIR, verified (PlanEntry.fetch). */
+  | { readonly type: 'distfiles-ready'; readonly at: number; readonly pkgname: PkgName }
+  /** They cannot be had: `pkgname` fails in phase fetch with this reason (which file, every URL tried, what each answered). */
+  | { readonly type: 'fetch-failed'; readonly at: number; readonly pkgname: PkgName; readonly reason: string }
   /** Measured pressure on a host (load per core, swap in use, free memory). */
   | { readonly type: 'host-load'; readonly at: number; readonly host: string; readonly load: HostLoad }
   /** The coordinator's directory `where` (repository, run directory) is short of space (`reason`): start no job. */

@@ -26,6 +26,8 @@ export interface PlanEntry {
   readonly initial: InitialState;
   readonly estimate: Estimate;
   readonly makeJobsSafe: boolean;
+  /** It has distfiles: it is built only once they are fetched and verified (`distfiles-ready`). */
+  readonly fetch?: boolean;
 }
 
 export interface EngineConfig {

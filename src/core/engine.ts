@@ -11,6 +11,7 @@
 import { dispatchRound, type DispatchContext } from './engine-dispatch.js';
 import type { CheckVerdict, EngineCommand, EngineEvent, HostState, Job } from './engine-events.js';
 import { Expectations } from './engine-expectations.js';
+import { FetchGate } from './engine-fetch.js';
 import { grown, recheckOf, settle } from './engine-growth.js';
 import { HostEvents } from './engine-host-events.js';
 import { HostPool, type HostRecord } from './engine-hosts.js';
@@ -46,6 +47,7 @@ export class Engine {
   private attempts: Int32Array;
   private ready: IdHeap;
   private readonly paths = new PathGate();
+  private readonly fetches = new FetchGate();
   /** Packages to check (`check`) before they are built, and those whose answer is awaited. */
   private recheck: Uint8Array;
   private readonly checking = new Set<number>();
@@ -155,6 +157,7 @@ export class Engine {
         this.retry(out, at, event.pkgpath);
         break;
       case 'packages-added': this.add(out, at, event.entries); break;
+      case 'distfiles-ready': case 'fetch-failed': this.fetched(out, at, event); break;
       case 'plan-complete':
         this.more = false;
         this.closing = event.replan === true;
@@ -180,6 +183,9 @@ export class Engine {
   statusById(id: number): Status {
     return this.states.status[id]!;
   }
+
+  /** How soon a package's distfiles are wanted (bigger: sooner): those of ready packages first, each group by build priority. */
+  fetchUrgency(pkgname: PkgName): number { const id = this.graph.id(pkgname) ?? -1; return (this.pending[id] === 0 ? 1e15 : 0) + (this.expected.priority[id] ?? 0); }
 
   blockers(pkgname: PkgName): PkgName[] {
     const id = this.graph.id(pkgname);
@@ -252,7 +258,7 @@ export class Engine {
     const id = this.graph.id(pkgname);
     if (id === undefined || !this.checking.delete(id) || this.states.status[id] !== 'open') return;
     this.recheck[id] = 0;
-    if (verdict.status === 'open') this.ready.push(id);
+    if (verdict.status === 'open') this.becameReady(out, at, id);
     else if (verdict.status === 'failed') this.fail(out, at, id, standingFailure(verdict));
     else {
       this.states.set(out, at, id, verdict.status);
@@ -282,14 +288,23 @@ export class Engine {
     this.states.propagate(out, at, id);
   }
 
-  /** `id`'s dependencies are built: it is ready, or first checked when it may still be current. */
+  /** `id`'s dependencies are built: it is first checked when it may still be current, then waits for its distfiles (engine-fetch.ts). */
   private becameReady(out: EngineCommand[], at: number, id: number): void {
     if (this.recheck[id] === 1) {
       this.checking.add(id);
       out.push({ type: 'check', at, pkgname: this.graph.pkgnames[id]! });
-    } else {
-      this.ready.push(id);
+      return;
     }
+    const gate = this.fetches.pass(id, this.graph.pkgnames[id]!, this.plan[id]!.fetch === true);
+    if (gate.kind === 'ready') this.ready.push(id);
+    else if (gate.kind === 'failed') this.fail(out, at, id, { phase: 'fetch', error: 'fetch', reason: gate.reason });
+  }
+
+  private fetched(out: EngineCommand[], at: number, event: Extract<EngineEvent, { type: 'distfiles-ready' | 'fetch-failed' }>): void {
+    const next = this.fetches.arrived(event, (name) => this.graph.id(name), (id) => this.states.status[id] === 'open',
+      (id) => this.recheck[id] === 0 && !this.checking.has(id) && this.plan[id]!.fetch === true);
+    if (next?.kind === 'ready') this.becameReady(out, at, next.id);
+    else if (next?.kind === 'failed') this.fail(out, at, next.id, { phase: 'fetch', error: 'fetch', reason: next.reason });
   }
 
   private releaseDependents(out: EngineCommand[], at: number, id: number): void {
@@ -381,7 +396,7 @@ export class Engine {
       out.push({ type: 'finished', at, result: 'stopped' });
       return;
     }
-    if (!this.more && this.ready.size === 0 && !this.paths.anyParked) {
+    if (!this.more && this.ready.size === 0 && !this.paths.anyParked && !this.fetches.waiting) {
       for (let id = 0; id < this.plan.length; id++) {
         if (this.states.status[id] === 'open') this.states.set(out, at, id, 'prefailed', { reason: 'waits on a package that cannot be built' });
       }

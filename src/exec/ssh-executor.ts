@@ -18,7 +18,7 @@ import { fullIn } from '../core/model.js';
 import type { PkgsrcSetup } from '../sandbox/recipe-pkgsrc.js';
 import type { SshExecutorOptions, TransferStats } from './ssh/ssh-executor-options.js';
 import type { TreeSnapshot } from './ssh/tree-snapshot.js';
-import { PROTOCOL, jobSpecShape, type Down, type JobSpec, type PkgsrcPart, type ScanSpec, type Up } from './agent/protocol.js';
+import { PROTOCOL, jobSpecShape, type Down, type PkgsrcPart, type ScanSpec, type Up } from './agent/protocol.js';
 import { isSafeFileName } from './agent/safe-path.js';
 import { loadAgentBundle } from './ssh/agent-bundle.js';
 import { AgentLink, type LinkTimers } from './ssh/agent-link.js';
@@ -27,6 +27,7 @@ import { BlobSender } from './ssh/blob-sender.js';
 import { FileHasher } from './ssh/file-hasher.js';
 import { checkHost } from './ssh/host-check.js';
 import { JobReceiver } from './ssh/job-receiver.js';
+import { jobBlobs } from './ssh/job-blobs.js';
 import { pkgsrcJobPart } from './ssh/pkgsrc-job-files.js';
 import { portManifest } from './ssh/port-manifest.js';
 import { isSafeDestination, settingsFor, type SshSettings } from './ssh/ssh-args.js';
@@ -139,16 +140,9 @@ export class SshExecutor implements Executor {
     if (!isSafeFileName(`${job.pkgname}.tgz`)) return portFault(job, `bad pkgname ${JSON.stringify(job.pkgname)}`);
     const manifest = await portManifest(job.tree, job.pkgpath, this.#hasher);
     if (!manifest.ok) return portFault(job, manifest.reason);
-    const dependencies: Array<JobSpec['dependencies'][number]> = [];
-    for (const dep of job.dependencies) {
-      try {
-        const { hash, size } = await this.#hasher.hash(dep.file);
-        this.#blobs.offer(hash, dep.file);
-        dependencies.push({ pkgname: dep.pkgname, hash, size });
-      } catch (err) {
-        return infrastructure(`dependency package ${dep.pkgname} cannot be read on the coordinator: ${(err as Error).message}`);
-      }
-    }
+    const blobs = await jobBlobs(job, this.#hasher, (hash, file) => this.#blobs.offer(hash, file));
+    if (!blobs.ok) return infrastructure(blobs.reason);
+    const { dependencies, distfiles } = blobs;
     for (const [hash, path] of manifest.files) this.#blobs.offer(hash, path);
     let pkgsrc: PkgsrcPart | null = null;
     if (this.#o.pkgsrc !== undefined && this.#tree !== undefined) {
@@ -168,7 +162,7 @@ export class SshExecutor implements Executor {
     this.#jobs.set(id, receiver);
     const { pkgname, pkgpath, metadata } = job;
     const spec = jobSpecShape({
-      pkgname, pkgpath, metadata: { ...metadata, inputs: metadata.inputs ?? '' }, port: manifest.entries, dependencies, pkgsrc,
+      pkgname, pkgpath, metadata: { ...metadata, inputs: metadata.inputs ?? '' }, port: manifest.entries, dependencies, distfiles, pkgsrc,
       makeJobs: Math.min(4096, Math.max(1, Math.floor(job.makeJobs))),
       timeoutS: Number.isFinite(job.timeoutS) ? Math.min(1e9, Math.max(0, job.timeoutS)) : 1e9, // JSON has no Infinity
     }, 'job');

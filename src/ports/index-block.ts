@@ -53,6 +53,9 @@ export interface BlockFields {
   readonly homepage: string;
   readonly license: string;
   readonly makeJobsSafe: 'yes' | 'no';
+  /** kiln's DISTFILES and MASTER_SITES (written only when the port has distfiles). */
+  readonly distfiles?: readonly string[];
+  readonly masterSites?: readonly string[];
   /** Set only for a port that could not be scanned: the quoted error. */
   readonly scanError?: string;
 }
@@ -82,6 +85,9 @@ export function formatBlock(fields: BlockFields): string {
     ['LICENSE', fields.license],
     ['MAKE_JOBS_SAFE', fields.makeJobsSafe],
   ];
+  if (fields.distfiles !== undefined && fields.distfiles.length > 0) {
+    lines.push(['DISTFILES', fields.distfiles.join(' ')], ['MASTER_SITES', (fields.masterSites ?? []).join(' ')]);
+  }
   if (fields.scanError !== undefined) lines.push(['KILN_SCAN_ERROR', fields.scanError]);
   return lines.map(([key, value]) => `${key}=${escapeControl(value)}\n`).join('');
 }

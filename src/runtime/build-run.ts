@@ -38,6 +38,7 @@ import { inPkgpathOrder, leftOutPorts } from './left-out.js';
 import { lockRunDir } from './run-lock.js';
 import { StoreScanCache } from './scan-cache-store.js';
 import { StuckWatch } from './stuck-watch.js';
+import { FetchSource, type FetchSettings } from './fetch-source.js';
 
 export interface BuildRunOptions {
   readonly driver: TreeDriver & ScanInputs;
@@ -78,6 +79,8 @@ export interface BuildRunOptions {
   readonly primeHistory: readonly HistoryRecord[];
   /** Writes the repository's pkg_summary and SHA512; `packages`: this run's resolved index. */
   readonly writeIndex: (allDir: string, packages: readonly ResolvedPackage[]) => Promise<void>;
+  /** Fetch jobs for ports with DISTFILES (kiln's Portfile trees); undefined: none. */
+  readonly fetch?: FetchSettings;
 }
 
 export interface BuildRunResult {
@@ -126,6 +129,8 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
     const scanned = new ScannedFacts();
     const estimator = new Estimator(records, scanned.facts);
     const logBytes = new Map(records.flatMap((r) => (r.logBytes === undefined ? [] : [[r.pkgpath, r.logBytes] as const])));
+    const stopAll = new AbortController();
+    const fetcher = o.fetch && new FetchSource(o.fetch, o.driver.root, o.logdir, () => o.clock.now(), (name) => current.fetchUrgency(name), stopAll.signal, (text) => say('warning', text));
     const durableFor = (packages: Map<PkgName, ResolvedPackage>): Durability => prepareDurability({
       store, run: run.id, root: o.driver.root, allDir, lockdir, logdir: o.logdir, packages, clock: o.clock, say,
       force: o.force ?? [], rebuildAll: o.rebuildAll ?? false, maxAttempts: o.engine.maxAttempts,
@@ -140,7 +145,7 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
         ...(o.roster !== undefined && { roster: o.roster }),
         space,
         setup: (job) => durable.stamp(job, setupJob(job, {
-          tree: o.driver.root, logdir: o.logdir, allDir, packages,
+          tree: o.driver.root, ...(o.fetch !== undefined && { distdir: o.fetch.distdir }), logdir: o.logdir, allDir, packages,
           estimate: (name) => estimator.estimate(name, packages.get(name)!.pkgpath),
           lastLogBytes: (name) => logBytes.get(packages.get(name)!.pkgpath),
           timeoutS: (estimate) => timeoutFor(estimate, limits),
@@ -148,7 +153,7 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
           ...(o.logCapBytes !== undefined && { logCapBytes: o.logCapBytes }),
         })),
         finish: (job, report, setup, at) => finishJob(job, { ...report, outcome: stuck.outcome(job, report.outcome) }, setup, at, history),
-        hooks: [durable.locks, stuck], sources: [durable.locks, ...(feed ? [feed] : [])],
+        hooks: [durable.locks, stuck], sources: [durable.locks, ...(feed ? [feed] : []), ...(fetcher ? [fetcher] : [])],
         check: (pkgname) => Promise.resolve(durable.currency.check(pkgname)),
         retryPauseS: (job) => (job.attempt < o.engine.maxAttempts ? (o.retryPauseS ?? 5) * 2 ** (job.attempt - 1) : 0),
         at: point,
@@ -156,9 +161,9 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
     };
     const planOf = (batch: readonly ResolvedPackage[], packages: ReadonlyMap<PkgName, ResolvedPackage>, durable: Durability): Plan => {
       if (scanned.add(batch)) estimator.refit();
-      return makePlan({
+      return FetchSource.plan(fetcher, makePlan({
         packages: batch, verdicts: durable.verdicts, estimate: (p) => estimator.estimate(p.pkgname, p.pkgpath), known: (name) => packages.has(name),
-      });
+      }), batch);
     };
     const countsOf = (plan: Plan): { prefailed: number; upToDate: number } => ({
       prefailed: plan.entries.filter((e) => e.initial.status === 'prefailed').length,
@@ -173,7 +178,7 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
     const earlyInfo: PackageInfo[] = [];
     const feed = new PlanFeed();
     const engine = new Engine([], o.engine, store.maxJobId(run.id) + 1, { more: true });
-    const stopAll = new AbortController();
+    let current = engine;
     const onAbort = (): void => stopAll.abort();
     o.signal.addEventListener('abort', onAbort, { once: true });
     const scanStop = new AbortController();
@@ -234,6 +239,7 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
         say('info', durable.summary(resolution.packages));
         point('planned');
         const again = new Engine(plan.entries, o.engine, store.maxJobId(run.id) + 1);
+        current = again;
         result = await build(again, final, durable, stopAll.signal);
         counts = again.snapshot();
       } else {
@@ -248,6 +254,7 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
     return finished;
 
     async function finish(result: RunResult, snapshot?: EngineCounts): Promise<BuildRunResult> {
+      stopAll.abort(); // fetches for ports that will not be built now
       point('reporting');
       emit({ type: 'run-finished', at: o.clock.now(), result });
       point('finishing');

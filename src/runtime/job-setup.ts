@@ -15,6 +15,7 @@ import { sandboxContents } from '../core/sandbox-closure.js';
 import { scanInput } from '../ports/pkgsrc/scan-inputs.js';
 import type { BuildJob } from '../sandbox/build-job.js';
 import type { JobSetup } from './coordinator.js';
+import { distfilesOf } from './fetch-source.js';
 
 export interface JobSetupContext {
   readonly tree: string;
@@ -30,6 +31,8 @@ export interface JobSetupContext {
   readonly stuckAfterS: (estimate: Estimate) => number;
   /** Bytes of output a job's log keeps (`--log-cap`). */
   readonly logCapBytes?: number;
+  /** DISTDIR: where the fetch jobs put the ports' distfiles (the tree's distfiles/ when not given). */
+  readonly distdir?: string;
 }
 
 export function logPaths(logdir: string, pkgname: PkgName): { logFile: string; logDir: string } {
@@ -62,6 +65,7 @@ export function setupJob(job: Job, ctx: JobSetupContext): JobSetup {
     },
     block: presolveBlock(pkg),
     reads: treeReads(ctx.tree, job.pkgpath, indexValue(pkg.entry, 'SCAN_DEPENDS') ?? ''),
+    distfiles: distfilesOf(pkg).map((name) => ({ name, file: join(ctx.distdir ?? join(ctx.tree, 'distfiles'), name) })),
   };
   return { buildJob, expectedS: estimate.wallS, lastLogBytes: ctx.lastLogBytes(job.pkgname), stuckAfterS: ctx.stuckAfterS(estimate) };
 }

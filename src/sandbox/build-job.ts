@@ -49,6 +49,12 @@ export interface BuildJob {
   readonly packageDir: string;
   readonly metadata: PackageMetadata;
   /**
+   * The port's distfiles, verified: `name` under DISTDIR and the file that
+   * holds it on this host. Shown read-only in the sandbox's DISTDIR; those
+   * that are tar archives are extracted into WRKSRC before build().
+   */
+  readonly distfiles?: readonly { readonly name: string; readonly file: string }[];
+  /**
    * Where dependencies are installed and the package installs, the same in
    * every sandbox of a run (all packages of a repository share it).
    * Default `/opt/kiln` (DEFAULT_PREFIX in sandbox-config.ts).

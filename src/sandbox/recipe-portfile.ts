@@ -2,6 +2,10 @@
 // PREFIX, `build` and `install` source the Portfile in a fixed bash program
 // and call its function, `package` is kiln's packager.
 
+import { copyFile, link, lstat, mkdir } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+import { isExtracted } from '../core/distfiles/distinfo.js';
 import { INPUT_FD_BASE } from './bwrap-run.js';
 import type { PhaseLog } from './job-log.js';
 import { packagePhase } from './package-phase.js';
@@ -15,7 +19,7 @@ export const portfileRecipe: Recipe = {
   name: 'portfile',
   phases: [
     { kind: 'sandbox', phase: 'depends', step: dependsStep },
-    { kind: 'sandbox', phase: 'build', before: copyPort, step: (ctx) => portfileStep(ctx, 'build') },
+    { kind: 'sandbox', phase: 'build', before: async (ctx, log) => { const copied = await copyPort(ctx, log); return copied.ok ? stageDistfiles(ctx, log) : copied; }, step: (ctx) => portfileStep(ctx, 'build') },
     { kind: 'sandbox', phase: 'install', step: (ctx) => portfileStep(ctx, 'install') },
     { kind: 'host', phase: 'package', run: packagePhase },
   ],
@@ -35,9 +39,12 @@ function dependsStep(ctx: JobContext): SandboxStep | undefined {
 
 function portfileStep(ctx: JobContext, phase: 'build' | 'install'): SandboxStep {
   const { prefix } = ctx;
+  const distfiles = ctx.job.distfiles ?? [];
+  const extract = phase === 'build' ? distfiles.map((d) => d.name).filter(isExtracted) : [];
   return {
-    argv: ['/bin/bash', '-c', PORTFILE_PHASE, `kiln-${phase}`, `${SANDBOX.work}/Portfile`, phase],
+    argv: ['/bin/bash', '-c', PORTFILE_PHASE, `kiln-${phase}`, `${SANDBOX.work}/Portfile`, phase, ...extract],
     env: {
+      DISTDIR: SANDBOX.distdir,
       PREFIX: prefix,
       DESTDIR: SANDBOX.destdir,
       WRKSRC: SANDBOX.work,
@@ -49,6 +56,7 @@ function portfileStep(ctx: JobContext, phase: 'build' | 'install'): SandboxStep 
     cwd: SANDBOX.work,
     writable: { prefix: false, work: true, destdir: true },
     inputFiles: [],
+    mounts: distfiles.length === 0 ? [] : [{ source: stagedDistdir(ctx), dest: SANDBOX.distdir, writable: false }],
   };
 }
 
@@ -60,4 +68,26 @@ async function copyPort(ctx: JobContext, log: PhaseLog): Promise<StepResult> {
   return copied.kind === 'port'
     ? { ok: false, failure: { kind: 'failed', error: 'unsupported file' } }
     : { ok: false, failure: { kind: 'infrastructure', reason: copied.detail } };
+}
+
+/** The job's DISTDIR: its distfiles, linked (or copied) from the host's DISTDIR into the scratch directory, which the build user can reach. */
+function stagedDistdir(ctx: JobContext): string {
+  return join(ctx.scratch.root, 'distfiles');
+}
+
+async function stageDistfiles(ctx: JobContext, log: PhaseLog): Promise<StepResult> {
+  const distfiles = ctx.job.distfiles ?? [];
+  if (distfiles.length === 0) return STEP_OK;
+  try {
+    for (const { name, file } of distfiles) {
+      const at = join(stagedDistdir(ctx), name);
+      await mkdir(dirname(at), { recursive: true, mode: 0o755 });
+      if (!(await lstat(file)).isFile()) throw new Error(`${file} is not a regular file`);
+      await link(file, at).catch(() => copyFile(file, at, 1 /* COPYFILE_EXCL */));
+    }
+  } catch (err) {
+    await log.note(`cannot stage the distfiles: ${(err as Error).message}`);
+    return { ok: false, failure: { kind: 'infrastructure', reason: `cannot stage the distfiles of ${ctx.job.pkgname}: ${(err as Error).message}` } };
+  }
+  return STEP_OK;
 }

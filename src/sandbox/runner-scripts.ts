@@ -18,7 +18,9 @@ exit "$status"
 
 /**
  * A Portfile phase. $1: the Portfile, $2: the function to run (build,
- * install). Runs it in $WRKSRC with errexit; a missing function does nothing.
+ * install), then the distfiles (names under $DISTDIR) to extract into
+ * $WRKSRC first, as the build user: a hostile archive can write only the
+ * sandbox's scratch. Runs it in $WRKSRC with errexit; a missing function does nothing.
  * The function runs under another name, so that inside `install()` the word
  * `install` is install(1) and not the function calling itself forever.
  */
@@ -26,10 +28,17 @@ export const PORTFILE_PHASE = `exec 2>&1 </dev/null
 echo started >&3
 umask 022
 readonly __kiln_portfile="$1" __kiln_phase="$2"
+shift 2
+__kiln_extract=("$@")
 set --
 (
   set -e
   cd "$WRKSRC"
+  for __kiln_d in "\${__kiln_extract[@]}"; do
+    echo "kiln: extracting $__kiln_d"
+    tar -xf "$DISTDIR/$__kiln_d" -C "$WRKSRC" --no-same-owner --no-same-permissions
+  done
+  unset __kiln_extract __kiln_d
   . "$__kiln_portfile"
   if [ "\${MAKE_JOBS_SAFE:-yes}" = no ]; then MAKE_JOBS=1; fi
   export MAKE_JOBS

@@ -15,6 +15,8 @@ export const SANDBOX = {
   /** DESTDIR: `install()` puts files under `$DESTDIR$PREFIX`. */
   destdir: '/build/destdir',
   home: '/build/home',
+  /** DISTDIR: the port's distfiles, each bound read-only by name. */
+  distdir: '/build/distfiles',
   tmp: '/tmp',
   varTmp: '/var/tmp',
 } as const;

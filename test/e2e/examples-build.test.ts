@@ -2,7 +2,8 @@
 // and fail exactly as its README says. This builds it with plain bash, port by
 // port in dependency order, each in a prefix holding only what its Portfile
 // declared (DEPENDS, BUILD_DEPENDS and their run-time DEPENDS), at one fixed
-// path as in kiln's sandbox. It checks the tree, not kiln's builder.
+// path as in kiln's sandbox, its distfiles extracted into WRKSRC first. It
+// checks the tree, not kiln's builder.
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -58,6 +59,11 @@ class ExampleBuild {
     rmSync(destdir, { recursive: true, force: true });
     cpSync(path.join(examples, pkgpath), wrksrc, { recursive: true });
     mkdirSync(destdir, { recursive: true });
+    // As before build() in the sandbox: the distfiles, from the tree's own DISTDIR, extracted into WRKSRC.
+    for (const distfile of (this.entries.get(pkgpath)!.vars.get('DISTFILES') ?? '').split(' ').filter((f) => f !== '')) {
+      const tar = spawnSync('tar', ['-xf', path.join(examples, 'distfiles', distfile), '-C', wrksrc], { encoding: 'utf8' });
+      assert.equal(tar.status, 0, `${pkgpath}: ${tar.stderr}`);
+    }
     const env = {
       PATH: `${this.prefix}/bin:/usr/bin:/bin`, PREFIX: this.prefix, DESTDIR: destdir, WRKSRC: wrksrc,
       MAKE_JOBS: String(makeJobs), HOME: this.work, LC_ALL: 'C',

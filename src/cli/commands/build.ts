@@ -28,6 +28,8 @@ import { DEFAULT_LOGDIR } from '../run-event-log.js';
 import { CLUSTER_HELP, CLUSTER_OPTIONS, type ClusterValues, clusterHosts } from '../cluster-wiring.js';
 import { DRIVER_HELP, DRIVER_OPTIONS, type OpenDriver, openTreeDriver } from '../tree-driver.js';
 import { type TreeWiring, treeWiring } from '../tree-wiring.js';
+import { FETCH_HELP, FETCH_OPTIONS, fetchSettings } from '../fetch-wiring.js';
+import type { FetchSettings } from '../../runtime/fetch-source.js';
 import { checkPorts, checkTreeDir, checkWritableDir } from '../tree-check.js';
 
 const help = `usage: kiln build [--tree DIR] [--jobs N] [--hosts FILE] [--logdir DIR] [--packages DIR] [options] [PKGPATH...]
@@ -44,9 +46,7 @@ inputs (its lock in the lock directory says why; delete it to retry).
 options:
   --tree DIR        the ports tree (default: the current directory)
 ${DRIVER_HELP}
-  --distdir DIR     pkgsrc: DISTDIR, shown read-only to the builds (default:
-                    the tree's distfiles/)
-  --jobs N          jobs at once on this machine without --hosts, and scans at
+${FETCH_HELP}  --jobs N          jobs at once on this machine without --hosts, and scans at
                     once here (default: the number of cores)
   --logdir DIR      the run directory: logs, reports, the run's store (default: ./${DEFAULT_LOGDIR})
   --packages DIR    the repository; packages go to DIR/All (default: ./packages)
@@ -78,7 +78,7 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parse(args, {
     tree: { type: 'string' }, jobs: { type: 'string' }, logdir: { type: 'string' }, packages: { type: 'string' },
     timeout: { type: 'string' }, cores: { type: 'string' }, history: { type: 'string' }, distdir: { type: 'string' },
-    ...DRIVER_OPTIONS, ...CLUSTER_OPTIONS, ...OPERATOR_OPTIONS,
+    ...DRIVER_OPTIONS, ...CLUSTER_OPTIONS, ...OPERATOR_OPTIONS, ...FETCH_OPTIONS,
     'stuck-after': { type: 'string' }, 'log-cap': { type: 'string' }, force: { type: 'string', multiple: true }, 'rebuild-all': { type: 'boolean' }, lockdir: { type: 'string' },
   });
   const force = values.force ?? [];
@@ -99,6 +99,7 @@ async function run(args: string[], io: CommandIO): Promise<number> {
     lockdir: values.lockdir === undefined ? undefined : resolve(io.cwd, values.lockdir),
     force, rebuildAll: values['rebuild-all'] === true, killPoints: killPointsOf(io),
   };
+  const fetch = fetchSettings(values, tree, io.cwd, io.env);
   const missing = toolProblem(BUBBLEWRAP);
   if (missing !== undefined) throw new UserError(`cannot build here: ${missing}`);
   checkTreeDir(tree);
@@ -111,7 +112,7 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   try {
     await checkPorts(opened.driver, positionals, io.signal);
     const wiring = treeWiring(opened, repository, values.distdir === undefined ? undefined : resolve(io.cwd, values.distdir), io);
-    return await runBuild({ ...values, tree, logdir, repository, jobs, timeoutS, cores, primeHistory, positionals, args, durable }, opened, wiring, io);
+    return await runBuild({ ...values, tree, logdir, repository, jobs, timeoutS, cores, primeHistory, positionals, args, durable, fetch }, opened, wiring, io);
   } finally {
     await opened.close();
   }
@@ -121,6 +122,7 @@ interface BuildSettings {
   readonly tree: string; readonly logdir: string; readonly repository: string; readonly jobs: number;
   readonly timeoutS: number | undefined; readonly cores: number; readonly primeHistory: HistoryRecord[];
   readonly positionals: string[]; readonly args: string[]; readonly durable: DurableSettings;
+  readonly fetch: FetchSettings;
 }
 
 /** What keeps work from being lost or done twice: the stuck limit, the lock directory, what to build even if current. */
@@ -161,6 +163,7 @@ async function runBuild(settings: BuildSettings & Parameters<typeof operatorRepo
       scratchBase: defaultSandboxConfig().scratchBase, ...(durable.lockdir !== undefined && { lockdir: durable.lockdir }),
       engine: { ...policySet('kiln', true), maxAttempts: 3 },
       writeIndex: wiring.writeIndex,
+      ...(opened.pkgsrc === undefined && { fetch: settings.fetch }),
     });
     switch (outcome.result) {
       case 'interrupted': return 130;

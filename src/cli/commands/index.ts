@@ -2,6 +2,7 @@
 
 import type { Command } from '../command.js';
 import { buildCommand } from './build.js';
+import { fetchCommand } from './fetch.js';
 import { hostCommand } from './host.js';
 import { publishCommand } from './publish.js';
 import { resolveCommand } from './resolve.js';
@@ -13,5 +14,5 @@ import { status } from './status.js';
 import { stopCommand } from './stop.js';
 
 export const commands: readonly Command[] = [
-  buildCommand, scanCommand, resolveCommand, publishCommand, simulateCommand, status, stopCommand, retryCommand, hostCommand, serve,
+  buildCommand, fetchCommand, scanCommand, resolveCommand, publishCommand, simulateCommand, status, stopCommand, retryCommand, hostCommand, serve,
 ];

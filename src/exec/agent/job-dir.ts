@@ -1,6 +1,7 @@
 // One job's directory on the host, rebuilt from the cache:
 //   tree/<pkgpath>/...   the port's files (copies: a build may change them)
 //   deps/<pkgname>.tgz   the dependency packages (links into the cache)
+//   dist/...             a Portfile job's distfiles
 // and for pkgsrc, whose tree is the host's copy of the coordinator's
 // (tree-store.ts), not tree/:
 //   port/                the port's files, shown over its directory there
@@ -29,6 +30,9 @@ export function checkJobSpec(spec: JobSpec): string | undefined {
   for (const dep of spec.dependencies) {
     if (!isSafeFileName(`${dep.pkgname}.tgz`)) return `bad dependency pkgname ${JSON.stringify(dep.pkgname)}`;
   }
+  const distfiles = checkEntries(spec.distfiles, 'distfile');
+  if (distfiles) return distfiles;
+  if (spec.distfiles.some((entry) => entry.kind !== 'file')) return 'a distfile must be a file';
   return spec.pkgsrc === null ? undefined : checkPkgsrcPart(spec.pkgsrc);
 }
 
@@ -71,6 +75,7 @@ export function hashesOf(spec: JobSpec): string[] {
   const out = new Set<string>();
   for (const entry of spec.port) if (entry.kind === 'file') out.add(entry.hash);
   for (const dep of spec.dependencies) out.add(dep.hash);
+  for (const entry of spec.distfiles) if (entry.kind === 'file') out.add(entry.hash);
   if (spec.pkgsrc !== null) {
     out.add(spec.pkgsrc.kit.hash);
     for (const entry of spec.pkgsrc.distfiles) if (entry.kind === 'file') out.add(entry.hash);
@@ -108,6 +113,7 @@ export async function layOutJob(dir: string, spec: JobSpec, store: BlobStore, ti
     await link(store.path(part.kit.hash), kit).catch(() => copyFile(store.path(part.kit.hash), kit));
     pkgsrc = { kit: { file: kit, prefix: part.kit.prefix, sha256: part.kit.hash }, make: part.make, distdir };
   }
+  if (spec.distfiles.length > 0) await layOutFiles(join(dir, 'dist'), spec.distfiles, store);
   const deps = join(dir, 'deps');
   await mkdir(deps);
   const dependencies = [];
@@ -127,6 +133,7 @@ export async function layOutJob(dir: string, spec: JobSpec, store: BlobStore, ti
     logFile: join(dir, 'log'),
     packageDir: join(dir, 'packages'),
     metadata: spec.metadata,
+    ...(spec.distfiles.length > 0 && { distfiles: spec.distfiles.map((entry) => ({ name: entry.path, file: join(dir, 'dist', entry.path) })) }),
     ...(pkgsrc !== undefined && spec.pkgsrc !== null && {
       prefix: pkgsrc.kit.prefix, ...(portDir !== undefined && { portDir }), block: Object.fromEntries(spec.pkgsrc.block.map(({ key, value }) => [key, value])),
     }),

@@ -8,7 +8,7 @@ import { array, boolean, integer, literal, matching, nullable, number, object, o
 import { SHA256_HEX } from './safe-path.js';
 
 /** Bumped whenever a message changes; both sides must agree. */
-export const PROTOCOL = 5;
+export const PROTOCOL = 6;
 
 const hash = matching(SHA256_HEX, 'a sha256 in hex');
 const jobId = integer(1, Number.MAX_SAFE_INTEGER);
@@ -54,7 +54,9 @@ export const jobSpecShape = object({
   metadata: metadataShape,
   port: array(portEntryShape, 1_000_000),
   dependencies: array(object({ pkgname: name, hash, size: integer(0, Number.MAX_SAFE_INTEGER) }), 100_000),
-  /** Set for a pkgsrc tree; a Portfile job needs nothing beyond its port. */
+  /** A Portfile job's distfiles (relative to DISTDIR), by content hash; a pkgsrc job's are in its part. */
+  distfiles: array(portEntryShape, 100_000),
+  /** Set for a pkgsrc tree; a Portfile job needs nothing beyond its port and distfiles. */
   pkgsrc: nullable(pkgsrcPartShape),
 });
 export type JobSpec = ShapeType<typeof jobSpecShape>;

@@ -5,6 +5,7 @@
 
 import type { PkgPath } from '../../core/model.js';
 import { formatBlock, hasControl } from '../index-block.js';
+import { distfileNameProblem } from '../../core/distfiles/distinfo.js';
 import { isCanonicalDependencyDir } from '../../core/pkgpath.js';
 import type { PortfileVariable } from './scan-program.js';
 import type { Value } from './scan-output.js';
@@ -59,6 +60,8 @@ export function portfileBlock(facts: PortfileFacts): PortfileBlock {
   if (makeJobsSafe !== '' && makeJobsSafe !== 'yes' && makeJobsSafe !== 'no') {
     failReasons.push(`MAKE_JOBS_SAFE must be yes or no, not ${JSON.stringify(makeJobsSafe)}`);
   }
+  const distfiles = wordList('DISTFILES', get('DISTFILES'), failReasons, distfileNameProblem);
+  const masterSites = wordList('MASTER_SITES', get('MASTER_SITES'), failReasons, siteProblem);
   const categories = text('CATEGORIES');
   const fields = {
     comment: text('COMMENT'), homepage: text('HOMEPAGE'), license: text('LICENSE'), maintainer: text('MAINTAINER'),
@@ -71,6 +74,7 @@ export function portfileBlock(facts: PortfileFacts): PortfileBlock {
       skipReasons: reasons(get('PKG_SKIP_REASON')), failReasons, ...fields,
       categories: categories.trim() === '' ? facts.pkgpath.split('/')[0] ?? '' : categories,
       scanDepends: facts.scanDepends, runDepends: depends, makeJobsSafe: makeJobsSafe === 'no' ? 'no' : 'yes',
+      distfiles, masterSites,
     }),
   };
 }
@@ -112,5 +116,32 @@ function dependencyProblem(entry: string): string | undefined {
   if (colon === 0) return 'the pattern before ":" is empty';
   const dir = entry.slice(colon + 1);
   if (!isCanonicalDependencyDir(dir)) return `${JSON.stringify(dir)} is not ../../category/name inside the tree`;
+  return undefined;
+}
+
+/** DISTFILES or MASTER_SITES: words (an array, or a string split at blanks); each bad one becomes a fail reason naming it. */
+function wordList(variable: 'DISTFILES' | 'MASTER_SITES', value: Value, failReasons: string[], problemOf: (word: string) => string | undefined): string[] {
+  let words: readonly string[];
+  switch (value.kind) {
+    case 'unset': return [];
+    case 'scalar': words = value.value.split(/[ \t\n]+/).filter((word) => word !== ''); break;
+    case 'array': words = value.values.filter((word) => word !== ''); break;
+    case 'assoc':
+      failReasons.push(`${variable} must be an array, not an associative array`);
+      return [];
+  }
+  const good: string[] = [];
+  for (const word of words) {
+    const problem = problemOf(word);
+    if (problem) failReasons.push(`bad ${variable} entry ${JSON.stringify(word)}: ${problem}`);
+    else if (!good.includes(word)) good.push(word);
+  }
+  return good;
+}
+
+/** Why a MASTER_SITES entry is not a base URL kiln can fetch from, or undefined. */
+function siteProblem(site: string): string | undefined {
+  if (hasControl(site) || /\s/.test(site)) return 'it holds blanks or control characters';
+  if (!/^https?:\/\/[^/?#\s]+/i.test(site)) return 'not an http:// or https:// URL (kiln fetches over HTTP)';
   return undefined;
 }

@@ -16,7 +16,7 @@
 /** The variables a Portfile defines (DESIGN.md), plus pkgsrc's two licence flags. */
 export const PORTFILE_VARIABLES = [
   'PKGNAME', 'DEPENDS', 'BUILD_DEPENDS', 'COMMENT', 'MAINTAINER', 'CATEGORIES', 'HOMEPAGE', 'LICENSE',
-  'PKG_SKIP_REASON', 'PKG_FAIL_REASON', 'MAKE_JOBS_SAFE', 'NO_BIN_ON_FTP', 'RESTRICTED',
+  'PKG_SKIP_REASON', 'PKG_FAIL_REASON', 'MAKE_JOBS_SAFE', 'NO_BIN_ON_FTP', 'RESTRICTED', 'DISTFILES', 'MASTER_SITES',
 ] as const;
 
 export type PortfileVariable = (typeof PORTFILE_VARIABLES)[number];

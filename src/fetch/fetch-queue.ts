@@ -1,0 +1,159 @@
+// Fetch jobs: every distfile a port waits for is fetched once, however many
+// ports want it, at most `jobs` at a time and `perSite` from one site, the
+// most urgent first (core/distfiles/fetch-order.ts). When a port's last
+// distfile is in, or one cannot be had, the port's result is given.
+
+import { DEFAULT_FETCH_LIMITS, type FetchLimits, nextFetches, siteOf, type WaitingFetch } from '../core/distfiles/fetch-order.js';
+import type { Attempt, DistfileRequest, FetchResult } from './fetch-distfile.js';
+import { fetchDistfile } from './fetch-distfile.js';
+import type { TransferLimits } from './http-get.js';
+
+/** A port's result: ready, or why not (each failed file with every URL tried and what it answered). */
+export type PortFetchResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/** One distfile that ended: for fetch.log and the views. `fetched`: something was transferred (not just found there). */
+export interface DistfileEnded {
+  readonly name: string;
+  readonly result: FetchResult;
+  readonly site: string;
+  readonly bytes: number;
+  readonly seconds: number;
+}
+
+export interface FetchQueueOptions {
+  readonly distdir: string;
+  readonly limits?: FetchLimits;
+  readonly transfer?: TransferLimits;
+  readonly triesPerSite?: number;
+  /** Build priority of a port (bigger: sooner). */
+  readonly priority?: (port: string) => number;
+  readonly portEnded: (port: string, result: PortFetchResult) => void;
+  readonly distfileEnded?: (ended: DistfileEnded) => void;
+  readonly attempted?: (name: string, attempt: Attempt) => void;
+  readonly signal: AbortSignal;
+}
+
+interface Distfile {
+  readonly request: DistfileRequest;
+  readonly wanters: Set<string>;
+  state: 'waiting' | 'running' | FetchResult;
+}
+
+export class FetchQueue {
+  private readonly files = new Map<string, Distfile>();
+  /** Ports still waiting: the names they wait for, and the failures so far. */
+  private readonly ports = new Map<string, { remaining: Set<string>; failures: string[] }>();
+  private readonly active = new Map<string, number>();
+  private readonly siteWaiters: Array<() => void> = [];
+  private running = 0;
+
+  constructor(private readonly o: FetchQueueOptions) {}
+
+  /** Each port waits for its distfiles (none: it is ready at once); the most urgent of them all start first. */
+  want(ports: ReadonlyArray<{ readonly port: string; readonly requests: readonly DistfileRequest[] }>): void {
+    for (const { port, requests } of ports) this.add(port, requests);
+    this.pump();
+  }
+
+  private add(port: string, requests: readonly DistfileRequest[]): void {
+    const waiting = { remaining: new Set<string>(), failures: [] as string[] };
+    this.ports.set(port, waiting);
+    for (const request of requests) {
+      let file = this.files.get(request.name);
+      if (file === undefined) this.files.set(request.name, (file = { request, wanters: new Set(), state: 'waiting' }));
+      else if (!sameChecksums(file.request, request)) {
+        waiting.failures.push(`${request.name}: another port's distinfo gives it other checksums; the file cannot be both`);
+        continue;
+      }
+      if (typeof file.state === 'object') {
+        if (!file.state.ok) waiting.failures.push(file.state.reason);
+        continue;
+      }
+      file.wanters.add(port);
+      waiting.remaining.add(request.name);
+    }
+    this.settle(port);
+  }
+
+  private settle(port: string): void {
+    const waiting = this.ports.get(port);
+    if (waiting === undefined || waiting.remaining.size > 0) return;
+    this.ports.delete(port);
+    this.o.portEnded(port, waiting.failures.length === 0 ? { ok: true } : { ok: false, reason: waiting.failures.join('; ') });
+  }
+
+  private pump(): void {
+    if (this.o.signal.aborted) return;
+    const waiting: WaitingFetch[] = [];
+    for (const file of this.files.values()) {
+      if (file.state !== 'waiting') continue;
+      let priority = -Infinity;
+      for (const port of file.wanters) priority = Math.max(priority, this.o.priority?.(port) ?? 0);
+      waiting.push({ name: file.request.name, priority, site: siteOf(file.request.urls[0] ?? '') });
+    }
+    for (const next of nextFetches(waiting, this.running, this.active, this.o.limits ?? DEFAULT_FETCH_LIMITS)) {
+      this.start(this.files.get(next.name)!, next.site);
+    }
+  }
+
+  private start(file: Distfile, firstSite: string): void {
+    file.state = 'running';
+    this.running++;
+    // The first site's turn is taken now, so the next pump counts it.
+    this.take(firstSite);
+    let reserved = true;
+    const siteTurn = async (url: string): Promise<() => void> => {
+      const site = siteOf(url);
+      if (reserved && site === firstSite) {
+        reserved = false;
+      } else {
+        while ((this.active.get(site) ?? 0) >= (this.o.limits ?? DEFAULT_FETCH_LIMITS).perSite) await new Promise<void>((resolve) => this.siteWaiters.push(resolve));
+        this.take(site);
+      }
+      return () => this.give(site);
+    };
+    let lastSite = firstSite;
+    let bytes = 0;
+    const began = performance.now();
+    void fetchDistfile(file.request, {
+      distdir: this.o.distdir, signal: this.o.signal, siteTurn,
+      ...(this.o.transfer !== undefined && { limits: this.o.transfer }),
+      ...(this.o.triesPerSite !== undefined && { triesPerSite: this.o.triesPerSite }),
+      attempted: (attempt) => {
+        lastSite = siteOf(attempt.url);
+        bytes += attempt.bytes;
+        this.o.attempted?.(file.request.name, attempt);
+      },
+    }).catch((err: unknown): FetchResult => ({ ok: false, name: file.request.name, reason: `${file.request.name}: ${(err as Error).message}`, attempts: [] }))
+      .then((result) => {
+        if (reserved) this.give(firstSite);
+        this.running--;
+        file.state = result;
+        this.o.distfileEnded?.({ name: file.request.name, result, site: lastSite, bytes, seconds: (performance.now() - began) / 1000 });
+        for (const port of file.wanters) {
+          const waiting = this.ports.get(port);
+          if (waiting === undefined) continue;
+          waiting.remaining.delete(file.request.name);
+          if (!result.ok) waiting.failures.push(result.reason);
+          this.settle(port);
+        }
+        this.pump();
+      });
+  }
+
+  private take(site: string): void {
+    this.active.set(site, (this.active.get(site) ?? 0) + 1);
+  }
+
+  private give(site: string): void {
+    const left = (this.active.get(site) ?? 1) - 1;
+    if (left <= 0) this.active.delete(site);
+    else this.active.set(site, left);
+    for (const wake of this.siteWaiters.splice(0)) wake();
+    this.pump();
+  }
+}
+
+function sameChecksums(a: DistfileRequest, b: DistfileRequest): boolean {
+  return a.size === b.size && a.digests.length === b.digests.length && a.digests.every((d, i) => d.algorithm === b.digests[i]!.algorithm && d.hex === b.digests[i]!.hex);
+}

@@ -1,0 +1,155 @@
+// Fetch jobs beside the builds, on the coordinator: the ports the plan
+// will build and that have DISTFILES go to the fetch queue as soon as the
+// scan settles them; each port's result reaches the engine through the
+// coordinator's queue (`distfiles-ready` / `fetch-failed`). Each finished
+// distfile is one line of fetch.log; a port that fails has its fetch
+// transcript as its log.
+
+import { appendFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+
+import type { EngineEvent } from '../core/engine-events.js';
+import type { PlanEntry } from '../core/engine-plan.js';
+import type { PkgName, PkgPath } from '../core/model.js';
+import { indexValue } from '../core/pbulk-index.js';
+import type { ResolvedPackage } from '../core/resolve.js';
+import type { FetchLimits } from '../core/distfiles/fetch-order.js';
+import { FetchQueue, type DistfileEnded, type PortFetchResult } from '../fetch/fetch-queue.js';
+import { portDistfiles, words } from '../fetch/port-distfiles.js';
+import type { EventSource } from './coordinator.js';
+
+export interface FetchSettings {
+  /** DISTDIR on the coordinator. */
+  readonly distdir: string;
+  /** `--master-site-override`: tried before a port's own sites. */
+  readonly override: readonly string[];
+  readonly limits: FetchLimits;
+  /** `scan`: fetch in the order the scan found the ports, not by build priority (bench/fetch-order.ts compares them). */
+  readonly order?: 'priority' | 'scan';
+}
+
+/** The distfiles a package's block names. */
+export function distfilesOf(pkg: ResolvedPackage): string[] {
+  return words(indexValue(pkg.entry, 'DISTFILES'));
+}
+
+
+export class FetchSource implements EventSource {
+  private push: ((event: EngineEvent) => void) | undefined;
+  private readonly results = new Map<PkgName, PortFetchResult>();
+  private readonly queue: FetchQueue;
+  private readonly wanted = new Set<PkgName>();
+  private readonly paths = new Map<PkgName, PkgPath>();
+  private readonly scanIndex = new Map<PkgName, number>();
+
+  constructor(
+    private readonly settings: FetchSettings,
+    private readonly tree: string,
+    private readonly logdir: string,
+    private readonly now: () => number,
+    priority: (pkgname: PkgName) => number,
+    private readonly signal: AbortSignal,
+    /** Tells the run (engine.log, the terminal) what a site answered when it did not give the file. */
+    warn: (text: string) => void,
+  ) {
+    const scanOrder = (pkgname: PkgName): number => -(this.scanIndex.get(pkgname) ?? 0);
+    this.queue = new FetchQueue({
+      distdir: settings.distdir, limits: settings.limits, priority: settings.order === 'scan' ? scanOrder : priority, signal,
+      attempted: (name, attempt) => {
+        if (attempt.ok) return;
+        try {
+          warn(`fetch ${name}: ${attempt.url}: ${attempt.answer}`);
+        } catch {
+          // A run directory that cannot be written: the store stops the run with the reason.
+        }
+      },
+      portEnded: (port, result) => this.ended(port, result),
+      distfileEnded: (ended) => this.logLine(ended),
+    });
+  }
+
+  /**
+   * The plan of `batch` with the packages to build that have distfiles
+   * marked to wait for them (PlanEntry.fetch), and their fetches begun.
+   */
+  static plan<P extends { readonly entries: readonly PlanEntry[] }>(fetcher: FetchSource | undefined, plan: P, batch: readonly ResolvedPackage[]): P {
+    if (fetcher === undefined) return plan;
+    const packages = new Map(batch.map((p) => [p.pkgname, p]));
+    const entries = plan.entries.map((e) => (e.initial.status === 'open' && distfilesOf(packages.get(e.pkgname)!).length > 0 ? { ...e, fetch: true } : e));
+    fetcher.want(entries, packages);
+    return { ...plan, entries };
+  }
+
+  /** The packages of `entries` that wait for distfiles are fetched for (once each). */
+  want(entries: readonly PlanEntry[], packages: ReadonlyMap<PkgName, ResolvedPackage>): void {
+    const fresh = entries.filter((entry) => entry.fetch === true && !this.wanted.has(entry.pkgname));
+    for (const entry of fresh) {
+      this.wanted.add(entry.pkgname);
+      this.paths.set(entry.pkgname, entry.pkgpath);
+      this.scanIndex.set(entry.pkgname, this.scanIndex.size);
+    }
+    // Read every distinfo first, so that the most urgent of the whole batch start first.
+    void Promise.all(fresh.map(async (entry) => {
+      const pkg = packages.get(entry.pkgname)!;
+      try {
+        return { entry, port: await portDistfiles(join(this.tree, entry.pkgpath), distfilesOf(pkg), words(indexValue(pkg.entry, 'MASTER_SITES')), this.settings.override) };
+      } catch (err) {
+        return { entry, port: { ok: false as const, reason: `cannot read its distinfo: ${(err as Error).message}` } };
+      }
+    })).then((ports) => {
+      for (const { entry, port } of ports) if (!port.ok) this.ended(entry.pkgname, port);
+      this.queue.want(ports.flatMap(({ entry, port }) => (port.ok ? [{ port: entry.pkgname, requests: port.requests }] : [])));
+    });
+  }
+
+  start(push: (event: EngineEvent) => void): void {
+    this.push = push;
+    // A new engine (a new plan) hears every result so far.
+    for (const [pkgname, result] of this.results) push(this.event(pkgname, result));
+  }
+
+  stop(): void {
+    this.push = undefined;
+  }
+
+  private ended(pkgname: PkgName, result: PortFetchResult): void {
+    if (this.signal.aborted) return; // stopped with the run: not the port's failure; the next run fetches again
+    this.results.set(pkgname, result);
+    if (!result.ok) this.writePortLog(pkgname, result.reason);
+    this.push?.(this.event(pkgname, result));
+  }
+
+  private event(pkgname: PkgName, result: PortFetchResult): EngineEvent {
+    return result.ok ? { type: 'distfiles-ready', at: this.now(), pkgname } : { type: 'fetch-failed', at: this.now(), pkgname, reason: result.reason };
+  }
+
+  /** `fetch.log`: distfile, site, bytes, seconds, `!` if it failed; only for what was asked of a server. */
+  private logLine(ended: DistfileEnded): void {
+    if (ended.result.ok && !ended.result.fetched) return;
+    const line = `${ended.name} ${ended.site} ${ended.bytes} ${ended.seconds.toFixed(2)}${ended.result.ok ? '' : ' !'}\n`;
+    try {
+      appendFileSync(join(this.logdir, 'fetch.log'), line);
+    } catch {
+      // The run directory is full: the store stops the run with the reason.
+    }
+  }
+
+  /** The port's log (`packages/<pkgname>.log`, `paths/<pkgpath>.log`) says what the fetch tried. */
+  private writePortLog(pkgname: PkgName, reason: string): void {
+    try {
+      const logFile = join(this.logdir, 'packages', `${pkgname}.log`);
+      mkdirSync(join(this.logdir, 'packages', pkgname), { recursive: true });
+      const text = `===> fetch\nkiln: ${reason.split('; ').join('\nkiln: ')}\n`;
+      writeFileSync(logFile, text);
+      writeFileSync(join(this.logdir, 'packages', pkgname, 'fetch.log'), text);
+      const pkgpath = this.paths.get(pkgname);
+      if (pkgpath === undefined) return;
+      const link = join(this.logdir, 'paths', `${pkgpath}.log`);
+      mkdirSync(dirname(link), { recursive: true });
+      rmSync(link, { force: true });
+      symlinkSync(relative(dirname(link), logFile), link);
+    } catch {
+      // As above: the store names a full run directory.
+    }
+  }
+}
