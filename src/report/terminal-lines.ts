@@ -54,7 +54,8 @@ function headline(view: RunView, paint: (t: string, tone: Tone) => string): stri
   return parts.join('  ');
 }
 
-function counters(view: RunView, paint: (t: string, tone: Tone) => string): string {
+/** The run's counts on one line: the display's second line, and the last line of a run printed without a TTY. */
+export function counters(view: RunView, paint: (t: string, tone: Tone) => string = (t) => t): string {
   const s = view.counts.byStatus;
   const indirect = s['indirect-failed'] + s['indirect-prefailed'];
   const parts = [

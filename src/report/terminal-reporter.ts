@@ -5,7 +5,7 @@
 
 import type { RunEvent, RunEventSink } from '../core/run-events.js';
 import { eventLine } from './terminal-events.js';
-import { terminalLines } from './terminal-lines.js';
+import { counters, terminalLines } from './terminal-lines.js';
 import { RunViewState } from './run-view-state.js';
 import { clockTime, duration, printable } from './text-format.js';
 
@@ -61,6 +61,7 @@ export class TerminalReporter implements RunEventSink {
     if (!this.live) {
       const line = eventLine(event, { pkgpathOf: (n) => this.pkgpaths.get(n) });
       if (line !== undefined) this.options.out.write(line + '\n');
+      if (event.type === 'run-finished') this.options.out.write(this.finalLines());
       return;
     }
     const note = this.options.notes === false ? undefined : this.noteworthy(event);
@@ -75,6 +76,13 @@ export class TerminalReporter implements RunEventSink {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     if (this.live) this.draw(true);
+  }
+
+  /** What a pipe or cron mail ends with: the counts and where the reports are. */
+  private finalLines(): string {
+    const view = this.state.view(this.clock(), { tables: false });
+    const logdir = printable(view.logdir);
+    return `${counters(view)}\nreport: ${logdir}/report.txt, ${logdir}/report.html\n`;
   }
 
   /** Lines that stay above the display: failures, lost hosts, messages. */
