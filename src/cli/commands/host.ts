@@ -12,7 +12,7 @@ import { exitHelp } from '../exit-status.js';
 import { ADDED_HOSTS } from '../cluster-wiring.js';
 import { type Command, UsageError, UserError } from '../command.js';
 import { DEFAULT_LOGDIR } from '../run-event-log.js';
-import { RunStore } from '../../store/run-store.js';
+import { RunStore, StoreError } from '../../store/run-store.js';
 
 export const hostCommand: Command = {
   name: 'host',
@@ -63,7 +63,13 @@ ${exitHelp('0 the host joins the build')}`,
  * a relative path was given where kiln build ran).
  */
 function buildHosts(logdir: string, cwd: string): string[] {
-  const store = RunStore.openReadOnly(logdir);
+  let store: RunStore;
+  try {
+    store = RunStore.openReadOnly(logdir);
+  } catch (err) {
+    if (err instanceof StoreError) throw new UserError(err.message);
+    throw err;
+  }
   let argv: string[];
   try {
     argv = JSON.parse(store.latestRun()?.args ?? '[]') as string[];
