@@ -11,7 +11,7 @@ import type { LeftOutPort, PackageInfo, RunEvent, RunEventSink } from '../core/r
 import { unreachable } from '../core/unreachable.js';
 import { buildView, type ViewOptions } from './run-view-build.js';
 import { StatusCounts } from './run-view-counts.js';
-import { estimate } from './run-view-eta.js';
+import { estimate, etaBasis, GuessScale } from './run-view-eta.js';
 import { PackageGraph } from './run-view-graph.js';
 import {
   blankRecord, type BarRecord, type CapacityPoint, type HostRecord, type MessageRecord, type PackageRecord, type RunningRecord,
@@ -69,7 +69,9 @@ export class RunViewState implements RunEventSink {
   /** Each package's status and expected seconds by index: what the ETA's pass reads, kept beside the records for speed. */
   private readonly statusList: Status[] = [];
   private readonly expectedList: number[] = [];
-  private eta: { computedAt: number; statusRev: number; at: number | undefined } | undefined;
+  private readonly guessedList: boolean[] = [];
+  private readonly guessScale = new GuessScale();
+  private eta: { computedAt: number; statusRev: number; at: number | undefined; basis: string } | undefined;
   /** What the last ETA left open or building, in dependency order; undefined: the whole graph. */
   private etaOrder: Int32Array | undefined;
   private statusRev = 0;
@@ -133,7 +135,7 @@ export class RunViewState implements RunEventSink {
         for (const info of event.entries) {
           const known = this.byName.get(info.pkgname);
           if (known) {
-            known.info = info; this.expectedList[known.index] = info.expectedS; this.touch(known, true); this.graph = undefined;
+            known.info = info; this.expectedList[known.index] = info.expectedS; this.guessedList[known.index] = info.guessed === true; this.touch(known, true); this.graph = undefined;
           } else this.add(info);
         }
         for (const port of event.leftOut ?? []) this.leftOut(port);
@@ -194,6 +196,7 @@ export class RunViewState implements RunEventSink {
     this.pkgs.push(record);
     this.statusList.push(record.status);
     this.expectedList.push(info.expectedS);
+    this.guessedList.push(info.guessed === true);
     if (named) this.byName.set(info.pkgname, record);
     this.statusCounts.added(record.status);
     this.graph = undefined;
@@ -282,6 +285,9 @@ export class RunViewState implements RunEventSink {
       case 'built':
       case 'failed':
         record.durationS = event.durationS; record.log = this.relative(event.log); record.logBytes = event.logBytes;
+        if (outcome.kind === 'built' && this.guessedList[record.index] === true) {
+          this.guessScale.built(event.durationS * (this.hostRecords.get(event.job.host)?.speed ?? 1), this.expectedList[record.index] ?? 0);
+        }
         this.endJob(event.job.id, event.at, outcome.kind, outcome.kind === 'failed' ? outcome.error : undefined);
         break;
       case 'infrastructure':
@@ -360,6 +366,11 @@ export class RunViewState implements RunEventSink {
    * or nothing can run), as of the last `refreshEta`: the expected end stays
    * and the seconds left count down to it. Worked out here only the first time.
    */
+  /** What the last ETA was worked out from ("from history", "from this run", ...). */
+  get etaBasis(): string | undefined {
+    return this.eta?.basis;
+  }
+
   remainingS(now: number): number | undefined {
     if (!this.runHead.resolved || this.finished) return undefined;
     if (!this.eta) this.refreshEta(now, true);
@@ -377,18 +388,21 @@ export class RunViewState implements RunEventSink {
     const eta = this.eta;
     const age = eta === undefined ? Infinity : now - eta.computedAt;
     if (!force && eta !== undefined && age >= 0 && age < 60 && (eta.statusRev === this.statusRev || age < ETA_EVERY_S)) return false;
+    const scale = this.guessScale.scale;
     const running = [...this.runningJobs.values()].map((r) => {
       const speed = this.hostRecords.get(r.job.host)?.speed ?? 1;
-      return { pkg: r.pkg, leftS: r.expectedS - Math.max(0, now - r.job.startedAt), speed };
+      const expectedS = r.expectedS * (this.guessedList[r.pkg] === true ? scale ?? 1 : 1);
+      return { pkg: r.pkg, leftS: expectedS - Math.max(0, now - r.job.startedAt), speed };
     });
     const hosts = [...this.hostRecords.values()].filter((h) => h.state === 'up');
     const result = estimate({
-      graph: this.currentGraph(), statuses: this.statusList, expected: this.expectedList, running, hosts,
+      graph: this.currentGraph(), statuses: this.statusList, expected: this.expectedList, guessed: this.guessedList, running, hosts,
+      ...(scale !== undefined && { guessScale: scale }),
       ...(this.etaOrder !== undefined && { order: this.etaOrder }),
     });
     this.etaOrder = result.order;
     const left = result.remainingS;
-    this.eta = { computedAt: now, statusRev: this.statusRev, at: left === undefined ? undefined : now + left };
+    this.eta = { computedAt: now, statusRev: this.statusRev, at: left === undefined ? undefined : now + left, basis: etaBasis(result, scale !== undefined) };
     return true;
   }
 

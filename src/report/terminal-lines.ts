@@ -50,7 +50,7 @@ function headline(view: RunView, paint: (t: string, tone: Tone) => string): stri
   const result = view.result === 'running' ? paint('running', 'blue') : view.result === 'complete' ? paint('complete', 'green') : paint(view.result, 'yellow');
   parts.push(result);
   if (view.startedAt !== undefined) parts.push(`elapsed ${duration((view.finishedAt ?? view.now) - view.startedAt)}`);
-  if (view.eta) parts.push(`ETA ${clockTime(view.eta.at)} (in ${duration(view.eta.remainingS)})`);
+  if (view.eta) parts.push(`ETA ${clockTime(view.eta.at)} (in ${duration(view.eta.remainingS)}, ${view.eta.basis})`);
   return parts.join('  ');
 }
 

@@ -111,7 +111,9 @@ void describe('kiln build\'s terminal view on a TTY', () => {
     const lines = text.trim().split('\n');
     assert.equal(lines.filter((l) => / start \S+\/\S+ /.test(l)).length, 30);
     assert.ok(lines.some((l) => /^\d\d:\d\d:\d\d FAILED textproc\/icu icu-75\.1 on builder2:\d in 1m32s: build, compiler error/.test(l)));
-    assert.match(lines.at(-1)!, /^\d\d:\d\d:\d\d run complete$/);
+    assert.match(lines.at(-3)!, /^\d\d:\d\d:\d\d run complete$/);
+    assert.match(lines.at(-2)!, /^built \d+ .* total \d+$/, 'a pipe or cron mail ends with the counts');
+    assert.match(lines.at(-1)!, /^report: \S+\/report\.txt, \S+\/report\.html$/);
   });
 });
 
