@@ -63,6 +63,8 @@ export class RunViewState implements RunEventSink {
   private readonly messageRecords: MessageRecord[] = [];
   private readonly leftOutPaths = new Set<string>(); // ports left out for their PKGNAME: rows of their own, not found by it
   private readonly shortOfSpace = new Map<string, string>();
+  /** Jobs put back in the queue before their start was seen (a resume tells it before it replays the earlier jobs), with why. */
+  private readonly reopened = new Map<number, string | undefined>();
   private readonly breakCounts = new Map<PkgName, number>();
   private readonly statusCounts = new StatusCounts();
   private graph: PackageGraph | undefined;
@@ -248,8 +250,9 @@ export class RunViewState implements RunEventSink {
     record.reason = change.reason;
     this.setBlockedBy(record, change.status.startsWith('indirect') ? [...change.blockedBy ?? []].sort() : []);
     // A job's package open again: the job was lost (its host went, or infrastructure failed).
-    if (change.status === 'open' && change.job !== undefined && this.runningJobs.has(change.job)) {
-      this.endJob(change.job, change.at, 'lost', change.reason);
+    if (change.status === 'open' && change.job !== undefined) {
+      if (this.runningJobs.has(change.job)) this.endJob(change.job, change.at, 'lost', change.reason);
+      else this.reopened.set(change.job, change.reason); // a resumed run replays its earlier jobs after this
     }
     if (failed && change.job === undefined) record.endedAt ??= change.at;
     this.touch(record);
@@ -269,6 +272,9 @@ export class RunViewState implements RunEventSink {
     this.runningJobs.set(job.id, {
       rev: bar.rev, job, pkg: record.index, bar: bar.index, expectedS, lastLogBytes, phase: 'start', logBytes: 0, progressAt: undefined, idleS: 0,
     });
+    // A package builds in one job at a time: an earlier one not seen to end (its coordinator was killed) is no ghost beside this one.
+    for (const [id, r] of this.runningJobs) if (id !== job.id && r.job.pkgname === job.pkgname) this.endJob(id, at, 'lost', 'started again');
+    if (this.reopened.has(job.id)) this.endJob(job.id, at, 'lost', this.reopened.get(job.id));
     const host = this.hostRecords.get(job.host);
     if (!host) this.hostRecords.set(job.host, { state: 'up', reason: undefined, slots: job.slot + 1, speed: 1 });
     else if (host.slots <= job.slot) host.slots = job.slot + 1;

@@ -45,6 +45,19 @@ export function terminalLines(view: RunView, style: TerminalStyle): string[] {
   return lines.map((l) => fit(l, style.width));
 }
 
+/**
+ * The display cut to a terminal of `rows` rows: one row stays free for the
+ * cursor (a display as tall as the screen scrolls, and the next redraw
+ * leaves a copy of its top); the jobs that do not fit are counted on a last
+ * "+N more" line. The run, counters and hosts come first and stay.
+ */
+export function cutToHeight(lines: readonly string[], rows: number): string[] {
+  const room = Math.max(2, rows - 1);
+  if (lines.length <= room) return [...lines];
+  const keep = room - 1;
+  return [...lines.slice(0, keep), `+${lines.length - keep} more`];
+}
+
 function headline(view: RunView, paint: (t: string, tone: Tone) => string): string {
   const parts = [`kiln ${printable(view.run)}`];
   const result = view.result === 'running' ? paint('running', 'blue') : view.result === 'complete' ? paint('complete', 'green') : paint(view.result, 'yellow');

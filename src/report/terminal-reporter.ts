@@ -5,7 +5,8 @@
 
 import type { RunEvent, RunEventSink } from '../core/run-events.js';
 import { eventLine } from './terminal-events.js';
-import { counters, terminalLines } from './terminal-lines.js';
+import { displayWidth } from './display-width.js';
+import { counters, cutToHeight, terminalLines } from './terminal-lines.js';
 import { RunViewState } from './run-view-state.js';
 import { clockTime, duration, printable } from './text-format.js';
 
@@ -13,6 +14,10 @@ export interface TerminalOutput {
   write(text: string): unknown;
   readonly isTTY?: boolean;
   readonly columns?: number;
+  readonly rows?: number;
+  /** A TTY stream's 'resize' (SIGWINCH): the display is redrawn for the new size. */
+  on?(event: 'resize', listener: () => void): unknown;
+  off?(event: 'resize', listener: () => void): unknown;
 }
 
 export interface TerminalReporterOptions {
@@ -39,8 +44,10 @@ export class TerminalReporter implements RunEventSink {
   private readonly pkgpaths = new Map<string, string>();
   private readonly above: string[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private drawn = 0;
+  /** The display's lines on the screen, by their width in columns: how far up the next redraw starts. */
+  private drawn: number[] = [];
   private lastDraw = 0;
+  private readonly resized = (): void => this.redrawResized();
   private closed = false;
 
   constructor(private readonly options: TerminalReporterOptions) {
@@ -51,6 +58,7 @@ export class TerminalReporter implements RunEventSink {
       // Checked four times a second; draws only when a second has passed since the last.
       this.timer = setInterval(() => this.draw(), 250);
       this.timer.unref();
+      options.out.on?.('resize', this.resized);
     }
   }
 
@@ -75,6 +83,7 @@ export class TerminalReporter implements RunEventSink {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.options.out.off?.('resize', this.resized);
     if (this.live) this.draw(true);
   }
 
@@ -106,13 +115,26 @@ export class TerminalReporter implements RunEventSink {
   private draw(force = false): void {
     if (!force && Date.now() - this.lastDraw < 1000) return;
     const width = Math.max(20, (this.options.out.columns ?? 80) - 1);
-    const lines = terminalLines(this.state.view(this.clock(), { tables: false }), { width, color: this.color });
-    let text = this.drawn > 0 ? `\u001b[${this.drawn}A\r\u001b[J` : '';
+    const all = terminalLines(this.state.view(this.clock(), { tables: false }), { width, color: this.color });
+    const lines = cutToHeight(all, this.options.out.rows ?? 24);
+    let text = this.drawn.length > 0 ? `\u001b[${this.drawn.length}A\r\u001b[J` : '';
     for (const line of this.above.splice(0)) text += line + '\n';
     for (const line of lines) text += line + '\u001b[K\n';
     this.options.out.write(text);
     // From the end of this write: a slow draw does not bring the next one closer.
     this.lastDraw = Date.now();
-    this.drawn = lines.length;
+    this.drawn = lines.map((l) => displayWidth(l.replace(/\u001b\[[0-9;]*m/g, '')));
+  }
+
+  /**
+   * A new size: a terminal that rewraps its lines (tmux, VTE) made each line
+   * of the last display as many rows as it now takes, so the redraw goes up
+   * over all of them.
+   */
+  private redrawResized(): void {
+    if (this.closed) return;
+    const columns = Math.max(1, this.options.out.columns ?? 80);
+    this.drawn = this.drawn.flatMap((w) => Array<number>(Math.max(1, Math.ceil(w / columns))).fill(Math.min(w, columns)));
+    this.draw(true);
   }
 }
