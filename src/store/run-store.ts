@@ -165,6 +165,13 @@ export class RunStore {
     return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.json) as RunEvent }));
   }
 
+  /** The pkgnames of `pkgpath` among a run's packages (its `resolved` events). */
+  pkgnamesOf(run: number, pkgpath: string): PkgName[] {
+    const rows = this.db.prepare(`SELECT DISTINCT json_extract(e.value, '$.pkgname') AS pkgname FROM events, json_each(events.json, '$.entries') AS e
+      WHERE events.run = ? AND events.type = 'resolved' AND json_extract(e.value, '$.pkgpath') = ?`).all(run, pkgpath) as { pkgname: string }[];
+    return rows.map((r) => r.pkgname);
+  }
+
   // ---- key/value state of the run directory (scan cache, settings) -----
 
   get(key: string): string | undefined {
