@@ -41,6 +41,7 @@ export class WaitRecord {
   }
 
   start(): void {
+    this.write();
     this.#timer = setInterval(() => this.write(), (this.#o.everyS ?? 2) * 1000);
     this.#timer.unref();
   }

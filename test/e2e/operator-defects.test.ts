@@ -71,3 +71,40 @@ void test('the first run\'s ETA learns from the jobs it has built and says so', 
   assert.ok(eta[1] !== undefined && Number(eta[1]) <= 30, `ETA ${eta[0]}`);
   assert.equal((await build).code, 0);
 });
+
+void test('kiln why, from another process, while one port waits on a slow dependency and the host is drained', async () => {
+  const dirs = { tree: join(work, 'why', 'tree'), logdir: join(work, 'why', 'logs'), packages: join(work, 'why', 'packages') };
+  const install = (name: string): string => `mkdir -p "$DESTDIR$PREFIX/share"\necho ${name} > "$DESTDIR$PREFIX/share/${name}"`;
+  await makeTree(dirs.tree, {
+    'misc/slow': { Portfile: portfile('slow-1.0', { build: 'sleep 6', install: install('slow') }) },
+    'misc/user': { Portfile: portfile('user-1.0', { install: install('user') }, 'DEPENDS=("slow>=1.0:../../misc/slow")\n') },
+    'misc/other': { Portfile: portfile('other-1.0', { build: 'sleep 1', install: install('other') }) },
+  });
+  const why = async (pkgpath: string): Promise<string> => {
+    const r = await kiln(['why', pkgpath, '--logdir', dirs.logdir]);
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout;
+  };
+  const until = async (pkgpath: string, pattern: RegExp): Promise<string> => {
+    let said = '';
+    for (let i = 0; i < 80 && !pattern.test(said); i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      said = existsSync(join(dirs.logdir, 'kiln.db')) ? (await kiln(['why', pkgpath, '--logdir', dirs.logdir])).stdout : '';
+    }
+    assert.match(said, pattern);
+    return said;
+  };
+  const build = kilnBuild(dirs, { args: ['--jobs', '1'] });
+  await until('misc/slow', /^misc\/slow \(slow-1\.0\) is building\n$/);
+  // The build writes its reasons every two seconds.
+  await until('misc/user', /^misc\/user \(user-1\.0\) waits for its dependencies \(still building: slow-1\.0\) \(as of \d\d:\d\d:\d\d\)\n$/);
+  assert.match(await why('misc/other'), /^misc\/other \(other-1\.0\) every slot is busy; 0 ready packages come before it /);
+  assert.equal((await kiln(['stop', '--logdir', dirs.logdir, '--host', 'localhost'])).code, 0);
+  await until('misc/other', /^misc\/other \(other-1\.0\) no host takes jobs: localhost draining /);
+  rmSync(join(dirs.logdir, 'stop-localhost'));
+  assert.equal((await build).code, 0);
+  assert.equal(await why('misc/user'), 'misc/user (user-1.0) is done\n');
+  const unknown = await kiln(['why', 'misc/nothing', '--logdir', dirs.logdir]);
+  assert.equal(unknown.code, 4);
+  assert.match(unknown.stderr, /misc\/nothing is not among the packages of run 1/);
+});

@@ -2,10 +2,12 @@
 // running build's engine last said it (the run's store, written every few
 // seconds); the status of a package that is not waiting.
 
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 import { isPkgPath } from '../../core/pkgpath.js';
 import { RunStore, StoreError } from '../../store/run-store.js';
+import { RUN_LOCK } from '../../runtime/run-lock.js';
 import { WAITING_KEY, type WaitingRecord } from '../../runtime/wait-record.js';
 import { parse } from '../args.js';
 import { exitHelp } from '../exit-status.js';
@@ -59,7 +61,9 @@ function answer(logdir: string, pkgpath: string): string {
       const s = statuses.get(name);
       const head = `${pkgpath} (${printable(name)})`;
       if (s === undefined || s.status === 'open') {
-        return waiting === undefined ? `${head} is queued; no kiln build runs in ${logdir} to start it: run the same kiln build again` : `${head} is queued, the build has not said why yet`;
+        return waiting === undefined && !existsSync(join(logdir, RUN_LOCK))
+          ? `${head} is queued; no kiln build runs in ${logdir} to start it: run the same kiln build again`
+          : `${head} is queued; the build has not said why yet: ask again in a few seconds`;
       }
       const why = s.reason ?? (s.blockedBy.length > 0 ? `blocked by ${s.blockedBy.join(' ')}` : s.error);
       return `${head} is ${s.status}${why === undefined ? '' : `: ${printable(why)}`}`;
