@@ -41,17 +41,33 @@ export interface WhyInput {
 const BUILT = new Set<Status>(['done', 'up-to-date']);
 
 /** The reason of every open package (or of `only`), at `at`. */
-export function waitReasons(input: WhyInput, at: number, only?: number): Map<number, WaitReason> {
-  const reasons = new Map<number, WaitReason>();
-  const ids = only === undefined ? input.status.keys() : [only];
+export function waitReasons(input: WhyInput, at: number, only?: PkgName): Map<PkgName, WaitReason> {
+  const reasons = new Map<PkgName, WaitReason>();
+  const ids = only === undefined ? input.status.keys() : [input.graph.id(only) ?? -1];
   let shared: Shared | undefined;
   for (const id of ids) {
     if (input.status[id] !== 'open') continue;
-    const own = ownReason(input, id);
-    if (own) reasons.set(id, own);
-    else reasons.set(id, hostReason(input, (shared ??= sharedOf(input)), id, at));
+    const reason = ownReason(input, id) ?? hostReason(input, (shared ??= sharedOf(input)), id, at);
+    reasons.set(input.graph.pkgnames[id]!, reason);
   }
   return reasons;
+}
+
+export interface IdleSlot {
+  readonly pkgname: PkgName;
+  readonly reason: WaitReason;
+  /** Ready packages not started. */
+  readonly queued: number;
+}
+
+/** A host could start a job now while a ready package stays queued: the first such package and why. */
+export function idleSlot(input: WhyInput, at: number): IdleSlot | undefined {
+  const { ready, hosts } = input.dispatch;
+  const id = ready.values().find((r) => input.status[r] === 'open');
+  if (id === undefined || ![...hosts.all()].some((h) => hosts.canStart(h))) return undefined;
+  const pkgname = input.graph.pkgnames[id]!;
+  const reason = waitReasons(input, at, pkgname).get(pkgname);
+  return reason && { pkgname, reason, queued: ready.size };
 }
 
 function ownReason(input: WhyInput, id: number): WaitReason | undefined {

@@ -16,7 +16,7 @@ import { HostEvents } from './engine-host-events.js';
 import { HostPool, type HostRecord } from './engine-hosts.js';
 import { PathGate } from './engine-paths.js';
 import { SpaceGate } from './engine-space.js';
-import { type WaitReason, waitReasons } from './engine-why.js';
+import { type IdleSlot, idleSlot, type WaitReason, waitReasons, type WhyInput } from './engine-why.js';
 import { type FailureDetail, PackageStates } from './engine-states.js';
 import { BuildGraph } from './graph.js';
 import { IdHeap } from './heap.js';
@@ -190,20 +190,19 @@ export class Engine {
 
   /** Why each open package (or `pkgname` alone) has not started, at `at`: engine-why.ts. */
   waitReasons(at: number, pkgname?: PkgName): Map<PkgName, WaitReason> {
-    const only = pkgname === undefined ? undefined : this.graph.id(pkgname) ?? -1;
-    const input = {
-      graph: this.graph, status: this.states.status, pending: this.pending, checking: this.checking, paths: this.paths,
-      closing: this.closing, spaceShort: this.space.reasons, dispatch: this.dispatcher,
-    };
-    return new Map([...waitReasons(input, at, only)].map(([id, r]) => [this.graph.pkgnames[id]!, r]));
+    return waitReasons(this.whyInput(), at, pkgname);
   }
 
   /** A host could start a job now and a ready package stays queued: the first such package and why. */
-  idleSlot(at: number): { pkgname: PkgName; reason: WaitReason; queued: number } | undefined {
-    const id = this.ready.values().find((r) => this.states.status[r] === 'open');
-    if (id === undefined || ![...this.hosts.all()].some((h) => this.hosts.canStart(h))) return undefined;
-    const reason = this.waitReasons(at, this.graph.pkgnames[id]).get(this.graph.pkgnames[id]!);
-    return reason && { pkgname: this.graph.pkgnames[id]!, reason, queued: this.ready.size };
+  idleSlot(at: number): IdleSlot | undefined {
+    return idleSlot(this.whyInput(), at);
+  }
+
+  private whyInput(): WhyInput {
+    return {
+      graph: this.graph, status: this.states.status, pending: this.pending, checking: this.checking, paths: this.paths,
+      closing: this.closing, spaceShort: this.space.reasons, dispatch: this.dispatcher,
+    };
   }
 
   runningJobs(): Job[] {
