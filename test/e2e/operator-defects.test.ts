@@ -2,7 +2,8 @@
 // build already has is refused at once (not by the next build), a build into
 // a pipe ends with its counts and where the reports are, the repository's
 // All/ holds packages and index files only, kiln(1)'s run directory lists
-// files the run writes, and the first run's ETA learns from its own jobs.
+// files the run writes, the first run's ETA learns from its own jobs,
+// kiln why answers from another process, and kiln scan streams.
 
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { after, test } from 'node:test';
 
 import { makeTree, portfile } from '../support/fixture-tree.js';
 import { kiln, kilnBuild, repo, type RunDirs } from '../support/kiln-runs.js';
+import { startKiln } from '../support/kiln-process.js';
 
 const work = mkdtempSync(join(tmpdir(), 'kiln-operator-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -107,4 +109,19 @@ void test('kiln why, from another process, while one port waits on a slow depend
   const unknown = await kiln(['why', 'misc/nothing', '--logdir', dirs.logdir]);
   assert.equal(unknown.code, 4);
   assert.match(unknown.stderr, /misc\/nothing is not among the packages of run 1/);
+});
+
+void test('kiln scan of a tree streams the blocks in the tree\'s order as they are ready, and says its progress into a pipe', async () => {
+  const tree = join(work, 'scan-tree');
+  const quick = Object.fromEntries(['a', 'b', 'c', 'd'].map((n) => [`misc/${n}`, { Portfile: portfile(`${n}-1.0`) }]));
+  // The last port in the tree's order takes seven seconds to scan.
+  await makeTree(tree, { ...quick, 'misc/zslow': { Portfile: `sleep 7\n${portfile('zslow-1.0')}` } });
+  const scan = startKiln(['scan', '--tree', tree, '--jobs', '2']);
+  await scan.line(/^PKGNAME=d-1\.0$/, 20_000);
+  assert.equal(scan.child.exitCode, null, 'the first ports are on stdout while the slow one still scans');
+  assert.ok(!scan.lines.includes('PKGNAME=zslow-1.0'));
+  assert.deepEqual(scan.lines.filter((l) => l.startsWith('PKGNAME=')), ['PKGNAME=a-1.0', 'PKGNAME=b-1.0', 'PKGNAME=c-1.0', 'PKGNAME=d-1.0']);
+  await scan.line(/^kiln scan: 4\/5 ports$/, 20_000);
+  assert.equal(await scan.exited, 0);
+  assert.deepEqual(scan.lines.filter((l) => l.startsWith('PKGNAME=')).at(-1), 'PKGNAME=zslow-1.0');
 });
