@@ -1,8 +1,10 @@
 // Why queued packages wait, for `kiln why` in another process and for
 // engine.log. Every few seconds the engine's reasons for its open packages
-// go to the run's store (one value, written only when it changed); after
-// each step, a slot that stays idle while packages are queued is said once
-// in engine.log (a message), again only when the reason changes.
+// whose dependencies are built go to the run's store (one value, written
+// only when it changed, less often the bigger it is); a package waiting for
+// dependencies is told from the store's statuses. After each step, a slot
+// that stays idle while packages are queued is said once in engine.log (a
+// message), again only when the reason changes.
 
 import type { Engine } from '../core/engine.js';
 import { formatWaitReason } from '../core/engine-why.js';
@@ -15,7 +17,7 @@ export const WAITING_KEY = 'waiting';
 export interface WaitingRecord {
   readonly run: number;
   readonly at: number;
-  /** Each open package's pkgpath: its pkgname and why it waits. */
+  /** Each open package's pkgpath whose dependencies are built: its pkgname and why it waits. */
   readonly open: Readonly<Record<PkgPath, { readonly pkgname: PkgName; readonly reason: string }>>;
 }
 
@@ -42,13 +44,22 @@ export class WaitRecord {
 
   start(): void {
     this.write();
-    this.#timer = setInterval(() => this.write(), (this.#o.everyS ?? 2) * 1000);
+    this.#next();
+  }
+
+  /** Every two seconds, or a second per 100 KB written: a big queue's record costs the disk little. */
+  #next(): void {
+    const seconds = Math.max(this.#o.everyS ?? 2, this.#written.length / 100_000);
+    this.#timer = setTimeout(() => {
+      this.write();
+      this.#next();
+    }, seconds * 1000);
     this.#timer.unref();
   }
 
   /** The run ends or stops: no build answers for its packages any more. */
   stop(): void {
-    clearInterval(this.#timer);
+    clearTimeout(this.#timer);
     this.#o.store.put(WAITING_KEY, '');
   }
 
@@ -56,7 +67,7 @@ export class WaitRecord {
     const { engine, pkgpathOf } = this.#o;
     const open: Record<PkgPath, { pkgname: PkgName; reason: string }> = {};
     for (const [pkgname, reason] of engine.waitReasons(this.#o.now())) {
-      open[pkgpathOf(pkgname) ?? pkgname] = { pkgname, reason: formatWaitReason(reason) };
+      if (reason.kind !== 'dependencies') open[pkgpathOf(pkgname) ?? pkgname] = { pkgname, reason: formatWaitReason(reason) };
     }
     const text = JSON.stringify({ run: this.#o.run, open });
     if (text === this.#written) return;

@@ -165,11 +165,14 @@ export class RunStore {
     return rows.map((r) => ({ seq: r.seq, event: JSON.parse(r.json) as RunEvent }));
   }
 
-  /** The pkgnames of `pkgpath` among a run's packages (its `resolved` events). */
-  pkgnamesOf(run: number, pkgpath: string): PkgName[] {
-    const rows = this.db.prepare(`SELECT DISTINCT json_extract(e.value, '$.pkgname') AS pkgname FROM events, json_each(events.json, '$.entries') AS e
-      WHERE events.run = ? AND events.type = 'resolved' AND json_extract(e.value, '$.pkgpath') = ?`).all(run, pkgpath) as { pkgname: string }[];
-    return rows.map((r) => r.pkgname);
+  /** The packages of `pkgpath` among a run's (its `resolved` events), each with the pkgnames it needs built first. */
+  packagesAt(run: number, pkgpath: string): { pkgname: PkgName; depends: PkgName[] }[] {
+    const rows = this.db.prepare(`SELECT json_extract(e.value, '$.pkgname') AS pkgname, json_extract(e.value, '$.depends') AS depends
+      FROM events, json_each(events.json, '$.entries') AS e
+      WHERE events.run = ? AND events.type = 'resolved' AND json_extract(e.value, '$.pkgpath') = ? ORDER BY events.seq`).all(run, pkgpath) as { pkgname: string; depends: string | null }[];
+    const found = new Map<PkgName, PkgName[]>();
+    for (const r of rows) found.set(r.pkgname, JSON.parse(r.depends ?? '[]') as PkgName[]);
+    return [...found].map(([pkgname, depends]) => ({ pkgname, depends }));
   }
 
   // ---- key/value state of the run directory (scan cache, settings) -----

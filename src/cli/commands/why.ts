@@ -1,10 +1,12 @@
-// `kiln why PKGPATH`: why a queued or waiting package has not started, as the
+// `kiln why PKGPATH`: why a queued or waiting package has not started: its
+// dependencies not built yet (from the run's statuses), or else as the
 // running build's engine last said it (the run's store, written every few
 // seconds); the status of a package that is not waiting.
 
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
+import { formatWaitReason } from '../../core/engine-why.js';
 import { isPkgPath } from '../../core/pkgpath.js';
 import { RunStore, StoreError } from '../../store/run-store.js';
 import { RUN_LOCK } from '../../runtime/run-lock.js';
@@ -54,19 +56,25 @@ function answer(logdir: string, pkgpath: string): string {
     const waiting = parseWaiting(store.get(WAITING_KEY));
     const open = waiting?.run === run.id ? waiting.open[pkgpath] : undefined;
     if (open !== undefined) return `${pkgpath} (${printable(open.pkgname)}) ${printable(open.reason)} (as of ${clockTime(waiting!.at)})`;
-    const names = store.pkgnamesOf(run.id, pkgpath);
-    if (names.length === 0) throw new UserError(`${pkgpath} is not among the packages of run ${run.id} in ${logdir} (yet: the scan may still go on)`);
+    const packages = store.packagesAt(run.id, pkgpath);
+    if (packages.length === 0) throw new UserError(`${pkgpath} is not among the packages of run ${run.id} in ${logdir} (yet: the scan may still go on)`);
     const statuses = store.statuses(run.id);
-    return names.map((name) => {
-      const s = statuses.get(name);
-      const head = `${pkgpath} (${printable(name)})`;
-      if (s === undefined || s.status === 'open') {
-        return waiting === undefined && !existsSync(join(logdir, RUN_LOCK))
-          ? `${head} is queued; no kiln build runs in ${logdir} to start it: run the same kiln build again`
-          : `${head} is queued; the build has not said why yet: ask again in a few seconds`;
+    const built = (name: string): boolean => ['done', 'up-to-date'].includes(statuses.get(name)?.status ?? '');
+    return packages.map(({ pkgname, depends }) => {
+      const s = statuses.get(pkgname);
+      const head = `${pkgpath} (${printable(pkgname)})`;
+      if (s !== undefined && s.status !== 'open') {
+        const why = s.reason ?? (s.blockedBy.length > 0 ? `blocked by ${s.blockedBy.join(' ')}` : s.error);
+        return `${head} is ${s.status}${why === undefined ? '' : `: ${printable(why)}`}`;
       }
-      const why = s.reason ?? (s.blockedBy.length > 0 ? `blocked by ${s.blockedBy.join(' ')}` : s.error);
-      return `${head} is ${s.status}${why === undefined ? '' : `: ${printable(why)}`}`;
+      const open = depends.filter((d) => !built(d));
+      if (open.length > 0) {
+        const building = open.filter((d) => statuses.get(d)?.status === 'building');
+        return `${head} ${printable(formatWaitReason({ kind: 'dependencies', building, waiting: open.filter((d) => !building.includes(d)) }))}`;
+      }
+      return waiting === undefined && !existsSync(join(logdir, RUN_LOCK))
+        ? `${head} is queued; no kiln build runs in ${logdir} to start it: run the same kiln build again`
+        : `${head} is queued; the build has not said why yet: ask again in a few seconds`;
     }).join('\n');
   } finally {
     store.close();
