@@ -60,11 +60,13 @@ export interface IdleSlot {
   readonly queued: number;
 }
 
-/** A host could start a job now while a ready package stays queued: the first such package and why. */
+/** A host could start a job now while a ready package stays queued: the most urgent such package and why. */
 export function idleSlot(input: WhyInput, at: number): IdleSlot | undefined {
   const { ready, hosts } = input.dispatch;
-  const id = ready.values().find((r) => input.status[r] === 'open');
-  if (id === undefined || ![...hosts.all()].some((h) => hosts.canStart(h))) return undefined;
+  if (ready.size === 0 || ![...hosts.all()].some((h) => hosts.canStart(h))) return undefined;
+  const top = ready.peek()!;
+  const id = input.status[top] === 'open' ? top : ready.values().find((r) => input.status[r] === 'open');
+  if (id === undefined) return undefined;
   const pkgname = input.graph.pkgnames[id]!;
   const reason = waitReasons(input, at, pkgname).get(pkgname);
   return reason && { pkgname, reason, queued: ready.size };
