@@ -21,7 +21,7 @@ void test('kiln build\'s reporters: one sink feeds the run files, the terminal, 
     assert.equal(((await page.json()) as { result: string }).result, 'complete');
     await reporters.close(0);
     for (const file of ['report.json', 'report.txt', 'report.html', 'build.log', 'engine.log', 'hooks.log']) assert.ok(existsSync(join(logdir, file)), file);
-    assert.match(written.join(''), /run complete\n$/);
+    assert.match(written.join(''), /run complete\nbuilt \d+ .* total \d+\nreport: \S+\/report\.txt, \S+\/report\.html\n$/);
     assert.match(readFileSync(join(logdir, 'hooks.log'), 'utf8'), /run-end: exit status 0/);
   } finally {
     rmSync(logdir, { recursive: true, force: true });

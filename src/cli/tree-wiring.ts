@@ -27,9 +27,10 @@ export interface TreeWiring {
   readonly writeIndex: (allDir: string, packages: readonly ResolvedPackage[]) => Promise<void>;
 }
 
-export function treeWiring(opened: OpenDriver, repository: string, distdir: string | undefined, io: CommandIO): TreeWiring {
+/** `logdir`: the run directory, where the repository index keeps what it read for the next one. */
+export function treeWiring(opened: OpenDriver, repository: string, logdir: string, distdir: string | undefined, io: CommandIO): TreeWiring {
   if (opened.pkgsrc === undefined) {
-    return { build: buildPackage, writeIndex: async (allDir) => { await writeRepositoryIndex(allDir); } };
+    return { build: buildPackage, writeIndex: async (allDir) => { await writeRepositoryIndex(allDir, logdir); } };
   }
   const { kit, make, unpacked } = opened.pkgsrc;
   if (kit === undefined) throw new UserError('a pkgsrc build needs the bootstrap kit every job starts from: give --bootstrap-kit FILE');
@@ -37,12 +38,12 @@ export function treeWiring(opened: OpenDriver, repository: string, distdir: stri
   return {
     build: pkgsrcBuilder(setup),
     pkgsrc: setup,
-    writeIndex: (allDir, packages) => writePkgsrcRepository(unpacked, repository, allDir, packages, io),
+    writeIndex: (allDir, packages) => writePkgsrcRepository(unpacked, repository, allDir, logdir, packages, io),
   };
 }
 
 /** pkgsrc's post-build, as pbulk's: restricted.txt, then pkg_summary.{gz,xz} from pkg_info -X, SHA512, pkg_files.gz. */
-async function writePkgsrcRepository(unpacked: ShownAt | undefined, repository: string, allDir: string,
+async function writePkgsrcRepository(unpacked: ShownAt | undefined, repository: string, allDir: string, logdir: string,
   packages: readonly ResolvedPackage[], io: CommandIO): Promise<void> {
   const restricted = restrictedPackages(packages.map((pkg) => ({
     pkgname: pkg.pkgname, depends: pkg.depends,
@@ -50,7 +51,7 @@ async function writePkgsrcRepository(unpacked: ShownAt | undefined, repository: 
   })));
   await writeFile(join(repository, RESTRICTED_FILE), formatRestricted(restricted));
   if (unpacked === undefined) return;
-  const index = await writePkgsrcIndex(allDir, kitTools(unpacked, allDir, io.signal));
+  const index = await writePkgsrcIndex(allDir, logdir, kitTools(unpacked, allDir, io.signal));
   for (const skipped of index.skipped) io.stderr.write(`kiln: ${skipped.file} is left out of pkg_summary: ${skipped.reason}\n`);
   if (index.xzError !== undefined) io.stderr.write(`kiln: no pkg_summary.xz: ${index.xzError}\n`);
 }

@@ -152,6 +152,20 @@ export function dispatchRound(ctx: DispatchContext, at: number): void {
   for (const id of setAside) ctx.ready.push(id);
 }
 
+/**
+ * Whether ready job `id` may take a free slot of `host` now, as a round
+ * with nothing kept would see it: the admission policy (memory, load) asked
+ * with the job and the host as they are. For `kiln why`.
+ */
+export function admitsNow(ctx: DispatchContext, host: HostRecord, id: number, at: number): boolean {
+  const candidate: Candidate = {
+    id, pkgname: ctx.pkgnames[id]!, priority: ctx.priority[id]!, estimate: ctx.estimates[id]!,
+    makeJobsSafe: ctx.makeJobsSafe[id]!, waiting: ctx.ready.size, topPriority: ctx.priority[ctx.ready.peek() ?? id]!,
+    durationS: ctx.duration()[id]!, tailS: ctx.tail()[id]!, plannedMakeJobs: ctx.plannedMakeJobs()?.[id] ?? 1, backlogS: 0,
+  };
+  return viewFor(ctx, new FreeSteps(ctx.hosts, at), host, candidate, new Map(), at).freeSlots > 0;
+}
+
 /** The host view `candidate` gets: what it may take now and keep until it ends, given the host's reservations. */
 function viewFor(ctx: DispatchContext, free: FreeSteps, host: HostRecord, candidate: Candidate, reservations: Reservations, at: number): HostView {
   const spare = spareUntil(free, reservations, host, at, at + candidate.durationS / host.spec.speed);

@@ -41,6 +41,14 @@ export class PathGate {
     return true;
   }
 
+  /** What keeps `pkgpath` from starting: a job of this run, or another run's lock. */
+  blocker(pkgpath: PkgPath): { readonly job: number } | { readonly by: string } | undefined {
+    const by = this.held.get(pkgpath);
+    if (by !== undefined) return { by };
+    const job = this.busy.get(pkgpath);
+    return job === undefined ? undefined : { job };
+  }
+
   /** Whether some package waits for a pkgpath to be free. */
   get anyParked(): boolean {
     return this.waiting.size > 0;

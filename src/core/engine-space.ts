@@ -17,6 +17,11 @@ export class SpaceGate {
     return this.short.size === 0;
   }
 
+  /** Why jobs may not start: each directory short of space, with why. */
+  get reasons(): string[] {
+    return [...this.short.values()];
+  }
+
   handle(out: EngineCommand[], event: SpaceEvent): void {
     const { at, where, reason } = event;
     if (event.type === 'space-short') {

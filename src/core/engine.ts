@@ -17,6 +17,7 @@ import { HostEvents } from './engine-host-events.js';
 import { HostPool, type HostRecord } from './engine-hosts.js';
 import { PathGate } from './engine-paths.js';
 import { SpaceGate } from './engine-space.js';
+import { type IdleSlot, idleSlot, type WaitReason, waitReasons, type WhyInput } from './engine-why.js';
 import { type FailureDetail, PackageStates, standingFailure } from './engine-states.js';
 import { BuildGraph } from './graph.js';
 import { IdHeap } from './heap.js';
@@ -191,6 +192,23 @@ export class Engine {
     const id = this.graph.id(pkgname);
     const set = id === undefined ? undefined : this.states.blockedBy[id];
     return set ? [...set].map((b) => this.graph.pkgnames[b]!).sort() : [];
+  }
+
+  /** Why each open package (or `pkgname` alone) has not started, at `at`: engine-why.ts. */
+  waitReasons(at: number, pkgname?: PkgName): Map<PkgName, WaitReason> {
+    return waitReasons(this.whyInput(), at, pkgname);
+  }
+
+  /** A host could start a job now and a ready package stays queued: the first such package and why. */
+  idleSlot(at: number): IdleSlot | undefined {
+    return idleSlot(this.whyInput(), at);
+  }
+
+  private whyInput(): WhyInput {
+    return {
+      graph: this.graph, status: this.states.status, pending: this.pending, checking: this.checking, paths: this.paths,
+      closing: this.closing, spaceShort: this.space.reasons, dispatch: this.dispatcher,
+    };
   }
 
   runningJobs(): Job[] {

@@ -74,6 +74,8 @@ export interface PackageInfo {
   readonly depends: readonly PkgName[];
   /** Expected seconds of its job at speed 1, from history or an estimate, for the ETA. */
   readonly expectedS: number;
+  /** No history knows the port: `expectedS` is a guess, which the ETA corrects by the jobs this run has built. */
+  readonly guessed?: boolean;
 }
 
 /** A port the run does not build although the scan found it, and why. */

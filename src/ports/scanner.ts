@@ -21,6 +21,8 @@ export interface ScanOptions {
   readonly cache?: { readonly store: ScanCache; readonly scanner: ScanInputs };
   /** Told of each directory of the tree that looks like a port but cannot be one (whole-tree scans). */
   readonly notAPort?: NotAPort;
+  /** Told of every port a whole-tree scan will give, before the first is scanned. */
+  readonly listed?: (pkgpaths: readonly PkgPath[]) => void;
 }
 
 export interface ScanProgress {
@@ -145,7 +147,12 @@ export async function* scanPorts(driver: TreeDriver, options: ScanOptions): Asyn
         settle();
       });
   };
-  (options.pkgpaths ?? (await driver.listPorts(signal, options.notAPort))).forEach(enqueue);
+  if (options.pkgpaths) options.pkgpaths.forEach(enqueue);
+  else {
+    const listed = await driver.listPorts(signal, options.notAPort);
+    listed.forEach(enqueue);
+    options.listed?.([...seen]);
+  }
   for (;;) {
     if (failure) throw failure.error;
     signal.throwIfAborted();

@@ -53,7 +53,7 @@ export function encodeUpdate(state: RunViewState, request: UpdateRequest): Encod
   const wireHead: WireHead = {
     run: head.run, tree: head.tree, resumed: head.resumed, startedAt: time(head.startedAt), finishedAt: time(head.finishedAt),
     result: head.result, now: time(now)!, scan: head.scan ?? null, resolved: head.resolved,
-    eta: eta === undefined ? null : { remainingS: eta, at: time(now + eta)! }, stuckAfterS: state.stuckAfterS,
+    eta: eta === undefined ? null : { remainingS: eta, at: time(now + eta)!, basis: state.etaBasis ?? 'from history' }, stuckAfterS: state.stuckAfterS,
   };
   const busy = new Map<string, number>();
   for (const r of state.running.values()) busy.set(r.job.host, (busy.get(r.job.host) ?? 0) + 1);

@@ -4,7 +4,8 @@
 // every package and pkg_summary.gz). Both are read from the package files
 // themselves, so packages of earlier runs count, and both are replaced
 // atomically. A package whose size, mtime and inode are unchanged since the
-// last index is not read again (`.kiln-index-cache.json` beside them).
+// last index is not read again (`index-cache.json` in the run directory:
+// the repository holds packages and index files only).
 
 import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
@@ -13,11 +14,13 @@ import { gzipSync } from 'node:zlib';
 
 import type { PackageFacts } from './pkg-summary-read.js';
 import { readPackageFile } from './pkg-summary-read.js';
-import { replaceFile } from './repository-files.js';
+import { removeOldCaches, replaceFile } from './repository-files.js';
 
 export const SUMMARY_FILE = 'pkg_summary.gz';
 export const SHA512_FILE = 'SHA512';
-const CACHE_FILE = '.kiln-index-cache.json';
+/** In the run directory. */
+const CACHE_FILE = 'index-cache.json';
+
 const CACHE_VERSION = 1;
 
 export interface IndexResult {
@@ -35,9 +38,10 @@ interface CachedPackage extends PackageFacts {
   readonly ino: number;
 }
 
-export async function writeRepositoryIndex(allDir: string): Promise<IndexResult> {
+/** `cacheDir`: where the facts of the packages read are kept for the next index (the run directory). */
+export async function writeRepositoryIndex(allDir: string, cacheDir: string): Promise<IndexResult> {
   await mkdir(allDir, { recursive: true });
-  const cache = await loadCache(allDir);
+  const cache = await loadCache(cacheDir);
   const names = (await readdir(allDir)).filter((name) => name.endsWith('.tgz') && !name.startsWith('.')).sort();
   const indexed: CachedPackage[] = [];
   const skipped: { file: string; reason: string }[] = [];
@@ -66,13 +70,14 @@ export async function writeRepositoryIndex(allDir: string): Promise<IndexResult>
     [SUMMARY_FILE, createHash('sha512').update(summary).digest('hex')] as const,
   ].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   await replaceFile(join(allDir, SHA512_FILE), sums.map(([file, hex]) => `SHA512 (${file}) = ${hex}\n`).join(''));
-  await replaceFile(join(allDir, CACHE_FILE), JSON.stringify({ version: CACHE_VERSION, packages: indexed }));
+  await replaceFile(join(cacheDir, CACHE_FILE), JSON.stringify({ version: CACHE_VERSION, packages: indexed }));
+  await removeOldCaches(allDir);
   return { packages: indexed.length, read, skipped };
 }
 
-async function loadCache(allDir: string): Promise<Map<string, CachedPackage>> {
+async function loadCache(cacheDir: string): Promise<Map<string, CachedPackage>> {
   try {
-    const parsed = JSON.parse(await readFile(join(allDir, CACHE_FILE), 'utf8')) as { version?: unknown; packages?: unknown };
+    const parsed = JSON.parse(await readFile(join(cacheDir, CACHE_FILE), 'utf8')) as { version?: unknown; packages?: unknown };
     if (parsed.version !== CACHE_VERSION || !Array.isArray(parsed.packages)) return new Map();
     const packages = (parsed.packages as Partial<CachedPackage>[]).filter((pkg): pkg is CachedPackage =>
       typeof pkg.fileName === 'string' && typeof pkg.entry === 'string' && typeof pkg.sha512 === 'string'

@@ -11,7 +11,7 @@ import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-import { compressXz, replaceFile } from './repository-files.js';
+import { compressXz, removeOldCaches, replaceFile } from './repository-files.js';
 
 /**
  * Runs a package tool with the `All` directory as its working directory.
@@ -22,7 +22,8 @@ export type ToolRun = (argv: readonly string[]) => Promise<
   { readonly ok: true; readonly status: number; readonly stdout: string; readonly stderr: string } | { readonly ok: false; readonly error: string }>;
 
 export const PKG_FILES = 'pkg_files.gz';
-const CACHE = '.kiln-pkgsrc-index.json';
+/** In the run directory, not among the published files. */
+const CACHE = 'pkgsrc-index-cache.json';
 const VERSION = 1;
 const BATCH = 200;
 
@@ -92,17 +93,18 @@ async function readNew(allDir: string, names: readonly string[], run: ToolRun): 
   return { facts, skipped };
 }
 
-async function loadCache(allDir: string): Promise<Map<string, PkgsrcPackageFacts>> {
+async function loadCache(cacheDir: string): Promise<Map<string, PkgsrcPackageFacts>> {
   try {
-    const parsed = JSON.parse(await readFile(join(allDir, CACHE), 'utf8')) as { version?: unknown; packages?: PkgsrcPackageFacts[] };
+    const parsed = JSON.parse(await readFile(join(cacheDir, CACHE), 'utf8')) as { version?: unknown; packages?: PkgsrcPackageFacts[] };
     return parsed.version === VERSION && Array.isArray(parsed.packages) ? new Map(parsed.packages.map((p) => [p.fileName, p])) : new Map();
   } catch {
     return new Map();
   }
 }
 
-export async function writePkgsrcIndex(allDir: string, run: ToolRun): Promise<PkgsrcIndexResult> {
-  const cache = await loadCache(allDir);
+/** `cacheDir`: where the facts of the packages read are kept for the next index (the run directory). */
+export async function writePkgsrcIndex(allDir: string, cacheDir: string, run: ToolRun): Promise<PkgsrcIndexResult> {
+  const cache = await loadCache(cacheDir);
   const names = (await readdir(allDir)).filter((name) => name.endsWith('.tgz') && !name.startsWith('.')).sort();
   const packages: PkgsrcPackageFacts[] = [];
   const fresh: string[] = [];
@@ -119,7 +121,8 @@ export async function writePkgsrcIndex(allDir: string, run: ToolRun): Promise<Pk
   for (const [name, fact] of facts) packages.push({ ...fact, ...stats.get(name)! });
   packages.sort((a, b) => (a.fileName < b.fileName ? -1 : a.fileName > b.fileName ? 1 : 0));
   const written = await writeIndexFiles(allDir, packages);
-  await replaceFile(join(allDir, CACHE), JSON.stringify({ version: VERSION, packages }));
+  await replaceFile(join(cacheDir, CACHE), JSON.stringify({ version: VERSION, packages }));
+  await removeOldCaches(allDir);
   return { packages, read: facts.size, skipped, ...(written.xzError !== undefined && { xzError: written.xzError }) };
 }
 

@@ -4,7 +4,8 @@
 
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, rename, unlink, writeFile } from 'node:fs/promises';
+import { chmod, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 /** Writes beside the target under a temporary name, then renames over it. */
 export async function replaceFile(path: string, data: Buffer | string): Promise<void> {
@@ -34,4 +35,11 @@ export function compressXz(data: Buffer, xz = 'xz'): Promise<Compressed> {
     child.stdin.on('error', () => undefined);
     child.stdin.end(data);
   });
+}
+
+/** The index caches earlier versions kept in All/: a published repository holds packages and index files only. */
+const OLD_CACHE_FILES = ['.kiln-index-cache.json', '.kiln-pkgsrc-index.json'];
+
+export async function removeOldCaches(allDir: string): Promise<void> {
+  await Promise.all(OLD_CACHE_FILES.map((name) => rm(join(allDir, name), { force: true })));
 }

@@ -42,7 +42,7 @@ export function buildView(state: RunViewState, now: number, options: ViewOptions
     failures: tables ? failures(state) : [],
     indirect: tables ? indirect(state.packages) : [],
     packages: !tables || options.packages === false ? [] : state.packages.map((r) => packageRow(r, state.breaks.get(r.info.pkgname) ?? 0)),
-    eta: eta === undefined ? undefined : { remainingS: eta, at: at + eta },
+    eta: eta === undefined ? undefined : { remainingS: eta, at: at + eta, basis: state.etaBasis ?? 'from history' },
     messages: state.messages.map((m) => ({ at: m.at, level: m.level, text: m.text })),
     spaceShort: state.spaceShort,
   };

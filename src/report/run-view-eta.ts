@@ -29,6 +29,10 @@ export interface EtaInput {
   readonly statuses: readonly Status[];
   /** Expected seconds of each package's job at speed 1, by index. */
   readonly expected: readonly number[];
+  /** Whether each package's expected seconds are a guess (no history), by index; none when not given. */
+  readonly guessed?: readonly boolean[];
+  /** What a guess is multiplied by: this run's built jobs' seconds over their guesses (GuessScale); 1 when not given. */
+  readonly guessScale?: number;
   readonly running: readonly EtaJob[];
   /** The hosts that take jobs. */
   readonly hosts: readonly EtaHost[];
@@ -45,6 +49,38 @@ export interface EtaResult {
   readonly remainingS: number | undefined;
   /** The nodes of `order` still open or building: the next estimate's order. */
   readonly order: Int32Array;
+  /** Of those, how many have a guessed time, and how many a time from history. */
+  readonly guessedLeft: number;
+  readonly knownLeft: number;
+}
+
+/** What an ETA is worked out from, as the views say it: "from history", "from this run", "from history and a guess", ... */
+export function etaBasis(result: Pick<EtaResult, 'guessedLeft' | 'knownLeft'>, learned: boolean): string {
+  const parts = [
+    ...(result.knownLeft > 0 || result.guessedLeft === 0 ? ['history'] : []),
+    ...(result.guessedLeft > 0 ? [learned ? 'this run' : 'a guess'] : []),
+  ];
+  return `from ${parts.join(' and ')}`;
+}
+
+/**
+ * How far off the guesses are, learnt from this run's built jobs whose
+ * port had no history: their seconds (at speed 1) over what was guessed.
+ */
+export class GuessScale {
+  #actualS = 0;
+  #guessedS = 0;
+
+  built(actualS: number, guessedS: number): void {
+    if (!(guessedS > 0) || !(actualS >= 0)) return;
+    this.#actualS += actualS;
+    this.#guessedS += guessedS;
+  }
+
+  /** Undefined until a guessed job has been built. */
+  get scale(): number | undefined {
+    return this.#guessedS > 0 ? this.#actualS / this.#guessedS : undefined;
+  }
 }
 
 /** Seconds left, or undefined when nothing that is left can run (no slots, nothing running). */
@@ -70,11 +106,15 @@ export function estimate(input: EtaInput): EtaResult {
   let chain = 0;
   let remaining = 0;
   let runningLeft = 0;
+  let guessedLeft = 0;
+  const scale = input.guessScale ?? 1;
   for (let o = 0; o < order.length; o++) {
     const i = order[o]!;
     const status = statuses[i];
     if (status !== 'open' && status !== 'building') continue;
     still[remaining++] = i;
+    const guessed = input.guessed?.[i] === true;
+    if (guessed) guessedLeft++;
     let own: number;
     if (status === 'building') {
       const job = left.get(i);
@@ -82,7 +122,7 @@ export function estimate(input: EtaInput): EtaResult {
       work += own * (job?.speed ?? 1);
       runningLeft = Math.max(runningLeft, own);
     } else {
-      const speed1 = Math.max(0, expected[i] ?? 0);
+      const speed1 = Math.max(0, expected[i] ?? 0) * (guessed ? scale : 1);
       own = fastest > 0 ? speed1 / fastest : speed1;
       work += speed1;
     }
@@ -91,8 +131,8 @@ export function estimate(input: EtaInput): EtaResult {
     finish[i] = before + own;
     chain = Math.max(chain, finish[i]);
   }
-  const next = still.slice(0, remaining);
-  if (remaining === 0) return { remainingS: 0, order: next };
-  if (capacity === 0) return { remainingS: input.running.length > 0 ? Math.round(runningLeft) : undefined, order: next };
-  return { remainingS: Math.round(Math.max(chain, work / capacity)), order: next };
+  const next = { order: still.slice(0, remaining), guessedLeft, knownLeft: remaining - guessedLeft };
+  if (remaining === 0) return { remainingS: 0, ...next };
+  if (capacity === 0) return { remainingS: input.running.length > 0 ? Math.round(runningLeft) : undefined, ...next };
+  return { remainingS: Math.round(Math.max(chain, work / capacity)), ...next };
 }

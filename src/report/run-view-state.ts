@@ -10,7 +10,7 @@ import type { LeftOutPort, PackageInfo, RunEvent, RunEventSink } from '../core/r
 import { unreachable } from '../core/unreachable.js';
 import { buildView, type ViewOptions } from './run-view-build.js';
 import { StatusCounts } from './run-view-counts.js';
-import { estimate } from './run-view-eta.js';
+import { estimate, etaBasis, GuessScale } from './run-view-eta.js';
 import { PackageGraph } from './run-view-graph.js';
 import {
   blankRecord, type BarRecord, type CapacityPoint, type HostRecord, type MessageRecord, type PackageRecord, type RunningRecord,
@@ -62,13 +62,17 @@ export class RunViewState implements RunEventSink {
   private readonly messageRecords: MessageRecord[] = [];
   private readonly leftOutPaths = new Set<string>(); // ports left out for their PKGNAME: rows of their own, not found by it
   private readonly shortOfSpace = new Map<string, string>();
+  /** Jobs put back in the queue before their start was seen (a resume tells it before it replays the earlier jobs), with why. */
+  private readonly reopened = new Map<number, string | undefined>();
   private readonly breakCounts = new Map<PkgName, number>();
   private readonly statusCounts = new StatusCounts();
   private graph: PackageGraph | undefined;
   /** Each package's status and expected seconds by index: what the ETA's pass reads, kept beside the records for speed. */
   private readonly statusList: Status[] = [];
   private readonly expectedList: number[] = [];
-  private eta: { computedAt: number; statusRev: number; at: number | undefined } | undefined;
+  private readonly guessedList: boolean[] = [];
+  private readonly guessScale = new GuessScale();
+  private eta: { computedAt: number; statusRev: number; at: number | undefined; basis: string } | undefined;
   /** What the last ETA left open or building, in dependency order; undefined: the whole graph. */
   private etaOrder: Int32Array | undefined;
   private statusRev = 0;
@@ -132,7 +136,7 @@ export class RunViewState implements RunEventSink {
         for (const info of event.entries) {
           const known = this.byName.get(info.pkgname);
           if (known) {
-            known.info = info; this.expectedList[known.index] = info.expectedS; this.touch(known, true); this.graph = undefined;
+            known.info = info; this.expectedList[known.index] = info.expectedS; this.guessedList[known.index] = info.guessed === true; this.touch(known, true); this.graph = undefined;
           } else this.add(info);
         }
         for (const port of event.leftOut ?? []) this.leftOut(port);
@@ -193,6 +197,7 @@ export class RunViewState implements RunEventSink {
     this.pkgs.push(record);
     this.statusList.push(record.status);
     this.expectedList.push(info.expectedS);
+    this.guessedList.push(info.guessed === true);
     if (named) this.byName.set(info.pkgname, record);
     this.statusCounts.added(record.status);
     this.graph = undefined;
@@ -244,8 +249,9 @@ export class RunViewState implements RunEventSink {
     record.reason = change.reason;
     this.setBlockedBy(record, change.status.startsWith('indirect') ? [...change.blockedBy ?? []].sort() : []);
     // A job's package open again: the job was lost (its host went, or infrastructure failed).
-    if (change.status === 'open' && change.job !== undefined && this.runningJobs.has(change.job)) {
-      this.endJob(change.job, change.at, 'lost', change.reason);
+    if (change.status === 'open' && change.job !== undefined) {
+      if (this.runningJobs.has(change.job)) this.endJob(change.job, change.at, 'lost', change.reason);
+      else this.reopened.set(change.job, change.reason); // a resumed run replays its earlier jobs after this
     }
     if (failed && change.job === undefined) {
       record.endedAt ??= change.at;
@@ -272,6 +278,9 @@ export class RunViewState implements RunEventSink {
       rev: bar.rev, job, pkg: record.index, bar: bar.index, expectedS, lastLogBytes, log: event.log, stuckAfterS: event.stuckAfterS,
       phase: 'start', logBytes: 0, progressAt: undefined, idleS: 0,
     });
+    // A package builds in one job at a time: an earlier one not seen to end (its coordinator was killed) is no ghost beside this one.
+    for (const [id, r] of this.runningJobs) if (id !== job.id && r.job.pkgname === job.pkgname) this.endJob(id, at, 'lost', 'started again');
+    if (this.reopened.has(job.id)) this.endJob(job.id, at, 'lost', this.reopened.get(job.id));
     const host = this.hostRecords.get(job.host);
     if (!host) this.hostRecords.set(job.host, { state: 'up', reason: undefined, slots: job.slot + 1, speed: 1 });
     else if (host.slots <= job.slot) host.slots = job.slot + 1;
@@ -288,6 +297,9 @@ export class RunViewState implements RunEventSink {
       case 'built':
       case 'failed':
         record.durationS = event.durationS; record.log = this.relative(event.log); record.logBytes = event.logBytes;
+        if (outcome.kind === 'built' && this.guessedList[record.index] === true) {
+          this.guessScale.built(event.durationS * (this.hostRecords.get(event.job.host)?.speed ?? 1), this.expectedList[record.index] ?? 0);
+        }
         this.endJob(event.job.id, event.at, outcome.kind, outcome.kind === 'failed' ? outcome.error : undefined);
         break;
       case 'infrastructure':
@@ -366,6 +378,11 @@ export class RunViewState implements RunEventSink {
    * or nothing can run), as of the last `refreshEta`: the expected end stays
    * and the seconds left count down to it. Worked out here only the first time.
    */
+  /** What the last ETA was worked out from ("from history", "from this run", ...). */
+  get etaBasis(): string | undefined {
+    return this.eta?.basis;
+  }
+
   remainingS(now: number): number | undefined {
     if (!this.runHead.resolved || this.finished) return undefined;
     if (!this.eta) this.refreshEta(now, true);
@@ -383,18 +400,21 @@ export class RunViewState implements RunEventSink {
     const eta = this.eta;
     const age = eta === undefined ? Infinity : now - eta.computedAt;
     if (!force && eta !== undefined && age >= 0 && age < 60 && (eta.statusRev === this.statusRev || age < ETA_EVERY_S)) return false;
+    const scale = this.guessScale.scale;
     const running = [...this.runningJobs.values()].map((r) => {
       const speed = this.hostRecords.get(r.job.host)?.speed ?? 1;
-      return { pkg: r.pkg, leftS: r.expectedS - Math.max(0, now - r.job.startedAt), speed };
+      const expectedS = r.expectedS * (this.guessedList[r.pkg] === true ? scale ?? 1 : 1);
+      return { pkg: r.pkg, leftS: expectedS - Math.max(0, now - r.job.startedAt), speed };
     });
     const hosts = [...this.hostRecords.values()].filter((h) => h.state === 'up');
     const result = estimate({
-      graph: this.currentGraph(), statuses: this.statusList, expected: this.expectedList, running, hosts,
+      graph: this.currentGraph(), statuses: this.statusList, expected: this.expectedList, guessed: this.guessedList, running, hosts,
+      ...(scale !== undefined && { guessScale: scale }),
       ...(this.etaOrder !== undefined && { order: this.etaOrder }),
     });
     this.etaOrder = result.order;
     const left = result.remainingS;
-    this.eta = { computedAt: now, statusRev: this.statusRev, at: left === undefined ? undefined : now + left };
+    this.eta = { computedAt: now, statusRev: this.statusRev, at: left === undefined ? undefined : now + left, basis: etaBasis(result, scale !== undefined) };
     return true;
   }
 

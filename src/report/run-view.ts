@@ -157,6 +157,8 @@ export interface Eta {
   readonly remainingS: number;
   /** When the run is expected to end. */
   readonly at: number;
+  /** What it is worked out from: "from history", "from this run" (this run's built jobs correct the guesses for ports no history knows), "from a guess", or two of them joined with "and". */
+  readonly basis: string;
 }
 
 export interface MessageRow {

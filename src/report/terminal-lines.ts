@@ -45,16 +45,30 @@ export function terminalLines(view: RunView, style: TerminalStyle): string[] {
   return lines.map((l) => fit(l, style.width));
 }
 
+/**
+ * The display cut to a terminal of `rows` rows: one row stays free for the
+ * cursor (a display as tall as the screen scrolls, and the next redraw
+ * leaves a copy of its top); the jobs that do not fit are counted on a last
+ * "+N more" line. The run, counters and hosts come first and stay.
+ */
+export function cutToHeight(lines: readonly string[], rows: number): string[] {
+  const room = Math.max(2, rows - 1);
+  if (lines.length <= room) return [...lines];
+  const keep = room - 1;
+  return [...lines.slice(0, keep), `+${lines.length - keep} more`];
+}
+
 function headline(view: RunView, paint: (t: string, tone: Tone) => string): string {
   const parts = [`kiln ${printable(view.run)}`];
   const result = view.result === 'running' ? paint('running', 'blue') : view.result === 'complete' ? paint('complete', 'green') : paint(view.result, 'yellow');
   parts.push(result);
   if (view.startedAt !== undefined) parts.push(`elapsed ${duration((view.finishedAt ?? view.now) - view.startedAt)}`);
-  if (view.eta) parts.push(`ETA ${clockTime(view.eta.at)} (in ${duration(view.eta.remainingS)})`);
+  if (view.eta) parts.push(`ETA ${clockTime(view.eta.at)} (in ${duration(view.eta.remainingS)}, ${view.eta.basis})`);
   return parts.join('  ');
 }
 
-function counters(view: RunView, paint: (t: string, tone: Tone) => string): string {
+/** The run's counts on one line: the display's second line, and the last line of a run printed without a TTY. */
+export function counters(view: RunView, paint: (t: string, tone: Tone) => string = (t) => t): string {
   const s = view.counts.byStatus;
   const indirect = s['indirect-failed'] + s['indirect-prefailed'];
   const parts = [

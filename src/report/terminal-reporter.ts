@@ -6,7 +6,8 @@
 import type { RunEvent, RunEventSink, StoredEvent } from '../core/run-events.js';
 import { isViewReplay } from './event-log.js';
 import { eventLine } from './terminal-events.js';
-import { terminalLines } from './terminal-lines.js';
+import { displayWidth } from './display-width.js';
+import { counters, cutToHeight, terminalLines } from './terminal-lines.js';
 import { RunViewState } from './run-view-state.js';
 import { clockTime, duration, printable } from './text-format.js';
 
@@ -14,6 +15,10 @@ export interface TerminalOutput {
   write(text: string): unknown;
   readonly isTTY?: boolean;
   readonly columns?: number;
+  readonly rows?: number;
+  /** A TTY stream's 'resize' (SIGWINCH): the display is redrawn for the new size. */
+  on?(event: 'resize', listener: () => void): unknown;
+  off?(event: 'resize', listener: () => void): unknown;
 }
 
 export interface TerminalReporterOptions {
@@ -40,8 +45,10 @@ export class TerminalReporter implements RunEventSink {
   private readonly pkgpaths = new Map<string, string>();
   private readonly above: string[] = [];
   private timer: NodeJS.Timeout | undefined;
-  private drawn = 0;
+  /** The display's lines on the screen, by their width in columns: how far up the next redraw starts. */
+  private drawn: number[] = [];
   private lastDraw = 0;
+  private readonly resized = (): void => this.redrawResized();
   private closed = false;
 
   constructor(private readonly options: TerminalReporterOptions) {
@@ -52,6 +59,7 @@ export class TerminalReporter implements RunEventSink {
       // Checked four times a second; draws only when a second has passed since the last.
       this.timer = setInterval(() => this.draw(), 250);
       this.timer.unref();
+      options.out.on?.('resize', this.resized);
     }
   }
 
@@ -62,6 +70,7 @@ export class TerminalReporter implements RunEventSink {
     if (!this.live) {
       const line = eventLine(event, { pkgpathOf: (n) => this.pkgpaths.get(n) });
       if (line !== undefined) this.options.out.write(line + '\n');
+      if (event.type === 'run-finished') this.options.out.write(this.finalLines());
       return;
     }
     const note = this.options.notes === false ? undefined : this.noteworthy(event);
@@ -84,7 +93,15 @@ export class TerminalReporter implements RunEventSink {
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    this.options.out.off?.('resize', this.resized);
     if (this.live) this.draw(true);
+  }
+
+  /** What a pipe or cron mail ends with: the counts and where the reports are. */
+  private finalLines(): string {
+    const view = this.state.view(this.clock(), { tables: false });
+    const logdir = printable(view.logdir);
+    return `${counters(view)}\nreport: ${logdir}/report.txt, ${logdir}/report.html\n`;
   }
 
   /** Lines that stay above the display: failures, lost hosts, messages. */
@@ -108,13 +125,26 @@ export class TerminalReporter implements RunEventSink {
   private draw(force = false): void {
     if (!force && Date.now() - this.lastDraw < 1000) return;
     const width = Math.max(20, (this.options.out.columns ?? 80) - 1);
-    const lines = terminalLines(this.state.view(this.clock(), { tables: false }), { width, color: this.color });
-    let text = this.drawn > 0 ? `\u001b[${this.drawn}A\r\u001b[J` : '';
+    const all = terminalLines(this.state.view(this.clock(), { tables: false }), { width, color: this.color });
+    const lines = cutToHeight(all, this.options.out.rows ?? 24);
+    let text = this.drawn.length > 0 ? `\u001b[${this.drawn.length}A\r\u001b[J` : '';
     for (const line of this.above.splice(0)) text += line + '\n';
     for (const line of lines) text += line + '\u001b[K\n';
     this.options.out.write(text);
     // From the end of this write: a slow draw does not bring the next one closer.
     this.lastDraw = Date.now();
-    this.drawn = lines.length;
+    this.drawn = lines.map((l) => displayWidth(l.replace(/\u001b\[[0-9;]*m/g, '')));
+  }
+
+  /**
+   * A new size: a terminal that rewraps its lines (tmux, VTE) made each line
+   * of the last display as many rows as it now takes, so the redraw goes up
+   * over all of them.
+   */
+  private redrawResized(): void {
+    if (this.closed) return;
+    const columns = Math.max(1, this.options.out.columns ?? 80);
+    this.drawn = this.drawn.flatMap((w) => Array<number>(Math.max(1, Math.ceil(w / columns))).fill(Math.min(w, columns)));
+    this.draw(true);
   }
 }

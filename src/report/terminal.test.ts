@@ -24,7 +24,7 @@ void describe('terminal display', () => {
 
   void test('while building: counters, hosts, one line per job with phase, elapsed and log against last time', () => {
     const lines = terminalLines(viewAt(RUN_START + 200), plainStyle);
-    assert.match(lines[0]!, /^kiln 20261118\.1053 {2}running {2}elapsed 3m20s {2}ETA \d\d:\d\d:\d\d \(in 9m45s\)$/);
+    assert.match(lines[0]!, /^kiln 20261118\.1053 {2}running {2}elapsed 3m20s {2}ETA \d\d:\d\d:\d\d \(in 9m45s, from history\)$/);
     assert.equal(lines[1], 'built 12  up-to-date 2  running 4  queued 4  waiting 6  failed 2  prefailed 2  indirect 6  total 38');
     assert.equal(lines[2], 'hosts: localhost up 2/2  builder2 up 2/2');
     assert.deepEqual(lines.slice(3), [

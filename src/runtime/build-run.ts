@@ -37,6 +37,7 @@ import { PlanFeed } from './plan-feed.js';
 import { inPkgpathOrder, leftOutPorts } from './left-out.js';
 import { lockRunDir } from './run-lock.js';
 import { StoreScanCache } from './scan-cache-store.js';
+import { WaitRecord } from './wait-record.js';
 import { StuckWatch } from './stuck-watch.js';
 import { FetchSource, type FetchSettings } from './fetch-source.js';
 
@@ -157,6 +158,9 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
         check: (pkgname) => Promise.resolve(durable.currency.check(pkgname)),
         retryPauseS: (job) => (job.attempt < o.engine.maxAttempts ? (o.retryPauseS ?? 5) * 2 ** (job.attempt - 1) : 0),
         at: point,
+        waits: new WaitRecord({
+          engine, store, run: run.id, now: () => o.clock.now(), pkgpathOf: (name) => packages.get(name)?.pkgpath, say: (text) => say('info', text),
+        }),
       }).run();
     };
     const planOf = (batch: readonly ResolvedPackage[], packages: ReadonlyMap<PkgName, ResolvedPackage>, durable: Durability): Plan => {

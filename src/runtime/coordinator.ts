@@ -9,6 +9,7 @@ import { statSync } from 'node:fs';
 import type { Engine } from '../core/engine.js';
 import type { HostSpec, JobOutcome, PkgName } from '../core/model.js';
 import type { RunEvent, RunEventSink } from '../core/run-events.js';
+import type { WaitRecord } from './wait-record.js';
 import { unreachable } from '../core/unreachable.js';
 import type { Executor, HostInfo } from '../exec/executor.js';
 import type { BuildJob, BuildReport } from '../sandbox/build-job.js';
@@ -83,6 +84,8 @@ export interface CoordinatorOptions {
   readonly at?: (point: string) => void;
   /** Hosts that join and leave while the build runs (the hosts files). */
   readonly roster?: HostRoster;
+  /** Why queued packages wait: for kiln why, and engine.log when a slot stays idle. */
+  readonly waits?: WaitRecord;
   /** Free space in the repository and the run directory: no job starts while one is short. */
   readonly space?: DiskSpace;
 }
@@ -154,6 +157,7 @@ export class Coordinator {
     this.connector.start();
     this.o.roster?.start(this.membership);
     for (const source of this.o.sources ?? []) source.start((event) => this.queue.push({ kind: 'engine', event }));
+    this.o.waits?.start();
     let result: RunResult = 'complete';
     try {
       while (!this.o.engine.finished) {
@@ -173,6 +177,7 @@ export class Coordinator {
         }
         this.apply(this.step(input));
         this.membership.closeIdle();
+        this.o.waits?.stepped();
       }
       if (this.o.engine.finished) result = this.finishedResult ?? 'complete';
     } finally {
@@ -182,6 +187,7 @@ export class Coordinator {
       this.o.roster?.stop();
       this.connector.stop();
       for (const source of this.o.sources ?? []) source.stop();
+      this.o.waits?.stop();
       await this.cancelRunning();
     }
     return result;

@@ -40,7 +40,7 @@ export function makePlan(inputs: PlanInputs): Plan {
       makeJobsSafe: indexValue(pkg.entry, 'MAKE_JOBS_SAFE')?.toLowerCase() !== 'no',
     });
     info.push({
-      pkgname: pkg.pkgname, pkgpath: pkg.pkgpath, depends: deps, expectedS: estimate.wallS,
+      pkgname: pkg.pkgname, pkgpath: pkg.pkgpath, depends: deps, expectedS: estimate.wallS, ...(estimate.source === 'estimate' && { guessed: true }),
       maintainer: indexValue(pkg.entry, 'MAINTAINER') ?? '',
       comment: indexValue(pkg.entry, 'COMMENT') ?? '',
       categories: indexValue(pkg.entry, 'CATEGORIES') ?? '',

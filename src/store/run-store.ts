@@ -185,6 +185,16 @@ export class RunStore {
     }
   }
 
+  /** The packages of `pkgpath` among a run's (its `resolved` events), each with the pkgnames it needs built first. */
+  packagesAt(run: number, pkgpath: string): { pkgname: PkgName; depends: PkgName[] }[] {
+    const rows = this.db.prepare(`SELECT json_extract(e.value, '$.pkgname') AS pkgname, json_extract(e.value, '$.depends') AS depends
+      FROM events, json_each(events.json, '$.entries') AS e
+      WHERE events.run = ? AND events.type = 'resolved' AND json_extract(e.value, '$.pkgpath') = ? ORDER BY events.seq`).all(run, pkgpath) as { pkgname: string; depends: string | null }[];
+    const found = new Map<PkgName, PkgName[]>();
+    for (const r of rows) found.set(r.pkgname, JSON.parse(r.depends ?? '[]') as PkgName[]);
+    return [...found].map(([pkgname, depends]) => ({ pkgname, depends }));
+  }
+
   // ---- key/value state of the run directory (scan cache, settings) -----
 
   get(key: string): string | undefined {

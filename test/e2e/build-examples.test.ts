@@ -38,7 +38,7 @@ void describe('kiln build --tree examples', () => {
 
   void test('exits 1 because a port failed, and ends with the run complete', () => {
     assert.equal(run.status, 1, run.stderr);
-    assert.match(run.stdout, /run complete\n$/);
+    assert.match(run.stdout, /run complete\nbuilt \d+ .* total \d+\nreport: \S+\/report\.txt, \S+\/report\.html\n$/);
   });
 
   void test('the port that does not compile failed in its build phase, with a compiler error', () => {

@@ -58,7 +58,7 @@ async function build(logdir: string, events: RunEvent[], executors: SshExecutor[
     hosts: executors.map((executor) => ({ executor, spec: { name: executor.host, slots: 1, speed: 1, cores: 1 } })),
     sink: { emit: (e) => events.push(e) }, clock: systemClock, signal: new AbortController().signal, args: ['test'],
     engine: { ...policySet('kiln', true), maxAttempts: 3 }, timeoutS: undefined, primeHistory: [],
-    writeIndex: async (allDir) => { await writeRepositoryIndex(allDir); },
+    writeIndex: async (allDir) => { await writeRepositoryIndex(allDir, logdir); },
   });
 }
 

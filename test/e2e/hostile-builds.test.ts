@@ -196,7 +196,7 @@ void describe('kiln build on ports that attack the host', { skip: process.getuid
   void test('kiln lives to the end of the run, and every port gets its status', () => {
     assert.equal(run.signal, null, `kiln was killed: ${run.stderr}`);
     assert.equal(run.code, 1, `ports failed: ${run.stderr}`);
-    assert.match(run.stdout, /run complete\n$/);
+    assert.match(run.stdout, /run complete\nbuilt \d+ .* total \d+\nreport: \S+\/report\.txt, \S+\/report\.html\n$/);
     const statuses = Object.fromEntries(report.map((p) => [p.pkgpath, p.status]));
     assert.deepEqual(statuses, {
       'devel/base': 'done', 'devel/user': 'done', 'misc/daemons': 'done', 'misc/flood': 'done', 'misc/killer': 'failed',

@@ -3,7 +3,7 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
@@ -36,7 +36,7 @@ void test('pkg_summary.gz and SHA512 describe every package file, are rebuilt fr
   }), { signal, scratch: ws.scratch });
   assert.equal(b.outcome.kind, 'built');
 
-  assert.deepEqual(await writeRepositoryIndex(ws.packages), { packages: 2, read: 2, skipped: [] });
+  assert.deepEqual(await writeRepositoryIndex(ws.packages, ws.scratch), { packages: 2, read: 2, skipped: [] });
   const [bBlock, liba] = blocks(ws.packages);
   assert.equal(liba?.[0]?.[1], 'liba-1.0');
   const bFile = join(ws.packages, 'b-2.0.tgz');
@@ -62,13 +62,14 @@ void test('pkg_summary.gz and SHA512 describe every package file, are rebuilt fr
 
   // Unchanged packages are not read again, and the index comes out the same.
   const before = readFileSync(join(ws.packages, 'pkg_summary.gz'));
-  assert.deepEqual(await writeRepositoryIndex(ws.packages), { packages: 2, read: 0, skipped: [] });
+  assert.deepEqual(await writeRepositoryIndex(ws.packages, ws.scratch), { packages: 2, read: 0, skipped: [] });
   assert.ok(readFileSync(join(ws.packages, 'pkg_summary.gz')).equals(before));
+  assert.deepEqual(readdirSync(ws.packages).sort(), ['SHA512', 'b-2.0.tgz', 'liba-1.0.tgz', 'pkg_summary.gz'], 'All/ holds packages and index files only');
 
   // A package removed leaves the index; a file that is no package is skipped with the reason.
   unlinkSync(join(ws.packages, 'liba-1.0.tgz'));
   writeFileSync(join(ws.packages, 'junk-1.0.tgz'), 'not a package');
-  const result = await writeRepositoryIndex(ws.packages);
+  const result = await writeRepositoryIndex(ws.packages, ws.scratch);
   assert.equal(result.packages, 1);
   assert.equal(result.read, 1);
   assert.equal(result.skipped[0]?.file, 'junk-1.0.tgz');

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
 
 import { displayWidth } from '../../src/report/display-width.js';
+import { makeTree, portfile } from '../support/fixture-tree.js';
 
 const REPLAY = resolve('dist/test/support/replay-run.js');
 const KILN = resolve('bin/kiln.js');
@@ -111,7 +112,74 @@ void describe('kiln build\'s terminal view on a TTY', () => {
     const lines = text.trim().split('\n');
     assert.equal(lines.filter((l) => / start \S+\/\S+ /.test(l)).length, 30);
     assert.ok(lines.some((l) => /^\d\d:\d\d:\d\d FAILED textproc\/icu icu-75\.1 on builder2:\d in 1m32s: build, compiler error/.test(l)));
-    assert.match(lines.at(-1)!, /^\d\d:\d\d:\d\d run complete$/);
+    assert.match(lines.at(-3)!, /^\d\d:\d\d:\d\d run complete$/);
+    assert.match(lines.at(-2)!, /^built \d+ .* total \d+$/, 'a pipe or cron mail ends with the counts');
+    assert.match(lines.at(-1)!, /^report: \S+\/report\.txt, \S+\/report\.html$/);
+  });
+});
+
+void describe('kiln build on a real 80x24 terminal with more jobs than rows', () => {
+  /** `count` ports of their own, each sleeping `seconds` in its build. */
+  async function sleepyTree(name: string, count: number, seconds: number): Promise<string> {
+    const tree = join(dir, name);
+    await makeTree(tree, Object.fromEntries(Array.from({ length: count }, (_, i) => [`misc/s${i}`, {
+      Portfile: portfile(`s${i}-1.0`, { build: `sleep ${seconds}`, install: `mkdir -p "$DESTDIR$PREFIX/share"\necho ${i} > "$DESTDIR$PREFIX/share/s${i}"` }),
+    }])));
+    return tree;
+  }
+  const buildCommand = (tree: string, logdir: string, jobs: number): string =>
+    `node ${quote(KILN)} build --tree ${quote(tree)} --logdir ${quote(logdir)} --packages ${quote(join(logdir, 'packages'))} --jobs ${jobs}`;
+  /** The lines of kiln's display on the screen: the headline and every job line. */
+  const display = (screen: string): { heads: number; jobs: string[]; more: string | undefined } => ({
+    heads: screen.match(/^kiln \d+ {2}running/gm)?.length ?? 0,
+    jobs: screen.split('\n').filter((l) => /^localhost:\d+ +misc\/s\d+ /.test(l)),
+    more: /^\+(\d+) more$/m.exec(screen)?.[1],
+  });
+
+  void test('the display is cut to the height with "+N more", and redrawn for a new size', async () => {
+    const tree = await sleepyTree('tall', 30, 6);
+    const name = tmux(buildCommand(tree, join(dir, 'tall-run'), 30), {}, 80, 24);
+    let screen = await until(name, /^\+\d+ more$/m, 60_000);
+    for (let i = 0; i < 8; i++) {
+      const seen = display(screen);
+      assert.equal(seen.heads, 1, `one display, redrawn in place:\n${screen}`);
+      if (seen.more !== undefined) {
+        assert.ok(seen.jobs.length <= 24 - 4, `the job lines fit under the run, counters and hosts: ${seen.jobs.length}`);
+        assert.ok(Number(seen.more) >= 1);
+      }
+      await sleep(300);
+      screen = capture(name);
+    }
+    execFileSync('tmux', ['resize-window', '-t', name, '-x', '60', '-y', '12']);
+    await sleep(1500);
+    for (let i = 0; i < 4; i++) {
+      screen = capture(name);
+      const seen = display(screen);
+      if (seen.heads === 0) break; // the run is over
+      assert.equal(seen.heads, 1, `one display after the resize:\n${screen}`);
+      assert.ok(seen.jobs.length <= 12 - 4, `cut to 12 rows: ${seen.jobs.length} job lines:\n${screen}`);
+      for (const line of screen.split('\n')) assert.ok(displayWidth(line) <= 60, line);
+      await sleep(500);
+    }
+    await until(name, /EXIT=[01]/, 120_000);
+  });
+
+  void test('after Ctrl-C (SIGINT) and a resume the interrupted job is on the display once', async () => {
+    const tree = await sleepyTree('ghost', 1, 30);
+    const logdir = join(dir, 'ghost-run');
+    const first = tmux(buildCommand(tree, logdir, 2), {}, 80, 24);
+    await until(first, /^localhost:\d+ +misc\/s0 +build/m, 60_000);
+    // Ctrl-C's SIGINT to kiln alone (the pane's sh would die of it too and not say how kiln ended).
+    const pid = Number(/^kiln=(\d+) /m.exec(readFileSync(join(logdir, 'kiln.lock'), 'utf8'))?.[1]);
+    process.kill(pid, 'SIGINT');
+    await until(first, /EXIT=130/, 30_000);
+    const again = tmux(buildCommand(tree, logdir, 2), {}, 80, 24);
+    await until(again, /^localhost:\d+ +misc\/s0 +build/m, 60_000);
+    for (let i = 0; i < 6; i++) {
+      const screen = capture(again);
+      assert.equal(display(screen).jobs.length, 1, `one job for misc/s0, no ghost of the interrupted one:\n${screen}`);
+      await sleep(500);
+    }
   });
 });
 

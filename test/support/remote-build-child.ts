@@ -21,7 +21,7 @@ export async function remoteBuild(a: ChildArgs): Promise<string> {
       hosts: executors.map((executor) => ({ executor, spec: { name: executor.host, slots: 1, speed: 1, cores: 1 } })),
       sink: new RunFilesReporter(a.logdir), clock: systemClock, signal: new AbortController().signal, args: ['remote-build-child'],
       engine: { ...policySet('kiln', true), maxAttempts: 3 }, timeoutS: undefined, primeHistory: [],
-      writeIndex: async (allDir) => { await writeRepositoryIndex(allDir); },
+      writeIndex: async (allDir) => { await writeRepositoryIndex(allDir, a.logdir); },
     });
     return result.result;
   } finally {

@@ -12,6 +12,7 @@ import { exitHelp } from '../exit-status.js';
 import { ADDED_HOSTS } from '../cluster-wiring.js';
 import { type Command, UsageError, UserError } from '../command.js';
 import { DEFAULT_LOGDIR } from '../run-event-log.js';
+import { RunStore, StoreError } from '../../store/run-store.js';
 
 export const hostCommand: Command = {
   name: 'host',
@@ -46,8 +47,39 @@ ${exitHelp('0 the host joins the build')}`,
     if (already?.ok === true && already.hostsFile.hosts.some((h) => h.name === host.name)) {
       throw new UserError(`${host.name} is already in ${file}`);
     }
+    if (buildHosts(logdir, io.cwd).includes(host.name)) {
+      throw new UserError(`${host.name} is already a host of the build in ${logdir}; give the line another name (an address or user@host)`);
+    }
     appendFileSync(file, `${line.trim()}\n`);
     io.stdout.write(`${file}: ${host.name} joins the running build\n`);
     return Promise.resolve(0);
   },
 };
+
+/**
+ * The hosts the run directory's latest build has outside hosts.added, which
+ * it would refuse again in that file: this machine when the build ran
+ * without --hosts, else the hosts of its --hosts file (found from here, as
+ * a relative path was given where kiln build ran).
+ */
+function buildHosts(logdir: string, cwd: string): string[] {
+  let store: RunStore;
+  try {
+    store = RunStore.openReadOnly(logdir);
+  } catch (err) {
+    if (err instanceof StoreError) throw new UserError(err.message);
+    throw err;
+  }
+  let argv: string[];
+  try {
+    argv = JSON.parse(store.latestRun()?.args ?? '[]') as string[];
+  } finally {
+    store.close();
+  }
+  const at = argv.findIndex((a) => a === '--hosts' || a.startsWith('--hosts='));
+  if (at < 0) return ['localhost'];
+  const path = resolve(cwd, argv[at]?.startsWith('--hosts=') === true ? argv[at].slice('--hosts='.length) : argv[at + 1] ?? '');
+  const text = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const parsed = parseHostsFile(text, path);
+  return parsed.ok ? parsed.hostsFile.hosts.map((h) => h.name) : [];
+}

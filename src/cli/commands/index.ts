@@ -12,7 +12,8 @@ import { serve } from './serve.js';
 import { simulateCommand } from './simulate.js';
 import { status } from './status.js';
 import { stopCommand } from './stop.js';
+import { whyCommand } from './why.js';
 
 export const commands: readonly Command[] = [
-  buildCommand, fetchCommand, scanCommand, resolveCommand, publishCommand, simulateCommand, status, stopCommand, retryCommand, hostCommand, serve,
+  buildCommand, fetchCommand, scanCommand, resolveCommand, publishCommand, simulateCommand, status, whyCommand, stopCommand, retryCommand, hostCommand, serve,
 ];

@@ -13,7 +13,7 @@ import type { ScanPool } from '../../ports/scan-pool.js';
 import { isPkgPath } from '../../core/pkgpath.js';
 import { escapeControls } from '../../report/text-format.js';
 import { DirectoryScanCache } from '../../ports/scan-cache-dir.js';
-import { type ScannedPort, type ScanProgress, scanPorts } from '../../ports/scanner.js';
+import { scanPorts } from '../../ports/scanner.js';
 import { integer, MAX_SECONDS, MAX_SLOTS, parse } from '../args.js';
 import { exitHelp } from '../exit-status.js';
 import { makeExecutor, scanPool } from '../cluster-wiring.js';
@@ -23,6 +23,7 @@ import { TreeSnapshot } from '../../exec/ssh/tree-snapshot.js';
 import type { Command, CommandIO } from '../command.js';
 import { UsageError, UserError } from '../command.js';
 import { DRIVER_HELP, DRIVER_OPTIONS, openTreeDriver } from '../tree-driver.js';
+import { OrderedIndex, ScanProgressLine } from '../scan-output.js';
 import { checkPorts, checkTreeDir } from '../tree-check.js';
 
 const help = `usage: kiln scan [--tree DIR] [--driver portfile|pkgsrc] [--jobs N] [--hosts FILE] [--cache DIR] [--timeout S] [PKGPATH...]
@@ -55,11 +56,6 @@ ${DRIVER_HELP}
 
 ${exitHelp(`0 every port was scanned; 1 some ports could not be scanned
 (the index on stdout is still complete, their errors are on stderr)`)}`;
-
-function progressLine(progress: ScanProgress): string {
-  return `kiln scan: ${progress.scanned}/${progress.total} ports` +
-    (progress.cached > 0 ? `, ${progress.cached} cached` : '') + (progress.errors > 0 ? `, ${progress.errors} unscannable` : '');
-}
 
 /** The cache directory, made if need be; an unwritable one is the user's to fix, not a silent slowdown. */
 async function writableCache(dir: string): Promise<DirectoryScanCache> {
@@ -112,43 +108,38 @@ async function scanTree(driver: TreeDriver & ScanInputs, jobs: number, cacheDir:
   io: CommandIO): Promise<number> {
   const cache = cacheDir === undefined ? undefined
     : { store: await writableCache(path.resolve(io.cwd, cacheDir)), scanner: driver };
-  const tty = (io.stderr as { isTTY?: boolean }).isTTY === true;
-  let shown = 0;
-  const clear = (): void => {
-    if (tty && shown > 0) io.stderr.write('\r\x1b[K');
-  };
-  const results: ScannedPort[] = [];
+  const progress = new ScanProgressLine(io.stderr, (io.stderr as { isTTY?: boolean }).isTTY === true);
+  const output = new OrderedIndex((text) => io.stdout.write(text));
+  let count = 0;
   let errors = 0;
   try {
     for await (const port of scanPorts(driver, {
       jobs, signal: io.signal, ...(positionals.length > 0 ? { pkgpaths: positionals } : {}), ...(cache ? { cache } : {}),
       notAPort: (dir, reason) => {
-        clear();
+        progress.clear();
         io.stderr.write(`kiln scan: ${dir}: ${reason}\n`);
       },
+      listed: (pkgpaths) => output.listed(pkgpaths),
     })) {
-      results.push(port);
+      count++;
+      output.add(port);
       if (port.error !== undefined) {
         errors++;
-        clear();
+        progress.clear();
         io.stderr.write(`kiln scan: ${port.pkgpath}: ${escapeControls(port.error)}\n`);
       }
-      const now = Date.now();
-      if (tty && (now - shown > 100 || port.progress.scanned === port.progress.total)) {
-        shown = now;
-        io.stderr.write(`\r\x1b[K${progressLine(port.progress)}`);
-      }
+      progress.update(port.progress);
     }
   } catch (err) {
     if (!io.signal.aborted) throw err;
-    clear();
+    progress.clear();
     io.stderr.write('kiln scan: interrupted\n');
     return 130;
+  } finally {
+    progress.stop();
   }
-  clear();
-  results.sort((a, b) => (a.pkgpath < b.pkgpath ? -1 : a.pkgpath > b.pkgpath ? 1 : 0));
-  for (const port of results) io.stdout.write(port.index);
-  if (errors > 0) io.stderr.write(`kiln scan: ${errors} of ${results.length} ports could not be scanned\n`);
+  output.end();
+  if (errors > 0) io.stderr.write(`kiln scan: ${errors} of ${count} ports could not be scanned\n`);
   return errors > 0 ? 1 : 0;
 }
 

@@ -17,7 +17,7 @@ function renderHeader(h) {
   if (h.startedAt) parts.push('started ' + fmtTime(h.startedAt));
   if (h.finishedAt) parts.push('ended ' + fmtTime(h.finishedAt));
   if (h.startedAt) parts.push('elapsed ' + fmtDur((h.finishedAt || h.now) - h.startedAt));
-  if (h.eta) parts.push('ETA ' + fmtTime(h.eta.at) + ' (in ' + fmtDur(h.eta.remainingS) + ')');
+  if (h.eta) parts.push('ETA ' + fmtTime(h.eta.at) + ' (in ' + fmtDur(h.eta.remainingS) + (h.eta.basis ? ', ' + h.eta.basis : '') + ')');
   byId('times').textContent = parts.join(' \u00b7 ');
   byId('behind').textContent = store.behind > 0 ? 'catching up: ' + store.behind + ' changes to come' : '';
   document.title = 'kiln ' + (h.run || '') + ' ' + h.result;

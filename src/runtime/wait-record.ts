@@ -1,0 +1,86 @@
+// Why queued packages wait, for `kiln why` in another process and for
+// engine.log. Every few seconds the engine's reasons for its open packages
+// whose dependencies are built go to the run's store (one value, written
+// only when it changed, less often the bigger it is); a package waiting for
+// dependencies is told from the store's statuses. After each step, a slot
+// that stays idle while packages are queued is said once in engine.log (a
+// message), again only when the reason changes.
+
+import type { Engine } from '../core/engine.js';
+import { formatWaitReason } from '../core/engine-why.js';
+import type { PkgName, PkgPath } from '../core/model.js';
+import type { RunStore } from '../store/run-store.js';
+
+/** The store's key for the reasons: `WaitingRecord` as JSON, empty while no build runs. */
+export const WAITING_KEY = 'waiting';
+
+export interface WaitingRecord {
+  readonly run: number;
+  readonly at: number;
+  /** Each open package's pkgpath whose dependencies are built: its pkgname and why it waits. */
+  readonly open: Readonly<Record<PkgPath, { readonly pkgname: PkgName; readonly reason: string }>>;
+}
+
+export interface WaitRecordOptions {
+  readonly engine: Engine;
+  readonly store: RunStore;
+  readonly run: number;
+  readonly now: () => number;
+  readonly pkgpathOf: (pkgname: PkgName) => PkgPath | undefined;
+  /** A line for engine.log. */
+  readonly say: (text: string) => void;
+  readonly everyS?: number;
+}
+
+export class WaitRecord {
+  readonly #o: WaitRecordOptions;
+  #timer: NodeJS.Timeout | undefined;
+  #written = '';
+  #idle: string | undefined;
+
+  constructor(options: WaitRecordOptions) {
+    this.#o = options;
+  }
+
+  start(): void {
+    this.write();
+    this.#next();
+  }
+
+  /** Every two seconds, or a second per 100 KB written: a big queue's record costs the disk little. */
+  #next(): void {
+    const seconds = Math.max(this.#o.everyS ?? 2, this.#written.length / 100_000);
+    this.#timer = setTimeout(() => {
+      this.write();
+      this.#next();
+    }, seconds * 1000);
+    this.#timer.unref();
+  }
+
+  /** The run ends or stops: no build answers for its packages any more. */
+  stop(): void {
+    clearTimeout(this.#timer);
+    this.#o.store.put(WAITING_KEY, '');
+  }
+
+  write(): void {
+    const { engine, pkgpathOf } = this.#o;
+    const open: Record<PkgPath, { pkgname: PkgName; reason: string }> = {};
+    for (const [pkgname, reason] of engine.waitReasons(this.#o.now())) {
+      if (reason.kind !== 'dependencies') open[pkgpathOf(pkgname) ?? pkgname] = { pkgname, reason: formatWaitReason(reason) };
+    }
+    const text = JSON.stringify({ run: this.#o.run, open });
+    if (text === this.#written) return;
+    this.#written = text;
+    const record: WaitingRecord = { run: this.#o.run, at: this.#o.now(), open };
+    this.#o.store.put(WAITING_KEY, JSON.stringify(record));
+  }
+
+  /** After each step of the coordinator: an idle slot with work queued is said once per reason. */
+  stepped(): void {
+    const idle = this.#o.engine.idleSlot(this.#o.now());
+    const text = idle && `a slot is idle with ${idle.queued} queued: ${this.#o.pkgpathOf(idle.pkgname) ?? idle.pkgname} ${formatWaitReason(idle.reason)}`;
+    if (text !== undefined && text !== this.#idle) this.#o.say(text);
+    this.#idle = text;
+  }
+}
