@@ -41,7 +41,7 @@ void test('a build into a pipe ends with its counts and reports; All/ holds pack
   const page = readFileSync(join(repo, 'man/kiln.1'), 'utf8');
   const section = /^\.Sh RUN DIRECTORY\n([\s\S]*?)^\.Sh /m.exec(page)?.[1] ?? '';
   const listed = [...section.matchAll(/^\.It Pa ([a-z.]+)$/gm)].map((m) => m[1]!);
-  const onlyWithCause = new Set(['hooks.log', 'hosts.added', 'kiln.lock', 'stop']);
+  const onlyWithCause = new Set(['fetch.log', 'hooks.log', 'hosts.added', 'kiln.lock', 'stop']);
   assert.ok(listed.length >= 7, `kiln(1) lists the run directory's files: ${listed.join(' ')}`);
   for (const file of listed.filter((f) => !onlyWithCause.has(f))) assert.ok(existsSync(join(dirs.logdir, file)), `kiln(1) lists ${file}, the run has it`);
 });
