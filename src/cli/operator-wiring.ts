@@ -10,6 +10,7 @@ import { TerminalReporter } from '../report/terminal-reporter.js';
 import { parseWebAddress, type WebAddress } from '../report/web-address.js';
 import { WebServer } from '../report/web-server.js';
 import { UsageError, UserError, type CommandIO } from './command.js';
+import { runWaiting } from './run-event-log.js';
 
 /** The options, to spread into `kiln build`'s parseArgs options. */
 export const OPERATOR_OPTIONS = {
@@ -68,7 +69,7 @@ export async function operatorReporters(values: OperatorValues, io: CommandIO, l
     ...(values['hook-end'] !== undefined && { end: splitCommand(values['hook-end']) }),
     ...(values['hook-failed'] !== undefined && { failed: splitCommand(values['hook-failed']) }),
   };
-  const web = address === undefined ? undefined : new WebServer({ logdir });
+  const web = address === undefined ? undefined : new WebServer({ logdir, waiting: runWaiting(logdir) });
   const url = web && address ? await listenOn(web, address) : undefined;
   const files = new RunFilesReporter(logdir);
   const terminal = new TerminalReporter({ out: io.stdout, env: io.env, plain: values.plain === true });

@@ -40,6 +40,21 @@ void test('/metrics is Prometheus text that promtool reads: packages, jobs, fail
   assert.ok(text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).every((l) => l.startsWith('kiln_')), 'every name is kiln_');
 });
 
+void test('/metrics gives each host one state of up, down, draining and quarantined, and its free slots: none where it takes no job', () => {
+  const state = new RunViewState();
+  for (const [host, hostState] of [['a', 'up'], ['b', 'quarantined'], ['c', 'draining'], ['d', 'down']] as const) {
+    state.emit({ type: 'host', at: RUN_START, host, state: hostState, slots: 3 });
+  }
+  const text = metricsText(state, RUN_START + 1);
+  promtool(text);
+  for (const [host, hostState, free] of [['a', 'up', 3], ['b', 'quarantined', 0], ['c', 'draining', 0], ['d', 'down', 0]] as const) {
+    const states = ['up', 'down', 'draining', 'quarantined'].map((s) => [s, sample(text, `kiln_host_state{host="${host}",state="${s}"}`)]);
+    assert.deepEqual(states.filter(([, v]) => v === 1), [[hostState, 1]], `${host}: ${JSON.stringify(states)}`);
+    assert.ok(states.every(([, v]) => v === 0 || v === 1), `${host}: a series for every state`);
+    assert.equal(sample(text, `kiln_host_free_slots{host="${host}"}`), free, host);
+  }
+});
+
 void test('label values are escaped: a hostile host name or error class cannot break the text', () => {
   const state = new RunViewState();
   state.emit({ type: 'host', at: RUN_START, host: 'evil"host\\x\nkiln_fake 1', state: 'up', slots: 2 });

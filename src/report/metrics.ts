@@ -10,7 +10,8 @@ import type { RunViewState } from './run-view-state.js';
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 const STATUSES: readonly Status[] = ['open', 'building', 'done', 'failed', 'prefailed', 'indirect-failed', 'indirect-prefailed', 'up-to-date'];
-const HOST_STATES: readonly HostState[] = ['up', 'down', 'draining'];
+/** Every state a host can be in: a series each, so a quarantined host is not a host in no state. */
+const HOST_STATES = Object.keys({ up: 1, down: 1, draining: 1, quarantined: 1 } satisfies Record<HostState, 1>) as HostState[];
 
 type Labels = Readonly<Record<string, string>>;
 

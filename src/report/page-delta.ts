@@ -40,7 +40,7 @@ function row(values: unknown[]): string {
 function statusValues(r: PackageRecord): unknown[] {
   return [
     r.status, r.phase, r.error, r.reason, r.blockedBy.length > 0 ? r.blockedBy : null, r.host, time(r.startedAt), time(r.durationS), r.log, r.logBytes,
-    time(r.endedAt),
+    time(r.endedAt), r.waiting,
   ];
 }
 

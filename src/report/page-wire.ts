@@ -9,7 +9,7 @@
 import type { Counts, Eta, HostView, RunResult, ScanView } from './run-view.js';
 
 /** Bumped when the shape changes; a page that meets another format reloads. */
-export const WIRE_FORMAT = 1;
+export const WIRE_FORMAT = 2;
 
 export interface WireHead {
   readonly run: string;
@@ -36,7 +36,8 @@ export type WirePackage = readonly unknown[];
 
 /**
  * A package's changing part: `[index, status, phase, error, reason,
- * blockedBy (pkgnames), host, startedAt, durationS, log, logBytes, endedAt]`.
+ * blockedBy (pkgnames), host, startedAt, durationS, log, logBytes, endedAt,
+ * waiting (why an open package has not started)]`.
  */
 export type WireStatus = readonly unknown[];
 

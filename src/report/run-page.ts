@@ -9,12 +9,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 
+import type { PkgName, Status } from '../core/model.js';
 import type { RunEvent, RunEventSink, StoredEvent } from '../core/run-events.js';
 import { EventLogFollower, isViewReplay, type EventLog } from './event-log.js';
 import { measuredProgress } from './live-logs.js';
 import { METRICS_CONTENT_TYPE, metricsText } from './metrics.js';
 import { encodeUpdate } from './page-delta.js';
 import { RunViewState } from './run-view-state.js';
+import { dependencyWait, engineWait, type WaitingRecord } from './waiting.js';
 import { UpdateStreams } from './web-updates.js';
 
 const gzipAsync = promisify(gzip);
@@ -28,6 +30,8 @@ export interface RunPageOptions {
   readonly updateBytes: number;
   readonly resetBacklog: number;
   readonly headers: Readonly<Record<string, string>>;
+  /** What the running build's engine last said of its queued packages (the run's store). */
+  readonly waiting?: () => WaitingRecord | undefined;
 }
 
 interface Snapshot {
@@ -44,6 +48,8 @@ export class RunPage implements RunEventSink {
   private readonly follower: EventLogFollower | undefined;
   private readonly streams: UpdateStreams;
   private snapshot: Snapshot | undefined;
+  /** The revision and engine record the Why column was last worked out at. */
+  private waitingSeen = '';
 
   constructor(private readonly o: RunPageOptions) {
     this.state = new RunViewState({ logdir: o.logdir });
@@ -62,11 +68,26 @@ export class RunPage implements RunEventSink {
     for (const s of stored()) if (isViewReplay(run, s)) this.state.emit(s.event);
   }
 
-  /** Reads what the followed log has new, and measures the running jobs' logs (the log holds no progress). */
+  /** Reads what the followed log has new, and measures the running jobs' logs (the log holds no progress); then why the open packages wait. */
   follow(): void {
-    if (!this.follower) return;
-    this.follower.poll();
-    for (const event of measuredProgress(this.state, this.o.clock())) this.state.emit(event);
+    if (this.follower) {
+      this.follower.poll();
+      for (const event of measuredProgress(this.state, this.o.clock())) this.state.emit(event);
+    }
+    this.noteWaiting();
+  }
+
+  /** The Why column of open packages, as `kiln why` says it; worked out again only when something changed. */
+  private noteWaiting(): void {
+    if (!this.o.waiting) return;
+    const record = this.state.finished ? undefined : this.o.waiting();
+    const seen = `${this.state.rev}:${this.state.finished}:${record?.at}`;
+    if (seen === this.waitingSeen) return;
+    // A dependency the run does not hold is built (isBuilt).
+    const statusOf = (pkgname: PkgName): Status => this.state.packageNamed(pkgname)?.status ?? 'done';
+    this.state.noteWaiting((r) => (this.state.finished ? undefined
+      : dependencyWait(r.info.depends, statusOf) ?? engineWait(record, r.info.pkgpath, r.info.pkgname)));
+    this.waitingSeen = `${this.state.rev}:${this.state.finished}:${record?.at}`;
   }
 
   /** Sends open pages what changed; then works the ETA out again for the next update. */

@@ -25,6 +25,8 @@ export interface PackageRecord {
   endedAt: number | undefined;
   log: string | undefined;
   logBytes: number | undefined;
+  /** An open package: why it has not started (waiting.ts). */
+  waiting: string | undefined;
 }
 
 /** One job on the timeline. */
@@ -84,7 +86,7 @@ export interface MessageRecord extends MessageRow {
 export function blankRecord(info: PackageInfo, index: number, rev: number): PackageRecord {
   return {
     index, staticRev: rev, rev, info, status: 'open', phase: undefined, error: undefined, reason: undefined, blockedBy: [],
-    host: undefined, startedAt: undefined, durationS: undefined, endedAt: undefined, log: undefined, logBytes: undefined,
+    host: undefined, startedAt: undefined, durationS: undefined, endedAt: undefined, log: undefined, logBytes: undefined, waiting: undefined,
   };
 }
 

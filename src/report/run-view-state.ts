@@ -116,6 +116,14 @@ export class RunViewState implements RunEventSink {
     return this.byName.get(pkgname);
   }
 
+  /** Why each open package has not started, as `why` says it; the others say nothing. */
+  noteWaiting(why: (record: PackageRecord) => string | undefined): void {
+    for (const record of this.pkgs) {
+      const text = record.status === 'open' ? why(record) : undefined;
+      if (text !== record.waiting) { record.waiting = text; this.touch(record); }
+    }
+  }
+
   emit(event: RunEvent): void {
     const at = event.type === 'status' ? event.change.at : event.at;
     if (at > this.lastAt) this.lastAt = at;

@@ -15,6 +15,7 @@ import type { EventLog, RunDirectory } from './event-log.js';
 import { pageCsp, pageHtml } from './page/page-html.js';
 import { runDirFile } from './run-dir-files.js';
 import { RunPage } from './run-page.js';
+import type { WaitingRecord } from './waiting.js';
 import { isLoopback, isLoopbackHostHeader, type WebAddress } from './web-address.js';
 
 export interface WebServerOptions {
@@ -32,6 +33,8 @@ export interface WebServerOptions {
   readonly updateBytes?: number;
   /** Changes behind after which a page is told to load a snapshot instead of catching up. */
   readonly resetBacklog?: number;
+  /** What the running build's engine last said of its queued packages (the run's store), for the Why column of `/`. */
+  readonly waiting?: () => WaitingRecord | undefined;
 }
 
 const SECURITY_HEADERS = {
@@ -57,7 +60,7 @@ export class WebServer implements RunEventSink {
   constructor(private readonly options: WebServerOptions) {
     this.clock = options.clock ?? ((): number => Date.now() / 1000);
     this.currentRun = options.runs?.runs().at(-1)?.id;
-    this.current = this.page(options.runs && this.currentRun !== undefined ? options.runs.log(this.currentRun) : options.log);
+    this.current = this.page(options.runs && this.currentRun !== undefined ? options.runs.log(this.currentRun) : options.log, true);
     this.server = createServer((req, res) => this.handle(req, res));
   }
 
@@ -98,10 +101,18 @@ export class WebServer implements RunEventSink {
     this.server.closeAllConnections();
   }
 
-  private page(log: EventLog | undefined): RunPage {
+  /** The page of a run; the latest one's open packages say why they wait. */
+  private page(log: EventLog | undefined, latest = false): RunPage {
+    const waiting = this.options.waiting;
     return new RunPage({
       logdir: this.options.logdir, clock: this.clock, updateBytes: this.options.updateBytes ?? 63 * 1024,
       resetBacklog: this.options.resetBacklog ?? 20_000, headers: SECURITY_HEADERS, ...(log !== undefined && { log }),
+      ...(latest && waiting && {
+        waiting: (): WaitingRecord | undefined => {
+          const record = waiting();
+          return record && (this.currentRun === undefined || record.run === this.currentRun) ? record : undefined;
+        },
+      }),
     });
   }
 
@@ -118,7 +129,7 @@ export class WebServer implements RunEventSink {
     if (!runs || latest === undefined || latest === this.currentRun) return;
     this.current.close();
     this.currentRun = latest;
-    this.current = this.page(runs.log(latest));
+    this.current = this.page(runs.log(latest), true);
     this.current.follow();
   }
 

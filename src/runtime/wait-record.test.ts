@@ -12,7 +12,8 @@ import { evenMakeJobs } from '../core/policies/make-jobs-even.js';
 import { kilnPlacement } from '../core/policies/placement-kiln.js';
 import { kilnPriority } from '../core/policies/priority-kiln.js';
 import { RunStore } from '../store/run-store.js';
-import { WAITING_KEY, WaitRecord, type WaitingRecord } from './wait-record.js';
+import { WAITING_KEY, type WaitingRecord } from '../report/waiting.js';
+import { WaitRecord } from './wait-record.js';
 
 const entry = (name: string, deps: string[] = []): PlanEntry => ({
   pkgname: `${name}-1`, pkgpath: `c/${name}`, deps: deps.map((d) => `${d}-1`), initial: { status: 'open' },

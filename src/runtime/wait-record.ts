@@ -9,17 +9,8 @@
 import type { Engine } from '../core/engine.js';
 import { formatWaitReason } from '../core/engine-why.js';
 import type { PkgName, PkgPath } from '../core/model.js';
+import { WAITING_KEY, type WaitingRecord } from '../report/waiting.js';
 import type { RunStore } from '../store/run-store.js';
-
-/** The store's key for the reasons: `WaitingRecord` as JSON, empty while no build runs. */
-export const WAITING_KEY = 'waiting';
-
-export interface WaitingRecord {
-  readonly run: number;
-  readonly at: number;
-  /** Each open package's pkgpath whose dependencies are built: its pkgname and why it waits. */
-  readonly open: Readonly<Record<PkgPath, { readonly pkgname: PkgName; readonly reason: string }>>;
-}
 
 export interface WaitRecordOptions {
   readonly engine: Engine;

@@ -3,20 +3,40 @@
 // a pipe ends with its counts and where the reports are, the repository's
 // All/ holds packages and index files only, kiln(1)'s run directory lists
 // files the run writes, the first run's ETA learns from its own jobs,
-// kiln why answers from another process, and kiln scan streams.
+// kiln why answers from another process and the live pages (kiln build
+// --web, kiln serve, in real Chromium) say the same in their Why column,
+// and kiln scan streams.
 
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 
+import { chromium, type Browser, type Page } from 'playwright-core';
+
 import { makeTree, portfile } from '../support/fixture-tree.js';
-import { kiln, kilnBuild, repo, type RunDirs } from '../support/kiln-runs.js';
-import { startKiln } from '../support/kiln-process.js';
+import { buildArgs, kiln, kilnBuild, repo, type RunDirs } from '../support/kiln-runs.js';
+import { startKiln, type KilnProcess } from '../support/kiln-process.js';
+import { LAUNCH, until as untilPage } from '../support/page-helpers.js';
 
 const work = mkdtempSync(join(tmpdir(), 'kiln-operator-'));
-after(() => rmSync(work, { recursive: true, force: true }));
+const children: KilnProcess[] = [];
+let browser: Browser | undefined;
+after(async () => {
+  await browser?.close();
+  for (const c of children) if (c.child.exitCode === null && c.child.signalCode === null) c.child.kill('SIGINT');
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** The Why cell of a package on the page's "Every package" table. */
+async function whyCell(page: Page, pkgpath: string): Promise<string> {
+  await page.locator('#packages').scrollIntoViewIfNeeded();
+  const headers = await page.locator('#packages thead th').allTextContents();
+  const column = headers.findIndex((h) => h.startsWith('Why')) + 1;
+  const row = page.locator(`#packages tbody tr:has-text("${pkgpath}")`);
+  return (await row.count()) === 0 ? '' : row.locator(`td:nth-child(${column})`).innerText();
+}
 
 /** `count` ports that do not depend on each other, each building for `seconds`. */
 async function sleepyTree(name: string, count: number, seconds: number): Promise<RunDirs> {
@@ -74,7 +94,7 @@ void test('the first run\'s ETA learns from the jobs it has built and says so', 
   assert.equal((await build).code, 0);
 });
 
-void test('kiln why, from another process, while one port waits on a slow dependency and the host is drained', async () => {
+void test('kiln why and the live pages\' Why column, while one port waits on a slow dependency and the host is drained', async () => {
   const dirs = { tree: join(work, 'why', 'tree'), logdir: join(work, 'why', 'logs'), packages: join(work, 'why', 'packages') };
   const install = (name: string): string => `mkdir -p "$DESTDIR$PREFIX/share"\necho ${name} > "$DESTDIR$PREFIX/share/${name}"`;
   await makeTree(dirs.tree, {
@@ -96,15 +116,43 @@ void test('kiln why, from another process, while one port waits on a slow depend
     assert.match(said, pattern);
     return said;
   };
-  const build = kilnBuild(dirs, { args: ['--jobs', '1'] });
+  const build = startKiln([...buildArgs(dirs, 1), '--web', '127.0.0.1:0']);
+  children.push(build);
+  const buildUrl = /live page is at (http\S+)/.exec(await build.line(/live page is at http/))![1]!;
   await until('misc/slow', /^misc\/slow \(slow-1\.0\) is building\n$/);
   assert.equal(await why('misc/user'), 'misc/user (user-1.0) waits for its dependencies (still building: slow-1.0)\n');
+  const serve = startKiln(['serve', '--logdir', dirs.logdir, '--web', '127.0.0.1:0']);
+  children.push(serve);
+  const serveUrl = /at (http\S+)/.exec(await serve.line(/serving .* at http/))![1]!;
+  browser = await chromium.launch(LAUNCH);
+  const pages = await Promise.all([buildUrl, serveUrl].map(async (url) => {
+    const page = await browser!.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(url);
+    return page;
+  }));
+  const pageSays = async (pkgpath: string, text: string): Promise<void> => {
+    for (const [i, page] of pages.entries()) {
+      await untilPage(`${['kiln build --web', 'kiln serve'][i]}'s Why of ${pkgpath}: ${text}`, async () => (await whyCell(page, pkgpath)).startsWith(text));
+    }
+  };
+  await pageSays('misc/user', 'waits for its dependencies (still building: slow-1.0)');
   // The build writes the reasons of packages whose dependencies are built every two seconds.
   await until('misc/other', /^misc\/other \(other-1\.0\) every slot is busy; 0 ready packages come before it \(as of \d\d:\d\d:\d\d\)\n$/);
+  await pageSays('misc/other', 'every slot is busy; 0 ready packages come before it');
   assert.equal((await kiln(['stop', '--logdir', dirs.logdir, '--host', 'localhost'])).code, 0);
   await until('misc/other', /^misc\/other \(other-1\.0\) no host takes jobs: localhost draining /);
+  await pageSays('misc/other', 'no host takes jobs: localhost draining');
+  mkdirSync(join(repo, 'out/e2e'), { recursive: true });
+  await pages[0]!.screenshot({ path: join(repo, 'out/e2e/why-column.png'), fullPage: true });
   rmSync(join(dirs.logdir, 'stop-localhost'));
-  assert.equal((await build).code, 0);
+  assert.equal(await build.exited, 0, build.lines.join('\n'));
+  // Built: kiln serve's page says nothing of waiting any more.
+  for (const pkgpath of ['misc/user', 'misc/other']) {
+    await untilPage(`${pkgpath} done, no Why`, async () => (await pages[1]!.locator(`#packages tbody tr:has-text("${pkgpath}")`).innerText()).includes('done')
+      && (await whyCell(pages[1]!, pkgpath)) === '');
+  }
+  serve.child.kill('SIGINT');
+  await serve.exited;
   assert.equal(await why('misc/user'), 'misc/user (user-1.0) is done\n');
   const unknown = await kiln(['why', 'misc/nothing', '--logdir', dirs.logdir]);
   assert.equal(unknown.code, 4);

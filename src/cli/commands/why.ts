@@ -6,16 +6,15 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-import { formatWaitReason } from '../../core/engine-why.js';
 import { isPkgPath } from '../../core/pkgpath.js';
 import { RunStore, StoreError } from '../../store/run-store.js';
 import { RUN_LOCK } from '../../runtime/run-lock.js';
-import { WAITING_KEY, type WaitingRecord } from '../../runtime/wait-record.js';
 import { parse } from '../args.js';
 import { exitHelp } from '../exit-status.js';
 import { type Command, UsageError, UserError } from '../command.js';
 import { DEFAULT_LOGDIR } from '../run-event-log.js';
 import { clockTime, printable } from '../../report/text-format.js';
+import { dependencyWait, parseWaiting, WAITING_KEY } from '../../report/waiting.js';
 
 export const whyCommand: Command = {
   name: 'why',
@@ -59,7 +58,6 @@ function answer(logdir: string, pkgpath: string): string {
     const packages = store.packagesAt(run.id, pkgpath);
     if (packages.length === 0) throw new UserError(`${pkgpath} is not among the packages of run ${run.id} in ${logdir} (yet: the scan may still go on)`);
     const statuses = store.statuses(run.id);
-    const built = (name: string): boolean => ['done', 'up-to-date'].includes(statuses.get(name)?.status ?? '');
     return packages.map(({ pkgname, depends }) => {
       const s = statuses.get(pkgname);
       const head = `${pkgpath} (${printable(pkgname)})`;
@@ -67,25 +65,13 @@ function answer(logdir: string, pkgpath: string): string {
         const why = s.reason ?? (s.blockedBy.length > 0 ? `blocked by ${s.blockedBy.join(' ')}` : s.error);
         return `${head} is ${s.status}${why === undefined ? '' : `: ${printable(why)}`}`;
       }
-      const open = depends.filter((d) => !built(d));
-      if (open.length > 0) {
-        const building = open.filter((d) => statuses.get(d)?.status === 'building');
-        return `${head} ${printable(formatWaitReason({ kind: 'dependencies', building, waiting: open.filter((d) => !building.includes(d)) }))}`;
-      }
+      const dependencies = dependencyWait(depends, (d) => statuses.get(d)?.status);
+      if (dependencies !== undefined) return `${head} ${printable(dependencies)}`;
       return waiting === undefined && !existsSync(join(logdir, RUN_LOCK))
         ? `${head} is queued; no kiln build runs in ${logdir} to start it: run the same kiln build again`
         : `${head} is queued; the build has not said why yet: ask again in a few seconds`;
     }).join('\n');
   } finally {
     store.close();
-  }
-}
-
-function parseWaiting(text: string | undefined): WaitingRecord | undefined {
-  if (text === undefined || text === '') return undefined;
-  try {
-    return JSON.parse(text) as WaitingRecord;
-  } catch {
-    return undefined;
   }
 }

@@ -80,7 +80,7 @@ function watchTables() {
     seen.observe(section);
   });
 }
-function whyOf(r) { return r.error || r.reason || (r.blockedBy.length ? 'blocked by ' + r.blockedBy.join(' ') : ''); }
+function whyOf(r) { return r.error || r.reason || (r.blockedBy.length ? 'blocked by ' + r.blockedBy.join(' ') : '') || r.waiting || ''; }
 // The long tables are worked out only while on screen (or nearly): off screen, an update costs them nothing.
 function renderTables() {
   var v = store.versions;

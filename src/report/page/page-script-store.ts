@@ -5,7 +5,7 @@
 // their statuses change, so the server never sends those tables.
 
 export const SCRIPT_STORE = String.raw`
-var WIRE_FORMAT = 1;
+var WIRE_FORMAT = 2;
 var store = newStore();
 function newStore() {
   return {
@@ -34,12 +34,12 @@ function packageNamed(name) {
   if (!store.byName) { store.byName = new Map(); store.pkgs.forEach(function (p) { if (p) store.byName.set(p.pkgname, p); }); }
   return store.byName.get(name);
 }
-// Sets a package's changing part from row t, starting at column o: status, phase, error, reason, blockedBy, host, startedAt, durationS, log, logBytes, endedAt.
+// Sets a package's changing part from row t, starting at column o: status, phase, error, reason, blockedBy, host, startedAt, durationS, log, logBytes, endedAt, waiting.
 function setStatus(p, t, o) {
   var wasFailed = isFailed(p.status); var wasIndirect = isIndirect(p.status);
   addBreaks(p.blockedBy, -1);
   p.status = t[o]; p.phase = nz(t[o + 1]); p.error = nz(t[o + 2]); p.reason = nz(t[o + 3]); p.blockedBy = t[o + 4] || [];
-  p.host = nz(t[o + 5]); p.startedAt = nz(t[o + 6]); p.durationS = nz(t[o + 7]); p.log = nz(t[o + 8]); p.logBytes = nz(t[o + 9]); p.endedAt = nz(t[o + 10]);
+  p.host = nz(t[o + 5]); p.startedAt = nz(t[o + 6]); p.durationS = nz(t[o + 7]); p.log = nz(t[o + 8]); p.logBytes = nz(t[o + 9]); p.endedAt = nz(t[o + 10]); p.waiting = nz(t[o + 11]);
   p.ver++;
   addBreaks(p.blockedBy, 1);
   var failed = isFailed(p.status); var indirect = isIndirect(p.status);
