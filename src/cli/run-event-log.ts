@@ -13,14 +13,14 @@ import { UserError } from './command.js';
 export const DEFAULT_LOGDIR = 'logs';
 
 export function openRunEventLog(logdir: string): EventLog {
-  const store = openStore(logdir);
+  const store = openRunStore(logdir);
   const run = store.latestRun()?.id;
   return { read: (after) => (run === undefined ? [] : store.readEvents(after, run)) };
 }
 
 /** Every run of the run directory, as it grows (a new `kiln build` there adds one): what `kiln serve` follows. */
 export function openRunDirectory(logdir: string): RunDirectory {
-  const store = openStore(logdir);
+  const store = openRunStore(logdir);
   return {
     runs: () => store.runs().map(({ id, startedAt, finishedAt, result }) => ({ id, startedAt, finishedAt, result })),
     log: (run) => ({ read: (after) => store.readEvents(after, run) }),
@@ -44,7 +44,8 @@ export function runWaiting(logdir: string): () => WaitingRecord | undefined {
   };
 }
 
-function openStore(logdir: string): RunStore {
+/** The run directory's store, read-only; a missing or unreadable one is the operator's error, saying how one is made. */
+export function openRunStore(logdir: string): RunStore {
   const file = join(logdir, 'kiln.db');
   if (!existsSync(file)) throw new UserError(`no run found in ${logdir}: ${file} is missing (kiln build --logdir ${logdir} makes one)`);
   let store: RunStore;

@@ -14,7 +14,7 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { RunStore } from '../../src/store/run-store.js';
-import { makeDurableTree } from '../support/durable-tree.js';
+import { BIG_PORTFILE, makeDurableTree } from '../support/durable-tree.js';
 import { startKiln } from '../support/kiln-process.js';
 import { clusterUnavailable, createCluster, type NetnsCluster } from '../support/netns-hosts.js';
 
@@ -55,13 +55,7 @@ void test('a package that does not fit in the repository: back to the queue unco
   const tree = join(work, 'tree');
   await makeDurableTree(tree, { a: {} });
   mkdirSync(join(tree, 'cat', 'big'));
-  writeFileSync(join(tree, 'cat', 'big', 'Portfile'), `PKGNAME=big-1.0
-COMMENT="a package of 80 MiB that does not compress"
-MAINTAINER="tests@kiln.example"
-CATEGORIES="cat"
-build() { head -c 83886080 /dev/urandom >blob; }
-install() { mkdir -p "$DESTDIR$PREFIX/share/big" && cp blob "$DESTDIR$PREFIX/share/big/"; }
-`);
+  writeFileSync(join(tree, 'cat', 'big', 'Portfile'), BIG_PORTFILE);
   mkdirSync(join(packages, 'All'));
   const { bavail, bsize } = statfsSync(packages);
   const filler = join(packages, 'filler');

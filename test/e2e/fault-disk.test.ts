@@ -17,7 +17,7 @@ import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 
 import { RunStore } from '../../src/store/run-store.js';
-import { makeDurableTree } from '../support/durable-tree.js';
+import { BIG_PORTFILE, makeDurableTree } from '../support/durable-tree.js';
 import { kiln, kilnBuild, outcomeOf, type RunDirs } from '../support/kiln-runs.js';
 import { waitFor } from '../support/run-command.js';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -159,13 +159,7 @@ describe('a full repository', { skip }, () => {
     const bigTree = join(work, 'bigtree');
     await makeDurableTree(bigTree, { a: {} });
     mkdirSync(join(bigTree, 'cat', 'big'));
-    writeFileSync(join(bigTree, 'cat', 'big', 'Portfile'), `PKGNAME=big-1.0
-COMMENT="a package of 80 MiB that does not compress"
-MAINTAINER="tests@kiln.example"
-CATEGORIES="cat"
-build() { head -c 83886080 /dev/urandom >blob; }
-install() { mkdir -p "$DESTDIR$PREFIX/share/big" && cp blob "$DESTDIR$PREFIX/share/big/"; }
-`);
+    writeFileSync(join(bigTree, 'cat', 'big', 'Portfile'), BIG_PORTFILE);
     const packages = tmpfs('repo2', '200m');
     mkdirSync(join(packages, 'All'));
     fill(packages, 70);

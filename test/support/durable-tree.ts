@@ -77,3 +77,12 @@ export const DIAMOND: Readonly<Record<string, FixturePort>> = {
   a: {}, b: { deps: ['a'] }, c: { deps: ['b'] }, d: { deps: ['a'] }, e: { deps: ['b', 'd'] },
   bad: { fail: true }, usesbad: { deps: ['bad'] }, lone: {},
 };
+
+/** A port whose package is 80 MiB that does not compress: bigger than the space a disk test leaves. */
+export const BIG_PORTFILE = `PKGNAME=big-1.0
+COMMENT="a package of 80 MiB that does not compress"
+MAINTAINER="tests@kiln.example"
+CATEGORIES="cat"
+build() { head -c 83886080 /dev/urandom >blob; }
+install() { mkdir -p "$DESTDIR$PREFIX/share/big" && cp blob "$DESTDIR$PREFIX/share/big/"; }
+`;

@@ -11,8 +11,7 @@ import { parse } from '../args.js';
 import { exitHelp } from '../exit-status.js';
 import { ADDED_HOSTS } from '../cluster-wiring.js';
 import { type Command, UsageError, UserError } from '../command.js';
-import { DEFAULT_LOGDIR } from '../run-event-log.js';
-import { RunStore, StoreError } from '../../store/run-store.js';
+import { DEFAULT_LOGDIR, openRunStore } from '../run-event-log.js';
 
 export const hostCommand: Command = {
   name: 'host',
@@ -63,13 +62,7 @@ ${exitHelp('0 the host joins the build')}`,
  * a relative path was given where kiln build ran).
  */
 function buildHosts(logdir: string, cwd: string): string[] {
-  let store: RunStore;
-  try {
-    store = RunStore.openReadOnly(logdir);
-  } catch (err) {
-    if (err instanceof StoreError) throw new UserError(err.message);
-    throw err;
-  }
+  const store = openRunStore(logdir);
   let argv: string[];
   try {
     argv = JSON.parse(store.latestRun()?.args ?? '[]') as string[];

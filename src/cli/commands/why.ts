@@ -7,12 +7,11 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { isPkgPath } from '../../core/pkgpath.js';
-import { RunStore, StoreError } from '../../store/run-store.js';
 import { RUN_LOCK } from '../../runtime/run-lock.js';
 import { parse } from '../args.js';
 import { exitHelp } from '../exit-status.js';
 import { type Command, UsageError, UserError } from '../command.js';
-import { DEFAULT_LOGDIR } from '../run-event-log.js';
+import { DEFAULT_LOGDIR, openRunStore } from '../run-event-log.js';
 import { clockTime, printable } from '../../report/text-format.js';
 import { dependencyWait, parseWaiting, WAITING_KEY } from '../../report/waiting.js';
 
@@ -42,13 +41,7 @@ ${exitHelp('0 the answer was printed')}`,
 };
 
 function answer(logdir: string, pkgpath: string): string {
-  let store: RunStore;
-  try {
-    store = RunStore.openReadOnly(logdir);
-  } catch (err) {
-    if (err instanceof StoreError) throw new UserError(err.message);
-    throw err;
-  }
+  const store = openRunStore(logdir);
   try {
     const run = store.latestRun();
     if (run === undefined) throw new UserError(`no kiln run in ${logdir}`);
