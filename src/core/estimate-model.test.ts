@@ -53,3 +53,8 @@ void test('history still comes first; with too little history, or no facts, the 
   assert.equal(few.estimate('new-1', 'big/new').wallS, new Estimator(history.slice(0, 10)).estimate('new-1').wallS);
   assert.equal(estimator.estimate('other-1', 'big/other').wallS, new Estimator(history).estimate('other-1').wallS);
 });
+
+void test('graph facts: a cycle counts once along the walk, and the walk ends', () => {
+  const facts = graphFacts([[1], [2], [0]], (id) => `misc/p${id}`, () => true);
+  assert.deepEqual(facts.map((f) => f.depth), [2, 1, 0]);
+});

@@ -102,32 +102,45 @@ function solve(a: number[][], b: number[]): number[] {
 }
 
 /**
- * Facts of every node of a graph given as dependency lists (ids), the
- * pkgpath and MAKE_JOBS_SAFE of each; depth is computed in one pass.
+ * The longest chain of dependencies below `root` (0 for none), memoised in
+ * `depth`. Iterative, as chains of the whole tree are too deep for
+ * recursion. A dependency on the walk's own path (a cycle, which the
+ * resolver reports and fails) counts as none, so a cycle cannot loop it.
  */
+export function chainDepth<K>(root: K, dependsOf: (node: K) => readonly K[], depth: Map<K, number>): number {
+  const onPath = new Set<K>();
+  const stack = [root];
+  while (stack.length > 0) {
+    const node = stack[stack.length - 1]!;
+    if (depth.has(node)) {
+      stack.pop();
+      continue;
+    }
+    onPath.add(node);
+    let deepest = 0;
+    let ready = true;
+    for (const dep of dependsOf(node)) {
+      if (onPath.has(dep)) continue;
+      const known = depth.get(dep);
+      if (known === undefined) {
+        ready = false;
+        stack.push(dep);
+      } else deepest = Math.max(deepest, known + 1);
+    }
+    if (ready) {
+      depth.set(node, deepest);
+      onPath.delete(node);
+      stack.pop();
+    }
+  }
+  return depth.get(root)!;
+}
+
+/** Facts of every node of a graph given as dependency lists (ids), the pkgpath and MAKE_JOBS_SAFE of each. */
 export function graphFacts(deps: readonly (readonly number[])[], pkgpath: (id: number) => PkgPath,
   makeJobsSafe: (id: number) => boolean): PortFacts[] {
-  const depth = new Int32Array(deps.length).fill(-1);
-  // A node whose depth is known is not pushed again; one on the stack may be, and is then finished first.
-  const depthOf = (root: number): number => {
-    // Iterative, as chains of the whole tree are too deep for recursion; the graph is acyclic.
-    const stack = [root];
-    while (stack.length > 0) {
-      const id = stack[stack.length - 1]!;
-      let d = 0;
-      let ready = true;
-      for (const dep of deps[id]!) {
-        if (depth[dep]! < 0) {
-          ready = false;
-          stack.push(dep);
-        } else d = Math.max(d, depth[dep]! + 1);
-      }
-      if (ready) {
-        depth[id] = d;
-        stack.pop();
-      }
-    }
-    return depth[root]!;
-  };
-  return deps.map((list, id) => ({ pkgpath: pkgpath(id), deps: list.length, depth: depthOf(id), makeJobsSafe: makeJobsSafe(id) }));
+  const depth = new Map<number, number>();
+  return deps.map((list, id) => ({
+    pkgpath: pkgpath(id), deps: list.length, depth: chainDepth(id, (node) => deps[node]!, depth), makeJobsSafe: makeJobsSafe(id),
+  }));
 }

@@ -30,3 +30,10 @@ void test('facts of a scanned port by pkgpath: its dependencies, the chain below
   assert.equal(scanned.add(resolve('x-1 misc/x')), true, 'a quarter more ports: fit again');
   assert.equal(scanned.add(resolve('y-1 misc/y')), false, 'fewer: keep the model');
 });
+
+void test('a dependency cycle (the resolver fails it) gives facts, not an endless walk', () => {
+  const scanned = new ScannedFacts();
+  scanned.add(resolve('a-1 misc/a b>=1:../../misc/b', 'b-1 misc/b a>=1:../../misc/a', 'c-1 misc/c a>=1:../../misc/a'));
+  assert.equal(scanned.facts('misc/a')?.depth, 1);
+  assert.equal(scanned.facts('misc/c')?.depth, 2);
+});

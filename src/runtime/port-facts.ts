@@ -3,7 +3,7 @@
 // they go, MAKE_JOBS_SAFE. Ports come in batches while the scan goes on; a
 // port's depth counts the dependencies found by the time it is first asked.
 
-import type { PortFacts } from '../core/estimate-model.js';
+import { chainDepth, type PortFacts } from '../core/estimate-model.js';
 import type { PkgName, PkgPath } from '../core/model.js';
 import { indexValue } from '../core/pbulk-index.js';
 import type { ResolvedPackage } from '../core/resolve.js';
@@ -37,25 +37,8 @@ export class ScannedFacts {
     };
   };
 
-  /** The longest chain of known dependencies below `root`; iterative, as chains can be long. */
+  /** The longest chain of the dependencies known so far below `root`. */
   private depth(root: PkgName): number {
-    const stack = [root];
-    while (stack.length > 0) {
-      const name = stack[stack.length - 1]!;
-      let deepest = 0;
-      let ready = true;
-      for (const dep of this.byName.get(name)?.depends ?? []) {
-        const known = this.byName.has(dep) ? this.depths.get(dep) : 0;
-        if (known === undefined) {
-          ready = false;
-          stack.push(dep);
-        } else deepest = Math.max(deepest, known + (this.byName.has(dep) ? 1 : 0));
-      }
-      if (ready) {
-        this.depths.set(name, deepest);
-        stack.pop();
-      }
-    }
-    return this.depths.get(root)!;
+    return chainDepth(root, (name) => (this.byName.get(name)?.depends ?? []).filter((dep) => this.byName.has(dep)), this.depths);
   }
 }

@@ -61,3 +61,22 @@ test('a duplicate PKGNAME and symlinked ports: each shown with its reason, the r
   assert.match(built, /twin-1\.0\.tgz/);
   assert.doesNotMatch(built, /outside-1\.0/, 'nothing from outside the tree is built');
 });
+
+test('a dependency cycle: its ports are prefailed naming the cycle, the rest is built, kiln does not crash', async () => {
+  const tree = join(work, 'cycle-tree');
+  await makeTree(tree, {
+    'misc/a': { Portfile: portfile('a-1.0', { build: ':', install: INSTALL }, "DEPENDS=('b-[0-9]*:../../misc/b')\n") },
+    'misc/b': { Portfile: portfile('b-1.0', { build: ':', install: INSTALL }, "DEPENDS=('a-[0-9]*:../../misc/a')\n") },
+    'misc/c': { Portfile: portfile('c-1.0', { build: ':', install: INSTALL }) },
+  });
+  const dirs: RunDirs = { tree, logdir: join(work, 'cycle-logs'), packages: join(work, 'cycle-packages') };
+  const run = await kiln(buildArgs(dirs));
+  assert.doesNotMatch(run.stderr, /internal error|heap/);
+  const report = JSON.parse(readFileSync(join(dirs.logdir, 'report.json'), 'utf8')) as { packages: ReportEntry[] };
+  const status = Object.fromEntries(report.packages.map((p) => [p.pkgpath, [p.status, p.reason]]));
+  assert.equal(status['misc/c']?.[0], 'done');
+  for (const pkgpath of ['misc/a', 'misc/b']) {
+    assert.equal(status[pkgpath]?.[0], 'prefailed');
+    assert.match(status[pkgpath]?.[1] ?? '', /dependency cycle/);
+  }
+});
