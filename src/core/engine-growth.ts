@@ -59,11 +59,6 @@ export function settle(ctx: SettleContext, out: EngineCommand[], at: number, fir
   }
 }
 
-/** 1 for a package to check (`check`) before it is built: it may still be current. */
-export function recheckOf(entry: PlanEntry): number {
-  return entry.initial.status === 'open' && entry.initial.recheck === true ? 1 : 0;
-}
-
 /** `array` lengthened to `size`, the new places zero. */
 export function grown(array: Int32Array, size: number): Int32Array {
   const bigger = new Int32Array(size);

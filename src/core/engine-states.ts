@@ -78,6 +78,12 @@ export class PackageStates {
     out.push(change);
   }
 
+  /** `id` failed: so does, indirectly, everything that needs it. */
+  fail(out: EngineCommand[], at: number, id: number, detail: FailureDetail, job?: number): void {
+    this.set(out, at, id, 'failed', detail, job);
+    this.propagate(out, at, id);
+  }
+
   /**
    * Marks everything that needs `root` (directly or not) as blocked by it;
    * with `first`, only packages from that id on (those below already are).

@@ -5,24 +5,26 @@
 // ready), building, and the final states of model.ts. Hosts and their
 // slots, cores and load limits live in engine-hosts.ts, their coming, going
 // and draining in engine-host-events.ts; how packages are taken, at the
-// start or while the scan goes on, in engine-growth.ts; the choice of what
-// starts where, in engine-dispatch.ts.
+// start or while the scan goes on, in engine-growth.ts; how an open package
+// comes to the ready queue, in engine-readiness.ts; what becomes of it when
+// its job ends, in engine-job-ends.ts; the choice of what starts where, in
+// engine-dispatch.ts.
 
 import { dispatchRound, type DispatchContext } from './engine-dispatch.js';
-import type { CheckVerdict, EngineCommand, EngineEvent, HostState, Job } from './engine-events.js';
+import type { EngineCommand, EngineEvent, HostState, Job } from './engine-events.js';
 import { Expectations } from './engine-expectations.js';
-import { FetchGate } from './engine-fetch.js';
-import { grown, recheckOf, settle } from './engine-growth.js';
+import { grown, settle } from './engine-growth.js';
 import { HostEvents } from './engine-host-events.js';
 import { HostPool, type HostRecord } from './engine-hosts.js';
+import { hostLost, type JobEndContext, jobEnded, pathLocked, retry } from './engine-job-ends.js';
 import { PathGate } from './engine-paths.js';
+import { Readiness } from './engine-readiness.js';
 import { SpaceGate } from './engine-space.js';
 import { type IdleSlot, idleSlot, type WaitReason, waitReasons, type WhyInput } from './engine-why.js';
-import { type FailureDetail, PackageStates, standingFailure } from './engine-states.js';
+import { PackageStates } from './engine-states.js';
 import { BuildGraph } from './graph.js';
-import { IdHeap } from './heap.js';
 import type { EngineConfig, EngineCounts, PlanEntry } from './engine-plan.js';
-import type { HostSpec, JobOutcome, PkgName, PkgPath, Status } from './model.js';
+import type { HostSpec, PkgName, Status } from './model.js';
 import { memoryAdmission } from './policies/admission-memory.js';
 import { adaptiveConcurrency } from './policies/concurrency-adaptive.js';
 import { wallAt } from './speedup.js';
@@ -44,14 +46,10 @@ export class Engine {
   private readonly config: EngineConfig;
   private expected: Expectations;
   private readonly states: PackageStates;
-  private pending: Int32Array;
+  private readonly readiness: Readiness;
+  /** Infrastructure failures charged to each package (a retry clears them): its next job is one attempt more. */
   private attempts: Int32Array;
-  private ready: IdHeap;
   private readonly paths = new PathGate();
-  private readonly fetches = new FetchGate();
-  /** Packages to check (`check`) before they are built, and those whose answer is awaited. */
-  private recheck: Uint8Array;
-  private readonly checking = new Set<number>();
   private readonly hosts = new HostPool();
   private readonly hostEvents: HostEvents;
   private readonly space = new SpaceGate();
@@ -73,10 +71,8 @@ export class Engine {
     this.graph = BuildGraph.from(plan);
     this.expected = this.expectations();
     this.states = new PackageStates(this.graph, (id, before, after) => this.expected.statusChanged(id, before, after));
-    this.pending = new Int32Array(plan.length);
+    this.readiness = new Readiness(plan, this.graph, this.states, this.expected.priority);
     this.attempts = new Int32Array(plan.length);
-    this.recheck = Uint8Array.from(plan, recheckOf);
-    this.ready = new IdHeap(this.expected.priority);
     this.nextJob = nextJobId;
     this.dispatcher = this.dispatchContext(config);
   }
@@ -108,19 +104,15 @@ export class Engine {
     this.states.grow(this.graph);
     this.expected = this.expectations();
     this.expected.recount((id) => this.states.status[id]!);
-    this.pending = grown(this.pending, this.plan.length);
+    this.readiness.grow(this.plan, this.graph, this.expected.priority);
     this.attempts = grown(this.attempts, this.plan.length);
-    this.recheck = Uint8Array.from(this.plan, (p, id) => (id < first ? this.recheck[id]! : recheckOf(p)));
-    const ready = new IdHeap(this.expected.priority);
-    for (const id of this.ready.values()) ready.push(id);
-    this.ready = ready;
     this.dispatcher = this.dispatchContext(this.config);
     this.settle(out, at, first);
   }
 
   private settle(out: EngineCommand[], at: number, first: number): void {
-    const { plan, graph, states, pending } = this;
-    settle({ plan, graph, states, pending, becameReady: (o, a, id) => this.becameReady(o, a, id) }, out, at, first);
+    const { plan, graph, states, readiness } = this;
+    settle({ plan, graph, states, pending: readiness.pending, becameReady: (o, a, id) => readiness.becameReady(o, a, id) }, out, at, first);
   }
 
   private expectations(): Expectations {
@@ -136,29 +128,20 @@ export class Engine {
     const at = event.at;
     switch (event.type) {
       case 'host-up': this.hostEvents.up(out, at, event.host); break;
-      case 'host-down':
-        for (const job of this.hostEvents.down(out, at, event.host, event.reason)) {
-          this.release(job);
-          this.requeue(out, at, job, event.reason, `host ${event.host} lost: ${event.reason}`);
-        }
-        break;
+      case 'host-down': hostLost(this.jobEnds, out, at, event.host, event.reason); break;
       case 'drain': this.hostEvents.drain(out, at, event.host, true); break;
       case 'undrain': this.hostEvents.drain(out, at, event.host, false); break;
       case 'space-short': case 'space-ok': this.space.handle(out, event); break;
-      case 'job-ended': this.jobEnded(out, at, event.job, event.outcome); break;
-      case 'retry': this.retry(out, at, event.pkgpath); break;
-      case 'checked': this.checked(out, at, event.pkgname, event.verdict); break;
-      case 'path-locked': this.pathLocked(out, at, event); break;
+      case 'job-ended': jobEnded(this.jobEnds, out, at, event.job, event.outcome); break;
+      case 'retry': retry(this.jobEnds, out, at, event.pkgpath); break;
+      case 'checked': this.readiness.checked(out, at, event.pkgname, event.verdict); break;
+      case 'path-locked': pathLocked(this.jobEnds, out, at, event); break;
       case 'path-unlocked':
-        // The other run may have built it (a shared repository): check before building.
-        for (const id of this.paths.unhold(event.pkgpath)) {
-          this.recheck[id] = 1;
-          if (this.pending[id] === 0 && this.states.status[id] === 'open') this.becameReady(out, at, id);
-        }
-        this.retry(out, at, event.pkgpath);
+        this.readiness.unlocked(out, at, this.paths.unhold(event.pkgpath));
+        retry(this.jobEnds, out, at, event.pkgpath);
         break;
       case 'packages-added': this.add(out, at, event.entries); break;
-      case 'distfiles-ready': case 'fetch-failed': this.fetched(out, at, event); break;
+      case 'distfiles-ready': case 'fetch-failed': this.readiness.fetched(out, at, event); break;
       case 'plan-complete':
         this.more = false;
         this.closing = event.replan === true;
@@ -174,6 +157,11 @@ export class Engine {
     return out;
   }
 
+  private get jobEnds(): JobEndContext {
+    const { graph, states, readiness, hosts, hostEvents, paths, attempts, jobOfNode } = this;
+    return { graph, states, readiness, hosts, hostEvents, paths, attempts, jobOfNode, maxAttempts: this.config.maxAttempts };
+  }
+
   // ---- views, for reporters and the simulator -------------------------
 
   statusOf(pkgname: PkgName): Status | undefined {
@@ -186,7 +174,7 @@ export class Engine {
   }
 
   /** How soon a package's distfiles are wanted (bigger: sooner): those of ready packages first, each group by build priority. */
-  fetchUrgency(pkgname: PkgName): number { const id = this.graph.id(pkgname) ?? -1; return (this.pending[id] === 0 ? 1e15 : 0) + (this.expected.priority[id] ?? 0); }
+  fetchUrgency(pkgname: PkgName): number { const id = this.graph.id(pkgname) ?? -1; return (this.readiness.pending[id] === 0 ? 1e15 : 0) + (this.expected.priority[id] ?? 0); }
 
   blockers(pkgname: PkgName): PkgName[] {
     const id = this.graph.id(pkgname);
@@ -206,7 +194,7 @@ export class Engine {
 
   private whyInput(): WhyInput {
     return {
-      graph: this.graph, status: this.states.status, pending: this.pending, checking: this.checking, paths: this.paths,
+      graph: this.graph, status: this.states.status, pending: this.readiness.pending, checking: this.readiness.checking, paths: this.paths,
       closing: this.closing, spaceShort: this.space.reasons, dispatch: this.dispatcher,
     };
   }
@@ -231,123 +219,10 @@ export class Engine {
   }
 
   snapshot(): EngineCounts {
-    return { total: this.plan.length, byStatus: { ...this.states.counts }, ready: this.ready.size };
+    return { total: this.plan.length, byStatus: { ...this.states.counts }, ready: this.readiness.ready.size };
   }
 
   get finished(): boolean { return this.ended; }
-
-  // ---- events ----------------------------------------------------------
-
-  private jobEnded(out: EngineCommand[], at: number, jobId: number, outcome: JobOutcome): void {
-    const job = this.job(jobId);
-    if (!job) return; // already requeued (its host was lost) or cancelled
-    this.release(job);
-    const id = this.graph.id(job.pkgname)!;
-    if (outcome.kind !== 'infrastructure') this.hostEvents.jobEndedWell(job.host);
-    switch (outcome.kind) {
-      case 'built':
-        this.states.set(out, at, id, 'done', {}, job.id);
-        this.releaseDependents(out, at, id);
-        break;
-      case 'failed': this.fail(out, at, id, { phase: outcome.phase, error: outcome.error }, job.id); break;
-      case 'infrastructure': {
-        const blame = outcome.full === undefined ? this.hostEvents.infrastructure(out, at, job.host, id, outcome.reason) : { charge: false, forgiven: [] };
-        for (const forgiven of blame.forgiven) this.attempts[forgiven] = Math.max(0, this.attempts[forgiven]! - 1);
-        if (blame.charge) this.attempts[id]!++;
-        if (this.attempts[id]! < this.config.maxAttempts) this.requeue(out, at, job, outcome.reason, outcome.reason);
-        else this.fail(out, at, id, { phase: 'infrastructure', error: 'infrastructure', reason: outcome.reason }, job.id);
-        break;
-      }
-      default: unreachable(outcome);
-    }
-  }
-
-  private retry(out: EngineCommand[], at: number, pkgpath: PkgPath): void {
-    for (let id = 0; id < this.plan.length; id++) {
-      if (this.graph.pkgpaths[id] !== pkgpath || this.states.status[id] !== 'failed') continue;
-      this.attempts[id] = 0;
-      this.states.set(out, at, id, 'open', { reason: 'retry asked' });
-      this.readyIfWaitingOnNothing(id);
-      this.states.unblock(out, at, id, (d) => this.readyIfWaitingOnNothing(d));
-    }
-  }
-
-  private checked(out: EngineCommand[], at: number, pkgname: PkgName, verdict: CheckVerdict): void {
-    const id = this.graph.id(pkgname);
-    if (id === undefined || !this.checking.delete(id) || this.states.status[id] !== 'open') return;
-    this.recheck[id] = 0;
-    if (verdict.status === 'open') this.becameReady(out, at, id);
-    else if (verdict.status === 'failed') this.fail(out, at, id, standingFailure(verdict));
-    else {
-      this.states.set(out, at, id, verdict.status);
-      this.releaseDependents(out, at, id);
-    }
-  }
-
-  private pathLocked(out: EngineCommand[], at: number, event: Extract<EngineEvent, { type: 'path-locked' }>): void {
-    const job = event.job === undefined ? undefined : this.job(event.job);
-    if (event.failed === undefined) this.paths.hold(event.pkgpath, event.by);
-    if (job) {
-      this.release(job);
-      this.requeue(out, at, job, `${event.pkgpath} is locked by ${event.by}`, `waits for ${event.by}`);
-    }
-    const failed = event.failed;
-    for (let id = 0; failed && id < this.plan.length; id++) {
-      if (this.graph.pkgpaths[id] !== event.pkgpath || this.states.status[id] !== 'open') continue;
-      this.checking.delete(id);
-      this.fail(out, at, id, { ...failed, reason: `failed in ${event.by} with the same inputs` });
-    }
-  }
-
-  // ---- transitions -----------------------------------------------------
-
-  private fail(out: EngineCommand[], at: number, id: number, detail: FailureDetail, job?: number): void {
-    this.states.set(out, at, id, 'failed', detail, job);
-    this.states.propagate(out, at, id);
-  }
-
-  /** `id`'s dependencies are built: it is first checked when it may still be current, then waits for its distfiles (engine-fetch.ts). */
-  private becameReady(out: EngineCommand[], at: number, id: number): void {
-    if (this.recheck[id] === 1) {
-      this.checking.add(id);
-      out.push({ type: 'check', at, pkgname: this.graph.pkgnames[id]! });
-      return;
-    }
-    const gate = this.fetches.pass(id, this.graph.pkgnames[id]!, this.plan[id]!.fetch === true);
-    if (gate.kind === 'ready') this.ready.push(id);
-    else if (gate.kind === 'failed') this.fail(out, at, id, { phase: 'fetch', error: 'fetch', reason: gate.reason });
-  }
-
-  private fetched(out: EngineCommand[], at: number, event: Extract<EngineEvent, { type: 'distfiles-ready' | 'fetch-failed' }>): void {
-    const next = this.fetches.arrived(event, (name) => this.graph.id(name), (id) => this.states.status[id] === 'open',
-      (id) => this.recheck[id] === 0 && !this.checking.has(id) && this.plan[id]!.fetch === true);
-    if (next?.kind === 'ready') this.becameReady(out, at, next.id);
-    else if (next?.kind === 'failed') this.fail(out, at, next.id, { phase: 'fetch', error: 'fetch', reason: next.reason });
-  }
-
-  private releaseDependents(out: EngineCommand[], at: number, id: number): void {
-    for (const dependent of this.graph.dependents[id]!) {
-      if (--this.pending[dependent]! === 0 && this.states.status[dependent] === 'open') this.becameReady(out, at, dependent);
-    }
-  }
-
-  /** `job` ended without building its package (`reason`): it is open again (`why`), to be run again. */
-  private requeue(out: EngineCommand[], at: number, job: Job, reason: string, why: string): void {
-    out.push({ type: 'requeue', at, job, reason });
-    const id = this.graph.id(job.pkgname)!;
-    this.states.set(out, at, id, 'open', { reason: why }, job.id);
-    this.readyIfWaitingOnNothing(id);
-  }
-
-  private readyIfWaitingOnNothing(id: number): void {
-    if (this.pending[id] === 0 && this.states.status[id] === 'open') this.ready.push(id);
-  }
-
-  private release(job: Job): void {
-    this.jobOfNode.delete(this.graph.id(job.pkgname)!);
-    this.hosts.release(job);
-    for (const id of this.paths.free(job.pkgpath)) if (this.states.status[id] === 'open') this.ready.push(id);
-  }
 
   // ---- dispatch --------------------------------------------------------
 
@@ -357,7 +232,7 @@ export class Engine {
       this.checkFinished(out, at);
       return;
     }
-    if (this.expected.replan(this.hosts.capacity(), (id) => this.states.status[id]!)) this.ready.reorder();
+    if (this.expected.replan(this.hosts.capacity(), (id) => this.states.status[id]!)) this.readiness.ready.reorder();
     this.round = { out, at };
     dispatchRound(this.dispatcher, at);
     this.round = undefined;
@@ -383,7 +258,7 @@ export class Engine {
 
   private dispatchContext(config: EngineConfig): DispatchContext {
     return {
-      hosts: this.hosts, ready: this.ready, priority: this.expected.priority, estimates: this.plan.map((p) => p.estimate),
+      hosts: this.hosts, ready: this.readiness.ready, priority: this.expected.priority, estimates: this.plan.map((p) => p.estimate),
       tail: () => this.expected.tail,
       duration: () => this.expected.duration,
       plannedMakeJobs: () => this.expected.plannedMakeJobs,
@@ -395,7 +270,7 @@ export class Engine {
       isOpen: (id) => this.states.status[id] === 'open',
       upcoming: (at) => this.expected.upcoming({
         status: (id) => this.states.status[id]!,
-        pending: (id) => this.pending[id]!,
+        pending: (id) => this.readiness.pending[id]!,
         runningEnd: (id, now) => {
           const job = this.jobOfNode.get(id);
           return job === undefined ? undefined : this.hosts.endOf(job, now);
@@ -407,14 +282,14 @@ export class Engine {
   }
 
   private checkFinished(out: EngineCommand[], at: number): void {
-    if (this.hosts.running.size > 0 || this.checking.size > 0) return;
+    if (this.hosts.running.size > 0 || this.readiness.checking.size > 0) return;
     if (this.closing) {
       // What ran has ended; the caller makes a new plan from the whole tree.
       this.ended = true;
       out.push({ type: 'finished', at, result: 'stopped' });
       return;
     }
-    if (!this.more && this.ready.size === 0 && !this.paths.anyParked && !this.fetches.waiting) {
+    if (!this.more && this.readiness.ready.size === 0 && !this.paths.anyParked && !this.readiness.fetching) {
       for (let id = 0; id < this.plan.length; id++) {
         if (this.states.status[id] === 'open') this.states.set(out, at, id, 'prefailed', { reason: 'waits on a package that cannot be built' });
       }
