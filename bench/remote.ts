@@ -9,7 +9,7 @@
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SshExecutor } from '../src/exec/ssh-executor.js';
+import { SshExecutor } from '../src/exec/ssh/ssh-executor.js';
 import { buildPackage } from '../src/sandbox/builder.js';
 import { jobFor, makeTree, portfile, recordingWatcher } from '../test/support/fixture-tree.js';
 import { clusterUnavailable, createCluster } from '../test/support/netns-hosts.js';

@@ -10,7 +10,7 @@ import type { HostSpec } from '../core/model.js';
 import type { Executor } from '../exec/executor.js';
 import { toHostSpec, type HostEntry, type HostsFile } from '../exec/hosts-file.js';
 import { type BuildFunction, LocalExecutor } from '../exec/local-executor.js';
-import { SshExecutor, type SshExecutorOptions } from '../exec/ssh-executor.js';
+import { SshExecutor, type SshExecutorOptions } from '../exec/ssh/ssh-executor.js';
 import { SshScanHost } from '../exec/ssh-scan-host.js';
 import { FileHasher } from '../exec/ssh/file-hasher.js';
 import { TreeShare } from '../exec/ssh/tree-share.js';

@@ -12,7 +12,7 @@ import type { PkgPath } from '../core/model.js';
 import { parseIndex } from '../core/pbulk-index.js';
 import type { HostScan, ScanHost } from '../ports/scan-pool.js';
 import type { PortEntry } from './agent/protocol.js';
-import type { RemoteScanOutcome, SshExecutor } from './ssh-executor.js';
+import type { RemoteScanOutcome, SshExecutor } from './ssh/ssh-executor.js';
 import { FileHasher } from './ssh/file-hasher.js';
 import { portManifest } from './ssh/port-manifest.js';
 import { TreeShare } from './ssh/tree-share.js';

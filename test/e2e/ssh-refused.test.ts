@@ -8,7 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectResult } from '../../src/exec/executor.js';
-import { SshExecutor, type SshExecutorOptions } from '../../src/exec/ssh-executor.js';
+import { SshExecutor, type SshExecutorOptions } from '../../src/exec/ssh/ssh-executor.js';
 import { clusterUnavailable, createCluster, type NetnsCluster, type NetnsHost } from '../support/netns-hosts.js';
 import { liveAsUser } from '../support/remote-jobs.js';
 import { waitFor } from '../support/run-command.js';

@@ -4,7 +4,7 @@
 // and waits to be killed. Without arguments (as when the test runner loads
 // every file under test/) it does nothing.
 
-import { SshExecutor } from '../../src/exec/ssh-executor.js';
+import { SshExecutor } from '../../src/exec/ssh/ssh-executor.js';
 import { jobFor, recordingWatcher } from './fixture-tree.js';
 
 const [destination, sshConfig, tree, out, pkgpath] = process.argv.slice(2);

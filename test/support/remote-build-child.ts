@@ -4,7 +4,7 @@
 // runner loads every file under test/) it does nothing.
 
 import { policySet } from '../../src/core/policies/policy-set.js';
-import { SshExecutor } from '../../src/exec/ssh-executor.js';
+import { SshExecutor } from '../../src/exec/ssh/ssh-executor.js';
 import { PortfileDriver } from '../../src/ports/portfile/portfile-driver.js';
 import { writeRepositoryIndex } from '../../src/report/pkg-summary.js';
 import { RunFilesReporter } from '../../src/report/run-files.js';

@@ -17,7 +17,7 @@ import { scanPorts } from '../../ports/scanner.js';
 import { integer, MAX_SECONDS, MAX_SLOTS, parse } from '../args.js';
 import { exitHelp } from '../exit-status.js';
 import { makeExecutor, scanPool } from '../cluster-wiring.js';
-import type { SshExecutorOptions } from '../../exec/ssh-executor.js';
+import type { SshExecutorOptions } from '../../exec/ssh/ssh-executor.js';
 import { FileHasher } from '../../exec/ssh/file-hasher.js';
 import { TreeSnapshot } from '../../exec/ssh/tree-snapshot.js';
 import type { Command, CommandIO } from '../command.js';
