@@ -111,7 +111,9 @@ export class HostConnector {
 
   private async recheck(host: HostState): Promise<void> {
     if (this.stopped || host.retired) return;
-    await host.binding.executor.close(); // what still ran there ends; the engine charges it to no one
+    // What still ran there ends; the engine charges it to no one. A close that fails (the control
+    // socket already gone) leaves nothing to keep: the fresh connection below says whether the host works.
+    await host.binding.executor.close().catch(() => undefined);
     host.quarantined = false;
     await this.connect(host);
   }
