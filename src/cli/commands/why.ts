@@ -3,10 +3,11 @@
 // running build's engine last said it (the run's store, written every few
 // seconds); the status of a package that is not waiting.
 
-import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { isPkgPath } from '../../core/pkgpath.js';
+import { readLock } from '../../runtime/lock-file.js';
+import { ownerState } from '../../runtime/process-owner.js';
 import { RUN_LOCK } from '../../runtime/run-lock.js';
 import { parse } from '../args.js';
 import { exitHelp } from '../exit-status.js';
@@ -45,7 +46,9 @@ function answer(logdir: string, pkgpath: string): string {
   try {
     const run = store.latestRun();
     if (run === undefined) throw new UserError(`no kiln run in ${logdir}`);
-    const waiting = parseWaiting(store.get(WAITING_KEY));
+    // A killed build leaves its last reasons and its lock behind: they are the truth only while it runs.
+    const running = buildRunning(logdir);
+    const waiting = running ? parseWaiting(store.get(WAITING_KEY)) : undefined;
     const open = waiting?.run === run.id ? waiting.open[pkgpath] : undefined;
     if (open !== undefined) return `${pkgpath} (${printable(open.pkgname)}) ${printable(open.reason)} (as of ${clockTime(waiting!.at)})`;
     const packages = store.packagesAt(run.id, pkgpath);
@@ -60,11 +63,17 @@ function answer(logdir: string, pkgpath: string): string {
       }
       const dependencies = dependencyWait(depends, (d) => statuses.get(d)?.status);
       if (dependencies !== undefined) return `${head} ${printable(dependencies)}`;
-      return waiting === undefined && !existsSync(join(logdir, RUN_LOCK))
+      return !running
         ? `${head} is queued; no kiln build runs in ${logdir} to start it: run the same kiln build again`
         : `${head} is queued; the build has not said why yet: ask again in a few seconds`;
     }).join('\n');
   } finally {
     store.close();
   }
+}
+
+/** Whether a kiln build holds the run directory now: its lock names a process that is alive (or on another host). */
+function buildRunning(logdir: string): boolean {
+  const lock = readLock(join(logdir, RUN_LOCK));
+  return lock.kind === 'lock' && ownerState(lock.owner) !== 'gone';
 }
