@@ -82,3 +82,12 @@ void test('fetch urgency: distfiles of packages ready to build come first, each 
   assert.deepEqual(order.slice(0, 2), ['lib-1', 'b-1'], 'the ready ones first, the most urgent of them first');
   assert.ok(e.fetchUrgency('c-1') < e.fetchUrgency('b-1'));
 });
+
+void test('a package whose dependencies are built but whose distfiles are not there says so when asked why', () => {
+  const e = engine({ 'a-1': [], 'b-1': [] }, ['a-1']);
+  e.begin(0, [host('h', 4)]);
+  const reason = e.waitReasons(1, 'a-1').get('a-1');
+  assert.deepEqual(reason, { kind: 'distfiles' });
+  e.handle({ type: 'distfiles-ready', at: 2, pkgname: 'a-1' });
+  assert.equal(e.waitReasons(3, 'a-1').get('a-1'), undefined, 'started once they came');
+});

@@ -48,6 +48,11 @@ export class FetchGate {
     return !result.ok && mustFetch(id) ? { kind: 'failed', id, reason: result.reason } : undefined;
   }
 
+  /** Whether package `pkgname` waits for its distfiles. */
+  parks(pkgname: PkgName): boolean {
+    return this.parked.has(pkgname);
+  }
+
   /** Whether packages wait for their distfiles. */
   get waiting(): boolean {
     return this.parked.size > 0;

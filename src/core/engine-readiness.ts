@@ -102,6 +102,11 @@ export class Readiness {
   }
 
   /** Whether packages wait for their distfiles. */
+  /** Whether package `id` (its dependencies built) waits for its distfiles. */
+  awaitsDistfiles(id: number): boolean {
+    return this.fetches.parks(this.graph.pkgnames[id]!);
+  }
+
   get fetching(): boolean {
     return this.fetches.waiting;
   }

@@ -1,7 +1,7 @@
 // Why an open package has not started (`kiln why`, Hydra's and OBS's users'
 // most asked question), as data: a pure function over the engine's state at
 // a moment. In the order the engine would meet them: its dependencies not
-// built yet (named), a currency check awaited, its pkgpath built by another
+// built yet (named), a currency check awaited, its distfiles not fetched yet, its pkgpath built by another
 // job or locked by another run, the run stopping or short of disk, no host
 // up (each named with its state), every slot busy (with how many ready
 // packages come first), the hosts' admission (memory, load), and else a
@@ -17,6 +17,7 @@ import type { PkgName, Status } from './model.js';
 export type WaitReason =
   | { readonly kind: 'dependencies'; readonly building: readonly PkgName[]; readonly waiting: readonly PkgName[] }
   | { readonly kind: 'checking' }
+  | { readonly kind: 'distfiles' }
   | { readonly kind: 'pkgpath-busy'; readonly job: number }
   | { readonly kind: 'locked'; readonly by: string }
   | { readonly kind: 'stopping' }
@@ -32,6 +33,8 @@ export interface WhyInput {
   /** Dependencies of each package not built yet. */
   readonly pending: Int32Array;
   readonly checking: ReadonlySet<number>;
+  /** Whether a package whose dependencies are built waits for its distfiles to be fetched. */
+  readonly distfiles: (id: number) => boolean;
   readonly paths: PathGate;
   readonly closing: boolean;
   readonly spaceShort: readonly string[];
@@ -83,6 +86,7 @@ function ownReason(input: WhyInput, id: number): WaitReason | undefined {
     };
   }
   if (input.checking.has(id)) return { kind: 'checking' };
+  if (input.distfiles(id)) return { kind: 'distfiles' };
   const blocker = input.paths.blocker(graph.pkgpaths[id]!);
   if (blocker) return 'by' in blocker ? { kind: 'locked', by: blocker.by } : { kind: 'pkgpath-busy', job: blocker.job };
   if (input.closing) return { kind: 'stopping' };
@@ -127,6 +131,7 @@ export function formatWaitReason(r: WaitReason): string {
       return `waits for its dependencies (${parts.join('; ')})`;
     }
     case 'checking': return 'waits while kiln checks whether its package is still current';
+    case 'distfiles': return 'waits for its distfiles to be fetched (fetch.log, when done)';
     case 'pkgpath-busy': return `its pkgpath is being built by job ${r.job} of this run`;
     case 'locked': return `its pkgpath is locked by another run: ${r.by}`;
     case 'stopping': return 'the run is stopping: no new job starts';

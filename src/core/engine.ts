@@ -194,7 +194,8 @@ export class Engine {
 
   private whyInput(): WhyInput {
     return {
-      graph: this.graph, status: this.states.status, pending: this.readiness.pending, checking: this.readiness.checking, paths: this.paths,
+      graph: this.graph, status: this.states.status, pending: this.readiness.pending, checking: this.readiness.checking,
+      distfiles: (id) => this.readiness.awaitsDistfiles(id), paths: this.paths,
       closing: this.closing, spaceShort: this.space.reasons, dispatch: this.dispatcher,
     };
   }
