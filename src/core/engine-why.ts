@@ -43,14 +43,19 @@ export interface WhyInput {
 
 const BUILT = new Set<Status>(['done', 'up-to-date']);
 
-/** The reason of every open package (or of `only`), at `at`. */
-export function waitReasons(input: WhyInput, at: number, only?: PkgName): Map<PkgName, WaitReason> {
+/**
+ * The reason of every open package (or of `only`), at `at`. `builtOnly`
+ * leaves out the packages still waiting for dependencies, which the views
+ * tell from the statuses themselves.
+ */
+export function waitReasons(input: WhyInput, at: number, only?: PkgName, builtOnly = false): Map<PkgName, WaitReason> {
   const reasons = new Map<PkgName, WaitReason>();
   const ids = only === undefined ? input.status.keys() : [input.graph.id(only) ?? -1];
   let shared: Shared | undefined;
+  const rankOf = (): Shared => (shared ??= sharedOf(input));
   for (const id of ids) {
-    if (input.status[id] !== 'open') continue;
-    const reason = ownReason(input, id) ?? hostReason(input, (shared ??= sharedOf(input)), id, at);
+    if (input.status[id] !== 'open' || (builtOnly && input.pending[id]! > 0)) continue;
+    const reason = ownReason(input, id) ?? hostReason(input, rankOf, id, at);
     reasons.set(input.graph.pkgnames[id]!, reason);
   }
   return reasons;
@@ -105,7 +110,7 @@ function sharedOf(input: WhyInput): Shared {
   return { rank: new Map(order.map((id, i) => [id, i])) };
 }
 
-function hostReason(input: WhyInput, shared: Shared, id: number, at: number): WaitReason {
+function hostReason(input: WhyInput, shared: () => Shared, id: number, at: number): WaitReason {
   const ctx = input.dispatch;
   const all = [...ctx.hosts.all()];
   const up = all.filter((h) => h.state === 'up');
@@ -113,7 +118,7 @@ function hostReason(input: WhyInput, shared: Shared, id: number, at: number): Wa
   const startable = up.filter((h) => ctx.hosts.canStart(h));
   if (startable.length === 0) {
     const loadLimited = up.filter((h) => h.limit.slots < h.spec.slots).map((h) => h.spec.name);
-    return { kind: 'slots-busy', ahead: shared.rank.get(id) ?? 0, loadLimited };
+    return { kind: 'slots-busy', ahead: shared().rank.get(id) ?? 0, loadLimited };
   }
   if (!startable.some((h) => admitsNow(ctx, h, id, at))) return { kind: 'admission', hosts: startable.map((h) => h.spec.name) };
   return { kind: 'kept-slot' };

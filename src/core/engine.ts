@@ -182,9 +182,9 @@ export class Engine {
     return set ? [...set].map((b) => this.graph.pkgnames[b]!).sort() : [];
   }
 
-  /** Why each open package (or `pkgname` alone) has not started, at `at`: engine-why.ts. */
-  waitReasons(at: number, pkgname?: PkgName): Map<PkgName, WaitReason> {
-    return waitReasons(this.whyInput(), at, pkgname);
+  /** Why each open package (or `pkgname` alone) has not started, at `at`: engine-why.ts. `builtOnly`: only those whose dependencies are built. */
+  waitReasons(at: number, pkgname?: PkgName, builtOnly = false): Map<PkgName, WaitReason> {
+    return waitReasons(this.whyInput(), at, pkgname, builtOnly);
   }
 
   /** A host could start a job now and a ready package stays queued: the first such package and why. */

@@ -57,8 +57,8 @@ export class WaitRecord {
   write(): void {
     const { engine, pkgpathOf } = this.#o;
     const open: Record<PkgPath, { pkgname: PkgName; reason: string }> = {};
-    for (const [pkgname, reason] of engine.waitReasons(this.#o.now())) {
-      if (reason.kind !== 'dependencies') open[pkgpathOf(pkgname) ?? pkgname] = { pkgname, reason: formatWaitReason(reason) };
+    for (const [pkgname, reason] of engine.waitReasons(this.#o.now(), undefined, true)) {
+      open[pkgpathOf(pkgname) ?? pkgname] = { pkgname, reason: formatWaitReason(reason) };
     }
     const text = JSON.stringify({ run: this.#o.run, open });
     if (text === this.#written) return;
