@@ -1,45 +1,42 @@
 // One `kiln build`: scan, resolve, plan, build, report. Resumes the run
-// directory's last run when it did not finish; otherwise starts a new run.
-// Either way only what is not current is built (currency.ts), one build of
-// a pkgpath at a time across runs sharing the lock directory (lock-keeper.ts).
-
-import { mkdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+// directory's last run when it did not finish; otherwise starts a new run
+// (run-session.ts). Either way only what is not current is built
+// (currency.ts), one build of a pkgpath at a time across runs sharing the
+// lock directory (lock-keeper.ts). Builds start while the scan goes on
+// (scan-feed.ts); when the whole tree resolves otherwise than the scan so far
+// did, what runs ends and the whole tree is planned again. A job's outcome is
+// settled in job-outcome.ts.
 
 import type { EngineConfig } from '../core/engine.js';
 import { Estimator } from '../core/estimator.js';
 import { Engine, type EngineCounts } from '../core/engine.js';
-import type { Job } from '../core/engine-events.js';
-import type { JobOutcome, PkgName, PkgPath } from '../core/model.js';
+import type { PkgName, PkgPath } from '../core/model.js';
 import type { IndexEntry } from '../core/pbulk-index.js';
 import { type ResolvedPackage, resolveIndex } from '../core/resolve.js';
 import type { PackageInfo, RunEvent, RunEventSink } from '../core/run-events.js';
 import { sameResolution, settledPackages } from '../core/settled.js';
 import type { TreeDriver } from '../ports/driver.js';
 import type { ScanInputs } from '../ports/scan-cache.js';
-import { scanPorts } from '../ports/scanner.js';
-import { classifyLogFile } from '../report/classify-log.js';
-import type { BuildReport } from '../sandbox/build-job.js';
 import { type HistoryRecord, HistoryStore } from '../store/history-store.js';
-import { RunStore, StoreError, type StatusRecord } from '../store/run-store.js';
+import { StoreError } from '../store/run-store.js';
 import type { Clock } from './clock.js';
-import { Coordinator, type HostBinding, type JobSetup, type RunResult } from './coordinator.js';
+import { Coordinator, type HostBinding, type RunResult } from './coordinator.js';
 import { DiskSpace } from './disk-space.js';
 import { type Durability, prepareDurability } from './durability.js';
+import { FetchSource, type FetchSettings } from './fetch-source.js';
 import type { HostRoster } from './host-roster.js';
 import { stuckAfterFor, timeoutFor } from './job-limits.js';
+import { jobOutcome } from './job-outcome.js';
 import { setupJob } from './job-setup.js';
 import type { KillPoints } from './kill-points.js';
-import { cleanRepository, cleanRunDir, cleanScratch } from './leftovers.js';
-import { makePlan, type Plan } from './plan.js';
-import { ScannedFacts } from './port-facts.js';
-import { PlanFeed } from './plan-feed.js';
 import { inPkgpathOrder, leftOutPorts } from './left-out.js';
-import { lockRunDir } from './run-lock.js';
-import { StoreScanCache } from './scan-cache-store.js';
-import { WaitRecord } from './wait-record.js';
+import { makePlan, type Plan } from './plan.js';
+import { PlanFeed } from './plan-feed.js';
+import { ScannedFacts } from './port-facts.js';
+import { guarded, type RunSession, withRunSession } from './run-session.js';
+import { scanFeed } from './scan-feed.js';
 import { StuckWatch } from './stuck-watch.js';
-import { FetchSource, type FetchSettings } from './fetch-source.js';
+import { WaitRecord } from './wait-record.js';
 
 export interface BuildRunOptions {
   readonly driver: TreeDriver & ScanInputs;
@@ -92,313 +89,147 @@ export interface BuildRunResult {
 
 export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult> {
   const o = { ...options, sink: guarded(options.sink, options.logdir) };
-  const allDir = join(o.repository, 'All');
-  const lockdir = o.lockdir ?? join(o.logdir, 'locks');
+  return withRunSession(o, (session) => runIn(session, o));
+}
+
+async function runIn(session: RunSession, o: BuildRunOptions): Promise<BuildRunResult> {
+  const { store, run, allDir, lockdir, point } = session;
+  const emit = (event: RunEvent): void => session.emit(event);
+  const say = (level: 'info' | 'warning' | 'error', text: string): void => session.say(level, text);
+  const history = new HistoryStore(store);
+  if (o.primeHistory.length > 0 && history.count() === 0) history.add(o.primeHistory);
+  const records = history.records();
+  const scanned = new ScannedFacts();
+  const estimator = new Estimator(records, scanned.facts);
+  const logBytes = new Map(records.flatMap((r) => (r.logBytes === undefined ? [] : [[r.pkgpath, r.logBytes] as const])));
+  const stopAll = new AbortController();
+  const fetcher = o.fetch && new FetchSource(o.fetch, o.driver.root, o.logdir, () => o.clock.now(), (name) => current.fetchUrgency(name), stopAll.signal, (text) => say('warning', text));
+  const durableFor = (packages: Map<PkgName, ResolvedPackage>): Durability => prepareDurability({
+    store, run, root: o.driver.root, allDir, lockdir, logdir: o.logdir, packages, clock: o.clock, say,
+    force: o.force ?? [], rebuildAll: o.rebuildAll ?? false, maxAttempts: o.engine.maxAttempts,
+  });
+  const limits = { timeoutS: o.timeoutS, stuckAfterS: o.stuckAfterS };
+  const space = new DiskSpace({ repository: o.repository, logdir: o.logdir, largestLog: [...logBytes.values()].reduce((a, b) => Math.max(a, b), 0), now: () => o.clock.now() });
+  /** An engine and the loop that drives it, over `packages` (which grows while the scan goes on). */
+  const build = (engine: Engine, packages: Map<PkgName, ResolvedPackage>, durable: Durability, signal: AbortSignal, feed?: PlanFeed): Promise<RunResult> => {
+    const stuck = new StuckWatch((setup) => setup.stuckAfterS ?? stuckAfterFor(estimator.estimate(setup.buildJob.pkgname, setup.buildJob.pkgpath), limits), () => o.clock.now());
+    return new Coordinator({
+      engine, store, run, hosts: o.hosts, sink: o.sink, clock: o.clock, signal, logdir: o.logdir,
+      ...(o.roster !== undefined && { roster: o.roster }),
+      space,
+      setup: (job) => durable.stamp(job, setupJob(job, {
+        tree: o.driver.root, ...(o.fetch !== undefined && { distdir: o.fetch.distdir }), logdir: o.logdir, allDir, packages,
+        estimate: (name) => estimator.estimate(name, packages.get(name)!.pkgpath),
+        lastLogBytes: (name) => logBytes.get(packages.get(name)!.pkgpath),
+        timeoutS: (estimate) => timeoutFor(estimate, limits),
+        stuckAfterS: (estimate) => stuckAfterFor(estimate, limits),
+        ...(o.logCapBytes !== undefined && { logCapBytes: o.logCapBytes }),
+      })),
+      finish: jobOutcome(stuck, history),
+      hooks: [durable.locks, stuck], sources: [durable.locks, ...(feed ? [feed] : []), ...(fetcher ? [fetcher] : [])],
+      check: (pkgname) => Promise.resolve(durable.currency.check(pkgname)),
+      retryPauseS: (job) => (job.attempt < o.engine.maxAttempts ? (o.retryPauseS ?? 5) * 2 ** (job.attempt - 1) : 0),
+      at: point,
+      waits: new WaitRecord({
+        engine, store, run, now: () => o.clock.now(), pkgpathOf: (name) => packages.get(name)?.pkgpath, say: (text) => say('info', text),
+      }),
+    }).run();
+  };
+  const planOf = (batch: readonly ResolvedPackage[], packages: ReadonlyMap<PkgName, ResolvedPackage>, durable: Durability): Plan => {
+    if (scanned.add(batch)) estimator.refit();
+    return FetchSource.plan(fetcher, makePlan({
+      packages: batch, verdicts: durable.verdicts, estimate: (p) => estimator.estimate(p.pkgname, p.pkgpath), known: (name) => packages.has(name),
+    }), batch);
+  };
+  const countsOf = (plan: Plan): { prefailed: number; upToDate: number } => ({
+    prefailed: plan.entries.filter((e) => e.initial.status === 'prefailed').length,
+    upToDate: plan.entries.filter((e) => e.initial.status === 'up-to-date').length,
+  });
+
+  // Builds start while the scan goes on: the engine takes the packages
+  // that are settled (core/settled.ts) as they are found.
+  const early = new Map<PkgName, ResolvedPackage>();
+  let durable = durableFor(early);
+  const earlyInfo: PackageInfo[] = [];
+  const feed = new PlanFeed();
+  const engine = new Engine([], o.engine, store.maxJobId(run) + 1, { more: true });
+  let current = engine;
+  const onAbort = (): void => stopAll.abort();
+  o.signal.addEventListener('abort', onAbort, { once: true });
+  const scanStop = new AbortController();
+  const running = build(engine, early, durable, stopAll.signal, feed);
+  // The loop may end first (every host stopped, or none could be used): the scan stops then.
+  running.then(() => scanStop.abort(), () => scanStop.abort());
+  session.reopenInterrupted();
+  const settle = (entries: readonly IndexEntry[], scanned: ReadonlySet<PkgPath>): void => {
+    const fresh = settledPackages(resolveIndex(inPkgpathOrder(entries), { strict: false }).packages, scanned, new Set(early.keys()));
+    if (fresh.length === 0) return;
+    durable.add(fresh);
+    const plan = planOf(fresh, early, durable);
+    earlyInfo.push(...plan.info);
+    emit({ type: 'resolved', at: o.clock.now(), packages: plan.entries.length, ...countsOf(plan), entries: plan.info, more: true });
+    feed.send({ type: 'packages-added', at: o.clock.now(), entries: plan.entries });
+  };
+  let entries: IndexEntry[];
   try {
-    mkdirSync(allDir, { recursive: true });
-    mkdirSync(o.logdir, { recursive: true });
+    entries = await scanFeed(o, store, emit, point, AbortSignal.any([o.signal, scanStop.signal]), settle);
   } catch (err) {
-    throw new StoreError(`cannot make ${(err as NodeJS.ErrnoException).path ?? allDir}: ${(err as Error).message}`);
-  }
-  const runLock = lockRunDir(o.logdir, o.args, o.clock.now());
-  const point = o.killPoints ?? ((): void => undefined);
-  let store: RunStore;
-  try {
-    store = RunStore.open(o.logdir);
-  } catch (err) {
-    runLock.release();
+    stopAll.abort();
+    await running.catch(() => undefined);
     throw err;
   }
-  try {
-    const latest = store.latestRun();
-    const resuming = latest !== undefined && latest.finishedAt === undefined;
-    const run = resuming ? latest : store.beginRun(o.clock.now(), JSON.stringify(o.args));
-    // What the run's earlier processes did: the views show it, the records made from events are made again from it.
-    if (resuming) o.sink.replay?.(run.id, () => store.allEvents());
-    const emit = (event: RunEvent): void => {
-      store.appendEvents(run.id, [event]);
-      o.sink.emit(event);
-    };
-    emit({ type: 'run-started', at: o.clock.now(), run: String(run.id), tree: o.driver.root, logdir: o.logdir, packages: o.repository, resumed: resuming });
-    const say = (level: 'info' | 'warning' | 'error', text: string): void => emit({ type: 'message', at: o.clock.now(), level, text });
-    const cleaned = [...cleanRepository(allDir), ...cleanRunDir(o.logdir, lockdir), ...(o.scratchBase ? cleanScratch(o.scratchBase) : [])];
-    if (cleaned.length > 0) say('info', `removed what a killed kiln left behind (${cleaned.length}): ${cleaned.slice(0, 5).join(', ')}${cleaned.length > 5 ? ', ...' : ''}`);
+  if (o.signal.aborted || scanStop.signal.aborted) return finish(await running);
 
-    const history = new HistoryStore(store);
-    if (o.primeHistory.length > 0 && history.count() === 0) history.add(o.primeHistory);
-    const records = history.records();
-    const scanned = new ScannedFacts();
-    const estimator = new Estimator(records, scanned.facts);
-    const logBytes = new Map(records.flatMap((r) => (r.logBytes === undefined ? [] : [[r.pkgpath, r.logBytes] as const])));
-    const stopAll = new AbortController();
-    const fetcher = o.fetch && new FetchSource(o.fetch, o.driver.root, o.logdir, () => o.clock.now(), (name) => current.fetchUrgency(name), stopAll.signal, (text) => say('warning', text));
-    const durableFor = (packages: Map<PkgName, ResolvedPackage>): Durability => prepareDurability({
-      store, run: run.id, root: o.driver.root, allDir, lockdir, logdir: o.logdir, packages, clock: o.clock, say,
-      force: o.force ?? [], rebuildAll: o.rebuildAll ?? false, maxAttempts: o.engine.maxAttempts,
-    });
-    const limits = { timeoutS: o.timeoutS, stuckAfterS: o.stuckAfterS };
-    const space = new DiskSpace({ repository: o.repository, logdir: o.logdir, largestLog: [...logBytes.values()].reduce((a, b) => Math.max(a, b), 0), now: () => o.clock.now() });
-    /** An engine and the loop that drives it, over `packages` (which grows while the scan goes on). */
-    const build = (engine: Engine, packages: Map<PkgName, ResolvedPackage>, durable: Durability, signal: AbortSignal, feed?: PlanFeed): Promise<RunResult> => {
-      const stuck = new StuckWatch((setup) => setup.stuckAfterS ?? stuckAfterFor(estimator.estimate(setup.buildJob.pkgname, setup.buildJob.pkgpath), limits), () => o.clock.now());
-      return new Coordinator({
-        engine, store, run: run.id, hosts: o.hosts, sink: o.sink, clock: o.clock, signal, logdir: o.logdir,
-        ...(o.roster !== undefined && { roster: o.roster }),
-        space,
-        setup: (job) => durable.stamp(job, setupJob(job, {
-          tree: o.driver.root, ...(o.fetch !== undefined && { distdir: o.fetch.distdir }), logdir: o.logdir, allDir, packages,
-          estimate: (name) => estimator.estimate(name, packages.get(name)!.pkgpath),
-          lastLogBytes: (name) => logBytes.get(packages.get(name)!.pkgpath),
-          timeoutS: (estimate) => timeoutFor(estimate, limits),
-          stuckAfterS: (estimate) => stuckAfterFor(estimate, limits),
-          ...(o.logCapBytes !== undefined && { logCapBytes: o.logCapBytes }),
-        })),
-        finish: (job, report, setup, at) => finishJob(job, { ...report, outcome: stuck.outcome(job, report.outcome) }, setup, at, history),
-        hooks: [durable.locks, stuck], sources: [durable.locks, ...(feed ? [feed] : []), ...(fetcher ? [fetcher] : [])],
-        check: (pkgname) => Promise.resolve(durable.currency.check(pkgname)),
-        retryPauseS: (job) => (job.attempt < o.engine.maxAttempts ? (o.retryPauseS ?? 5) * 2 ** (job.attempt - 1) : 0),
-        at: point,
-        waits: new WaitRecord({
-          engine, store, run: run.id, now: () => o.clock.now(), pkgpathOf: (name) => packages.get(name)?.pkgpath, say: (text) => say('info', text),
-        }),
-      }).run();
-    };
-    const planOf = (batch: readonly ResolvedPackage[], packages: ReadonlyMap<PkgName, ResolvedPackage>, durable: Durability): Plan => {
-      if (scanned.add(batch)) estimator.refit();
-      return FetchSource.plan(fetcher, makePlan({
-        packages: batch, verdicts: durable.verdicts, estimate: (p) => estimator.estimate(p.pkgname, p.pkgpath), known: (name) => packages.has(name),
-      }), batch);
-    };
-    const countsOf = (plan: Plan): { prefailed: number; upToDate: number } => ({
-      prefailed: plan.entries.filter((e) => e.initial.status === 'prefailed').length,
-      upToDate: plan.entries.filter((e) => e.initial.status === 'up-to-date').length,
-    });
-    const resumed = resuming ? store.statuses(run.id) : new Map<PkgName, StatusRecord>();
-
-    // Builds start while the scan goes on: the engine takes the packages
-    // that are settled (core/settled.ts) as they are found.
-    const early = new Map<PkgName, ResolvedPackage>();
-    let durable = durableFor(early);
-    const earlyInfo: PackageInfo[] = [];
-    const feed = new PlanFeed();
-    const engine = new Engine([], o.engine, store.maxJobId(run.id) + 1, { more: true });
-    let current = engine;
-    const onAbort = (): void => stopAll.abort();
-    o.signal.addEventListener('abort', onAbort, { once: true });
-    const scanStop = new AbortController();
-    const running = build(engine, early, durable, stopAll.signal, feed);
-    // The loop may end first (every host stopped, or none could be used): the scan stops then.
-    running.then(() => scanStop.abort(), () => scanStop.abort());
-    reopenInterrupted(store, run.id, resumed, o.clock.now(), o.sink);
-    const settle = (entries: readonly IndexEntry[], scanned: ReadonlySet<PkgPath>): void => {
-      const fresh = settledPackages(resolveIndex(inPkgpathOrder(entries), { strict: false }).packages, scanned, new Set(early.keys()));
-      if (fresh.length === 0) return;
-      durable.add(fresh);
-      const plan = planOf(fresh, early, durable);
-      earlyInfo.push(...plan.info);
-      emit({ type: 'resolved', at: o.clock.now(), packages: plan.entries.length, ...countsOf(plan), entries: plan.info, more: true });
-      feed.send({ type: 'packages-added', at: o.clock.now(), entries: plan.entries });
-    };
-    let entries: IndexEntry[];
-    try {
-      entries = await scan(o, store, emit, point, AbortSignal.any([o.signal, scanStop.signal]), settle);
-    } catch (err) {
-      stopAll.abort();
-      await running.catch(() => undefined);
-      throw err;
-    }
-    if (o.signal.aborted || scanStop.signal.aborted) return await finish(await running);
-
-    const resolution = resolveIndex(inPkgpathOrder(entries), { strict: false });
-    const final = new Map(resolution.packages.map((p) => [p.pkgname, p]));
-    const leftOut = leftOutPorts(resolution);
-    for (const port of leftOut) say('warning', `${port.pkgpath}: not built: ${port.reason}`);
-    point('resolved');
-    const changed = [...early.values()].filter((p) => !sameResolution(p, final.get(p.pkgname))).map((p) => p.pkgname);
-    let result: RunResult;
-    let counts: EngineCounts;
-    if (changed.length === 0) {
-      const rest = resolution.packages.filter((p) => !early.has(p.pkgname));
-      durable.add(rest);
-      const plan = planOf(rest, early, durable);
-      const all = [...earlyInfo, ...plan.info];
-      emit({ type: 'resolved', at: o.clock.now(), packages: all.length, ...countsOf(plan), upToDate: [...durable.verdicts.values()].filter((v) => v.status === 'up-to-date').length, entries: all, leftOut });
+  const resolution = resolveIndex(inPkgpathOrder(entries), { strict: false });
+  const final = new Map(resolution.packages.map((p) => [p.pkgname, p]));
+  const leftOut = leftOutPorts(resolution);
+  for (const port of leftOut) say('warning', `${port.pkgpath}: not built: ${port.reason}`);
+  point('resolved');
+  const changed = [...early.values()].filter((p) => !sameResolution(p, final.get(p.pkgname))).map((p) => p.pkgname);
+  let result: RunResult;
+  let counts: EngineCounts;
+  if (changed.length === 0) {
+    const rest = resolution.packages.filter((p) => !early.has(p.pkgname));
+    durable.add(rest);
+    const plan = planOf(rest, early, durable);
+    const all = [...earlyInfo, ...plan.info];
+    emit({ type: 'resolved', at: o.clock.now(), packages: all.length, ...countsOf(plan), upToDate: [...durable.verdicts.values()].filter((v) => v.status === 'up-to-date').length, entries: all, leftOut });
+    say('info', durable.summary(resolution.packages));
+    point('planned');
+    feed.send({ type: 'packages-added', at: o.clock.now(), entries: plan.entries });
+    feed.send({ type: 'plan-complete', at: o.clock.now() });
+    result = await running;
+    counts = engine.snapshot();
+  } else {
+    // Ports scanned late gave a better match (or took a PKGNAME): what was
+    // started from the scan so far ends, and the whole tree is planned
+    // again; what was built right is current by its inputs, the rest is built again.
+    say('warning', `once the whole tree was scanned, ${changed.length} package(s) resolve otherwise than they did during the scan (${changed.slice(0, 5).join(', ')}${changed.length > 5 ? ', ...' : ''}): kiln lets what runs end, and plans the whole tree again`);
+    feed.send({ type: 'plan-complete', at: o.clock.now(), replan: true });
+    result = await running;
+    if (result === 'stopped' && !o.signal.aborted) {
+      durable = durableFor(final);
+      const plan = planOf(resolution.packages, final, durable);
+      emit({ type: 'resolved', at: o.clock.now(), packages: plan.entries.length, ...countsOf(plan), entries: plan.info, leftOut });
       say('info', durable.summary(resolution.packages));
       point('planned');
-      feed.send({ type: 'packages-added', at: o.clock.now(), entries: plan.entries });
-      feed.send({ type: 'plan-complete', at: o.clock.now() });
-      result = await running;
-      counts = engine.snapshot();
+      const again = new Engine(plan.entries, o.engine, store.maxJobId(run) + 1);
+      current = again;
+      result = await build(again, final, durable, stopAll.signal);
+      counts = again.snapshot();
     } else {
-      // Ports scanned late gave a better match (or took a PKGNAME): what was
-      // started from the scan so far ends, and the whole tree is planned
-      // again; what was built right is current by its inputs, the rest is built again.
-      say('warning', `once the whole tree was scanned, ${changed.length} package(s) resolve otherwise than they did during the scan (${changed.slice(0, 5).join(', ')}${changed.length > 5 ? ', ...' : ''}): kiln lets what runs end, and plans the whole tree again`);
-      feed.send({ type: 'plan-complete', at: o.clock.now(), replan: true });
-      result = await running;
-      if (result === 'stopped' && !o.signal.aborted) {
-        durable = durableFor(final);
-        const plan = planOf(resolution.packages, final, durable);
-        emit({ type: 'resolved', at: o.clock.now(), packages: plan.entries.length, ...countsOf(plan), entries: plan.info, leftOut });
-        say('info', durable.summary(resolution.packages));
-        point('planned');
-        const again = new Engine(plan.entries, o.engine, store.maxJobId(run.id) + 1);
-        current = again;
-        result = await build(again, final, durable, stopAll.signal);
-        counts = again.snapshot();
-      } else {
-        counts = engine.snapshot();
-      }
+      counts = engine.snapshot();
     }
-    o.signal.removeEventListener('abort', onAbort);
-    const indexProblem = await writeIndex(o, store, allDir, resolution.packages, counts.byStatus.done > 0);
-    point('indexed');
-    const finished = await finish(result, counts);
-    if (indexProblem !== undefined) throw new StoreError(indexProblem);
-    return finished;
-
-    async function finish(result: RunResult, snapshot?: EngineCounts): Promise<BuildRunResult> {
-      stopAll.abort(); // fetches for ports that will not be built now
-      point('reporting');
-      emit({ type: 'run-finished', at: o.clock.now(), result });
-      point('finishing');
-      // Interrupted, or no host could build: the run stays open, and the same command resumes it.
-      if (result !== 'interrupted' && result !== 'no-host') store.finishRun(run.id, o.clock.now(), result);
-      return Promise.resolve({ result, run: run.id, counts: snapshot ?? { total: 0, ready: 0, byStatus: emptyCounts() } });
-    }
-  } finally {
-    store.close();
-    runLock.release();
   }
-}
+  o.signal.removeEventListener('abort', onAbort);
+  const indexProblem = await session.writeIndex(o.writeIndex, resolution.packages, counts.byStatus.done > 0);
+  point('indexed');
+  const finished = finish(result, counts);
+  if (indexProblem !== undefined) throw new StoreError(indexProblem);
+  return finished;
 
-/**
- * Writes pkg_summary and SHA512 when this run built something, or when an
- * earlier write did not finish; a repository that cannot take them (a full
- * disk) is named, and the next run writes them.
- */
-async function writeIndex(o: BuildRunOptions, store: RunStore, allDir: string, packages: readonly ResolvedPackage[], built: boolean): Promise<string | undefined> {
-  if (!built && store.get('index:stale') !== '1') return undefined;
-  store.put('index:stale', '1');
-  try {
-    await o.writeIndex(allDir, packages);
-  } catch (err) {
-    return `the packages are in ${allDir}, but its index (pkg_summary.gz, SHA512) cannot be written: ${(err as Error).message}; the next kiln build writes it`;
+  function finish(result: RunResult, snapshot?: EngineCounts): BuildRunResult {
+    stopAll.abort(); // fetches for ports that will not be built now
+    return session.finish(result, snapshot);
   }
-  store.put('index:stale', '0');
-  return undefined;
-}
-
-/** Reporters that cannot write the run directory (a full disk) stop the run as the store does: named, and resumable. */
-function guarded(sink: RunEventSink, logdir: string): RunEventSink {
-  const guard = (write: () => void): void => {
-    try {
-      write();
-    } catch (err) {
-      if (typeof (err as NodeJS.ErrnoException).code !== 'string') throw err;
-      throw new StoreError(`cannot write the run directory ${logdir}: ${(err as Error).message}`);
-    }
-  };
-  return {
-    emit: (event) => guard(() => sink.emit(event)),
-    replay: (run, stored) => guard(() => sink.replay?.(run, stored)),
-  };
-}
-
-/** Seconds between looks at what the scan has found so far, at least; more if resolving takes long. */
-const SETTLE_EVERY_S = 1;
-
-async function scan(
-  o: BuildRunOptions, store: RunStore, emit: (e: RunEvent) => void, point: KillPoints, signal: AbortSignal,
-  settle: (entries: readonly IndexEntry[], scanned: ReadonlySet<PkgPath>) => void,
-): Promise<IndexEntry[]> {
-  const entries: IndexEntry[] = [];
-  let lastProgress = 0;
-  let last: RunEvent | undefined;
-  const ports = scanPorts(o.driver, {
-    jobs: o.scanJobs, signal, cache: { store: new StoreScanCache(store), scanner: o.driver },
-    ...(o.pkgpaths.length > 0 && { pkgpaths: o.pkgpaths }),
-    notAPort: (dir, reason) => emit({ type: 'message', at: o.clock.now(), level: 'warning', text: `${dir}: ${reason}` }),
-  });
-  const scanned = new Set<PkgPath>();
-  let settleAt = performance.now() + SETTLE_EVERY_S * 1000;
-  let looked = 0;
-  let failed: { error: unknown } | undefined;
-  // Looked at between ports too: a port that takes long to scan holds back nothing else.
-  const timer = setInterval(() => {
-    if (failed !== undefined || performance.now() < settleAt || entries.length === looked) return;
-    looked = entries.length;
-    const began = performance.now();
-    try {
-      settle(entries, scanned);
-    } catch (error) {
-      failed = { error }; // the scan loop throws it
-    }
-    // At most a tenth of the time goes to looking.
-    settleAt = performance.now() + Math.max(SETTLE_EVERY_S * 1000, 10 * (performance.now() - began));
-  }, 100);
-  try {
-    for await (const port of ports) {
-      if (failed !== undefined) throw failed.error;
-      point('scanned-port');
-      entries.push(...port.entries);
-      scanned.add(port.pkgpath);
-      if (port.error !== undefined) {
-        emit({ type: 'message', at: o.clock.now(), level: 'warning', text: `${port.pkgpath}: cannot be scanned: ${port.error}` });
-      }
-      last = { type: 'scan-progress', at: o.clock.now(), ...port.progress };
-      if (last.at - lastProgress >= 0.5 && last.scanned < last.total) {
-        lastProgress = last.at;
-        o.sink.emit(last);
-      }
-      if (signal.aborted) break;
-    }
-  } catch (err) {
-    // Stopped (by the user, or because the build loop ended first): what was found is the scan's result.
-    if (!signal.aborted) throw err;
-  } finally {
-    clearInterval(timer);
-  }
-  if (failed !== undefined) throw failed.error;
-  if (last) emit(last);
-  return entries;
-}
-
-/** Jobs that were running when the coordinator died go back to open, and the views are told. */
-function reopenInterrupted(store: RunStore, run: number, resumed: ReadonlyMap<PkgName, StatusRecord>, at: number, sink: RunEventSink): void {
-  const commands = [...resumed.values()]
-    .filter((s) => s.status === 'building')
-    .map((s) => ({
-      type: 'status' as const, at, pkgname: s.pkgname, status: 'open' as const, reason: 'the coordinator stopped while it was building; it starts again',
-      ...(s.job !== undefined && { job: s.job }),
-    }));
-  const events = commands.map((change): RunEvent => ({ type: 'status', change }));
-  store.record(run, commands, events);
-  for (const event of events) sink.emit(event);
-}
-
-function finishJob(job: Job, report: BuildReport, setup: JobSetup, at: number, history: HistoryStore): JobOutcome {
-  let outcome = report.outcome;
-  if (outcome.kind === 'failed') outcome = { ...outcome, error: classifyLogFile(outcome.phase, setup.buildJob.logFile, outcome.error) };
-  if (outcome.kind !== 'infrastructure') {
-    const phases = outcome.phases;
-    history.add([{
-      pkgpath: job.pkgpath, pkgname: job.pkgname, host: job.host, makeJobs: job.makeJobs,
-      outcome: outcome.kind === 'built' ? 'built' : 'failed', wallS: at - job.startedAt,
-      cpuS: phases.reduce((sum, p) => sum + p.cpuS, 0), phases, logBytes: sizeOf(setup.buildJob.logFile), at,
-    }]);
-  }
-  return outcome;
-}
-
-function sizeOf(file: string): number | undefined {
-  try {
-    return statSync(file).size;
-  } catch {
-    return undefined;
-  }
-}
-
-function emptyCounts(): EngineCounts['byStatus'] {
-  return { open: 0, building: 0, done: 0, failed: 0, prefailed: 0, 'indirect-failed': 0, 'indirect-prefailed': 0, 'up-to-date': 0 };
 }

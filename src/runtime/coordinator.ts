@@ -4,7 +4,6 @@
 // all arrive through one queue, so the engine sees one event at a time.
 
 import type { CheckVerdict, EngineCommand, EngineEvent, Job } from '../core/engine-events.js';
-import { statSync } from 'node:fs';
 
 import type { Engine } from '../core/engine.js';
 import type { HostSpec, JobOutcome, PkgName } from '../core/model.js';
@@ -12,7 +11,7 @@ import type { RunEvent, RunEventSink } from '../core/run-events.js';
 import type { WaitRecord } from './wait-record.js';
 import { unreachable } from '../core/unreachable.js';
 import type { Executor, HostInfo } from '../exec/executor.js';
-import type { BuildJob, BuildReport } from '../sandbox/build-job.js';
+import type { BuildReport } from '../sandbox/build-job.js';
 import type { RunStore } from '../store/run-store.js';
 import type { Clock } from './clock.js';
 import type { DiskSpace } from './disk-space.js';
@@ -20,6 +19,9 @@ import { EventQueue } from './event-queue.js';
 import { HostConnector } from './host-connector.js';
 import { HostMembership } from './host-membership.js';
 import type { HostRoster } from './host-roster.js';
+import type { EventSource, JobHooks, JobSetup } from './job-hooks.js';
+import { logSize } from './job-outcome.js';
+import { RunningJobs } from './running-jobs.js';
 import { StopFiles } from './stop-files.js';
 
 export interface HostBinding {
@@ -27,36 +29,6 @@ export interface HostBinding {
   readonly spec: HostSpec;
   /** The spec from what the host reported when it was checked; `spec` until then. */
   readonly specFor?: (info: HostInfo) => HostSpec;
-}
-
-/** What the coordinator needs to know of a job beyond the engine's Job. */
-export interface JobSetup {
-  readonly buildJob: BuildJob;
-  readonly expectedS: number;
-  readonly lastLogBytes: number | undefined;
-  /** Seconds its log may stay still before it is stopped as stuck. */
-  readonly stuckAfterS?: number;
-}
-
-/** What watches jobs beside the engine (locks, stuck detection). Every call comes from the loop. */
-export interface JobHooks {
-  /** A recorded job is about to run. An event back (its pkgpath is locked elsewhere) means it must not; the engine gets the event. */
-  starting?(job: Job, setup: JobSetup): EngineEvent | undefined;
-  /** It runs; `stop` ends it early. */
-  started?(job: Job, setup: JobSetup, stop: (reason: string) => void): void;
-  phase?(job: Job, phase: string): void;
-  /** Its log has grown to `bytes` (reported about once a second). */
-  log?(job: Job, bytes: number): void;
-  /** Output came that the log cap left out: it is alive, its log the same size. */
-  alive?(job: Job): void;
-  /** Its result is in, before the engine sees it; or it went back to the queue. */
-  ended?(job: Job, outcome: JobOutcome | 'requeued'): void;
-}
-
-/** Something outside the loop that feeds it engine events (the lock directory, say). */
-export interface EventSource {
-  start(push: (event: EngineEvent) => void): void;
-  stop(): void;
 }
 
 export interface CoordinatorOptions {
@@ -101,23 +73,22 @@ type Input =
   | { readonly kind: 'fault'; readonly error: unknown }
   | { readonly kind: 'interrupt' };
 
-interface Running {
-  readonly controller: AbortController;
-  readonly done: Promise<void>;
-}
-
 export class Coordinator {
   private readonly o: CoordinatorOptions;
   private readonly queue = new EventQueue<Input>();
-  private readonly running = new Map<number, Running>();
-  private readonly executors: Map<string, Executor>;
+  private readonly jobs: RunningJobs;
   private readonly connector: HostConnector;
   private readonly stopFiles: StopFiles;
   private readonly membership: HostMembership;
 
   constructor(options: CoordinatorOptions) {
     this.o = options;
-    this.executors = new Map(options.hosts.map((h) => [h.spec.name, h.executor]));
+    const executors = new Map(options.hosts.map((h) => [h.spec.name, h.executor]));
+    this.jobs = new RunningJobs(options, executors, {
+      outside: (fn) => this.outside(fn),
+      emit: (event) => this.emit(event),
+      result: (job, report, setup) => this.queue.push({ kind: 'result', job, report, setup }),
+    });
     this.connector = new HostConnector(options.hosts, options.signal, {
       up: (spec, again) => {
         this.queue.push({ kind: 'engine', event: { type: 'host-up', at: this.now(), host: spec } });
@@ -139,7 +110,7 @@ export class Coordinator {
       this.queue.push({ kind: 'engine', event });
     });
     this.membership = new HostMembership({
-      executors: this.executors, connector: this.connector, stopFiles: this.stopFiles,
+      executors, connector: this.connector, stopFiles: this.stopFiles,
       engine: (event) => this.queue.push({ kind: 'engine', event: event(this.now()) }),
       message: (level, text) => this.emit({ type: 'message', at: this.now(), level, text }),
       busy: (host) => this.o.engine.runningJobs().some((job) => job.host === host),
@@ -188,7 +159,7 @@ export class Coordinator {
       this.connector.stop();
       for (const source of this.o.sources ?? []) source.stop();
       this.o.waits?.stop();
-      await this.cancelRunning();
+      await this.jobs.cancelAll();
     }
     return result;
   }
@@ -203,15 +174,16 @@ export class Coordinator {
         return commands;
       }
       case 'result': {
-        this.running.delete(input.job.id);
+        this.jobs.ended(input.job.id);
         if (!this.o.engine.job(input.job.id)) return []; // requeued meanwhile: its host was lost
         const at = this.now();
         this.o.at?.('job-result');
         const { report, first } = this.spaceOf(input.report);
         const outcome = this.o.finish(input.job, report, input.setup, at);
+        const logBytes = logSize(input.setup.buildJob.logFile);
         const ended: RunEvent = {
           type: 'job-ended', at, job: input.job, outcome, durationS: at - input.job.startedAt, log: input.setup.buildJob.logFile,
-          ...sizeOf(input.setup.buildJob.logFile),
+          ...(logBytes !== undefined && { logBytes }),
         };
         // The job's end and its event in one transaction: build.log, made from the events, never misses a job the store says ended.
         this.o.store.jobEnded(this.o.run, input.job.id, at, outcome, input.setup.buildJob.logFile, ended);
@@ -263,7 +235,7 @@ export class Coordinator {
         }
         case 'requeue':
           events.push({ type: 'message', at: command.at, level: 'warning', text: `${command.job.pkgname} on ${command.job.host} goes back to the queue: ${command.reason}` });
-          this.running.get(command.job.id)?.controller.abort(new Error(command.reason));
+          this.jobs.stop(command.job.id, command.reason);
           for (const hooks of this.o.hooks ?? []) hooks.ended?.(command.job, 'requeued');
           break;
         case 'check':
@@ -299,7 +271,7 @@ export class Coordinator {
       const job = this.o.engine.job(id)!;
       const refused = this.refusal(job, setup);
       if (refused) this.queue.push({ kind: 'engine', event: refused });
-      else this.launch(job, setup);
+      else this.jobs.launch(job, setup);
     }
     for (const pkgname of checks) this.checkPackage(pkgname);
     for (const q of quarantined) this.connector.quarantine(q.host, q.until === undefined ? undefined : q.until - q.at, q.reason ?? '');
@@ -324,51 +296,6 @@ export class Coordinator {
     );
   }
 
-  private launch(job: Job, setup: JobSetup): void {
-    const executor = this.executors.get(job.host)!;
-    const controller = new AbortController();
-    let lastProgress = 0;
-    let lastBytes = 0;
-    let lastGrowth = this.now();
-    const watcher = {
-      phase: (phase: string): void => this.outside(() => {
-        const event: RunEvent = { type: 'job-phase', at: this.now(), job: job.id, phase };
-        this.o.store.appendEvents(this.o.run, [event]);
-        this.o.sink.emit(event);
-        for (const hooks of this.o.hooks ?? []) hooks.phase?.(job, phase);
-        this.o.at?.(`phase-${phase}`);
-      }),
-      log: (bytes: number): void => this.outside(() => {
-        for (const hooks of this.o.hooks ?? []) hooks.log?.(job, bytes);
-        const now = this.now();
-        if (bytes !== lastBytes) { lastBytes = bytes; lastGrowth = now; }
-        if (now - lastProgress < 1) return;
-        lastProgress = now;
-        this.o.sink.emit({ type: 'job-progress', at: now, job: job.id, logBytes: bytes, idleS: now - lastGrowth });
-      }),
-      alive: (): void => this.outside(() => {
-        lastGrowth = this.now();
-        for (const hooks of this.o.hooks ?? []) hooks.alive?.(job);
-        this.o.sink.emit({ type: 'job-progress', at: lastGrowth, job: job.id, logBytes: lastBytes, idleS: 0 });
-      }),
-    };
-    const done = executor.run(setup.buildJob, watcher, controller.signal).then(
-      (report) => report,
-      (err: unknown): BuildReport => ({ outcome: { kind: 'infrastructure', reason: `executor failed: ${(err as Error).message}` } }),
-    ).then(async (report) => {
-      const waits = report.outcome.kind === 'infrastructure' && report.outcome.full === undefined && !controller.signal.aborted;
-      const pauseS = waits ? this.o.retryPauseS?.(job) ?? 0 : 0;
-      if (pauseS > 0 && report.outcome.kind === 'infrastructure') {
-        const reason = report.outcome.reason;
-        this.outside(() => this.emit({ type: 'message', at: this.now(), level: 'warning', text: `${job.pkgname} on ${job.host}: ${reason}; it is tried again in ${pauseS} s` }));
-        await this.pause(pauseS, controller.signal);
-      }
-      this.queue.push({ kind: 'result', job, report, setup });
-    });
-    this.running.set(job.id, { controller, done });
-    for (const hooks of this.o.hooks ?? []) hooks.started?.(job, setup, (reason) => controller.abort(new Error(reason)));
-  }
-
   /** Runs `fn` outside the loop (a job's or a check's callback): what it throws stops the loop, not the process. */
   private outside(fn: () => void): void {
     try {
@@ -376,23 +303,6 @@ export class Coordinator {
     } catch (error) {
       this.queue.push({ kind: 'fault', error });
     }
-  }
-
-  /** Waits `seconds`, or less if `signal` aborts. */
-  private pause(seconds: number, signal: AbortSignal): Promise<void> {
-    if (seconds <= 0 || signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => { signal.removeEventListener('abort', stop); resolve(); }, seconds * 1000);
-      const stop = (): void => { clearTimeout(timer); resolve(); };
-      signal.addEventListener('abort', stop, { once: true });
-    });
-  }
-
-  private async cancelRunning(): Promise<void> {
-    const all = [...this.running.values()];
-    for (const r of all) r.controller.abort(new Error('the build was interrupted'));
-    await Promise.allSettled(all.map((r) => r.done));
-    this.running.clear();
   }
 
   /** A host's spec as the engine has it now (hosts join and change while the build runs). */
@@ -416,13 +326,4 @@ function quarantineText(command: Extract<EngineCommand, { type: 'host' }>): stri
   const until = new Date(command.until * 1000);
   const hhmm = `${String(until.getHours()).padStart(2, '0')}:${String(until.getMinutes()).padStart(2, '0')}`;
   return `until ${hhmm}: ${command.reason ?? ''}`;
-}
-
-/** A log's size for job-ended (build.log, the page's "Log size", next run's "% of last log"), when it can be read. */
-function sizeOf(log: string): { logBytes?: number } {
-  try {
-    return { logBytes: statSync(log).size };
-  } catch {
-    return {};
-  }
 }

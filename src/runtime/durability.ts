@@ -11,7 +11,7 @@ import { DEFAULT_PREFIX } from '../sandbox/sandbox-config.js';
 import type { RunStore } from '../store/run-store.js';
 import { BuildInputsOf } from './build-inputs.js';
 import type { Clock } from './clock.js';
-import type { JobSetup } from './coordinator.js';
+import type { JobSetup } from './job-hooks.js';
 import { Currency, type StartVerdict } from './currency.js';
 import { LockKeeper } from './lock-keeper.js';
 import { PackageStamps } from './package-stamps.js';

@@ -16,7 +16,7 @@ import type { ResolvedPackage } from '../core/resolve.js';
 import type { FetchLimits } from '../core/distfiles/fetch-order.js';
 import { FetchQueue, type DistfileEnded, type PortFetchResult } from '../fetch/fetch-queue.js';
 import { portDistfiles, words } from '../fetch/port-distfiles.js';
-import type { EventSource } from './coordinator.js';
+import type { EventSource } from './job-hooks.js';
 
 export interface FetchSettings {
   /** DISTDIR on the coordinator. */

@@ -3,8 +3,9 @@
 // SIGKILL the Nth time (default the first) it reaches POINT, exactly as a
 // kill from outside or a power cut would end it: no handler runs, nothing
 // is flushed. The points are named where they are reached (build-run.ts,
-// coordinator.ts): scanned-port, resolved, planned, start-recorded,
-// phase-<phase>, job-result, job-recorded, indexed, reporting, finishing.
+// scan-feed.ts, coordinator.ts, running-jobs.ts, run-session.ts):
+// scanned-port, resolved, planned, start-recorded, phase-<phase>,
+// job-result, job-recorded, indexed, reporting, finishing.
 
 export type KillPoints = (point: string) => void;
 

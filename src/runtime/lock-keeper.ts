@@ -10,7 +10,7 @@ import type { EngineEvent, Job } from '../core/engine-events.js';
 import type { FailedRecord } from '../core/build-stamp.js';
 import type { JobOutcome, PkgPath } from '../core/model.js';
 import { StoreError } from '../store/run-store.js';
-import type { EventSource, JobHooks, JobSetup } from './coordinator.js';
+import type { EventSource, JobHooks, JobSetup } from './job-hooks.js';
 import { type LockState, PortLocks, type PortLock } from './port-locks.js';
 
 export interface LockKeeperOptions {

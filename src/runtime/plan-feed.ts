@@ -3,7 +3,7 @@
 // event from outside its loop.
 
 import type { EngineEvent } from '../core/engine-events.js';
-import type { EventSource } from './coordinator.js';
+import type { EventSource } from './job-hooks.js';
 
 export class PlanFeed implements EventSource {
   private push: ((event: EngineEvent) => void) | undefined;

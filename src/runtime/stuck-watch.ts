@@ -4,7 +4,7 @@
 
 import type { Job } from '../core/engine-events.js';
 import type { JobOutcome } from '../core/model.js';
-import type { JobHooks, JobSetup } from './coordinator.js';
+import type { JobHooks, JobSetup } from './job-hooks.js';
 
 interface Watched {
   readonly limitS: number;

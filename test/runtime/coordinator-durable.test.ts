@@ -18,7 +18,8 @@ import { fastestFreePlacement } from '../../src/core/policies/placement-fastest.
 import { pbulkPriority } from '../../src/core/policies/priority-pbulk.js';
 import type { RunEvent } from '../../src/core/run-events.js';
 import type { ConnectResult, Executor } from '../../src/exec/executor.js';
-import { Coordinator, type CoordinatorOptions, type JobSetup } from '../../src/runtime/coordinator.js';
+import { Coordinator, type CoordinatorOptions } from '../../src/runtime/coordinator.js';
+import type { JobSetup } from '../../src/runtime/job-hooks.js';
 import type { BuildJob, BuildReport } from '../../src/sandbox/build-job.js';
 import { RunStore } from '../../src/store/run-store.js';
 

@@ -1,0 +1,75 @@
+// The scan feeding the run: ports are scanned (through the run's scan
+// cache) while builds start, and about once a second what was found so far is
+// handed to `settle`, which gives the engine the packages already settled.
+// Stopped by the user or by the build loop ending first, what was found is
+// the scan's result.
+
+import type { IndexEntry } from '../core/pbulk-index.js';
+import type { PkgPath } from '../core/model.js';
+import type { RunEvent } from '../core/run-events.js';
+import { scanPorts } from '../ports/scanner.js';
+import type { RunStore } from '../store/run-store.js';
+import type { BuildRunOptions } from './build-run.js';
+import type { KillPoints } from './kill-points.js';
+import { StoreScanCache } from './scan-cache-store.js';
+
+export type ScanFeedOptions = Pick<BuildRunOptions, 'driver' | 'scanJobs' | 'pkgpaths' | 'clock' | 'sink'>;
+
+/** Seconds between looks at what the scan has found so far, at least; more if resolving takes long. */
+const SETTLE_EVERY_S = 1;
+
+export async function scanFeed(
+  o: ScanFeedOptions, store: RunStore, emit: (e: RunEvent) => void, point: KillPoints, signal: AbortSignal,
+  settle: (entries: readonly IndexEntry[], scanned: ReadonlySet<PkgPath>) => void,
+): Promise<IndexEntry[]> {
+  const entries: IndexEntry[] = [];
+  let lastProgress = 0;
+  let last: RunEvent | undefined;
+  const ports = scanPorts(o.driver, {
+    jobs: o.scanJobs, signal, cache: { store: new StoreScanCache(store), scanner: o.driver },
+    ...(o.pkgpaths.length > 0 && { pkgpaths: o.pkgpaths }),
+    notAPort: (dir, reason) => emit({ type: 'message', at: o.clock.now(), level: 'warning', text: `${dir}: ${reason}` }),
+  });
+  const scanned = new Set<PkgPath>();
+  let settleAt = performance.now() + SETTLE_EVERY_S * 1000;
+  let looked = 0;
+  let failed: { error: unknown } | undefined;
+  // Looked at between ports too: a port that takes long to scan holds back nothing else.
+  const timer = setInterval(() => {
+    if (failed !== undefined || performance.now() < settleAt || entries.length === looked) return;
+    looked = entries.length;
+    const began = performance.now();
+    try {
+      settle(entries, scanned);
+    } catch (error) {
+      failed = { error }; // the scan loop throws it
+    }
+    // At most a tenth of the time goes to looking.
+    settleAt = performance.now() + Math.max(SETTLE_EVERY_S * 1000, 10 * (performance.now() - began));
+  }, 100);
+  try {
+    for await (const port of ports) {
+      if (failed !== undefined) throw failed.error;
+      point('scanned-port');
+      entries.push(...port.entries);
+      scanned.add(port.pkgpath);
+      if (port.error !== undefined) {
+        emit({ type: 'message', at: o.clock.now(), level: 'warning', text: `${port.pkgpath}: cannot be scanned: ${port.error}` });
+      }
+      last = { type: 'scan-progress', at: o.clock.now(), ...port.progress };
+      if (last.at - lastProgress >= 0.5 && last.scanned < last.total) {
+        lastProgress = last.at;
+        o.sink.emit(last);
+      }
+      if (signal.aborted) break;
+    }
+  } catch (err) {
+    // Stopped (by the user, or because the build loop ended first): what was found is the scan's result.
+    if (!signal.aborted) throw err;
+  } finally {
+    clearInterval(timer);
+  }
+  if (failed !== undefined) throw failed.error;
+  if (last) emit(last);
+  return entries;
+}
