@@ -66,8 +66,11 @@ export class RunStore {
     }
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version === 0) {
-      db.exec(SCHEMA);
-      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      // One transaction: a kill between the tables and the version must not leave tables a next start would make again.
+      db.transaction(() => {
+        db.exec(SCHEMA);
+        db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      })();
     } else if (version !== SCHEMA_VERSION) {
       db.close();
       throw new StoreError(`${path} was written by another kiln version (schema ${version}, this kiln reads ${SCHEMA_VERSION}); use a new --logdir`);
