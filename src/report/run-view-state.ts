@@ -3,19 +3,22 @@
 // and `kiln serve` feed it from the run's event log. Every change advances
 // `rev` and is stamped on the record it changed, so the page's updates send
 // only what changed (page-delta.ts); `view(now)` takes a whole snapshot
-// (run-view-build.ts). Nothing here reads a clock.
+// (run-view-build.ts). The jobs, their bars and the hosts are kept by
+// run-view-timeline.ts, the ETA by run-view-eta-cache.ts. Nothing here
+// reads a clock.
 
 import type { PkgName, Status } from '../core/model.js';
 import type { LeftOutPort, PackageInfo, RunEvent, RunEventSink } from '../core/run-events.js';
 import { unreachable } from '../core/unreachable.js';
 import { buildView, type ViewOptions } from './run-view-build.js';
 import { StatusCounts } from './run-view-counts.js';
-import { estimate, etaBasis, GuessScale } from './run-view-eta.js';
+import { EtaCache } from './run-view-eta-cache.js';
 import { PackageGraph } from './run-view-graph.js';
 import {
   blankRecord, type BarRecord, type CapacityPoint, type HostRecord, type MessageRecord, type PackageRecord, type RunningRecord,
 } from './run-view-records.js';
-import type { BarOutcome, Counts, RunResult, RunView, ScanView, UtilisationPoint } from './run-view.js';
+import { Timeline } from './run-view-timeline.js';
+import type { Counts, RunResult, RunView, ScanView, UtilisationPoint } from './run-view.js';
 import { ViewJournal } from './view-journal.js';
 
 export interface RunViewOptions {
@@ -42,8 +45,6 @@ export interface RunHead {
 
 const FINAL_RESULTS = new Set<RunResult>(['complete', 'stopped', 'interrupted', 'no-host']);
 const isLeft = (status: Status): boolean => status === 'open' || status === 'building';
-/** The ETA is worked out again at most this often while statuses change. */
-const ETA_EVERY_S = 5;
 
 export class RunViewState implements RunEventSink {
   readonly stuckAfterS: number;
@@ -54,16 +55,13 @@ export class RunViewState implements RunEventSink {
   private messageSeq = 0;
   private readonly pkgs: PackageRecord[] = [];
   private readonly byName = new Map<PkgName, PackageRecord>();
-  private readonly runningJobs = new Map<number, RunningRecord>();
-  private readonly hostRecords = new Map<string, HostRecord>();
-  private readonly barRecords: BarRecord[] = [];
-  private readonly points: UtilisationPoint[] = [];
-  private readonly capacityPoints: CapacityPoint[] = [];
+  private readonly timeline = new Timeline({
+    bump: () => this.bump(),
+    noteBar: (bar) => this.journal.note('bar', bar.index, bar.rev, this.records()),
+  });
   private readonly messageRecords: MessageRecord[] = [];
   private readonly leftOutPaths = new Set<string>(); // ports left out for their PKGNAME: rows of their own, not found by it
   private readonly shortOfSpace = new Map<string, string>();
-  /** Jobs put back in the queue before their start was seen (a resume tells it before it replays the earlier jobs), with why. */
-  private readonly reopened = new Map<number, string | undefined>();
   private readonly breakCounts = new Map<PkgName, number>();
   private readonly statusCounts = new StatusCounts();
   private graph: PackageGraph | undefined;
@@ -71,14 +69,13 @@ export class RunViewState implements RunEventSink {
   private readonly statusList: Status[] = [];
   private readonly expectedList: number[] = [];
   private readonly guessedList: boolean[] = [];
-  private readonly guessScale = new GuessScale();
-  private eta: { computedAt: number; statusRev: number; at: number | undefined; basis: string } | undefined;
-  /** What the last ETA left open or building, in dependency order; undefined: the whole graph. */
-  private etaOrder: Int32Array | undefined;
-  private statusRev = 0;
+  private readonly eta = new EtaCache({
+    graph: () => this.currentGraph(), statuses: this.statusList, expected: this.expectedList, guessed: this.guessedList,
+    running: this.timeline.running, hosts: this.timeline.hosts,
+  });
   readonly journal = new ViewJournal((kind, index) => {
     switch (kind) {
-      case 'bar': return this.barRecords[index]?.rev;
+      case 'bar': return this.timeline.bars[index]?.rev;
       case 'package': return this.pkgs[index]?.rev;
       case 'static': return this.pkgs[index]?.staticRev;
       default: return unreachable(kind);
@@ -101,11 +98,11 @@ export class RunViewState implements RunEventSink {
   get finished(): boolean { return FINAL_RESULTS.has(this.runHead.result); }
   get head(): Readonly<RunHead> { return this.runHead; }
   get packages(): readonly PackageRecord[] { return this.pkgs; }
-  get bars(): readonly BarRecord[] { return this.barRecords; }
-  get running(): ReadonlyMap<number, RunningRecord> { return this.runningJobs; }
-  get hosts(): ReadonlyMap<string, HostRecord> { return this.hostRecords; }
-  get utilisation(): readonly UtilisationPoint[] { return this.points; }
-  get capacity(): readonly CapacityPoint[] { return this.capacityPoints; }
+  get bars(): readonly BarRecord[] { return this.timeline.bars; }
+  get running(): ReadonlyMap<number, RunningRecord> { return this.timeline.running; }
+  get hosts(): ReadonlyMap<string, HostRecord> { return this.timeline.hosts; }
+  get utilisation(): readonly UtilisationPoint[] { return this.timeline.utilisation; }
+  get capacity(): readonly CapacityPoint[] { return this.timeline.capacity; }
   get messages(): readonly MessageRecord[] { return this.messageRecords; }
   /** Why no job starts: the directories short of space, with what is missing. */
   get spaceShort(): readonly string[] { return [...this.shortOfSpace.values()]; }
@@ -153,20 +150,13 @@ export class RunViewState implements RunEventSink {
         break;
       case 'status': this.status(event.change); break;
       case 'job-started': this.jobStarted(event); break;
-      case 'job-phase': {
-        const running = this.runningJobs.get(event.job);
-        if (running) { running.phase = event.phase; running.rev = this.revision; }
-        break;
-      }
-      case 'job-progress': {
-        const running = this.runningJobs.get(event.job);
-        if (running) {
-          running.logBytes = event.logBytes; running.idleS = event.idleS; running.progressAt = event.at; running.rev = this.revision;
-        }
-        break;
-      }
+      case 'job-phase': this.timeline.phase(event, this.revision); break;
+      case 'job-progress': this.timeline.progress(event, this.revision); break;
       case 'job-ended': this.jobEnded(event); break;
-      case 'host': this.host(event); break;
+      case 'host':
+        this.eta.changed(this.revision); // the ETA's slots changed
+        this.timeline.host(event);
+        break;
       case 'message': this.message(event.at, event.level, event.text); break;
       case 'space':
         if (event.short) this.shortOfSpace.set(event.where, event.reason);
@@ -176,7 +166,7 @@ export class RunViewState implements RunEventSink {
       case 'run-finished':
         head.finishedAt = event.at;
         head.result = event.result;
-        for (const id of [...this.runningJobs.keys()]) this.endJob(id, event.at, 'lost', `run ${event.result}`);
+        this.timeline.endAll(event.at, `run ${event.result}`);
         break;
       default: unreachable(event);
     }
@@ -191,13 +181,18 @@ export class RunViewState implements RunEventSink {
     return ++this.revision;
   }
 
+  /** How many records the journal's entries can name: each package twice (its row, its static part) and each bar. */
+  private records(): number {
+    return 2 * this.pkgs.length + this.timeline.bars.length;
+  }
+
   private touch(record: PackageRecord, staticChanged = false): void {
     if (staticChanged) {
       record.staticRev = this.bump();
-      this.journal.note('static', record.index, record.staticRev, 2 * this.pkgs.length + this.barRecords.length);
+      this.journal.note('static', record.index, record.staticRev, this.records());
     }
     record.rev = this.bump();
-    this.journal.note('package', record.index, record.rev, 2 * this.pkgs.length + this.barRecords.length);
+    this.journal.note('package', record.index, record.rev, this.records());
   }
 
   private add(info: PackageInfo, named = true): PackageRecord {
@@ -209,7 +204,7 @@ export class RunViewState implements RunEventSink {
     if (named) this.byName.set(info.pkgname, record);
     this.statusCounts.added(record.status);
     this.graph = undefined;
-    this.journal.note('static', record.index, record.staticRev, 2 * this.pkgs.length + this.barRecords.length);
+    this.journal.note('static', record.index, record.staticRev, this.records());
     return record;
   }
 
@@ -233,8 +228,8 @@ export class RunViewState implements RunEventSink {
     const before = record.status;
     record.status = status;
     this.statusList[record.index] = status;
-    if (before !== status) this.statusRev = this.revision;
-    if (!isLeft(before) && isLeft(status)) this.etaOrder = undefined; // back in the queue (retried): walk the whole graph again
+    if (before !== status) this.eta.changed(this.revision);
+    if (!isLeft(before) && isLeft(status)) this.eta.forgetOrder(); // back in the queue (retried): walk the whole graph again
     this.statusCounts.changed(record.index, before, status, (i) => this.statusList[i]!);
   }
 
@@ -257,10 +252,7 @@ export class RunViewState implements RunEventSink {
     record.reason = change.reason;
     this.setBlockedBy(record, change.status.startsWith('indirect') ? [...change.blockedBy ?? []].sort() : []);
     // A job's package open again: the job was lost (its host went, or infrastructure failed).
-    if (change.status === 'open' && change.job !== undefined) {
-      if (this.runningJobs.has(change.job)) this.endJob(change.job, change.at, 'lost', change.reason);
-      else this.reopened.set(change.job, change.reason); // a resumed run replays its earlier jobs after this
-    }
+    if (change.status === 'open' && change.job !== undefined) this.timeline.reopen(change.job, change.at, change.reason);
     if (failed && change.job === undefined) {
       record.endedAt ??= change.at;
       // A failure that stands from an earlier run: its log and host are that run's.
@@ -271,32 +263,15 @@ export class RunViewState implements RunEventSink {
   }
 
   private jobStarted(event: Extract<RunEvent, { type: 'job-started' }>): void {
-    const { at, job, expectedS, lastLogBytes } = event;
-    const record = this.record(job.pkgname, job.pkgpath);
-    record.host = job.host;
-    record.startedAt = job.startedAt;
+    const record = this.record(event.job.pkgname, event.job.pkgpath);
+    record.host = event.job.host;
+    record.startedAt = event.job.startedAt;
     this.touch(record);
-    const bar: BarRecord = {
-      index: this.barRecords.length, job: job.id, pkg: record.index, host: job.host, slot: job.slot, start: job.startedAt,
-      rev: this.bump(), end: undefined, outcome: 'running', detail: undefined,
-    };
-    this.barRecords.push(bar);
-    this.journal.note('bar', bar.index, bar.rev, 2 * this.pkgs.length + this.barRecords.length);
-    this.runningJobs.set(job.id, {
-      rev: bar.rev, job, pkg: record.index, bar: bar.index, expectedS, lastLogBytes, log: event.log, stuckAfterS: event.stuckAfterS,
-      phase: 'start', logBytes: 0, progressAt: undefined, idleS: 0,
-    });
-    // A package builds in one job at a time: an earlier one not seen to end (its coordinator was killed) is no ghost beside this one.
-    for (const [id, r] of this.runningJobs) if (id !== job.id && r.job.pkgname === job.pkgname) this.endJob(id, at, 'lost', 'started again');
-    if (this.reopened.has(job.id)) this.endJob(job.id, at, 'lost', this.reopened.get(job.id));
-    const host = this.hostRecords.get(job.host);
-    if (!host) this.hostRecords.set(job.host, { state: 'up', reason: undefined, slots: job.slot + 1, speed: 1 });
-    else if (host.slots <= job.slot) host.slots = job.slot + 1;
-    this.sample(at);
+    this.timeline.started(event, record.index);
   }
 
   private jobEnded(event: Extract<RunEvent, { type: 'job-ended' }>): void {
-    if (!this.runningJobs.has(event.job.id)) return; // lost before it ended: the engine ignores it too
+    if (!this.timeline.running.has(event.job.id)) return; // lost before it ended: the engine ignores it too
     const record = this.record(event.job.pkgname, event.job.pkgpath);
     const outcome = event.outcome;
     record.host = event.job.host;
@@ -306,58 +281,16 @@ export class RunViewState implements RunEventSink {
       case 'failed':
         record.durationS = event.durationS; record.log = this.relative(event.log); record.logBytes = event.logBytes;
         if (outcome.kind === 'built' && this.guessedList[record.index] === true) {
-          this.guessScale.built(event.durationS * (this.hostRecords.get(event.job.host)?.speed ?? 1), this.expectedList[record.index] ?? 0);
+          this.eta.built(event.durationS * (this.timeline.hosts.get(event.job.host)?.speed ?? 1), this.expectedList[record.index] ?? 0);
         }
-        this.endJob(event.job.id, event.at, outcome.kind, outcome.kind === 'failed' ? outcome.error : undefined);
+        this.timeline.end(event.job.id, event.at, outcome.kind, outcome.kind === 'failed' ? outcome.error : undefined);
         break;
       case 'infrastructure':
-        this.endJob(event.job.id, event.at, 'lost', outcome.reason);
+        this.timeline.end(event.job.id, event.at, 'lost', outcome.reason);
         break;
       default: unreachable(outcome);
     }
     this.touch(record);
-  }
-
-  private endJob(id: number, at: number, outcome: BarOutcome, detail: string | undefined): void {
-    const running = this.runningJobs.get(id);
-    if (!running) return;
-    this.runningJobs.delete(id);
-    const bar = this.barRecords[running.bar]!;
-    bar.end = Math.max(at, bar.start);
-    bar.outcome = outcome;
-    bar.detail = detail;
-    bar.rev = this.bump();
-    this.journal.note('bar', bar.index, bar.rev, 2 * this.pkgs.length + this.barRecords.length);
-    this.sample(at);
-  }
-
-  private host(event: Extract<RunEvent, { type: 'host' }>): void {
-    const { at, host: name, state, reason } = event;
-    const record: HostRecord = this.hostRecords.get(name) ?? { state, reason, slots: 0, speed: 1 };
-    record.state = state;
-    record.reason = reason;
-    if (event.slots !== undefined) record.slots = event.slots;
-    if (event.speed !== undefined && event.speed > 0) record.speed = event.speed;
-    this.hostRecords.set(name, record);
-    this.statusRev = this.revision; // the ETA's slots changed
-    if (state === 'down') {
-      for (const [id, running] of [...this.runningJobs]) {
-        if (running.job.host === name) this.endJob(id, at, 'lost', `host ${name} lost${reason === undefined ? '' : `: ${reason}`}`);
-      }
-    }
-    this.sample(at);
-  }
-
-  private sample(at: number): void {
-    let slots = 0;
-    for (const host of this.hostRecords.values()) if (host.state !== 'down' && host.state !== 'quarantined') slots += host.slots;
-    const point: UtilisationPoint = { at, busy: this.runningJobs.size, slots: Math.max(slots, this.runningJobs.size) };
-    const last = this.points.at(-1);
-    if (last && last.at === at) this.points[this.points.length - 1] = point;
-    else this.points.push(point);
-    if (this.capacityPoints.at(-1)?.slots !== slots) {
-      this.capacityPoints.push({ index: this.capacityPoints.length, rev: this.bump(), at, slots });
-    }
   }
 
   /** A log path as the run directory's files name it: relative to it. */
@@ -369,7 +302,7 @@ export class RunViewState implements RunEventSink {
 
   private currentGraph(): PackageGraph {
     if (!this.graph) {
-      this.etaOrder = undefined;
+      this.eta.forgetOrder();
       this.graph = new PackageGraph(this.pkgs.map((r) => ({ index: r.index, pkgname: r.info.pkgname, depends: r.info.depends })));
       this.statusCounts.rebuild(this.graph, (i) => this.statusList[i]!);
     }
@@ -381,49 +314,27 @@ export class RunViewState implements RunEventSink {
     return this.statusCounts.counts();
   }
 
+  /** What the last ETA was worked out from ("from history", "from this run", ...). */
+  get etaBasis(): string | undefined {
+    return this.eta.basis;
+  }
+
   /**
    * Seconds the run has left at `now`, or undefined (not resolved, finished,
    * or nothing can run), as of the last `refreshEta`: the expected end stays
    * and the seconds left count down to it. Worked out here only the first time.
    */
-  /** What the last ETA was worked out from ("from history", "from this run", ...). */
-  get etaBasis(): string | undefined {
-    return this.eta?.basis;
-  }
-
   remainingS(now: number): number | undefined {
-    if (!this.runHead.resolved || this.finished) return undefined;
-    if (!this.eta) this.refreshEta(now, true);
-    const at = this.eta?.at;
-    return at === undefined ? undefined : Math.max(0, Math.round(at - now));
+    return !this.runHead.resolved || this.finished ? undefined : this.eta.remainingS(now);
   }
 
   /**
-   * Works the ETA out again if statuses or hosts changed and ETA_EVERY_S
-   * seconds have passed since the last time, or a minute has: one pass over
-   * the packages still open or building. Returns whether it did.
+   * Works the ETA out again if statuses or hosts changed and 5 seconds have
+   * passed since the last time, or a minute has (run-view-eta-cache.ts).
+   * Returns whether it did.
    */
   refreshEta(now: number, force = false): boolean {
-    if (!this.runHead.resolved || this.finished) return false;
-    const eta = this.eta;
-    const age = eta === undefined ? Infinity : now - eta.computedAt;
-    if (!force && eta !== undefined && age >= 0 && age < 60 && (eta.statusRev === this.statusRev || age < ETA_EVERY_S)) return false;
-    const scale = this.guessScale.scale;
-    const running = [...this.runningJobs.values()].map((r) => {
-      const speed = this.hostRecords.get(r.job.host)?.speed ?? 1;
-      const expectedS = r.expectedS * (this.guessedList[r.pkg] === true ? scale ?? 1 : 1);
-      return { pkg: r.pkg, leftS: expectedS - Math.max(0, now - r.job.startedAt), speed };
-    });
-    const hosts = [...this.hostRecords.values()].filter((h) => h.state === 'up');
-    const result = estimate({
-      graph: this.currentGraph(), statuses: this.statusList, expected: this.expectedList, guessed: this.guessedList, running, hosts,
-      ...(scale !== undefined && { guessScale: scale }),
-      ...(this.etaOrder !== undefined && { order: this.etaOrder }),
-    });
-    this.etaOrder = result.order;
-    const left = result.remainingS;
-    this.eta = { computedAt: now, statusRev: this.statusRev, at: left === undefined ? undefined : now + left, basis: etaBasis(result, scale !== undefined) };
-    return true;
+    return this.runHead.resolved && !this.finished && this.eta.refresh(now, force);
   }
 
   /** A snapshot at `now`; `packages: false` leaves out the list of every package, `tables: false` every list but running and hosts. */
