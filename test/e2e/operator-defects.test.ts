@@ -98,7 +98,8 @@ void test('kiln why and the live pages\' Why column, while one port waits on a s
   const dirs = { tree: join(work, 'why', 'tree'), logdir: join(work, 'why', 'logs'), packages: join(work, 'why', 'packages') };
   const install = (name: string): string => `mkdir -p "$DESTDIR$PREFIX/share"\necho ${name} > "$DESTDIR$PREFIX/share/${name}"`;
   await makeTree(dirs.tree, {
-    'misc/slow': { Portfile: portfile('slow-1.0', { build: 'sleep 6', install: install('slow') }) },
+    // Long enough that a loaded machine still starts Chromium and asks every question while it builds.
+    'misc/slow': { Portfile: portfile('slow-1.0', { build: 'sleep 15', install: install('slow') }) },
     'misc/user': { Portfile: portfile('user-1.0', { install: install('user') }, 'DEPENDS=("slow>=1.0:../../misc/slow")\n') },
     'misc/other': { Portfile: portfile('other-1.0', { build: 'sleep 1', install: install('other') }) },
   });
