@@ -37,7 +37,8 @@ const job: BuildJob = {
   metadata: { comment: 'bench', categories: 'misc', maintainer: '', homepage: '', license: '', runDepends: [], buildDepends: [] },
 };
 const jobLog = await JobLog.open(job);
-const log = await jobLog.phase('package', 'bench', new Date());
+await jobLog.phase('package', 'bench', new Date());
+const log = jobLog;
 const ctx: JobContext = {
   job,
   prefix: PREFIX,

@@ -1,7 +1,8 @@
 // Turns the engine's job into a BuildJob: the sandbox's packages, the
 // package's metadata, and the run directory's stable log paths
-// (`packages/<pkgname>.log`, `packages/<pkgname>/<phase>.log`, and
-// `paths/<category>/<name>.log` pointing at the newest of the port's logs).
+// (`packages/<pkgname>.log`, `packages/<pkgname>/` for the files a remote
+// host sends beside it, and `paths/<category>/<name>.log` pointing at the
+// newest of the port's logs).
 
 import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, existsSync, rmSync, symlinkSync } from 'node:fs';
@@ -44,7 +45,6 @@ export function setupJob(job: Job, ctx: JobSetupContext): JobSetup {
   if (!pkg) throw new Error(`no package ${job.pkgname} in the plan`);
   const { logFile, logDir } = logPaths(ctx.logdir, job.pkgname);
   keepEarlierAttempt(logFile, logDir);
-  mkdirSync(logDir, { recursive: true });
   linkPathLog(ctx.logdir, job.pkgpath, logFile);
   const contents = sandboxContents(job.pkgname, (name) => ctx.packages.get(name));
   const run = new Set(pkg.runDepends ?? pkg.depends);
@@ -83,7 +83,6 @@ function treeReads(tree: string, pkgpath: string, scanDepends: string): string[]
   return scanDepends.split(/\s+/).filter((w) => w !== '').map((w) => scanInput(tree, pkgpath, w)).filter((p) => !p.startsWith('/') && !p.startsWith('../'));
 }
 
-/** An earlier attempt's log is kept beside the new one, as `<pkgname>.log.1`, `.2`, ... */
 /**
  * Keeps an earlier attempt's logs as `<pkgname>.log.N` and `<pkgname>.N/`.
  * A PKGNAME near the 255-byte name limit has no room for the suffix: its

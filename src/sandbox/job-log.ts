@@ -28,9 +28,8 @@ export class JobLog {
   }
 
   /** Starts a phase: its header line. */
-  async phase(phase: string, host: string, at: Date): Promise<PhaseLog> {
+  async phase(phase: string, host: string, at: Date): Promise<void> {
     await writeAll(this.whole, `===> kiln: ${phase} for ${this.job.pkgname} (${this.job.pkgpath}) on ${host} at ${at.toISOString()}\n`);
-    return new PhaseLog(this);
   }
 
   /** A line of kiln's own: how a phase ended. */
@@ -38,8 +37,9 @@ export class JobLog {
     await writeAll(this.whole, `===> kiln: ${text}\n`);
   }
 
-  /** Output of a phase, as far as the cap lets it in. */
-  async output(bytes: Buffer): Promise<void> {
+  /** Output of the phase, as far as the cap lets it in. */
+  async write(chunk: Buffer | string): Promise<void> {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     const { keep, cut } = this.budget.take(bytes.length);
     if (keep > 0) await writeAll(this.whole, keep === bytes.length ? bytes : bytes.subarray(0, keep));
     if (cut) await writeAll(this.whole, cutLine(this.budget.cap));
@@ -51,6 +51,11 @@ export class JobLog {
     }
   }
 
+  /** A line of kiln's own about the phase, in the phase's words. */
+  async note(text: string): Promise<void> {
+    await this.write(`kiln: ${text}\n`);
+  }
+
   async close(): Promise<void> {
     try {
       if (this.budget.dropped > 0) await writeAll(this.whole, leftOutLine(this.budget.dropped));
@@ -60,23 +65,8 @@ export class JobLog {
   }
 }
 
-export class PhaseLog {
-  constructor(private readonly log: JobLog) {}
-
-  /** Output of the phase. */
-  async write(chunk: Buffer | string): Promise<void> {
-    await this.log.output(typeof chunk === 'string' ? Buffer.from(chunk) : chunk);
-  }
-
-  /** A line of kiln's own about the phase, in the phase's words. */
-  async note(text: string): Promise<void> {
-    await this.write(`kiln: ${text}\n`);
-  }
-
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-}
+/** What a phase's steps write to: its output and kiln's notes. */
+export type PhaseLog = Pick<JobLog, 'write' | 'note'>;
 
 /** Writes every byte (a write may be short, on a full disk say). */
 async function writeAll(handle: FileHandle, data: Buffer | string): Promise<void> {

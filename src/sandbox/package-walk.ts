@@ -189,15 +189,22 @@ export async function outsidePrefix(destdir: string, prefix: string): Promise<st
 /** Bytes read at once from a file too big to keep. */
 export const READ_CHUNK = 1024 * 1024;
 
-/** A staged file's bytes, opened without following a symlink: a file swapped for a link is an error, not a read of the host. */
-export async function* readStaged(abs: string): AsyncGenerator<Buffer> {
+/**
+ * A staged file's bytes, opened without following a symlink: a file swapped
+ * for a link is an error, not a read of the host. Reads as much as `size`
+ * (what the walk saw) and one byte more, so a file that grew shows as one
+ * without a buffer bigger than the file or a read past that byte.
+ */
+export async function* readStaged(abs: string, size: number): AsyncGenerator<Buffer> {
   const handle = await open(abs, READ_NO_FOLLOW);
   try {
-    for (;;) {
-      const buffer = Buffer.allocUnsafe(READ_CHUNK);
-      const { bytesRead } = await handle.read(buffer, 0, READ_CHUNK, null);
+    for (let read = 0; read <= size;) {
+      const want = Math.min(READ_CHUNK, size + 1 - read);
+      const buffer = Buffer.allocUnsafe(want);
+      const { bytesRead } = await handle.read(buffer, 0, want, null);
       if (bytesRead === 0) return;
-      yield buffer.subarray(0, bytesRead);
+      read += bytesRead;
+      yield bytesRead === want ? buffer : buffer.subarray(0, bytesRead);
     }
   } finally {
     await handle.close();

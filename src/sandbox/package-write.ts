@@ -146,14 +146,14 @@ class ReadAhead {
 
 async function readWhole(entry: StagedEntry): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const chunk of readStaged(entry.abs)) chunks.push(chunk);
-  return Buffer.concat(chunks);
+  for await (const chunk of readStaged(entry.abs, entry.size)) chunks.push(chunk);
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
 }
 
 async function* fileData(entry: StagedEntry): AsyncGenerator<Uint8Array> {
   let read = 0;
   try {
-    for await (const bytes of readStaged(entry.abs)) {
+    for await (const bytes of readStaged(entry.abs, entry.size)) {
       read += bytes.length;
       if (read > entry.size) break;
       yield bytes;

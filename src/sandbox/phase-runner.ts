@@ -33,33 +33,29 @@ export interface PhaseHooks {
 
 export async function runPhase(ctx: JobContext, phase: RecipePhase, log: JobLog, hooks: PhaseHooks): Promise<PhaseRun> {
   const wallStart = performance.now();
-  const phaseLog = await log.phase(phase.phase, hostname(), new Date());
+  await log.phase(phase.phase, hostname(), new Date());
   let cpuS = 0;
   let result: StepResult;
-  try {
-    if (phase.kind === 'host') {
-      const cpuStart = process.cpuUsage();
-      try {
-        result = await phase.run(ctx, phaseLog, hooks.stop);
-      } catch (err) {
-        if (!hooks.stop.aborted) throw err;
-        result = { ok: false, failure: { kind: 'failed', error: 'killed' } };
-      }
-      const used = process.cpuUsage(cpuStart);
-      cpuS = (used.user + used.system) / 1e6;
-    } else {
-      result = phase.before === undefined ? STEP_OK : await phase.before(ctx, phaseLog);
-      const step = result.ok ? phase.step(ctx) : undefined;
-      if (step === undefined && result.ok) await phaseLog.note(`nothing to do in ${phase.phase}`);
-      if (step !== undefined) ({ result, cpuS } = await runStep(ctx, phase.phase, step, phaseLog, hooks));
-      if (result.ok && phase.after !== undefined && !hooks.stop.aborted) {
-        const packageFile = result.packageFile;
-        result = await phase.after(ctx, phaseLog);
-        if (result.ok && result.packageFile === undefined && packageFile !== undefined) result = { ok: true, packageFile };
-      }
+  if (phase.kind === 'host') {
+    const cpuStart = process.cpuUsage();
+    try {
+      result = await phase.run(ctx, log, hooks.stop);
+    } catch (err) {
+      if (!hooks.stop.aborted) throw err;
+      result = { ok: false, failure: { kind: 'failed', error: 'killed' } };
     }
-  } finally {
-    await phaseLog.close();
+    const used = process.cpuUsage(cpuStart);
+    cpuS = (used.user + used.system) / 1e6;
+  } else {
+    result = phase.before === undefined ? STEP_OK : await phase.before(ctx, log);
+    const step = result.ok ? phase.step(ctx) : undefined;
+    if (step === undefined && result.ok) await log.note(`nothing to do in ${phase.phase}`);
+    if (step !== undefined) ({ result, cpuS } = await runStep(ctx, phase.phase, step, log, hooks));
+    if (result.ok && phase.after !== undefined && !hooks.stop.aborted) {
+      const packageFile = result.packageFile;
+      result = await phase.after(ctx, log);
+      if (result.ok && result.packageFile === undefined && packageFile !== undefined) result = { ok: true, packageFile };
+    }
   }
   const wallS = (performance.now() - wallStart) / 1000;
   const took = `${wallS.toFixed(2)} s`;

@@ -1,9 +1,12 @@
 // A remote job's log streams back into the coordinator's run directory as
 // it is written, so `kiln status` (another process) sees it grow on a
 // namespaced host just as on this machine, with no false "unchanged" alarm
-// past a shortened stuck threshold. Run under /tmp/kiln-netns.lock.
+// past a shortened stuck threshold; and `--log-cap` holds there as here:
+// the host cuts the log once, and the coordinator's copy ends as the host's
+// does. Run under /tmp/kiln-netns.lock.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -13,6 +16,8 @@ import { clusterUnavailable, createCluster, type NetnsCluster } from '../support
 import { kiln, makeTree, writeFiles } from './scan-fixtures.js';
 
 const skip = clusterUnavailable();
+const HEADER_ERROR = 'spill.c:1:10: fatal error: spill.h: No such file or directory';
+const SPILL = 2 ** 20;
 let cluster: NetnsCluster;
 let root: string;
 
@@ -20,6 +25,8 @@ before(async () => {
   if (skip) return;
   root = await makeTree({
     'tree/misc/chatty/Portfile': 'PKGNAME=chatty-1.0\nbuild() { for i in $(seq 1 14); do echo "line $i of the chatty build"; sleep 1; done; }\ninstall() { mkdir -p "$DESTDIR$PREFIX/share"; echo ok >"$DESTDIR$PREFIX/share/chatty"; }\n',
+    // A missing header said first, then 1 MiB of output, then a failure.
+    'tree-cap/misc/spill/Portfile': `PKGNAME=spill-1.0\nbuild() { echo "${HEADER_ERROR}"; head -c ${SPILL} /dev/zero | tr "\\\\0" x; return 1; }\n`,
   });
   cluster = await createCluster({ prefix: 'klv', subnet: 45, hosts: 1 });
   await writeFiles(root, { hosts: `${cluster.hosts[0]!.name} jobs=1\n` });
@@ -53,4 +60,23 @@ void test('a remote job\'s growing log is measured by kiln status: growing, not 
   for (const line of [first, second]) assert.doesNotMatch(line, /unchanged/);
   assert.ok(sizeOf(first) > 0 && sizeOf(second) > sizeOf(first), `${first} -> ${second}`);
   assert.equal(await run.exited, 0, run.lines.slice(-20).join('\n'));
+});
+
+void test('--log-cap on a remote host: the log is cut once, ends with the failing phase\'s footer and the real count left out', { skip, timeout: 240_000 }, async () => {
+  const logdir = join(root, 'logs-cap');
+  const cap = 60 * 1024; // the whole cut log fits the tail the failure classifier reads
+  const run = await kiln(['build', '--tree', join(root, 'tree-cap'), '--logdir', logdir, '--packages', join(root, 'packages-cap'), '--plain',
+    '--hosts', join(root, 'hosts'), '--ssh-config', cluster.sshConfig, '--log-cap', '60K', 'misc/spill']);
+  assert.equal(run.status, 1, `${run.stdout}${run.stderr}`);
+  const log = readFileSync(join(logdir, 'packages', 'spill-1.0.log'), 'utf8');
+  assert.match(log, new RegExp(`^===> kiln: build for spill-1.0 \\(misc/spill\\) on \\S+ at `, 'm'));
+  assert.ok(log.length <= cap + 2048, `${log.length} bytes: the cap and kiln's own lines`);
+  assert.equal(log.split('===> kiln: the log is cut here').length, 2, 'cut once, where the host cut it');
+  const [footer, leftOut] = log.trimEnd().split('\n').slice(-2);
+  assert.match(footer ?? '', /^===> kiln: build failed in [\d.]+ s: /, 'the failing phase\'s end is in the log');
+  const dropped = Number(/^===> kiln: (\d+) bytes \([\d.]+ (KiB|MiB)\) of output were left out of this log \(--log-cap\)$/.exec(leftOut ?? '')?.[1]);
+  const written = HEADER_ERROR.length + 1 + SPILL;
+  assert.ok(Math.abs(dropped - (written - cap)) < 1024, `${dropped} bytes said left out of the ${written} written past a ${cap}-byte cap`);
+  const report = JSON.parse(readFileSync(join(logdir, 'report.json'), 'utf8')) as { packages: { pkgname: string; status: string; error: string | null }[] };
+  assert.deepEqual(report.packages.map((p) => [p.pkgname, p.status, p.error]), [['spill-1.0', 'failed', 'missing header']]);
 });

@@ -129,6 +129,7 @@ export async function layOutJob(dir: string, spec: JobSpec, store: BlobStore, ti
     dependencies,
     makeJobs: spec.makeJobs,
     timeoutS,
+    logCapBytes: spec.logCapBytes,
     logDir: join(dir, 'logs'),
     logFile: join(dir, 'log'),
     packageDir: join(dir, 'packages'),

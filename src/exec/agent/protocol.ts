@@ -8,7 +8,7 @@ import { array, boolean, integer, literal, matching, nullable, number, object, o
 import { SHA256_HEX } from './safe-path.js';
 
 /** Bumped whenever a message changes; both sides must agree. */
-export const PROTOCOL = 6;
+export const PROTOCOL = 7;
 
 const hash = matching(SHA256_HEX, 'a sha256 in hex');
 const jobId = integer(1, Number.MAX_SAFE_INTEGER);
@@ -51,6 +51,8 @@ export const jobSpecShape = object({
   pkgpath: string(4096),
   makeJobs: integer(1, 4096),
   timeoutS: number(0, 1e9),
+  /** Bytes of output the job's log keeps (`--log-cap`): the host cuts the log, the coordinator appends what comes. */
+  logCapBytes: integer(1024, Number.MAX_SAFE_INTEGER),
   metadata: metadataShape,
   port: array(portEntryShape, 1_000_000),
   dependencies: array(object({ pkgname: name, hash, size: integer(0, Number.MAX_SAFE_INTEGER) }), 100_000),

@@ -1,14 +1,15 @@
 // The coordinator's end of one remote job: it appends the streamed log to
-// `job.logFile` as it comes, up to the job's log cap (core/log-cap.ts: past
-// it the output is left out and said so, and the log's mtime moves while
-// output comes), writes the files the host sends beside it into `job.logDir`, and the
-// package under a temporary name in `job.packageDir`, renamed to
-// `<pkgname>.tgz` only once its hash matches what the host said it built.
+// `job.logFile` as it comes (the host's JobLog has cut it at the job's log
+// cap already; here only a safety limit a little above it holds), moves the
+// log's mtime when the host says output was left out, writes the files the
+// host sends beside it into `job.logDir`, and the package under a temporary
+// name in `job.packageDir`, renamed to `<pkgname>.tgz` only once its hash
+// matches what the host said it built.
 
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cutLine, DEFAULT_LOG_CAP, leftOutLine, LogBudget } from '../../core/log-cap.js';
+import { DEFAULT_LOG_CAP } from '../../core/log-cap.js';
 import { fullIn, type JobOutcome } from '../../core/model.js';
 import type { BuildJob, BuildReport } from '../../sandbox/build-job.js';
 import type { JobWatcher } from '../executor.js';
@@ -25,14 +26,16 @@ interface Incoming {
 
 /** At most this many per-phase log files per job. */
 const MAX_LOG_FILES = 200;
+/** What a host's log may hold beyond the cap: kiln's own lines (phase headers, footers, the cut and left-out lines). */
+const LOG_SLACK = 2 ** 20;
 
 export class JobReceiver {
   readonly result: Promise<BuildReport>;
   #resolve: (r: BuildReport) => void = () => undefined;
   #log: Promise<FileHandle> | undefined;
   #logBytes = 0;
-  readonly #budget: LogBudget;
-  #touchedAt = 0;
+  /** A safety limit only: a host that sends more than its cut log is not let fill the coordinator's disk. */
+  readonly #logLimit: number;
   /** Every write, in arrival order. */
   #chain: Promise<unknown> = Promise.resolve();
   readonly #incoming = new Map<string, Incoming>();
@@ -41,7 +44,7 @@ export class JobReceiver {
   bytesReceived = 0;
 
   constructor(private readonly job: BuildJob, private readonly watcher: JobWatcher) {
-    this.#budget = new LogBudget(job.logCapBytes ?? DEFAULT_LOG_CAP);
+    this.#logLimit = (job.logCapBytes ?? DEFAULT_LOG_CAP) + LOG_SLACK;
     this.result = new Promise((r) => { this.#resolve = r; });
   }
 
@@ -57,29 +60,28 @@ export class JobReceiver {
     this.watcher.phase(phase);
   }
 
-  /** The host's log cap left output out: the job is alive. */
+  /** The host's log cap left output out: the job is alive, and the log's mtime says so to readers of the run directory. */
   alive(): void {
-    if (!this.#settled) this.watcher.alive?.();
+    const log = this.#log;
+    if (!log || this.#settled) return;
+    this.#then(async () => {
+      const now = new Date();
+      await (await log).utimes(now, now);
+      this.watcher.alive?.();
+    });
   }
 
   appendLog(bytes: Buffer): void {
     const log = this.#log;
     if (!log || this.#settled) return;
     this.bytesReceived += bytes.length;
-    const { keep, cut } = this.#budget.take(bytes.length);
+    const keep = Math.max(0, Math.min(bytes.length, this.#logLimit - this.#logBytes));
+    if (keep === 0) return;
+    this.#logBytes += keep;
+    const logBytes = this.#logBytes;
     this.#then(async () => {
-      const file = await log;
-      if (keep > 0) {
-        await file.write(keep === bytes.length ? bytes : bytes.subarray(0, keep));
-        this.#logBytes += keep;
-        this.watcher.log(this.#logBytes);
-      }
-      if (cut) await file.write(cutLine(this.#budget.cap));
-      if (keep < bytes.length && Date.now() - this.#touchedAt >= 1000) {
-        this.#touchedAt = Date.now();
-        await file.utimes(new Date(), new Date());
-        this.watcher.alive?.();
-      }
+      await (await log).write(keep === bytes.length ? bytes : bytes.subarray(0, keep));
+      this.watcher.log(logBytes);
     });
   }
 
@@ -148,9 +150,7 @@ export class JobReceiver {
       await rm(incoming.temp, { force: true });
     }
     this.#incoming.clear();
-    const log = await this.#log;
-    if (log && this.#budget.dropped > 0) await log.write(leftOutLine(this.#budget.dropped)).catch(() => undefined);
-    await log?.close().catch(() => undefined);
+    await (await this.#log)?.close().catch(() => undefined);
     this.#resolve(report);
   }
 }

@@ -13,6 +13,7 @@ import type { ConnectResult, Executor, JobWatcher } from '../executor.js';
 import type { HostEntry, HostsFile } from '../hosts-file.js';
 import type { HostLoad } from '../../core/engine-events.js';
 import { fullIn } from '../../core/model.js';
+import { DEFAULT_LOG_CAP } from '../../core/log-cap.js';
 import type { SshExecutorOptions, TransferStats } from './ssh-executor-options.js';
 import { jobSpecShape, type PkgsrcPart, type ScanSpec } from '../agent/protocol.js';
 import { isSafeFileName } from '../agent/safe-path.js';
@@ -87,6 +88,7 @@ export class SshExecutor implements Executor {
       pkgname, pkgpath, metadata: { ...metadata, inputs: metadata.inputs ?? '' }, port: manifest.entries, dependencies, distfiles, pkgsrc,
       makeJobs: Math.min(4096, Math.max(1, Math.floor(job.makeJobs))),
       timeoutS: Number.isFinite(job.timeoutS) ? Math.min(1e9, Math.max(0, job.timeoutS)) : 1e9, // JSON has no Infinity
+      logCapBytes: job.logCapBytes ?? DEFAULT_LOG_CAP,
     }, 'job');
     if (!spec.ok) {
       jobs.delete(id);
