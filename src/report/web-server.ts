@@ -116,10 +116,18 @@ export class WebServer implements RunEventSink {
     });
   }
 
+  /**
+   * Pushes to open pages. Nothing is read for a page nobody has open (each
+   * request reads for itself), nor for an earlier run that finished: only the
+   * latest run can be resumed.
+   */
   private tick(force = false): void {
-    this.followLatest();
+    if (this.current.viewers > 0) this.followLatest();
     this.current.tick(force);
-    for (const page of this.earlier.values()) page.tick(force);
+    for (const page of this.earlier.values()) {
+      if (page.state.finished) page.push(force);
+      else page.tick(force);
+    }
   }
 
   /** A new run in the run directory becomes the page of `/`; its pages are told to load it (their streams end, and the epoch changed). */
@@ -160,6 +168,7 @@ export class WebServer implements RunEventSink {
       return this.fail(res, 421, 'this server answers only to its loopback address');
     }
     let path = (req.url ?? '/').split('?')[0] ?? '/';
+    this.followLatest();
     let page = this.current;
     const earlier = /^\/runs\/(\d{1,9})(\/.*)?$/.exec(path);
     if (earlier) {
