@@ -33,7 +33,7 @@ export interface WebServerOptions {
   readonly updateBytes?: number;
   /** Changes behind after which a page is told to load a snapshot instead of catching up. */
   readonly resetBacklog?: number;
-  /** What the running build's engine last said of its queued packages (the run's store), for the Why column of `/`. */
+  /** What the running build's engine last said of its queued packages, for the Why column of `/`; `runs` says it when not given. */
   readonly waiting?: () => WaitingRecord | undefined;
 }
 
@@ -103,7 +103,8 @@ export class WebServer implements RunEventSink {
 
   /** The page of a run; the latest one's open packages say why they wait. */
   private page(log: EventLog | undefined, latest = false): RunPage {
-    const waiting = this.options.waiting;
+    const runs = this.options.runs;
+    const waiting = this.options.waiting ?? (runs && ((): WaitingRecord | undefined => runs.waiting()));
     return new RunPage({
       logdir: this.options.logdir, clock: this.clock, updateBytes: this.options.updateBytes ?? 63 * 1024,
       resetBacklog: this.options.resetBacklog ?? 20_000, headers: SECURITY_HEADERS, ...(log !== undefined && { log }),

@@ -37,7 +37,7 @@ import { PlanFeed } from './plan-feed.js';
 import { inPkgpathOrder, leftOutPorts } from './left-out.js';
 import { lockRunDir } from './run-lock.js';
 import { StoreScanCache } from './scan-cache-store.js';
-import { WaitRecord } from './wait-record.js';
+import { WaitRecord, type WaitRecordOptions } from './wait-record.js';
 import { StuckWatch } from './stuck-watch.js';
 import { FetchSource, type FetchSettings } from './fetch-source.js';
 
@@ -53,6 +53,8 @@ export interface BuildRunOptions {
   /** Hosts that join and leave while the build runs. */
   readonly roster?: HostRoster;
   readonly sink: RunEventSink;
+  /** Told what the engine says of its queued packages, as it goes to the store (wait-record.ts). */
+  readonly showWaiting?: WaitRecordOptions['show'];
   readonly clock: Clock;
   readonly signal: AbortSignal;
   /** The command line, kept with the run. */
@@ -159,7 +161,7 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
         retryPauseS: (job) => (job.attempt < o.engine.maxAttempts ? (o.retryPauseS ?? 5) * 2 ** (job.attempt - 1) : 0),
         at: point,
         waits: new WaitRecord({
-          engine, store, run: run.id, now: () => o.clock.now(), pkgpathOf: (name) => packages.get(name)?.pkgpath, say: (text) => say('info', text),
+          engine, store, run: run.id, now: () => o.clock.now(), pkgpathOf: (name) => packages.get(name)?.pkgpath, say: (text) => say('info', text), show: o.showWaiting,
         }),
       }).run();
     };
