@@ -56,14 +56,3 @@ function pad2(n: number): string {
   return String(n).padStart(2, '0');
 }
 
-/**
- * `value` with every control character (and the bidi controls) shown as an
- * escape (`\x1b`, `\u202e`), so input echoed back in a message cannot drive
- * the terminal and the user sees which byte it was.
- */
-export function escapeControls(value: string): string {
-  return value.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
-    const code = c.charCodeAt(0);
-    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
-}
