@@ -20,16 +20,6 @@ export function duration(seconds: number): string {
   return `${Math.floor(s / 86400)}d${pad2(Math.floor((s % 86400) / 3600))}h`;
 }
 
-/** `512 B`, `12.3 KiB`, `4.0 MiB`. */
-export function bytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
-  return `${v.toFixed(1)} ${units[i]!}`;
-}
-
 /** `2026-11-18T10:53:22Z`: engine.log's timestamps, in UTC so they sort and compare across hosts. */
 export function isoTime(epochS: number): string {
   return new Date(epochS * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
