@@ -3,7 +3,7 @@
 // command's usage line and exits 2, input kiln cannot use exits 4 with one
 // line naming it, anything else is a bug (70, with its stack).
 
-import { escapeControls } from '../report/text-format.js';
+import { escapeControls } from '../core/escape.js';
 import type { Command, CommandIO } from './command.js';
 import { UsageError, UserError } from './command.js';
 import { commands } from './commands/index.js';
@@ -18,7 +18,7 @@ const commandUsage = (command: Command): string =>
   `${command.help.split('\n')[0] ?? ''}\nkiln ${command.name} --help shows every option.`;
 
 /** Every line of a message with the control characters a terminal would obey shown as escapes. */
-const shown = (message: string): string => message.split('\n').map(escapeControls).join('\n');
+const shown = (message: string): string => message.split('\n').map((line) => escapeControls(line)).join('\n');
 
 const guarded = new WeakSet<NodeJS.WritableStream>();
 

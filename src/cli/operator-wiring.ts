@@ -7,10 +7,10 @@ import type { RunEvent, RunEventSink } from '../core/run-events.js';
 import { HookRunner, splitCommand, type HookCommands } from '../report/hooks.js';
 import { RunFilesReporter } from '../report/run-files.js';
 import { TerminalReporter } from '../report/terminal-reporter.js';
+import type { WaitingRecord } from '../report/waiting.js';
 import { parseWebAddress, type WebAddress } from '../report/web-address.js';
 import { WebServer } from '../report/web-server.js';
 import { UsageError, UserError, type CommandIO } from './command.js';
-import { runWaiting } from './run-event-log.js';
 
 /** The options, to spread into `kiln build`'s parseArgs options. */
 export const OPERATOR_OPTIONS = {
@@ -43,6 +43,8 @@ export interface OperatorReporters {
   readonly sink: RunEventSink;
   /** The live page's URL, when --web was given. */
   readonly url: string | undefined;
+  /** What the engine says of its queued packages, for the page's Why column. */
+  showWaiting(record: WaitingRecord | undefined): void;
   /** Stops redrawing, waits for hooks, writes the reports if the run did not finish, closes the page. */
   close(now: number): Promise<void>;
 }
@@ -69,7 +71,8 @@ export async function operatorReporters(values: OperatorValues, io: CommandIO, l
     ...(values['hook-end'] !== undefined && { end: splitCommand(values['hook-end']) }),
     ...(values['hook-failed'] !== undefined && { failed: splitCommand(values['hook-failed']) }),
   };
-  const web = address === undefined ? undefined : new WebServer({ logdir, waiting: runWaiting(logdir) });
+  let waiting: WaitingRecord | undefined;
+  const web = address === undefined ? undefined : new WebServer({ logdir, waiting: () => waiting });
   const url = web && address ? await listenOn(web, address) : undefined;
   const files = new RunFilesReporter(logdir);
   const terminal = new TerminalReporter({ out: io.stdout, env: io.env, plain: values.plain === true });
@@ -87,6 +90,9 @@ export async function operatorReporters(values: OperatorValues, io: CommandIO, l
       },
     },
     url,
+    showWaiting(record): void {
+      waiting = record;
+    },
     async close(now: number): Promise<void> {
       terminal.close();
       if (!finished) files.writeReports(now);

@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { EventLog, RunDirectory } from '../report/event-log.js';
-import { parseWaiting, WAITING_KEY, type WaitingRecord } from '../report/waiting.js';
+import { parseWaiting, WAITING_KEY } from '../report/waiting.js';
 import { RunStore, StoreError } from '../store/run-store.js';
 import { UserError } from './command.js';
 
@@ -24,23 +24,7 @@ export function openRunDirectory(logdir: string): RunDirectory {
   return {
     runs: () => store.runs().map(({ id, startedAt, finishedAt, result }) => ({ id, startedAt, finishedAt, result })),
     log: (run) => ({ read: (after) => store.readEvents(after, run) }),
-  };
-}
-
-/**
- * What the build running in the run directory last said of its queued
- * packages (runtime/wait-record.ts): the page's Why column. The store is
- * opened once it is there (a build makes it after its web server starts).
- */
-export function runWaiting(logdir: string): () => WaitingRecord | undefined {
-  let store: RunStore | undefined;
-  return () => {
-    try {
-      if (store === undefined && existsSync(join(logdir, 'kiln.db'))) store = RunStore.openReadOnly(logdir);
-      return store && parseWaiting(store.get(WAITING_KEY));
-    } catch {
-      return undefined;
-    }
+    waiting: () => parseWaiting(store.get(WAITING_KEY)),
   };
 }
 

@@ -4,6 +4,8 @@
 // use (arch, timeout, ...) are skipped here; src/exec/hosts-file.ts reads
 // the whole file for the cluster. Bad values are reported, never thrown.
 
+import { parseSize } from './size.js';
+
 export interface HostLine {
   readonly name: string;
   /** `jobs=`: slots, 1 when not given. */
@@ -52,9 +54,8 @@ export function parseHostsSpec(text: string): ParsedHosts {
   return { hosts, problems };
 }
 
+/** A bare number is MiB. */
 function mebibytes(value: string): number | undefined {
-  const match = /^([0-9]+(?:\.[0-9]+)?)([KMGT]?)i?B?$/i.exec(value);
-  if (!match) return undefined;
-  const scale: Record<string, number> = { '': 1, K: 1 / 1024, M: 1, G: 1024, T: 1024 * 1024 };
-  return Number(match[1]) * scale[match[2]!.toUpperCase()]!;
+  const bytes = parseSize(value, 2 ** 20);
+  return bytes === undefined ? undefined : bytes / 2 ** 20;
 }

@@ -13,6 +13,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { HostSpec } from '../core/model.js';
+import { parseSize } from '../core/size.js';
 import type { HostInfo } from './executor.js';
 
 export interface HostEntry {
@@ -212,13 +213,11 @@ function integer(value: string, min: number, max: number): number | undefined {
   return n >= min && n <= max ? n : undefined;
 }
 
-const UNIT_MIB: Readonly<Record<string, number>> = { K: 1 / 1024, M: 1, G: 1024, T: 1024 * 1024 };
 
 function memoryMiB(value: string): number | undefined {
-  const m = /^(\d{1,9}(?:\.\d{1,3})?)([KMGTkmgt])(?:i?B)?$/.exec(value);
-  if (!m) return undefined;
-  const mib = Number(m[1]) * (UNIT_MIB[(m[2] ?? '').toUpperCase()] ?? NaN);
-  return Number.isFinite(mib) && mib >= 1 ? Math.floor(mib) : undefined;
+  const bytes = parseSize(value, 'needs-unit');
+  const mib = bytes === undefined ? 0 : Math.floor(bytes / 2 ** 20);
+  return mib >= 1 ? mib : undefined;
 }
 
 /** Why a host name cannot be used, or undefined. Names become ssh destinations. */

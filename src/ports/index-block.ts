@@ -5,6 +5,7 @@
 
 import path from 'node:path';
 
+import { escapeControls } from '../core/escape.js';
 import type { PkgPath } from '../core/model.js';
 
 /** Control characters that would break or disguise a line of the index. */
@@ -15,19 +16,9 @@ export function hasControl(text: string): boolean {
   return CONTROL.test(text);
 }
 
-/** Writes control characters as `\n`, `\t`, `\xHH`, so the value stays one line. */
-export function escapeControl(text: string): string {
-  return text.replace(CONTROL, (c) => {
-    if (c === '\n') return '\\n';
-    if (c === '\t') return '\\t';
-    if (c === '\r') return '\\r';
-    return '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0');
-  });
-}
-
 /** One reason as pkgsrc writes it: in double quotes, `"` and `\` escaped, one line. */
 export function quoteReason(reason: string): string {
-  return '"' + escapeControl(reason.replace(/\\/g, '\\\\').replace(/"/g, '\\"')) + '"';
+  return '"' + escapeControls(reason.replace(/\\/g, '\\\\').replace(/"/g, '\\"'), { short: true }) + '"';
 }
 
 /** A list of reasons as pkgsrc writes it: `"first" "second"`; empty for none. */
@@ -89,7 +80,7 @@ export function formatBlock(fields: BlockFields): string {
     lines.push(['DISTFILES', fields.distfiles.join(' ')], ['MASTER_SITES', (fields.masterSites ?? []).join(' ')]);
   }
   if (fields.scanError !== undefined) lines.push(['KILN_SCAN_ERROR', fields.scanError]);
-  return lines.map(([key, value]) => `${key}=${escapeControl(value)}\n`).join('');
+  return lines.map(([key, value]) => `${key}=${escapeControls(value, { short: true })}\n`).join('');
 }
 
 /**
@@ -121,7 +112,7 @@ export function unquoteReasons(value: string): string[] {
     quoted.lastIndex = pos;
     const match = quoted.exec(value);
     if (!match) return value.trim() === '' ? [] : [value.trim()];
-    reasons.push(match[1]!.replace(/\\(x[0-9a-f]{2}|.)/g, (_, c: string) => UNESCAPE[c] ?? (c.length === 3 ? String.fromCharCode(parseInt(c.slice(1), 16)) : c)));
+    reasons.push(match[1]!.replace(/\\(x[0-9a-f]{2}|u[0-9a-f]{4}|.)/g, (_, c: string) => UNESCAPE[c] ?? (c.length > 1 ? String.fromCharCode(parseInt(c.slice(1), 16)) : c)));
     pos = quoted.lastIndex;
   }
   return reasons;

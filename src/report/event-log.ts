@@ -4,6 +4,7 @@
 // build that keeps no store.
 
 import type { RunEvent, RunEventSink, StoredEvent } from '../core/run-events.js';
+import type { WaitingRecord } from './waiting.js';
 
 export interface LoggedEvent {
   /** 1 for the run's first event, then one more for each. */
@@ -24,6 +25,8 @@ export interface RunDirectory {
   /** Oldest first. */
   runs(): readonly RunSummary[];
   log(run: number): EventLog;
+  /** What the build running there last said of its queued packages (report/waiting.ts). */
+  waiting(): WaitingRecord | undefined;
 }
 
 export interface RunSummary {

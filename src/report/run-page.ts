@@ -90,9 +90,20 @@ export class RunPage implements RunEventSink {
     this.waitingSeen = `${this.state.rev}:${this.state.finished}:${record?.at}`;
   }
 
-  /** Sends open pages what changed; then works the ETA out again for the next update. */
+  /** Pages following this run (streams open). */
+  get viewers(): number {
+    return this.streams.size;
+  }
+
+  /** Reads what the run has new and sends it to open pages; with none open it reads nothing (each request follows the run itself). */
   tick(force = false): void {
+    if (this.streams.size === 0) return;
     this.follow();
+    this.push(force);
+  }
+
+  /** Sends open pages what changed, reading nothing (a finished earlier run has nothing more); then works the ETA out again for the next update. */
+  push(force = false): void {
     if (this.streams.size === 0) return;
     this.streams.tick(force);
     setImmediate(() => this.state.refreshEta(this.o.clock()));

@@ -4,9 +4,10 @@
 // growing), or the scan's progress while scanning. Pure: `kiln build` on a
 // TTY redraws these, `kiln status` prints them.
 
+import { formatSize } from '../core/size.js';
 import { charWidth, displayWidth, padEndCols } from './display-width.js';
 import type { RunView } from './run-view.js';
-import { bytes, clockTime, duration, printable } from './text-format.js';
+import { clockTime, duration, printable } from './text-format.js';
 
 export interface TerminalStyle {
   /** Columns; lines are cut to fit (by display width: a wide character takes two) so a redraw never wraps. */
@@ -35,7 +36,7 @@ export function terminalLines(view: RunView, style: TerminalStyle): string[] {
   const slotWidth = Math.max(0, ...view.running.map((j) => displayWidth(printable(`${j.host}:${j.slot}`))));
   const pathWidth = Math.min(32, Math.max(0, ...view.running.map((j) => displayWidth(printable(j.pkgpath)))));
   for (const job of view.running) {
-    const growth = job.logPercent === undefined ? bytes(job.logBytes).padStart(10) : `${job.logPercent}%`.padStart(5);
+    const growth = job.logPercent === undefined ? formatSize(job.logBytes).padStart(10) : `${job.logPercent}%`.padStart(5);
     let line = `${padEndCols(printable(`${job.host}:${job.slot}`), slotWidth)} ${padEndCols(printable(job.pkgpath), pathWidth)} `
       + `${padEndCols(printable(job.phase), 9)} ${duration(job.elapsedS).padStart(6)} ${growth}`;
     if (job.attempt > 1) line += ` attempt ${job.attempt}`;

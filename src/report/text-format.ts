@@ -20,16 +20,6 @@ export function duration(seconds: number): string {
   return `${Math.floor(s / 86400)}d${pad2(Math.floor((s % 86400) / 3600))}h`;
 }
 
-/** `512 B`, `12.3 KiB`, `4.0 MiB`. */
-export function bytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
-  return `${v.toFixed(1)} ${units[i]!}`;
-}
-
 /** `2026-11-18T10:53:22Z`: engine.log's timestamps, in UTC so they sort and compare across hosts. */
 export function isoTime(epochS: number): string {
   return new Date(epochS * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -56,14 +46,3 @@ function pad2(n: number): string {
   return String(n).padStart(2, '0');
 }
 
-/**
- * `value` with every control character (and the bidi controls) shown as an
- * escape (`\x1b`, `\u202e`), so input echoed back in a message cannot drive
- * the terminal and the user sees which byte it was.
- */
-export function escapeControls(value: string): string {
-  return value.replace(/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
-    const code = c.charCodeAt(0);
-    return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
-  });
-}

@@ -33,7 +33,7 @@ export interface WebServerOptions {
   readonly updateBytes?: number;
   /** Changes behind after which a page is told to load a snapshot instead of catching up. */
   readonly resetBacklog?: number;
-  /** What the running build's engine last said of its queued packages (the run's store), for the Why column of `/`. */
+  /** What the running build's engine last said of its queued packages, for the Why column of `/`; `runs` says it when not given. */
   readonly waiting?: () => WaitingRecord | undefined;
 }
 
@@ -103,7 +103,8 @@ export class WebServer implements RunEventSink {
 
   /** The page of a run; the latest one's open packages say why they wait. */
   private page(log: EventLog | undefined, latest = false): RunPage {
-    const waiting = this.options.waiting;
+    const runs = this.options.runs;
+    const waiting = this.options.waiting ?? (runs && ((): WaitingRecord | undefined => runs.waiting()));
     return new RunPage({
       logdir: this.options.logdir, clock: this.clock, updateBytes: this.options.updateBytes ?? 63 * 1024,
       resetBacklog: this.options.resetBacklog ?? 20_000, headers: SECURITY_HEADERS, ...(log !== undefined && { log }),
@@ -116,10 +117,18 @@ export class WebServer implements RunEventSink {
     });
   }
 
+  /**
+   * Pushes to open pages. Nothing is read for a page nobody has open (each
+   * request reads for itself), nor for an earlier run that finished: only the
+   * latest run can be resumed.
+   */
   private tick(force = false): void {
-    this.followLatest();
+    if (this.current.viewers > 0) this.followLatest();
     this.current.tick(force);
-    for (const page of this.earlier.values()) page.tick(force);
+    for (const page of this.earlier.values()) {
+      if (page.state.finished) page.push(force);
+      else page.tick(force);
+    }
   }
 
   /** A new run in the run directory becomes the page of `/`; its pages are told to load it (their streams end, and the epoch changed). */
@@ -160,6 +169,7 @@ export class WebServer implements RunEventSink {
       return this.fail(res, 421, 'this server answers only to its loopback address');
     }
     let path = (req.url ?? '/').split('?')[0] ?? '/';
+    this.followLatest();
     let page = this.current;
     const earlier = /^\/runs\/(\d{1,9})(\/.*)?$/.exec(path);
     if (earlier) {

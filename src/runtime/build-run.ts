@@ -36,7 +36,7 @@ import { ScannedFacts } from './port-facts.js';
 import { guarded, type RunSession, withRunSession } from './run-session.js';
 import { scanFeed } from './scan-feed.js';
 import { StuckWatch } from './stuck-watch.js';
-import { WaitRecord } from './wait-record.js';
+import { WaitRecord, type WaitRecordOptions } from './wait-record.js';
 
 export interface BuildRunOptions {
   readonly driver: TreeDriver & ScanInputs;
@@ -50,6 +50,8 @@ export interface BuildRunOptions {
   /** Hosts that join and leave while the build runs. */
   readonly roster?: HostRoster;
   readonly sink: RunEventSink;
+  /** Told what the engine says of its queued packages, as it goes to the store (wait-record.ts). */
+  readonly showWaiting?: WaitRecordOptions['show'];
   readonly clock: Clock;
   readonly signal: AbortSignal;
   /** The command line, kept with the run. */
@@ -131,7 +133,7 @@ async function runIn(session: RunSession, o: BuildRunOptions): Promise<BuildRunR
       retryPauseS: (job) => (job.attempt < o.engine.maxAttempts ? (o.retryPauseS ?? 5) * 2 ** (job.attempt - 1) : 0),
       at: point,
       waits: new WaitRecord({
-        engine, store, run, now: () => o.clock.now(), pkgpathOf: (name) => packages.get(name)?.pkgpath, say: (text) => say('info', text),
+        engine, store, run, now: () => o.clock.now(), pkgpathOf: (name) => packages.get(name)?.pkgpath, say: (text) => say('info', text), show: o.showWaiting,
       }),
     }).run();
   };

@@ -20,6 +20,8 @@ export interface WaitRecordOptions {
   readonly pkgpathOf: (pkgname: PkgName) => PkgPath | undefined;
   /** A line for engine.log. */
   readonly say: (text: string) => void;
+  /** Told each record as it is written (undefined once the run ends): `kiln build --web`'s page, in this process. */
+  readonly show?: ((record: WaitingRecord | undefined) => void) | undefined;
   readonly everyS?: number;
 }
 
@@ -52,6 +54,7 @@ export class WaitRecord {
   stop(): void {
     clearTimeout(this.#timer);
     this.#o.store.put(WAITING_KEY, '');
+    this.#o.show?.(undefined);
   }
 
   write(): void {
@@ -65,6 +68,7 @@ export class WaitRecord {
     this.#written = text;
     const record: WaitingRecord = { run: this.#o.run, at: this.#o.now(), open };
     this.#o.store.put(WAITING_KEY, JSON.stringify(record));
+    this.#o.show?.(record);
   }
 
   /** After each step of the coordinator: an idle slot with work queued is said once per reason. */

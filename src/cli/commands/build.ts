@@ -157,6 +157,7 @@ async function runBuild(settings: BuildSettings & Parameters<typeof operatorRepo
   try {
     const outcome = await buildRun({
       driver: cluster.scan.driver, logdir, repository, pkgpaths: positionals, scanJobs: cluster.scan.jobs, sink: reporters.sink,
+      showWaiting: (record) => reporters.showWaiting(record),
       clock: systemClock, signal: io.signal, args, timeoutS, primeHistory: settings.primeHistory,
       hosts: cluster.hosts, roster: cluster.roster,
       stuckAfterS: durable.stuckAfterS, logCapBytes: durable.logCapBytes, force: durable.force, rebuildAll: durable.rebuildAll, killPoints: durable.killPoints,

@@ -6,7 +6,7 @@ import { IndexReader } from '../../core/pbulk-index.js';
 import type { IndexEntry } from '../../core/pbulk-index.js';
 import { formatPresolveBlock } from '../../core/presolve-format.js';
 import { resolveIndex } from '../../core/resolve.js';
-import { escapeControls } from '../../report/text-format.js';
+import { escapeControls } from '../../core/escape.js';
 import { parse } from '../args.js';
 import { exitHelp } from '../exit-status.js';
 import type { Command, CommandIO } from '../command.js';

@@ -9,7 +9,7 @@ import { parse } from '../args.js';
 import { exitHelp } from '../exit-status.js';
 import { UsageError, type Command, type CommandIO } from '../command.js';
 import { listenOn } from '../operator-wiring.js';
-import { DEFAULT_LOGDIR, openRunDirectory, runWaiting } from '../run-event-log.js';
+import { DEFAULT_LOGDIR, openRunDirectory } from '../run-event-log.js';
 
 export const DEFAULT_WEB = '127.0.0.1:8080';
 
@@ -35,7 +35,7 @@ ${exitHelp('0 stopped by Ctrl-C')}`,
     const address = parseWebAddress(values.web ?? DEFAULT_WEB);
     if (typeof address === 'string') throw new UsageError(address);
     const logdir = resolve(io.cwd, values.logdir ?? DEFAULT_LOGDIR);
-    const server = new WebServer({ logdir, runs: openRunDirectory(logdir), waiting: runWaiting(logdir) });
+    const server = new WebServer({ logdir, runs: openRunDirectory(logdir) });
     const url = await listenOn(server, address);
     io.stdout.write(`kiln: serving ${logdir} at ${url} (Ctrl-C stops)\n`);
     await new Promise<void>((done) => {

@@ -14,6 +14,7 @@ import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
+import { escapeControls } from '../../core/escape.js';
 import type { PkgPath } from '../../core/model.js';
 import type { NotAPort, ScanResult, TreeDriver } from '../driver.js';
 import { unscannableBlock } from '../index-block.js';
@@ -113,7 +114,7 @@ export class PkgsrcDriver implements TreeDriver, ScanInputs {
       const lists = await Promise.all(batch.map((category) => this.subdirs(path.join(this.root, category), signal)));
       batch.forEach((category, j) => lists[j]!.forEach((name) => found.push(`${category}/${name}`)));
     }
-    for (const bad of new Set(found.filter((pkgpath) => !isPkgPath(pkgpath)))) notAPort?.(JSON.stringify(bad), 'not built: a SUBDIR entry must be a directory name of letters, digits and ._+@,=-');
+    for (const bad of new Set(found.filter((pkgpath) => !isPkgPath(pkgpath)))) notAPort?.(escapeControls(bad), 'not built: a SUBDIR entry must be a directory name of letters, digits and ._+@,=-');
     return [...new Set(found.filter(isPkgPath))].sort();
   }
 

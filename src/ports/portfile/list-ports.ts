@@ -11,6 +11,7 @@
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 
+import { escapeControls } from '../../core/escape.js';
 import type { PkgPath } from '../../core/model.js';
 import { isPkgPath } from '../../core/pkgpath.js';
 import type { NotAPort } from '../driver.js';
@@ -48,7 +49,7 @@ export async function listPortfiles(root: string, notAPort?: NotAPort): Promise<
       if (isPkgPath(pkgpath)) {
         if (link || portfile) found.push(pkgpath);
       } else if (notAPort !== undefined && portfile) {
-        notAPort(printable(raw), 'not built: a port directory\'s name must be category/name of letters, digits and ._+@,=-');
+        notAPort(escapeControls(raw), 'not built: a port directory\'s name must be category/name of letters, digits and ._+@,=-');
       }
     }
   }
@@ -56,11 +57,6 @@ export async function listPortfiles(root: string, notAPort?: NotAPort): Promise<
 }
 
 const SLASH = Buffer.from('/');
-
-/** `raw` as text a terminal or a page shows as it is: other bytes as \xNN. */
-function printable(raw: Buffer): string {
-  return [...raw].map((b) => (b >= 0x20 && b < 0x7f && b !== 0x5c ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('');
-}
 
 async function exists(file: Buffer): Promise<boolean> {
   return (await lstat(file).catch(() => undefined)) !== undefined;
