@@ -1,49 +1,32 @@
 // One fetch of a distfile at a time, across ports and across kiln runs
-// sharing DISTDIR: a lock file beside it, made with O_EXCL, holding the
-// pid of the process that fetches. A lock whose process is gone (a killed
-// run) is stale and broken; otherwise the others wait for it to go.
+// sharing DISTDIR: `<name>.kiln-lock` beside it, a lock file like the run
+// lock's (lock-file.ts: it appears whole, names the process by host, pid,
+// start time and boot). A lock whose process is gone (a killed run) is
+// broken; otherwise the others wait for it to go. The fetcher (src/fetch)
+// is given this as its DistfileLocker.
 
-import { constants } from 'node:fs';
-import { open, readFile, rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 
-export interface DistfileLock {
-  release(): Promise<void>;
-}
+import type { DistfileLocker, DistfileLockResult } from '../fetch/fetch-distfile.js';
+import { breakLock, createLock, formatLock, readLock, removeLock } from './lock-file.js';
+import { ownerState, thisProcess } from './process-owner.js';
 
-/** The lock file of a distfile kept at `file`. */
-export function lockPath(file: string): string {
-  return `${file}.kiln-lock`;
-}
-
-function alive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** Takes the lock of `file`, waiting (polling every `pollMs`) while a live process holds it. */
-export async function lockDistfile(file: string, signal: AbortSignal, pollMs = 100): Promise<DistfileLock | undefined> {
-  const path = lockPath(file);
+/** Takes the lock of the distfile kept at `file`, polling every `pollMs` while a live process holds it. */
+export async function lockDistfile(file: string, signal: AbortSignal, pollMs = 100): Promise<DistfileLockResult> {
+  const path = `${file}.kiln-lock`;
+  const text = formatLock([['distfile', file]], thisProcess(), Date.now() / 1000);
   for (;;) {
     if (signal.aborted) return undefined;
-    try {
-      const handle = await open(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
-      await handle.writeFile(`${process.pid}\n`);
-      await handle.close();
-      return { release: () => rm(path, { force: true }) };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
-    const holder = Number((await readFile(path, 'utf8').catch(() => '')).trim());
-    // A lock just made may not hold its pid yet: only a readable pid of a dead process is stale.
-    if (holder > 0 && holder !== process.pid && !alive(holder)) {
-      await rm(path, { force: true });
+    if (createLock(path, text)) return { release: () => removeLock(path) };
+    const held = readLock(path);
+    if (held.kind === 'bad') return { problem: `${path} is there but kiln cannot read it (${held.reason}); if no kiln fetches ${file}, delete it` };
+    if (held.kind === 'none') continue;
+    if (ownerState(held.owner) === 'gone') {
+      breakLock(path, held.text);
       continue;
     }
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    await sleep(pollMs, undefined, { signal }).catch(() => undefined);
   }
 }
+
+export const distfileLocker: DistfileLocker = lockDistfile;
