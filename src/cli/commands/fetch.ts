@@ -10,8 +10,9 @@ import type { IndexEntry } from '../../core/pbulk-index.js';
 import { indexValue } from '../../core/pbulk-index.js';
 import { isPkgPath } from '../../core/pkgpath.js';
 import { FetchQueue, type PortFetchResult } from '../../fetch/fetch-queue.js';
-import { portDistfiles, words } from '../../fetch/port-distfiles.js';
+import { words } from '../../fetch/port-distfiles.js';
 import { scanPorts } from '../../ports/scanner.js';
+import { lockDistfile } from '../../runtime/distfile-lock.js';
 import { integer, parse } from '../args.js';
 import type { Command, CommandIO } from '../command.js';
 import { UsageError, UserError } from '../command.js';
@@ -69,18 +70,15 @@ async function run(args: string[], io: CommandIO): Promise<number> {
     };
     if (left === 0) resolve();
     const queue = new FetchQueue({
-      distdir: settings.distdir, limits: settings.limits, signal: io.signal, portEnded,
+      distdir: settings.distdir, limits: settings.limits, lock: lockDistfile, signal: io.signal, portEnded,
       distfileEnded: ({ name, result, site, bytes, seconds }) => io.stdout.write(result.ok
         ? (result.fetched ? `fetched ${name} from ${site}: ${bytes} bytes in ${seconds.toFixed(1)} s\n` : `have ${name}\n`)
         : `FAILED ${name}\n`),
     });
-    void Promise.all(withFiles.map(async (e) => ({
-      e, port: await portDistfiles(path.join(opened.driver.root, indexValue(e, 'PKG_LOCATION') ?? ''), words(indexValue(e, 'DISTFILES')),
-        words(indexValue(e, 'MASTER_SITES')), settings.override),
-    }))).then((ports) => {
-      for (const { e, port } of ports) if (!port.ok) portEnded(e.pkgname, port);
-      queue.want(ports.flatMap(({ e, port }) => (port.ok ? [{ port: e.pkgname, requests: port.requests }] : [])));
-    });
+    void queue.wantPorts(withFiles.map((e) => ({
+      port: e.pkgname, dir: path.join(opened.driver.root, indexValue(e, 'PKG_LOCATION') ?? ''),
+      distfiles: words(indexValue(e, 'DISTFILES')), sites: words(indexValue(e, 'MASTER_SITES')),
+    })), settings.override);
   });
   await ended;
   if (io.signal.aborted) return EXIT.interrupted;

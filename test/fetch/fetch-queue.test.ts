@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { DistfileServer } from '../../test/support/distfile-server.js';
-import type { DistfileRequest } from './fetch-distfile.js';
-import { FetchQueue, type PortFetchResult } from './fetch-queue.js';
+import type { DistfileRequest } from '../../src/fetch/fetch-distfile.js';
+import { FetchQueue, type PortFetchResult } from '../../src/fetch/fetch-queue.js';
+import { lockDistfile } from '../../src/runtime/distfile-lock.js';
+import { DistfileServer } from '../support/distfile-server.js';
 
 // Two servers: a site is a host and port.
 const server = new DistfileServer();
@@ -31,7 +33,7 @@ function fetchAll(distdir: string, ports: Array<{ port: string; requests: Distfi
   return new Promise((resolve) => {
     const results = new Map<string, PortFetchResult>();
     const queue = new FetchQueue({
-      distdir, limits: { jobs, perSite: 2 }, signal: new AbortController().signal,
+      distdir, limits: { jobs, perSite: 2 }, lock: lockDistfile, signal: new AbortController().signal,
       portEnded: (port, result) => {
         results.set(port, result);
         if (results.size === ports.length) resolve(results);
@@ -62,4 +64,33 @@ void test('two runs sharing DISTDIR fetch a distfile once: the second waits on i
   assert.deepEqual([first.get('x'), second.get('y')], [{ ok: true }, { ok: true }]);
   assert.equal(server.requestsFor('c.dat').length, 1);
   assert.deepEqual(readdirSync(distdir), ['c.dat']);
+});
+
+void test('a port whose distinfo is a FIFO fails with the reason at once; the other ports fetch', async () => {
+  const distdir = join(work, 'fifo');
+  const good = distfile('d', 'd.dat', 1000, 1_000_000);
+  const goodDir = join(work, 'ports', 'good');
+  const fifoDir = join(work, 'ports', 'fifo');
+  mkdirSync(goodDir, { recursive: true });
+  mkdirSync(fifoDir, { recursive: true });
+  writeFileSync(join(goodDir, 'distinfo'), `Size (d.dat) = 1000 bytes\nSHA256 (d.dat) = ${good.digests[0]!.hex}\n`);
+  assert.equal(spawnSync('mkfifo', [join(fifoDir, 'distinfo')]).status, 0);
+  const site = good.urls[0]!.slice(0, -'d.dat'.length);
+  const results = await new Promise<Map<string, PortFetchResult>>((resolve) => {
+    const got = new Map<string, PortFetchResult>();
+    const queue = new FetchQueue({
+      distdir, lock: lockDistfile, signal: new AbortController().signal,
+      portEnded: (port, result) => {
+        got.set(port, result);
+        if (got.size === 2) resolve(got);
+      },
+    });
+    void queue.wantPorts([
+      { port: 'fifo-1', dir: fifoDir, distfiles: ['d.dat'], sites: [site] },
+      { port: 'good-1', dir: goodDir, distfiles: ['d.dat'], sites: [site] },
+    ], []);
+  });
+  assert.deepEqual(results.get('fifo-1'), { ok: false, reason: 'its distinfo is not a regular file' });
+  assert.deepEqual(results.get('good-1'), { ok: true });
+  assert.deepEqual(readdirSync(distdir), ['d.dat']);
 });
