@@ -64,6 +64,8 @@ export interface ClusterDefaults {
   readonly jobs: number;
   readonly cores: number;
   readonly tree: TreeDriver & ScanInputs;
+  /** `--scan-timeout`: a port's scan on a remote host is killed after it. */
+  readonly scanTimeoutS?: number | undefined;
   /** How this machine builds a job (the tree kind's builder). */
   readonly build: BuildFunction;
   /** A pkgsrc tree's setup: remote hosts get its kit, and each job the tree's files it reads. */
@@ -93,7 +95,7 @@ export async function clusterHosts(values: ClusterValues, io: CommandIO, d: Clus
   if (!opened.ok) throw new UserError(opened.problems.map((p) => `bad hosts file: ${p}`).join('\nkiln: '));
   const hosts = [...(local ? [local] : []), ...opened.hosts];
   if (hosts.length === 0) throw new UserError(`${hostsFile ?? 'the hosts file'} names no host`);
-  const pool = values['remote-scan'] === true ? await scanPool(made, d.tree, d.jobs, io) : undefined;
+  const pool = values['remote-scan'] === true ? await scanPool(made, d.tree, d.jobs, io, d.scanTimeoutS) : undefined;
   return {
     hosts, roster: opened.roster,
     scan: pool ? { driver: pool, jobs: pool.slots, pool } : { driver: d.tree, jobs: d.jobs, pool: undefined },

@@ -57,6 +57,8 @@ ${FETCH_HELP}  --jobs N          jobs at once on this machine without --hosts, a
                     CSV, plain or gzip'ed), so the first run is ordered well
   --timeout S       kill a job after S seconds (default: 10 times its recorded
                     time, at least an hour; a day for a port never built)
+  --scan-timeout S  kill a port's scan after S seconds (default 30; pkgsrc 120):
+                    the port then fails, saying so
   --stuck-after S   kill a job whose log has not grown for S seconds, as stuck
                     (default: half its recorded time, 10 minutes to 2 hours;
                     an hour for a port never built)
@@ -77,7 +79,7 @@ ${EXIT_HELP}`;
 async function run(args: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parse(args, {
     tree: { type: 'string' }, jobs: { type: 'string' }, logdir: { type: 'string' }, packages: { type: 'string' },
-    timeout: { type: 'string' }, cores: { type: 'string' }, history: { type: 'string' }, distdir: { type: 'string' },
+    timeout: { type: 'string' }, 'scan-timeout': { type: 'string' }, cores: { type: 'string' }, history: { type: 'string' }, distdir: { type: 'string' },
     ...DRIVER_OPTIONS, ...CLUSTER_OPTIONS, ...OPERATOR_OPTIONS, ...FETCH_OPTIONS,
     'stuck-after': { type: 'string' }, 'log-cap': { type: 'string' }, force: { type: 'string', multiple: true }, 'rebuild-all': { type: 'boolean' }, lockdir: { type: 'string' },
   });
@@ -91,6 +93,7 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   const repository = resolve(io.cwd, values.packages ?? 'packages');
   const jobs = integer(values.jobs, 'jobs', availableParallelism(), 1, MAX_SLOTS);
   const timeoutS = values.timeout === undefined ? undefined : integer(values.timeout, 'timeout', 0, 0, MAX_SECONDS);
+  const scanTimeoutS = values['scan-timeout'] === undefined ? undefined : integer(values['scan-timeout'], 'scan-timeout', 1, 1, MAX_SECONDS);
   const cores = integer(values.cores, 'cores', Math.max(jobs, availableParallelism()), 1, MAX_SLOTS);
   const primeHistory = values.history === undefined ? [] : readHistory(resolve(io.cwd, values.history), io);
   const durable: DurableSettings = {
@@ -107,12 +110,12 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   checkWritableDir(repository, '--packages');
   if (durable.lockdir !== undefined) checkWritableDir(durable.lockdir, '--lockdir');
 
-  const opened = await openTreeDriver(tree, values, { cwd: io.cwd, env: io.env, signal: io.signal });
+  const opened = await openTreeDriver(tree, values, { cwd: io.cwd, env: io.env, signal: io.signal, ...(scanTimeoutS !== undefined && { timeoutS: scanTimeoutS }) });
   if (opened.notice !== undefined) io.stderr.write(`kiln: warning: ${opened.notice}\n`);
   try {
     await checkPorts(opened.driver, positionals, io.signal);
     const wiring = treeWiring(opened, repository, logdir, values.distdir === undefined ? undefined : resolve(io.cwd, values.distdir), io);
-    return await runBuild({ ...values, tree, logdir, repository, jobs, timeoutS, cores, primeHistory, positionals, args, durable, fetch }, opened, wiring, io);
+    return await runBuild({ ...values, tree, logdir, repository, jobs, timeoutS, scanTimeoutS, cores, primeHistory, positionals, args, durable, fetch }, opened, wiring, io);
   } finally {
     await opened.close();
   }
@@ -120,7 +123,7 @@ async function run(args: string[], io: CommandIO): Promise<number> {
 
 interface BuildSettings {
   readonly tree: string; readonly logdir: string; readonly repository: string; readonly jobs: number;
-  readonly timeoutS: number | undefined; readonly cores: number; readonly primeHistory: HistoryRecord[];
+  readonly timeoutS: number | undefined; readonly scanTimeoutS: number | undefined; readonly cores: number; readonly primeHistory: HistoryRecord[];
   readonly positionals: string[]; readonly args: string[]; readonly durable: DurableSettings;
   readonly fetch: FetchSettings;
 }
@@ -151,7 +154,7 @@ function killPointsOf(io: CommandIO): KillPoints | undefined {
 async function runBuild(settings: BuildSettings & Parameters<typeof operatorReporters>[0] & ClusterValues, opened: OpenDriver,
   wiring: TreeWiring, io: CommandIO): Promise<number> {
   const { logdir, repository, jobs, timeoutS, cores, positionals, args, durable } = settings;
-  const cluster = await clusterHosts(settings, io, { logdir, jobs, cores, tree: opened.driver, build: wiring.build, pkgsrc: wiring.pkgsrc });
+  const cluster = await clusterHosts(settings, io, { logdir, jobs, cores, scanTimeoutS: settings.scanTimeoutS, tree: opened.driver, build: wiring.build, pkgsrc: wiring.pkgsrc });
   const reporters = await operatorReporters(settings, io, logdir).catch(async (err: unknown) => { await cluster.close(); throw err; });
   if (reporters.url) io.stderr.write(`kiln: the live page is at ${reporters.url}\n`);
   try {
