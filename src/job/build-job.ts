@@ -1,5 +1,7 @@
-// What one job needs to build one package in a sandbox, and what it gives
-// back. The same request runs locally or, through the agent, on a remote host.
+// The job contract: what one job needs to build one package in a sandbox,
+// and what it gives back. The same request runs locally or, through the
+// agent, on a remote host; executors, the agent, the runtime and the sandbox
+// all depend on this file, and it depends on nothing but core.
 
 import type { JobOutcome, PkgName, PkgPath } from '../core/model.js';
 

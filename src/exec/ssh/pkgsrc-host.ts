@@ -4,7 +4,7 @@
 // part (pkgsrc-job-files.ts) and a scan there names the tree made ready.
 // A Portfile tree needs none of this.
 
-import type { BuildJob } from '../../sandbox/build-job.js';
+import type { BuildJob } from '../../job/build-job.js';
 import type { ScanSpec } from '../agent/protocol.js';
 import type { FileHasher } from './file-hasher.js';
 import type { HostSession } from './host-session.js';

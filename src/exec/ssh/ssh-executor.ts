@@ -8,7 +8,7 @@
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BuildJob, BuildReport } from '../../sandbox/build-job.js';
+import type { BuildJob, BuildReport } from '../../job/build-job.js';
 import type { ConnectResult, Executor, JobWatcher } from '../executor.js';
 import type { HostEntry, HostsFile } from '../hosts-file.js';
 import type { HostLoad } from '../../core/engine-events.js';
