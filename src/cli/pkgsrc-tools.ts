@@ -8,7 +8,7 @@
 import type { ShownAt } from '../ports/pkgsrc/scan-inputs.js';
 import { runScanCommand } from '../ports/scan-process.js';
 import { sandboxArgv } from '../ports/scan-sandbox.js';
-import type { ToolRun } from '../report/pkgsrc-index.js';
+import type { ToolRun } from '../report/repository/pkgsrc-index.js';
 import { type BuildUser, defaultSandboxConfig } from '../sandbox/sandbox-config.js';
 import { unreachableBy } from '../sandbox/scratch.js';
 

@@ -8,8 +8,8 @@ import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createGunzip } from 'node:zlib';
 
-import { TarScanner } from '../core/package-format/tar-scanner.js';
-import { formatSummaryEntry } from '../core/package-format/summary-entry.js';
+import { TarScanner } from '../../core/package-format/tar-scanner.js';
+import { formatSummaryEntry } from '../../core/package-format/summary-entry.js';
 
 export interface PackageFacts {
   readonly fileName: string;

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import type { Job } from '../core/engine-events.js';
-import type { RunEvent } from '../core/run-events.js';
+import type { Job } from '../../core/engine-events.js';
+import type { RunEvent } from '../../core/run-events.js';
 import { BuildLog } from './build-log.js';
 
 const job = (id: number, pkgpath: string, host = 'b1'): Job => ({ id, pkgname: `${pkgpath.split('/')[1]!}-1`, pkgpath, host, slot: 0, makeJobs: 1, attempt: 1, startedAt: 100 });

@@ -3,8 +3,8 @@
 // The store implements EventLog; MemoryEventLog is for tests and for a
 // build that keeps no store.
 
-import type { RunEvent, RunEventSink, StoredEvent } from '../core/run-events.js';
-import type { WaitingRecord } from './waiting.js';
+import type { RunEvent, RunEventSink, StoredEvent } from '../../core/run-events.js';
+import type { WaitingRecord } from '../view/waiting.js';
 
 export interface LoggedEvent {
   /** 1 for the run's first event, then one more for each. */
@@ -25,7 +25,7 @@ export interface RunDirectory {
   /** Oldest first. */
   runs(): readonly RunSummary[];
   log(run: number): EventLog;
-  /** What the build running there last said of its queued packages (report/waiting.ts). */
+  /** What the build running there last said of its queued packages (report/view/waiting.ts). */
   waiting(): WaitingRecord | undefined;
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 
-import { HOSTILE_MAINTAINER, HOSTILE_PKGNAME, HOSTILE_PKGPATH, sampleRun } from '../../test/support/sample-run.js';
+import { HOSTILE_MAINTAINER, HOSTILE_PKGNAME, HOSTILE_PKGPATH, sampleRun } from '../../../test/support/sample-run.js';
 import { HookRunner, splitCommand } from './hooks.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kiln-hooks-'));

@@ -9,10 +9,10 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, closeSync, openSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 
-import type { RunEvent, RunEventSink } from '../core/run-events.js';
-import { failureRow } from './run-view-build.js';
-import { RunViewState } from './run-view-state.js';
-import { isoTime } from './text-format.js';
+import type { RunEvent, RunEventSink } from '../../core/run-events.js';
+import { failureRow } from '../view/run-view-build.js';
+import { RunViewState } from '../view/run-view-state.js';
+import { isoTime } from '../view/text-format.js';
 
 export interface HookCommands {
   readonly start?: readonly string[];

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import type { Job } from '../core/engine-events.js';
+import type { Job } from '../../core/engine-events.js';
 import { measuredProgress } from './live-logs.js';
-import { RunViewState } from './run-view-state.js';
+import { RunViewState } from '../view/run-view-state.js';
 
 const job = (id: number, pkgname: string, startedAt: number): Job => ({
   id, pkgname, pkgpath: `misc/${pkgname}`, host: 'localhost', slot: id, makeJobs: 1, attempt: 1, startedAt,

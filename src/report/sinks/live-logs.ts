@@ -6,8 +6,8 @@
 
 import { statSync } from 'node:fs';
 
-import type { RunEvent } from '../core/run-events.js';
-import type { RunViewState } from './run-view-state.js';
+import type { RunEvent } from '../../core/run-events.js';
+import type { RunViewState } from '../view/run-view-state.js';
 
 /** A `job-progress` event for each running job whose log can be read, as of `now` (seconds since the epoch). */
 export function measuredProgress(state: RunViewState, now: number): RunEvent[] {

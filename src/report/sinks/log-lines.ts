@@ -3,9 +3,9 @@
 // when it failed. engine.log: one line per state change with a UTC
 // timestamp, `key=value` fields, values quoted when not one plain word.
 
-import type { RunEvent } from '../core/run-events.js';
-import { unreachable } from '../core/unreachable.js';
-import { isoTime, logValue } from './text-format.js';
+import type { RunEvent } from '../../core/run-events.js';
+import { unreachable } from '../../core/unreachable.js';
+import { isoTime, logValue } from '../view/text-format.js';
 
 type JobEnded = Extract<RunEvent, { type: 'job-ended' }>;
 

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 
-import { RUN_START, sampleRunUntil } from '../../test/support/sample-run.js';
+import { RUN_START, sampleRunUntil } from '../../../test/support/sample-run.js';
 import { metricsText } from './metrics.js';
-import { RunViewState } from './run-view-state.js';
+import { RunViewState } from '../view/run-view-state.js';
 
 /** Prometheus' own parser (`promtool check metrics`, Debian's prometheus package): it exits non-zero on a text it cannot read, or one that breaks its naming rules. */
 function promtool(text: string): void {

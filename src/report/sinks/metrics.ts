@@ -3,9 +3,9 @@
 // everything else. Every name starts with `kiln_`; every number is the
 // view's at the moment of the scrape (running jobs' logs as last measured).
 
-import type { HostState } from '../core/engine-events.js';
-import type { Status } from '../core/model.js';
-import type { RunViewState } from './run-view-state.js';
+import type { HostState } from '../../core/engine-events.js';
+import type { Status } from '../../core/model.js';
+import type { RunViewState } from '../view/run-view-state.js';
 
 export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 

@@ -7,13 +7,13 @@
 
 import { createHash } from 'node:crypto';
 
-import { SCRIPT_CHARTS } from './page-script-charts.js';
-import { SCRIPT_MAIN } from './page-script-main.js';
-import { SCRIPT_SECTIONS } from './page-script-sections.js';
-import { SCRIPT_STORE } from './page-script-store.js';
-import { SCRIPT_TABLES } from './page-script-tables.js';
-import { SCRIPT_TIMELINE } from './page-script-timeline.js';
-import { SCRIPT_UTIL } from './page-script-util.js';
+import { SCRIPT_CHARTS } from '../page/page-script-charts.js';
+import { SCRIPT_MAIN } from '../page/page-script-main.js';
+import { SCRIPT_SECTIONS } from '../page/page-script-sections.js';
+import { SCRIPT_STORE } from '../page/page-script-store.js';
+import { SCRIPT_TABLES } from '../page/page-script-tables.js';
+import { SCRIPT_TIMELINE } from '../page/page-script-timeline.js';
+import { SCRIPT_UTIL } from '../page/page-script-util.js';
 import { PAGE_STYLE } from './page-style.js';
 
 /** The page's whole script, as it runs in the browser. */

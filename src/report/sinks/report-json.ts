@@ -2,9 +2,9 @@
 // entry per package that reached a final status. Fields without a value are
 // null (or [] for blocked_by), so every entry has every key.
 
-import type { Status } from '../core/model.js';
-import type { PackageRow, RunView } from './run-view.js';
-import { isoTime } from './text-format.js';
+import type { Status } from '../../core/model.js';
+import type { PackageRow, RunView } from '../view/run-view.js';
+import { isoTime } from '../view/text-format.js';
 
 export type ReportStatus = Exclude<Status, 'open' | 'building'>;
 

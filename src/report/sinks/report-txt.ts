@@ -6,8 +6,8 @@
 
 import { arch, machine, release, type } from 'node:os';
 
-import type { FailureRow, RunView } from './run-view.js';
-import { localMinute, printable } from './text-format.js';
+import type { FailureRow, RunView } from '../view/run-view.js';
+import { localMinute, printable } from '../view/text-format.js';
 
 export interface TxtOptions {
   /** `Linux 6.18.44/x86_64`; the coordinator's own when not given. */

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 
-import { HOSTILE_MAINTAINER, HOSTILE_PKGNAME, HOSTILE_PKGPATH, HOSTILE_REASON, sampleRun } from '../../test/support/sample-run.js';
+import { HOSTILE_MAINTAINER, HOSTILE_PKGNAME, HOSTILE_PKGPATH, HOSTILE_REASON, sampleRun } from '../../../test/support/sample-run.js';
 import { RunFilesReporter } from './run-files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kiln-run-files-'));

@@ -8,16 +8,16 @@
 import { appendFileSync, closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 
-import type { RunEvent, RunEventSink, StoredEvent } from '../core/run-events.js';
+import type { RunEvent, RunEventSink, StoredEvent } from '../../core/run-events.js';
 import { BuildLog } from './build-log.js';
 import { isViewReplay } from './event-log.js';
 import { engineLogLine } from './log-lines.js';
-import { encodeUpdate } from './page-delta.js';
-import { pageHtml } from './page/page-html.js';
+import { encodeUpdate } from '../view/page-delta.js';
+import { pageHtml } from './page-html.js';
 import { reportJson } from './report-json.js';
 import { reportTxt, type TxtOptions } from './report-txt.js';
-import { RunViewState } from './run-view-state.js';
-import type { RunView } from './run-view.js';
+import { RunViewState } from '../view/run-view-state.js';
+import type { RunView } from '../view/run-view.js';
 
 export interface RunFilesOptions {
   /** What report.txt says of the platform; the coordinator's when not given. */

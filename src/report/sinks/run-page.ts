@@ -9,14 +9,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 
-import type { PkgName, Status } from '../core/model.js';
-import type { RunEvent, RunEventSink, StoredEvent } from '../core/run-events.js';
+import type { PkgName, Status } from '../../core/model.js';
+import type { RunEvent, RunEventSink, StoredEvent } from '../../core/run-events.js';
 import { EventLogFollower, isViewReplay, type EventLog } from './event-log.js';
 import { measuredProgress } from './live-logs.js';
 import { METRICS_CONTENT_TYPE, metricsText } from './metrics.js';
-import { encodeUpdate } from './page-delta.js';
-import { RunViewState } from './run-view-state.js';
-import { dependencyWait, engineWait, type WaitingRecord } from './waiting.js';
+import { encodeUpdate } from '../view/page-delta.js';
+import { RunViewState } from '../view/run-view-state.js';
+import { dependencyWait, engineWait, type WaitingRecord } from '../view/waiting.js';
 import { UpdateStreams } from './web-updates.js';
 
 const gzipAsync = promisify(gzip);

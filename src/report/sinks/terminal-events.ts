@@ -3,9 +3,9 @@
 // phases, log growth and `building`/`done` (told by the job lines) are left
 // out so a whole-tree build stays readable.
 
-import type { RunEvent } from '../core/run-events.js';
-import { unreachable } from '../core/unreachable.js';
-import { clockTime, duration, printable } from './text-format.js';
+import type { RunEvent } from '../../core/run-events.js';
+import { unreachable } from '../../core/unreachable.js';
+import { clockTime, duration, printable } from '../view/text-format.js';
 
 export interface EventLineContext {
   /** pkgpath of each pkgname, for status lines (they carry only the pkgname). */

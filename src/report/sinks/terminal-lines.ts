@@ -4,10 +4,10 @@
 // growing), or the scan's progress while scanning. Pure: `kiln build` on a
 // TTY redraws these, `kiln status` prints them.
 
-import { formatSize } from '../core/size.js';
-import { charWidth, displayWidth, padEndCols } from './display-width.js';
-import type { RunView } from './run-view.js';
-import { clockTime, duration, printable } from './text-format.js';
+import { formatSize } from '../../core/size.js';
+import { charWidth, displayWidth, padEndCols } from '../view/display-width.js';
+import type { RunView } from '../view/run-view.js';
+import { clockTime, duration, printable } from '../view/text-format.js';
 
 export interface TerminalStyle {
   /** Columns; lines are cut to fit (by display width: a wide character takes two) so a redraw never wraps. */

@@ -3,13 +3,13 @@
 // happen. Otherwise (or `plain`): one line per event. Colour unless NO_COLOR
 // is set or TERM is dumb.
 
-import type { RunEvent, RunEventSink, StoredEvent } from '../core/run-events.js';
+import type { RunEvent, RunEventSink, StoredEvent } from '../../core/run-events.js';
 import { isViewReplay } from './event-log.js';
 import { eventLine } from './terminal-events.js';
-import { displayWidth } from './display-width.js';
+import { displayWidth } from '../view/display-width.js';
 import { counters, cutToHeight, terminalLines } from './terminal-lines.js';
-import { RunViewState } from './run-view-state.js';
-import { clockTime, duration, printable } from './text-format.js';
+import { RunViewState } from '../view/run-view-state.js';
+import { clockTime, duration, printable } from '../view/text-format.js';
 
 export interface TerminalOutput {
   write(text: string): unknown;

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { RUN_START, sampleRun, sampleRunUntil } from '../../test/support/sample-run.js';
-import { RunViewState } from './run-view-state.js';
-import { displayWidth } from './display-width.js';
+import { RUN_START, sampleRun, sampleRunUntil } from '../../../test/support/sample-run.js';
+import { RunViewState } from '../view/run-view-state.js';
+import { displayWidth } from '../view/display-width.js';
 import { fit, terminalLines } from './terminal-lines.js';
-import { printable } from './text-format.js';
+import { printable } from '../view/text-format.js';
 import { TerminalReporter, wantsColor } from './terminal-reporter.js';
 
 const plainStyle = { width: 200, color: false };

@@ -7,9 +7,9 @@ import { after, before, describe, test } from 'node:test';
 
 import { gunzipSync } from 'node:zlib';
 
-import { eventTime, RUN_START, sampleRun } from '../../test/support/sample-run.js';
+import { eventTime, RUN_START, sampleRun } from '../../../test/support/sample-run.js';
 import { MemoryEventLog } from './event-log.js';
-import type { WireUpdate } from './page-wire.js';
+import type { WireUpdate } from '../view/page-wire.js';
 import { parseWebAddress } from './web-address.js';
 import { WebServer } from './web-server.js';
 

@@ -10,12 +10,12 @@ import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-import type { RunEvent, RunEventSink, StoredEvent } from '../core/run-events.js';
+import type { RunEvent, RunEventSink, StoredEvent } from '../../core/run-events.js';
 import type { EventLog, RunDirectory } from './event-log.js';
-import { pageCsp, pageHtml } from './page/page-html.js';
+import { pageCsp, pageHtml } from './page-html.js';
 import { runDirFile } from './run-dir-files.js';
 import { RunPage } from './run-page.js';
-import type { WaitingRecord } from './waiting.js';
+import type { WaitingRecord } from '../view/waiting.js';
 import { isLoopback, isLoopbackHostHeader, type WebAddress } from './web-address.js';
 
 export interface WebServerOptions {

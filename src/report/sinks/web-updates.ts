@@ -7,8 +7,8 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-import { encodeUpdate, type EncodedUpdate } from './page-delta.js';
-import type { RunViewState } from './run-view-state.js';
+import { encodeUpdate, type EncodedUpdate } from '../view/page-delta.js';
+import type { RunViewState } from '../view/run-view-state.js';
 
 export interface UpdateStreamOptions {
   readonly state: RunViewState;

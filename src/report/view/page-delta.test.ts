@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import type { RunEvent } from '../core/run-events.js';
-import { eventTime, RUN_START, sampleRun } from '../../test/support/sample-run.js';
+import type { RunEvent } from '../../core/run-events.js';
+import { eventTime, RUN_START, sampleRun } from '../../../test/support/sample-run.js';
 import { encodeUpdate } from './page-delta.js';
 import type { WireUpdate } from './page-wire.js';
 import { RunViewState } from './run-view-state.js';

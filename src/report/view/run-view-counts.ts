@@ -5,7 +5,7 @@
 // built, and a package that becomes built (or stops being built) tells its
 // dependents.
 
-import type { Status } from '../core/model.js';
+import type { Status } from '../../core/model.js';
 import type { PackageGraph } from './run-view-graph.js';
 import { isBuilt } from './run-view-records.js';
 import type { Counts } from './run-view.js';

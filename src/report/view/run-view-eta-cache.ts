@@ -4,7 +4,7 @@
 // count down to it. Each pass walks only what the last one left open or
 // building, and learns from this run's built jobs how far off guesses are.
 
-import type { Status } from '../core/model.js';
+import type { Status } from '../../core/model.js';
 import { estimate, etaBasis, GuessScale } from './run-view-eta.js';
 import type { PackageGraph } from './run-view-graph.js';
 import type { HostRecord, RunningRecord } from './run-view-records.js';

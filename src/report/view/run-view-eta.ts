@@ -6,7 +6,7 @@
 // jobs count with what they have left on the host they run on. One pass
 // over the graph in dependency order, so it can run every second.
 
-import type { Status } from '../core/model.js';
+import type { Status } from '../../core/model.js';
 import type { PackageGraph } from './run-view-graph.js';
 
 export interface EtaHost {

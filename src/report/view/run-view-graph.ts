@@ -4,7 +4,7 @@
 // more appear), so each second's view costs one pass over arrays instead
 // of walks over maps of names.
 
-import type { PkgName } from '../core/model.js';
+import type { PkgName } from '../../core/model.js';
 
 export interface GraphNode {
   readonly index: number;

@@ -7,9 +7,9 @@
 // run-view-timeline.ts, the ETA by run-view-eta-cache.ts. Nothing here
 // reads a clock.
 
-import type { PkgName, Status } from '../core/model.js';
-import type { LeftOutPort, PackageInfo, RunEvent, RunEventSink } from '../core/run-events.js';
-import { unreachable } from '../core/unreachable.js';
+import type { PkgName, Status } from '../../core/model.js';
+import type { LeftOutPort, PackageInfo, RunEvent, RunEventSink } from '../../core/run-events.js';
+import { unreachable } from '../../core/unreachable.js';
 import { buildView, type ViewOptions } from './run-view-build.js';
 import { StatusCounts } from './run-view-counts.js';
 import { EtaCache } from './run-view-eta-cache.js';

@@ -4,7 +4,7 @@
 // and go. A job ends once: built, failed, or lost (its host went, its
 // package was put back in the queue, it started again, the run ended).
 
-import type { RunEvent } from '../core/run-events.js';
+import type { RunEvent } from '../../core/run-events.js';
 import type { BarRecord, CapacityPoint, HostRecord, RunningRecord } from './run-view-records.js';
 import type { BarOutcome, UtilisationPoint } from './run-view.js';
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import type { Status } from '../core/model.js';
-import type { RunEvent } from '../core/run-events.js';
-import { HOST_LOST_AT, HOSTILE_PKGNAME, RUN_START, sampleRun, sampleRunUntil } from '../../test/support/sample-run.js';
+import type { Status } from '../../core/model.js';
+import type { RunEvent } from '../../core/run-events.js';
+import { HOST_LOST_AT, HOSTILE_PKGNAME, RUN_START, sampleRun, sampleRunUntil } from '../../../test/support/sample-run.js';
 import { estimateRemaining } from './run-view-eta.js';
 import { PackageGraph } from './run-view-graph.js';
 import { RunViewState } from './run-view-state.js';
@@ -175,7 +175,7 @@ void describe('a stream without run-started or resolved (what the coordinator ma
   });
 
   void test('a log that answers in batches is read whole by one poll', async () => {
-    const { EventLogFollower } = await import('./event-log.js');
+    const { EventLogFollower } = await import('../sinks/event-log.js');
     const events = sampleRun();
     const batched = { read: (after: number) => events.slice(after, after + 100).map((event, i) => ({ seq: after + i + 1, event })) };
     const state = new RunViewState();
