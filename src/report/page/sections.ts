@@ -1,29 +1,43 @@
-// The page's script, part 6: what each section shows: the header and
-// counters, the hosts, and the tables (running jobs, failures, packages
-// depending on failures, every package), each fed from the page's copy.
+// What each section shows: the header and counters, the hosts, and the
+// tables (running jobs, failures, packages depending on failures, every
+// package), each fed from the page's copy.
 
-export const SCRIPT_SECTIONS = String.raw`
-function setQuery(q) { state.query = q; var box = byId('search'); if (box) box.value = q; render(); }
-function counter(cls, label, n, title) {
-  var div = el('div', 'counter ' + cls); div.setAttribute('data-count', label);
+import type { Counts } from '../view/run-view.js';
+import type { WireHead, WireHost } from '../view/page-wire.js';
+import { render } from './main.js';
+import { isFailed, isIndirect, runningRows, store, type Pkg, type RunningRow } from './store.js';
+import { renderTable, type CellValue, type Column } from './tables.js';
+import { byId, clear, el, fmtBytes, fmtDur, fmtTime, logLink, maybeById, state, statusCell, type Content } from './util.js';
+
+export function setQuery(q: string): void {
+  state.query = q;
+  const box = maybeById<HTMLInputElement>('search');
+  if (box) box.value = q;
+  render();
+}
+
+function counter(cls: string, label: string, n: number, title?: string): HTMLDivElement {
+  const div = el('div', `counter ${cls}`); div.setAttribute('data-count', label);
   if (title) div.setAttribute('title', title);
   div.appendChild(el('b', null, n)); div.appendChild(document.createTextNode(label)); return div;
 }
-function renderHeader(h) {
-  byId('run').textContent = h.run ? 'run ' + h.run : '';
-  var badge = byId('result'); badge.textContent = h.result; badge.className = 'badge ' + h.result;
-  var parts = [];
+
+export function renderHeader(h: WireHead): void {
+  byId('run').textContent = h.run ? `run ${h.run}` : '';
+  const badge = byId('result'); badge.textContent = h.result; badge.className = `badge ${h.result}`;
+  const parts: string[] = [];
   if (h.tree) parts.push(h.tree);
-  if (h.startedAt) parts.push('started ' + fmtTime(h.startedAt));
-  if (h.finishedAt) parts.push('ended ' + fmtTime(h.finishedAt));
-  if (h.startedAt) parts.push('elapsed ' + fmtDur((h.finishedAt || h.now) - h.startedAt));
-  if (h.eta) parts.push('ETA ' + fmtTime(h.eta.at) + ' (in ' + fmtDur(h.eta.remainingS) + (h.eta.basis ? ', ' + h.eta.basis : '') + ')');
+  if (h.startedAt) parts.push(`started ${fmtTime(h.startedAt)}`);
+  if (h.finishedAt) parts.push(`ended ${fmtTime(h.finishedAt)}`);
+  if (h.startedAt) parts.push(`elapsed ${fmtDur((h.finishedAt || h.now) - h.startedAt)}`);
+  if (h.eta) parts.push(`ETA ${fmtTime(h.eta.at)} (in ${fmtDur(h.eta.remainingS)}${h.eta.basis ? `, ${h.eta.basis}` : ''})`);
   byId('times').textContent = parts.join(' \u00b7 ');
-  byId('behind').textContent = store.behind > 0 ? 'catching up: ' + store.behind + ' changes to come' : '';
-  document.title = 'kiln ' + (h.run || '') + ' ' + h.result;
+  byId('behind').textContent = store.behind > 0 ? `catching up: ${store.behind} changes to come` : '';
+  document.title = `kiln ${h.run || ''} ${h.result}`;
 }
-function renderCounters(h, c) {
-  var s = c.byStatus; var box = byId('counters'); clear(box);
+
+export function renderCounters(h: WireHead, c: Counts): void {
+  const s = c.byStatus; const box = byId('counters'); clear(box);
   box.appendChild(counter('done', 'built', s.done));
   box.appendChild(counter('done', 'up to date', s['up-to-date']));
   box.appendChild(counter('running', 'running', s.building));
@@ -33,112 +47,126 @@ function renderCounters(h, c) {
   box.appendChild(counter('prefailed', 'prefailed', s.prefailed));
   box.appendChild(counter('indirect', 'indirect', s['indirect-failed'] + s['indirect-prefailed'], 'depending on a failed or prefailed package'));
   box.appendChild(counter('', 'total', c.total));
-  var bar = byId('bar'); clear(bar);
-  var total = Math.max(1, c.total);
-  [[s.done + s['up-to-date'], '#2e7d32'], [s.failed, '#c62828'], [s.prefailed, '#6d4c41'],
-   [s['indirect-failed'] + s['indirect-prefailed'], '#ef6c00'], [s.building, '#1565c0']].forEach(function (p) {
-    var span = el('span'); span.style.width = (100 * p[0] / total) + '%'; span.style.background = p[1]; bar.appendChild(span);
+  const bar = byId('bar'); clear(bar);
+  const total = Math.max(1, c.total);
+  ([[s.done + s['up-to-date'], '#2e7d32'], [s.failed, '#c62828'], [s.prefailed, '#6d4c41'],
+    [s['indirect-failed'] + s['indirect-prefailed'], '#ef6c00'], [s.building, '#1565c0']] as const).forEach(([n, colour]) => {
+    const span = el('span'); span.style.width = `${(100 * n) / total}%`; span.style.background = colour; bar.appendChild(span);
   });
-  var scan = byId('scan');
-  scan.textContent = h.scan && !h.resolved ? 'scanning: ' + h.scan.scanned + ' of ' + h.scan.total + ' ports (' + h.scan.cached + ' cached, ' + h.scan.errors + ' errors)'
-    : (h.scan ? 'scanned ' + h.scan.scanned + ' ports (' + h.scan.cached + ' cached, ' + h.scan.errors + ' errors)' : '');
+  const scan = byId('scan');
+  scan.textContent = h.scan && !h.resolved ? `scanning: ${h.scan.scanned} of ${h.scan.total} ports (${h.scan.cached} cached, ${h.scan.errors} errors)`
+    : (h.scan ? `scanned ${h.scan.scanned} ports (${h.scan.cached} cached, ${h.scan.errors} errors)` : '');
 }
-function renderHosts(hosts) {
-  var box = byId('hosts'); clear(box);
+
+export function renderHosts(hosts: readonly WireHost[]): void {
+  const box = byId('hosts'); clear(box);
   if (hosts.length === 0) box.appendChild(el('span', 'note', 'no host yet'));
-  hosts.forEach(function (h) {
-    var text = h.name + ' ' + h.state + ' ' + h.busy + '/' + h.slots + (h.speed !== 1 ? ' sf=' + h.speed : '') + (h.reason ? ' (' + h.reason + ')' : '');
-    box.appendChild(el('span', 'host ' + h.state, text));
+  hosts.forEach((h) => {
+    const text = `${h.name} ${h.state} ${h.busy}/${h.slots}${h.speed !== 1 ? ` sf=${h.speed}` : ''}${h.reason ? ` (${h.reason})` : ''}`;
+    box.appendChild(el('span', `host ${h.state}`, text));
   });
 }
-function renderMessages() {
-  var list = byId('messages');
+
+export function renderMessages(): void {
+  const list = byId('messages');
   if (list.getAttribute('data-version') === String(store.versions.messages)) return;
   list.setAttribute('data-version', String(store.versions.messages));
   clear(list);
-  store.messages.forEach(function (m) { list.appendChild(el('li', m.level, fmtTime(m.at) + ' ' + m.text)); });
+  store.messages.forEach((m) => { list.appendChild(el('li', m.level, `${fmtTime(m.at)} ${m.text}`)); });
 }
-function col(key, label, value, extra) {
-  var c = { key: key, label: label, value: value };
-  Object.keys(extra || {}).forEach(function (k) { c[k] = extra[k]; });
-  return c;
+
+type Extra<R> = Partial<Omit<Column<R>, 'key' | 'label' | 'value'>>;
+
+function col<R>(key: string, label: string, value: (row: R) => CellValue, extra?: Extra<R>): Column<R> {
+  return { key, label, value, ...extra };
 }
-var FIXED = { fixed: true };
-function watchTables() {
-  var seen = new IntersectionObserver(function (entries) {
-    var appeared = false;
-    entries.forEach(function (e) {
-      var id = e.target.getAttribute('data-table');
+
+const FIXED = { fixed: true };
+
+export function watchTables(): void {
+  const seen = new IntersectionObserver((entries) => {
+    let appeared = false;
+    entries.forEach((e) => {
+      const id = e.target.getAttribute('data-table')!;
       if (e.isIntersecting && state.hidden[id]) appeared = true;
       state.hidden[id] = !e.isIntersecting;
     });
     if (appeared) render();
   }, { rootMargin: '400px 0px' });
-  ['failures', 'indirect', 'packages'].forEach(function (id) {
-    var section = byId(id).closest('section');
+  ['failures', 'indirect', 'packages'].forEach((id) => {
+    const section = byId(id).closest('section')!;
     section.setAttribute('data-table', id);
     seen.observe(section);
   });
 }
-function whyOf(r) { return r.error || r.reason || (r.blockedBy.length ? 'blocked by ' + r.blockedBy.join(' ') : '') || r.waiting || ''; }
-// The long tables are worked out only while on screen (or nearly): off screen, an update costs them nothing.
-function renderTables() {
-  var v = store.versions;
-  var shown = function (id) { return !state.hidden[id]; };
-  renderTable({ id: 'running', rows: runningRows(), version: store.rev + ':' + store.head.now, defaultSort: { key: 'slot', dir: 'ascending' },
-    rowVersion: function (r) { return r.phase + r.elapsedS + r.logBytes + r.stuck; },
-    rowClass: function (r) { return r.stuck ? 'stuck' : null; },
+
+function whyOf(r: Pkg): string {
+  return r.error || r.reason || (r.blockedBy.length ? `blocked by ${r.blockedBy.join(' ')}` : '') || r.waiting || '';
+}
+
+const timeCell = (at: (r: Pkg) => number | null) => (r: Pkg): Content => fmtTime(at(r));
+const durCell = (r: Pkg): Content => fmtDur(r.durationS);
+const logCell = (r: Pkg): Content => logLink(r.log);
+const statusOf = (r: Pkg): Content => statusCell(r.status);
+
+/** The long tables are worked out only while on screen (or nearly): off screen, an update costs them nothing. */
+export function renderTables(h: WireHead): void {
+  const v = store.versions;
+  const shown = (id: string): boolean => !state.hidden[id];
+  renderTable<RunningRow>({ id: 'running', rows: runningRows(h), version: `${store.rev}:${h.now}`, defaultSort: { key: 'slot', dir: 'ascending' },
+    rowVersion: (r) => `${r.phase}${r.elapsedS}${r.logBytes}${r.stuck}`,
+    rowClass: (r) => (r.stuck ? 'stuck' : null),
     columns: [
-      col('slot', 'Slot', function (r) { return r.host + ':' + r.slot; }),
-      col('pkgpath', 'Pkgpath', function (r) { return r.pkgpath; }),
-      col('pkgname', 'Pkgname', function (r) { return r.pkgname; }),
-      col('phase', 'Phase', function (r) { return r.phase; }),
-      col('start', 'Started', function (r) { return r.startedAt; }, { num: true, cell: function (r) { return fmtTime(r.startedAt); } }),
-      col('elapsed', 'Elapsed', function (r) { return r.elapsedS; }, { num: true, cell: function (r) { return fmtDur(r.elapsedS); } }),
-      col('expected', 'Expected', function (r) { return r.expectedS; }, { num: true, cell: function (r) { return fmtDur(r.expectedS); } }),
-      col('log', 'Log vs last', function (r) { return r.logPercent; }, { num: true, cell: function (r) { return r.logPercent === null ? fmtBytes(r.logBytes) : r.logPercent + '%'; } }),
-      col('idle', 'Unchanged', function (r) { return r.idleS; }, { num: true, cell: function (r) { return r.stuck ? 'for ' + fmtDur(r.idleS) : ''; } }),
+      col('slot', 'Slot', (r) => `${r.host}:${r.slot}`),
+      col('pkgpath', 'Pkgpath', (r) => r.pkgpath),
+      col('pkgname', 'Pkgname', (r) => r.pkgname),
+      col('phase', 'Phase', (r) => r.phase),
+      col('start', 'Started', (r) => r.startedAt, { num: true, cell: (r) => fmtTime(r.startedAt) }),
+      col('elapsed', 'Elapsed', (r) => r.elapsedS, { num: true, cell: (r) => fmtDur(r.elapsedS) }),
+      col('expected', 'Expected', (r) => r.expectedS, { num: true, cell: (r) => fmtDur(r.expectedS) }),
+      col('log', 'Log vs last', (r) => r.logPercent, { num: true, cell: (r) => (r.logPercent === null ? fmtBytes(r.logBytes) : `${r.logPercent}%`) }),
+      col('idle', 'Unchanged', (r) => r.idleS, { num: true, cell: (r) => (r.stuck ? `for ${fmtDur(r.idleS)}` : '') }),
     ] });
-  if (shown('failures')) renderTable({ id: 'failures', rows: function () { return Array.from(store.failed); }, version: v.failures,
-    members: v.failedMembers, joined: store.failedLog, member: function (r) { return isFailed(r.status); }, note: 'failures-note',
+  if (shown('failures')) renderTable<Pkg>({ id: 'failures', rows: () => Array.from(store.failed), version: v.failures,
+    members: v.failedMembers, joined: store.failedLog, member: (r) => isFailed(r.status), note: 'failures-note',
     defaultSort: { key: 'breaks', dir: 'descending' },
     columns: [
-      col('pkgpath', 'Pkgpath', function (r) { return r.pkgpath; }, FIXED),
-      col('pkgname', 'Pkgname', function (r) { return r.pkgname; }, FIXED),
-      col('status', 'Status', function (r) { return r.status; }, { cell: function (r) { return statusCell(r.status); } }),
-      col('phase', 'Phase', function (r) { return r.phase; }),
-      col('error', 'Error', function (r) { return r.error || r.reason; }, { wrap: true }),
-      col('breaks', 'Breaks', function (r) { return store.breaks.get(r.pkgname) || 0; }, { num: true }),
-      col('maintainer', 'Maintainer', function (r) { return r.maintainer; }, FIXED),
-      col('host', 'Host', function (r) { return r.host; }),
-      col('at', 'When', function (r) { return r.endedAt; }, { num: true, cell: function (r) { return fmtTime(r.endedAt); } }),
-      col('duration', 'Took', function (r) { return r.durationS; }, { num: true, cell: function (r) { return fmtDur(r.durationS); } }),
-      col('log', 'Log', function (r) { return r.log; }, { cell: function (r) { return logLink(r.log); } }),
+      col('pkgpath', 'Pkgpath', (r) => r.pkgpath, FIXED),
+      col('pkgname', 'Pkgname', (r) => r.pkgname, FIXED),
+      col('status', 'Status', (r) => r.status, { cell: statusOf }),
+      col('phase', 'Phase', (r) => r.phase),
+      col('error', 'Error', (r) => r.error || r.reason, { wrap: true }),
+      col('breaks', 'Breaks', (r) => store.breaks.get(r.pkgname) || 0, { num: true }),
+      col('maintainer', 'Maintainer', (r) => r.maintainer, FIXED),
+      col('host', 'Host', (r) => r.host),
+      col('at', 'When', (r) => r.endedAt, { num: true, cell: timeCell((r) => r.endedAt) }),
+      col('duration', 'Took', (r) => r.durationS, { num: true, cell: durCell }),
+      col('log', 'Log', (r) => r.log, { cell: logCell }),
     ] });
-  if (shown('indirect')) renderTable({ id: 'indirect', rows: function () { return Array.from(store.indirect); }, version: v.indirect,
-    members: v.indirectMembers, joined: store.indirectLog, member: function (r) { return isIndirect(r.status); }, note: 'indirect-note',
+  if (shown('indirect')) renderTable<Pkg>({ id: 'indirect', rows: () => Array.from(store.indirect), version: v.indirect,
+    members: v.indirectMembers, joined: store.indirectLog, member: (r) => isIndirect(r.status), note: 'indirect-note',
     defaultSort: { key: 'pkgpath', dir: 'ascending' },
     columns: [
-      col('pkgpath', 'Pkgpath', function (r) { return r.pkgpath; }, FIXED),
-      col('pkgname', 'Pkgname', function (r) { return r.pkgname; }, FIXED),
-      col('status', 'Status', function (r) { return r.status; }, { cell: function (r) { return statusCell(r.status); } }),
-      col('blockedBy', 'Root cause', function (r) { return r.blockedBy.join(' '); }, { wrap: true }),
-      col('maintainer', 'Maintainer', function (r) { return r.maintainer; }, FIXED),
+      col('pkgpath', 'Pkgpath', (r) => r.pkgpath, FIXED),
+      col('pkgname', 'Pkgname', (r) => r.pkgname, FIXED),
+      col('status', 'Status', (r) => r.status, { cell: statusOf }),
+      col('blockedBy', 'Root cause', (r) => r.blockedBy.join(' '), { wrap: true }),
+      col('maintainer', 'Maintainer', (r) => r.maintainer, FIXED),
     ] });
-  if (shown('packages')) renderTable({ id: 'packages', rows: store.pkgLog, version: v.packages, members: store.pkgLog.length, joined: store.pkgLog, note: 'packages-note',
-    defaultSort: { key: 'pkgpath', dir: 'ascending' }, filterKey: state.statusFilter,
-    filter: state.statusFilter ? function (r) { return r.status === state.statusFilter || (state.statusFilter === 'indirect' && isIndirect(r.status)); } : null,
+  const statusFilter = state.statusFilter;
+  if (shown('packages')) renderTable<Pkg>({ id: 'packages', rows: store.pkgLog, version: v.packages, members: store.pkgLog.length, joined: store.pkgLog,
+    note: 'packages-note', defaultSort: { key: 'pkgpath', dir: 'ascending' }, filterKey: statusFilter,
+    filter: statusFilter ? (r) => r.status === statusFilter || (statusFilter === 'indirect' && isIndirect(r.status)) : null,
     columns: [
-      col('pkgpath', 'Pkgpath', function (r) { return r.pkgpath; }, FIXED),
-      col('pkgname', 'Pkgname', function (r) { return r.pkgname; }, FIXED),
-      col('status', 'Status', function (r) { return r.status; }, { cell: function (r) { return statusCell(r.status); } }),
-      col('host', 'Host', function (r) { return r.host; }),
-      col('start', 'Started', function (r) { return r.startedAt; }, { num: true, cell: function (r) { return fmtTime(r.startedAt); } }),
-      col('duration', 'Took', function (r) { return r.durationS; }, { num: true, cell: function (r) { return fmtDur(r.durationS); } }),
-      col('size', 'Log size', function (r) { return r.logBytes; }, { num: true, cell: function (r) { return fmtBytes(r.logBytes); } }),
+      col('pkgpath', 'Pkgpath', (r) => r.pkgpath, FIXED),
+      col('pkgname', 'Pkgname', (r) => r.pkgname, FIXED),
+      col('status', 'Status', (r) => r.status, { cell: statusOf }),
+      col('host', 'Host', (r) => r.host),
+      col('start', 'Started', (r) => r.startedAt, { num: true, cell: timeCell((r) => r.startedAt) }),
+      col('duration', 'Took', (r) => r.durationS, { num: true, cell: durCell }),
+      col('size', 'Log size', (r) => r.logBytes, { num: true, cell: (r) => fmtBytes(r.logBytes) }),
       col('why', 'Why', whyOf, { wrap: true }),
-      col('maintainer', 'Maintainer', function (r) { return r.maintainer; }, FIXED),
-      col('log', 'Log', function (r) { return r.log; }, { cell: function (r) { return logLink(r.log); } }),
+      col('maintainer', 'Maintainer', (r) => r.maintainer, FIXED),
+      col('log', 'Log', (r) => r.log, { cell: logCell }),
     ] });
 }
-`;

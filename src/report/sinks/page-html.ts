@@ -1,31 +1,33 @@
 // The operator's page: one document for the live server and for the static
-// report.html. The markup holds no run data; the script renders it from the
-// run's data (page-wire.ts: a snapshot embedded in report.html; fetched,
-// then kept up to date by the server's updates, on the live page). A
+// report.html. The markup holds no run data; the script (src/report/page/,
+// bundled by `npm run build`) renders it from the run's data
+// (view/page-wire.ts: a snapshot embedded in report.html; fetched, then kept
+// up to date by the server's updates, on the live page). A
 // Content-Security-Policy allows only this page's own script and style, by
 // hash, so even a slip elsewhere could not run injected script.
 
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 
-import { SCRIPT_CHARTS } from '../page/page-script-charts.js';
-import { SCRIPT_MAIN } from '../page/page-script-main.js';
-import { SCRIPT_SECTIONS } from '../page/page-script-sections.js';
-import { SCRIPT_STORE } from '../page/page-script-store.js';
-import { SCRIPT_TABLES } from '../page/page-script-tables.js';
-import { SCRIPT_TIMELINE } from '../page/page-script-timeline.js';
-import { SCRIPT_UTIL } from '../page/page-script-util.js';
 import { PAGE_STYLE } from './page-style.js';
 
-/** The page's whole script, as it runs in the browser. */
-export const PAGE_SCRIPT = `(function () {\n'use strict';\n${
-  SCRIPT_UTIL}${SCRIPT_STORE}${SCRIPT_TABLES}${SCRIPT_TIMELINE}${SCRIPT_CHARTS}${SCRIPT_SECTIONS}${SCRIPT_MAIN}})();\n`;
-const SCRIPT = PAGE_SCRIPT;
+/** Where `npm run build` puts the page's script: src/report/page/, typed and bundled into one file. */
+export const PAGE_SCRIPT_FILE = new URL('../page/kiln-page.js', import.meta.url);
+
+let script: string | undefined;
+
+/** The page's whole script, as it runs in the browser; read once, when a page is first made. */
+export function pageScript(): string {
+  script ??= readFileSync(PAGE_SCRIPT_FILE, 'utf8');
+  return script;
+}
+
 const hash = (text: string): string => `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
 
 /** The policy for the page: its own script and style only; the live page may also talk to its server. */
 export function pageCsp(live: boolean): string {
   return [
-    "default-src 'none'", `script-src ${hash(SCRIPT)}`, `style-src ${hash(PAGE_STYLE)}`, "img-src 'self' data:",
+    "default-src 'none'", `script-src ${hash(pageScript())}`, `style-src ${hash(PAGE_STYLE)}`, "img-src 'self' data:",
     `connect-src ${live ? "'self'" : "'none'"}`, "base-uri 'none'", "form-action 'none'",
   ].join('; ');
 }
@@ -76,7 +78,7 @@ export function pageHtml(snapshot?: string): string {
 <section class="long"><h2>Every package</h2><table id="packages"></table><div class="note" id="packages-note"></div></section>
 <section><h2>Messages</h2><ul class="messages" id="messages"></ul></section>
 </main>
-${data}<script>${SCRIPT}</script>
+${data}<script>${pageScript()}</script>
 </body>
 </html>
 `;

@@ -188,7 +188,7 @@ void describe('web server, live', () => {
     const changed = new Set(events.filter((e) => eventTime(e) > RUN_START + 200 && eventTime(e) <= RUN_START + 320)
       .flatMap((e) => (e.type === 'status' ? [e.change.pkgname] : [])));
     const pkgnames = new Map(snapshot.packages.map((row) => [row[0], row[1]]));
-    const names = (rows: readonly (readonly unknown[])[]): Set<unknown> => new Set(rows.map((row) => pkgnames.get(row[0])));
+    const names = (rows: readonly (readonly [number, ...unknown[]])[]): Set<unknown> => new Set(rows.map((row) => pkgnames.get(row[0])));
     assert.deepEqual(names(update.statuses), changed);
     assert.ok(first.data.length < JSON.stringify(snapshot).length / 3, 'much smaller than the snapshot');
 

@@ -24,13 +24,13 @@ function apply(copy: Copy, json: string): WireUpdate {
   if (u.from === 0) Object.assign(copy, blank());
   assert.equal(u.from, u.from === 0 ? 0 : copy.rev, 'an update starts where the page is');
   copy.rev = u.to;
-  for (const row of u.packages) copy.packages.set(row[0] as number, [...(row.slice(4))]);
+  for (const row of u.packages) copy.packages.set(row[0], [...(row.slice(4))]);
   for (const row of u.statuses) {
-    assert.ok(copy.packages.has(row[0] as number), 'a status only for a package the page knows');
-    copy.packages.set(row[0] as number, [...row.slice(1)]);
+    assert.ok(copy.packages.has(row[0]), 'a status only for a package the page knows');
+    copy.packages.set(row[0], [...row.slice(1)]);
   }
-  for (const row of u.bars) copy.bars.set(row[0] as number, [...row]);
-  for (const row of u.running) copy.running.set(row[0] as number, [...row]);
+  for (const row of u.bars) copy.bars.set(row[0], [...row]);
+  for (const row of u.running) copy.running.set(row[0], [...row]);
   for (const job of copy.running.keys()) if (!u.runningJobs.includes(job)) copy.running.delete(job);
   for (const row of u.capacity) copy.capacity.set(row[0], [...row]);
   for (const row of u.messages) copy.messages.set(row[0], [...row]);
@@ -57,7 +57,7 @@ void describe('the page\'s updates', () => {
     const update = JSON.parse(encodeUpdate(state, { epoch: 'e', from, now: at + 120 }).json) as WireUpdate;
     const changed = new Set(later.flatMap((e) => (e.type === 'status' ? [e.change.pkgname] : e.type === 'job-started' || e.type === 'job-ended' ? [e.job.pkgname] : [])));
     assert.ok(changed.size > 0 && changed.size < 38);
-    const names = update.statuses.map((row) => state.packages[row[0] as number]!.info.pkgname);
+    const names = update.statuses.map((row) => state.packages[row[0]]!.info.pkgname);
     assert.deepEqual(new Set(names), changed);
     assert.equal(update.packages.length, 0, 'no package the page already knows is sent whole');
     const jobs = new Set(later.flatMap((e) => (e.type === 'job-started' || e.type === 'job-ended' ? [e.job.id] : [])));

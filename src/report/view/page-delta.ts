@@ -8,7 +8,10 @@
 
 import type { PackageRecord } from './run-view-records.js';
 import type { RunViewState } from './run-view-state.js';
-import { WIRE_FORMAT, type WireCapacity, type WireHead, type WireHost, type WireMessage } from './page-wire.js';
+import {
+  WIRE_FORMAT, type WireBar, type WireCapacity, type WireHead, type WireHost, type WireMessage, type WirePackage, type WireRunning,
+  type WireStatus, type WireStatusPart,
+} from './page-wire.js';
 
 export interface UpdateRequest {
   readonly epoch: string;
@@ -28,19 +31,25 @@ export interface EncodedUpdate {
 /** The smallest room left for changed rows, however big the always-sent part is. */
 const MIN_ROWS_BYTES = 8 * 1024;
 
-const time = (t: number | undefined): number | null => (t === undefined ? null : Math.round(t * 100) / 100);
+function time(t: number): number;
+function time(t: number | undefined): number | null;
+function time(t: number | undefined): number | null {
+  return t === undefined ? null : Math.round(t * 100) / 100;
+}
+
+const orNull = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
 
 /** A row as JSON: undefined as null, trailing nulls left off. */
-function row(values: unknown[]): string {
+function row(values: WirePackage | WireStatus | WireBar | WireRunning): string {
   let end = values.length;
   while (end > 0 && (values[end - 1] === undefined || values[end - 1] === null)) end--;
   return JSON.stringify(values.slice(0, end).map((v) => (v === undefined ? null : v)));
 }
 
-function statusValues(r: PackageRecord): unknown[] {
+function statusValues(r: PackageRecord): WireStatusPart {
   return [
-    r.status, r.phase, r.error, r.reason, r.blockedBy.length > 0 ? r.blockedBy : null, r.host, time(r.startedAt), time(r.durationS), r.log, r.logBytes,
-    time(r.endedAt), r.waiting,
+    r.status, orNull(r.phase), orNull(r.error), orNull(r.reason), r.blockedBy.length > 0 ? r.blockedBy : null, orNull(r.host), time(r.startedAt),
+    time(r.durationS), orNull(r.log), orNull(r.logBytes), time(r.endedAt), orNull(r.waiting),
   ];
 }
 
@@ -52,8 +61,8 @@ export function encodeUpdate(state: RunViewState, request: UpdateRequest): Encod
   const eta = state.remainingS(now);
   const wireHead: WireHead = {
     run: head.run, tree: head.tree, resumed: head.resumed, startedAt: time(head.startedAt), finishedAt: time(head.finishedAt),
-    result: head.result, now: time(now)!, scan: head.scan ?? null, resolved: head.resolved,
-    eta: eta === undefined ? null : { remainingS: eta, at: time(now + eta)!, basis: state.etaBasis ?? 'from history' }, stuckAfterS: state.stuckAfterS,
+    result: head.result, now: time(now), scan: head.scan ?? null, resolved: head.resolved,
+    eta: eta === undefined ? null : { remainingS: eta, at: time(now + eta), basis: state.etaBasis ?? 'from history' }, stuckAfterS: state.stuckAfterS,
   };
   const busy = new Map<string, number>();
   for (const r of state.running.values()) busy.set(r.job.host, (busy.get(r.job.host) ?? 0) + 1);
@@ -68,10 +77,10 @@ export function encodeUpdate(state: RunViewState, request: UpdateRequest): Encod
     sent.add(index);
     const r = state.packages[index]!;
     const text = r.staticRev > from
-      ? row([index, r.info.pkgname, r.info.pkgpath, r.info.maintainer, ...statusValues(r)])
+      ? row([index, r.info.pkgname, r.info.pkgpath, r.info.maintainer, ...statusValues(r)] satisfies WirePackage)
       : undefined;
     if (text !== undefined) { packages.push(text); rowBytes += text.length + 1; return; }
-    const status = row([index, ...statusValues(r)]);
+    const status = row([index, ...statusValues(r)] satisfies WireStatus);
     statuses.push(status);
     rowBytes += status.length + 1;
   };
@@ -83,14 +92,14 @@ export function encodeUpdate(state: RunViewState, request: UpdateRequest): Encod
     if (r.rev <= from) continue;
     if (state.packages[r.pkg]!.staticRev > from) sendPackage(r.pkg);
     running.push(row([r.job.id, r.bar, r.pkg, r.job.host, r.job.slot, time(r.job.startedAt), r.job.attempt, r.job.makeJobs, r.phase,
-      Math.round(r.expectedS), r.logBytes, r.lastLogBytes, time(r.idleS), time(r.progressAt), r.stuckAfterS ?? null]));
+      Math.round(r.expectedS), r.logBytes, orNull(r.lastLogBytes), time(r.idleS), time(r.progressAt), orNull(r.stuckAfterS)] satisfies WireRunning));
   }
   const capacity: WireCapacity[] = [];
   for (let i = state.capacity.length - 1; i >= 0 && state.capacity[i]!.rev > from; i--) {
     const p = state.capacity[i]!;
-    capacity.unshift([p.index, time(p.at)!, p.slots]);
+    capacity.unshift([p.index, time(p.at), p.slots]);
   }
-  const messages: WireMessage[] = state.messages.filter((m) => m.rev > from).map((m) => [m.seq, time(m.at)!, m.level, m.text]);
+  const messages: WireMessage[] = state.messages.filter((m) => m.rev > from).map((m) => [m.seq, time(m.at), m.level, m.text]);
 
   const fixed = JSON.stringify({ wireHead, counts: state.counts(), hosts, capacity, messages, runningJobs }).length + running.join(',').length;
   const budget = request.budget === undefined ? Infinity : Math.max(MIN_ROWS_BYTES, request.budget - fixed - 512);
@@ -105,7 +114,7 @@ export function encodeUpdate(state: RunViewState, request: UpdateRequest): Encod
     }
     if (entry.kind !== 'bar') { sendPackage(entry.index); continue; }
     const b = state.bars[entry.index]!;
-    const text = row([b.index, b.job, b.pkg, b.host, b.slot, time(b.start), time(b.end), b.outcome, b.detail]);
+    const text = row([b.index, b.job, b.pkg, b.host, b.slot, time(b.start), time(b.end), b.outcome, orNull(b.detail)] satisfies WireBar);
     bars.push(text);
     rowBytes += text.length + 1;
   }

@@ -6,7 +6,8 @@
 // Rows are arrays, not objects, to keep a 28,000-package run small; a
 // trailing run of nulls is left off. Times are seconds since the epoch.
 
-import type { Counts, Eta, HostView, RunResult, ScanView } from './run-view.js';
+import type { PkgName, PkgPath, Status } from '../../core/model.js';
+import type { BarOutcome, Counts, Eta, HostView, RunResult, ScanView } from './run-view.js';
 
 /** Bumped when the shape changes; a page that meets another format reloads. */
 export const WIRE_FORMAT = 2;
@@ -31,18 +32,31 @@ export interface WireHost extends HostView {
   readonly speed: number;
 }
 
-/** A package the page does not know yet: `[index, pkgname, pkgpath, maintainer, ...WireStatus without its index]`. */
-export type WirePackage = readonly unknown[];
+/** A value the server may not have; a trailing run of them is left off a row, so a page reads a missing one as null. */
+type Maybe<T> = T | null;
 
 /**
- * A package's changing part: `[index, status, phase, error, reason,
- * blockedBy (pkgnames), host, startedAt, durationS, log, logBytes, endedAt,
- * waiting (why an open package has not started)]`.
+ * A package's changing part: `[status, phase, error, reason, blockedBy
+ * (pkgnames), host, startedAt, durationS, log, logBytes, endedAt, waiting
+ * (why an open package has not started)]`.
  */
-export type WireStatus = readonly unknown[];
+export type WireStatusPart = readonly [
+  status: Status, phase?: Maybe<string>, error?: Maybe<string>, reason?: Maybe<string>, blockedBy?: Maybe<readonly PkgName[]>,
+  host?: Maybe<string>, startedAt?: Maybe<number>, durationS?: Maybe<number>, log?: Maybe<string>, logBytes?: Maybe<number>,
+  endedAt?: Maybe<number>, waiting?: Maybe<string>,
+];
+
+/** A package the page does not know yet: `[index, pkgname, pkgpath, maintainer, ...WireStatusPart]`. */
+export type WirePackage = readonly [index: number, pkgname: PkgName, pkgpath: PkgPath, maintainer: string, ...WireStatusPart];
+
+/** A known package whose status changed: `[index, ...WireStatusPart]`. */
+export type WireStatus = readonly [index: number, ...WireStatusPart];
 
 /** `[bar, job, package index, host, slot, start, end (null while running), outcome, detail]`. */
-export type WireBar = readonly unknown[];
+export type WireBar = readonly [
+  bar: number, job: number, pkg: number, host: string, slot: number, start: number, end: Maybe<number>, outcome: BarOutcome,
+  detail?: Maybe<string>,
+];
 
 /**
  * A running job: `[job, bar, package index, host, slot, startedAt, attempt,
@@ -50,7 +64,11 @@ export type WireBar = readonly unknown[];
  * The page works out elapsed and idle time from `now`; `stuckAfterS` (null:
  * the head's) is the job's own limit of log silence.
  */
-export type WireRunning = readonly unknown[];
+export type WireRunning = readonly [
+  job: number, bar: number, pkg: number, host: string, slot: number, startedAt: number, attempt: number, makeJobs: number,
+  phase: string, expectedS: number, logBytes: number, lastLogBytes: Maybe<number>, idleS: number, progressAt?: Maybe<number>,
+  stuckAfterS?: Maybe<number>,
+];
 
 /** The slots of the hosts that take jobs, from `at` on: `[index, at, slots]`. */
 export type WireCapacity = readonly [number, number, number];
