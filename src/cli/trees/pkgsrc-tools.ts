@@ -5,12 +5,12 @@
 // bwrap started by root maps the tools to root, whose owner bits open
 // root-only files.
 
-import type { ShownAt } from '../ports/pkgsrc/scan-inputs.js';
-import { runScanCommand } from '../ports/scan-process.js';
-import { sandboxArgv } from '../ports/scan-sandbox.js';
-import type { ToolRun } from '../report/repository/pkgsrc-index.js';
-import { type BuildUser, defaultSandboxConfig } from '../sandbox/sandbox-config.js';
-import { unreachableBy } from '../sandbox/scratch.js';
+import type { ShownAt } from '../../ports/pkgsrc/scan-inputs.js';
+import { runScanCommand } from '../../ports/scan-process.js';
+import { sandboxArgv } from '../../ports/scan-sandbox.js';
+import type { ToolRun } from '../../report/repository/pkgsrc-index.js';
+import { type BuildUser, defaultSandboxConfig } from '../../sandbox/sandbox-config.js';
+import { unreachableBy } from '../../sandbox/scratch.js';
 
 async function toolUser(allDir: string): Promise<BuildUser | undefined> {
   const user = defaultSandboxConfig().buildUser;
