@@ -6,7 +6,7 @@
 import type { WireHead } from '../view/page-wire.js';
 import { store } from './store.js';
 import { AXIS_H, axis, canvasFor, drawTimeline, LABEL_W, type Drawn } from './timeline.js';
-import { clear, maybeById, byId, timed } from './util.js';
+import { clear, maybeById, byId, timed } from './dom.js';
 
 interface CapacityPoint {
   readonly at: number;

@@ -12,9 +12,9 @@ import { drawCharts } from './charts.js';
 import { renderCounters, renderHeader, renderHosts, renderMessages, renderTables, watchTables } from './sections.js';
 import { applyUpdate, store } from './store.js';
 import { timelineControls, tl } from './timeline.js';
-import { byId, maybeById, state, timed } from './util.js';
+import { byId, maybeById, repaint, state, timed } from './dom.js';
 
-export function render(): void {
+function render(): void {
   const h = store.head;
   if (!h || !store.counts) return;
   drawCharts();
@@ -82,6 +82,8 @@ function live(): void {
 }
 
 function start(): void {
+  repaint.all = render;
+  repaint.charts = drawCharts;
   const search = byId<HTMLInputElement>('search');
   search.addEventListener('input', () => { state.query = search.value.trim(); render(); });
   const filter = byId<HTMLSelectElement>('status-filter');

@@ -4,16 +4,16 @@
 
 import type { Counts } from '../view/run-view.js';
 import type { WireHead, WireHost } from '../view/page-wire.js';
-import { render } from './main.js';
 import { isFailed, isIndirect, runningRows, store, type Pkg, type RunningRow } from './store.js';
 import { renderTable, type CellValue, type Column } from './tables.js';
-import { byId, clear, el, fmtBytes, fmtDur, fmtTime, logLink, maybeById, state, statusCell, type Content } from './util.js';
+import { byId, clear, type Content, el, logLink, maybeById, repaint, state, statusCell } from './dom.js';
+import { fmtBytes, fmtDur, fmtTime } from './format.js';
 
 export function setQuery(q: string): void {
   state.query = q;
   const box = maybeById<HTMLInputElement>('search');
   if (box) box.value = q;
-  render();
+  repaint.all();
 }
 
 function counter(cls: string, label: string, n: number, title?: string): HTMLDivElement {
@@ -91,7 +91,7 @@ export function watchTables(): void {
       if (e.isIntersecting && state.hidden[id]) appeared = true;
       state.hidden[id] = !e.isIntersecting;
     });
-    if (appeared) render();
+    if (appeared) repaint.all();
   }, { rootMargin: '400px 0px' });
   ['failures', 'indirect', 'packages'].forEach((id) => {
     const section = byId(id).closest('section')!;

@@ -7,7 +7,7 @@
 import type { PkgName, Status } from '../../core/model.js';
 import type { Counts } from '../view/run-view.js';
 import { WIRE_FORMAT, type WireBar, type WireHead, type WireHost, type WireStatusPart, type WireUpdate } from '../view/page-wire.js';
-import { state } from './util.js';
+import { forgetRows } from './tables.js';
 
 export interface Pkg {
   readonly i: number;
@@ -165,8 +165,7 @@ export function applyUpdate(u: WireUpdate): void {
   if (u.format !== WIRE_FORMAT) throw new Error(`this page knows update format ${WIRE_FORMAT}, the server sent ${u.format}: reload the page`);
   if (u.from === 0) {
     store = newStore();
-    // Every table starts afresh: its rows were the old copy's.
-    Object.values(state.tables).forEach((t) => { if (t) { t.key = null; t.sorted = null; t.shown = []; t.seen = 0; } });
+    forgetRows();
   }
   store.epoch = u.epoch; store.rev = u.to; store.behind = u.behind;
   store.head = u.head; store.counts = u.counts; store.hosts = u.hosts; store.keepMessages = u.keepMessages;

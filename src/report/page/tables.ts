@@ -6,8 +6,8 @@
 // never change keeps its sorted order until rows are added; and rows whose
 // data did not change keep their DOM nodes.
 
-import { render } from './main.js';
-import { byId, clear, el, isEmpty, maybeById, state, timed, type Content, type Sort, type SortDir } from './util.js';
+import { byId, clear, el, maybeById, repaint, state, timed, type Content, type Sort, type SortDir } from './dom.js';
+import { isEmpty } from './format.js';
 
 export type CellValue = string | number | null | undefined;
 
@@ -70,6 +70,13 @@ export interface TableCache<R extends object> {
 // Natural order: builder1:2 before builder1:10, py39 before py312.
 const collator = new Intl.Collator(undefined, { numeric: true });
 const PAGE_ROWS = 100;
+/** Each table's cache, by its element's id. */
+const caches = new Map<string, TableCache<object>>();
+
+/** Every table starts afresh (the page's copy was replaced): its rows were the old copy's. */
+export function forgetRows(): void {
+  caches.forEach((t) => { t.key = null; t.sorted = null; t.shown = []; t.seen = 0; });
+}
 
 /** The rank of every distinct value of a column, in collation order; values not seen yet rebuild it. */
 function ranksOf(cacheKey: string, values: readonly string[]): Map<string, number> {
@@ -181,10 +188,10 @@ function haystack<R extends object>(cache: TableCache<R>, spec: TableSpec<R>, ro
 }
 
 function tableCache<R extends object>(spec: TableSpec<R>): TableCache<R> {
-  const known = state.tables[spec.id] as TableCache<R> | undefined;
+  const known = caches.get(spec.id) as TableCache<R> | undefined;
   if (known) return known;
   const cache: TableCache<R> = { key: null, hay: new WeakMap(), sorted: null, shown: [], seen: 0 };
-  state.tables[spec.id] = cache;
+  caches.set(spec.id, cache);
   const table = byId(spec.id); const thead = el('thead'); const tr = el('tr');
   spec.columns.forEach((col) => {
     const th = el('th', col.num ? 'num' : null, col.label);
@@ -193,7 +200,7 @@ function tableCache<R extends object>(spec: TableSpec<R>): TableCache<R> {
       const now = state.sort[spec.id] ?? spec.defaultSort;
       const dir = now.key === col.key && now.dir === 'ascending' ? 'descending' : (now.key === col.key ? 'ascending' : (col.num ? 'descending' : 'ascending'));
       state.sort[spec.id] = { key: col.key, dir };
-      render();
+      repaint.all();
     });
     tr.appendChild(th);
   });
@@ -285,7 +292,7 @@ function noteFor(id: string, noteId: string, matching: number, shown: number): v
   note.appendChild(document.createTextNode(matching > shown ? `showing ${shown} of ${matching} matching; search to narrow, or ` : `${matching} shown`));
   if (matching > shown) {
     const more = el('button', 'more', `show ${Math.min(PAGE_ROWS, matching - shown)} more`);
-    more.addEventListener('click', () => { state.limits[id] = shown + PAGE_ROWS; render(); });
+    more.addEventListener('click', () => { state.limits[id] = shown + PAGE_ROWS; repaint.all(); });
     note.appendChild(more);
   }
 }

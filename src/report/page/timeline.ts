@@ -7,10 +7,10 @@
 // pixel's time, for the utilisation chart below.
 
 import type { WireHead } from '../view/page-wire.js';
-import { drawCharts } from './charts.js';
 import { setQuery } from './sections.js';
 import { pkgOf, store, type Bar, type SlotRow } from './store.js';
-import { byId, clear, COLOURS, el, fmtClock, fmtDur, fmtTime, maybeById } from './util.js';
+import { byId, clear, COLOURS, el, maybeById, repaint } from './dom.js';
+import { fmtClock, fmtDur, fmtTime } from './format.js';
 
 export interface TimeWindow {
   readonly t0: number;
@@ -67,7 +67,7 @@ function setWindow(h: WireHead, mode: Mode, span: number, end?: number): void {
   tl.end = end === undefined ? run.t1 : end;
   if (tl.mode === 'fixed' && tl.end >= run.t1 && h.result === 'running') tl.mode = 'follow';
   if (tl.span >= run.t1 - run.t0) tl.mode = 'all';
-  drawCharts();
+  repaint.charts();
 }
 
 function zoom(h: WireHead, factor: number, at?: number): void {

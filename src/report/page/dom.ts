@@ -1,10 +1,10 @@
-// The page's own state and small helpers. Every value from the run goes into
-// the page as text nodes, attributes set through the DOM, or text drawn on a
-// canvas, never as markup, so port metadata cannot inject anything.
+// The page's own state and how it touches the document. Every value from
+// the run goes into the page as text nodes, attributes set through the DOM,
+// or text drawn on a canvas, never as markup, so port metadata cannot inject
+// anything.
 
 import type { Status } from '../../core/model.js';
 import type { BarOutcome } from '../view/run-view.js';
-import type { TableCache } from './tables.js';
 
 export type SortDir = 'ascending' | 'descending';
 
@@ -20,9 +20,19 @@ export const state = {
   live: false,
   sort: {} as Record<string, Sort | undefined>,
   limits: {} as Record<string, number | undefined>,
-  tables: {} as Record<string, TableCache<object> | undefined>,
   ranks: {} as Record<string, Map<string, number> | undefined>,
   hidden: {} as Record<string, boolean | undefined>,
+};
+
+/**
+ * Drawing again after the operator acts (a sort, a search, a zoom): the
+ * page's entry (main.ts) sets these, so the parts it draws need not import it.
+ */
+export const repaint = {
+  /** Everything, once. */
+  all: (): void => undefined,
+  /** The timeline and the utilisation chart. */
+  charts: (): void => undefined,
 };
 
 export const COLOURS: Readonly<Record<BarOutcome, string>> = { built: '#2e7d32', failed: '#c62828', lost: '#9e9e9e', running: '#1565c0' };
@@ -49,40 +59,6 @@ export function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string |
 }
 
 export function clear(node: Node): void { while (node.firstChild) node.removeChild(node.firstChild); }
-
-export function isEmpty(v: unknown): v is undefined | null | '' { return v === undefined || v === null || v === ''; }
-
-function pad2(n: number): string { return `${n < 10 ? '0' : ''}${n}`; }
-
-export function fmtDur(s: number | null | undefined): string {
-  if (isEmpty(s)) return '';
-  s = Math.max(0, Math.round(s));
-  if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${pad2(s % 60)}s`;
-  if (s < 86400) return `${Math.floor(s / 3600)}h${pad2(Math.floor((s % 3600) / 60))}m`;
-  return `${Math.floor(s / 86400)}d${pad2(Math.floor((s % 86400) / 3600))}h`;
-}
-
-export function fmtTime(t: number | null | undefined): string {
-  if (isEmpty(t)) return '';
-  const d = new Date(t * 1000);
-  return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`;
-}
-
-/** hh:mm, or hh:mm:ss when the labels are less than a minute apart (else a short window repeats one minute). */
-export function fmtClock(t: number, seconds: boolean): string {
-  const d = new Date(t * 1000);
-  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}${seconds ? `:${pad2(d.getSeconds())}` : ''}`;
-}
-
-export function fmtBytes(n: number | null | undefined): string {
-  if (isEmpty(n)) return '';
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB'];
-  let v = n / 1024; let i = 0;
-  while (v >= 1024 && i < units.length - 1) { v = v / 1024; i++; }
-  return `${v.toFixed(1)} ${units[i]}`;
-}
 
 /** A log path relative to the run directory, as a relative link: each part encoded, so it stays a path. */
 export function logLink(log: string | null): HTMLAnchorElement | '' {
