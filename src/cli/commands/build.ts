@@ -26,8 +26,8 @@ import { type Command, type CommandIO, UsageError, UserError } from '../command.
 import { OPERATOR_HELP, OPERATOR_OPTIONS, operatorReporters } from '../operator-wiring.js';
 import { DEFAULT_LOGDIR } from '../run-event-log.js';
 import { CLUSTER_HELP, CLUSTER_OPTIONS, type ClusterValues, clusterHosts } from '../cluster-wiring.js';
-import { DRIVER_HELP, DRIVER_OPTIONS, type OpenDriver, openTreeDriver } from '../tree-driver.js';
-import { type TreeWiring, treeWiring } from '../tree-wiring.js';
+import { openTreeKind } from '../trees/open-tree.js';
+import { DRIVER_HELP, DRIVER_OPTIONS, type TreeBuild, type TreeKind } from '../trees/tree-kind.js';
 import { FETCH_HELP, FETCH_OPTIONS, fetchSettings } from '../fetch-wiring.js';
 import type { FetchSettings } from '../../runtime/fetch-source.js';
 import { checkPorts, checkTreeDir, checkWritableDir } from '../tree-check.js';
@@ -110,14 +110,14 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   checkWritableDir(repository, '--packages');
   if (durable.lockdir !== undefined) checkWritableDir(durable.lockdir, '--lockdir');
 
-  const opened = await openTreeDriver(tree, values, { cwd: io.cwd, env: io.env, signal: io.signal, ...(scanTimeoutS !== undefined && { timeoutS: scanTimeoutS }) });
-  if (opened.notice !== undefined) io.stderr.write(`kiln: warning: ${opened.notice}\n`);
+  const kind = await openTreeKind(tree, values, { cwd: io.cwd, env: io.env, signal: io.signal, ...(scanTimeoutS !== undefined && { timeoutS: scanTimeoutS }) });
+  if (kind.notice !== undefined) io.stderr.write(`kiln: warning: ${kind.notice}\n`);
   try {
-    await checkPorts(opened.driver, positionals, io.signal);
-    const wiring = treeWiring(opened, repository, logdir, values.distdir === undefined ? undefined : resolve(io.cwd, values.distdir), io);
-    return await runBuild({ ...values, tree, logdir, repository, jobs, timeoutS, scanTimeoutS, cores, primeHistory, positionals, args, durable, fetch }, opened, wiring, io);
+    await checkPorts(kind.driver, positionals, io.signal);
+    const wiring = kind.forBuild({ repository, logdir, distdir: values.distdir === undefined ? undefined : resolve(io.cwd, values.distdir), io });
+    return await runBuild({ ...values, tree, logdir, repository, jobs, timeoutS, scanTimeoutS, cores, primeHistory, positionals, args, durable, fetch }, kind, wiring, io);
   } finally {
-    await opened.close();
+    await kind.close();
   }
 }
 
@@ -151,10 +151,10 @@ function killPointsOf(io: CommandIO): KillPoints | undefined {
   }
 }
 
-async function runBuild(settings: BuildSettings & Parameters<typeof operatorReporters>[0] & ClusterValues, opened: OpenDriver,
-  wiring: TreeWiring, io: CommandIO): Promise<number> {
+async function runBuild(settings: BuildSettings & Parameters<typeof operatorReporters>[0] & ClusterValues, kind: TreeKind,
+  wiring: TreeBuild, io: CommandIO): Promise<number> {
   const { logdir, repository, jobs, timeoutS, cores, positionals, args, durable } = settings;
-  const cluster = await clusterHosts(settings, io, { logdir, jobs, cores, scanTimeoutS: settings.scanTimeoutS, tree: opened.driver, build: wiring.build, pkgsrc: wiring.pkgsrc });
+  const cluster = await clusterHosts(settings, io, { logdir, jobs, cores, scanTimeoutS: settings.scanTimeoutS ?? kind.remoteScanTimeoutS, tree: kind.driver, build: wiring.build, remote: wiring.remote });
   const reporters = await operatorReporters(settings, io, logdir).catch(async (err: unknown) => { await cluster.close(); throw err; });
   if (reporters.url) io.stderr.write(`kiln: the live page is at ${reporters.url}\n`);
   try {
@@ -167,7 +167,7 @@ async function runBuild(settings: BuildSettings & Parameters<typeof operatorRepo
       scratchBase: defaultSandboxConfig().scratchBase, ...(durable.lockdir !== undefined && { lockdir: durable.lockdir }),
       engine: { ...policySet('kiln', true), maxAttempts: 3 },
       writeIndex: wiring.writeIndex,
-      ...(opened.pkgsrc === undefined && { fetch: settings.fetch }),
+      ...(kind.fetches && { fetch: settings.fetch }),
     });
     switch (outcome.result) {
       case 'interrupted': return 130;
