@@ -11,6 +11,7 @@ import type { Executor } from '../exec/executor.js';
 import { toHostSpec, type HostEntry, type HostsFile } from '../exec/hosts-file.js';
 import { type BuildFunction, LocalExecutor } from '../exec/local-executor.js';
 import { SshExecutor, type SshExecutorOptions } from '../exec/ssh/ssh-executor.js';
+import { slurmExecutor } from '../exec/slurm/slurm-executor.js';
 import { SshScanHost } from '../exec/ssh-scan-host.js';
 import { FileHasher } from '../exec/ssh/file-hasher.js';
 import { TreeShare } from '../exec/ssh/tree-share.js';
@@ -80,7 +81,7 @@ export async function clusterHosts(values: ClusterValues, io: CommandIO, d: Clus
   const factory: RosterFactory = {
     specs: (entry) => ({ spec: provisionalSpec(entry), specFor: (info) => toHostSpec(entry, info) }),
     executor: (entry, file) => {
-      const executor = makeExecutor(entry, file, sshConfig, d.build, pkgsrc);
+      const executor = makeExecutor(entry, file, sshConfig, d.build, pkgsrc, d.logdir);
       made.push({ entry, executor });
       return executor;
     },
@@ -129,9 +130,11 @@ export async function scanPool(hosts: ReadonlyArray<{ readonly entry: HostEntry;
   });
 }
 
+/** `owner`: what names this coordinator's Slurm allocations (its run directory). */
 export function makeExecutor(entry: HostEntry, file: HostsFile, sshConfig: string | undefined, build: BuildFunction = buildPackage,
-  pkgsrc?: SshExecutorOptions['pkgsrc']): Executor {
+  pkgsrc?: SshExecutorOptions['pkgsrc'], owner = 'kiln'): Executor {
   if (entry.local) return new LocalExecutor({ build, ...(file.startup !== undefined && { startup: file.startup }) });
+  if (entry.slurm !== undefined) return slurmExecutor(entry, file, owner, pkgsrc !== undefined ? { pkgsrc } : {});
   return SshExecutor.fromHostEntry(entry, file, { name: entry.name, ...(sshConfig !== undefined && { sshConfig }), ...(pkgsrc !== undefined && { pkgsrc }) });
 }
 

@@ -17,7 +17,9 @@ import { DEFAULT_LOG_CAP } from '../../core/log-cap.js';
 import type { SshExecutorOptions, TransferStats } from './ssh-executor-options.js';
 import { jobSpecShape, type PkgsrcPart, type ScanSpec } from '../agent/protocol.js';
 import { isSafeFileName } from '../agent/safe-path.js';
+import type { AgentChannel } from '../agent-channel.js';
 import { HostSession, type RemoteScanOutcome } from './host-session.js';
+import { SshChannel } from './ssh-channel.js';
 import { JobReceiver } from './job-receiver.js';
 import { jobBlobs } from './job-blobs.js';
 import { PkgsrcHost } from './pkgsrc-host.js';
@@ -32,12 +34,13 @@ export class SshExecutor implements Executor {
   readonly #pkgsrc: PkgsrcHost | undefined;
   #bytesReceived = 0;
 
-  constructor(options: SshExecutorOptions) {
-    if (!isSafeDestination(options.destination)) throw new Error(`not an ssh destination: ${JSON.stringify(options.destination)}`);
+  /** `channel`: how the agent is reached; ssh to `options.destination` when not given. */
+  constructor(options: SshExecutorOptions, channel?: AgentChannel) {
+    if (channel === undefined && !isSafeDestination(options.destination)) throw new Error(`not an ssh destination: ${JSON.stringify(options.destination)}`);
     this.host = options.name ?? options.destination;
     const pkgsrc = options.pkgsrc === undefined ? undefined : new PkgsrcHost(options.pkgsrc);
     this.#pkgsrc = pkgsrc;
-    this.#session = new HostSession(this.host, options, pkgsrc && ((session, signal) => pkgsrc.prepare(session, signal)));
+    this.#session = new HostSession(this.host, options, channel ?? new SshChannel(options), pkgsrc && ((session, signal) => pkgsrc.prepare(session, signal)));
   }
 
   /** An executor for one host of a hosts file; `extra` adds what the file does not say (`-F`, timers). */
