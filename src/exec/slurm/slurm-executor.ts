@@ -6,6 +6,9 @@ import type { HostEntry, HostsFile } from '../hosts-file.js';
 import { SshExecutor, type SshExecutorOptions } from '../ssh/ssh-executor.js';
 import { SlurmChannel } from './slurm-channel.js';
 
+/** An allocation with no job for this long, while nothing waits, is given back (hosts file `idle=`). */
+const DEFAULT_IDLE_S = 60;
+
 /**
  * `owner` names the coordinator's allocations (its run directory, say): the
  * same owner finds and cancels what an earlier, killed coordinator left.
@@ -19,7 +22,7 @@ export function slurmExecutor(entry: HostEntry, file: HostsFile, owner: string, 
     jobName: `kiln-${tag}-${entry.name}`,
   });
   return new SshExecutor({
-    destination: entry.name, name: entry.name, remoteSubdir: entry.name,
+    destination: entry.name, name: entry.name, remoteSubdir: entry.name, onDemand: { idleS: slurm.idleS ?? DEFAULT_IDLE_S },
     ...(entry.arch === undefined ? {} : { arch: entry.arch }),
     ...(entry.dir === undefined ? {} : { remoteDir: entry.dir }),
     ...(file.startup === undefined ? {} : { startup: file.startup }),

@@ -1,10 +1,11 @@
 // A hosts-file line that asks Slurm for hosts instead of naming one:
 //
-//   slurm:PARTITION nodes=N jobs=J [cores=C] [sf=S] [time=MINUTES] [constraint=EXPR] [wait=SECONDS]
+//   slurm:PARTITION nodes=N jobs=J [cores=C] [sf=S] [time=MINUTES] [constraint=EXPR] [wait=SECONDS] [idle=SECONDS]
 //
 // stands for N hosts, `slurm-PARTITION-1` to `-N`, each an allocation of one
 // node with C CPUs (default J) and J slots, asked for when the build needs
-// it and given back when idle. The keys of an ssh host (arch, mem, dir, ...)
+// it (ready work and no free slot) and given back after `idle` seconds
+// (default 60) without a job while nothing waits. The keys of an ssh host (arch, mem, dir, ...)
 // mean the same here; `timeout` does not apply.
 
 export interface SlurmPart {
@@ -14,6 +15,8 @@ export interface SlurmPart {
   readonly timeMin?: number;
   readonly constraint?: string;
   readonly waitS?: number;
+  /** Given back to Slurm after this long without a job while nothing waits. */
+  readonly idleS?: number;
 }
 
 export type SlurmLine =
@@ -33,7 +36,7 @@ export function parseSlurmLine(name: string, tokens: readonly string[]): SlurmLi
   const problems: string[] = [];
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(partition)) problems.push(`bad Slurm partition ${JSON.stringify(partition)}: letters, digits, '.', '-', '_'`);
   let nodes: number | undefined;
-  const own: { timeMin?: number; constraint?: string; waitS?: number } = {};
+  const own: { timeMin?: number; constraint?: string; waitS?: number; idleS?: number } = {};
   const rest: string[] = [];
   for (const token of tokens) {
     const [key = '', value = ''] = token.split(/=(.*)/s);
@@ -49,6 +52,12 @@ export function parseSlurmLine(name: string, tokens: readonly string[]): SlurmLi
         const n = whole(value, 1, 86_400);
         if (n === undefined) fail(`wait must be whole seconds from 1 to 86400, not ${JSON.stringify(value)}`);
         else own.waitS = n;
+        break;
+      }
+      case 'idle': {
+        const n = whole(value, 1, 86_400);
+        if (n === undefined) fail(`idle must be whole seconds from 1 to 86400, not ${JSON.stringify(value)}`);
+        else own.idleS = n;
         break;
       }
       case 'constraint':

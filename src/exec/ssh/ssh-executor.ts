@@ -30,6 +30,7 @@ export type { RemoteScanOutcome, SshExecutorOptions, TransferStats };
 
 export class SshExecutor implements Executor {
   readonly host: string;
+  readonly onDemand: Executor['onDemand'];
   readonly #session: HostSession;
   readonly #pkgsrc: PkgsrcHost | undefined;
   #bytesReceived = 0;
@@ -38,6 +39,7 @@ export class SshExecutor implements Executor {
   constructor(options: SshExecutorOptions, channel?: AgentChannel) {
     if (channel === undefined && !isSafeDestination(options.destination)) throw new Error(`not an ssh destination: ${JSON.stringify(options.destination)}`);
     this.host = options.name ?? options.destination;
+    this.onDemand = options.onDemand;
     const pkgsrc = options.pkgsrc === undefined ? undefined : new PkgsrcHost(options.pkgsrc);
     this.#pkgsrc = pkgsrc;
     this.#session = new HostSession(this.host, options, channel ?? new SshChannel(options), pkgsrc && ((session, signal) => pkgsrc.prepare(session, signal)));
