@@ -11,6 +11,7 @@ import type { Executor } from '../exec/executor.js';
 import { toHostSpec, type HostEntry, type HostsFile } from '../exec/hosts-file.js';
 import { type BuildFunction, LocalExecutor } from '../exec/local-executor.js';
 import { SshExecutor } from '../exec/ssh/ssh-executor.js';
+import { slurmExecutor } from '../exec/slurm/slurm-executor.js';
 import { SshScanHost } from '../exec/ssh-scan-host.js';
 import { FileHasher } from '../exec/ssh/file-hasher.js';
 import type { TreeHostFactory } from '../exec/ssh/tree-host.js';
@@ -76,7 +77,7 @@ export async function clusterHosts(values: ClusterValues, io: CommandIO, d: Clus
   const factory: RosterFactory = {
     specs: (entry) => ({ spec: provisionalSpec(entry), specFor: (info) => toHostSpec(entry, info) }),
     executor: (entry, file) => {
-      const executor = makeExecutor(entry, file, sshConfig, d.build, d.remote.treeHost);
+      const executor = makeExecutor(entry, file, sshConfig, d.build, d.remote.treeHost, d.logdir);
       made.push({ entry, executor });
       return executor;
     },
@@ -125,9 +126,11 @@ export async function scanPool(hosts: ReadonlyArray<{ readonly entry: HostEntry;
   });
 }
 
+/** `owner`: what names this coordinator's Slurm allocations (its run directory). */
 export function makeExecutor(entry: HostEntry, file: HostsFile, sshConfig: string | undefined, build: BuildFunction = buildPackage,
-  treeHost?: TreeHostFactory): Executor {
+  treeHost?: TreeHostFactory, owner = 'kiln'): Executor {
   if (entry.local) return new LocalExecutor({ build, ...(file.startup !== undefined && { startup: file.startup }) });
+  if (entry.slurm !== undefined) return slurmExecutor(entry, file, owner, treeHost !== undefined ? { treeHost } : {});
   return SshExecutor.fromHostEntry(entry, file, { name: entry.name, ...(sshConfig !== undefined && { sshConfig }), ...(treeHost !== undefined && { treeHost }) });
 }
 

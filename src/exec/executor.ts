@@ -42,5 +42,11 @@ export interface Executor {
   onLost(listener: (reason: string) => void): void;
   /** Called with the host's measured load every few seconds while it is connected (hosts that can measure it). */
   onLoad?(listener: (load: HostLoad) => void): void;
+  /**
+   * A host held only while the build needs it (a Slurm allocation): brought
+   * up when ready work finds no free slot, given back after `idleS` seconds
+   * without a job while nothing waits.
+   */
+  readonly onDemand?: { readonly idleS: number } | undefined;
   close(): Promise<void>;
 }

@@ -96,8 +96,12 @@ export class Coordinator {
       },
       down: (host, reason, retryS) => {
         this.queue.push({ kind: 'engine', event: { type: 'host-down', at: this.now(), host, reason } });
-        const next = retryS === undefined ? 'it left the build' : `kiln tries it again in ${retryS} s`;
+        const next = retryS === undefined ? 'it left the build' : retryS === 'on-demand' ? 'kiln asks for it again when work waits' : `kiln tries it again in ${retryS} s`;
         this.outside(() => this.emit({ type: 'message', at: this.now(), level: 'warning', text: `host ${host} went down (${next}): ${reason}` }));
+      },
+      givenBack: (host, reason) => {
+        this.queue.push({ kind: 'engine', event: { type: 'host-down', at: this.now(), host, reason: `given back: ${reason}` } });
+        this.outside(() => this.emit({ type: 'message', at: this.now(), level: 'info', text: `host ${host} given back: ${reason}` }));
       },
       load: (host, load) => this.queue.push({ kind: 'engine', event: { type: 'host-load', at: this.now(), host, load } }),
       refused: (host, reason) => this.outside(() => this.emit({ type: 'message', at: this.now(), level: 'error', text: `host ${host} refused: ${reason}` })),
@@ -147,6 +151,7 @@ export class Coordinator {
           break;
         }
         this.apply(this.step(input));
+        this.connector.demand({ ready: this.o.engine.snapshot().ready, hosts: this.o.engine.hostStates().map((h) => ({ name: h.name, up: h.state === 'up', slots: h.spec.slots, running: h.running })) });
         this.membership.closeIdle();
         this.o.waits?.stepped();
       }

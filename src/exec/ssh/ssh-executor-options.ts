@@ -22,6 +22,10 @@ export interface SshExecutorOptions {
   readonly agentIdleTimeoutS?: number;
   /** The agent's directory on the host (hosts file `dir=`), absolute or relative to the login user's home; default ~/.kiln, for root /var/tmp/kiln-agent-0 (bootstrap.ts). */
   readonly remoteDir?: string;
+  /** Held only while the build needs it (a Slurm allocation; Executor.onDemand). */
+  readonly onDemand?: { readonly idleS: number };
+  /** A subdirectory of the agent's directory: each Slurm allocation's own, as two may share a node. */
+  readonly remoteSubdir?: string;
   /** The host must report this `uname -m` (hosts file `arch=`). */
   readonly arch?: string;
   /** A script on the coordinator run on the host (with /bin/sh) at each connect (hosts file `STARTUP=`). */

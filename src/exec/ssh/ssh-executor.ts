@@ -17,7 +17,9 @@ import { DEFAULT_LOG_CAP } from '../../core/log-cap.js';
 import type { SshExecutorOptions, TransferStats } from './ssh-executor-options.js';
 import { jobSpecShape, type PkgsrcPart, type ScanSpec } from '../agent/protocol.js';
 import { isSafeFileName } from '../agent/safe-path.js';
+import type { AgentChannel } from '../agent-channel.js';
 import { HostSession, type RemoteScanOutcome } from './host-session.js';
+import { SshChannel } from './ssh-channel.js';
 import { JobReceiver } from './job-receiver.js';
 import { jobBlobs } from './job-blobs.js';
 import { portManifest } from './port-manifest.js';
@@ -28,16 +30,19 @@ export type { RemoteScanOutcome, SshExecutorOptions, TransferStats };
 
 export class SshExecutor implements Executor {
   readonly host: string;
+  readonly onDemand: Executor['onDemand'];
   readonly #session: HostSession;
   readonly #tree: TreeHost | undefined;
   #bytesReceived = 0;
 
-  constructor(options: SshExecutorOptions) {
-    if (!isSafeDestination(options.destination)) throw new Error(`not an ssh destination: ${JSON.stringify(options.destination)}`);
+  /** `channel`: how the agent is reached; ssh to `options.destination` when not given. */
+  constructor(options: SshExecutorOptions, channel?: AgentChannel) {
+    if (channel === undefined && !isSafeDestination(options.destination)) throw new Error(`not an ssh destination: ${JSON.stringify(options.destination)}`);
     this.host = options.name ?? options.destination;
+    this.onDemand = options.onDemand;
     const tree = options.treeHost?.();
     this.#tree = tree;
-    this.#session = new HostSession(this.host, options, tree && ((session, signal) => tree.prepare(session, signal)));
+    this.#session = new HostSession(this.host, options, channel ?? new SshChannel(options), tree && ((session, signal) => tree.prepare(session, signal)));
   }
 
   /** An executor for one host of a hosts file; `extra` adds what the file does not say (`-F`, timers). */
