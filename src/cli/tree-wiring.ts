@@ -7,9 +7,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { indexValue } from '../core/pbulk-index.js';
-import type { ResolvedPackage } from '../core/resolve.js';
-import { formatRestricted, RESTRICTED_FILE, restrictedPackages } from '../core/restricted.js';
+import { indexValue } from '../core/formats/pbulk-index.js';
+import type { ResolvedPackage } from '../core/resolve/resolve.js';
+import { formatRestricted, RESTRICTED_FILE, restrictedPackages } from '../core/resolve/restricted.js';
 import type { ShownAt } from '../ports/pkgsrc/scan-inputs.js';
 import { writeRepositoryIndex } from '../report/pkg-summary.js';
 import { writePkgsrcIndex } from '../report/pkgsrc-index.js';

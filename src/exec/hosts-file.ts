@@ -13,7 +13,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { HostSpec } from '../core/model.js';
-import { parseSize } from '../core/size.js';
+import { parseSize } from '../core/formats/size.js';
 import type { HostInfo } from './executor.js';
 
 export interface HostEntry {

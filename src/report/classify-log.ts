@@ -4,7 +4,7 @@
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
-import { classifyFailure, LOG_TAIL_BYTES, type ErrorClass } from '../core/error-class.js';
+import { classifyFailure, LOG_TAIL_BYTES, type ErrorClass } from '../core/job/error-class.js';
 
 /** The class of a failure from its log file; a log that cannot be read leaves the phase and coarse error to decide. */
 export function classifyLogFile(phase: string, logFile: string, coarseError: string): ErrorClass {

@@ -4,7 +4,7 @@
 // built, as the running build's engine last wrote it to the run's store
 // (runtime/wait-record.ts, under `WAITING_KEY`).
 
-import { formatWaitReason } from '../core/engine-why.js';
+import { formatWaitReason } from '../core/engine/engine-why.js';
 import type { PkgName, PkgPath, Status } from '../core/model.js';
 
 /** The store's key for the reasons: `WaitingRecord` as JSON, empty while no build runs. */

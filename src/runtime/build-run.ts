@@ -7,14 +7,14 @@
 // did, what runs ends and the whole tree is planned again. A job's outcome is
 // settled in job-outcome.ts.
 
-import type { EngineConfig } from '../core/engine.js';
-import { Estimator } from '../core/estimator.js';
-import { Engine, type EngineCounts } from '../core/engine.js';
+import type { EngineConfig } from '../core/engine/engine.js';
+import { Estimator } from '../core/estimate/estimator.js';
+import { Engine, type EngineCounts } from '../core/engine/engine.js';
 import type { PkgName, PkgPath } from '../core/model.js';
-import type { IndexEntry } from '../core/pbulk-index.js';
-import { type ResolvedPackage, resolveIndex } from '../core/resolve.js';
+import type { IndexEntry } from '../core/formats/pbulk-index.js';
+import { type ResolvedPackage, resolveIndex } from '../core/resolve/resolve.js';
 import type { PackageInfo, RunEvent, RunEventSink } from '../core/run-events.js';
-import { sameResolution, settledPackages } from '../core/settled.js';
+import { sameResolution, settledPackages } from '../core/resolve/settled.js';
 import type { TreeDriver } from '../ports/driver.js';
 import type { ScanInputs } from '../ports/scan-cache.js';
 import { type HistoryRecord, HistoryStore } from '../store/history-store.js';

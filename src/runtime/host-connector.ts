@@ -6,7 +6,7 @@
 // its quarantine ends, and takes jobs again once it passes. When no host is
 // up and every host was refused or given up, the build cannot go on (`none`).
 
-import type { HostLoad } from '../core/engine-events.js';
+import type { HostLoad } from '../core/engine/engine-events.js';
 import type { HostSpec } from '../core/model.js';
 import type { Executor, HostInfo } from '../exec/executor.js';
 

@@ -7,9 +7,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { EngineCounts } from '../core/engine.js';
+import type { EngineCounts } from '../core/engine/engine.js';
 import type { PkgName } from '../core/model.js';
-import type { ResolvedPackage } from '../core/resolve.js';
+import type { ResolvedPackage } from '../core/resolve/resolve.js';
 import type { RunEvent, RunEventSink } from '../core/run-events.js';
 import { RunStore, StoreError, type StatusRecord } from '../store/run-store.js';
 import type { BuildRunOptions, BuildRunResult } from './build-run.js';

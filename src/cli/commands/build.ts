@@ -7,9 +7,9 @@ import { resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 
-import { parseLogCap } from '../../core/log-cap.js';
-import { parseHistoryCsv } from '../../core/history-csv.js';
-import type { HistoryRecord } from '../../core/history-csv.js';
+import { parseLogCap } from '../../core/job/log-cap.js';
+import { parseHistoryCsv } from '../../core/formats/history-csv.js';
+import type { HistoryRecord } from '../../core/formats/history-csv.js';
 import type { PkgPath } from '../../core/model.js';
 import { policySet } from '../../core/policies/policy-set.js';
 import { isPkgPath } from '../../core/pkgpath.js';

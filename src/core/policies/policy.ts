@@ -2,8 +2,8 @@
 // which host, with how many make jobs, how many jobs a loaded host may run.
 // One implementation per file.
 
-import type { BuildGraph } from '../graph.js';
-import type { HostLoad } from '../engine-events.js';
+import type { BuildGraph } from '../resolve/graph.js';
+import type { HostLoad } from '../engine/engine-events.js';
 import type { Estimate, HostSpec, PkgName } from '../model.js';
 
 /** What the engine knows when it (re)computes priorities. */

@@ -12,7 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectResult, HostInfo } from '../executor.js';
-import type { HostLoad } from '../../core/engine-events.js';
+import type { HostLoad } from '../../core/engine/engine-events.js';
 import type { SshExecutorOptions } from './ssh-executor-options.js';
 import { PROTOCOL, type Down, type Up } from '../agent/protocol.js';
 import { loadAgentBundle } from './agent-bundle.js';
