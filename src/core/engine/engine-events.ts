@@ -2,7 +2,9 @@
 // Times are seconds on the run's clock, given by whoever feeds the engine.
 
 import type { PlanEntry } from './engine-plan.js';
-import type { HostSpec, JobOutcome, Phase, PkgName, PkgPath, Status } from '../model.js';
+import type { FailedWhere, HostLoad, HostSpec, JobOutcome, Phase, PkgName, PkgPath, Status } from '../model.js';
+
+export type { FailedWhere, HostLoad } from '../model.js';
 
 export type EngineEvent =
   /** A host is there to take jobs: new, back after a loss, or changed. */
@@ -55,21 +57,6 @@ export type CheckVerdict =
   /** It failed before with these very inputs and its lock is still there. */
   | ({ readonly status: 'failed'; readonly phase: Phase; readonly error: string; readonly reason: string } & FailedWhere)
   | { readonly status: 'open' };
-
-/** Where a failure that stands from an earlier run happened: its log and host, for the reports. */
-export interface FailedWhere {
-  readonly log?: string;
-  readonly host?: string;
-}
-
-export interface HostLoad {
-  /** 1-minute load average divided by the host's cores. */
-  readonly loadPerCore: number;
-  /** Fraction of swap in use, 0..1. */
-  readonly swapUsed: number;
-  /** Available memory in MiB. */
-  readonly memoryFreeMiB: number;
-}
 
 /** One attempt to build one pkgname on one slot. */
 export interface Job {

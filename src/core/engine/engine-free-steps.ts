@@ -4,15 +4,23 @@
 // are asked for: most questions are about the next few ends, and a host may
 // run hundreds of jobs.
 
-import type { FreeEnd, FreeLater, FreeStep, HostPool, HostRecord } from './engine-hosts.js';
+import type { FreeEnd, FreeLater, FreeStep, HostRecord } from './engine-hosts.js';
+
+/** What the steps are made from: what a host has free now, and its running jobs' ends. */
+export interface FreeSource {
+  freeCores(host: HostRecord): number;
+  freeSlots(host: HostRecord): number;
+  coreLimit(host: HostRecord): number;
+  expectedEnds(host: HostRecord, now: number): FreeEnd[];
+}
 
 /** Each host's steps for one round, made again once a job starts there. */
 export class FreeSteps {
   private readonly cache = new Map<HostRecord, LazySteps>();
-  private readonly pool: HostPool;
+  private readonly pool: FreeSource;
   private readonly now: number;
 
-  constructor(pool: HostPool, now: number) {
+  constructor(pool: FreeSource, now: number) {
     this.pool = pool;
     this.now = now;
   }

@@ -4,7 +4,9 @@
 
 import type { HostLoad, HostState, Job } from './engine-events.js';
 import type { Estimate, HostSpec } from '../model.js';
-import type { Capacity, ConcurrencyPolicy, HostLimit } from '../policies/policy.js';
+import type { Capacity, ConcurrencyPolicy, FreeLater, HostLimit } from '../policies/policy.js';
+
+export type { FreeLater } from '../policies/policy.js';
 import { correctedEnd } from '../estimate/overrun.js';
 
 export interface HostRecord {
@@ -28,11 +30,6 @@ export interface RunningJob {
   readonly expectedEnd: number;
 }
 
-/** What a host will have free at a later time, by the running jobs' expected ends. */
-export interface FreeLater {
-  readonly cores: number;
-  readonly slots: number;
-}
 
 export interface FreeStep extends FreeLater {
   readonly at: number;
@@ -43,6 +40,10 @@ export interface FreeEnd {
   readonly at: number;
   readonly cores: number;
 }
+
+/** What a dispatch round and `kiln why` may read of the hosts: nothing that changes them. */
+export type HostPoolView = Pick<HostPool, 'get' | 'all' | 'freeSlots' | 'freeCores' | 'coreLimit' | 'canStart' | 'endOf' | 'expectedEnds'>
+  & { readonly running: ReadonlyMap<number, RunningJob> };
 
 export class HostPool {
   private readonly records = new Map<string, HostRecord>();
@@ -121,14 +122,6 @@ export class HostPool {
   endOf(jobId: number, now: number): number {
     const running = this.running.get(jobId);
     return running === undefined ? now : correctedEnd(running.job.startedAt, running.expectedEnd, now);
-  }
-
-  /** When the next slot frees on `host`: now if one is free. */
-  slotFreeAt(host: HostRecord, now: number): number {
-    if (this.freeSlots(host) > 0) return now;
-    let soonest = Infinity;
-    for (const id of host.running) soonest = Math.min(soonest, this.endOf(id, now));
-    return soonest === Infinity ? now : soonest;
   }
 
   /** When each job running on `host` should end (now if it is late), and the cores it frees then; in no order. */

@@ -32,9 +32,14 @@ export class PathGate {
     return this.busy.has(pkgpath) ? [] : this.release(pkgpath);
   }
 
+  /** Whether a job of this run builds `pkgpath`, or another run holds it. */
+  blocks(pkgpath: PkgPath): boolean {
+    return this.busy.has(pkgpath) || this.held.has(pkgpath);
+  }
+
   /** Parks `id` when its pkgpath is busy or held; true if it had to. */
   park(id: number, pkgpath: PkgPath): boolean {
-    if (!this.busy.has(pkgpath) && !this.held.has(pkgpath)) return false;
+    if (!this.blocks(pkgpath)) return false;
     const list = this.waiting.get(pkgpath) ?? [];
     list.push(id);
     this.waiting.set(pkgpath, list);

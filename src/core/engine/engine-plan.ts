@@ -2,10 +2,9 @@
 // starts, what it needs, how long it should take) and the policies it
 // orders and places jobs by; and the counts it gives back.
 
-import type { Estimate, Phase, PkgName, PkgPath, Status } from '../model.js';
-import type { FailedWhere } from './engine-events.js';
+import type { Estimate, FailedWhere, Phase, PkgName, PkgPath, Status } from '../model.js';
 import type {
-  AdmissionPolicy, ConcurrencyPolicy, MakeJobsPolicy, PlacementPolicy, PriorityContext, PriorityPolicy,
+  AdmissionPolicy, ConcurrencyPolicy, MakeJobsPolicy, PlacementPolicy, PriorityContext, PriorityPolicy, ReservationPolicy,
 } from '../policies/policy.js';
 import type { QuarantineRule } from '../policies/host-quarantine.js';
 
@@ -42,6 +41,8 @@ export interface EngineConfig {
   readonly concurrency?: ConcurrencyPolicy;
   /** Whether a job may start beside what runs on a host. Default: memoryAdmission(). */
   readonly admission?: AdmissionPolicy;
+  /** What room is kept for jobs that must wait, and who may use it meanwhile. Default: backfillReservation. */
+  readonly reservation?: ReservationPolicy;
   /** Expected seconds of a job on a host of speed 1 with `makeJobs` make jobs. Default: the speedup model. */
   readonly expect?: PriorityContext['expect'];
 }

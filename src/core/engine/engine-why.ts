@@ -7,7 +7,7 @@
 // packages come first), the hosts' admission (memory, load), and else a
 // free slot kept for a job on the critical path.
 
-import type { DispatchContext } from './engine-dispatch.js';
+import type { DispatchSnapshot } from './engine-dispatch.js';
 import { admitsNow } from './engine-dispatch.js';
 import type { HostState } from './engine-events.js';
 import type { PathGate } from './engine-paths.js';
@@ -38,7 +38,7 @@ export interface WhyInput {
   readonly paths: PathGate;
   readonly closing: boolean;
   readonly spaceShort: readonly string[];
-  readonly dispatch: DispatchContext;
+  readonly dispatch: DispatchSnapshot;
 }
 
 const BUILT = new Set<Status>(['done', 'up-to-date']);

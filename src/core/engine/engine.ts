@@ -10,12 +10,12 @@
 // its job ends, in engine-job-ends.ts; the choice of what starts where, in
 // engine-dispatch.ts.
 
-import { dispatchRound, type DispatchContext } from './engine-dispatch.js';
+import { type DispatchDecision, dispatchRound, type DispatchSnapshot } from './engine-dispatch.js';
 import type { EngineCommand, EngineEvent, HostState, Job } from './engine-events.js';
 import { Expectations } from './engine-expectations.js';
 import { grown, settle } from './engine-growth.js';
 import { HostEvents } from './engine-host-events.js';
-import { HostPool, type HostRecord } from './engine-hosts.js';
+import { HostPool } from './engine-hosts.js';
 import { hostLost, type JobEndContext, jobEnded, pathLocked, retry } from './engine-job-ends.js';
 import { PathGate } from './engine-paths.js';
 import { Readiness } from './engine-readiness.js';
@@ -27,6 +27,7 @@ import type { EngineConfig, EngineCounts, PlanEntry } from './engine-plan.js';
 import type { HostSpec, PkgName, Status } from '../model.js';
 import { memoryAdmission } from '../policies/admission-memory.js';
 import { adaptiveConcurrency } from '../policies/concurrency-adaptive.js';
+import { backfillReservation } from '../policies/reservation-backfill.js';
 import { wallAt } from '../estimate/speedup.js';
 import { unreachable } from '../unreachable.js';
 
@@ -53,7 +54,7 @@ export class Engine {
   private readonly hosts = new HostPool();
   private readonly hostEvents: HostEvents;
   private readonly space = new SpaceGate();
-  private dispatcher: DispatchContext;
+  private dispatcher: DispatchSnapshot;
   /** The running job of each package being built. */
   private readonly jobOfNode = new Map<number, number>();
   private nextJob = 1;
@@ -74,7 +75,7 @@ export class Engine {
     this.readiness = new Readiness(plan, this.graph, this.states, this.expected.priority);
     this.attempts = new Int32Array(plan.length);
     this.nextJob = nextJobId;
-    this.dispatcher = this.dispatchContext(config);
+    this.dispatcher = this.dispatchSnapshot(config);
   }
 
   /**
@@ -106,7 +107,7 @@ export class Engine {
     this.expected.recount((id) => this.states.status[id]!);
     this.readiness.grow(this.plan, this.graph, this.expected.priority);
     this.attempts = grown(this.attempts, this.plan.length);
-    this.dispatcher = this.dispatchContext(this.config);
+    this.dispatcher = this.dispatchSnapshot(this.config);
     this.settle(out, at, first);
   }
 
@@ -234,17 +235,23 @@ export class Engine {
       return;
     }
     if (this.expected.replan(this.hosts.capacity(), (id) => this.states.status[id]!)) this.readiness.ready.reorder();
-    this.round = { out, at };
-    dispatchRound(this.dispatcher, at);
-    this.round = undefined;
+    this.apply(out, at, dispatchRound(this.dispatcher, at));
     this.checkFinished(out, at);
   }
 
-  /** Where and when `startJob` writes its commands during a round. */
-  private round: { readonly out: EngineCommand[]; readonly at: number } | undefined;
+  /** Carries out what a dispatch round decided, in its order. */
+  private apply(out: EngineCommand[], at: number, decision: DispatchDecision): void {
+    const ready = this.readiness.ready;
+    for (let i = 0; i < decision.taken; i++) ready.pop();
+    for (const start of decision.starts) this.startJob(out, at, start.id, start.host, start.makeJobs, start.expectedEnd);
+    for (const id of decision.parked) {
+      if (!this.paths.park(id, this.graph.pkgpaths[id]!)) throw new Error(`dispatch parked ${this.graph.pkgnames[id]!} on a free pkgpath`);
+    }
+    for (const id of decision.setAside) ready.push(id);
+  }
 
-  private startJob(id: number, host: HostRecord, makeJobs: number, expectedEnd: number): void {
-    const { out, at } = this.round!;
+  private startJob(out: EngineCommand[], at: number, id: number, hostName: string, makeJobs: number, expectedEnd: number): void {
+    const host = this.hosts.get(hostName)!;
     const entry = this.plan[id]!;
     const job: Job = {
       id: this.nextJob++, pkgname: entry.pkgname, pkgpath: entry.pkgpath, host: host.spec.name,
@@ -257,7 +264,7 @@ export class Engine {
     out.push({ type: 'start', job });
   }
 
-  private dispatchContext(config: EngineConfig): DispatchContext {
+  private dispatchSnapshot(config: EngineConfig): DispatchSnapshot {
     return {
       hosts: this.hosts, ready: this.readiness.ready, priority: this.expected.priority, estimates: this.plan.map((p) => p.estimate),
       tail: () => this.expected.tail,
@@ -265,6 +272,7 @@ export class Engine {
       plannedMakeJobs: () => this.expected.plannedMakeJobs,
       pkgnames: this.graph.pkgnames, pkgpaths: this.graph.pkgpaths, makeJobsSafe: this.plan.map((p) => p.makeJobsSafe),
       placement: config.placement, makeJobs: config.makeJobs, admission: config.admission ?? defaultAdmission,
+      reservation: config.reservation ?? backfillReservation,
       expect: this.expected.expect,
       remainingWork: () => this.expected.openWork,
       remainingCoreWork: () => this.expected.openCoreWork,
@@ -277,8 +285,7 @@ export class Engine {
           return job === undefined ? undefined : this.hosts.endOf(job, now);
         },
       }, at),
-      parkIfPathBusy: (id) => this.paths.park(id, this.graph.pkgpaths[id]!),
-      start: (id, host, makeJobs, expectedEnd) => this.startJob(id, host, makeJobs, expectedEnd),
+      pathBusy: (pkgpath) => this.paths.blocks(pkgpath),
     };
   }
 
