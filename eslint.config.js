@@ -12,7 +12,7 @@ const allowed = {
   exec: ['core', 'sandbox', 'ports'],
   store: ['core'],
   report: ['core', 'store'],
-  runtime: ['core', 'ports', 'fetch', 'exec', 'sandbox', 'store', 'report'],
+  runtime: ['core', 'ports', 'fetch', 'exec', 'sandbox', 'store'],
   cli: layers,
 };
 

@@ -7,7 +7,7 @@ import type { RunEvent, RunEventSink } from '../core/run-events.js';
 import { HookRunner, splitCommand, type HookCommands } from '../report/hooks.js';
 import { RunFilesReporter } from '../report/run-files.js';
 import { TerminalReporter } from '../report/terminal-reporter.js';
-import type { WaitingRecord } from '../report/waiting.js';
+import type { WaitingRecord } from '../store/waiting-record.js';
 import { parseWebAddress, type WebAddress } from '../report/web-address.js';
 import { WebServer } from '../report/web-server.js';
 import { UsageError, UserError, type CommandIO } from './command.js';

@@ -9,7 +9,7 @@
 import type { Engine } from '../core/engine/engine.js';
 import { formatWaitReason } from '../core/engine/engine-why.js';
 import type { PkgName, PkgPath } from '../core/model.js';
-import { WAITING_KEY, type WaitingRecord } from '../report/waiting.js';
+import { WAITING_KEY, type WaitingRecord } from '../store/waiting-record.js';
 import type { RunStore } from '../store/run-store.js';
 
 export interface WaitRecordOptions {

@@ -25,6 +25,7 @@ import { EXIT, EXIT_HELP } from '../exit-status.js';
 import { type Command, type CommandIO, UsageError, UserError } from '../command.js';
 import { OPERATOR_HELP, OPERATOR_OPTIONS, operatorReporters } from '../operator-wiring.js';
 import { DEFAULT_LOGDIR } from '../run-event-log.js';
+import { openBuildStores } from '../build-stores.js';
 import { CLUSTER_HELP, CLUSTER_OPTIONS, type ClusterValues, clusterHosts } from '../cluster-wiring.js';
 import { DRIVER_HELP, DRIVER_OPTIONS, type OpenDriver, openTreeDriver } from '../tree-driver.js';
 import { type TreeWiring, treeWiring } from '../tree-wiring.js';
@@ -163,7 +164,7 @@ async function runBuild(settings: BuildSettings & Parameters<typeof operatorRepo
       stuckAfterS: durable.stuckAfterS, logCapBytes: durable.logCapBytes, force: durable.force, rebuildAll: durable.rebuildAll, killPoints: durable.killPoints,
       scratchBase: defaultSandboxConfig().scratchBase, ...(durable.lockdir !== undefined && { lockdir: durable.lockdir }),
       engine: { ...policySet('kiln', true), maxAttempts: 3 },
-      writeIndex: wiring.writeIndex,
+      writeIndex: wiring.writeIndex, openStores: openBuildStores,
       ...(opened.pkgsrc === undefined && { fetch: settings.fetch }),
     });
     switch (outcome.result) {

@@ -1,6 +1,6 @@
 // The runtime's side of failure classes: read the end of the job's log (the
 // failing phase is the last in it) and class it, kiln's own `===> kiln:`
-// lines left out (src/core/error-class.ts holds the rules).
+// lines left out (src/core/job/error-class.ts holds the rules).
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
