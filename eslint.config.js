@@ -15,7 +15,7 @@ const allowed = {
   exec: ['core', 'job', 'sandbox', 'ports'],
   store: ['core'],
   report: ['core', 'store'],
-  runtime: ['core', 'job', 'ports', 'fetch', 'exec', 'sandbox', 'store', 'report'],
+  runtime: ['core', 'job', 'ports', 'fetch', 'exec', 'sandbox', 'store'],
   cli: layers,
 };
 

@@ -7,7 +7,7 @@ import type { RunEvent, RunEventSink } from '../core/run-events.js';
 import { HookRunner, splitCommand, type HookCommands } from '../report/sinks/hooks.js';
 import { RunFilesReporter } from '../report/sinks/run-files.js';
 import { TerminalReporter } from '../report/sinks/terminal-reporter.js';
-import type { WaitingRecord } from '../report/view/waiting.js';
+import type { WaitingRecord } from '../store/waiting-record.js';
 import { parseWebAddress, type WebAddress } from '../report/sinks/web-address.js';
 import { WebServer } from '../report/sinks/web-server.js';
 import { UsageError, UserError, type CommandIO } from './command.js';

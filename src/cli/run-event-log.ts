@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { EventLog, RunDirectory } from '../report/sinks/event-log.js';
-import { parseWaiting, WAITING_KEY } from '../report/view/waiting.js';
+import { parseWaiting, WAITING_KEY } from '../store/waiting-record.js';
 import { RunStore, StoreError } from '../store/run-store.js';
 import { UserError } from './command.js';
 

@@ -3,7 +3,7 @@
 // executor the same BuildJob (paths on the coordinator); a remote executor
 // carries files there and back.
 
-import type { HostLoad } from '../core/engine-events.js';
+import type { HostLoad } from '../core/engine/engine-events.js';
 import type { BuildJob, BuildReport } from '../job/build-job.js';
 
 /** What a host told us when it was checked, before it gets any job. */

@@ -14,7 +14,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { HostSpec } from '../core/model.js';
-import { parseSize } from '../core/size.js';
+import { parseSize } from '../core/formats/size.js';
 import type { HostInfo } from './executor.js';
 import { parseSlurmLine, SLURM_PREFIX, slurmHostName, type SlurmPart } from './slurm/slurm-line.js';
 

@@ -9,7 +9,7 @@
 import { posix } from 'node:path';
 
 import type { PkgPath } from '../core/model.js';
-import { parseIndex } from '../core/pbulk-index.js';
+import { parseIndex } from '../core/formats/pbulk-index.js';
 import type { HostScan, ScanHost } from '../ports/scan-pool.js';
 import type { PortEntry } from './agent/protocol.js';
 import type { RemoteScanOutcome, SshExecutor } from './ssh/ssh-executor.js';

@@ -3,9 +3,9 @@
 // (start jobs on executors). Job results, lost hosts, stop files and Ctrl-C
 // all arrive through one queue, so the engine sees one event at a time.
 
-import type { CheckVerdict, EngineCommand, EngineEvent, Job } from '../core/engine-events.js';
+import type { CheckVerdict, EngineCommand, EngineEvent, Job } from '../core/engine/engine-events.js';
 
-import type { Engine } from '../core/engine.js';
+import type { Engine } from '../core/engine/engine.js';
 import type { HostSpec, JobOutcome, PkgName } from '../core/model.js';
 import type { RunEvent, RunEventSink } from '../core/run-events.js';
 import type { WaitRecord } from './wait-record.js';

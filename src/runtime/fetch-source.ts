@@ -8,11 +8,11 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { EngineEvent } from '../core/engine-events.js';
-import type { PlanEntry } from '../core/engine-plan.js';
+import type { EngineEvent } from '../core/engine/engine-events.js';
+import type { PlanEntry } from '../core/engine/engine-plan.js';
 import type { PkgName, PkgPath } from '../core/model.js';
-import { indexValue } from '../core/pbulk-index.js';
-import type { ResolvedPackage } from '../core/resolve.js';
+import { indexValue } from '../core/formats/pbulk-index.js';
+import type { ResolvedPackage } from '../core/resolve/resolve.js';
 import type { FetchLimits } from '../core/distfiles/fetch-order.js';
 import { FetchQueue, type DistfileEnded, type PortFetchResult } from '../fetch/fetch-queue.js';
 import { words } from '../fetch/port-distfiles.js';

@@ -10,7 +10,7 @@
 // while ready work finds no free slot and gives them back when they have
 // been idle for their time while nothing waits.
 
-import type { HostLoad } from '../core/engine-events.js';
+import type { HostLoad } from '../core/engine/engine-events.js';
 import type { HostSpec } from '../core/model.js';
 import type { Executor, HostInfo } from '../exec/executor.js';
 

@@ -3,7 +3,7 @@
 // jobs (locks, stuck detection), and the sources that feed it engine events
 // (the lock directory, the plan while the scan goes on, fetches).
 
-import type { EngineEvent, Job } from '../core/engine-events.js';
+import type { EngineEvent, Job } from '../core/engine/engine-events.js';
 import type { JobOutcome } from '../core/model.js';
 import type { BuildJob } from '../job/build-job.js';
 

@@ -8,12 +8,12 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, existsSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 
-import type { Job } from '../core/engine-events.js';
+import type { Job } from '../core/engine/engine-events.js';
 import type { Estimate, PkgName } from '../core/model.js';
+import { dependencies, indexValue } from '../core/formats/pbulk-index.js';
+import type { ResolvedPackage } from '../core/resolve/resolve.js';
+import { sandboxContents } from '../core/job/sandbox-closure.js';
 import { distfileNameProblem } from '../core/distfiles/distinfo.js';
-import { dependencies, indexValue } from '../core/pbulk-index.js';
-import type { ResolvedPackage } from '../core/resolve.js';
-import { sandboxContents } from '../core/sandbox-closure.js';
 import { scanInput } from '../ports/pkgsrc/scan-inputs.js';
 import type { BuildJob } from '../job/build-job.js';
 import { words } from '../fetch/port-distfiles.js';

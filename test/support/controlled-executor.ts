@@ -2,7 +2,7 @@
 // facts and loads the test gives it, and records whether it was closed: for
 // asserting what the coordinator does with hosts, without sleeps.
 
-import type { HostLoad } from '../../src/core/engine-events.js';
+import type { HostLoad } from '../../src/core/engine/engine-events.js';
 import type { ConnectResult, Executor, HostInfo, JobWatcher } from '../../src/exec/executor.js';
 import type { BuildJob, BuildReport } from '../../src/job/build-job.js';
 

@@ -7,9 +7,9 @@ import { resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 
-import { parseLogCap } from '../../core/log-cap.js';
-import { parseHistoryCsv } from '../../core/history-csv.js';
-import type { HistoryRecord } from '../../core/history-csv.js';
+import { parseLogCap } from '../../core/job/log-cap.js';
+import { parseHistoryCsv } from '../../core/formats/history-csv.js';
+import type { HistoryRecord } from '../../core/formats/history-csv.js';
 import type { PkgPath } from '../../core/model.js';
 import { policySet } from '../../core/policies/policy-set.js';
 import { isPkgPath } from '../../core/pkgpath.js';
@@ -25,6 +25,7 @@ import { EXIT, EXIT_HELP } from '../exit-status.js';
 import { type Command, type CommandIO, UsageError, UserError } from '../command.js';
 import { OPERATOR_HELP, OPERATOR_OPTIONS, operatorReporters } from '../operator-wiring.js';
 import { DEFAULT_LOGDIR } from '../run-event-log.js';
+import { openBuildStores } from '../build-stores.js';
 import { CLUSTER_HELP, CLUSTER_OPTIONS, type ClusterValues, clusterHosts } from '../cluster-wiring.js';
 import { openTreeKind } from '../trees/open-tree.js';
 import { DRIVER_HELP, DRIVER_OPTIONS, type TreeBuild, type TreeKind } from '../trees/tree-kind.js';
@@ -166,7 +167,7 @@ async function runBuild(settings: BuildSettings & Parameters<typeof operatorRepo
       stuckAfterS: durable.stuckAfterS, logCapBytes: durable.logCapBytes, force: durable.force, rebuildAll: durable.rebuildAll, killPoints: durable.killPoints,
       scratchBase: defaultSandboxConfig().scratchBase, ...(durable.lockdir !== undefined && { lockdir: durable.lockdir }),
       engine: { ...policySet('kiln', true), maxAttempts: 3 },
-      writeIndex: wiring.writeIndex,
+      writeIndex: wiring.writeIndex, openStores: openBuildStores,
       ...(kind.fetches && { fetch: settings.fetch }),
     });
     switch (outcome.result) {

@@ -6,8 +6,8 @@ import { availableParallelism } from 'node:os';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 
-import type { IndexEntry } from '../../core/pbulk-index.js';
-import { indexValue } from '../../core/pbulk-index.js';
+import type { IndexEntry } from '../../core/formats/pbulk-index.js';
+import { indexValue } from '../../core/formats/pbulk-index.js';
 import { isPkgPath } from '../../core/pkgpath.js';
 import { FetchQueue, type PortFetchResult } from '../../fetch/fetch-queue.js';
 import { words } from '../../fetch/port-distfiles.js';

@@ -11,7 +11,7 @@ import type { TreeDriver } from '../../ports/driver.js';
 import type { ScanInputs } from '../../ports/scan-cache.js';
 import type { ScanPool } from '../../ports/scan-pool.js';
 import { isPkgPath } from '../../core/pkgpath.js';
-import { escapeControls } from '../../core/escape.js';
+import { escapeControls } from '../../core/formats/escape.js';
 import { DirectoryScanCache } from '../../ports/scan-cache-dir.js';
 import { scanPorts } from '../../ports/scanner.js';
 import { integer, MAX_SECONDS, MAX_SLOTS, parse } from '../args.js';

@@ -11,9 +11,9 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { indexValue } from '../../core/pbulk-index.js';
-import type { ResolvedPackage } from '../../core/resolve.js';
-import { formatRestricted, RESTRICTED_FILE, restrictedPackages } from '../../core/restricted.js';
+import { indexValue } from '../../core/formats/pbulk-index.js';
+import type { ResolvedPackage } from '../../core/resolve/resolve.js';
+import { formatRestricted, RESTRICTED_FILE, restrictedPackages } from '../../core/resolve/restricted.js';
 import { FileHasher } from '../../exec/ssh/file-hasher.js';
 import { PkgsrcHost } from '../../exec/ssh/pkgsrc-host.js';
 import { TreeSnapshot } from '../../exec/ssh/tree-snapshot.js';

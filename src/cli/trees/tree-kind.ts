@@ -6,7 +6,7 @@
 // tree has mk/bsd.pkg.mk: open-tree.ts) and ask it; a new kind is one new
 // file beside portfile.ts and pkgsrc.ts.
 
-import type { ResolvedPackage } from '../../core/resolve.js';
+import type { ResolvedPackage } from '../../core/resolve/resolve.js';
 import type { TreeHostFactory } from '../../exec/ssh/tree-host.js';
 import type { TreeDriver } from '../../ports/driver.js';
 import type { ScanInputs } from '../../ports/scan-cache.js';

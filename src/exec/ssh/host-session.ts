@@ -10,7 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AgentChannel } from '../agent-channel.js';
 import type { ConnectResult, HostInfo } from '../executor.js';
-import type { HostLoad } from '../../core/engine-events.js';
+import type { HostLoad } from '../../core/engine/engine-events.js';
 import type { SshExecutorOptions } from './ssh-executor-options.js';
 import { PROTOCOL, type Down, type Up } from '../agent/protocol.js';
 import { loadAgentBundle } from './agent-bundle.js';

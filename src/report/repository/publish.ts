@@ -14,8 +14,8 @@ import { copyFile, link, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
-import { pkgMatch } from '../../core/pattern.js';
-import { parseRestricted, RESTRICTED_FILE } from '../../core/restricted.js';
+import { pkgMatch } from '../../core/resolve/pattern.js';
+import { parseRestricted, RESTRICTED_FILE } from '../../core/resolve/restricted.js';
 import { PKG_FILES, writeIndexFiles } from './pkgsrc-index.js';
 
 export interface PublishOptions {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import type { Job } from '../../core/engine-events.js';
+import type { Job } from '../../core/engine/engine-events.js';
 import type { RunEvent } from '../../core/run-events.js';
 import { BuildLog } from './build-log.js';
 

@@ -6,7 +6,7 @@
 // to the next, the last up to the loss. A job whose coordinator was killed
 // under it did not end: it has no line (its next attempt has one).
 
-import type { Job } from '../../core/engine-events.js';
+import type { Job } from '../../core/engine/engine-events.js';
 import type { RunEvent } from '../../core/run-events.js';
 import { logValue } from '../view/text-format.js';
 import { buildLogLine } from './log-lines.js';

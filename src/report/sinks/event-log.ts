@@ -4,7 +4,7 @@
 // build that keeps no store.
 
 import type { RunEvent, RunEventSink, StoredEvent } from '../../core/run-events.js';
-import type { WaitingRecord } from '../view/waiting.js';
+import type { WaitingRecord } from '../../store/waiting-record.js';
 
 export interface LoggedEvent {
   /** 1 for the run's first event, then one more for each. */

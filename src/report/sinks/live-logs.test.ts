@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import type { Job } from '../../core/engine-events.js';
+import type { Job } from '../../core/engine/engine-events.js';
 import { measuredProgress } from './live-logs.js';
 import { RunViewState } from '../view/run-view-state.js';
 

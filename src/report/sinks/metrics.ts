@@ -3,7 +3,7 @@
 // everything else. Every name starts with `kiln_`; every number is the
 // view's at the moment of the scrape (running jobs' logs as last measured).
 
-import type { HostState } from '../../core/engine-events.js';
+import type { HostState } from '../../core/engine/engine-events.js';
 import type { Status } from '../../core/model.js';
 import type { RunViewState } from '../view/run-view-state.js';
 

@@ -16,7 +16,8 @@ import { measuredProgress } from './live-logs.js';
 import { METRICS_CONTENT_TYPE, metricsText } from './metrics.js';
 import { encodeUpdate } from '../view/page-delta.js';
 import { RunViewState } from '../view/run-view-state.js';
-import { dependencyWait, engineWait, type WaitingRecord } from '../view/waiting.js';
+import type { WaitingRecord } from '../../store/waiting-record.js';
+import { dependencyWait, engineWait } from '../view/waiting.js';
 import { UpdateStreams } from './web-updates.js';
 
 const gzipAsync = promisify(gzip);

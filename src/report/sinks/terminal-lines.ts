@@ -4,7 +4,7 @@
 // growing), or the scan's progress while scanning. Pure: `kiln build` on a
 // TTY redraws these, `kiln status` prints them.
 
-import { formatSize } from '../../core/size.js';
+import { formatSize } from '../../core/formats/size.js';
 import { charWidth, displayWidth, padEndCols } from '../view/display-width.js';
 import type { RunView } from '../view/run-view.js';
 import { clockTime, duration, printable } from '../view/text-format.js';

@@ -15,7 +15,7 @@ import type { EventLog, RunDirectory } from './event-log.js';
 import { pageCsp, pageHtml } from './page-html.js';
 import { runDirFile } from './run-dir-files.js';
 import { RunPage } from './run-page.js';
-import type { WaitingRecord } from '../view/waiting.js';
+import type { WaitingRecord } from '../../store/waiting-record.js';
 import { isLoopback, isLoopbackHostHeader, type WebAddress } from './web-address.js';
 
 export interface WebServerOptions {

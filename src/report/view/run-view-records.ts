@@ -2,7 +2,7 @@
 // `rev`, the revision of its last change, so the page's updates can send
 // only what changed since the revision a page already has (view-journal.ts).
 
-import type { HostState, Job } from '../../core/engine-events.js';
+import type { HostState, Job } from '../../core/engine/engine-events.js';
 import type { PkgName, Status } from '../../core/model.js';
 import type { PackageInfo } from '../../core/run-events.js';
 import type { BarOutcome, MessageRow, PackageRow } from './run-view.js';

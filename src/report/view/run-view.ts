@@ -2,7 +2,7 @@
 // data: JSON-safe, so the page gets exactly this over the wire and the static
 // report.html embeds it. Built by RunViewState from the RunEvent stream.
 
-import type { HostState } from '../../core/engine-events.js';
+import type { HostState } from '../../core/engine/engine-events.js';
 import type { PkgName, PkgPath, Status } from '../../core/model.js';
 
 export type RunResult = 'running' | 'complete' | 'stopped' | 'interrupted' | 'no-host';

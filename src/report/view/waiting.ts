@@ -2,30 +2,11 @@
 // (`kiln why`, the page's Why column): a package with dependencies not built
 // is told from the run's statuses, naming them; one whose dependencies are
 // built, as the running build's engine last wrote it to the run's store
-// (runtime/wait-record.ts, under `WAITING_KEY`).
+// (runtime/wait-record.ts, store/waiting-record.ts).
 
-import { formatWaitReason } from '../../core/engine-why.js';
+import { formatWaitReason } from '../../core/engine/engine-why.js';
 import type { PkgName, PkgPath, Status } from '../../core/model.js';
-
-/** The store's key for the reasons: `WaitingRecord` as JSON, empty while no build runs. */
-export const WAITING_KEY = 'waiting';
-
-export interface WaitingRecord {
-  readonly run: number;
-  readonly at: number;
-  /** Each open package's pkgpath whose dependencies are built: its pkgname and why it waits. */
-  readonly open: Readonly<Record<PkgPath, { readonly pkgname: PkgName; readonly reason: string }>>;
-}
-
-/** The store's value, or undefined when no build runs (or it cannot be read). */
-export function parseWaiting(text: string | undefined): WaitingRecord | undefined {
-  if (text === undefined || text === '') return undefined;
-  try {
-    return JSON.parse(text) as WaitingRecord;
-  } catch {
-    return undefined;
-  }
-}
+import type { WaitingRecord } from '../../store/waiting-record.js';
 
 const BUILT = new Set<string | undefined>(['done', 'up-to-date']);
 
