@@ -51,3 +51,38 @@ export function lendTokens(cores: number, holders: readonly TokenHolder[], cap =
   }
   return held;
 }
+
+/** A job's pipe as the real broker saw it at one look (runtime's jobserver). */
+export interface PipeLook {
+  readonly job: number;
+  /** Make jobs it started with: the implicit one of its make and share - 1 tokens. */
+  readonly share: number;
+  /** Tokens its builds hold now (taken from the pipe, not given back). */
+  readonly held: number;
+  /** It left no token idle in its pipe: it may want more. */
+  readonly hungry: boolean;
+  readonly priority: number;
+}
+
+/**
+ * Tokens to put into each job's pipe, the idle ones having been taken out.
+ * The host's tokens are its cores less one per job (its make's implicit
+ * token) less those held. First every hungry job gets back up to its
+ * share; a job that left tokens idle gets one spare (within its share),
+ * to show whether it wants more; then the rest goes to the hungry jobs,
+ * highest priority first, each up to `cap` make jobs.
+ */
+export function refillTokens(cores: number, pipes: readonly PipeLook[], cap = cores): Map<number, number> {
+  const give = new Map<number, number>();
+  let free = cores;
+  for (const p of pipes) free -= 1 + p.held;
+  const order = [...pipes].sort((a, b) => b.priority - a.priority || a.job - b.job);
+  const add = (p: PipeLook, most: number): void => {
+    const n = Math.max(0, Math.min(free, most));
+    give.set(p.job, (give.get(p.job) ?? 0) + n);
+    free -= n;
+  };
+  for (const p of order) add(p, p.hungry ? p.share - 1 - p.held : Math.min(1, p.share - 1 - p.held));
+  for (const p of order) if (p.hungry) add(p, cap - 1 - p.held - (give.get(p.job) ?? 0));
+  return give;
+}
