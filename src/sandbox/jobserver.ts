@@ -88,8 +88,8 @@ export class Jobserver {
     return member.most;
   }
 
-  /** Takes the idle tokens out of every pipe and hands them out anew. */
-  private look(): void {
+  /** Takes the idle tokens out of every pipe and hands them out anew (every `tickMs`, and as jobs join and leave). */
+  look(): void {
     const pipes = [...this.members.values()].map((m) => {
       const idle = m.fd < 0 ? 0 : drain(m.fd, m.out);
       const held = m.out - idle;
