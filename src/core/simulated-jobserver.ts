@@ -8,8 +8,9 @@
 // recorded CPU seconds, whatever make jobs it ran at.
 //
 // make holds a token only while a sub-job runs, so a job with m make jobs
-// keeps on average cpu / seconds(m) cores busy, not m: the lending fills a
-// host up to its cores of busy work (the real broker, runtime/jobserver.ts,
+// keeps on average cpu / seconds(m) cores busy (at least the one its make
+// runs its first sub-job on), not m: the lending fills a
+// host up to its cores of busy work (the real broker, sandbox/jobserver.ts,
 // lends what a job leaves idle in its pipe and gives a job its share back
 // first when it uses everything it has).
 
@@ -88,12 +89,13 @@ export class SimulatedJobserver {
     return runner.mostMakeJobs;
   }
 
-  /** Cores a job keeps busy on average with `makeJobs` make jobs: its CPU seconds over its wall time. */
+  /** Cores a job keeps busy on average with `makeJobs` make jobs: its CPU seconds over its wall time, at least one. */
   private busy(r: Runner, makeJobs: number): number {
     const cpu = this.model.cpuSeconds;
     if (cpu === undefined) return makeJobs;
     const wall = this.model.seconds(r.id, makeJobs, r.host);
-    return wall > 0 ? Math.min(makeJobs, cpu(r.id, r.host) / wall) : 0;
+    // Its make's own job slot is its whether busy or not (the real broker cannot lend it).
+    return wall > 0 ? Math.min(makeJobs, Math.max(1, cpu(r.id, r.host) / wall)) : 1;
   }
 
   /** Lends every host's free tokens anew at `at`; returns the jobs whose end moved. */
