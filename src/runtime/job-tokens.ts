@@ -1,10 +1,9 @@
 // Which jobs join the host's make jobserver (sandbox/jobserver.ts), with
 // how many tokens and what priority: every job on a host with more than
 // one core; one that may not run make in parallel (MAKE_JOBS_SAFE=no)
-// counts its one core and gets no pipe. The
-// jobserver runs in the process that builds: this one for the local host.
-// A remote host's jobs keep their fixed make jobs (its agent does not run
-// one yet).
+// counts its one core and gets no pipe. The jobserver runs in the process
+// that builds: this one for the local host, the agent for a remote one
+// (the job carries the host's cores and its priority there).
 
 import type { Engine } from '../core/engine.js';
 import type { Job } from '../core/engine-events.js';
@@ -13,7 +12,6 @@ import type { ResolvedPackage } from '../core/resolve.js';
 import type { BuildJob } from '../sandbox/build-job.js';
 
 export function jobTokens(engine: Engine, job: Job, pkg: ResolvedPackage): BuildJob['jobserver'] {
-  if (job.host !== 'localhost') return undefined;
   const host = engine.hostStates().find((h) => h.name === job.host);
   if (host === undefined || host.spec.cores <= 1) return undefined;
   const parallel = indexValue(pkg.entry, 'MAKE_JOBS_SAFE')?.toLowerCase() !== 'no';
