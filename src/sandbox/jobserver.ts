@@ -16,7 +16,7 @@
 // next look.
 
 import { spawnSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -47,7 +47,6 @@ export class Jobserver {
   private readonly members = new Map<number, Member>();
   private timer: NodeJS.Timeout | undefined;
   private nextId = 1;
-  private dir: string | undefined;
 
   constructor(readonly cores: number, private readonly tickMs = 200) {}
 
@@ -103,25 +102,25 @@ export class Jobserver {
     }
   }
 
-  /** A fifo opened read-write without blocking, its name removed at once. */
+  /** A fifo opened read-write without blocking, in a directory of its own that is removed at once. */
   private pipe(): number | undefined {
+    let dir: string | undefined;
     try {
-      this.dir ??= mkdtempSync(join(tmpdir(), 'kiln-jobserver-'));
-      const path = join(this.dir, String(this.nextId));
-      const made = spawnSync('mkfifo', ['-m', '600', path]);
-      if (made.status !== 0) return undefined;
-      const fd = openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
-      unlinkSync(path);
-      return fd;
+      dir = mkdtempSync(join(tmpdir(), 'kiln-jobserver-'));
+      const path = join(dir, 'tokens');
+      if (spawnSync('mkfifo', ['-m', '600', path]).status !== 0) return undefined;
+      return openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
     } catch {
       return undefined;
+    } finally {
+      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
     }
   }
 
-  /** Removes the private directory (the pipes have no names left in it). */
+  /** Stops looking (for tests; a host's jobserver lives as long as its process). */
   close(): void {
     clearInterval(this.timer);
-    if (this.dir !== undefined) rmSync(this.dir, { recursive: true, force: true });
+    this.timer = undefined;
   }
 }
 
