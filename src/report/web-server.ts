@@ -15,6 +15,7 @@ import type { EventLog, RunDirectory } from './event-log.js';
 import { pageCsp, pageHtml } from './page/page-html.js';
 import { runDirFile } from './run-dir-files.js';
 import { RunPage } from './run-page.js';
+import type { HostLoadRecord } from './host-loads.js';
 import type { WaitingRecord } from './waiting.js';
 import { isLoopback, isLoopbackHostHeader, type WebAddress } from './web-address.js';
 
@@ -108,6 +109,7 @@ export class WebServer implements RunEventSink {
     return new RunPage({
       logdir: this.options.logdir, clock: this.clock, updateBytes: this.options.updateBytes ?? 63 * 1024,
       resetBacklog: this.options.resetBacklog ?? 20_000, headers: SECURITY_HEADERS, ...(log !== undefined && { log }),
+      ...(latest && runs?.loads && { loads: (): HostLoadRecord | undefined => runs.loads?.() }),
       ...(latest && waiting && {
         waiting: (): WaitingRecord | undefined => {
           const record = waiting();
