@@ -115,6 +115,6 @@ export function encodeUpdate(state: RunViewState, request: UpdateRequest): Encod
     + `"head":${json(wireHead)},"counts":${json(state.counts())},"hosts":${json(hosts)},`
     + `"packages":[${packages.join(',')}],"statuses":[${statuses.join(',')}],"bars":[${bars.join(',')}],`
     + `"running":[${running.join(',')}],"runningJobs":${json(runningJobs)},"capacity":${json(capacity)},`
-    + `"messages":${json(messages)},"keepMessages":${state.keepMessages}}`;
+    + `"messages":${json(messages)},"keepMessages":${state.keepMessages},"fetches":${json(state.fetches.view(now))}}`;
   return { json: text, to };
 }

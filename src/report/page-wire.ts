@@ -6,6 +6,7 @@
 // Rows are arrays, not objects, to keep a 28,000-package run small; a
 // trailing run of nulls is left off. Times are seconds since the epoch.
 
+import type { FetchesView } from './run-view-fetches.js';
 import type { Counts, Eta, HostView, RunResult, ScanView } from './run-view.js';
 
 /** Bumped when the shape changes; a page that meets another format reloads. */
@@ -82,4 +83,6 @@ export interface WireUpdate {
   /** Messages since `from`; the page keeps the last `keepMessages`. */
   readonly messages: readonly WireMessage[];
   readonly keepMessages: number;
+  /** The fetch jobs running now, and what the run fetched. */
+  readonly fetches: FetchesView;
 }

@@ -47,9 +47,16 @@ function renderHosts(hosts) {
   var box = byId('hosts'); clear(box);
   if (hosts.length === 0) box.appendChild(el('span', 'note', 'no host yet'));
   hosts.forEach(function (h) {
-    var text = h.name + ' ' + h.state + ' ' + h.busy + '/' + h.slots + (h.speed !== 1 ? ' sf=' + h.speed : '') + (h.reason ? ' (' + h.reason + ')' : '');
+    var text = h.name + ' ' + h.state + ' ' + h.busy + '/' + h.slots + (h.speed !== 1 ? ' sf=' + h.speed : '') + (h.load && h.state === 'up' ? ' load ' + h.load.loadPerCore.toFixed(2) : '') + (h.reason ? ' (' + h.reason + ')' : '');
     box.appendChild(el('span', 'host ' + h.state, text));
   });
+  // The fetch jobs, under the running builds: a line per distfile coming, then what the run fetched.
+  var f = store.fetches, list = byId('fetches'); clear(list);
+  if (!f) return;
+  f.running.forEach(function (r) {
+    list.appendChild(el('li', 'fetch', 'fetch ' + r.name + ' from ' + r.site + ': ' + fmtBytes(r.bytes) + ' of ' + fmtBytes(r.size) + ', ' + fmtBytes(Math.round(r.rate)) + '/s'));
+  });
+  if (f.fetched + f.failed > 0) list.appendChild(el('li', 'fetched', 'fetched ' + f.fetched + ' files, ' + fmtBytes(f.bytes) + ' in ' + fmtDur(f.seconds) + (f.failed ? ' (' + f.failed + ' failed)' : '')));
 }
 function renderMessages() {
   var list = byId('messages');

@@ -81,7 +81,7 @@ function applyUpdate(u) {
     Object.keys(state.tables).forEach(function (id) { var t = state.tables[id]; t.key = null; t.sorted = null; t.shown = []; t.seen = 0; });
   }
   store.epoch = u.epoch; store.rev = u.to; store.behind = u.behind;
-  store.head = u.head; store.counts = u.counts; store.hosts = u.hosts; store.keepMessages = u.keepMessages;
+  store.head = u.head; store.counts = u.counts; store.hosts = u.hosts; store.keepMessages = u.keepMessages; store.fetches = u.fetches;
   u.hosts.forEach(function (h) { for (var s = 0; s < h.slots; s++) rowOf(h.name, s); });
   u.packages.forEach(function (t) {
     var p = store.pkgs[t[0]];
