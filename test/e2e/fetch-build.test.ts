@@ -248,6 +248,7 @@ describe('fetch jobs beside the builds', () => {
     assert.ok(r.summary.fetched_bytes >= bodies['slow-1.0.tar.gz']!.length + bodies['shared-1.0.tar.gz']!.length);
     assert.ok(r.summary.fetch_s >= slow.fetch_s!);
     assert.match(first.stdout, /fetched 5 files, [\d.]+ MiB in \S+ \(1 failed\)/);
+    assert.match(readFileSync(join(d.logdir, 'report.txt'), 'utf8'), /^Distfiles fetched 5 files, [\d.]+ MiB in \S+ \(1 failed\)$/m);
     const store = RunStore.openReadOnly(d.logdir);
     try {
       const job = store.jobs(store.latestRun()!.id).find((j) => j.pkgname === 'slow-1.0')!;
