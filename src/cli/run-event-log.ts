@@ -5,9 +5,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { EventLog, RunDirectory } from '../report/event-log.js';
-import { HOST_LOAD_KEY, type HostLoadRecord, parseHostLoads } from '../report/host-loads.js';
-import { parseWaiting, WAITING_KEY } from '../report/waiting.js';
+import type { EventLog, RunDirectory } from '../report/sinks/event-log.js';
+import { parseWaiting, WAITING_KEY } from '../report/view/waiting.js';
+import { HOST_LOAD_KEY, type HostLoadRecord, parseHostLoads } from '../report/view/host-loads.js';
 import { RunStore, StoreError } from '../store/run-store.js';
 import { UserError } from './command.js';
 

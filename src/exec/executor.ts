@@ -4,7 +4,7 @@
 // carries files there and back.
 
 import type { HostLoad } from '../core/engine-events.js';
-import type { BuildJob, BuildReport } from '../sandbox/build-job.js';
+import type { BuildJob, BuildReport } from '../job/build-job.js';
 
 /** What a host told us when it was checked, before it gets any job. */
 export interface HostInfo {

@@ -11,7 +11,7 @@ import type { RunEvent, RunEventSink } from '../core/run-events.js';
 import type { WaitRecord } from './wait-record.js';
 import { unreachable } from '../core/unreachable.js';
 import type { Executor, HostInfo } from '../exec/executor.js';
-import type { BuildReport } from '../sandbox/build-job.js';
+import type { BuildReport } from '../job/build-job.js';
 import type { RunStore } from '../store/run-store.js';
 import type { Clock } from './clock.js';
 import type { DiskSpace } from './disk-space.js';

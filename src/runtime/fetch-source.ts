@@ -20,7 +20,7 @@ import { words } from '../fetch/port-distfiles.js';
 import type { EventSource } from './job-hooks.js';
 import { lockDistfile } from './distfile-lock.js';
 import { distfilesOf, keepEarlierAttempt, linkPathLog, logPaths } from './job-setup.js';
-import { partBytes } from '../report/live-fetches.js';
+import { partBytes } from '../report/sinks/live-fetches.js';
 
 export interface FetchSettings {
   /** DISTDIR on the coordinator. */

@@ -5,7 +5,7 @@
 
 import type { EngineEvent, Job } from '../core/engine-events.js';
 import type { JobOutcome } from '../core/model.js';
-import type { BuildJob } from '../sandbox/build-job.js';
+import type { BuildJob } from '../job/build-job.js';
 
 /** What the coordinator needs to know of a job beyond the engine's Job. */
 export interface JobSetup {

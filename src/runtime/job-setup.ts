@@ -15,7 +15,7 @@ import { dependencies, indexValue } from '../core/pbulk-index.js';
 import type { ResolvedPackage } from '../core/resolve.js';
 import { sandboxContents } from '../core/sandbox-closure.js';
 import { scanInput } from '../ports/pkgsrc/scan-inputs.js';
-import type { BuildJob } from '../sandbox/build-job.js';
+import type { BuildJob } from '../job/build-job.js';
 import { words } from '../fetch/port-distfiles.js';
 import type { JobSetup } from './job-hooks.js';
 

@@ -5,7 +5,7 @@
 
 import type { HostLoad } from '../core/engine-events.js';
 import type { RunEventSink } from '../core/run-events.js';
-import { HOST_LOAD_KEY, type HostLoadRecord } from '../report/host-loads.js';
+import { HOST_LOAD_KEY, type HostLoadRecord } from '../report/view/host-loads.js';
 import type { RunStore } from '../store/run-store.js';
 
 /** Seconds between two writes of the store's value. */

@@ -9,7 +9,7 @@
 import type { Engine } from '../core/engine.js';
 import { formatWaitReason } from '../core/engine-why.js';
 import type { PkgName, PkgPath } from '../core/model.js';
-import { WAITING_KEY, type WaitingRecord } from '../report/waiting.js';
+import { WAITING_KEY, type WaitingRecord } from '../report/view/waiting.js';
 import type { RunStore } from '../store/run-store.js';
 
 export interface WaitRecordOptions {

@@ -20,7 +20,7 @@ import { policySet } from '../../src/core/policies/policy-set.js';
 import type { RunEvent } from '../../src/core/run-events.js';
 import { SshExecutor } from '../../src/exec/ssh/ssh-executor.js';
 import { PortfileDriver } from '../../src/ports/portfile/portfile-driver.js';
-import { writeRepositoryIndex } from '../../src/report/pkg-summary.js';
+import { writeRepositoryIndex } from '../../src/report/repository/pkg-summary.js';
 import { buildRun, type BuildRunResult } from '../../src/runtime/build-run.js';
 import { systemClock } from '../../src/runtime/clock.js';
 import { RunStore } from '../../src/store/run-store.js';

@@ -4,7 +4,7 @@
 
 import type { HostLoad } from '../../src/core/engine-events.js';
 import type { ConnectResult, Executor, HostInfo, JobWatcher } from '../../src/exec/executor.js';
-import type { BuildJob, BuildReport } from '../../src/sandbox/build-job.js';
+import type { BuildJob, BuildReport } from '../../src/job/build-job.js';
 
 export class ControlledExecutor implements Executor {
   readonly started: BuildJob[] = [];

@@ -6,8 +6,8 @@
 import { policySet } from '../../src/core/policies/policy-set.js';
 import { SshExecutor } from '../../src/exec/ssh/ssh-executor.js';
 import { PortfileDriver } from '../../src/ports/portfile/portfile-driver.js';
-import { writeRepositoryIndex } from '../../src/report/pkg-summary.js';
-import { RunFilesReporter } from '../../src/report/run-files.js';
+import { writeRepositoryIndex } from '../../src/report/repository/pkg-summary.js';
+import { RunFilesReporter } from '../../src/report/sinks/run-files.js';
 import { buildRun } from '../../src/runtime/build-run.js';
 import { systemClock } from '../../src/runtime/clock.js';
 

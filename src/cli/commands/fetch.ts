@@ -18,7 +18,8 @@ import type { Command, CommandIO } from '../command.js';
 import { UsageError, UserError } from '../command.js';
 import { EXIT, exitHelp } from '../exit-status.js';
 import { FETCH_HELP, FETCH_OPTIONS, fetchSettings } from '../fetch-wiring.js';
-import { DRIVER_HELP, DRIVER_OPTIONS, openTreeDriver } from '../tree-driver.js';
+import { openTreeKind } from '../trees/open-tree.js';
+import { DRIVER_HELP, DRIVER_OPTIONS } from '../trees/tree-kind.js';
 
 const help = `usage: kiln fetch [--tree DIR] [--distdir DIR] [--master-site-override URL] [--fetch-jobs N] [PKGPATH...]
 
@@ -46,7 +47,7 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   if (!(await stat(tree).catch(() => undefined))?.isDirectory()) throw new UserError(`no tree at ${tree}`);
   const settings = fetchSettings(values, tree, io.cwd);
   const jobs = integer(values.jobs, 'jobs', availableParallelism());
-  const opened = await openTreeDriver(tree, values, { cwd: io.cwd, env: io.env, signal: io.signal });
+  const opened = await openTreeKind(tree, values, { cwd: io.cwd, env: io.env, signal: io.signal });
   const entries: IndexEntry[] = [];
   try {
     for await (const port of scanPorts(opened.driver, { jobs, signal: io.signal, ...(positionals.length > 0 && { pkgpaths: positionals }) })) {

@@ -11,7 +11,7 @@ import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DEFAULT_LOG_CAP } from '../../core/log-cap.js';
 import { fullIn, type JobOutcome } from '../../core/model.js';
-import type { BuildJob, BuildReport } from '../../sandbox/build-job.js';
+import type { BuildJob, BuildReport } from '../../job/build-job.js';
 import type { JobWatcher } from '../executor.js';
 import { isSafeFileName } from '../agent/safe-path.js';
 
