@@ -23,6 +23,7 @@ import type { Clock } from './clock.js';
 import { Coordinator, type HostBinding, type RunResult } from './coordinator.js';
 import { DiskSpace } from './disk-space.js';
 import { type Durability, prepareDurability } from './durability.js';
+import { distfileLister } from './distfile-lister.js';
 import { FetchSource, type FetchSettings } from './fetch-source.js';
 import type { HostRoster } from './host-roster.js';
 import { stuckAfterFor, timeoutFor } from './job-limits.js';
@@ -105,7 +106,7 @@ async function runIn(session: RunSession, o: BuildRunOptions): Promise<BuildRunR
   const estimator = new Estimator(records, scanned.facts);
   const logBytes = new Map(records.flatMap((r) => (r.logBytes === undefined ? [] : [[r.pkgpath, r.logBytes] as const])));
   const stopAll = new AbortController();
-  const fetcher = o.fetch && new FetchSource(o.fetch, o.driver.root, o.logdir, () => o.clock.now(), (name) => current.fetchUrgency(name), stopAll.signal, (text) => say('warning', text));
+  const fetcher = o.fetch && new FetchSource(o.fetch, distfileLister(o.driver, o.fetch.override), o.logdir, () => o.clock.now(), (name) => current.fetchUrgency(name), stopAll.signal, (text) => say('warning', text));
   const durableFor = (packages: Map<PkgName, ResolvedPackage>): Durability => prepareDurability({
     store, run, root: o.driver.root, allDir, lockdir, logdir: o.logdir, packages, clock: o.clock, say,
     force: o.force ?? [], rebuildAll: o.rebuildAll ?? false, maxAttempts: o.engine.maxAttempts,

@@ -11,7 +11,7 @@ import { basename, dirname, join, relative } from 'node:path';
 import type { Job } from '../core/engine-events.js';
 import type { Estimate, PkgName } from '../core/model.js';
 import { distfileNameProblem } from '../core/distfiles/distinfo.js';
-import { dependencies, indexValue } from '../core/pbulk-index.js';
+import { dependencies, indexValue, type IndexEntry } from '../core/pbulk-index.js';
 import type { ResolvedPackage } from '../core/resolve.js';
 import { sandboxContents } from '../core/sandbox-closure.js';
 import { scanInput } from '../ports/pkgsrc/scan-inputs.js';
@@ -33,13 +33,13 @@ export interface JobSetupContext {
   readonly stuckAfterS: (estimate: Estimate) => number;
   /** Bytes of output a job's log keeps (`--log-cap`). */
   readonly logCapBytes?: number;
-  /** DISTDIR: where the fetch jobs put the ports' distfiles; none for a pkgsrc tree (its own fetch has DISTDIR mounted). */
+  /** DISTDIR: where the fetch jobs put the ports' distfiles (a pkgsrc job has it mounted instead: recipe-pkgsrc.ts). */
   readonly distdir?: string;
 }
 
-/** The distfiles a package's block names. */
-export function distfilesOf(pkg: ResolvedPackage): string[] {
-  return words(indexValue(pkg.entry, 'DISTFILES'));
+/** The distfiles a package's block names (a Portfile port's; pkgsrc's blocks name none). */
+export function distfilesOf(entry: IndexEntry): string[] {
+  return words(indexValue(entry, 'DISTFILES'));
 }
 
 export function logPaths(logdir: string, pkgname: PkgName): { logFile: string; logDir: string } {
@@ -71,7 +71,7 @@ export function setupJob(job: Job, ctx: JobSetupContext): JobSetup {
     },
     block: presolveBlock(pkg),
     reads: treeReads(ctx.tree, job.pkgpath, indexValue(pkg.entry, 'SCAN_DEPENDS') ?? ''),
-    distfiles: ctx.distdir === undefined ? [] : distfilesOf(pkg).map((name) => ({ name, file: distfileIn(ctx.distdir!, name) })),
+    distfiles: ctx.distdir === undefined ? [] : distfilesOf(pkg.entry).map((name) => ({ name, file: distfileIn(ctx.distdir!, name) })),
   };
   return { buildJob, expectedS: estimate.wallS, lastLogBytes: ctx.lastLogBytes(job.pkgname), stuckAfterS: ctx.stuckAfterS(estimate) };
 }

@@ -111,7 +111,7 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   if (opened.notice !== undefined) io.stderr.write(`kiln: warning: ${opened.notice}\n`);
   try {
     await checkPorts(opened.driver, positionals, io.signal);
-    const wiring = treeWiring(opened, repository, logdir, values.distdir === undefined ? undefined : resolve(io.cwd, values.distdir), io);
+    const wiring = treeWiring(opened, repository, logdir, fetch.distdir, io);
     return await runBuild({ ...values, tree, logdir, repository, jobs, timeoutS, cores, primeHistory, positionals, args, durable, fetch }, opened, wiring, io);
   } finally {
     await opened.close();

@@ -10,8 +10,8 @@ import type { IndexEntry } from '../../core/pbulk-index.js';
 import { indexValue } from '../../core/pbulk-index.js';
 import { isPkgPath } from '../../core/pkgpath.js';
 import { FetchQueue, type PortFetchResult } from '../../fetch/fetch-queue.js';
-import { words } from '../../fetch/port-distfiles.js';
 import { scanPorts } from '../../ports/scanner.js';
+import { distfileLister } from '../../runtime/distfile-lister.js';
 import { lockDistfile } from '../../runtime/distfile-lock.js';
 import { integer, parse } from '../args.js';
 import type { Command, CommandIO } from '../command.js';
@@ -59,11 +59,12 @@ async function run(args: string[], io: CommandIO): Promise<number> {
     await opened.close();
   }
   if (io.signal.aborted) return EXIT.interrupted;
-  const withFiles = entries.filter((e) => words(indexValue(e, 'DISTFILES')).length > 0);
-  io.stdout.write(`kiln fetch: ${withFiles.length} of ${entries.length} packages have distfiles; DISTDIR ${settings.distdir}\n`);
+  const lister = distfileLister(opened.driver, settings.override);
+  const wanted = entries.filter((e) => lister.waits(e)).map((e) => ({ pkgname: e.pkgname, pkgpath: indexValue(e, 'PKG_LOCATION') ?? '', entry: e }));
+  io.stdout.write(`kiln fetch: ${wanted.length} of ${entries.length} packages may have distfiles; DISTDIR ${settings.distdir}\n`);
   const failed: string[] = [];
   const ended = new Promise<void>((resolve) => {
-    let left = withFiles.length;
+    let left = wanted.length;
     const portEnded = (pkgname: string, result: PortFetchResult): void => {
       if (!result.ok) failed.push(`${pkgname}: ${result.reason}`);
       if (--left === 0) resolve();
@@ -75,10 +76,10 @@ async function run(args: string[], io: CommandIO): Promise<number> {
         ? (result.fetched ? `fetched ${name} from ${site}: ${bytes} bytes in ${seconds.toFixed(1)} s\n` : `have ${name}\n`)
         : `FAILED ${name}\n`),
     });
-    void queue.wantPorts(withFiles.map((e) => ({
-      port: e.pkgname, dir: path.join(opened.driver.root, indexValue(e, 'PKG_LOCATION') ?? ''),
-      distfiles: words(indexValue(e, 'DISTFILES')), sites: words(indexValue(e, 'MASTER_SITES')),
-    })), settings.override);
+    void lister.list(wanted, (pkgname, distfiles) => {
+      if (distfiles.ok) queue.want([{ port: pkgname, requests: distfiles.requests }]);
+      else portEnded(pkgname, distfiles);
+    }, () => 0, io.signal);
   });
   await ended;
   if (io.signal.aborted) return EXIT.interrupted;
