@@ -164,7 +164,7 @@ async function runBuild(settings: BuildSettings & Parameters<typeof operatorRepo
       scratchBase: defaultSandboxConfig().scratchBase, ...(durable.lockdir !== undefined && { lockdir: durable.lockdir }),
       engine: { ...policySet('kiln', true), maxAttempts: 3 },
       writeIndex: wiring.writeIndex,
-      ...(opened.pkgsrc === undefined && { fetch: settings.fetch }),
+      fetch: settings.fetch,
     });
     switch (outcome.result) {
       case 'interrupted': return 130;

@@ -11,7 +11,8 @@ import { indexValue } from '../../core/pbulk-index.js';
 import { isPkgPath } from '../../core/pkgpath.js';
 import { FetchQueue, type PortFetchResult } from '../../fetch/fetch-queue.js';
 import { scanPorts } from '../../ports/scanner.js';
-import { distfileLister } from '../../runtime/distfile-lister.js';
+import { type DistfileLister, distfileLister } from '../../runtime/distfile-lister.js';
+import type { FetchSettings } from '../../runtime/fetch-source.js';
 import { lockDistfile } from '../../runtime/distfile-lock.js';
 import { integer, parse } from '../args.js';
 import type { Command, CommandIO } from '../command.js';
@@ -47,19 +48,26 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   const settings = fetchSettings(values, tree, io.cwd);
   const jobs = integer(values.jobs, 'jobs', availableParallelism());
   const opened = await openTreeDriver(tree, values, { cwd: io.cwd, env: io.env, signal: io.signal });
-  const entries: IndexEntry[] = [];
   try {
-    for await (const port of scanPorts(opened.driver, { jobs, signal: io.signal, ...(positionals.length > 0 && { pkgpaths: positionals }) })) {
-      if (port.error !== undefined) io.stderr.write(`kiln fetch: ${port.pkgpath}: cannot be scanned: ${port.error}\n`);
-      entries.push(...port.entries);
+    const entries: IndexEntry[] = [];
+    try {
+      for await (const port of scanPorts(opened.driver, { jobs, signal: io.signal, ...(positionals.length > 0 && { pkgpaths: positionals }) })) {
+        if (port.error !== undefined) io.stderr.write(`kiln fetch: ${port.pkgpath}: cannot be scanned: ${port.error}\n`);
+        entries.push(...port.entries);
+      }
+    } catch (err) {
+      if (!io.signal.aborted) throw err;
     }
-  } catch (err) {
-    if (!io.signal.aborted) throw err;
+    if (io.signal.aborted) return EXIT.interrupted;
+    // Open until the fetches end: a pkgsrc port's distfiles are asked of bmake in the scan sandbox.
+    return await fetchAll(distfileLister(opened.driver, settings.override), entries, settings, io);
   } finally {
     await opened.close();
   }
-  if (io.signal.aborted) return EXIT.interrupted;
-  const lister = distfileLister(opened.driver, settings.override);
+}
+
+/** Every distfile of `entries` into DISTDIR, a line each; the exit status. */
+async function fetchAll(lister: DistfileLister, entries: readonly IndexEntry[], settings: FetchSettings, io: CommandIO): Promise<number> {
   const wanted = entries.filter((e) => lister.waits(e)).map((e) => ({ pkgname: e.pkgname, pkgpath: indexValue(e, 'PKG_LOCATION') ?? '', entry: e }));
   io.stdout.write(`kiln fetch: ${wanted.length} of ${entries.length} packages may have distfiles; DISTDIR ${settings.distdir}\n`);
   const failed: string[] = [];
@@ -70,6 +78,7 @@ async function run(args: string[], io: CommandIO): Promise<number> {
       if (--left === 0) resolve();
     };
     if (left === 0) resolve();
+    io.signal.addEventListener('abort', () => resolve(), { once: true });
     const queue = new FetchQueue({
       distdir: settings.distdir, limits: settings.limits, lock: lockDistfile, signal: io.signal, portEnded,
       distfileEnded: ({ name, result, site, bytes, seconds }) => io.stdout.write(result.ok
