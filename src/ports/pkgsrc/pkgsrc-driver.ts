@@ -8,6 +8,8 @@
 // for every port are asked once (tree-variables.ts) and passed in. The
 // blocks are what bmake printed, with PKG_LOCATION added; the scan cache
 // reuses a port's blocks while none of its SCAN_DEPENDS files changed.
+// The same sandbox answers what a port fetches (fetchValues), for kiln's
+// fetch jobs.
 
 import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
