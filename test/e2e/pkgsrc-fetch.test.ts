@@ -2,7 +2,8 @@
 // HTTP server this test starts (127.0.0.1 only): kiln fetches what pkgsrc's
 // makefiles compute. fetchme has DIST_SUBDIR, a distfile and a patch file
 // (PATCHFILES, from PATCH_SITES); `--master-site-override` is tried first,
-// with DIST_SUBDIR appended as pkgsrc does. mirrored's first site answers
+// then the kit's mk.conf MASTER_SITE_OVERRIDE, with DIST_SUBDIR appended
+// as pkgsrc does. mirrored's first site answers
 // 404 and its file is only on the kit's mk.conf MASTER_SITE_BACKUP. lost's
 // file is nowhere: it fails in phase fetch naming each URL. The builds see
 // the verified files in DISTDIR, read-only; `kiln fetch` afterwards finds
@@ -40,10 +41,11 @@ void test('kiln fetches a pkgsrc port\'s distfiles and patch files as pkgsrc com
   await chmod(dir, 0o755); // the builds run as nobody
   const base = server.url('x').replace(/x\/$/, '');
 
-  // The kit's mk.conf names the backup site; the ports name theirs through it.
+  // The kit's mk.conf names an override and a backup site; the ports name theirs through TEST_SITE.
   const kitDir = path.join(dir, 'kit');
   await cp(path.join(fixture, 'kit'), kitDir, { recursive: true, verbatimSymlinks: true });
-  await appendFile(path.join(kitDir, 'usr/pkg/etc/mk.conf'), `TEST_SITE=\t${base}\nMASTER_SITE_BACKUP=\t\${TEST_SITE}backup/\n`);
+  await appendFile(path.join(kitDir, 'usr/pkg/etc/mk.conf'),
+    `TEST_SITE=\t${base}\nMASTER_SITE_OVERRIDE=\t\${TEST_SITE}kitmirror/\nMASTER_SITE_BACKUP=\t\${TEST_SITE}backup/\n`);
   const kit = makeKit(dir, kitDir);
 
   const src = path.join(dir, 'src');
@@ -92,14 +94,14 @@ void test('kiln fetches a pkgsrc port\'s distfiles and patch files as pkgsrc com
     const lost = rows.find((r) => r.pkgname === 'lost-1.0')!;
     assert.equal(lost.phase, 'fetch');
     const reason = whole('lost-1.0').toString('utf8');
-    for (const site of ['mirror', 'dead', 'backup']) assert.match(reason, new RegExp(`${server.url(site)}lost-1\\.0\\.tar\\.gz: HTTP 404`), reason);
+    for (const site of ['mirror', 'kitmirror', 'dead', 'backup']) assert.match(reason, new RegExp(`${server.url(site)}lost-1\\.0\\.tar\\.gz: HTTP 404`), reason);
   });
 
-  await t.test('pkgsrc\'s sites in pkgsrc\'s order: the override (DIST_SUBDIR appended), SITES.<file>, mk.conf\'s MASTER_SITE_BACKUP', () => {
-    assert.deepEqual(requests('fetchme/fetchme-1.0.tar.gz'), ['mirror'], 'the distfile came from the override, under DIST_SUBDIR, once');
-    assert.deepEqual(requests('fetchme/fetchme-fix.diff'), ['mirror'], 'the override has no patch file...');
+  await t.test('pkgsrc\'s sites in pkgsrc\'s order: --master-site-override, mk.conf\'s MASTER_SITE_OVERRIDE (DIST_SUBDIR appended to both), SITES.<file>, mk.conf\'s MASTER_SITE_BACKUP', () => {
+    assert.deepEqual(requests('fetchme/fetchme-1.0.tar.gz'), ['mirror'], 'the distfile came from the command line\'s override, under DIST_SUBDIR, once');
+    assert.deepEqual(requests('fetchme/fetchme-fix.diff'), ['mirror', 'kitmirror'], 'the overrides have no patch file...');
     assert.deepEqual(requests('fetchme-fix.diff'), ['patches'], '...so it came from PATCH_SITES');
-    assert.deepEqual(requests('mirrored-2.0.txt'), ['mirror', 'dead', 'up', 'backup'], 'the first sites answered 404');
+    assert.deepEqual(requests('mirrored-2.0.txt'), ['mirror', 'kitmirror', 'dead', 'up', 'backup'], 'the first sites answered 404');
     assert.equal(requests('fetchme-1.0.tar.gz').length, 0, 'never asked without its DIST_SUBDIR on the override site');
   });
 
@@ -127,7 +129,8 @@ void test('kiln fetches a pkgsrc port\'s distfiles and patch files as pkgsrc com
     assert.match(again.stdout, /have fetchme\/fetchme-1\.0\.tar\.gz\n/);
     assert.match(again.stdout, /have mirrored-2\.0\.txt\n/);
     assert.match(again.stderr, /lost-1\.0: lost-1\.0\.tar\.gz could not be had: .*backup\/lost-1\.0\.tar\.gz: HTTP 404/);
-    assert.deepEqual(server.requests.slice(before).map((r) => r.name), ['lost-1.0.tar.gz', 'lost-1.0.tar.gz', 'lost-1.0.tar.gz']);
+    assert.deepEqual(server.requests.slice(before).map((r) => r.site), ['mirror', 'kitmirror', 'dead', 'backup']);
+    assert.ok(server.requests.slice(before).every((r) => r.name === 'lost-1.0.tar.gz'));
     assert.ok(!existsSync(path.join(distdir, 'lost-1.0.tar.gz')));
   });
 });
