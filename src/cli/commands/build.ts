@@ -29,6 +29,7 @@ import { CLUSTER_HELP, CLUSTER_OPTIONS, type ClusterValues, clusterHosts } from 
 import { DRIVER_HELP, DRIVER_OPTIONS, type OpenDriver, openTreeDriver } from '../tree-driver.js';
 import { type TreeWiring, treeWiring } from '../tree-wiring.js';
 import { FETCH_HELP, FETCH_OPTIONS, fetchSettings } from '../fetch-wiring.js';
+import { distfileLister } from '../../runtime/distfile-lister.js';
 import type { FetchSettings } from '../../runtime/fetch-source.js';
 import { checkPorts, checkTreeDir, checkWritableDir } from '../tree-check.js';
 
@@ -164,7 +165,7 @@ async function runBuild(settings: BuildSettings & Parameters<typeof operatorRepo
       scratchBase: defaultSandboxConfig().scratchBase, ...(durable.lockdir !== undefined && { lockdir: durable.lockdir }),
       engine: { ...policySet('kiln', true), maxAttempts: 3 },
       writeIndex: wiring.writeIndex,
-      fetch: settings.fetch,
+      fetch: settings.fetch, fetchLister: distfileLister(opened.driver, settings.fetch.override),
     });
     switch (outcome.result) {
       case 'interrupted': return 130;
