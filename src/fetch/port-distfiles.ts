@@ -1,14 +1,16 @@
-// What a port asks to fetch: the names in its block's DISTFILES, each with
-// its size and checksums from the port's distinfo and the URLs to try
+// What a port asks to fetch: the names in its block's DISTFILES (a pkgsrc
+// port: the files pkgsrc computes, core/distfiles/pkgsrc-fetch.ts), each
+// with its size and checksums from the port's distinfo and the URLs to try
 // (the override sites, then MASTER_SITES). A port whose distfiles cannot
 // be checked (no distinfo, no checksum for a file) gets the reason instead.
 
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, realpath } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { checksumsFor, distfileNameProblem, parseDistinfo, type Distinfo } from '../core/distfiles/distinfo.js';
 import { candidateUrls } from '../core/distfiles/fetch-order.js';
+import { type PkgsrcFetchValues, withOverride } from '../core/distfiles/pkgsrc-fetch.js';
 import type { DistfileRequest } from './fetch-distfile.js';
 
 export type PortDistfiles =
@@ -24,14 +26,14 @@ export function words(value: string | undefined): string[] {
 const MAX_DISTINFO_BYTES = 1 << 20;
 
 /**
- * Reads `<portDir>/distinfo` as root without following a symlink or
+ * Reads a distinfo file as root without following a symlink or
  * blocking on a FIFO (sandbox/no-follow.ts's flags; src/fetch may not import
  * src/sandbox), and no bigger than MAX_DISTINFO_BYTES; undefined when there is none.
  */
-async function readDistinfo(portDir: string): Promise<Distinfo | undefined | { error: string }> {
+async function readDistinfo(file: string): Promise<Distinfo | undefined | { error: string }> {
   let handle;
   try {
-    handle = await open(join(portDir, 'distinfo'), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
@@ -50,11 +52,28 @@ async function readDistinfo(portDir: string): Promise<Distinfo | undefined | { e
 }
 
 export async function portDistfiles(portDir: string, distfiles: readonly string[], sites: readonly string[], override: readonly string[]): Promise<PortDistfiles> {
-  const distinfo = await readDistinfo(portDir);
+  return checkedRequests(await readDistinfo(join(portDir, 'distinfo')), distfiles.map((name) => ({ name, urls: candidateUrls(name, sites, override) })));
+}
+
+/**
+ * A pkgsrc port's requests: the files pkgsrc computed (`DIST_SUBDIR/name`,
+ * with their URLs), checked against its DISTINFO_FILE, which must be a
+ * file of the tree (`tree`: its real path).
+ */
+export async function pkgsrcPortDistfiles(tree: string, values: PkgsrcFetchValues, override: readonly string[]): Promise<PortDistfiles> {
+  const files = withOverride(values, override);
+  if (files.length === 0) return { ok: true, requests: [] };
+  const real = await realpath(values.distinfoFile).catch(() => undefined);
+  if (real !== undefined && !real.startsWith(`${tree}/`)) return { ok: false, reason: `its DISTINFO_FILE ${JSON.stringify(values.distinfoFile)} is not a file of the tree` };
+  return checkedRequests(real === undefined ? undefined : await readDistinfo(real), files);
+}
+
+/** Each file with its size and checksums from the distinfo, or every reason some cannot be checked. */
+function checkedRequests(distinfo: Distinfo | undefined | { error: string }, files: ReadonlyArray<{ readonly name: string; readonly urls: readonly string[] }>): PortDistfiles {
   if (distinfo !== undefined && 'error' in distinfo) return { ok: false, reason: distinfo.error };
   const requests: DistfileRequest[] = [];
   const problems: string[] = [];
-  for (const name of distfiles) {
+  for (const { name, urls } of files) {
     const bad = distfileNameProblem(name);
     if (bad !== undefined) {
       problems.push(`bad distfile name ${JSON.stringify(name)}: ${bad}`);
@@ -62,7 +81,7 @@ export async function portDistfiles(portDir: string, distfiles: readonly string[
     }
     const sums = checksumsFor(distinfo, name);
     if (!sums.ok) problems.push(sums.reason);
-    else requests.push({ name, size: sums.size, digests: sums.digests, urls: candidateUrls(name, sites, override) });
+    else requests.push({ name, size: sums.size, digests: sums.digests, urls });
   }
   return problems.length > 0 ? { ok: false, reason: problems.join('; ') } : { ok: true, requests };
 }

@@ -23,6 +23,7 @@ import type { Clock } from './clock.js';
 import { Coordinator, type HostBinding, type RunResult } from './coordinator.js';
 import { DiskSpace } from './disk-space.js';
 import { type Durability, prepareDurability } from './durability.js';
+import { type DistfileLister, distfileLister } from './distfile-lister.js';
 import { FetchSource, type FetchSettings } from './fetch-source.js';
 import type { HostRoster } from './host-roster.js';
 import { stuckAfterFor, timeoutFor } from './job-limits.js';
@@ -82,8 +83,10 @@ export interface BuildRunOptions {
   readonly writeIndex: (allDir: string, packages: readonly ResolvedPackage[]) => Promise<void>;
   /** Opens the run directory's stores once the run lock is held (cli/build-stores.ts). */
   readonly openStores: (logdir: string) => BuildStores;
-  /** Fetch jobs for ports with DISTFILES (kiln's Portfile trees); undefined: none. */
+  /** Fetch jobs for the ports' distfiles; undefined: none. */
   readonly fetch?: FetchSettings;
+  /** What the ports fetch; default: asked of `driver` (give the tree's own when `driver` is a scan pool). */
+  readonly fetchLister?: DistfileLister;
 }
 
 export interface BuildRunResult {
@@ -107,7 +110,7 @@ async function runIn(session: RunSession, o: BuildRunOptions): Promise<BuildRunR
   const estimator = new Estimator(records, scanned.facts);
   const logBytes = new Map(records.flatMap((r) => (r.logBytes === undefined ? [] : [[r.pkgpath, r.logBytes] as const])));
   const stopAll = new AbortController();
-  const fetcher = o.fetch && new FetchSource(o.fetch, o.driver.root, o.logdir, () => o.clock.now(), (name) => current.fetchUrgency(name), stopAll.signal, (text) => say('warning', text),
+  const fetcher = o.fetch && new FetchSource(o.fetch, o.fetchLister ?? distfileLister(o.driver, o.fetch.override), o.logdir, () => o.clock.now(), (name) => current.fetchUrgency(name), stopAll.signal, (text) => say('warning', text),
     { record: emit, show: (event) => o.sink.emit(event) });
   const durableFor = (packages: Map<PkgName, ResolvedPackage>): Durability => prepareDurability({
     store, run, root: o.driver.root, allDir, lockdir, logdir: o.logdir, packages, clock: o.clock, say,

@@ -12,14 +12,13 @@ import type { EngineEvent } from '../core/engine/engine-events.js';
 import type { PlanEntry } from '../core/engine/engine-plan.js';
 import type { PkgName, PkgPath } from '../core/model.js';
 import type { RunEvent } from '../core/run-events.js';
-import { indexValue } from '../core/formats/pbulk-index.js';
 import type { ResolvedPackage } from '../core/resolve/resolve.js';
 import type { FetchLimits } from '../core/distfiles/fetch-order.js';
 import { FetchQueue, type DistfileEnded, type PortFetchResult } from '../fetch/fetch-queue.js';
-import { words } from '../fetch/port-distfiles.js';
 import type { EventSource } from './job-hooks.js';
 import { lockDistfile } from './distfile-lock.js';
-import { distfilesOf, keepEarlierAttempt, linkPathLog, logPaths } from './job-setup.js';
+import type { DistfileLister } from './distfile-lister.js';
+import { keepEarlierAttempt, linkPathLog, logPaths } from './job-setup.js';
 
 export interface FetchSettings {
   /** DISTDIR on the coordinator. */
@@ -42,9 +41,12 @@ export class FetchSource implements EventSource {
   private readonly transfers = new Map<string, string>();
   private progressTimer: NodeJS.Timeout | undefined;
 
+  private readonly priority: (pkgname: PkgName) => number;
+
   constructor(
     private readonly settings: FetchSettings,
-    private readonly tree: string,
+    /** What the tree's packages fetch (runtime/distfile-lister.ts). */
+    private readonly lister: DistfileLister,
     private readonly logdir: string,
     private readonly now: () => number,
     priority: (pkgname: PkgName) => number,
@@ -56,8 +58,9 @@ export class FetchSource implements EventSource {
   ) {
     signal.addEventListener('abort', () => clearInterval(this.progressTimer), { once: true });
     const scanOrder = (pkgname: PkgName): number => -(this.scanIndex.get(pkgname) ?? 0);
+    this.priority = settings.order === 'scan' ? scanOrder : priority;
     this.queue = new FetchQueue({
-      distdir: settings.distdir, limits: settings.limits, lock: lockDistfile, priority: settings.order === 'scan' ? scanOrder : priority, signal,
+      distdir: settings.distdir, limits: settings.limits, lock: lockDistfile, priority: this.priority, signal,
       attempted: (name, attempt) => {
         if (attempt.ok) return;
         try {
@@ -84,7 +87,7 @@ export class FetchSource implements EventSource {
   static plan<P extends { readonly entries: readonly PlanEntry[] }>(fetcher: FetchSource | undefined, plan: P, batch: readonly ResolvedPackage[]): P {
     if (fetcher === undefined) return plan;
     const packages = new Map(batch.map((p) => [p.pkgname, p]));
-    const entries = plan.entries.map((e) => (e.initial.status === 'open' && distfilesOf(packages.get(e.pkgname)!).length > 0 ? { ...e, fetch: true } : e));
+    const entries = plan.entries.map((e) => (e.initial.status === 'open' && fetcher.lister.waits(packages.get(e.pkgname)!.entry) ? { ...e, fetch: true } : e));
     fetcher.want(entries, packages);
     return { ...plan, entries };
   }
@@ -97,10 +100,12 @@ export class FetchSource implements EventSource {
       this.paths.set(entry.pkgname, entry.pkgpath);
       this.scanIndex.set(entry.pkgname, this.scanIndex.size);
     }
-    void this.queue.wantPorts(fresh.map((entry) => {
-      const pkg = packages.get(entry.pkgname)!;
-      return { port: entry.pkgname, dir: join(this.tree, entry.pkgpath), distfiles: distfilesOf(pkg), sites: words(indexValue(pkg.entry, 'MASTER_SITES')) };
-    }), this.settings.override);
+    // The most urgent asked first: a pkgsrc port's distfiles are known only when bmake has said them.
+    const ports = fresh.map((entry) => ({ pkgname: entry.pkgname, pkgpath: entry.pkgpath, entry: packages.get(entry.pkgname)!.entry }));
+    void this.lister.list(ports, (pkgname, distfiles) => {
+      if (distfiles.ok) this.queue.want([{ port: pkgname, requests: distfiles.requests }]);
+      else this.ended(pkgname, distfiles);
+    }, this.priority, this.signal);
   }
 
   start(push: (event: EngineEvent) => void): void {

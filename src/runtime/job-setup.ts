@@ -10,7 +10,7 @@ import { basename, dirname, join, relative } from 'node:path';
 
 import type { Job } from '../core/engine/engine-events.js';
 import type { Estimate, PkgName } from '../core/model.js';
-import { dependencies, indexValue } from '../core/formats/pbulk-index.js';
+import { dependencies, indexValue, type IndexEntry } from '../core/formats/pbulk-index.js';
 import type { ResolvedPackage } from '../core/resolve/resolve.js';
 import { sandboxContents } from '../core/job/sandbox-closure.js';
 import { distfileNameProblem } from '../core/distfiles/distinfo.js';
@@ -35,13 +35,13 @@ export interface JobSetupContext {
   readonly logCapBytes?: number;
   /** The host's make jobserver for this job (job-tokens.ts), when it gets one. */
   readonly jobserver?: (job: Job) => BuildJob['jobserver'];
-  /** DISTDIR: where the fetch jobs put the ports' distfiles; none for a pkgsrc tree (its own fetch has DISTDIR mounted). */
+  /** DISTDIR: where the fetch jobs put the ports' distfiles (a pkgsrc job has it mounted instead: recipe-pkgsrc.ts). */
   readonly distdir?: string;
 }
 
-/** The distfiles a package's block names. */
-export function distfilesOf(pkg: ResolvedPackage): string[] {
-  return words(indexValue(pkg.entry, 'DISTFILES'));
+/** The distfiles a package's block names (a Portfile port's; pkgsrc's blocks name none). */
+export function distfilesOf(entry: IndexEntry): string[] {
+  return words(indexValue(entry, 'DISTFILES'));
 }
 
 export function logPaths(logdir: string, pkgname: PkgName): { logFile: string; logDir: string } {
@@ -74,7 +74,7 @@ export function setupJob(job: Job, ctx: JobSetupContext): JobSetup {
     },
     block: presolveBlock(pkg),
     reads: treeReads(ctx.tree, job.pkgpath, indexValue(pkg.entry, 'SCAN_DEPENDS') ?? ''),
-    distfiles: ctx.distdir === undefined ? [] : distfilesOf(pkg).map((name) => ({ name, file: distfileIn(ctx.distdir!, name) })),
+    distfiles: ctx.distdir === undefined ? [] : distfilesOf(pkg.entry).map((name) => ({ name, file: distfileIn(ctx.distdir!, name) })),
   };
   return { buildJob, expectedS: estimate.wallS, lastLogBytes: ctx.lastLogBytes(job.pkgname), stuckAfterS: ctx.stuckAfterS(estimate) };
 }

@@ -16,6 +16,7 @@
 // the build user with PREFIX read-only. The tree is read-only, the work
 // directory (WRKOBJDIR) the job's own.
 
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { type PkgsrcBuildFacts, pkgsrcBuildFacts, type UsergroupStage } from '../core/job/pkgsrc-build-facts.js';
@@ -36,7 +37,7 @@ export interface PkgsrcSetup {
   readonly kit: BootstrapKit;
   /** bmake as the sandbox runs it (from the fresh PREFIX, usually). */
   readonly make: string;
-  /** DISTDIR, shown read-only; default the tree's own distfiles/. */
+  /** DISTDIR, where kiln's fetch jobs put the distfiles, shown read-only; absent: pkgsrc's own (the tree's distfiles/). */
   readonly distdir?: string;
 }
 
@@ -150,7 +151,8 @@ function sandboxStep(pkgsrc: PkgsrcJob, ctx: JobContext, who: Who, program: read
     ...(job.portDir === undefined ? [] : [{ source: job.portDir, dest: join(job.tree, job.pkgpath), writable: false }]),
     { source: join(ctx.scratch.root, PACKAGES_DIR), dest: AT.packages, writable: false },
   ];
-  if (setup.distdir !== undefined) mounts.push({ source: setup.distdir, dest: setup.distdir, writable: false });
+  // Kiln's fetch jobs made it, with what the port needs, when the port has distfiles.
+  if (setup.distdir !== undefined && existsSync(setup.distdir)) mounts.push({ source: setup.distdir, dest: setup.distdir, writable: false });
   if (pkgsrc.privateEtc) mounts.push({ source: join(ctx.scratch.root, ETC_COPY), dest: '/etc', writable: root });
   return {
     argv: ['/bin/bash', '-c', ...program],

@@ -6,11 +6,12 @@
 // same build on this machine; a scan on the hosts gives the index of a scan
 // here.
 
+import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { phaseText } from '../support/job-logs.js';
+import { phasesIn, phaseText } from '../support/job-logs.js';
 import { clusterUnavailable, createCluster, type NetnsCluster, type NetnsHost } from '../support/netns-hosts.js';
 import { KILN, startKiln } from '../support/kiln-process.js';
 import { buildResult, contentsOf, type Run } from '../support/build-result.js';
@@ -39,10 +40,11 @@ async function addFetchedPort(tree: string): Promise<void> {
   const port = join(tree, 'devel', 'fetched');
   await mkdir(join(port, 'files'), { recursive: true });
   await writeFile(join(port, 'Makefile'), [
-    'PKGNAME=\tfetched-1.0', 'CATEGORIES=\tdevel', 'COMMENT=\tBuilt from a distfile', '',
+    'PKGNAME=\tfetched-1.0', 'DISTFILES=\tfetched-1.0.txt', 'CATEGORIES=\tdevel', 'COMMENT=\tBuilt from a distfile', '',
     '.include "../../devel/libfoo/buildlink3.mk"', '.include "../../mk/bsd.pkg.mk"', '',
   ].join('\n'));
-  await writeFile(join(port, 'distinfo'), `$NetBSD$\n\nSize (fetched-1.0.txt) = ${Buffer.byteLength(DISTFILE)} bytes\n`);
+  const sha512 = createHash('sha512').update(DISTFILE).digest('hex');
+  await writeFile(join(port, 'distinfo'), `$NetBSD$\n\nSHA512 (fetched-1.0.txt) = ${sha512}\nSize (fetched-1.0.txt) = ${Buffer.byteLength(DISTFILE)} bytes\n`);
   await writeFile(join(port, 'files', 'build.sh'), 'set -e\ncp "$DISTDIR/fetched-1.0.txt" fetched.txt\n');
   await writeFile(join(port, 'files', 'install.sh'), 'set -e\nmkdir -p "$DESTDIR$PREFIX/share"\ncp fetched.txt "$DESTDIR$PREFIX/share/fetched"\n');
   const category = join(tree, 'devel', 'Makefile');
@@ -78,9 +80,7 @@ void test('the pkgsrc fixture built on two hosts without a tree: the statuses, s
   const here = await contentsOf(local.all);
   assert.deepEqual([...there.keys()], [...here.keys()], 'the same package files');
   for (const [name, contents] of here) assert.deepEqual(there.get(name), contents, `${name}: the same files, bytes (MD5s) and metadata`);
-  // A job's phases are sections of its one log, each opened by a `===> kiln: PHASE for` line.
-  const stages = async (logdir: string, pkgname: string): Promise<string[]> =>
-    [...(await readFile(join(logdir, 'packages', `${pkgname}.log`), 'utf8')).matchAll(/^===> kiln: (\S+) for /gm)].map((m) => m[1]!);
+  const stages = async (logdir: string, pkgname: string): Promise<string[]> => phasesIn(await readFile(join(logdir, 'packages', `${pkgname}.log`))).sort();
   for (const pkgname of ['hello-1.0', 'daemon-2.0', 'bootstrap-thing-1.0', 'fetched-1.0']) {
     assert.deepEqual(await stages(run.logdir, pkgname), await stages(local.logdir, pkgname), `${pkgname}: the same stages`);
   }

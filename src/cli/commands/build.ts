@@ -30,6 +30,7 @@ import { CLUSTER_HELP, CLUSTER_OPTIONS, type ClusterValues, clusterHosts } from 
 import { openTreeKind } from '../trees/open-tree.js';
 import { DRIVER_HELP, DRIVER_OPTIONS, type TreeBuild, type TreeKind } from '../trees/tree-kind.js';
 import { FETCH_HELP, FETCH_OPTIONS, fetchSettings } from '../fetch-wiring.js';
+import { distfileLister } from '../../runtime/distfile-lister.js';
 import type { FetchSettings } from '../../runtime/fetch-source.js';
 import { checkPorts, checkTreeDir, checkWritableDir } from '../tree-check.js';
 
@@ -115,7 +116,7 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   if (kind.notice !== undefined) io.stderr.write(`kiln: warning: ${kind.notice}\n`);
   try {
     await checkPorts(kind.driver, positionals, io.signal);
-    const wiring = kind.forBuild({ repository, logdir, distdir: values.distdir === undefined ? undefined : resolve(io.cwd, values.distdir), io });
+    const wiring = kind.forBuild({ repository, logdir, distdir: fetch.distdir, io });
     return await runBuild({ ...values, tree, logdir, repository, jobs, timeoutS, scanTimeoutS, cores, primeHistory, positionals, args, durable, fetch }, kind, wiring, io);
   } finally {
     await kind.close();
@@ -168,7 +169,7 @@ async function runBuild(settings: BuildSettings & Parameters<typeof operatorRepo
       scratchBase: defaultSandboxConfig().scratchBase, ...(durable.lockdir !== undefined && { lockdir: durable.lockdir }),
       engine: { ...policySet('kiln', true), maxAttempts: 3 },
       writeIndex: wiring.writeIndex, openStores: openBuildStores,
-      ...(kind.fetches && { fetch: settings.fetch }),
+      fetch: settings.fetch, fetchLister: distfileLister(kind.driver, settings.fetch.override),
     });
     switch (outcome.result) {
       case 'interrupted': return 130;

@@ -10,8 +10,9 @@ import type { IndexEntry } from '../../core/formats/pbulk-index.js';
 import { indexValue } from '../../core/formats/pbulk-index.js';
 import { isPkgPath } from '../../core/pkgpath.js';
 import { FetchQueue, type PortFetchResult } from '../../fetch/fetch-queue.js';
-import { words } from '../../fetch/port-distfiles.js';
 import { scanPorts } from '../../ports/scanner.js';
+import { type DistfileLister, distfileLister } from '../../runtime/distfile-lister.js';
+import type { FetchSettings } from '../../runtime/fetch-source.js';
 import { lockDistfile } from '../../runtime/distfile-lock.js';
 import { integer, parse } from '../args.js';
 import type { Command, CommandIO } from '../command.js';
@@ -48,38 +49,47 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   const settings = fetchSettings(values, tree, io.cwd);
   const jobs = integer(values.jobs, 'jobs', availableParallelism());
   const opened = await openTreeKind(tree, values, { cwd: io.cwd, env: io.env, signal: io.signal });
-  const entries: IndexEntry[] = [];
   try {
-    for await (const port of scanPorts(opened.driver, { jobs, signal: io.signal, ...(positionals.length > 0 && { pkgpaths: positionals }) })) {
-      if (port.error !== undefined) io.stderr.write(`kiln fetch: ${port.pkgpath}: cannot be scanned: ${port.error}\n`);
-      entries.push(...port.entries);
+    const entries: IndexEntry[] = [];
+    try {
+      for await (const port of scanPorts(opened.driver, { jobs, signal: io.signal, ...(positionals.length > 0 && { pkgpaths: positionals }) })) {
+        if (port.error !== undefined) io.stderr.write(`kiln fetch: ${port.pkgpath}: cannot be scanned: ${port.error}\n`);
+        entries.push(...port.entries);
+      }
+    } catch (err) {
+      if (!io.signal.aborted) throw err;
     }
-  } catch (err) {
-    if (!io.signal.aborted) throw err;
+    if (io.signal.aborted) return EXIT.interrupted;
+    // Open until the fetches end: a pkgsrc port's distfiles are asked of bmake in the scan sandbox.
+    return await fetchAll(distfileLister(opened.driver, settings.override), entries, settings, io);
   } finally {
     await opened.close();
   }
-  if (io.signal.aborted) return EXIT.interrupted;
-  const withFiles = entries.filter((e) => words(indexValue(e, 'DISTFILES')).length > 0);
-  io.stdout.write(`kiln fetch: ${withFiles.length} of ${entries.length} packages have distfiles; DISTDIR ${settings.distdir}\n`);
+}
+
+/** Every distfile of `entries` into DISTDIR, a line each; the exit status. */
+async function fetchAll(lister: DistfileLister, entries: readonly IndexEntry[], settings: FetchSettings, io: CommandIO): Promise<number> {
+  const wanted = entries.filter((e) => lister.waits(e)).map((e) => ({ pkgname: e.pkgname, pkgpath: indexValue(e, 'PKG_LOCATION') ?? '', entry: e }));
+  io.stdout.write(`kiln fetch: ${wanted.length} of ${entries.length} packages may have distfiles; DISTDIR ${settings.distdir}\n`);
   const failed: string[] = [];
   const ended = new Promise<void>((resolve) => {
-    let left = withFiles.length;
+    let left = wanted.length;
     const portEnded = (pkgname: string, result: PortFetchResult): void => {
       if (!result.ok) failed.push(`${pkgname}: ${result.reason}`);
       if (--left === 0) resolve();
     };
     if (left === 0) resolve();
+    io.signal.addEventListener('abort', () => resolve(), { once: true });
     const queue = new FetchQueue({
       distdir: settings.distdir, limits: settings.limits, lock: lockDistfile, signal: io.signal, portEnded,
       distfileEnded: ({ name, result, site, bytes, seconds }) => io.stdout.write(result.ok
         ? (result.fetched ? `fetched ${name} from ${site}: ${bytes} bytes in ${seconds.toFixed(1)} s\n` : `have ${name}\n`)
         : `FAILED ${name}\n`),
     });
-    void queue.wantPorts(withFiles.map((e) => ({
-      port: e.pkgname, dir: path.join(opened.driver.root, indexValue(e, 'PKG_LOCATION') ?? ''),
-      distfiles: words(indexValue(e, 'DISTFILES')), sites: words(indexValue(e, 'MASTER_SITES')),
-    })), settings.override);
+    void lister.list(wanted, (pkgname, distfiles) => {
+      if (distfiles.ok) queue.want([{ port: pkgname, requests: distfiles.requests }]);
+      else portEnded(pkgname, distfiles);
+    }, () => 0, io.signal);
   });
   await ended;
   if (io.signal.aborted) return EXIT.interrupted;

@@ -79,7 +79,6 @@ export async function openPkgsrcTree(tree: string, values: DriverValues, options
     };
     return {
       name: 'pkgsrc', driver, ...(scanAs.notice !== undefined && { notice: scanAs.notice }),
-      fetches: false,
       remoteScanTimeoutS: 120,
       forBuild: ({ repository, logdir, distdir, io }) => {
         if (kit === undefined) throw new UserError('a pkgsrc build needs the bootstrap kit every job starts from: give --bootstrap-kit FILE');

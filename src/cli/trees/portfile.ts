@@ -18,7 +18,6 @@ export async function openPortfileTree(tree: string, values: DriverValues, optio
     name: 'portfile',
     driver: new PortfileDriver(tree, { ...(options.timeoutS !== undefined && { timeoutS: options.timeoutS }), user: scanAs.user }),
     ...(scanAs.notice !== undefined && { notice: scanAs.notice }),
-    fetches: true,
     remoteScanTimeoutS: 30,
     forBuild: ({ logdir }) => ({ build: buildPackage, writeIndex: async (allDir) => { await writeRepositoryIndex(allDir, logdir); }, remote: NOTHING_REMOTE }),
     forRemoteScan: () => NOTHING_REMOTE,

@@ -72,8 +72,6 @@ export interface TreeKind {
   readonly driver: TreeDriver & ScanInputs;
   /** Something the operator should know before the scan starts, one line. */
   readonly notice?: string;
-  /** kiln fetches the ports' distfiles itself (`--fetch`); a pkgsrc build reads its DISTDIR. */
-  readonly fetches: boolean;
   /** Seconds a port's scan on a remote host may take unless `--timeout` says. */
   readonly remoteScanTimeoutS: number;
   /** What a build needs; a UserError when the tree cannot be built as given. */

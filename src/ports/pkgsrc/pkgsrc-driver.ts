@@ -8,12 +8,15 @@
 // for every port are asked once (tree-variables.ts) and passed in. The
 // blocks are what bmake printed, with PKG_LOCATION added; the scan cache
 // reuses a port's blocks while none of its SCAN_DEPENDS files changed.
+// The same sandbox answers what a port fetches (fetchValues), for kiln's
+// fetch jobs.
 
 import { createHash } from 'node:crypto';
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
+import { parsePkgsrcFetch, PKGSRC_FETCH_QUERY, type PkgsrcFetchValues } from '../../core/distfiles/pkgsrc-fetch.js';
 import { escapeControls } from '../../core/formats/escape.js';
 import type { PkgPath } from '../../core/model.js';
 import type { NotAPort, ScanResult, TreeDriver } from '../driver.js';
@@ -147,6 +150,30 @@ export class PkgsrcDriver implements TreeDriver, ScanInputs {
     if (exit.status !== 0) return unscannable(`bmake pbulk-index failed (exit status ${exit.status})`);
     const output = withLocation(pkgpath, exit.stdout.toString('utf8'));
     return output.kind === 'index' ? scanned(output.index) : unscannable(output.error);
+  }
+
+  /**
+   * What pkgsrc would fetch for the port (one MULTI_VERSION variant of it:
+   * `assignments`), asked of bmake in the scan sandbox (no network, the tree
+   * read-only) with the tree variables: its DISTINFO_FILE, DIST_SUBDIR and
+   * each file of _ALLFILES with its sites (core/distfiles/pkgsrc-fetch.ts).
+   */
+  async fetchValues(pkgpath: PkgPath, assignments: readonly string[], signal: AbortSignal): Promise<PkgsrcFetchValues | { readonly error: string }> {
+    const location = await locatePort(this.root, pkgpath);
+    if (location.kind === 'missing') return { error: location.reason };
+    const query = PKGSRC_FETCH_QUERY.flatMap((expression) => ['-V', expression]);
+    const exit = await this.make(location.portDir, [...query, ...this.assignments, ...assignments], signal);
+    switch (exit.kind) {
+      case 'spawn-failed': return { error: `cannot start the scan sandbox (${this.setup.bwrap ?? 'bwrap'}): ${exit.error}` };
+      case 'aborted': return { error: 'stopped' };
+      case 'timed-out': return { error: 'bmake took too long and was killed' };
+      case 'signalled': return { error: `bmake was killed by ${exit.signal}` };
+      case 'exited': break;
+    }
+    const stderr = firstLine(exit.stderr);
+    if (exit.status !== 0 || exit.truncated) return { error: `bmake failed (exit status ${exit.status})${stderr === '' ? '' : `: ${stderr}`}` };
+    const values = parsePkgsrcFetch(exit.stdout.toString('utf8'));
+    return typeof values === 'string' ? { error: values } : values;
   }
 
   /** For the scan cache: the port directory and every file of its SCAN_DEPENDS. */
