@@ -68,6 +68,8 @@ export interface ClusterDefaults {
   readonly build: BuildFunction;
   /** A pkgsrc tree's setup: remote hosts get its kit, and each job the tree's files it reads. */
   readonly pkgsrc?: PkgsrcSetup | undefined;
+  /** The architecture the run builds for: a host of another is refused. */
+  readonly buildArch?: string;
 }
 
 export async function clusterHosts(values: ClusterValues, io: CommandIO, d: ClusterDefaults): Promise<Cluster> {
@@ -78,14 +80,14 @@ export async function clusterHosts(values: ClusterValues, io: CommandIO, d: Clus
   const factory: RosterFactory = {
     specs: (entry) => ({ spec: provisionalSpec(entry), specFor: (info) => toHostSpec(entry, info) }),
     executor: (entry, file) => {
-      const executor = makeExecutor(entry, file, sshConfig, d.build, pkgsrc);
+      const executor = makeExecutor(entry, file, sshConfig, d.build, pkgsrc, d.buildArch);
       made.push({ entry, executor });
       return executor;
     },
   };
   const hostsFile = values.hosts === undefined ? undefined : resolve(io.cwd, values.hosts);
   const local: HostBinding | undefined = hostsFile !== undefined ? undefined : {
-    executor: new LocalExecutor({ build: d.build }), spec: { name: 'localhost', slots: d.jobs, speed: 1, cores: d.cores },
+    executor: new LocalExecutor({ build: d.build, arch: { build: d.buildArch } }), spec: { name: 'localhost', slots: d.jobs, speed: 1, cores: d.cores },
   };
   const opened = await HostsFileRoster.open({
     ...(hostsFile !== undefined && { hostsFile }), added: join(d.logdir, ADDED_HOSTS), fixed: local ? ['localhost'] : [], factory,
@@ -128,9 +130,11 @@ export async function scanPool(hosts: ReadonlyArray<{ readonly entry: HostEntry;
 }
 
 export function makeExecutor(entry: HostEntry, file: HostsFile, sshConfig: string | undefined, build: BuildFunction = buildPackage,
-  pkgsrc?: SshExecutorOptions['pkgsrc']): Executor {
-  if (entry.local) return new LocalExecutor({ build, ...(file.startup !== undefined && { startup: file.startup }) });
-  return SshExecutor.fromHostEntry(entry, file, { name: entry.name, ...(sshConfig !== undefined && { sshConfig }), ...(pkgsrc !== undefined && { pkgsrc }) });
+  pkgsrc?: SshExecutorOptions['pkgsrc'], buildArch?: string): Executor {
+  if (entry.local) return new LocalExecutor({ build, arch: { claimed: entry.arch, build: buildArch }, ...(file.startup !== undefined && { startup: file.startup }) });
+  return SshExecutor.fromHostEntry(entry, file, {
+    name: entry.name, ...(sshConfig !== undefined && { sshConfig }), ...(pkgsrc !== undefined && { pkgsrc }), ...(buildArch !== undefined && { buildArch }),
+  });
 }
 
 /** What the engine may assume of a host before it has reported its cores and memory. */

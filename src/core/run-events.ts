@@ -10,6 +10,8 @@ export type RunEvent =
       readonly type: 'run-started'; readonly at: number; readonly run: string;
       readonly tree: string; readonly logdir: string; readonly packages: string;
       readonly resumed: boolean;
+      /** The architecture it builds for (MACHINE_ARCH), when said. */
+      readonly arch?: string;
     }
   | {
       readonly type: 'scan-progress'; readonly at: number;

@@ -28,7 +28,7 @@ export function buildView(state: RunViewState, now: number, options: ViewOptions
   const eta = state.remainingS(at);
   const tables = options.tables !== false;
   return {
-    run: head.run, tree: head.tree, logdir: head.logdir, resumed: head.resumed,
+    run: head.run, tree: head.tree, logdir: head.logdir, resumed: head.resumed, ...(head.arch !== undefined && { arch: head.arch }),
     startedAt: head.startedAt, finishedAt: head.finishedAt, result: head.result, now: at,
     scan: head.scan, resolved: head.resolved, counts: state.counts(), running, hosts,
     timeline: tables ? state.bars.map((b): TimelineBar => {

@@ -12,6 +12,8 @@ export interface RunView {
   readonly tree: string;
   readonly logdir: string;
   readonly resumed: boolean;
+  /** The architecture the run builds for (MACHINE_ARCH), when the run said it. */
+  readonly arch?: string;
   readonly startedAt: number | undefined;
   readonly finishedAt: number | undefined;
   readonly result: RunResult;

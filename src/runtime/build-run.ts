@@ -56,6 +56,8 @@ export interface BuildRunOptions {
   readonly signal: AbortSignal;
   /** The command line, kept with the run. */
   readonly args: readonly string[];
+  /** The architecture the run builds for (every host was checked to be it), for the reports. */
+  readonly arch?: string;
   readonly engine: EngineConfig;
   /** Seconds before a job is killed; undefined: from its expected time. */
   readonly timeoutS: number | undefined;

@@ -31,6 +31,7 @@ import { type TreeWiring, treeWiring } from '../tree-wiring.js';
 import { FETCH_HELP, FETCH_OPTIONS, fetchSettings } from '../fetch-wiring.js';
 import type { FetchSettings } from '../../runtime/fetch-source.js';
 import { checkPorts, checkTreeDir, checkWritableDir } from '../tree-check.js';
+import { ARCH_NAME, coordinatorArch } from '../../exec/host-arch.js';
 
 const help = `usage: kiln build [--tree DIR] [--jobs N] [--hosts FILE] [--logdir DIR] [--packages DIR] [options] [PKGPATH...]
 
@@ -67,6 +68,9 @@ ${FETCH_HELP}  --jobs N          jobs at once on this machine without --hosts, a
                     for more); what depends on it is rebuilt only if its
                     package's content changes
   --rebuild-all     build every port, up to date or not
+  --arch ARCH       build for ARCH (pkgsrc's MACHINE_ARCH: x86_64, aarch64,
+                    i386, ...) on the hosts that are ARCH; a host of another
+                    architecture is refused (default: this machine's)
   --lockdir DIR     the port locks, shared by every build that should not
                     build a port at the same time as this one (default:
                     DIR/locks of --logdir); kiln retry PKGPATH builds a
@@ -79,7 +83,7 @@ async function run(args: string[], io: CommandIO): Promise<number> {
     tree: { type: 'string' }, jobs: { type: 'string' }, logdir: { type: 'string' }, packages: { type: 'string' },
     timeout: { type: 'string' }, cores: { type: 'string' }, history: { type: 'string' }, distdir: { type: 'string' },
     ...DRIVER_OPTIONS, ...CLUSTER_OPTIONS, ...OPERATOR_OPTIONS, ...FETCH_OPTIONS,
-    'stuck-after': { type: 'string' }, 'log-cap': { type: 'string' }, force: { type: 'string', multiple: true }, 'rebuild-all': { type: 'boolean' }, lockdir: { type: 'string' },
+    'stuck-after': { type: 'string' }, 'log-cap': { type: 'string' }, force: { type: 'string', multiple: true }, 'rebuild-all': { type: 'boolean' }, lockdir: { type: 'string' }, arch: { type: 'string' },
   });
   const force = values.force ?? [];
   const badForce = force.find((p) => !isPkgPath(p));
@@ -100,6 +104,8 @@ async function run(args: string[], io: CommandIO): Promise<number> {
     force, rebuildAll: values['rebuild-all'] === true, killPoints: killPointsOf(io),
   };
   const fetch = fetchSettings(values, tree, io.cwd, io.env);
+  const arch = values.arch ?? coordinatorArch();
+  if (!ARCH_NAME.test(arch)) throw new UsageError(`--arch wants an architecture name such as x86_64 or aarch64, not ${JSON.stringify(arch)}`);
   const missing = toolProblem(BUBBLEWRAP);
   if (missing !== undefined) throw new UserError(`cannot build here: ${missing}`);
   checkTreeDir(tree);
@@ -112,7 +118,7 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   try {
     await checkPorts(opened.driver, positionals, io.signal);
     const wiring = treeWiring(opened, repository, logdir, values.distdir === undefined ? undefined : resolve(io.cwd, values.distdir), io);
-    return await runBuild({ ...values, tree, logdir, repository, jobs, timeoutS, cores, primeHistory, positionals, args, durable, fetch }, opened, wiring, io);
+    return await runBuild({ ...values, tree, logdir, repository, jobs, timeoutS, cores, primeHistory, positionals, args, durable, fetch, arch }, opened, wiring, io);
   } finally {
     await opened.close();
   }
@@ -123,6 +129,8 @@ interface BuildSettings {
   readonly timeoutS: number | undefined; readonly cores: number; readonly primeHistory: HistoryRecord[];
   readonly positionals: string[]; readonly args: string[]; readonly durable: DurableSettings;
   readonly fetch: FetchSettings;
+  /** The architecture the run builds for. */
+  readonly arch: string;
 }
 
 /** What keeps work from being lost or done twice: the stuck limit, the lock directory, what to build even if current. */
@@ -150,15 +158,15 @@ function killPointsOf(io: CommandIO): KillPoints | undefined {
 
 async function runBuild(settings: BuildSettings & Parameters<typeof operatorReporters>[0] & ClusterValues, opened: OpenDriver,
   wiring: TreeWiring, io: CommandIO): Promise<number> {
-  const { logdir, repository, jobs, timeoutS, cores, positionals, args, durable } = settings;
-  const cluster = await clusterHosts(settings, io, { logdir, jobs, cores, tree: opened.driver, build: wiring.build, pkgsrc: wiring.pkgsrc });
+  const { logdir, repository, jobs, timeoutS, cores, positionals, args, durable, arch } = settings;
+  const cluster = await clusterHosts(settings, io, { logdir, jobs, cores, tree: opened.driver, build: wiring.build, pkgsrc: wiring.pkgsrc, buildArch: arch });
   const reporters = await operatorReporters(settings, io, logdir).catch(async (err: unknown) => { await cluster.close(); throw err; });
   if (reporters.url) io.stderr.write(`kiln: the live page is at ${reporters.url}\n`);
   try {
     const outcome = await buildRun({
       driver: cluster.scan.driver, logdir, repository, pkgpaths: positionals, scanJobs: cluster.scan.jobs, sink: reporters.sink,
       showWaiting: (record) => reporters.showWaiting(record),
-      clock: systemClock, signal: io.signal, args, timeoutS, primeHistory: settings.primeHistory,
+      clock: systemClock, signal: io.signal, args, arch, timeoutS, primeHistory: settings.primeHistory,
       hosts: cluster.hosts, roster: cluster.roster,
       stuckAfterS: durable.stuckAfterS, logCapBytes: durable.logCapBytes, force: durable.force, rebuildAll: durable.rebuildAll, killPoints: durable.killPoints,
       scratchBase: defaultSandboxConfig().scratchBase, ...(durable.lockdir !== undefined && { lockdir: durable.lockdir }),

@@ -172,6 +172,7 @@ export class HostSession {
       minDiskFreeMiB: this.#o.minDiskFreeMiB ?? 1024,
       requireBwrap: this.#o.requireBwrap ?? true,
       ...(this.#o.arch === undefined ? {} : { arch: this.#o.arch }),
+      ...(this.#o.buildArch === undefined ? {} : { buildArch: this.#o.buildArch }),
     };
   }
 
