@@ -12,6 +12,7 @@
 // Nothing here is remembered between rounds.
 
 import { FreeSteps } from './engine-free-steps.js';
+import { serves } from './host-features.js';
 import type { FreeLater, HostRecord, HostPool } from './engine-hosts.js';
 import type { IdHeap } from './heap.js';
 import type { Estimate, PkgPath } from './model.js';
@@ -33,6 +34,8 @@ export interface DispatchContext {
   readonly pkgnames: readonly string[];
   readonly pkgpaths: readonly PkgPath[];
   readonly makeJobsSafe: readonly boolean[];
+  /** The features each job needs of its host (host-features.ts). */
+  readonly features: readonly (readonly string[] | undefined)[];
   readonly placement: PlacementPolicy;
   readonly makeJobs: MakeJobsPolicy;
   readonly admission: AdmissionPolicy;
@@ -93,6 +96,7 @@ export function dispatchRound(ctx: DispatchContext, at: number): void {
   const reservations: Reservations = new Map();
   const free = new FreeSteps(ctx.hosts, at);
   const setAside: number[] = [];
+  const otherClass: number[] = [];
   let kept = 0;
   const fits = (speed: number): boolean =>
     ctx.remainingWork() / Math.max(capacity - kept - speed, 1e-9) < KEEP_WHILE_WORK_FITS_IN * (pathEnd() - at);
@@ -104,7 +108,7 @@ export function dispatchRound(ctx: DispatchContext, at: number): void {
     for (; next < upcoming.length && ctx.priority[upcoming[next]!.id]! > top; next++) {
       const { id: future, readyAt } = upcoming[next]!;
       const usable = (h: HostRecord): number => ctx.hosts.freeCores(h);
-      const start = bestStart(ctx, free, hosts, reservations, ctx.estimates[future]!, planned?.[future] ?? 1, at, readyAt, usable);
+      const start = bestStart(ctx, free, servedBy(ctx, hosts, future), reservations, ctx.estimates[future]!, planned?.[future] ?? 1, at, readyAt, usable);
       if (!start) continue;
       if (!planned) {
         // A dependency already late may run on for long: nothing says how long.
@@ -116,12 +120,19 @@ export function dispatchRound(ctx: DispatchContext, at: number): void {
     }
     const id = ctx.ready.pop()!;
     if (!ctx.isOpen(id) || ctx.parkIfPathBusy(id)) continue;
+    const eligible = servedBy(ctx, hosts, id);
+    if (!eligible.some((h) => ctx.hosts.canStart(h))) {
+      // No host of its class can take it now: set aside without counting, so that a
+      // free host of another class still finds the jobs for it further down the queue.
+      otherClass.push(id);
+      continue;
+    }
     const candidate: Candidate = {
       id, pkgname: ctx.pkgnames[id]!, priority: ctx.priority[id]!, estimate: ctx.estimates[id]!,
       makeJobsSafe: ctx.makeJobsSafe[id]!, waiting: ctx.ready.size, topPriority,
       durationS: duration[id]!, tailS: tail[id]!, plannedMakeJobs: planned?.[id] ?? 1, backlogS,
     };
-    const views = hosts.map((h) => viewFor(ctx, free, h, candidate, reservations, at));
+    const views = hosts.map((h) => (eligible.includes(h) ? viewFor(ctx, free, h, candidate, reservations, at) : { ...viewFor(ctx, free, h, candidate, reservations, at), freeSlots: 0 }));
     const chosen = ctx.placement.place(candidate, views, at, round);
     const index = hosts.findIndex((h) => h.spec.name === chosen);
     const host = hosts[index];
@@ -135,7 +146,7 @@ export function dispatchRound(ctx: DispatchContext, at: number): void {
         const v = views[hosts.indexOf(h)]!;
         return v.freeSlots > 0 ? v.freeCores : 0;
       };
-      const start = bestStart(ctx, free, hosts, reservations, candidate.estimate, want, at, at, usable);
+      const start = bestStart(ctx, free, eligible, reservations, candidate.estimate, want, at, at, usable);
       if (start?.now) {
         target = start.host;
         makeJobs = start.cores;
@@ -150,6 +161,7 @@ export function dispatchRound(ctx: DispatchContext, at: number): void {
   }
   if (ctx.hosts.running.size === 0 && setAside.length > 0) startAnyway(ctx, hosts, setAside, at);
   for (const id of setAside) ctx.ready.push(id);
+  for (const id of otherClass) ctx.ready.push(id);
 }
 
 /**
@@ -254,11 +266,18 @@ function bestStart(ctx: DispatchContext, free: FreeSteps, hosts: readonly HostRe
 
 /** Nothing runs and every ready job was set aside: start the first that any host can take, so the run goes on. */
 function startAnyway(ctx: DispatchContext, hosts: readonly HostRecord[], setAside: number[], at: number): void {
-  const host = hosts.find((h) => ctx.hosts.canStart(h));
-  if (!host) return;
-  const id = setAside.shift()!;
+  const index = setAside.findIndex((id) => servedBy(ctx, hosts, id).some((h) => ctx.hosts.canStart(h)));
+  if (index < 0) return;
+  const id = setAside.splice(index, 1)[0]!;
+  const host = servedBy(ctx, hosts, id).find((h) => ctx.hosts.canStart(h))!;
   const makeJobs = Math.max(1, Math.min(ctx.plannedMakeJobs()?.[id] ?? 1, ctx.hosts.freeCores(host)));
   ctx.start(id, host, makeJobs, at + ctx.expect(ctx.estimates[id]!, makeJobs) / host.spec.speed);
+}
+
+/** The hosts of `hosts` whose class may run job `id` (host-features.ts). */
+export function servedBy(ctx: Pick<DispatchContext, 'features'>, hosts: readonly HostRecord[], id: number): HostRecord[] {
+  const need = ctx.features[id];
+  return hosts.filter((h) => serves(h.spec, need));
 }
 
 /** The round placements see, with the expected end of the longest path and the capacity of the hosts up. */

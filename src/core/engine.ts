@@ -20,7 +20,8 @@ import { hostLost, type JobEndContext, jobEnded, pathLocked, retry } from './eng
 import { PathGate } from './engine-paths.js';
 import { Readiness } from './engine-readiness.js';
 import { SpaceGate } from './engine-space.js';
-import { type IdleSlot, idleSlot, type WaitReason, waitReasons, type WhyInput } from './engine-why.js';
+import { formatWaitReason, type IdleSlot, idleSlot, type WaitReason, waitReasons, type WhyInput } from './engine-why.js';
+import { whyNoHostServes } from './host-features.js';
 import { PackageStates } from './engine-states.js';
 import { BuildGraph } from './graph.js';
 import type { EngineConfig, EngineCounts, PlanEntry } from './engine-plan.js';
@@ -200,6 +201,26 @@ export class Engine {
     };
   }
 
+  /**
+   * Nothing runs or can start, and every ready package needs a class of host
+   * (features, host-features.ts) that no host the engine has had serves:
+   * the run would wait for ever. Each such package and why; else undefined.
+   */
+  unservedOnly(): { readonly pkgname: PkgName; readonly why: string }[] | undefined {
+    if (this.ended || this.more || this.closing || this.hosts.running.size > 0 || this.readiness.checking.size > 0) return undefined;
+    if (this.paths.anyParked || this.readiness.fetching || this.readiness.ready.size === 0) return undefined;
+    const known = [...this.hosts.all()].map((h) => h.spec);
+    if (known.length === 0) return undefined;
+    const out: { pkgname: PkgName; why: string }[] = [];
+    for (const id of this.readiness.ready.values()) {
+      if (this.states.status[id] !== 'open') continue;
+      const unserved = whyNoHostServes(known, this.plan[id]!.features);
+      if (!unserved) return undefined;
+      out.push({ pkgname: this.graph.pkgnames[id]!, why: formatWaitReason({ kind: 'features', ...unserved }) });
+    }
+    return out.length > 0 ? out : undefined;
+  }
+
   runningJobs(): Job[] {
     return [...this.hosts.running.values()].map((r) => r.job);
   }
@@ -263,7 +284,7 @@ export class Engine {
       tail: () => this.expected.tail,
       duration: () => this.expected.duration,
       plannedMakeJobs: () => this.expected.plannedMakeJobs,
-      pkgnames: this.graph.pkgnames, pkgpaths: this.graph.pkgpaths, makeJobsSafe: this.plan.map((p) => p.makeJobsSafe),
+      pkgnames: this.graph.pkgnames, pkgpaths: this.graph.pkgpaths, makeJobsSafe: this.plan.map((p) => p.makeJobsSafe), features: this.plan.map((p) => p.features),
       placement: config.placement, makeJobs: config.makeJobs, admission: config.admission ?? defaultAdmission,
       expect: this.expected.expect,
       remainingWork: () => this.expected.openWork,

@@ -87,4 +87,7 @@ export interface HostSpec {
   readonly cores: number;
   /** Memory budget in MiB, when known. */
   readonly memoryMiB?: number;
+  /** Features it offers, and those it keeps for the jobs that need them (host-features.ts). */
+  readonly features?: readonly string[];
+  readonly mandatory?: readonly string[];
 }

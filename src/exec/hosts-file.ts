@@ -5,6 +5,7 @@
 //   localhost jobs=2
 //   DEFAULT sf=2
 //   builder@10.0.0.2 jobs=8 arch=x86_64 sf=3 timeout=30 cores=8 mem=16G dir=/var/tmp/kiln
+//   big@10.0.0.3 jobs=2 features=big-parallel,kvm mandatory=big-parallel
 //   STARTUP=/path/to/script
 //
 // The parser never throws: every problem becomes an error naming the file,
@@ -14,6 +15,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { HostSpec } from '../core/model.js';
 import { parseSize } from '../core/size.js';
+import { parseFeatureList } from '../core/host-features.js';
 import type { HostInfo } from './executor.js';
 
 export interface HostEntry {
@@ -35,6 +37,10 @@ export interface HostEntry {
   readonly memoryMiB?: number;
   /** `dir=`: the agent's directory on the host, absolute or relative to the login user's home. */
   readonly dir?: string;
+  /** `features=`: what the host offers to ports that require it (HOST_FEATURES). */
+  readonly features?: readonly string[];
+  /** `mandatory=`: the host takes only jobs that require all of these (offered too). */
+  readonly mandatory?: readonly string[];
   /** The line the host is on, for messages. */
   readonly line: number;
 }
@@ -80,14 +86,21 @@ export function toHostSpec(entry: HostEntry, info: HostInfo): HostSpec {
     speed: entry.speed,
     cores,
     ...(memoryMiB === undefined ? {} : { memoryMiB }),
+    ...hostClass(entry),
   };
+}
+
+/** The features and mandatory features of a host's line, as HostSpec takes them. */
+export function hostClass(entry: HostEntry): Pick<HostSpec, 'features' | 'mandatory'> {
+  return { ...(entry.features !== undefined && { features: entry.features }), ...(entry.mandatory !== undefined && { mandatory: entry.mandatory }) };
 }
 
 type Properties = {
   jobs?: number; speed?: number; arch?: string; connectTimeoutS?: number; cores?: number; memoryMiB?: number; dir?: string;
+  features?: readonly string[]; mandatory?: readonly string[];
 };
-type PropertyKey = 'jobs' | 'sf' | 'arch' | 'timeout' | 'cores' | 'mem' | 'dir';
-const PROPERTY_KEYS: readonly PropertyKey[] = ['jobs', 'sf', 'arch', 'timeout', 'cores', 'mem', 'dir'];
+type PropertyKey = 'jobs' | 'sf' | 'arch' | 'timeout' | 'cores' | 'mem' | 'dir' | 'features' | 'mandatory';
+const PROPERTY_KEYS: readonly PropertyKey[] = ['jobs', 'sf', 'arch', 'timeout', 'cores', 'mem', 'dir', 'features', 'mandatory'];
 const SETTINGS = ['STARTUP'] as const;
 
 /** Parses the text of a hosts file; `file` names it in errors and anchors relative paths. */
@@ -144,6 +157,8 @@ function definedOnly(p: Properties): Omit<Properties, 'speed'> {
   if (p.cores !== undefined) out.cores = p.cores;
   if (p.memoryMiB !== undefined) out.memoryMiB = p.memoryMiB;
   if (p.dir !== undefined) out.dir = p.dir;
+  if (p.features !== undefined) out.features = p.features;
+  if (p.mandatory !== undefined) out.mandatory = p.mandatory;
   return out;
 }
 
@@ -199,6 +214,11 @@ function parseValue(key: PropertyKey, value: string): Properties | string {
     case 'mem': {
       const mib = memoryMiB(value);
       return mib === undefined ? `mem must be a size with a unit (K, M, G or T), like mem=16G, not ${show(value)}` : { memoryMiB: mib };
+    }
+    case 'features':
+    case 'mandatory': {
+      const list = parseFeatureList(value);
+      return 'problem' in list ? `${key} wants feature names separated by commas, like ${key}=big-parallel,kvm: ${list.problem}` : { [key]: list };
     }
     case 'dir':
       return /^\/?[A-Za-z0-9._+-]+(\/[A-Za-z0-9._+-]+)*$/.test(value) && value.length <= 1024 && !value.split('/').includes('..')

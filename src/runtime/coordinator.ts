@@ -147,6 +147,13 @@ export class Coordinator {
           break;
         }
         this.apply(this.step(input));
+        const unserved = this.connector.allTried() ? this.o.engine.unservedOnly() : undefined;
+        if (unserved) {
+          for (const { pkgname, why } of unserved.slice(0, 10)) this.emit({ type: 'message', at: this.now(), level: 'error', text: `${pkgname} cannot start: ${why}` });
+          this.emit({ type: 'message', at: this.now(), level: 'error', text: 'no host can build what is left; the packages keep their state, run the same command again once a host offers what they need' });
+          result = 'no-host';
+          break;
+        }
         this.membership.closeIdle();
         this.o.waits?.stepped();
       }

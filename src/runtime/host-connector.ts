@@ -126,6 +126,11 @@ export class HostConnector {
     return true;
   }
 
+  /** Whether every host of the build has been tried at least once (none is still connecting for the first time). */
+  allTried(): boolean {
+    return this.hosts.every((h) => h.retired || h.tried || h.givenUp);
+  }
+
   /** The caller closed a retired host's executor: it is no longer up (no `down`: it left). */
   release(name: string): void {
     const host = this.find(name);
