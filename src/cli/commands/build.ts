@@ -32,6 +32,8 @@ import { FETCH_HELP, FETCH_OPTIONS, fetchSettings } from '../fetch-wiring.js';
 import type { FetchSettings } from '../../runtime/fetch-source.js';
 import { checkPorts, checkTreeDir, checkWritableDir } from '../tree-check.js';
 import { ARCH_NAME, coordinatorArch } from '../../exec/host-arch.js';
+import { randomOrder } from '../../core/policies/priority-random.js';
+import { RANDOM_HELP, takeRandomSeed } from '../random-option.js';
 
 const help = `usage: kiln build [--tree DIR] [--jobs N] [--hosts FILE] [--logdir DIR] [--packages DIR] [options] [PKGPATH...]
 
@@ -71,15 +73,16 @@ ${FETCH_HELP}  --jobs N          jobs at once on this machine without --hosts, a
   --arch ARCH       build for ARCH (pkgsrc's MACHINE_ARCH: x86_64, aarch64,
                     i386, ...) on the hosts that are ARCH; a host of another
                     architecture is refused (default: this machine's)
-  --lockdir DIR     the port locks, shared by every build that should not
+${RANDOM_HELP}  --lockdir DIR     the port locks, shared by every build that should not
                     build a port at the same time as this one (default:
                     DIR/locks of --logdir); kiln retry PKGPATH builds a
                     failed port again
 ${CLUSTER_HELP}${OPERATOR_HELP}
 ${EXIT_HELP}`;
 
-async function run(args: string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parse(args, {
+async function run(given: string[], io: CommandIO): Promise<number> {
+  const { args: rest, seed } = takeRandomSeed(given);
+  const { values, positionals } = parse(rest, {
     tree: { type: 'string' }, jobs: { type: 'string' }, logdir: { type: 'string' }, packages: { type: 'string' },
     timeout: { type: 'string' }, cores: { type: 'string' }, history: { type: 'string' }, distdir: { type: 'string' },
     ...DRIVER_OPTIONS, ...CLUSTER_OPTIONS, ...OPERATOR_OPTIONS, ...FETCH_OPTIONS,
@@ -118,7 +121,7 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   try {
     await checkPorts(opened.driver, positionals, io.signal);
     const wiring = treeWiring(opened, repository, logdir, values.distdir === undefined ? undefined : resolve(io.cwd, values.distdir), io);
-    return await runBuild({ ...values, tree, logdir, repository, jobs, timeoutS, cores, primeHistory, positionals, args, durable, fetch, arch }, opened, wiring, io);
+    return await runBuild({ ...values, tree, logdir, repository, jobs, timeoutS, cores, primeHistory, positionals, args: given, durable, fetch, arch, seed }, opened, wiring, io);
   } finally {
     await opened.close();
   }
@@ -131,6 +134,8 @@ interface BuildSettings {
   readonly fetch: FetchSettings;
   /** The architecture the run builds for. */
   readonly arch: string;
+  /** `--random SEED`: the seed of the random order; undefined: kiln's order. */
+  readonly seed: number | undefined;
 }
 
 /** What keeps work from being lost or done twice: the stuck limit, the lock directory, what to build even if current. */
@@ -158,7 +163,7 @@ function killPointsOf(io: CommandIO): KillPoints | undefined {
 
 async function runBuild(settings: BuildSettings & Parameters<typeof operatorReporters>[0] & ClusterValues, opened: OpenDriver,
   wiring: TreeWiring, io: CommandIO): Promise<number> {
-  const { logdir, repository, jobs, timeoutS, cores, positionals, args, durable, arch } = settings;
+  const { logdir, repository, jobs, timeoutS, cores, positionals, args, durable, arch, seed } = settings;
   const cluster = await clusterHosts(settings, io, { logdir, jobs, cores, tree: opened.driver, build: wiring.build, pkgsrc: wiring.pkgsrc, buildArch: arch });
   const reporters = await operatorReporters(settings, io, logdir).catch(async (err: unknown) => { await cluster.close(); throw err; });
   if (reporters.url) io.stderr.write(`kiln: the live page is at ${reporters.url}\n`);
@@ -170,7 +175,8 @@ async function runBuild(settings: BuildSettings & Parameters<typeof operatorRepo
       hosts: cluster.hosts, roster: cluster.roster,
       stuckAfterS: durable.stuckAfterS, logCapBytes: durable.logCapBytes, force: durable.force, rebuildAll: durable.rebuildAll, killPoints: durable.killPoints,
       scratchBase: defaultSandboxConfig().scratchBase, ...(durable.lockdir !== undefined && { lockdir: durable.lockdir }),
-      engine: { ...policySet('kiln', true), maxAttempts: 3 },
+      engine: { ...(seed === undefined ? policySet('kiln', true) : randomOrder(seed)), maxAttempts: 3 },
+      ...(seed !== undefined && { notes: [`random order, seed ${seed} (kiln build --random ${seed} builds in the same order)`] }),
       writeIndex: wiring.writeIndex,
       ...(opened.pkgsrc === undefined && { fetch: settings.fetch }),
     });
