@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 
 import type { HostSpec } from '../core/model.js';
 import type { Executor } from '../exec/executor.js';
-import { hostClass, toHostSpec, type HostEntry, type HostsFile } from '../exec/hosts-file.js';
+import { scheduling, toHostSpec, type HostEntry, type HostsFile } from '../exec/hosts-file.js';
 import { type BuildFunction, LocalExecutor } from '../exec/local-executor.js';
 import { SshExecutor, type SshExecutorOptions } from '../exec/ssh/ssh-executor.js';
 import { SshScanHost } from '../exec/ssh-scan-host.js';
@@ -143,6 +143,6 @@ function provisionalSpec(entry: HostEntry): HostSpec {
   return {
     name: entry.name, slots, speed: entry.speed, cores: entry.cores ?? slots,
     ...(entry.memoryMiB !== undefined && { memoryMiB: entry.memoryMiB }),
-    ...hostClass(entry),
+    ...scheduling(entry),
   };
 }

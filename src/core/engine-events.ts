@@ -6,7 +6,7 @@ import type { HostSpec, JobOutcome, Phase, PkgName, PkgPath, Status } from './mo
 
 export type EngineEvent =
   /** A host is there to take jobs: new, back after a loss, or changed. */
-  | { readonly type: 'host-up'; readonly at: number; readonly host: HostSpec }
+  | { readonly type: 'host-up'; readonly at: number; readonly host: HostSpec; readonly load?: HostLoad }
   /** A host's connection failed: its running jobs go back to the queue. */
   | { readonly type: 'host-down'; readonly at: number; readonly host: string; readonly reason: string }
   /** Start no new jobs on `host`, or anywhere when it is not given. */
@@ -69,6 +69,11 @@ export interface HostLoad {
   readonly swapUsed: number;
   /** Available memory in MiB. */
   readonly memoryFreeMiB: number;
+  /** CPU and IO pressure stall (/proc/pressure, `some avg10`), percent, where the kernel reports it. */
+  readonly cpuPressure?: number;
+  readonly ioPressure?: number;
+  /** Free MiB where the host builds, when measured. */
+  readonly diskFreeMiB?: number;
 }
 
 /** One attempt to build one pkgname on one slot. */

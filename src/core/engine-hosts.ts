@@ -6,6 +6,7 @@ import type { HostLoad, HostState, Job } from './engine-events.js';
 import type { Estimate, HostSpec } from './model.js';
 import type { Capacity, ConcurrencyPolicy, HostLimit } from './policies/policy.js';
 import { correctedEnd } from './overrun.js';
+import { pressureProblem } from './host-pressure.js';
 
 export interface HostRecord {
   spec: HostSpec;
@@ -98,8 +99,14 @@ export class HostPool {
     host.limit = policy.adjust(host.limit, load, host.spec, host.running.size, at);
   }
 
-  /** Slots a new job may take now: free, and within the load limit. */
+  /** Why the host takes no new job for its measured pressure (its hosts-file thresholds), or undefined. */
+  held(host: HostRecord): string | undefined {
+    return pressureProblem(host.spec.pressure, host.load);
+  }
+
+  /** Slots a new job may take now: free, within the load limit, and none while the host is over a threshold. */
   freeSlots(host: HostRecord): number {
+    if (host.spec.pressure !== undefined && this.held(host) !== undefined) return 0;
     return Math.max(0, Math.min(host.free.length, host.limit.slots - host.running.size));
   }
 

@@ -26,6 +26,8 @@ export type WaitReason =
   | { readonly kind: 'no-host'; readonly hosts: readonly { readonly name: string; readonly state: HostState }[] }
   /** No host up serves its class: features none offers (`missing`), or hosts kept for jobs needing other features (`reserved`). */
   | { readonly kind: 'features'; readonly missing: readonly string[]; readonly reserved: readonly string[] }
+  /** The hosts that could take it are over their pressure thresholds, each with why. */
+  | { readonly kind: 'pressure'; readonly hosts: readonly { readonly name: string; readonly why: string }[] }
   | { readonly kind: 'slots-busy'; readonly ahead: number; readonly loadLimited: readonly string[] }
   | { readonly kind: 'admission'; readonly hosts: readonly string[] }
   | { readonly kind: 'kept-slot' };
@@ -120,7 +122,13 @@ function hostReason(input: WhyInput, shared: () => Shared, id: number, at: numbe
   if (up.length === 0) return { kind: 'no-host', hosts: all.map((h) => ({ name: h.spec.name, state: h.state })) };
   const unserved = whyNoHostServes(up.map((h) => h.spec), ctx.features[id]);
   if (unserved) return { kind: 'features', ...unserved };
-  const startable = servedBy(ctx, up, id).filter((h) => ctx.hosts.canStart(h));
+  const served = servedBy(ctx, up, id);
+  const startable = served.filter((h) => ctx.hosts.canStart(h));
+  const held = served.flatMap((h) => {
+    const why = ctx.hosts.held(h);
+    return why === undefined ? [] : [{ name: h.spec.name, why }];
+  });
+  if (startable.length === 0 && held.length > 0) return { kind: 'pressure', hosts: held };
   if (startable.length === 0) {
     const loadLimited = up.filter((h) => h.limit.slots < h.spec.slots).map((h) => h.spec.name);
     return { kind: 'slots-busy', ahead: shared().rank.get(id) ?? 0, loadLimited };
@@ -151,6 +159,7 @@ export function formatWaitReason(r: WaitReason): string {
       return r.missing.length > 0
         ? `no host with feature ${r.missing.join(', ')} takes jobs (hosts file features=)`
         : `the hosts up keep themselves for jobs needing other features (mandatory= on ${names(r.reserved)})`;
+    case 'pressure': return `the hosts that could take it take no new job for their load: ${r.hosts.map((h) => `${h.name} (${h.why})`).join(', ')}`;
     case 'slots-busy':
       return `every slot is busy; ${r.ahead} ready package${r.ahead === 1 ? ' comes' : 's come'} before it`
         + (r.loadLimited.length > 0 ? ` (fewer slots for the load on ${r.loadLimited.join(', ')})` : '');

@@ -11,7 +11,7 @@
 // engine-dispatch.ts.
 
 import { dispatchRound, type DispatchContext } from './engine-dispatch.js';
-import type { EngineCommand, EngineEvent, HostState, Job } from './engine-events.js';
+import type { EngineCommand, EngineEvent, HostLoad, HostState, Job } from './engine-events.js';
 import { Expectations } from './engine-expectations.js';
 import { grown, settle } from './engine-growth.js';
 import { HostEvents } from './engine-host-events.js';
@@ -128,7 +128,10 @@ export class Engine {
     const out: EngineCommand[] = [];
     const at = event.at;
     switch (event.type) {
-      case 'host-up': this.hostEvents.up(out, at, event.host); break;
+      case 'host-up':
+        this.hostEvents.up(out, at, event.host);
+        if (event.load !== undefined) this.handleLoad(out, at, event.host.name, event.load);
+        break;
       case 'host-down': hostLost(this.jobEnds, out, at, event.host, event.reason); break;
       case 'drain': this.hostEvents.drain(out, at, event.host, true); break;
       case 'undrain': this.hostEvents.drain(out, at, event.host, false); break;
@@ -147,15 +150,23 @@ export class Engine {
         this.more = false;
         this.closing = event.replan === true;
         break;
-      case 'host-load': {
-        const host = this.hosts.get(event.host);
-        if (host) this.hosts.applyLoad(host, event.load, this.config.concurrency ?? defaultConcurrency, at);
-        break;
-      }
+      case 'host-load': this.handleLoad(out, at, event.host, event.load); break;
       default: unreachable(event);
     }
     this.dispatch(out, at);
     return out;
+  }
+
+  /** A host's measured load: its load limit, and whether it is over a threshold (said when that changes). */
+  private handleLoad(out: EngineCommand[], at: number, name: string, load: HostLoad): void {
+    const host = this.hosts.get(name);
+    if (!host) return;
+    const heldBefore = this.hosts.held(host);
+    this.hosts.applyLoad(host, load, this.config.concurrency ?? defaultConcurrency, at);
+    const held = this.hosts.held(host);
+    if ((held === undefined) !== (heldBefore === undefined) && host.state === 'up') {
+      out.push({ type: 'host', at, host: name, state: 'up', ...(held !== undefined && { reason: `takes no new job: ${held}` }) });
+    }
   }
 
   private get jobEnds(): JobEndContext {

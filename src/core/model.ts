@@ -1,5 +1,7 @@
 // The words of the domain, as types. See DESIGN.md "Words".
 
+import type { PressureLimits } from './host-pressure.js';
+
 /** What a port builds: `gmake-4.4.1`. */
 export type PkgName = string;
 /** A port's directory relative to the tree: `devel/gmake`. */
@@ -90,4 +92,6 @@ export interface HostSpec {
   /** Features it offers, and those it keeps for the jobs that need them (host-features.ts). */
   readonly features?: readonly string[];
   readonly mandatory?: readonly string[];
+  /** Thresholds of its measured load above which it takes no new job (host-pressure.ts). */
+  readonly pressure?: PressureLimits;
 }

@@ -14,6 +14,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { HostSpec } from '../core/model.js';
+import type { PressureLimits } from '../core/host-pressure.js';
 import { parseSize } from '../core/size.js';
 import { parseFeatureList } from '../core/host-features.js';
 import type { HostInfo } from './executor.js';
@@ -41,6 +42,8 @@ export interface HostEntry {
   readonly features?: readonly string[];
   /** `mandatory=`: the host takes only jobs that require all of these (offered too). */
   readonly mandatory?: readonly string[];
+  /** `max-load=`, `max-psi=`, `min-disk=`: over one, the host takes no new job. */
+  readonly pressure?: PressureLimits;
   /** The line the host is on, for messages. */
   readonly line: number;
 }
@@ -86,21 +89,26 @@ export function toHostSpec(entry: HostEntry, info: HostInfo): HostSpec {
     speed: entry.speed,
     cores,
     ...(memoryMiB === undefined ? {} : { memoryMiB }),
-    ...hostClass(entry),
+    ...scheduling(entry),
   };
 }
 
-/** The features and mandatory features of a host's line, as HostSpec takes them. */
-export function hostClass(entry: HostEntry): Pick<HostSpec, 'features' | 'mandatory'> {
-  return { ...(entry.features !== undefined && { features: entry.features }), ...(entry.mandatory !== undefined && { mandatory: entry.mandatory }) };
+/** What a host's line says of which jobs it takes and when: its features, mandatory features and pressure thresholds, as HostSpec takes them. */
+export function scheduling(entry: HostEntry): Pick<HostSpec, 'features' | 'mandatory' | 'pressure'> {
+  return {
+    ...(entry.features !== undefined && { features: entry.features }), ...(entry.mandatory !== undefined && { mandatory: entry.mandatory }),
+    ...(entry.pressure !== undefined && { pressure: entry.pressure }),
+  };
 }
 
 type Properties = {
   jobs?: number; speed?: number; arch?: string; connectTimeoutS?: number; cores?: number; memoryMiB?: number; dir?: string;
-  features?: readonly string[]; mandatory?: readonly string[];
+  features?: readonly string[]; mandatory?: readonly string[]; maxLoad?: number; maxPsi?: number; minDiskMiB?: number;
 };
-type PropertyKey = 'jobs' | 'sf' | 'arch' | 'timeout' | 'cores' | 'mem' | 'dir' | 'features' | 'mandatory';
-const PROPERTY_KEYS: readonly PropertyKey[] = ['jobs', 'sf', 'arch', 'timeout', 'cores', 'mem', 'dir', 'features', 'mandatory'];
+type PropertyKey = 'jobs' | 'sf' | 'arch' | 'timeout' | 'cores' | 'mem' | 'dir' | 'features' | 'mandatory' | 'max-load' | 'max-psi' | 'min-disk';
+const PROPERTY_KEYS: readonly PropertyKey[] = [
+  'jobs', 'sf', 'arch', 'timeout', 'cores', 'mem', 'dir', 'features', 'mandatory', 'max-load', 'max-psi', 'min-disk',
+];
 const SETTINGS = ['STARTUP'] as const;
 
 /** Parses the text of a hosts file; `file` names it in errors and anchors relative paths. */
@@ -149,8 +157,8 @@ export function parseHostsFile(text: string, file: string): HostsFileResult {
   return { ok: true, hostsFile: { hosts, ...(startup ? { startup: startup.path } : {}) } };
 }
 
-function definedOnly(p: Properties): Omit<Properties, 'speed'> {
-  const out: { -readonly [K in keyof Properties]?: Properties[K] } = {};
+function definedOnly(p: Properties): Omit<Properties, 'speed' | 'maxLoad' | 'maxPsi' | 'minDiskMiB'> & { pressure?: PressureLimits } {
+  const out: { -readonly [K in keyof Properties]?: Properties[K] } & { pressure?: PressureLimits } = {};
   if (p.jobs !== undefined) out.jobs = p.jobs;
   if (p.arch !== undefined) out.arch = p.arch;
   if (p.connectTimeoutS !== undefined) out.connectTimeoutS = p.connectTimeoutS;
@@ -159,6 +167,11 @@ function definedOnly(p: Properties): Omit<Properties, 'speed'> {
   if (p.dir !== undefined) out.dir = p.dir;
   if (p.features !== undefined) out.features = p.features;
   if (p.mandatory !== undefined) out.mandatory = p.mandatory;
+  const pressure: { -readonly [K in keyof PressureLimits]: PressureLimits[K] } = {};
+  if (p.maxLoad !== undefined) pressure.maxLoad = p.maxLoad;
+  if (p.maxPsi !== undefined) pressure.maxPsi = p.maxPsi;
+  if (p.minDiskMiB !== undefined) pressure.minDiskMiB = p.minDiskMiB;
+  if (Object.keys(pressure).length > 0) out.pressure = pressure;
   return out;
 }
 
@@ -212,7 +225,7 @@ function parseValue(key: PropertyKey, value: string): Properties | string {
     case 'arch':
       return /^[A-Za-z0-9_]{1,32}$/.test(value) ? { arch: value } : `arch must be a name like x86_64 or amd64, not ${show(value)}`;
     case 'mem': {
-      const mib = memoryMiB(value);
+      const mib = sizeMiB(value);
       return mib === undefined ? `mem must be a size with a unit (K, M, G or T), like mem=16G, not ${show(value)}` : { memoryMiB: mib };
     }
     case 'features':
@@ -220,11 +233,28 @@ function parseValue(key: PropertyKey, value: string): Properties | string {
       const list = parseFeatureList(value);
       return 'problem' in list ? `${key} wants feature names separated by commas, like ${key}=big-parallel,kvm: ${list.problem}` : { [key]: list };
     }
+    case 'max-load': {
+      const n = decimal(value);
+      return n !== undefined && n > 0 ? { maxLoad: n } : `max-load must be a load average per core above 0, like max-load=2.5, not ${show(value)}`;
+    }
+    case 'max-psi': {
+      const n = decimal(value);
+      return n !== undefined && n <= 100 ? { maxPsi: n } : `max-psi must be a percentage from 0 to 100 (CPU or IO pressure, /proc/pressure's avg10), like max-psi=60, not ${show(value)}`;
+    }
+    case 'min-disk': {
+      const mib = sizeMiB(value);
+      return mib === undefined ? `min-disk must be a size with a unit (K, M, G or T), like min-disk=10G, not ${show(value)}` : { minDiskMiB: mib };
+    }
     case 'dir':
       return /^\/?[A-Za-z0-9._+-]+(\/[A-Za-z0-9._+-]+)*$/.test(value) && value.length <= 1024 && !value.split('/').includes('..')
         ? { dir: value }
         : `dir must be a directory path (absolute, or relative to the login user's home) of letters, digits, '.', '_', '+', '-', like dir=/var/tmp/kiln, not ${show(value)}`;
   }
+}
+
+/** A plain decimal number (`2`, `2.5`), or undefined. */
+function decimal(value: string): number | undefined {
+  return /^\d{1,6}(\.\d{1,6})?$/.test(value) ? Number(value) : undefined;
 }
 
 function integer(value: string, min: number, max: number): number | undefined {
@@ -234,7 +264,7 @@ function integer(value: string, min: number, max: number): number | undefined {
 }
 
 
-function memoryMiB(value: string): number | undefined {
+function sizeMiB(value: string): number | undefined {
   const bytes = parseSize(value, 'needs-unit');
   const mib = bytes === undefined ? 0 : Math.floor(bytes / 2 ** 20);
   return mib >= 1 ? mib : undefined;

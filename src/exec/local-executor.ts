@@ -11,6 +11,7 @@ import type { BuildJob, BuildReport } from '../sandbox/build-job.js';
 import type { ConnectResult, Executor, JobWatcher } from './executor.js';
 import { runStartupScript } from './agent/startup-script.js';
 import { LOAD_EVERY_S, measureLoad } from './host-load.js';
+import { defaultSandboxConfig } from '../sandbox/sandbox-config.js';
 import { archProblem, coordinatorArch, type ArchWanted } from './host-arch.js';
 
 export type BuildFunction = (job: BuildJob, options: { signal: AbortSignal; onPhase?: (phase: string) => void; onOutput?: () => void }) => Promise<BuildReport>;
@@ -85,10 +86,12 @@ export class LocalExecutor implements Executor {
 
   private measureLoadEvery(seconds: number): void {
     if (this.loadTimer !== undefined) return;
-    this.loadTimer = setInterval(() => {
-      const load = measureLoad();
+    const measure = (): void => {
+      const load = measureLoad(defaultSandboxConfig().scratchBase);
       for (const listener of this.loadListeners) listener(load);
-    }, seconds * 1000);
+    };
+    measure(); // before the first job: a host over its thresholds takes none
+    this.loadTimer = setInterval(measure, seconds * 1000);
     this.loadTimer.unref();
   }
 }

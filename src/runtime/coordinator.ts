@@ -90,8 +90,8 @@ export class Coordinator {
       result: (job, report, setup) => this.queue.push({ kind: 'result', job, report, setup }),
     });
     this.connector = new HostConnector(options.hosts, options.signal, {
-      up: (spec, again) => {
-        this.queue.push({ kind: 'engine', event: { type: 'host-up', at: this.now(), host: spec } });
+      up: (spec, again, load) => {
+        this.queue.push({ kind: 'engine', event: { type: 'host-up', at: this.now(), host: spec, ...(load !== undefined && { load }) } });
         if (again) this.outside(() => this.emit({ type: 'message', at: this.now(), level: 'info', text: `host ${spec.name} came up` }));
       },
       down: (host, reason, retryS) => {

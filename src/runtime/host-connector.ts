@@ -11,8 +11,8 @@ import type { HostSpec } from '../core/model.js';
 import type { Executor, HostInfo } from '../exec/executor.js';
 
 export interface HostListener {
-  /** A host is up, or has a new spec; `again`: it was lost and came back. */
-  up(spec: HostSpec, again: boolean): void;
+  /** A host is up, or has a new spec; `again`: it was lost and came back; `load`: what it last measured, when it has. */
+  up(spec: HostSpec, again: boolean, load?: HostLoad): void;
   /** `retryS`: when the next try is, or undefined when there is none (the host left). */
   down(host: string, reason: string, retryS: number | undefined): void;
   refused(host: string, reason: string): void;
@@ -43,6 +43,8 @@ interface HostState {
   timer: NodeJS.Timeout | undefined;
   lastReason: string;
   info: HostInfo | undefined;
+  /** The host's last measured load, kept while it connects: the engine gets it as the host comes up, so its thresholds count from the first job. */
+  lastLoad: HostLoad | undefined;
 }
 
 export class HostConnector {
@@ -164,7 +166,9 @@ export class HostConnector {
       this.retryLater(host);
     });
     executor.onLoad?.((load) => {
-      if (!this.stopped && host.up && host.binding.executor === executor) this.listener.load?.(name, load);
+      if (this.stopped || host.binding.executor !== executor) return;
+      host.lastLoad = load;
+      if (host.up) this.listener.load?.(name, load);
     });
     void this.connect(host);
   }
@@ -182,7 +186,7 @@ export class HostConnector {
       host.up = true;
       host.info = result.info;
       host.backoffS = 5;
-      this.listener.up(this.specOf(host), host.everUp);
+      this.listener.up(this.specOf(host), host.everUp, host.lastLoad);
       host.everUp = true;
       return;
     }
@@ -202,6 +206,6 @@ export class HostConnector {
 
 function fresh(binding: ConnectorHost): HostState {
   return {
-    binding, up: false, everUp: false, tried: false, retired: false, quarantined: false, givenUp: false, backoffS: 5, timer: undefined, lastReason: '', info: undefined,
+    binding, up: false, everUp: false, tried: false, retired: false, quarantined: false, givenUp: false, backoffS: 5, timer: undefined, lastReason: '', info: undefined, lastLoad: undefined,
   };
 }

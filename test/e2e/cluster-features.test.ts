@@ -4,16 +4,20 @@
 // nothing else (mandatory=), the others here; pkg_summary and report.json
 // say the build's architecture. A build for another architecture (--arch)
 // and a hosts file whose arch= disagrees refuse their hosts, naming both,
-// and the run exits with status 5.
+// and the run exits with status 5. A host over a pressure threshold (here
+// min-disk, from its agent's report) takes no job, and says so.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { machine, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { clusterUnavailable, createCluster, type NetnsCluster, type NetnsHost } from '../support/netns-hosts.js';
 import { startKiln } from '../support/kiln-process.js';
+import { kiln } from '../support/kiln-runs.js';
+import { waitFor } from '../support/run-command.js';
 import { buildResult, type Run } from '../support/build-result.js';
 import { makeTree, portfile } from '../support/fixture-tree.js';
 
@@ -28,13 +32,17 @@ const install = (name: string): string => `mkdir -p "$DESTDIR$PREFIX/share"\nech
 const needs = (...deps: string[]): string => `DEPENDS=(${deps.map((d) => `'${d}-[0-9]*:../../misc/${d}'`).join(' ')})\n`;
 const BIG = 'HOST_FEATURES=(big-parallel)\n';
 
-async function build(name: string, hosts: readonly string[], args: readonly string[] = []): Promise<Run> {
+function start(name: string, hosts: readonly string[], args: readonly string[] = []): ReturnType<typeof startKiln> {
   const file = join(work, `${name}.hosts`);
-  await writeFile(file, hosts.map((l) => `${l}\n`).join(''));
-  const kiln = startKiln(['build', '--tree', tree, '--logdir', join(work, name, 'logs'), '--packages', join(work, name, 'packages'),
+  writeFileSync(file, hosts.map((l) => `${l}\n`).join(''));
+  return startKiln(['build', '--tree', tree, '--logdir', join(work, name, 'logs'), '--packages', join(work, name, 'packages'),
     '--plain', '--hosts', file, '--ssh-config', cluster.sshConfig, ...args]);
-  const code = await kiln.exited;
-  return buildResult(join(work, name, 'logs'), join(work, name, 'packages', 'All'), code, kiln.lines);
+}
+
+async function build(name: string, hosts: readonly string[], args: readonly string[] = []): Promise<Run> {
+  const running = start(name, hosts, args);
+  const code = await running.exited;
+  return buildResult(join(work, name, 'logs'), join(work, name, 'packages', 'All'), code, running.lines);
 }
 
 before(async () => {
@@ -77,4 +85,20 @@ void test('a build for another architecture, and a hosts file whose arch= is wro
   assert.match(said, new RegExp(`host localhost: it is ${arch}, the build is for ${other} \\(kiln build --arch\\)`));
   assert.match(said, new RegExp(`host ${big.name}: it is ${arch}, the hosts file says arch=sparc64`));
   assert.equal([...run.hosts].length, 0, 'nothing was built');
+});
+
+void test('a host over its min-disk threshold takes no job from its first report on, and kiln why says so', { skip, timeout: 60_000 }, async () => {
+  const logdir = join(work, 'pressure', 'logs');
+  const running = start('pressure', ['localhost jobs=2', `${big.name} jobs=2 features=big-parallel mandatory=big-parallel min-disk=1000T`]);
+  const held = await running.line(new RegExp(`host ${big.name} up .*takes no new job: \\d+ MiB free where it builds, below min-disk \\(1048576000 MiB\\)`), 30_000);
+  await running.line(/built misc\/tool/, 30_000);
+  let why = await kiln(['why', 'misc/vast', '--logdir', logdir]);
+  // kiln why reads what the build last recorded of its queue (every few seconds).
+  assert.ok(await waitFor(async () => !(why = await kiln(['why', 'misc/vast', '--logdir', logdir])).stdout.includes('not said why yet'), 20_000, 500));
+  assert.match(why.stdout, new RegExp(`the hosts that could take it take no new job for their load: ${big.name} \\(\\d+ MiB free where it builds, below min-disk`), why.stdout + why.stderr);
+  assert.equal((await kiln(['stop', '--logdir', logdir])).code, 0);
+  const run = await buildResult(logdir, join(work, 'pressure', 'packages', 'All'), await running.exited, running.lines);
+  assert.equal(run.code, 3, 'stopped');
+  assert.equal(running.lines.some((l) => new RegExp(`start .* on ${big.name}:`).test(l)), false, `nothing started on ${big.name} (${held})`);
+  assert.equal(run.statuses.get('tool-1.0'), 'done');
 });

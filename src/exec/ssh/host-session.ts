@@ -245,7 +245,11 @@ export class HostSession {
         this.scans.get(m.id)?.(m.result);
         return;
       case 'load': {
-        const load: HostLoad = { loadPerCore: m.loadPerCore, swapUsed: m.swapUsed, memoryFreeMiB: m.memoryFreeMiB };
+        const load: HostLoad = {
+          loadPerCore: m.loadPerCore, swapUsed: m.swapUsed, memoryFreeMiB: m.memoryFreeMiB,
+          ...(m.cpuPressure !== null && { cpuPressure: m.cpuPressure }), ...(m.ioPressure !== null && { ioPressure: m.ioPressure }),
+          ...(m.diskFreeMiB !== null && { diskFreeMiB: m.diskFreeMiB }),
+        };
         for (const listener of this.#load) listener(load);
         return;
       }
