@@ -12,13 +12,13 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 
-import { parseDepgraph, type ParsedDepgraph } from '../src/core/depgraph.js';
-import { parseHistoryCsv, type HistoryRecord } from '../src/core/history-csv.js';
-import { parseHostsSpec, type HostLine } from '../src/core/hosts-spec.js';
+import { parseDepgraph, type ParsedDepgraph } from '../src/core/formats/depgraph.js';
+import { parseHistoryCsv, type HistoryRecord } from '../src/core/formats/history-csv.js';
+import { parseHostsSpec, type HostLine } from '../src/core/formats/hosts-spec.js';
 import type { PolicyName } from '../src/core/policies/policy-set.js';
-import { type Random, seededRandom } from '../src/core/random.js';
-import { prepareSimulation, type SimulationInput } from '../src/core/simulation-setup.js';
-import { simulate } from '../src/core/simulator.js';
+import { type Random, seededRandom } from '../src/core/simulation/random.js';
+import { prepareSimulation, type SimulationInput } from '../src/core/simulation/simulation-setup.js';
+import { simulate } from '../src/core/simulation/simulator.js';
 import { estimatorError } from './estimator-error.js';
 
 const DATA = process.env['KILN_DATA'] ?? new URL('../../../shared/data/pkgsrc-smartos/', import.meta.url).pathname;

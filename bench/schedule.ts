@@ -9,15 +9,15 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 
-import { parseDepgraph, type ParsedDepgraph } from '../src/core/depgraph.js';
-import { Estimator } from '../src/core/estimator.js';
-import { parseHistoryCsv, type HistoryRecord } from '../src/core/history-csv.js';
-import { noisyHistory } from '../src/core/history-noise.js';
-import { parseHostsSpec, type HostLine } from '../src/core/hosts-spec.js';
+import { parseDepgraph, type ParsedDepgraph } from '../src/core/formats/depgraph.js';
+import { Estimator } from '../src/core/estimate/estimator.js';
+import { parseHistoryCsv, type HistoryRecord } from '../src/core/formats/history-csv.js';
+import { noisyHistory } from '../src/core/simulation/history-noise.js';
+import { parseHostsSpec, type HostLine } from '../src/core/formats/hosts-spec.js';
 import { POLICY_NAMES, type PolicyName } from '../src/core/policies/policy-set.js';
-import { seededRandom } from '../src/core/random.js';
-import { prepareSimulation, type SimulationInput } from '../src/core/simulation-setup.js';
-import { simulate } from '../src/core/simulator.js';
+import { seededRandom } from '../src/core/simulation/random.js';
+import { prepareSimulation, type SimulationInput } from '../src/core/simulation/simulation-setup.js';
+import { simulate } from '../src/core/simulation/simulator.js';
 
 const DATA = process.env['KILN_DATA'] ?? new URL('../../../shared/data/pkgsrc-smartos/', import.meta.url).pathname;
 const SEEDS = Number(process.env['KILN_BENCH_SEEDS'] ?? 8);

@@ -5,8 +5,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { EventLog, RunDirectory } from '../report/event-log.js';
-import { parseWaiting, WAITING_KEY } from '../report/waiting.js';
+import type { EventLog, RunDirectory } from '../report/sinks/event-log.js';
+import { parseWaiting, WAITING_KEY } from '../store/waiting-record.js';
 import { RunStore, StoreError } from '../store/run-store.js';
 import { UserError } from './command.js';
 

@@ -1,7 +1,5 @@
 // The words of the domain, as types. See DESIGN.md "Words".
 
-import type { PressureLimits } from './host-pressure.js';
-
 /** What a port builds: `gmake-4.4.1`. */
 export type PkgName = string;
 /** A port's directory relative to the tree: `devel/gmake`. */
@@ -77,6 +75,37 @@ export interface Estimate {
   readonly source: 'history' | 'estimate';
   /** For a guess from the scan's facts: the spread (sd of ln actual / guess) of such guesses. */
   readonly spread?: number;
+}
+
+/** What a host's load measures: the engine's load limit and memory admission read it. */
+/** A host's thresholds (hosts file `max-load=`, `max-psi=`, `min-disk=`): over one, it takes no new job (engine/host-pressure.ts). */
+export interface PressureLimits {
+  /** 1-minute load average per core. */
+  readonly maxLoad?: number;
+  /** CPU or IO pressure, `some avg10`, percent. */
+  readonly maxPsi?: number;
+  /** Free MiB where the host builds. */
+  readonly minDiskMiB?: number;
+}
+
+export interface HostLoad {
+  /** 1-minute load average divided by the host's cores. */
+  readonly loadPerCore: number;
+  /** Fraction of swap in use, 0..1. */
+  readonly swapUsed: number;
+  /** Available memory in MiB. */
+  readonly memoryFreeMiB: number;
+  /** CPU and IO pressure stall (/proc/pressure, `some avg10`), percent, where the kernel reports it. */
+  readonly cpuPressure?: number;
+  readonly ioPressure?: number;
+  /** Free MiB where the host builds, when measured. */
+  readonly diskFreeMiB?: number;
+}
+
+/** Where a failure that stands from an earlier run happened: its log and host, for the reports. */
+export interface FailedWhere {
+  readonly log?: string;
+  readonly host?: string;
 }
 
 /** A host as the engine sees it: slots, a speed factor and a core budget. */

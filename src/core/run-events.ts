@@ -2,7 +2,7 @@
 // reporter (terminal, web page, report files, hooks) subscribes to. Times are
 // seconds since the epoch, from the runtime's clock.
 
-import type { HostState, Job, StatusChange } from './engine-events.js';
+import type { HostState, Job, StatusChange } from './engine/engine-events.js';
 import type { JobOutcome, PkgName, PkgPath } from './model.js';
 
 export type RunEvent =

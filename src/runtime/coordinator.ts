@@ -3,15 +3,15 @@
 // (start jobs on executors). Job results, lost hosts, stop files and Ctrl-C
 // all arrive through one queue, so the engine sees one event at a time.
 
-import type { CheckVerdict, EngineCommand, EngineEvent, Job } from '../core/engine-events.js';
+import type { CheckVerdict, EngineCommand, EngineEvent, Job } from '../core/engine/engine-events.js';
 
-import type { Engine } from '../core/engine.js';
+import type { Engine } from '../core/engine/engine.js';
 import type { HostSpec, JobOutcome, PkgName } from '../core/model.js';
 import type { RunEvent, RunEventSink } from '../core/run-events.js';
 import type { WaitRecord } from './wait-record.js';
 import { unreachable } from '../core/unreachable.js';
 import type { Executor, HostInfo } from '../exec/executor.js';
-import type { BuildReport } from '../sandbox/build-job.js';
+import type { BuildReport } from '../job/build-job.js';
 import type { RunStore } from '../store/run-store.js';
 import type { Clock } from './clock.js';
 import type { DiskSpace } from './disk-space.js';
@@ -96,8 +96,12 @@ export class Coordinator {
       },
       down: (host, reason, retryS) => {
         this.queue.push({ kind: 'engine', event: { type: 'host-down', at: this.now(), host, reason } });
-        const next = retryS === undefined ? 'it left the build' : `kiln tries it again in ${retryS} s`;
+        const next = retryS === undefined ? 'it left the build' : retryS === 'on-demand' ? 'kiln asks for it again when work waits' : `kiln tries it again in ${retryS} s`;
         this.outside(() => this.emit({ type: 'message', at: this.now(), level: 'warning', text: `host ${host} went down (${next}): ${reason}` }));
+      },
+      givenBack: (host, reason) => {
+        this.queue.push({ kind: 'engine', event: { type: 'host-down', at: this.now(), host, reason: `given back: ${reason}` } });
+        this.outside(() => this.emit({ type: 'message', at: this.now(), level: 'info', text: `host ${host} given back: ${reason}` }));
       },
       load: (host, load) => this.queue.push({ kind: 'engine', event: { type: 'host-load', at: this.now(), host, load } }),
       refused: (host, reason) => this.outside(() => this.emit({ type: 'message', at: this.now(), level: 'error', text: `host ${host} refused: ${reason}` })),
@@ -147,6 +151,7 @@ export class Coordinator {
           break;
         }
         this.apply(this.step(input));
+        this.connector.demand({ ready: this.o.engine.snapshot().ready, hosts: this.o.engine.hostStates().map((h) => ({ name: h.name, up: h.state === 'up', slots: h.spec.slots, running: h.running })) });
         const unserved = this.connector.allTried() ? this.o.engine.unservedOnly() : undefined;
         if (unserved) {
           for (const { pkgname, why } of unserved.slice(0, 10)) this.emit({ type: 'message', at: this.now(), level: 'error', text: `${pkgname} cannot start: ${why}` });

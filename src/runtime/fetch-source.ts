@@ -5,18 +5,20 @@
 // distfile is one line of fetch.log; a port that fails has its fetch
 // transcript as its log.
 
-import { appendFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
-import type { EngineEvent } from '../core/engine-events.js';
-import type { PlanEntry } from '../core/engine-plan.js';
+import type { EngineEvent } from '../core/engine/engine-events.js';
+import type { PlanEntry } from '../core/engine/engine-plan.js';
 import type { PkgName, PkgPath } from '../core/model.js';
-import { indexValue } from '../core/pbulk-index.js';
-import type { ResolvedPackage } from '../core/resolve.js';
+import { indexValue } from '../core/formats/pbulk-index.js';
+import type { ResolvedPackage } from '../core/resolve/resolve.js';
 import type { FetchLimits } from '../core/distfiles/fetch-order.js';
 import { FetchQueue, type DistfileEnded, type PortFetchResult } from '../fetch/fetch-queue.js';
-import { portDistfiles, words } from '../fetch/port-distfiles.js';
+import { words } from '../fetch/port-distfiles.js';
 import type { EventSource } from './job-hooks.js';
+import { lockDistfile } from './distfile-lock.js';
+import { distfilesOf, keepEarlierAttempt, linkPathLog, logPaths } from './job-setup.js';
 
 export interface FetchSettings {
   /** DISTDIR on the coordinator. */
@@ -27,12 +29,6 @@ export interface FetchSettings {
   /** `scan`: fetch in the order the scan found the ports, not by build priority (bench/fetch-order.ts compares them). */
   readonly order?: 'priority' | 'scan';
 }
-
-/** The distfiles a package's block names. */
-export function distfilesOf(pkg: ResolvedPackage): string[] {
-  return words(indexValue(pkg.entry, 'DISTFILES'));
-}
-
 
 export class FetchSource implements EventSource {
   private push: ((event: EngineEvent) => void) | undefined;
@@ -54,7 +50,7 @@ export class FetchSource implements EventSource {
   ) {
     const scanOrder = (pkgname: PkgName): number => -(this.scanIndex.get(pkgname) ?? 0);
     this.queue = new FetchQueue({
-      distdir: settings.distdir, limits: settings.limits, priority: settings.order === 'scan' ? scanOrder : priority, signal,
+      distdir: settings.distdir, limits: settings.limits, lock: lockDistfile, priority: settings.order === 'scan' ? scanOrder : priority, signal,
       attempted: (name, attempt) => {
         if (attempt.ok) return;
         try {
@@ -88,18 +84,10 @@ export class FetchSource implements EventSource {
       this.paths.set(entry.pkgname, entry.pkgpath);
       this.scanIndex.set(entry.pkgname, this.scanIndex.size);
     }
-    // Read every distinfo first, so that the most urgent of the whole batch start first.
-    void Promise.all(fresh.map(async (entry) => {
+    void this.queue.wantPorts(fresh.map((entry) => {
       const pkg = packages.get(entry.pkgname)!;
-      try {
-        return { entry, port: await portDistfiles(join(this.tree, entry.pkgpath), distfilesOf(pkg), words(indexValue(pkg.entry, 'MASTER_SITES')), this.settings.override) };
-      } catch (err) {
-        return { entry, port: { ok: false as const, reason: `cannot read its distinfo: ${(err as Error).message}` } };
-      }
-    })).then((ports) => {
-      for (const { entry, port } of ports) if (!port.ok) this.ended(entry.pkgname, port);
-      this.queue.want(ports.flatMap(({ entry, port }) => (port.ok ? [{ port: entry.pkgname, requests: port.requests }] : [])));
-    });
+      return { port: entry.pkgname, dir: join(this.tree, entry.pkgpath), distfiles: distfilesOf(pkg), sites: words(indexValue(pkg.entry, 'MASTER_SITES')) };
+    }), this.settings.override);
   }
 
   start(push: (event: EngineEvent) => void): void {
@@ -134,20 +122,15 @@ export class FetchSource implements EventSource {
     }
   }
 
-  /** The port's log (`packages/<pkgname>.log`, `paths/<pkgpath>.log`) says what the fetch tried. */
+  /** The port's log (`packages/<pkgname>.log`, `paths/<pkgpath>.log`) says what the fetch tried; an earlier attempt's is kept, as a build's. */
   private writePortLog(pkgname: PkgName, reason: string): void {
     try {
-      const logFile = join(this.logdir, 'packages', `${pkgname}.log`);
-      mkdirSync(join(this.logdir, 'packages', pkgname), { recursive: true });
-      const text = `===> fetch\nkiln: ${reason.split('; ').join('\nkiln: ')}\n`;
-      writeFileSync(logFile, text);
-      writeFileSync(join(this.logdir, 'packages', pkgname, 'fetch.log'), text);
+      const { logFile, logDir } = logPaths(this.logdir, pkgname);
+      keepEarlierAttempt(logFile, logDir);
+      mkdirSync(logDir, { recursive: true });
+      writeFileSync(logFile, `===> fetch\nkiln: ${reason.split('; ').join('\nkiln: ')}\n`);
       const pkgpath = this.paths.get(pkgname);
-      if (pkgpath === undefined) return;
-      const link = join(this.logdir, 'paths', `${pkgpath}.log`);
-      mkdirSync(dirname(link), { recursive: true });
-      rmSync(link, { force: true });
-      symlinkSync(relative(dirname(link), logFile), link);
+      if (pkgpath !== undefined) linkPathLog(this.logdir, pkgpath, logFile);
     } catch {
       // As above: the store names a full run directory.
     }

@@ -2,7 +2,7 @@
 // has a limit of silence (job-limits.ts); a job past it is stopped, and its
 // outcome becomes a failure of the phase it was in, classed `stuck`.
 
-import type { Job } from '../core/engine-events.js';
+import type { Job } from '../core/engine/engine-events.js';
 import type { JobOutcome } from '../core/model.js';
 import type { JobHooks, JobSetup } from './job-hooks.js';
 

@@ -5,7 +5,7 @@
 // coarse class) or the host's (`infrastructure`, with what and where).
 
 import { fullIn, type PhaseTiming } from '../core/model.js';
-import type { BuildJob, BuildReport } from './build-job.js';
+import type { BuildJob, BuildReport } from '../job/build-job.js';
 import { checkJob } from './job-check.js';
 import { type JobCgroup, openJobCgroup } from './job-cgroup.js';
 import { JobLog } from './job-log.js';

@@ -6,7 +6,7 @@
 // file beside it, implementing the same interface.
 
 import type { Phase } from '../core/model.js';
-import type { BuildJob } from './build-job.js';
+import type { BuildJob } from '../job/build-job.js';
 import type { JobMount } from './bwrap-mounts.js';
 import type { PhaseLog } from './job-log.js';
 import type { JobScratch } from './scratch.js';

@@ -3,11 +3,11 @@
 
 import { resolve } from 'node:path';
 
-import { EventLogFollower } from '../../report/event-log.js';
-import { measuredProgress } from '../../report/live-logs.js';
-import { RunViewState } from '../../report/run-view-state.js';
-import { terminalLines } from '../../report/terminal-lines.js';
-import { TerminalReporter, wantsColor } from '../../report/terminal-reporter.js';
+import { EventLogFollower } from '../../report/sinks/event-log.js';
+import { measuredProgress } from '../../report/sinks/live-logs.js';
+import { RunViewState } from '../../report/view/run-view-state.js';
+import { terminalLines } from '../../report/sinks/terminal-lines.js';
+import { TerminalReporter, wantsColor } from '../../report/sinks/terminal-reporter.js';
 import { parse } from '../args.js';
 import { exitHelp } from '../exit-status.js';
 import type { Command, CommandIO } from '../command.js';

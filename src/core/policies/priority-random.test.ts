@@ -5,11 +5,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import type { EngineCommand, Job } from '../engine-events.js';
-import { Engine, type PlanEntry } from '../engine.js';
+import type { EngineCommand, Job } from '../engine/engine-events.js';
+import { Engine, type PlanEntry } from '../engine/engine.js';
 import type { Estimate } from '../model.js';
 import { randomOrder, randomPriority } from './priority-random.js';
-import { BuildGraph } from '../graph.js';
+import { BuildGraph } from '../resolve/graph.js';
 
 const estimate: Estimate = { wallS: 10, cpuS: 10, buildWallS: 8, buildCpuS: 8, makeJobs: 1, source: 'history' };
 /** 30 ports: p0..p29, each p(i) for i >= 10 needing p(i - 10). */

@@ -5,8 +5,8 @@
 // whatever order the scan found them in, and a package added while the scan
 // goes on does not move the others.
 
-import type { EngineConfig } from '../engine.js';
-import type { BuildGraph } from '../graph.js';
+import type { EngineConfig } from '../engine/engine.js';
+import type { BuildGraph } from '../resolve/graph.js';
 import { evenMakeJobs } from './make-jobs-even.js';
 import { anyFreePlacement } from './placement-any.js';
 import type { PriorityPolicy } from './policy.js';

@@ -3,7 +3,7 @@
 // receive against these shapes before using it.
 
 import type { JobOutcome } from '../../core/model.js';
-import type { PackageMetadata } from '../../sandbox/build-job.js';
+import type { PackageMetadata } from '../../job/build-job.js';
 import { array, boolean, integer, literal, matching, nullable, number, object, oneOf, string, tagged, type ShapeType } from './shape.js';
 import { SHA256_HEX } from './safe-path.js';
 

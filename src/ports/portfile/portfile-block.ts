@@ -7,7 +7,7 @@ import type { PkgPath } from '../../core/model.js';
 import { formatBlock, hasControl } from '../index-block.js';
 import { distfileNameProblem } from '../../core/distfiles/distinfo.js';
 import { isCanonicalDependencyDir } from '../../core/pkgpath.js';
-import { FEATURE_NAME } from '../../core/host-features.js';
+import { FEATURE_NAME } from '../../core/engine/host-features.js';
 import type { PortfileVariable } from './scan-program.js';
 import type { Value } from './scan-output.js';
 
