@@ -39,6 +39,14 @@ export interface BuildJob {
    */
   readonly dependencies: readonly DependencyPackage[];
   readonly makeJobs: number;
+  /**
+   * The host's make jobserver (jobserver.ts): its build phase gets
+   * MAKEFLAGS with a token pipe, `makeJobs` tokens its own and more lent
+   * while cores are idle. `cores`: the host's tokens; `priority`: the job's
+   * build priority (bigger: a longer path behind it); `parallel` false for
+   * MAKE_JOBS_SAFE=no: the job counts its one core and gets no pipe.
+   */
+  readonly jobserver?: { readonly cores: number; readonly priority: number; readonly parallel: boolean };
   /** The job is killed and classified `timeout` after this many seconds. */
   readonly timeoutS: number;
   /** Directory beside the log (kept for what a job leaves there; the log itself is `logFile`). */

@@ -28,6 +28,7 @@ import type { HostRoster } from './host-roster.js';
 import { stuckAfterFor, timeoutFor } from './job-limits.js';
 import { jobOutcome } from './job-outcome.js';
 import { setupJob } from './job-setup.js';
+import { jobTokens } from './job-tokens.js';
 import type { KillPoints } from './kill-points.js';
 import { inPkgpathOrder, leftOutPorts } from './left-out.js';
 import { makePlan, type Plan } from './plan.js';
@@ -132,6 +133,7 @@ async function runIn(session: RunSession, o: BuildRunOptions): Promise<BuildRunR
         timeoutS: (estimate) => timeoutFor(estimate, limits),
         stuckAfterS: (estimate) => stuckAfterFor(estimate, limits),
         ...(o.logCapBytes !== undefined && { logCapBytes: o.logCapBytes }),
+        jobserver: (job) => jobTokens(engine, job, packages.get(job.pkgname)!),
       })),
       finish: jobOutcome(stuck, history),
       hooks: [durable.locks, stuck], sources: [durable.locks, ...(feed ? [feed] : []), ...(fetcher ? [fetcher] : [])],

@@ -33,6 +33,8 @@ export interface JobSetupContext {
   readonly stuckAfterS: (estimate: Estimate) => number;
   /** Bytes of output a job's log keeps (`--log-cap`). */
   readonly logCapBytes?: number;
+  /** The host's make jobserver for this job (job-tokens.ts), when it gets one. */
+  readonly jobserver?: (job: Job) => BuildJob['jobserver'];
   /** DISTDIR: where the fetch jobs put the ports' distfiles; none for a pkgsrc tree (its own fetch has DISTDIR mounted). */
   readonly distdir?: string;
 }
@@ -60,6 +62,7 @@ export function setupJob(job: Job, ctx: JobSetupContext): JobSetup {
     dependencies: contents.map((name) => ({ pkgname: name, file: join(ctx.allDir, `${name}.tgz`) })),
     makeJobs: job.makeJobs, timeoutS: ctx.timeoutS(estimate), logDir, logFile, packageDir: ctx.allDir,
     ...(ctx.logCapBytes !== undefined && { logCapBytes: ctx.logCapBytes }),
+    ...withJobserver(ctx.jobserver?.(job)),
     metadata: {
       comment: indexValue(pkg.entry, 'COMMENT') ?? '',
       categories: indexValue(pkg.entry, 'CATEGORIES') ?? '',
@@ -129,4 +132,8 @@ export function linkPathLog(logdir: string, pkgpath: string, logFile: string): v
   mkdirSync(dirname(link), { recursive: true });
   rmSync(link, { force: true });
   symlinkSync(relative(dirname(link), logFile), link);
+}
+
+function withJobserver(jobserver: BuildJob['jobserver']): { jobserver?: NonNullable<BuildJob['jobserver']> } {
+  return jobserver === undefined ? {} : { jobserver };
 }

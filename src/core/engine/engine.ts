@@ -189,6 +189,9 @@ export class Engine {
   /** How soon a package's distfiles are wanted (bigger: sooner): those of ready packages first, each group by build priority. */
   fetchUrgency(pkgname: PkgName): number { const id = this.graph.id(pkgname) ?? -1; return (this.readiness.pending[id] === 0 ? 1e15 : 0) + (this.expected.priority[id] ?? 0); }
 
+  /** A package's build priority (bigger: a longer path behind it); the jobserver lends free cores by it. */
+  priorityOf(pkgname: PkgName): number { return this.expected.priority[this.graph.id(pkgname) ?? -1] ?? 0; }
+
   blockers(pkgname: PkgName): PkgName[] {
     const id = this.graph.id(pkgname);
     const set = id === undefined ? undefined : this.states.blockedBy[id];

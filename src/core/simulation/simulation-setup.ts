@@ -33,6 +33,8 @@ export interface SimulationInput {
   readonly cores?: number;
   readonly hosts?: readonly HostLine[];
   readonly policy: PolicyName;
+  /** With a core budget: model kiln's make jobserver (free cores lent to running jobs). */
+  readonly jobserver?: boolean;
 }
 
 export interface SimulationBounds {
@@ -82,7 +84,8 @@ export function prepareSimulation(input: SimulationInput): PreparedSimulation {
   const real = shared
     ? (id: number, makeJobs: number, host: HostSpec): number => (wallAt(actual[id]!, makeJobs) * fastest) / host.speed
     : (id: number, _makeJobs: number, host: HostSpec): number => (actual[id]!.wallS * fastest) / host.speed;
-  return { setup: { plan, hosts, config, actual: real }, bounds: bounds(plan, actual, hosts, fastest, shared) };
+  const jobserver = shared && input.jobserver === true;
+  return { setup: { plan, hosts, config, actual: real, ...(jobserver && { jobserver, cpuSeconds: (id: number, host: HostSpec) => (actual[id]!.cpuS * fastest) / host.speed }) }, bounds: bounds(plan, actual, hosts, fastest, shared) };
 }
 
 /**

@@ -8,6 +8,7 @@
 import type { EngineCommand } from '../engine/engine-events.js';
 import { Engine, type EngineConfig, type PlanEntry } from '../engine/engine.js';
 import type { HostSpec, PkgName, PkgPath } from '../model.js';
+import { SimulatedJobserver } from './simulated-jobserver.js';
 
 export interface SimulationSetup {
   readonly plan: readonly PlanEntry[];
@@ -19,6 +20,13 @@ export interface SimulationSetup {
   readonly cpuClock?: () => number;
   /** Keep every job in the result (for tests). */
   readonly trace?: boolean;
+  /**
+   * Model kiln's per-host make jobserver (simulated-jobserver.ts): free cores
+   * are lent to running jobs, and a job's make jobs change as it runs.
+   */
+  readonly jobserver?: boolean;
+  /** With the jobserver: the CPU seconds of plan entry `id` on `host`. */
+  readonly cpuSeconds?: (id: number, host: HostSpec) => number;
 }
 
 /** One job as it ran in the simulation. */
@@ -31,6 +39,8 @@ export interface SimulatedJob {
   readonly makeJobs: number;
   readonly start: number;
   readonly end: number;
+  /** With the jobserver: the most make jobs it ran with at any time. */
+  readonly mostMakeJobs?: number;
 }
 
 export interface SimulationResult {
@@ -69,6 +79,11 @@ export function simulate(setup: SimulationSetup): SimulationResult {
   let coreSeconds = 0;
   let finishedAt: number | undefined;
   let result: SimulationResult['result'] = 'complete';
+  const jobserver = setup.jobserver === true ? new SimulatedJobserver({
+    seconds: setup.actual, parallel: (id) => setup.plan[id]!.makeJobsSafe !== false,
+    priority: (id) => engine.priorityOf(setup.plan[id]!.pkgname), ...(setup.cpuSeconds !== undefined && { cpuSeconds: setup.cpuSeconds }),
+  }) : undefined;
+  const traced = new Map<number, number>();
 
   const run = (step: () => EngineCommand[]): void => {
     events++;
@@ -81,26 +96,40 @@ export function simulate(setup: SimulationSetup): SimulationResult {
       if (command.type !== 'start') continue;
       const { job } = command;
       const id = engine.graph.id(job.pkgname)!;
-      const seconds = setup.actual(id, job.makeJobs, hosts.get(job.host)!);
+      const host = hosts.get(job.host)!;
+      const end = jobserver ? jobserver.start(job, id, host) : job.startedAt + setup.actual(id, job.makeJobs, host);
       const simulated: SimulatedJob = {
         id: job.id, pkgname: job.pkgname, pkgpath: job.pkgpath, host: job.host, slot: job.slot,
-        makeJobs: job.makeJobs, start: job.startedAt, end: job.startedAt + seconds,
+        makeJobs: job.makeJobs, start: job.startedAt, end,
       };
       jobsRun++;
-      coreSeconds += job.makeJobs * seconds;
-      if (setup.trace) jobs.push(simulated);
+      coreSeconds += job.makeJobs * (end - job.startedAt);
+      if (setup.trace) traced.set(job.id, jobs.push(simulated) - 1);
       queue.push({ at: simulated.end, seq: seq++, job: simulated });
+    }
+    if (!jobserver) return;
+    // The tokens are lent anew; a job whose end moved is queued again, its old ending left stale.
+    for (const moved of jobserver.rebalance(now)) {
+      queue.push({ at: moved.end, seq: seq++, job: { ...moved.job, start: moved.job.startedAt, end: moved.end } });
     }
   };
 
+  let now = 0;
   run(() => engine.begin(0, setup.hosts));
   while (finishedAt === undefined) {
     const next = queue.pop();
     if (!next) throw new Error('simulation stuck: nothing runs and the engine has not finished');
+    if (jobserver) {
+      if (jobserver.endOf(next.job.id) !== next.at) continue;
+      const most = jobserver.end(next.job.id, next.at);
+      const at = traced.get(next.job.id);
+      if (at !== undefined) jobs[at] = { ...jobs[at]!, end: next.at, mostMakeJobs: most };
+    }
+    now = next.at;
     run(() => engine.handle({ type: 'job-ended', at: next.at, job: next.job.id, outcome: { kind: 'built', phases: [] } }));
   }
   const engineS = clock ? clock() - built : 0;
-  return { makespanS: finishedAt, result, events, engineS, jobsRun, coreSeconds, jobs };
+  return { makespanS: finishedAt, result, events, engineS, jobsRun, coreSeconds: jobserver?.coreSeconds ?? coreSeconds, jobs };
 }
 
 /** A binary min-heap of job endings by time, then by start order. */

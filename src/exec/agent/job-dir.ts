@@ -128,6 +128,7 @@ export async function layOutJob(dir: string, spec: JobSpec, store: BlobStore, ti
     tree,
     dependencies,
     makeJobs: spec.makeJobs,
+    ...(spec.jobserver !== null && { jobserver: spec.jobserver }),
     timeoutS,
     logCapBytes: spec.logCapBytes,
     logDir: join(dir, 'logs'),

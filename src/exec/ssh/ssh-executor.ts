@@ -92,6 +92,7 @@ export class SshExecutor implements Executor {
     const spec = jobSpecShape({
       pkgname, pkgpath, metadata: { ...metadata, inputs: metadata.inputs ?? '' }, port: manifest.entries, dependencies, distfiles, pkgsrc,
       makeJobs: Math.min(4096, Math.max(1, Math.floor(job.makeJobs))),
+      jobserver: job.jobserver ?? null,
       timeoutS: Number.isFinite(job.timeoutS) ? Math.min(1e9, Math.max(0, job.timeoutS)) : 1e9, // JSON has no Infinity
       logCapBytes: job.logCapBytes ?? DEFAULT_LOG_CAP,
     }, 'job');
