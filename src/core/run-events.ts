@@ -59,6 +59,8 @@ export type RunEvent =
       readonly slots?: number;
       /** The host's speed factor (`sf`, bigger is faster), for the ETA. */
       readonly speed?: number;
+      /** Its features and mandatory features, as its hosts-file line says them, when it has some. */
+      readonly class?: string;
     }
   | { readonly type: 'message'; readonly at: number; readonly level: 'info' | 'warning' | 'error'; readonly text: string }
   /** The coordinator's directory `where` (repository, run directory) is short of space and no job starts (`short`), or has room again. */

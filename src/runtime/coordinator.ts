@@ -10,6 +10,7 @@ import type { HostSpec, JobOutcome, PkgName } from '../core/model.js';
 import type { RunEvent, RunEventSink } from '../core/run-events.js';
 import type { WaitRecord } from './wait-record.js';
 import { unreachable } from '../core/unreachable.js';
+import { classText } from '../core/engine/host-features.js';
 import type { Executor, HostInfo } from '../exec/executor.js';
 import type { BuildReport } from '../job/build-job.js';
 import type { RunStore } from '../store/run-store.js';
@@ -258,7 +259,7 @@ export class Coordinator {
           const reason = command.state === 'quarantined' ? quarantineText(command) : command.reason;
           events.push({
             type: 'host', at: command.at, host: command.host, state: command.state, ...(reason !== undefined && { reason }),
-            ...(spec !== undefined && { slots: spec.slots, speed: spec.speed }),
+            ...(spec !== undefined && { slots: spec.slots, speed: spec.speed, ...withClass(spec) }),
           });
           if (command.state === 'quarantined') {
             quarantined.push(command);
@@ -338,4 +339,10 @@ function quarantineText(command: Extract<EngineCommand, { type: 'host' }>): stri
   const until = new Date(command.until * 1000);
   const hhmm = `${String(until.getHours()).padStart(2, '0')}:${String(until.getMinutes()).padStart(2, '0')}`;
   return `until ${hhmm}: ${command.reason ?? ''}`;
+}
+
+/** The host event's `class`, when the host has features. */
+function withClass(spec: HostSpec): { class?: string } {
+  const text = classText(spec);
+  return text === undefined ? {} : { class: text };
 }

@@ -75,6 +75,8 @@ void test('a port requiring a feature is built only on the host offering it, whi
   assert.deepEqual(summary.split('\n').filter((l) => l.startsWith('MACHINE_ARCH=')), Array<string>(4).fill(`MACHINE_ARCH=${arch}`));
   const report = JSON.parse(await readFile(join(run.logdir, 'report.json'), 'utf8')) as { summary: { arch: string } };
   assert.equal(report.summary.arch, arch);
+  const status = await kiln(['status', '--logdir', run.logdir]);
+  assert.match(status.stdout, new RegExp(`${big.name} up 0/2 \\[features=big-parallel mandatory=big-parallel\\]`), status.stdout);
 });
 
 void test('a build for another architecture, and a hosts file whose arch= is wrong: each host refused naming both, exit 5', { skip, timeout: 60_000 }, async () => {

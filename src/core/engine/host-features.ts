@@ -39,6 +39,15 @@ export function whyNoHostServes(hosts: ReadonlyArray<HostClass & { readonly name
   return { missing, reserved };
 }
 
+/** A host's class as its hosts-file line says it (`features=big-parallel,kvm mandatory=big-parallel`), for the views; undefined when it has none. */
+export function classText(host: HostClass): string | undefined {
+  const parts = [
+    ...(host.features !== undefined && host.features.length > 0 ? [`features=${host.features.join(',')}`] : []),
+    ...(host.mandatory !== undefined && host.mandatory.length > 0 ? [`mandatory=${host.mandatory.join(',')}`] : []),
+  ];
+  return parts.length > 0 ? parts.join(' ') : undefined;
+}
+
 /** A comma-separated list of feature names (`big-parallel,kvm`): the names, or why not. */
 export function parseFeatureList(value: string): readonly string[] | { readonly problem: string } {
   const names = value.split(',');

@@ -62,7 +62,7 @@ export function renderHosts(hosts: readonly WireHost[]): void {
   const box = byId('hosts'); clear(box);
   if (hosts.length === 0) box.appendChild(el('span', 'note', 'no host yet'));
   hosts.forEach((h) => {
-    const text = `${h.name} ${h.state} ${h.busy}/${h.slots}${h.speed !== 1 ? ` sf=${h.speed}` : ''}${h.reason ? ` (${h.reason})` : ''}`;
+    const text = `${h.name} ${h.state} ${h.busy}/${h.slots}${h.speed !== 1 ? ` sf=${h.speed}` : ''}${h.class ? ` [${h.class}]` : ''}${h.reason ? ` (${h.reason})` : ''}`;
     box.appendChild(el('span', `host ${h.state}`, text));
   });
 }

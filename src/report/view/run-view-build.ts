@@ -23,7 +23,9 @@ export function buildView(state: RunViewState, now: number, options: ViewOptions
     .sort((a, b) => a.host.localeCompare(b.host) || a.slot - b.slot);
   const busy = new Map<string, number>();
   for (const r of running) busy.set(r.host, (busy.get(r.host) ?? 0) + 1);
-  const hosts: HostView[] = [...state.hosts].map(([name, h]) => ({ name, state: h.state, reason: h.reason, slots: h.slots, busy: busy.get(name) ?? 0 }));
+  const hosts: HostView[] = [...state.hosts].map(([name, h]) => ({
+    name, state: h.state, reason: h.reason, slots: h.slots, busy: busy.get(name) ?? 0, ...(h.class !== undefined && { class: h.class }),
+  }));
   state.refreshEta(at);
   const eta = state.remainingS(at);
   const tables = options.tables !== false;

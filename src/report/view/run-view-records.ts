@@ -67,6 +67,8 @@ export interface HostRecord {
   slots: number;
   /** dpb's `sf`: bigger is faster; 1 when not told. */
   speed: number;
+  /** Its features (`features=... mandatory=...`), when it has some. */
+  class?: string;
 }
 
 /** The run's slots, total over the hosts that take jobs, from `at` on. */

@@ -85,6 +85,8 @@ export interface HostView {
   readonly reason: string | undefined;
   readonly slots: number;
   readonly busy: number;
+  /** Its features (`features=... mandatory=...`), when it has some. */
+  readonly class?: string;
 }
 
 export type BarOutcome = 'running' | 'built' | 'failed' | 'lost';
