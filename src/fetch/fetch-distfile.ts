@@ -42,6 +42,9 @@ export type DistfileLockResult = { readonly release: () => void } | { readonly p
 /** Takes the lock of the distfile kept at `file`, waiting while another process fetches it (runtime/distfile-lock.ts). */
 export type DistfileLocker = (file: string, signal: AbortSignal) => Promise<DistfileLockResult>;
 
+/** What a distfile is called in DISTDIR while it comes. */
+export const PART_SUFFIX = '.kiln-part';
+
 /** Attempts per URL when the transfer breaks (a 404 or a bad checksum is not tried again there). */
 const TRIES_PER_SITE = 3;
 
@@ -50,6 +53,8 @@ export interface FetchOptions {
   readonly lock: DistfileLocker;
   /** Waits for the turn of `url`'s site (at most so many fetches per site); the fetch's previous site's turn is given back. */
   readonly siteTurn?: (url: string) => Promise<void>;
+  /** Told when the transfer from `url` begins (the views: a fetch is running). */
+  readonly transferring?: (url: string) => void;
   /** Told after each attempt (fetch.log, the views). */
   readonly attempted?: (attempt: Attempt) => void;
   readonly signal: AbortSignal;
@@ -68,7 +73,7 @@ export async function fetchDistfile(request: DistfileRequest, options: FetchOpti
     if (present.ok) return { ok: true, name: request.name, file, fetched: false, attempts };
     if (!present.missing) await rename(file, `${file}.corrupt`).catch(() => rm(file, { force: true }));
     if (request.urls.length === 0) return failed(`${request.name} is not in ${options.distdir} and the port names no MASTER_SITES`);
-    const part = `${file}.kiln-part`;
+    const part = `${file}${PART_SUFFIX}`;
     await rm(part, { force: true });
     for (const url of request.urls) {
       const attempt = await fromSite(url, part, request, options);
@@ -90,6 +95,7 @@ export async function fetchDistfile(request: DistfileRequest, options: FetchOpti
 async function fromSite(url: string, part: string, request: DistfileRequest, options: FetchOptions): Promise<{ ok: boolean; tries: Attempt[] }> {
   const tries: Attempt[] = [];
   await options.siteTurn?.(url);
+  options.transferring?.(url);
   for (let n = 0; n < TRIES_PER_SITE && !options.signal.aborted; n++) {
     const began = performance.now();
     const offset = await stat(part).then((s) => s.size, () => 0);

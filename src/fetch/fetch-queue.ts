@@ -3,9 +3,11 @@
 // most urgent first (core/distfiles/fetch-order.ts). When a port's last
 // distfile is in, or one cannot be had, the port's result is given.
 
+import { join } from 'node:path';
+
 import { DEFAULT_FETCH_LIMITS, type FetchLimits, nextFetches, siteOf, type WaitingFetch } from '../core/distfiles/fetch-order.js';
 import type { Attempt, DistfileLocker, DistfileRequest, DistfileResult } from './fetch-distfile.js';
-import { fetchDistfile } from './fetch-distfile.js';
+import { fetchDistfile, PART_SUFFIX } from './fetch-distfile.js';
 import { readPorts, type PortSource } from './port-distfiles.js';
 
 /** A port's result: ready, or why not (each failed file with every URL tried and what it answered). */
@@ -18,6 +20,18 @@ export interface DistfileEnded {
   readonly site: string;
   readonly bytes: number;
   readonly seconds: number;
+  /** The ports that wanted it. */
+  readonly ports: readonly string[];
+}
+
+/** A distfile's transfer from a site began: for the views. */
+export interface DistfileStarted {
+  readonly name: string;
+  readonly site: string;
+  readonly size: number;
+  /** Where it is written while it comes. */
+  readonly part: string;
+  readonly ports: readonly string[];
 }
 
 export interface FetchQueueOptions {
@@ -28,6 +42,7 @@ export interface FetchQueueOptions {
   /** Build priority of a port (bigger: sooner). */
   readonly priority?: (port: string) => number;
   readonly portEnded: (port: string, result: PortFetchResult) => void;
+  readonly distfileStarted?: (started: DistfileStarted) => void;
   readonly distfileEnded?: (ended: DistfileEnded) => void;
   readonly attempted?: (name: string, attempt: Attempt) => void;
   readonly signal: AbortSignal;
@@ -143,6 +158,9 @@ export class FetchQueue {
     const began = performance.now();
     void fetchDistfile(file.request, {
       distdir: this.o.distdir, signal: this.o.signal, siteTurn, lock: this.o.lock,
+      transferring: (url) => this.o.distfileStarted?.({
+        name: file.request.name, site: siteOf(url), size: file.request.size, part: `${join(this.o.distdir, file.request.name)}${PART_SUFFIX}`, ports: [...file.wanters],
+      }),
       attempted: (attempt) => {
         lastSite = siteOf(attempt.url);
         bytes += attempt.bytes;
@@ -153,7 +171,7 @@ export class FetchQueue {
         if (site !== undefined) this.give(site);
         this.running--;
         file.state = result;
-        this.o.distfileEnded?.({ name: file.request.name, result, site: lastSite, bytes, seconds: (performance.now() - began) / 1000 });
+        this.o.distfileEnded?.({ name: file.request.name, result, site: lastSite, bytes, seconds: (performance.now() - began) / 1000, ports: [...file.wanters] });
         for (const port of file.wanters) {
           const waiting = this.ports.get(port);
           if (waiting === undefined) continue;

@@ -112,7 +112,8 @@ async function runIn(session: RunSession, o: BuildRunOptions): Promise<BuildRunR
   const estimator = new Estimator(records, scanned.facts);
   const logBytes = new Map(records.flatMap((r) => (r.logBytes === undefined ? [] : [[r.pkgpath, r.logBytes] as const])));
   const stopAll = new AbortController();
-  const fetcher = o.fetch && new FetchSource(o.fetch, o.driver.root, o.logdir, () => o.clock.now(), (name) => current.fetchUrgency(name), stopAll.signal, (text) => say('warning', text));
+  const fetcher = o.fetch && new FetchSource(o.fetch, o.driver.root, o.logdir, () => o.clock.now(), (name) => current.fetchUrgency(name), stopAll.signal, (text) => say('warning', text),
+    { record: emit, show: (event) => o.sink.emit(event) });
   const durableFor = (packages: Map<PkgName, ResolvedPackage>): Durability => prepareDurability({
     store, run, root: o.driver.root, allDir, lockdir, logdir: o.logdir, packages, clock: o.clock, say,
     force: o.force ?? [], rebuildAll: o.rebuildAll ?? false, maxAttempts: o.engine.maxAttempts,

@@ -19,6 +19,7 @@ import type { DiskSpace } from './disk-space.js';
 import { EventQueue } from './event-queue.js';
 import { HostConnector } from './host-connector.js';
 import { HostMembership } from './host-membership.js';
+import { LoadRecord } from './load-record.js';
 import type { HostRoster } from './host-roster.js';
 import type { EventSource, JobHooks, JobSetup } from './job-hooks.js';
 import { logSize } from './job-outcome.js';
@@ -81,9 +82,11 @@ export class Coordinator {
   private readonly connector: HostConnector;
   private readonly stopFiles: StopFiles;
   private readonly membership: HostMembership;
+  private readonly loads: LoadRecord;
 
   constructor(options: CoordinatorOptions) {
     this.o = options;
+    this.loads = new LoadRecord(options.store, options.run, options.sink);
     const executors = new Map(options.hosts.map((h) => [h.spec.name, h.executor]));
     this.jobs = new RunningJobs(options, executors, {
       outside: (fn) => this.outside(fn),
@@ -104,7 +107,10 @@ export class Coordinator {
         this.queue.push({ kind: 'engine', event: { type: 'host-down', at: this.now(), host, reason: `given back: ${reason}` } });
         this.outside(() => this.emit({ type: 'message', at: this.now(), level: 'info', text: `host ${host} given back: ${reason}` }));
       },
-      load: (host, load) => this.queue.push({ kind: 'engine', event: { type: 'host-load', at: this.now(), host, load } }),
+      load: (host, load) => {
+        this.queue.push({ kind: 'engine', event: { type: 'host-load', at: this.now(), host, load } });
+        this.outside(() => this.loads.note(host, load, this.now()));
+      },
       refused: (host, reason) => this.outside(() => this.emit({ type: 'message', at: this.now(), level: 'error', text: `host ${host} refused: ${reason}` })),
       none: (reasons) => this.queue.push({ kind: 'no-hosts', reasons }),
     });
@@ -172,6 +178,7 @@ export class Coordinator {
       this.connector.stop();
       for (const source of this.o.sources ?? []) source.stop();
       this.o.waits?.stop();
+      this.loads.stop();
       await this.jobs.cancelAll();
     }
     return result;

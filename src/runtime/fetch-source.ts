@@ -5,12 +5,13 @@
 // distfile is one line of fetch.log; a port that fails has its fetch
 // transcript as its log.
 
-import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { EngineEvent } from '../core/engine/engine-events.js';
 import type { PlanEntry } from '../core/engine/engine-plan.js';
 import type { PkgName, PkgPath } from '../core/model.js';
+import type { RunEvent } from '../core/run-events.js';
 import { indexValue } from '../core/formats/pbulk-index.js';
 import type { ResolvedPackage } from '../core/resolve/resolve.js';
 import type { FetchLimits } from '../core/distfiles/fetch-order.js';
@@ -37,6 +38,9 @@ export class FetchSource implements EventSource {
   private readonly wanted = new Set<PkgName>();
   private readonly paths = new Map<PkgName, PkgPath>();
   private readonly scanIndex = new Map<PkgName, number>();
+  /** The distfiles coming now, with the file each is written to. */
+  private readonly transfers = new Map<string, string>();
+  private progressTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly settings: FetchSettings,
@@ -47,7 +51,10 @@ export class FetchSource implements EventSource {
     private readonly signal: AbortSignal,
     /** Tells the run (engine.log, the terminal) what a site answered when it did not give the file. */
     warn: (text: string) => void,
+    /** The views: `record` keeps an event in the run's store and shows it, `show` only shows it (progress). */
+    private readonly views?: { readonly record: (event: RunEvent) => void; readonly show: (event: RunEvent) => void },
   ) {
+    signal.addEventListener('abort', () => clearInterval(this.progressTimer), { once: true });
     const scanOrder = (pkgname: PkgName): number => -(this.scanIndex.get(pkgname) ?? 0);
     this.queue = new FetchQueue({
       distdir: settings.distdir, limits: settings.limits, lock: lockDistfile, priority: settings.order === 'scan' ? scanOrder : priority, signal,
@@ -60,7 +67,13 @@ export class FetchSource implements EventSource {
         }
       },
       portEnded: (port, result) => this.ended(port, result),
-      distfileEnded: (ended) => this.logLine(ended),
+      distfileStarted: (started) => this.tell({ type: 'fetch-started', at: this.now(), ...started }),
+      distfileEnded: (ended) => {
+        this.logLine(ended);
+        if (!ended.result.ok || ended.result.fetched) {
+          this.tell({ type: 'fetch-ended', at: this.now(), name: ended.name, site: ended.site, bytes: ended.bytes, seconds: ended.seconds, ok: ended.result.ok, ports: ended.ports });
+        }
+      },
     });
   }
 
@@ -109,6 +122,38 @@ export class FetchSource implements EventSource {
 
   private event(pkgname: PkgName, result: PortFetchResult): EngineEvent {
     return result.ok ? { type: 'distfiles-ready', at: this.now(), pkgname } : { type: 'fetch-failed', at: this.now(), pkgname, reason: result.reason };
+  }
+
+  /** A fetch began or ended: kept and shown; while any runs, its bytes are shown each second. */
+  private tell(event: Extract<RunEvent, { type: 'fetch-started' | 'fetch-ended' }>): void {
+    if (this.views === undefined || this.signal.aborted) return;
+    try {
+      this.views.record(event);
+    } catch {
+      // As fetch.log: a full run directory stops the run through the store.
+    }
+    if (event.type === 'fetch-started') this.transfers.set(event.name, event.part);
+    else this.transfers.delete(event.name);
+    if (this.transfers.size > 0 && this.progressTimer === undefined) {
+      this.progressTimer = setInterval(() => this.showProgress(), 1000);
+      this.progressTimer.unref();
+    } else if (this.transfers.size === 0) {
+      clearInterval(this.progressTimer);
+      this.progressTimer = undefined;
+    }
+  }
+
+  private showProgress(): void {
+    const at = this.now();
+    for (const [name, part] of this.transfers) {
+      try {
+        // No part file: the transfer has not begun, or has just been renamed into place.
+        const bytes = statSync(part, { throwIfNoEntry: false })?.size;
+        if (bytes !== undefined) this.views?.show({ type: 'fetch-progress', at, name, bytes });
+      } catch {
+        // A part file that cannot be looked at, or a view that cannot be written (a full run directory): the store stops the run with the reason.
+      }
+    }
   }
 
   /** `fetch.log`: distfile, site, bytes, seconds, `!` if it failed; only for what was asked of a server. */

@@ -4,6 +4,7 @@
 // log (report/waiting.ts), under `WAITING_KEY`.
 
 import type { PkgName, PkgPath } from '../core/model.js';
+import { parseStored } from './stored-json.js';
 
 /** The store's key for the reasons: `WaitingRecord` as JSON, empty while no build runs. */
 export const WAITING_KEY = 'waiting';
@@ -17,10 +18,5 @@ export interface WaitingRecord {
 
 /** The store's value, or undefined when no build runs (or it cannot be read). */
 export function parseWaiting(text: string | undefined): WaitingRecord | undefined {
-  if (text === undefined || text === '') return undefined;
-  try {
-    return JSON.parse(text) as WaitingRecord;
-  } catch {
-    return undefined;
-  }
+  return parseStored<WaitingRecord>(text);
 }

@@ -62,9 +62,15 @@ export function renderHosts(hosts: readonly WireHost[]): void {
   const box = byId('hosts'); clear(box);
   if (hosts.length === 0) box.appendChild(el('span', 'note', 'no host yet'));
   hosts.forEach((h) => {
-    const text = `${h.name} ${h.state} ${h.busy}/${h.slots}${h.speed !== 1 ? ` sf=${h.speed}` : ''}${h.class ? ` [${h.class}]` : ''}${h.reason ? ` (${h.reason})` : ''}`;
+    const load = h.load && h.state === 'up' ? ` load ${h.load.loadPerCore.toFixed(2)}` : '';
+    const text = `${h.name} ${h.state} ${h.busy}/${h.slots}${h.speed !== 1 ? ` sf=${h.speed}` : ''}${h.class ? ` [${h.class}]` : ''}${load}${h.reason ? ` (${h.reason})` : ''}`;
     box.appendChild(el('span', `host ${h.state}`, text));
   });
+  // The fetch jobs, under the running builds: a line per distfile coming, then what the run fetched.
+  const f = store.fetches, list = byId('fetches'); clear(list);
+  if (!f) return;
+  for (const r of f.running) list.appendChild(el('li', 'fetch', `fetch ${r.name} from ${r.site}: ${fmtBytes(r.bytes)} of ${fmtBytes(r.size)}, ${fmtBytes(Math.round(r.rate))}/s`));
+  if (f.fetched + f.failed > 0) list.appendChild(el('li', 'fetched', `fetched ${f.fetched} files, ${fmtBytes(f.bytes)} in ${fmtDur(f.seconds)}${f.failed ? ` (${f.failed} failed)` : ''}`));
 }
 
 export function renderMessages(): void {

@@ -4,6 +4,7 @@
 // breaks are worked out here from the packages, as their statuses change,
 // so the server never sends those tables.
 
+import type { FetchesView } from '../view/run-view-fetches.js';
 import type { PkgName, Status } from '../../core/model.js';
 import type { Counts } from '../view/run-view.js';
 import { WIRE_FORMAT, type WireBar, type WireHead, type WireHost, type WireStatusPart, type WireUpdate } from '../view/page-wire.js';
@@ -80,7 +81,7 @@ export type Versions = Record<'packages' | 'failures' | 'failedMembers' | 'indir
 
 function newStore() {
   return {
-    epoch: '', rev: 0, head: null as WireHead | null, counts: null as Counts | null, hosts: [] as readonly WireHost[], keepMessages: 100, behind: 0,
+    epoch: '', rev: 0, head: null as WireHead | null, counts: null as Counts | null, hosts: [] as readonly WireHost[], keepMessages: 100, behind: 0, fetches: null as FetchesView | null,
     pkgs: [] as (Pkg | undefined)[], bars: [] as (Bar | undefined)[], rows: new Map<string, SlotRow>(),
     rowList: [] as SlotRow[], rowListVersion: -1, running: new Map<number, Running>(),
     capacity: [] as ({ at: number; slots: number } | undefined)[], messages: [] as Message[],
@@ -168,7 +169,7 @@ export function applyUpdate(u: WireUpdate): void {
     forgetRows();
   }
   store.epoch = u.epoch; store.rev = u.to; store.behind = u.behind;
-  store.head = u.head; store.counts = u.counts; store.hosts = u.hosts; store.keepMessages = u.keepMessages;
+  store.head = u.head; store.counts = u.counts; store.hosts = u.hosts; store.keepMessages = u.keepMessages; store.fetches = u.fetches;
   u.hosts.forEach((h) => { for (let s = 0; s < h.slots; s++) rowOf(h.name, s); });
   u.packages.forEach((t) => {
     let p = store.pkgs[t[0]];

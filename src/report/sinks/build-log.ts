@@ -76,6 +76,10 @@ export class BuildLog {
       case 'resolved':
       case 'message':
       case 'space':
+      case 'host-load':
+      case 'fetch-started':
+      case 'fetch-progress':
+      case 'fetch-ended':
         break;
     }
   }

@@ -5,6 +5,7 @@
 
 import type { RunEvent, RunEventSink, StoredEvent } from '../../core/run-events.js';
 import type { WaitingRecord } from '../../store/waiting-record.js';
+import type { HostLoadRecord } from '../../store/host-load-record.js';
 
 export interface LoggedEvent {
   /** 1 for the run's first event, then one more for each. */
@@ -27,6 +28,8 @@ export interface RunDirectory {
   log(run: number): EventLog;
   /** What the build running there last said of its queued packages (report/view/waiting.ts). */
   waiting(): WaitingRecord | undefined;
+  /** What the build running there last kept of its hosts' loads (report/host-loads.ts). */
+  loads?(): HostLoadRecord | undefined;
 }
 
 export interface RunSummary {
@@ -69,7 +72,8 @@ export class EventLogFollower {
   }
 }
 
-/** What a resumed run's views show again of what the store held: this run's jobs (its statuses come again from the new engine). */
+/** What a resumed run's views show again of what the store held: this run's jobs and finished fetches (its statuses come again from the new engine). */
 export function isViewReplay(run: number, stored: StoredEvent): boolean {
-  return stored.run === run && (stored.event.type === 'job-started' || stored.event.type === 'job-ended');
+  const type = stored.event.type;
+  return stored.run === run && (type === 'job-started' || type === 'job-ended' || type === 'fetch-ended');
 }

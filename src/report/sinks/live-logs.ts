@@ -8,6 +8,9 @@ import { statSync } from 'node:fs';
 
 import type { RunEvent } from '../../core/run-events.js';
 import type { RunViewState } from '../view/run-view-state.js';
+import type { HostLoadRecord } from '../../store/host-load-record.js';
+import { hostLoadEvents } from '../view/host-loads.js';
+import { measuredFetches } from './live-fetches.js';
 
 /** A `job-progress` event for each running job whose log can be read, as of `now` (seconds since the epoch). */
 export function measuredProgress(state: RunViewState, now: number): RunEvent[] {
@@ -23,6 +26,11 @@ export function measuredProgress(state: RunViewState, now: number): RunEvent[] {
     events.push({ type: 'job-progress', at: now, job: r.job.id, logBytes, idleS: Math.max(0, now - grewAt) });
   }
   return events;
+}
+
+/** Everything a reader measures for itself at `now`: the running jobs' logs, the running fetches' files, and the hosts' loads the build last kept. */
+export function measuredNow(state: RunViewState, now: number, loads?: HostLoadRecord): RunEvent[] {
+  return [...measuredProgress(state, now), ...measuredFetches(state, now), ...(state.finished ? [] : hostLoadEvents(loads, state.head.run, (host) => state.hosts.get(host)?.load))];
 }
 
 function logSize(file: string): { bytes: number; mtime: number } | undefined {

@@ -48,9 +48,15 @@ export function engineLogLine(event: RunEvent): string | undefined {
       return line(event.at, 'space', event.short ? 'short' : 'ok', kv('where', event.where), kv('text', event.reason));
     case 'run-finished':
       return line(event.at, 'run', 'finished', event.result);
+    case 'fetch-started':
+      return line(event.at, 'fetch', logValue(event.name), 'start', kv('site', event.site), kv('size', event.size));
+    case 'fetch-ended':
+      return line(event.at, 'fetch', logValue(event.name), 'end', event.ok ? 'fetched' : 'failed', kv('site', event.site), kv('bytes', event.bytes), kv('seconds', event.seconds.toFixed(2)));
     case 'scan-progress':
     case 'job-phase':
     case 'job-progress':
+    case 'host-load':
+    case 'fetch-progress':
       return undefined;
     default:
       return unreachable(event);

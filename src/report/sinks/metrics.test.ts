@@ -3,6 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 
 import { RUN_START, sampleRunUntil } from '../../../test/support/sample-run.js';
+import type { HostLoadRecord } from '../../store/host-load-record.js';
+import { hostLoadEvents } from '../view/host-loads.js';
 import { metricsText } from './metrics.js';
 import { RunViewState } from '../view/run-view-state.js';
 
@@ -61,4 +63,42 @@ void test('label values are escaped: a hostile host name or error class cannot b
   const text = metricsText(state, RUN_START);
   promtool(text);
   assert.ok(!text.split('\n').some((l) => l.startsWith('kiln_fake')), text);
+});
+
+void test("/metrics gives each host's load, available memory and swap as it last measured them, read from the build's kept record as kiln serve reads it", () => {
+  const state = new RunViewState();
+  state.emit({ type: 'run-started', at: RUN_START, run: '7', tree: '/t', logdir: '/l', packages: '/p', resumed: false });
+  for (const [host, hostState] of [['a', 'up'], ['b', 'up'], ['gone', 'down']] as const) state.emit({ type: 'host', at: RUN_START, host, state: hostState, slots: 2 });
+  const load = (loadPerCore: number, memoryFreeMiB: number, swapUsed: number) => ({ loadPerCore, memoryFreeMiB, swapUsed });
+  const record: HostLoadRecord = {
+    run: 7,
+    hosts: { a: { at: RUN_START + 5, load: load(0.75, 2048, 0) }, b: { at: RUN_START + 5, load: load(2.5, 100, 0.25) }, gone: { at: RUN_START, load: load(1, 1, 0) } },
+  };
+  assert.deepEqual(hostLoadEvents(record, '6', () => undefined), [], "another run's loads are not this run's");
+  for (const event of hostLoadEvents(record, '7', (host) => state.hosts.get(host)?.load)) state.emit(event);
+  assert.deepEqual(hostLoadEvents(record, '7', (host) => state.hosts.get(host)?.load), [], 'a load already shown is not told again');
+  const text = metricsText(state, RUN_START + 6);
+  promtool(text);
+  assert.equal(sample(text, 'kiln_host_load_per_core{host="a"}'), 0.75);
+  assert.equal(sample(text, 'kiln_host_load_per_core{host="b"}'), 2.5);
+  assert.equal(sample(text, 'kiln_host_memory_available_bytes{host="b"}'), 100 * 1024 * 1024);
+  assert.equal(sample(text, 'kiln_host_swap_used_ratio{host="b"}'), 0.25);
+  assert.equal(sample(text, 'kiln_host_load_per_core{host="gone"}'), undefined, 'a host that is down has no current load');
+  assert.equal(sample(text, 'kiln_host_free_slots{host="a"}'), 2);
+});
+
+void test('/metrics counts the fetch jobs: running, fetched and failed files, bytes and seconds', () => {
+  const state = new RunViewState();
+  const ports = ['a-1.0'];
+  state.emit({ type: 'fetch-started', at: RUN_START, name: 'a.tar.gz', site: 's:80', size: 1000, part: '/nonexistent/a.tar.gz.kiln-part', ports });
+  state.emit({ type: 'fetch-started', at: RUN_START, name: 'b.tar.gz', site: 's:80', size: 50, part: '/nonexistent/b.tar.gz.kiln-part', ports });
+  state.emit({ type: 'fetch-progress', at: RUN_START + 1, name: 'a.tar.gz', bytes: 300 });
+  state.emit({ type: 'fetch-ended', at: RUN_START + 2, name: 'b.tar.gz', site: 's:80', bytes: 50, seconds: 2, ok: true, ports });
+  const text = metricsText(state, RUN_START + 2);
+  promtool(text);
+  assert.equal(sample(text, 'kiln_fetches_running'), 1);
+  assert.equal(sample(text, 'kiln_fetched_files{result="fetched"}'), 1);
+  assert.equal(sample(text, 'kiln_fetched_files{result="failed"}'), 0);
+  assert.equal(sample(text, 'kiln_fetched_bytes'), 350);
+  assert.equal(sample(text, 'kiln_fetch_seconds'), 2);
 });

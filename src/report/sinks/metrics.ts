@@ -41,6 +41,14 @@ export function metricsText(state: RunViewState, now: number): string {
   out.family('host_state', 'gauge', '1 for the state each host is in.', view.hosts.flatMap((h) => HOST_STATES.map((s) => [{ host: h.name, state: s }, h.state === s ? 1 : 0] as const)));
   out.family('host_slots', 'gauge', 'Slots of each host.', view.hosts.map((h) => [{ host: h.name }, h.slots]));
   out.family('host_free_slots', 'gauge', 'Slots of each host with no job.', view.hosts.map((h) => [{ host: h.name }, h.state === 'up' ? Math.max(0, h.slots - h.busy) : 0]));
+  const loaded = view.hosts.filter((h) => h.load !== undefined && h.state !== 'down');
+  out.family('host_load_per_core', 'gauge', "Each host's 1-minute load average divided by its cores, as it last measured it.", loaded.map((h) => [{ host: h.name }, h.load!.loadPerCore]));
+  out.family('host_memory_available_bytes', 'gauge', 'Memory each host had available, as it last measured it.', loaded.map((h) => [{ host: h.name }, h.load!.memoryFreeMiB * 1024 * 1024]));
+  out.family('host_swap_used_ratio', 'gauge', 'Share of its swap each host had in use, as it last measured it.', loaded.map((h) => [{ host: h.name }, h.load!.swapUsed]));
+  out.family('fetches_running', 'gauge', 'Distfiles being fetched now.', [[{}, view.fetches.running.length]]);
+  out.family('fetched_files', 'gauge', 'Distfiles this run fetched, by result.', [[{ result: 'fetched' }, view.fetches.fetched], [{ result: 'failed' }, view.fetches.failed]]);
+  out.family('fetched_bytes', 'gauge', 'Bytes this run fetched, those of the fetches running now with them.', [[{}, view.fetches.bytes + view.fetches.running.reduce((sum, f) => sum + f.bytes, 0)]]);
+  out.family('fetch_seconds', 'gauge', 'Seconds this run spent fetching the distfiles that ended, each counted once.', [[{}, view.fetches.seconds]]);
   const scan = view.scan;
   out.family('scan_ports', 'gauge', 'Ports scanned so far, of the ports known so far.', [[{ of: 'scanned' }, scan?.scanned ?? 0], [{ of: 'total' }, scan?.total ?? 0], [{ of: 'cached' }, scan?.cached ?? 0], [{ of: 'errors' }, scan?.errors ?? 0]]);
   out.family('running_log_bytes', 'gauge', 'Bytes in the logs of the jobs building now.', [[{}, view.running.reduce((sum, j) => sum + j.logBytes, 0)]]);

@@ -67,7 +67,7 @@ export function pageHtml(snapshot?: string): string {
 <option value="prefailed">prefailed</option><option value="indirect">indirect</option>
 </select>
 </section>
-<section><h2>Running</h2><table id="running"></table></section>
+<section><h2>Running</h2><table id="running"></table><ul id="fetches" class="note"></ul></section>
 <section><h2>Timeline</h2>
 <div class="legend"><span><i class="l-built"></i>built</span><span><i class="l-failed"></i>failed</span><span><i class="l-running"></i>running</span><span><i class="l-lost"></i>lost (host or infrastructure)</span></div>
 <div class="controls" id="timeline-controls"></div>

@@ -20,6 +20,9 @@ export interface ReportPackage {
   readonly duration_s: number | null;
   readonly host: string | null;
   readonly log: string | null;
+  /** Seconds and bytes fetching its distfiles took this run (a distfile shared with others counted whole); null: nothing fetched. */
+  readonly fetch_s: number | null;
+  readonly fetch_bytes: number | null;
 }
 
 export interface ReportSummary {
@@ -40,6 +43,11 @@ export interface ReportSummary {
   readonly up_to_date: number;
   /** Packages left open or building: the run was stopped or interrupted. */
   readonly not_built: number;
+  /** Distfiles fetched (and not had), bytes transferred and seconds spent fetching, each distfile once. */
+  readonly fetched: number;
+  readonly fetch_failed: number;
+  readonly fetched_bytes: number;
+  readonly fetch_s: number;
 }
 
 export interface ReportJson {
@@ -57,6 +65,7 @@ export function reportJson(view: RunView): ReportJson {
     total: view.counts.total, done: s.done, failed: s.failed, prefailed: s.prefailed,
     indirect_failed: s['indirect-failed'], indirect_prefailed: s['indirect-prefailed'], up_to_date: s['up-to-date'],
     not_built: s.open + s.building,
+    fetched: view.fetches.fetched, fetch_failed: view.fetches.failed, fetched_bytes: view.fetches.bytes, fetch_s: seconds(view.fetches.seconds),
   };
   const packages = view.packages.flatMap((p) => {
     const entry = reportPackage(p);
@@ -75,5 +84,9 @@ function reportPackage(p: PackageRow): ReportPackage | undefined {
     duration_s: p.status === 'done' || failed ? p.durationS ?? null : null,
     host: p.status === 'done' || failed ? p.host ?? null : null,
     log: p.log ?? null,
+    fetch_s: p.fetchS === undefined ? null : seconds(p.fetchS),
+    fetch_bytes: p.fetchBytes ?? null,
   };
 }
+
+const seconds = (s: number): number => Math.round(s * 100) / 100;

@@ -8,6 +8,7 @@ import { arch, machine, release, type } from 'node:os';
 
 import type { FailureRow, RunView } from '../view/run-view.js';
 import { localMinute, printable } from '../view/text-format.js';
+import { fetchSummary } from './terminal-fetches.js';
 
 export interface TxtOptions {
   /** `Linux 6.18.44/x86_64`; the coordinator's own when not given. */
@@ -36,6 +37,8 @@ export function reportTxt(view: RunView, options: TxtOptions = {}): string {
   out.push(count('  Explicitly broken or masked:', s.prefailed));
   out.push(count('  Depending on masked package:', s['indirect-prefailed']));
   if (s.open + s.building > 0) out.push(count('  Not built (run not finished):', s.open + s.building));
+  const fetched = fetchSummary(view);
+  if (fetched !== undefined) out.push('', `Distfiles ${fetched}`);
   out.push('');
 
   const breaking = view.failures.filter((f) => f.breaks > 0).slice(0, options.top ?? 25);

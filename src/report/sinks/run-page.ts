@@ -12,7 +12,8 @@ import { gzip } from 'node:zlib';
 import type { PkgName, Status } from '../../core/model.js';
 import type { RunEvent, RunEventSink, StoredEvent } from '../../core/run-events.js';
 import { EventLogFollower, isViewReplay, type EventLog } from './event-log.js';
-import { measuredProgress } from './live-logs.js';
+import type { HostLoadRecord } from '../../store/host-load-record.js';
+import { measuredNow } from './live-logs.js';
 import { METRICS_CONTENT_TYPE, metricsText } from './metrics.js';
 import { encodeUpdate } from '../view/page-delta.js';
 import { RunViewState } from '../view/run-view-state.js';
@@ -33,6 +34,8 @@ export interface RunPageOptions {
   readonly headers: Readonly<Record<string, string>>;
   /** What the running build's engine last said of its queued packages (the run's store). */
   readonly waiting?: () => WaitingRecord | undefined;
+  /** What the running build last kept of its hosts' loads (the run's store), for a page that follows a log. */
+  readonly loads?: () => HostLoadRecord | undefined;
 }
 
 interface Snapshot {
@@ -73,7 +76,7 @@ export class RunPage implements RunEventSink {
   follow(): void {
     if (this.follower) {
       this.follower.poll();
-      for (const event of measuredProgress(this.state, this.o.clock())) this.state.emit(event);
+      for (const event of measuredNow(this.state, this.o.clock(), this.o.loads?.())) this.state.emit(event);
     }
     this.noteWaiting();
   }

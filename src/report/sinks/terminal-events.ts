@@ -6,6 +6,7 @@
 import type { RunEvent } from '../../core/run-events.js';
 import { unreachable } from '../../core/unreachable.js';
 import { clockTime, duration, printable } from '../view/text-format.js';
+import { formatSize } from '../../core/formats/size.js';
 
 export interface EventLineContext {
   /** pkgpath of each pkgname, for status lines (they carry only the pkgname). */
@@ -57,8 +58,16 @@ export function eventLine(event: RunEvent, context: EventLineContext): string | 
         default: return unreachable(o);
       }
     }
+    case 'fetch-started':
+      return `${at(event.at)} fetch ${p(event.name)} from ${p(event.site)} (${formatSize(event.size)})`;
+    case 'fetch-ended':
+      return event.ok
+        ? `${at(event.at)} fetched ${p(event.name)} from ${p(event.site)}: ${formatSize(event.bytes)} in ${duration(event.seconds)}`
+        : `${at(event.at)} FAILED fetch ${p(event.name)} (last site ${p(event.site)})`;
     case 'job-phase':
     case 'job-progress':
+    case 'host-load':
+    case 'fetch-progress':
       return undefined;
     case 'host':
       return `${at(event.at)} host ${p(event.host)} ${event.state}${event.slots === undefined ? '' : ` (${event.slots} slots)`}${event.reason === undefined ? '' : `: ${p(event.reason)}`}`;

@@ -8,6 +8,7 @@ import { formatSize } from '../../core/formats/size.js';
 import { charWidth, displayWidth, padEndCols } from '../view/display-width.js';
 import type { RunView } from '../view/run-view.js';
 import { clockTime, duration, printable } from '../view/text-format.js';
+import { fetchLines } from './terminal-fetches.js';
 
 export interface TerminalStyle {
   /** Columns; lines are cut to fit (by display width: a wide character takes two) so a redraw never wraps. */
@@ -29,7 +30,8 @@ export function terminalLines(view: RunView, style: TerminalStyle): string[] {
   }
   lines.push(counters(view, paint));
   lines.push(`hosts: ${view.hosts.length === 0 ? 'none yet' : view.hosts.map((h) => {
-    const text = `${printable(h.name)} ${h.state} ${h.busy}/${h.slots}${h.class === undefined ? '' : ` [${printable(h.class)}]`}${h.reason === undefined ? '' : ` (${printable(h.reason)})`}`;
+    const load = h.load === undefined || h.state !== 'up' ? '' : ` load ${h.load.loadPerCore.toFixed(2)}`;
+    const text = `${printable(h.name)} ${h.state} ${h.busy}/${h.slots}${h.class === undefined ? '' : ` [${printable(h.class)}]`}${load}${h.reason === undefined ? '' : ` (${printable(h.reason)})`}`;
     return h.state === 'down' || h.state === 'quarantined' ? paint(text, 'red') : h.state === 'draining' ? paint(text, 'yellow') : text;
   }).join('  ')}`);
   for (const reason of view.spaceShort) lines.push(paint(printable(reason), 'red'));
@@ -43,6 +45,7 @@ export function terminalLines(view: RunView, style: TerminalStyle): string[] {
     if (job.stuck) line += ` ${paint(`unchanged for ${duration(job.idleS)}`, 'yellow')}`;
     lines.push(line);
   }
+  lines.push(...fetchLines(view));
   return lines.map((l) => fit(l, style.width));
 }
 

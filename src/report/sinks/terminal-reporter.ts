@@ -7,6 +7,7 @@ import type { RunEvent, RunEventSink, StoredEvent } from '../../core/run-events.
 import { isViewReplay } from './event-log.js';
 import { eventLine } from './terminal-events.js';
 import { displayWidth } from '../view/display-width.js';
+import { fetchSummary } from './terminal-fetches.js';
 import { counters, cutToHeight, terminalLines } from './terminal-lines.js';
 import { RunViewState } from '../view/run-view-state.js';
 import { clockTime, duration, printable } from '../view/text-format.js';
@@ -101,7 +102,8 @@ export class TerminalReporter implements RunEventSink {
   private finalLines(): string {
     const view = this.state.view(this.clock(), { tables: false });
     const logdir = printable(view.logdir);
-    return `${counters(view)}\nreport: ${logdir}/report.txt, ${logdir}/report.html\n`;
+    const fetched = fetchSummary(view);
+    return `${counters(view)}${fetched === undefined ? '' : `  ${fetched}`}\nreport: ${logdir}/report.txt, ${logdir}/report.html\n`;
   }
 
   /** Lines that stay above the display: failures, lost hosts, messages. */

@@ -16,6 +16,7 @@ import { pageCsp, pageHtml } from './page-html.js';
 import { runDirFile } from './run-dir-files.js';
 import { RunPage } from './run-page.js';
 import type { WaitingRecord } from '../../store/waiting-record.js';
+import type { HostLoadRecord } from '../../store/host-load-record.js';
 import { isLoopback, isLoopbackHostHeader, type WebAddress } from './web-address.js';
 
 export interface WebServerOptions {
@@ -108,6 +109,7 @@ export class WebServer implements RunEventSink {
     return new RunPage({
       logdir: this.options.logdir, clock: this.clock, updateBytes: this.options.updateBytes ?? 63 * 1024,
       resetBacklog: this.options.resetBacklog ?? 20_000, headers: SECURITY_HEADERS, ...(log !== undefined && { log }),
+      ...(latest && runs?.loads && { loads: (): HostLoadRecord | undefined => runs.loads?.() }),
       ...(latest && waiting && {
         waiting: (): WaitingRecord | undefined => {
           const record = waiting();

@@ -108,3 +108,18 @@ void describe('the page\'s updates', () => {
     assert.equal(copy.packages.size, 38 + 3000);
   });
 });
+
+void test('every update carries the running fetches with their bytes and what the run fetched, and each host its load', () => {
+  const state = new RunViewState();
+  state.emit({ type: 'host', at: RUN_START, host: 'a', state: 'up', slots: 2 });
+  state.emit({ type: 'host-load', at: RUN_START, host: 'a', load: { loadPerCore: 0.5, swapUsed: 0, memoryFreeMiB: 512 } });
+  state.emit({ type: 'fetch-started', at: RUN_START, name: 'x.tar.gz', site: 's:1', size: 100, part: '/nonexistent/x.part', ports: ['x-1.0'] });
+  const first = JSON.parse(encodeUpdate(state, { epoch: 'e', from: 0, now: RUN_START + 1 }).json) as WireUpdate;
+  state.emit({ type: 'fetch-progress', at: RUN_START + 2, name: 'x.tar.gz', bytes: 60 });
+  const next = JSON.parse(encodeUpdate(state, { epoch: 'e', from: first.to, now: RUN_START + 2 }).json) as WireUpdate;
+  assert.deepEqual(next.fetches.running.map((f) => [f.name, f.site, f.bytes, f.size, f.rate]), [['x.tar.gz', 's:1', 60, 100, 30]]);
+  assert.equal(next.hosts[0]!.load?.loadPerCore, 0.5);
+  state.emit({ type: 'fetch-ended', at: RUN_START + 3, name: 'x.tar.gz', site: 's:1', bytes: 100, seconds: 3, ok: true, ports: ['x-1.0'] });
+  const last = JSON.parse(encodeUpdate(state, { epoch: 'e', from: next.to, now: RUN_START + 3 }).json) as WireUpdate;
+  assert.deepEqual([last.fetches.running.length, last.fetches.fetched, last.fetches.bytes], [0, 1, 100]);
+});

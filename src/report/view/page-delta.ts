@@ -67,7 +67,7 @@ export function encodeUpdate(state: RunViewState, request: UpdateRequest): Encod
   const busy = new Map<string, number>();
   for (const r of state.running.values()) busy.set(r.job.host, (busy.get(r.job.host) ?? 0) + 1);
   const hosts: WireHost[] = [...state.hosts].map(([name, h]) => ({
-    name, state: h.state, reason: h.reason, slots: h.slots, speed: h.speed, busy: busy.get(name) ?? 0, ...(h.class !== undefined && { class: h.class }),
+    name, state: h.state, reason: h.reason, slots: h.slots, speed: h.speed, busy: busy.get(name) ?? 0, load: h.load, ...(h.class !== undefined && { class: h.class }),
   }));
 
   const packages: string[] = [];
@@ -126,6 +126,6 @@ export function encodeUpdate(state: RunViewState, request: UpdateRequest): Encod
     + `"head":${json(wireHead)},"counts":${json(state.counts())},"hosts":${json(hosts)},`
     + `"packages":[${packages.join(',')}],"statuses":[${statuses.join(',')}],"bars":[${bars.join(',')}],`
     + `"running":[${running.join(',')}],"runningJobs":${json(runningJobs)},"capacity":${json(capacity)},`
-    + `"messages":${json(messages)},"keepMessages":${state.keepMessages}}`;
+    + `"messages":${json(messages)},"keepMessages":${state.keepMessages},"fetches":${json(state.fetches.view(now))}}`;
   return { json: text, to };
 }

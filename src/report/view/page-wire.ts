@@ -8,6 +8,7 @@
 
 import type { PkgName, PkgPath, Status } from '../../core/model.js';
 import type { BarOutcome, Counts, Eta, HostView, RunResult, ScanView } from './run-view.js';
+import type { FetchesView } from './run-view-fetches.js';
 
 /** Bumped when the shape changes; a page that meets another format reloads. */
 export const WIRE_FORMAT = 2;
@@ -100,4 +101,6 @@ export interface WireUpdate {
   /** Messages since `from`; the page keeps the last `keepMessages`. */
   readonly messages: readonly WireMessage[];
   readonly keepMessages: number;
+  /** The fetch jobs running now, and what the run fetched. */
+  readonly fetches: FetchesView;
 }

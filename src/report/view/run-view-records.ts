@@ -2,9 +2,10 @@
 // `rev`, the revision of its last change, so the page's updates can send
 // only what changed since the revision a page already has (view-journal.ts).
 
-import type { HostState, Job } from '../../core/engine/engine-events.js';
+import type { HostLoad, HostState, Job } from '../../core/engine/engine-events.js';
 import type { PkgName, Status } from '../../core/model.js';
 import type { PackageInfo } from '../../core/run-events.js';
+import type { PackageFetch } from './run-view-fetches.js';
 import type { BarOutcome, MessageRow, PackageRow } from './run-view.js';
 
 export interface PackageRecord {
@@ -27,6 +28,8 @@ export interface PackageRecord {
   logBytes: number | undefined;
   /** An open package: why it has not started (waiting.ts). */
   waiting: string | undefined;
+  /** What fetching its distfiles took, once they came. */
+  fetch: PackageFetch | undefined;
 }
 
 /** One job on the timeline. */
@@ -69,6 +72,8 @@ export interface HostRecord {
   speed: number;
   /** Its features (`features=... mandatory=...`), when it has some. */
   class?: string;
+  /** What it last measured of itself (a `host-load` event). */
+  load?: HostLoad;
 }
 
 /** The run's slots, total over the hosts that take jobs, from `at` on. */
@@ -88,7 +93,7 @@ export interface MessageRecord extends MessageRow {
 export function blankRecord(info: PackageInfo, index: number, rev: number): PackageRecord {
   return {
     index, staticRev: rev, rev, info, status: 'open', phase: undefined, error: undefined, reason: undefined, blockedBy: [],
-    host: undefined, startedAt: undefined, durationS: undefined, endedAt: undefined, log: undefined, logBytes: undefined, waiting: undefined,
+    host: undefined, startedAt: undefined, durationS: undefined, endedAt: undefined, log: undefined, logBytes: undefined, waiting: undefined, fetch: undefined,
   };
 }
 
@@ -97,6 +102,7 @@ export function packageRow(r: PackageRecord, breaks: number): PackageRow {
     pkgname: r.info.pkgname, pkgpath: r.info.pkgpath, status: r.status, maintainer: r.info.maintainer, comment: r.info.comment,
     phase: r.phase, error: r.error, reason: r.reason, blockedBy: r.blockedBy, breaks, host: r.host,
     startedAt: r.startedAt, durationS: r.durationS, log: r.log, logBytes: r.logBytes,
+    fetchS: r.fetch?.seconds, fetchBytes: r.fetch?.bytes,
   };
 }
 

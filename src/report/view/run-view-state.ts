@@ -13,6 +13,7 @@ import { unreachable } from '../../core/unreachable.js';
 import { buildView, type ViewOptions } from './run-view-build.js';
 import { StatusCounts } from './run-view-counts.js';
 import { EtaCache } from './run-view-eta-cache.js';
+import { FetchBook } from './run-view-fetches.js';
 import { PackageGraph } from './run-view-graph.js';
 import {
   blankRecord, type BarRecord, type CapacityPoint, type HostRecord, type MessageRecord, type PackageRecord, type RunningRecord,
@@ -65,6 +66,7 @@ export class RunViewState implements RunEventSink {
   private readonly shortOfSpace = new Map<string, string>();
   private readonly breakCounts = new Map<PkgName, number>();
   private readonly statusCounts = new StatusCounts();
+  private readonly fetchBook = new FetchBook();
   private graph: PackageGraph | undefined;
   /** Each package's status and expected seconds by index: what the ETA's pass reads, kept beside the records for speed. */
   private readonly statusList: Status[] = [];
@@ -107,6 +109,8 @@ export class RunViewState implements RunEventSink {
   get messages(): readonly MessageRecord[] { return this.messageRecords; }
   /** Why no job starts: the directories short of space, with what is missing. */
   get spaceShort(): readonly string[] { return [...this.shortOfSpace.values()]; }
+  /** The fetch jobs (run-view-fetches.ts). */
+  get fetches(): FetchBook { return this.fetchBook; }
   /** How many packages name each root cause in their blocked_by. */
   get breaks(): ReadonlyMap<PkgName, number> { return this.breakCounts; }
 
@@ -135,6 +139,7 @@ export class RunViewState implements RunEventSink {
         head.startedAt ??= event.at;
         head.result = 'running';
         head.finishedAt = undefined;
+        this.fetchBook.forgetRunning();
         break;
       case 'scan-progress':
         head.scan = { scanned: event.scanned, total: event.total, cached: event.cached, errors: event.errors };
@@ -159,6 +164,14 @@ export class RunViewState implements RunEventSink {
         this.eta.changed(this.revision); // the ETA's slots changed
         this.timeline.host(event);
         break;
+      case 'host-load': {
+        const host = this.timeline.hosts.get(event.host);
+        if (host) host.load = event.load;
+        break;
+      }
+      case 'fetch-started': case 'fetch-progress': case 'fetch-ended':
+        for (const port of this.fetchBook.emit(event)) this.fetched(port);
+        break;
       case 'message': this.message(event.at, event.level, event.text); break;
       case 'space':
         if (event.short) this.shortOfSpace.set(event.where, event.reason);
@@ -169,6 +182,7 @@ export class RunViewState implements RunEventSink {
         head.finishedAt = event.at;
         head.result = event.result;
         this.timeline.endAll(event.at, `run ${event.result}`);
+        this.fetchBook.forgetRunning();
         break;
       default: unreachable(event);
     }
@@ -199,6 +213,7 @@ export class RunViewState implements RunEventSink {
 
   private add(info: PackageInfo, named = true): PackageRecord {
     const record = blankRecord(info, this.pkgs.length, this.bump());
+    record.fetch = this.fetchBook.ofPackage(info.pkgname); // fetched before the package was resolved (a resumed run's replay)
     this.pkgs.push(record);
     this.statusList.push(record.status);
     this.expectedList.push(info.expectedS);
@@ -261,6 +276,14 @@ export class RunViewState implements RunEventSink {
       if (change.log !== undefined) record.log = this.relative(change.log);
       if (change.host !== undefined) record.host = change.host;
     }
+    this.touch(record);
+  }
+
+  /** A package's distfiles came (or one could not be had): its row shows what fetching took. */
+  private fetched(pkgname: PkgName): void {
+    const record = this.byName.get(pkgname);
+    if (!record) return;
+    record.fetch = this.fetchBook.ofPackage(pkgname);
     this.touch(record);
   }
 

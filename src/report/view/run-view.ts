@@ -2,8 +2,9 @@
 // data: JSON-safe, so the page gets exactly this over the wire and the static
 // report.html embeds it. Built by RunViewState from the RunEvent stream.
 
-import type { HostState } from '../../core/engine/engine-events.js';
+import type { HostLoad, HostState } from '../../core/engine/engine-events.js';
 import type { PkgName, PkgPath, Status } from '../../core/model.js';
+import type { FetchesView } from './run-view-fetches.js';
 
 export type RunResult = 'running' | 'complete' | 'stopped' | 'interrupted' | 'no-host';
 
@@ -39,6 +40,8 @@ export interface RunView {
   readonly messages: readonly MessageRow[];
   /** While not empty no job starts: which directories are short of space, and how much is missing. */
   readonly spaceShort: readonly string[];
+  /** The fetch jobs: those running, and what was fetched. */
+  readonly fetches: FetchesView;
 }
 
 export interface ScanView {
@@ -87,6 +90,8 @@ export interface HostView {
   readonly busy: number;
   /** Its features (`features=... mandatory=...`), when it has some. */
   readonly class?: string;
+  /** What the host last measured of itself, when it said. */
+  readonly load: HostLoad | undefined;
 }
 
 export type BarOutcome = 'running' | 'built' | 'failed' | 'lost';
@@ -154,6 +159,9 @@ export interface PackageRow {
   readonly durationS: number | undefined;
   readonly log: string | undefined;
   readonly logBytes: number | undefined;
+  /** Seconds and bytes its distfiles took to fetch (a distfile shared with other packages counted whole); undefined: nothing fetched. */
+  readonly fetchS: number | undefined;
+  readonly fetchBytes: number | undefined;
 }
 
 export interface Eta {
