@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 
 import type { HostSpec } from '../core/model.js';
 import type { Executor } from '../exec/executor.js';
-import { toHostSpec, type HostEntry, type HostsFile } from '../exec/hosts-file.js';
+import { scheduling, toHostSpec, type HostEntry, type HostsFile } from '../exec/hosts-file.js';
 import { type BuildFunction, LocalExecutor } from '../exec/local-executor.js';
 import { SshExecutor } from '../exec/ssh/ssh-executor.js';
 import { slurmExecutor } from '../exec/slurm/slurm-executor.js';
@@ -69,6 +69,8 @@ export interface ClusterDefaults {
   readonly build: BuildFunction;
   /** What a remote host needs of the tree (the tree kind's); closed with the cluster. */
   readonly remote: RemoteTree;
+  /** The architecture the run builds for: a host of another is refused. */
+  readonly buildArch?: string;
 }
 
 export async function clusterHosts(values: ClusterValues, io: CommandIO, d: ClusterDefaults): Promise<Cluster> {
@@ -77,14 +79,14 @@ export async function clusterHosts(values: ClusterValues, io: CommandIO, d: Clus
   const factory: RosterFactory = {
     specs: (entry) => ({ spec: provisionalSpec(entry), specFor: (info) => toHostSpec(entry, info) }),
     executor: (entry, file) => {
-      const executor = makeExecutor(entry, file, sshConfig, d.build, d.remote.treeHost, d.logdir);
+      const executor = makeExecutor(entry, file, sshConfig, d.build, d.remote.treeHost, d.logdir, d.buildArch);
       made.push({ entry, executor });
       return executor;
     },
   };
   const hostsFile = values.hosts === undefined ? undefined : resolve(io.cwd, values.hosts);
   const local: HostBinding | undefined = hostsFile !== undefined ? undefined : {
-    executor: new LocalExecutor({ build: d.build }), spec: { name: 'localhost', slots: d.jobs, speed: 1, cores: d.cores },
+    executor: new LocalExecutor({ build: d.build, arch: { build: d.buildArch } }), spec: { name: 'localhost', slots: d.jobs, speed: 1, cores: d.cores },
   };
   const opened = await HostsFileRoster.open({
     ...(hostsFile !== undefined && { hostsFile }), added: join(d.logdir, ADDED_HOSTS), fixed: local ? ['localhost'] : [], factory,
@@ -128,10 +130,11 @@ export async function scanPool(hosts: ReadonlyArray<{ readonly entry: HostEntry;
 
 /** `owner`: what names this coordinator's Slurm allocations (its run directory). */
 export function makeExecutor(entry: HostEntry, file: HostsFile, sshConfig: string | undefined, build: BuildFunction = buildPackage,
-  treeHost?: TreeHostFactory, owner = 'kiln'): Executor {
-  if (entry.local) return new LocalExecutor({ build, ...(file.startup !== undefined && { startup: file.startup }) });
-  if (entry.slurm !== undefined) return slurmExecutor(entry, file, owner, treeHost !== undefined ? { treeHost } : {});
-  return SshExecutor.fromHostEntry(entry, file, { name: entry.name, ...(sshConfig !== undefined && { sshConfig }), ...(treeHost !== undefined && { treeHost }) });
+  treeHost?: TreeHostFactory, owner = 'kiln', buildArch?: string): Executor {
+  if (entry.local) return new LocalExecutor({ build, arch: { claimed: entry.arch, build: buildArch }, ...(file.startup !== undefined && { startup: file.startup }) });
+  const extra = { ...(treeHost !== undefined && { treeHost }), ...(buildArch !== undefined && { buildArch }) };
+  if (entry.slurm !== undefined) return slurmExecutor(entry, file, owner, extra);
+  return SshExecutor.fromHostEntry(entry, file, { name: entry.name, ...(sshConfig !== undefined && { sshConfig }), ...extra });
 }
 
 /** What the engine may assume of a host before it has reported its cores and memory. */
@@ -140,5 +143,6 @@ function provisionalSpec(entry: HostEntry): HostSpec {
   return {
     name: entry.name, slots, speed: entry.speed, cores: entry.cores ?? slots,
     ...(entry.memoryMiB !== undefined && { memoryMiB: entry.memoryMiB }),
+    ...scheduling(entry),
   };
 }

@@ -78,6 +78,16 @@ export interface Estimate {
 }
 
 /** What a host's load measures: the engine's load limit and memory admission read it. */
+/** A host's thresholds (hosts file `max-load=`, `max-psi=`, `min-disk=`): over one, it takes no new job (engine/host-pressure.ts). */
+export interface PressureLimits {
+  /** 1-minute load average per core. */
+  readonly maxLoad?: number;
+  /** CPU or IO pressure, `some avg10`, percent. */
+  readonly maxPsi?: number;
+  /** Free MiB where the host builds. */
+  readonly minDiskMiB?: number;
+}
+
 export interface HostLoad {
   /** 1-minute load average divided by the host's cores. */
   readonly loadPerCore: number;
@@ -85,6 +95,11 @@ export interface HostLoad {
   readonly swapUsed: number;
   /** Available memory in MiB. */
   readonly memoryFreeMiB: number;
+  /** CPU and IO pressure stall (/proc/pressure, `some avg10`), percent, where the kernel reports it. */
+  readonly cpuPressure?: number;
+  readonly ioPressure?: number;
+  /** Free MiB where the host builds, when measured. */
+  readonly diskFreeMiB?: number;
 }
 
 /** Where a failure that stands from an earlier run happened: its log and host, for the reports. */
@@ -103,4 +118,9 @@ export interface HostSpec {
   readonly cores: number;
   /** Memory budget in MiB, when known. */
   readonly memoryMiB?: number;
+  /** Features it offers, and those it keeps for the jobs that need them (host-features.ts). */
+  readonly features?: readonly string[];
+  readonly mandatory?: readonly string[];
+  /** Thresholds of its measured load above which it takes no new job (host-pressure.ts). */
+  readonly pressure?: PressureLimits;
 }

@@ -10,6 +10,8 @@ export type RunEvent =
       readonly type: 'run-started'; readonly at: number; readonly run: string;
       readonly tree: string; readonly logdir: string; readonly packages: string;
       readonly resumed: boolean;
+      /** The architecture it builds for (MACHINE_ARCH), when said. */
+      readonly arch?: string;
     }
   | {
       readonly type: 'scan-progress'; readonly at: number;
@@ -57,6 +59,8 @@ export type RunEvent =
       readonly slots?: number;
       /** The host's speed factor (`sf`, bigger is faster), for the ETA. */
       readonly speed?: number;
+      /** Its features and mandatory features, as its hosts-file line says them, when it has some. */
+      readonly class?: string;
     }
   /** What a host measured of itself (host-load.ts), every few seconds; not kept in the store's event log, readers get the latest from its `host-load` value. */
   | { readonly type: 'host-load'; readonly at: number; readonly host: string; readonly load: HostLoad }

@@ -5,6 +5,7 @@
 //   localhost jobs=2
 //   DEFAULT sf=2
 //   builder@10.0.0.2 jobs=8 arch=x86_64 sf=3 timeout=30 cores=8 mem=16G dir=/var/tmp/kiln
+//   big@10.0.0.3 jobs=2 features=big-parallel,kvm mandatory=big-parallel
 //   STARTUP=/path/to/script
 //   slurm:batch nodes=4 jobs=8 time=240      (src/exec/slurm/slurm-line.ts)
 //
@@ -14,7 +15,9 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { HostSpec } from '../core/model.js';
+import type { PressureLimits } from '../core/model.js';
 import { parseSize } from '../core/formats/size.js';
+import { parseFeatureList } from '../core/engine/host-features.js';
 import type { HostInfo } from './executor.js';
 import { parseSlurmLine, SLURM_PREFIX, slurmHostName, type SlurmPart } from './slurm/slurm-line.js';
 
@@ -37,6 +40,12 @@ export interface HostEntry {
   readonly memoryMiB?: number;
   /** `dir=`: the agent's directory on the host, absolute or relative to the login user's home. */
   readonly dir?: string;
+  /** `features=`: what the host offers to ports that require it (HOST_FEATURES). */
+  readonly features?: readonly string[];
+  /** `mandatory=`: the host takes only jobs that require all of these (offered too). */
+  readonly mandatory?: readonly string[];
+  /** `max-load=`, `max-psi=`, `min-disk=`: over one, the host takes no new job. */
+  readonly pressure?: PressureLimits;
   /** The line the host is on, for messages. */
   readonly line: number;
   /** A host that is a Slurm allocation (a `slurm:` line), not an ssh destination. */
@@ -84,14 +93,26 @@ export function toHostSpec(entry: HostEntry, info: HostInfo): HostSpec {
     speed: entry.speed,
     cores,
     ...(memoryMiB === undefined ? {} : { memoryMiB }),
+    ...scheduling(entry),
+  };
+}
+
+/** What a host's line says of which jobs it takes and when: its features, mandatory features and pressure thresholds, as HostSpec takes them. */
+export function scheduling(entry: HostEntry): Pick<HostSpec, 'features' | 'mandatory' | 'pressure'> {
+  return {
+    ...(entry.features !== undefined && { features: entry.features }), ...(entry.mandatory !== undefined && { mandatory: entry.mandatory }),
+    ...(entry.pressure !== undefined && { pressure: entry.pressure }),
   };
 }
 
 type Properties = {
   jobs?: number; speed?: number; arch?: string; connectTimeoutS?: number; cores?: number; memoryMiB?: number; dir?: string;
+  features?: readonly string[]; mandatory?: readonly string[]; maxLoad?: number; maxPsi?: number; minDiskMiB?: number;
 };
-type PropertyKey = 'jobs' | 'sf' | 'arch' | 'timeout' | 'cores' | 'mem' | 'dir';
-const PROPERTY_KEYS: readonly PropertyKey[] = ['jobs', 'sf', 'arch', 'timeout', 'cores', 'mem', 'dir'];
+type PropertyKey = 'jobs' | 'sf' | 'arch' | 'timeout' | 'cores' | 'mem' | 'dir' | 'features' | 'mandatory' | 'max-load' | 'max-psi' | 'min-disk';
+const PROPERTY_KEYS: readonly PropertyKey[] = [
+  'jobs', 'sf', 'arch', 'timeout', 'cores', 'mem', 'dir', 'features', 'mandatory', 'max-load', 'max-psi', 'min-disk',
+];
 const SETTINGS = ['STARTUP'] as const;
 
 /** Parses the text of a hosts file; `file` names it in errors and anchors relative paths. */
@@ -156,14 +177,21 @@ export function parseHostsFile(text: string, file: string): HostsFileResult {
   return { ok: true, hostsFile: { hosts, ...(startup ? { startup: startup.path } : {}) } };
 }
 
-function definedOnly(p: Properties): Omit<Properties, 'speed'> {
-  const out: { -readonly [K in keyof Properties]?: Properties[K] } = {};
+function definedOnly(p: Properties): Omit<Properties, 'speed' | 'maxLoad' | 'maxPsi' | 'minDiskMiB'> & { pressure?: PressureLimits } {
+  const out: { -readonly [K in keyof Properties]?: Properties[K] } & { pressure?: PressureLimits } = {};
   if (p.jobs !== undefined) out.jobs = p.jobs;
   if (p.arch !== undefined) out.arch = p.arch;
   if (p.connectTimeoutS !== undefined) out.connectTimeoutS = p.connectTimeoutS;
   if (p.cores !== undefined) out.cores = p.cores;
   if (p.memoryMiB !== undefined) out.memoryMiB = p.memoryMiB;
   if (p.dir !== undefined) out.dir = p.dir;
+  if (p.features !== undefined) out.features = p.features;
+  if (p.mandatory !== undefined) out.mandatory = p.mandatory;
+  const pressure: { -readonly [K in keyof PressureLimits]: PressureLimits[K] } = {};
+  if (p.maxLoad !== undefined) pressure.maxLoad = p.maxLoad;
+  if (p.maxPsi !== undefined) pressure.maxPsi = p.maxPsi;
+  if (p.minDiskMiB !== undefined) pressure.minDiskMiB = p.minDiskMiB;
+  if (Object.keys(pressure).length > 0) out.pressure = pressure;
   return out;
 }
 
@@ -217,14 +245,36 @@ function parseValue(key: PropertyKey, value: string): Properties | string {
     case 'arch':
       return /^[A-Za-z0-9_]{1,32}$/.test(value) ? { arch: value } : `arch must be a name like x86_64 or amd64, not ${show(value)}`;
     case 'mem': {
-      const mib = memoryMiB(value);
+      const mib = sizeMiB(value);
       return mib === undefined ? `mem must be a size with a unit (K, M, G or T), like mem=16G, not ${show(value)}` : { memoryMiB: mib };
+    }
+    case 'features':
+    case 'mandatory': {
+      const list = parseFeatureList(value);
+      return 'problem' in list ? `${key} wants feature names separated by commas, like ${key}=big-parallel,kvm: ${list.problem}` : { [key]: list };
+    }
+    case 'max-load': {
+      const n = decimal(value);
+      return n !== undefined && n > 0 ? { maxLoad: n } : `max-load must be a load average per core above 0, like max-load=2.5, not ${show(value)}`;
+    }
+    case 'max-psi': {
+      const n = decimal(value);
+      return n !== undefined && n <= 100 ? { maxPsi: n } : `max-psi must be a percentage from 0 to 100 (CPU or IO pressure, /proc/pressure's avg10), like max-psi=60, not ${show(value)}`;
+    }
+    case 'min-disk': {
+      const mib = sizeMiB(value);
+      return mib === undefined ? `min-disk must be a size with a unit (K, M, G or T), like min-disk=10G, not ${show(value)}` : { minDiskMiB: mib };
     }
     case 'dir':
       return /^\/?[A-Za-z0-9._+-]+(\/[A-Za-z0-9._+-]+)*$/.test(value) && value.length <= 1024 && !value.split('/').includes('..')
         ? { dir: value }
         : `dir must be a directory path (absolute, or relative to the login user's home) of letters, digits, '.', '_', '+', '-', like dir=/var/tmp/kiln, not ${show(value)}`;
   }
+}
+
+/** A plain decimal number (`2`, `2.5`), or undefined. */
+function decimal(value: string): number | undefined {
+  return /^\d{1,6}(\.\d{1,6})?$/.test(value) ? Number(value) : undefined;
 }
 
 function integer(value: string, min: number, max: number): number | undefined {
@@ -234,7 +284,7 @@ function integer(value: string, min: number, max: number): number | undefined {
 }
 
 
-function memoryMiB(value: string): number | undefined {
+function sizeMiB(value: string): number | undefined {
   const bytes = parseSize(value, 'needs-unit');
   const mib = bytes === undefined ? 0 : Math.floor(bytes / 2 ** 20);
   return mib >= 1 ? mib : undefined;

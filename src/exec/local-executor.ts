@@ -4,13 +4,15 @@
 import { spawnSync } from 'node:child_process';
 import { constants, statSync } from 'node:fs';
 import { access } from 'node:fs/promises';
-import { arch, availableParallelism, platform, totalmem } from 'node:os';
+import { availableParallelism, platform, totalmem } from 'node:os';
 
 import type { HostLoad } from '../core/engine/engine-events.js';
 import type { BuildJob, BuildReport } from '../job/build-job.js';
 import type { ConnectResult, Executor, JobWatcher } from './executor.js';
 import { runStartupScript } from './agent/startup-script.js';
 import { LOAD_EVERY_S, measureLoad } from './host-load.js';
+import { defaultSandboxConfig } from '../sandbox/sandbox-config.js';
+import { archProblem, coordinatorArch, type ArchWanted } from './host-arch.js';
 
 export type BuildFunction = (job: BuildJob, options: { signal: AbortSignal; onPhase?: (phase: string) => void; onOutput?: () => void }) => Promise<BuildReport>;
 
@@ -21,6 +23,8 @@ export interface LocalExecutorOptions {
   readonly startupTimeoutS?: number;
   /** Seconds between looks at a running job's log size. */
   readonly pollS?: number;
+  /** The hosts file's `arch=` for localhost, and the architecture the run builds for: this machine must be both. */
+  readonly arch?: ArchWanted;
 }
 
 export class LocalExecutor implements Executor {
@@ -34,6 +38,8 @@ export class LocalExecutor implements Executor {
   }
 
   async connect(): Promise<ConnectResult> {
+    const wrongArch = archProblem(coordinatorArch(), this.options.arch ?? {});
+    if (wrongArch !== undefined) return { ok: false, reason: wrongArch };
     const probe = spawnSync('bwrap', ['--ro-bind', '/', '/', '--unshare-all', '--die-with-parent', 'true'], { encoding: 'utf8', timeout: 10_000 });
     if (probe.error) return { ok: false, reason: `bubblewrap cannot run here (${probe.error.message}); install it: apt-get install bubblewrap` };
     if (probe.status !== 0) return { ok: false, reason: `bubblewrap fails: ${probe.stderr.trim() || `exit status ${probe.status}`}` };
@@ -50,7 +56,7 @@ export class LocalExecutor implements Executor {
     this.measureLoadEvery(LOAD_EVERY_S);
     return {
       ok: true,
-      info: { arch: arch(), os: platform(), node: process.version, cores: availableParallelism(), memoryMiB: Math.round(totalmem() / 2 ** 20) },
+      info: { arch: coordinatorArch(), os: platform(), node: process.version, cores: availableParallelism(), memoryMiB: Math.round(totalmem() / 2 ** 20) },
     };
   }
 
@@ -80,10 +86,12 @@ export class LocalExecutor implements Executor {
 
   private measureLoadEvery(seconds: number): void {
     if (this.loadTimer !== undefined) return;
-    this.loadTimer = setInterval(() => {
-      const load = measureLoad();
+    const measure = (): void => {
+      const load = measureLoad(defaultSandboxConfig().scratchBase);
       for (const listener of this.loadListeners) listener(load);
-    }, seconds * 1000);
+    };
+    measure(); // before the first job: a host over its thresholds takes none
+    this.loadTimer = setInterval(measure, seconds * 1000);
     this.loadTimer.unref();
   }
 }

@@ -47,6 +47,8 @@ export interface BlockFields {
   /** kiln's DISTFILES and MASTER_SITES (written only when the port has distfiles). */
   readonly distfiles?: readonly string[];
   readonly masterSites?: readonly string[];
+  /** kiln's HOST_FEATURES: what a build host must offer (written only when there are some). */
+  readonly hostFeatures?: readonly string[];
   /** Set only for a port that could not be scanned: the quoted error. */
   readonly scanError?: string;
 }
@@ -79,6 +81,7 @@ export function formatBlock(fields: BlockFields): string {
   if (fields.distfiles !== undefined && fields.distfiles.length > 0) {
     lines.push(['DISTFILES', fields.distfiles.join(' ')], ['MASTER_SITES', (fields.masterSites ?? []).join(' ')]);
   }
+  if (fields.hostFeatures !== undefined && fields.hostFeatures.length > 0) lines.push(['HOST_FEATURES', fields.hostFeatures.join(' ')]);
   if (fields.scanError !== undefined) lines.push(['KILN_SCAN_ERROR', fields.scanError]);
   return lines.map(([key, value]) => `${key}=${escapeControls(value, { short: true })}\n`).join('');
 }

@@ -58,6 +58,10 @@ export interface BuildRunOptions {
   readonly signal: AbortSignal;
   /** The command line, kept with the run. */
   readonly args: readonly string[];
+  /** The architecture the run builds for (every host was checked to be it), for the reports. */
+  readonly arch?: string;
+  /** Said (engine.log, the terminal) as the run starts: how it orders its jobs, when that is not kiln's way. */
+  readonly notes?: readonly string[];
   readonly engine: EngineConfig;
   /** Seconds before a job is killed; undefined: from its expected time. */
   readonly timeoutS: number | undefined;
@@ -104,6 +108,7 @@ async function runIn(session: RunSession, o: BuildRunOptions): Promise<BuildRunR
   const { store, history, run, allDir, lockdir, point } = session;
   const emit = (event: RunEvent): void => session.emit(event);
   const say = (level: 'info' | 'warning' | 'error', text: string): void => session.say(level, text);
+  for (const note of o.notes ?? []) say('info', note);
   if (o.primeHistory.length > 0 && history.count() === 0) history.add(o.primeHistory);
   const records = history.records();
   const scanned = new ScannedFacts();

@@ -10,6 +10,7 @@ import type { HostSpec, JobOutcome, PkgName } from '../core/model.js';
 import type { RunEvent, RunEventSink } from '../core/run-events.js';
 import type { WaitRecord } from './wait-record.js';
 import { unreachable } from '../core/unreachable.js';
+import { classText } from '../core/engine/host-features.js';
 import type { Executor, HostInfo } from '../exec/executor.js';
 import type { BuildReport } from '../job/build-job.js';
 import type { RunStore } from '../store/run-store.js';
@@ -93,8 +94,8 @@ export class Coordinator {
       result: (job, report, setup) => this.queue.push({ kind: 'result', job, report, setup }),
     });
     this.connector = new HostConnector(options.hosts, options.signal, {
-      up: (spec, again) => {
-        this.queue.push({ kind: 'engine', event: { type: 'host-up', at: this.now(), host: spec } });
+      up: (spec, again, load) => {
+        this.queue.push({ kind: 'engine', event: { type: 'host-up', at: this.now(), host: spec, ...(load !== undefined && { load }) } });
         if (again) this.outside(() => this.emit({ type: 'message', at: this.now(), level: 'info', text: `host ${spec.name} came up` }));
       },
       down: (host, reason, retryS) => {
@@ -158,6 +159,13 @@ export class Coordinator {
         }
         this.apply(this.step(input));
         this.connector.demand({ ready: this.o.engine.snapshot().ready, hosts: this.o.engine.hostStates().map((h) => ({ name: h.name, up: h.state === 'up', slots: h.spec.slots, running: h.running })) });
+        const unserved = this.connector.allTried() ? this.o.engine.unservedOnly() : undefined;
+        if (unserved) {
+          for (const { pkgname, why } of unserved.slice(0, 10)) this.emit({ type: 'message', at: this.now(), level: 'error', text: `${pkgname} cannot start: ${why}` });
+          this.emit({ type: 'message', at: this.now(), level: 'error', text: 'no host can build what is left; the packages keep their state, run the same command again once a host offers what they need' });
+          result = 'no-host';
+          break;
+        }
         this.membership.closeIdle();
         this.o.waits?.stepped();
       }
@@ -258,7 +266,7 @@ export class Coordinator {
           const reason = command.state === 'quarantined' ? quarantineText(command) : command.reason;
           events.push({
             type: 'host', at: command.at, host: command.host, state: command.state, ...(reason !== undefined && { reason }),
-            ...(spec !== undefined && { slots: spec.slots, speed: spec.speed }),
+            ...(spec !== undefined && { slots: spec.slots, speed: spec.speed, ...withClass(spec) }),
           });
           if (command.state === 'quarantined') {
             quarantined.push(command);
@@ -338,4 +346,10 @@ function quarantineText(command: Extract<EngineCommand, { type: 'host' }>): stri
   const until = new Date(command.until * 1000);
   const hhmm = `${String(until.getHours()).padStart(2, '0')}:${String(until.getMinutes()).padStart(2, '0')}`;
   return `until ${hhmm}: ${command.reason ?? ''}`;
+}
+
+/** The host event's `class`, when the host has features. */
+function withClass(spec: HostSpec): { class?: string } {
+  const text = classText(spec);
+  return text === undefined ? {} : { class: text };
 }

@@ -15,8 +15,8 @@ import type { HostSpec } from '../core/model.js';
 import type { Executor, HostInfo } from '../exec/executor.js';
 
 export interface HostListener {
-  /** A host is up, or has a new spec; `again`: it was lost and came back. */
-  up(spec: HostSpec, again: boolean): void;
+  /** A host is up, or has a new spec; `again`: it was lost and came back; `load`: what it last measured, when it has. */
+  up(spec: HostSpec, again: boolean, load?: HostLoad): void;
   /** `retryS`: when the next try is, 'on-demand' when work waiting brings it back, or undefined when there is none (the host left). */
   down(host: string, reason: string, retryS: number | 'on-demand' | undefined): void;
   /** An on-demand host was given back, idle: it takes no jobs until work waits again. */
@@ -49,6 +49,8 @@ interface HostState {
   timer: NodeJS.Timeout | undefined;
   lastReason: string;
   info: HostInfo | undefined;
+  /** The host's last measured load, kept while it connects: the engine gets it as the host comes up, so its thresholds count from the first job. */
+  lastLoad: HostLoad | undefined;
   /** An on-demand host not held now: not connected, not retried, taken up by `demand`. */
   standby: boolean;
   idleTimer: NodeJS.Timeout | undefined;
@@ -205,6 +207,11 @@ export class HostConnector {
     return true;
   }
 
+  /** Whether every host of the build has been tried at least once (none is still connecting for the first time). */
+  allTried(): boolean {
+    return this.hosts.every((h) => h.retired || h.tried || h.givenUp);
+  }
+
   /** The caller closed a retired host's executor: it is no longer up (no `down`: it left). */
   release(name: string): void {
     const host = this.find(name);
@@ -246,7 +253,9 @@ export class HostConnector {
       this.retryLater(host);
     });
     executor.onLoad?.((load) => {
-      if (!this.stopped && host.up && host.binding.executor === executor) this.listener.load?.(name, load);
+      if (this.stopped || host.binding.executor !== executor) return;
+      host.lastLoad = load;
+      if (host.up) this.listener.load?.(name, load);
     });
     host.standby = standby;
     if (!standby) void this.connect(host);
@@ -265,7 +274,7 @@ export class HostConnector {
       host.up = true;
       host.info = result.info;
       host.backoffS = 5;
-      this.listener.up(this.specOf(host), host.everUp);
+      this.listener.up(this.specOf(host), host.everUp, host.lastLoad);
       host.everUp = true;
       return;
     }
@@ -285,7 +294,7 @@ export class HostConnector {
 
 function fresh(binding: ConnectorHost): HostState {
   return {
-    binding, up: false, everUp: false, tried: false, retired: false, quarantined: false, givenUp: false, backoffS: 5, timer: undefined, lastReason: '', info: undefined,
+    binding, up: false, everUp: false, tried: false, retired: false, quarantined: false, givenUp: false, backoffS: 5, timer: undefined, lastReason: '', info: undefined, lastLoad: undefined,
     standby: false, idleTimer: undefined,
   };
 }

@@ -7,6 +7,7 @@ import type { InitialState, PlanEntry } from '../core/engine/engine.js';
 import type { Estimate, PkgName } from '../core/model.js';
 import { isPkgPath, isSafePkgname } from '../core/pkgpath.js';
 import { indexValue } from '../core/formats/pbulk-index.js';
+import { FEATURE_NAME } from '../core/engine/host-features.js';
 import type { ResolvedPackage } from '../core/resolve/resolve.js';
 import { unreachable } from '../core/unreachable.js';
 import type { PackageInfo } from '../core/run-events.js';
@@ -38,6 +39,7 @@ export function makePlan(inputs: PlanInputs): Plan {
       pkgname: pkg.pkgname, pkgpath: pkg.pkgpath, deps, estimate,
       initial: initialState(pkg, inputs),
       makeJobsSafe: indexValue(pkg.entry, 'MAKE_JOBS_SAFE')?.toLowerCase() !== 'no',
+      ...hostFeatures(pkg),
     });
     info.push({
       pkgname: pkg.pkgname, pkgpath: pkg.pkgpath, depends: deps, expectedS: estimate.wallS, ...(estimate.source === 'estimate' && { guessed: true }),
@@ -63,4 +65,10 @@ function initialState(pkg: ResolvedPackage, inputs: PlanInputs): InitialState {
     case 'failed': return verdict;
     default: return unreachable(verdict);
   }
+}
+
+/** The features a build host must offer (the block's HOST_FEATURES: Portfile trees write it; names checked at the scan). */
+function hostFeatures(pkg: ResolvedPackage): Pick<PlanEntry, 'features'> {
+  const words = (indexValue(pkg.entry, 'HOST_FEATURES') ?? '').split(/\s+/).filter((w) => FEATURE_NAME.test(w));
+  return words.length > 0 ? { features: [...new Set(words)] } : {};
 }

@@ -19,7 +19,7 @@ import type { KillPoints } from './kill-points.js';
 import { cleanRepository, cleanRunDir, cleanScratch } from './leftovers.js';
 import { lockRunDir } from './run-lock.js';
 
-type SessionOptions = Pick<BuildRunOptions, 'driver' | 'logdir' | 'repository' | 'lockdir' | 'args' | 'clock' | 'sink' | 'scratchBase' | 'killPoints' | 'openStores'>;
+type SessionOptions = Pick<BuildRunOptions, 'driver' | 'logdir' | 'repository' | 'lockdir' | 'args' | 'arch' | 'clock' | 'sink' | 'scratchBase' | 'killPoints' | 'openStores'>;
 
 /** The run directory's stores: the run's, and the build history kept in it. */
 export interface BuildStores {
@@ -76,7 +76,7 @@ export class RunSession {
     this.run = run.id;
     // What the run's earlier processes did: the views show it, the records made from events are made again from it.
     if (resuming) o.sink.replay?.(run.id, () => store.allEvents());
-    this.emit({ type: 'run-started', at: o.clock.now(), run: String(run.id), tree: o.driver.root, logdir: o.logdir, packages: o.repository, resumed: resuming });
+    this.emit({ type: 'run-started', at: o.clock.now(), run: String(run.id), tree: o.driver.root, logdir: o.logdir, packages: o.repository, resumed: resuming, ...(o.arch !== undefined && { arch: o.arch }) });
     const cleaned = [...cleanRepository(allDir), ...cleanRunDir(o.logdir, this.lockdir), ...(o.scratchBase ? cleanScratch(o.scratchBase) : [])];
     if (cleaned.length > 0) this.say('info', `removed what a killed kiln left behind (${cleaned.length}): ${cleaned.slice(0, 5).join(', ')}${cleaned.length > 5 ? ', ...' : ''}`);
     this.resumed = resuming ? store.statuses(run.id) : new Map<PkgName, StatusRecord>();

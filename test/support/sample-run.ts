@@ -176,7 +176,7 @@ export function sampleRun(): RunEvent[] {
     });
   };
 
-  events.push({ type: 'run-started', at: RUN_START, run: '20261118.1053', tree: '/usr/pkgsrc', logdir: '/var/kiln/logs', packages: '/var/kiln/packages', resumed: false });
+  events.push({ type: 'run-started', at: RUN_START, run: '20261118.1053', tree: '/usr/pkgsrc', logdir: '/var/kiln/logs', packages: '/var/kiln/packages', resumed: false, arch: 'aarch64' });
   for (let i = 1; i <= 4; i++) {
     events.push({ type: 'scan-progress', at: RUN_START + i * (SCAN_S / 4), scanned: Math.round(PORTS.length * i / 4), total: PORTS.length, cached: i * 3, errors: 0 });
   }

@@ -33,6 +33,9 @@ import { FETCH_HELP, FETCH_OPTIONS, fetchSettings } from '../fetch-wiring.js';
 import { distfileLister } from '../../runtime/distfile-lister.js';
 import type { FetchSettings } from '../../runtime/fetch-source.js';
 import { checkPorts, checkTreeDir, checkWritableDir } from '../tree-check.js';
+import { ARCH_NAME, coordinatorArch } from '../../exec/host-arch.js';
+import { randomOrder } from '../../core/policies/priority-random.js';
+import { RANDOM_HELP, takeRandomSeed } from '../random-option.js';
 
 const help = `usage: kiln build [--tree DIR] [--jobs N] [--hosts FILE] [--logdir DIR] [--packages DIR] [options] [PKGPATH...]
 
@@ -71,19 +74,23 @@ ${FETCH_HELP}  --jobs N          jobs at once on this machine without --hosts, a
                     for more); what depends on it is rebuilt only if its
                     package's content changes
   --rebuild-all     build every port, up to date or not
-  --lockdir DIR     the port locks, shared by every build that should not
+  --arch ARCH       build for ARCH (pkgsrc's MACHINE_ARCH: x86_64, aarch64,
+                    i386, ...) on the hosts that are ARCH; a host of another
+                    architecture is refused (default: this machine's)
+${RANDOM_HELP}  --lockdir DIR     the port locks, shared by every build that should not
                     build a port at the same time as this one (default:
                     DIR/locks of --logdir); kiln retry PKGPATH builds a
                     failed port again
 ${CLUSTER_HELP}${OPERATOR_HELP}
 ${EXIT_HELP}`;
 
-async function run(args: string[], io: CommandIO): Promise<number> {
-  const { values, positionals } = parse(args, {
+async function run(given: string[], io: CommandIO): Promise<number> {
+  const { args: rest, seed } = takeRandomSeed(given);
+  const { values, positionals } = parse(rest, {
     tree: { type: 'string' }, jobs: { type: 'string' }, logdir: { type: 'string' }, packages: { type: 'string' },
     timeout: { type: 'string' }, 'scan-timeout': { type: 'string' }, cores: { type: 'string' }, history: { type: 'string' }, distdir: { type: 'string' },
     ...DRIVER_OPTIONS, ...CLUSTER_OPTIONS, ...OPERATOR_OPTIONS, ...FETCH_OPTIONS,
-    'stuck-after': { type: 'string' }, 'log-cap': { type: 'string' }, force: { type: 'string', multiple: true }, 'rebuild-all': { type: 'boolean' }, lockdir: { type: 'string' },
+    'stuck-after': { type: 'string' }, 'log-cap': { type: 'string' }, force: { type: 'string', multiple: true }, 'rebuild-all': { type: 'boolean' }, lockdir: { type: 'string' }, arch: { type: 'string' },
   });
   const force = values.force ?? [];
   const badForce = force.find((p) => !isPkgPath(p));
@@ -105,6 +112,8 @@ async function run(args: string[], io: CommandIO): Promise<number> {
     force, rebuildAll: values['rebuild-all'] === true, killPoints: killPointsOf(io),
   };
   const fetch = fetchSettings(values, tree, io.cwd, io.env);
+  const arch = values.arch ?? coordinatorArch();
+  if (!ARCH_NAME.test(arch)) throw new UsageError(`--arch wants an architecture name such as x86_64 or aarch64, not ${JSON.stringify(arch)}`);
   const missing = toolProblem(BUBBLEWRAP);
   if (missing !== undefined) throw new UserError(`cannot build here: ${missing}`);
   checkTreeDir(tree);
@@ -117,7 +126,7 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   try {
     await checkPorts(kind.driver, positionals, io.signal);
     const wiring = kind.forBuild({ repository, logdir, distdir: fetch.distdir, io });
-    return await runBuild({ ...values, tree, logdir, repository, jobs, timeoutS, scanTimeoutS, cores, primeHistory, positionals, args, durable, fetch }, kind, wiring, io);
+    return await runBuild({ ...values, tree, logdir, repository, jobs, timeoutS, scanTimeoutS, cores, primeHistory, positionals, args: given, durable, fetch, arch, seed }, kind, wiring, io);
   } finally {
     await kind.close();
   }
@@ -128,6 +137,10 @@ interface BuildSettings {
   readonly timeoutS: number | undefined; readonly scanTimeoutS: number | undefined; readonly cores: number; readonly primeHistory: HistoryRecord[];
   readonly positionals: string[]; readonly args: string[]; readonly durable: DurableSettings;
   readonly fetch: FetchSettings;
+  /** The architecture the run builds for. */
+  readonly arch: string;
+  /** `--random SEED`: the seed of the random order; undefined: kiln's order. */
+  readonly seed: number | undefined;
 }
 
 /** What keeps work from being lost or done twice: the stuck limit, the lock directory, what to build even if current. */
@@ -155,19 +168,20 @@ function killPointsOf(io: CommandIO): KillPoints | undefined {
 
 async function runBuild(settings: BuildSettings & Parameters<typeof operatorReporters>[0] & ClusterValues, kind: TreeKind,
   wiring: TreeBuild, io: CommandIO): Promise<number> {
-  const { logdir, repository, jobs, timeoutS, cores, positionals, args, durable } = settings;
-  const cluster = await clusterHosts(settings, io, { logdir, jobs, cores, scanTimeoutS: settings.scanTimeoutS ?? kind.remoteScanTimeoutS, tree: kind.driver, build: wiring.build, remote: wiring.remote });
+  const { logdir, repository, jobs, timeoutS, cores, positionals, args, durable, arch, seed } = settings;
+  const cluster = await clusterHosts(settings, io, { logdir, jobs, cores, scanTimeoutS: settings.scanTimeoutS ?? kind.remoteScanTimeoutS, tree: kind.driver, build: wiring.build, remote: wiring.remote, buildArch: arch });
   const reporters = await operatorReporters(settings, io, logdir).catch(async (err: unknown) => { await cluster.close(); throw err; });
   if (reporters.url) io.stderr.write(`kiln: the live page is at ${reporters.url}\n`);
   try {
     const outcome = await buildRun({
       driver: cluster.scan.driver, logdir, repository, pkgpaths: positionals, scanJobs: cluster.scan.jobs, sink: reporters.sink,
       showWaiting: (record) => reporters.showWaiting(record),
-      clock: systemClock, signal: io.signal, args, timeoutS, primeHistory: settings.primeHistory,
+      clock: systemClock, signal: io.signal, args, arch, timeoutS, primeHistory: settings.primeHistory,
       hosts: cluster.hosts, roster: cluster.roster,
       stuckAfterS: durable.stuckAfterS, logCapBytes: durable.logCapBytes, force: durable.force, rebuildAll: durable.rebuildAll, killPoints: durable.killPoints,
       scratchBase: defaultSandboxConfig().scratchBase, ...(durable.lockdir !== undefined && { lockdir: durable.lockdir }),
-      engine: { ...policySet('kiln', true), maxAttempts: 3 },
+      engine: { ...(seed === undefined ? policySet('kiln', true) : randomOrder(seed)), maxAttempts: 3 },
+      ...(seed !== undefined && { notes: [`random order, seed ${seed} (kiln build --random ${seed} builds in the same order)`] }),
       writeIndex: wiring.writeIndex, openStores: openBuildStores,
       fetch: settings.fetch, fetchLister: distfileLister(kind.driver, settings.fetch.override),
     });

@@ -26,7 +26,7 @@ void test('a round decides from a snapshot it leaves as it was: starts by priori
   const snapshot: DispatchSnapshot = {
     hosts, ready, priority, tail: () => new Float64Array(n).fill(100), duration: () => new Float64Array(n).fill(100),
     plannedMakeJobs: () => undefined, estimates: new Array<Estimate>(n).fill(estimate), pkgnames: pkgpaths.map((p) => `${p.slice(4)}-1`),
-    pkgpaths, makeJobsSafe: new Array<boolean>(n).fill(true), placement: fastestFreePlacement, makeJobs: evenMakeJobs,
+    pkgpaths, makeJobsSafe: new Array<boolean>(n).fill(true), features: [], placement: fastestFreePlacement, makeJobs: evenMakeJobs,
     admission: memoryAdmission(), reservation: backfillReservation, expect: wallAt, remainingWork: () => 500, remainingCoreWork: () => 500,
     isOpen: () => true, upcoming: () => [], pathBusy: (pkgpath) => pkgpath === 'cat/e',
   };

@@ -12,12 +12,17 @@
 // (policies/reservation-backfill.ts holds those rules). A round reads a
 // snapshot of the engine and changes nothing there: it returns what to
 // start, what to park and what it took from the ready queue, and the
-// engine applies that. Nothing here is remembered between rounds.
+// engine applies that. Nothing here is remembered between rounds. A job
+// goes only to a host that serves its class (features, host-features.ts);
+// jobs no free host serves are set aside without counting against the
+// round's look-ahead, so a free host of one class still finds its jobs
+// behind many of another.
 
 import { FreeSteps } from './engine-free-steps.js';
 import type { HostPoolView, HostRecord } from './engine-hosts.js';
 import type { IdHeap } from './heap.js';
 import { RoundHosts } from './round-hosts.js';
+import { serves } from './host-features.js';
 import type { Estimate, PkgPath } from '../model.js';
 import type {
   AdmissionPolicy, Candidate, DispatchRound, FreeLater, HostView, MakeJobsPolicy, PlacementPolicy, Reservation, ReservationPolicy,
@@ -37,6 +42,8 @@ export interface DispatchSnapshot {
   readonly pkgnames: readonly string[];
   readonly pkgpaths: readonly PkgPath[];
   readonly makeJobsSafe: readonly boolean[];
+  /** The features each job needs of its host (host-features.ts). */
+  readonly features: readonly (readonly string[] | undefined)[];
   readonly placement: PlacementPolicy;
   readonly makeJobs: MakeJobsPolicy;
   readonly admission: AdmissionPolicy;
@@ -102,6 +109,8 @@ export function dispatchRound(ctx: DispatchSnapshot, at: number): DispatchDecisi
   const next = ctx.ready.walk();
   let head = next();
   let taken = 0;
+  /** Of setAside, the jobs no free host of their class could take: not counted against the look-ahead. */
+  let otherClass = 0;
   let openWork = ctx.remainingWork();
   const start = (id: number, host: HostRecord, makeJobs: number, expectedEnd: number): void => {
     starts.push({ id, host: host.spec.name, makeJobs, expectedEnd });
@@ -126,12 +135,12 @@ export function dispatchRound(ctx: DispatchSnapshot, at: number): DispatchDecisi
   const slowest = Math.min(...hosts.map((h) => h.spec.speed));
   const upcoming = planned || fits(slowest) ? ctx.upcoming(at) : [];
   let nextUpcoming = 0;
-  while (ctx.ready.size - taken > 0 && setAside.length < policy.maxSetAside && hosts.some((h) => pool.canStart(h))) {
+  while (ctx.ready.size - taken > 0 && setAside.length - otherClass < policy.maxSetAside && hosts.some((h) => pool.canStart(h))) {
     const top = ctx.priority[head!]!;
     for (; nextUpcoming < upcoming.length && ctx.priority[upcoming[nextUpcoming]!.id]! > top; nextUpcoming++) {
       const { id: future, readyAt } = upcoming[nextUpcoming]!;
       const usable = (h: HostRecord): number => pool.freeCores(h);
-      const found = bestStart(ctx, pool, free, hosts, reservations, ctx.estimates[future]!, planned?.[future] ?? 1, at, readyAt, usable);
+      const found = bestStart(ctx, pool, free, servedBy(ctx, hosts, future), reservations, ctx.estimates[future]!, planned?.[future] ?? 1, at, readyAt, usable);
       if (!found) continue;
       if (!planned) {
         // A dependency already late may run on for long: nothing says how long.
@@ -150,12 +159,21 @@ export function dispatchRound(ctx: DispatchSnapshot, at: number): DispatchDecisi
       parked.push(id);
       continue;
     }
+    const eligible = servedBy(ctx, hosts, id);
+    if (!eligible.some((h) => pool.canStart(h))) {
+      setAside.push(id);
+      otherClass++;
+      continue;
+    }
     const candidate: Candidate = {
       id, pkgname: ctx.pkgnames[id]!, priority: ctx.priority[id]!, estimate: ctx.estimates[id]!,
       makeJobsSafe: ctx.makeJobsSafe[id]!, waiting: ctx.ready.size - taken, topPriority,
       durationS: duration[id]!, tailS: tail[id]!, plannedMakeJobs: planned?.[id] ?? 1, backlogS,
     };
-    const views = hosts.map((h) => viewFor(ctx, pool, free, h, candidate, reservations, at));
+    const views = hosts.map((h) => {
+      const view = viewFor(ctx, pool, free, h, candidate, reservations, at);
+      return eligible.includes(h) ? view : { ...view, freeSlots: 0 };
+    });
     const chosen = ctx.placement.place(candidate, views, at, round.round);
     const index = hosts.findIndex((h) => h.spec.name === chosen);
     const host = hosts[index];
@@ -169,7 +187,7 @@ export function dispatchRound(ctx: DispatchSnapshot, at: number): DispatchDecisi
         const v = views[hosts.indexOf(h)]!;
         return v.freeSlots > 0 ? v.freeCores : 0;
       };
-      const found = bestStart(ctx, pool, free, hosts, reservations, candidate.estimate, want, at, at, usable);
+      const found = bestStart(ctx, pool, free, eligible, reservations, candidate.estimate, want, at, at, usable);
       if (found?.now) {
         target = found.host;
         makeJobs = found.cores;
@@ -266,11 +284,18 @@ function bestStart(ctx: DispatchSnapshot, pool: RoundHosts, free: FreeSteps, hos
 /** Nothing runs and every ready job was set aside: start the first that any host can take, so the run goes on. */
 function startAnyway(ctx: DispatchSnapshot, pool: RoundHosts, hosts: readonly HostRecord[], setAside: number[], at: number,
   start: (id: number, host: HostRecord, makeJobs: number, expectedEnd: number) => void): void {
-  const host = hosts.find((h) => pool.canStart(h));
-  if (!host) return;
-  const id = setAside.shift()!;
+  const index = setAside.findIndex((id) => servedBy(ctx, hosts, id).some((h) => pool.canStart(h)));
+  if (index < 0) return;
+  const id = setAside.splice(index, 1)[0]!;
+  const host = servedBy(ctx, hosts, id).find((h) => pool.canStart(h))!;
   const makeJobs = Math.max(1, Math.min(ctx.plannedMakeJobs()?.[id] ?? 1, pool.freeCores(host)));
   start(id, host, makeJobs, at + ctx.expect(ctx.estimates[id]!, makeJobs) / host.spec.speed);
+}
+
+/** The hosts of `hosts` whose class may run job `id` (host-features.ts). */
+export function servedBy(ctx: Pick<DispatchSnapshot, 'features'>, hosts: readonly HostRecord[], id: number): HostRecord[] {
+  const need = ctx.features[id];
+  return hosts.filter((h) => serves(h.spec, need));
 }
 
 /**

@@ -8,7 +8,7 @@ export type { FailedWhere, HostLoad } from '../model.js';
 
 export type EngineEvent =
   /** A host is there to take jobs: new, back after a loss, or changed. */
-  | { readonly type: 'host-up'; readonly at: number; readonly host: HostSpec }
+  | { readonly type: 'host-up'; readonly at: number; readonly host: HostSpec; readonly load?: HostLoad }
   /** A host's connection failed: its running jobs go back to the queue. */
   | { readonly type: 'host-down'; readonly at: number; readonly host: string; readonly reason: string }
   /** Start no new jobs on `host`, or anywhere when it is not given. */

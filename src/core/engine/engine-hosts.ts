@@ -8,6 +8,7 @@ import type { Capacity, ConcurrencyPolicy, FreeLater, HostLimit } from '../polic
 
 export type { FreeLater } from '../policies/policy.js';
 import { correctedEnd } from '../estimate/overrun.js';
+import { pressureProblem } from './host-pressure.js';
 
 export interface HostRecord {
   spec: HostSpec;
@@ -42,7 +43,7 @@ export interface FreeEnd {
 }
 
 /** What a dispatch round and `kiln why` may read of the hosts: nothing that changes them. */
-export type HostPoolView = Pick<HostPool, 'get' | 'all' | 'freeSlots' | 'freeCores' | 'coreLimit' | 'canStart' | 'endOf' | 'expectedEnds'>
+export type HostPoolView = Pick<HostPool, 'get' | 'all' | 'freeSlots' | 'freeCores' | 'coreLimit' | 'canStart' | 'endOf' | 'expectedEnds' | 'held'>
   & { readonly running: ReadonlyMap<number, RunningJob> };
 
 export class HostPool {
@@ -99,8 +100,14 @@ export class HostPool {
     host.limit = policy.adjust(host.limit, load, host.spec, host.running.size, at);
   }
 
-  /** Slots a new job may take now: free, and within the load limit. */
+  /** Why the host takes no new job for its measured pressure (its hosts-file thresholds), or undefined. */
+  held(host: HostRecord): string | undefined {
+    return pressureProblem(host.spec.pressure, host.load);
+  }
+
+  /** Slots a new job may take now: free, within the load limit, and none while the host is over a threshold. */
   freeSlots(host: HostRecord): number {
+    if (host.spec.pressure !== undefined && this.held(host) !== undefined) return 0;
     return Math.max(0, Math.min(host.free.length, host.limit.slots - host.running.size));
   }
 

@@ -27,6 +27,8 @@ export interface PlanEntry {
   readonly makeJobsSafe: boolean;
   /** It has distfiles: it is built only once they are fetched and verified (`distfiles-ready`). */
   readonly fetch?: boolean;
+  /** Features a host must offer to build it (HOST_FEATURES; host-features.ts). */
+  readonly features?: readonly string[];
 }
 
 export interface EngineConfig {

@@ -8,7 +8,8 @@
 // free slot kept for a job on the critical path.
 
 import type { DispatchSnapshot } from './engine-dispatch.js';
-import { admitsNow } from './engine-dispatch.js';
+import { admitsNow, servedBy } from './engine-dispatch.js';
+import { whyNoHostServes } from './host-features.js';
 import type { HostState } from './engine-events.js';
 import type { PathGate } from './engine-paths.js';
 import type { BuildGraph } from '../resolve/graph.js';
@@ -23,6 +24,10 @@ export type WaitReason =
   | { readonly kind: 'stopping' }
   | { readonly kind: 'disk'; readonly reasons: readonly string[] }
   | { readonly kind: 'no-host'; readonly hosts: readonly { readonly name: string; readonly state: HostState }[] }
+  /** No host up serves its class: features none offers (`missing`), or hosts kept for jobs needing other features (`reserved`). */
+  | { readonly kind: 'features'; readonly missing: readonly string[]; readonly reserved: readonly string[] }
+  /** The hosts that could take it are over their pressure thresholds, each with why. */
+  | { readonly kind: 'pressure'; readonly hosts: readonly { readonly name: string; readonly why: string }[] }
   | { readonly kind: 'slots-busy'; readonly ahead: number; readonly loadLimited: readonly string[] }
   | { readonly kind: 'admission'; readonly hosts: readonly string[] }
   | { readonly kind: 'kept-slot' };
@@ -115,7 +120,15 @@ function hostReason(input: WhyInput, shared: () => Shared, id: number, at: numbe
   const all = [...ctx.hosts.all()];
   const up = all.filter((h) => h.state === 'up');
   if (up.length === 0) return { kind: 'no-host', hosts: all.map((h) => ({ name: h.spec.name, state: h.state })) };
-  const startable = up.filter((h) => ctx.hosts.canStart(h));
+  const unserved = whyNoHostServes(up.map((h) => h.spec), ctx.features[id]);
+  if (unserved) return { kind: 'features', ...unserved };
+  const served = servedBy(ctx, up, id);
+  const startable = served.filter((h) => ctx.hosts.canStart(h));
+  const held = served.flatMap((h) => {
+    const why = ctx.hosts.held(h);
+    return why === undefined ? [] : [{ name: h.spec.name, why }];
+  });
+  if (startable.length === 0 && held.length > 0) return { kind: 'pressure', hosts: held };
   if (startable.length === 0) {
     const loadLimited = up.filter((h) => h.limit.slots < h.spec.slots).map((h) => h.spec.name);
     return { kind: 'slots-busy', ahead: shared().rank.get(id) ?? 0, loadLimited };
@@ -142,6 +155,11 @@ export function formatWaitReason(r: WaitReason): string {
     case 'stopping': return 'the run is stopping: no new job starts';
     case 'disk': return `no job starts while the disk is short of space: ${r.reasons.join('; ')}`;
     case 'no-host': return `no host takes jobs: ${r.hosts.length === 0 ? 'none is up yet' : r.hosts.map((h) => `${h.name} ${h.state}`).join(', ')}`;
+    case 'features':
+      return r.missing.length > 0
+        ? `no host with feature ${r.missing.join(', ')} takes jobs (hosts file features=)`
+        : `the hosts up keep themselves for jobs needing other features (mandatory= on ${names(r.reserved)})`;
+    case 'pressure': return `the hosts that could take it take no new job for their load: ${r.hosts.map((h) => `${h.name} (${h.why})`).join(', ')}`;
     case 'slots-busy':
       return `every slot is busy; ${r.ahead} ready package${r.ahead === 1 ? ' comes' : 's come'} before it`
         + (r.loadLimited.length > 0 ? ` (fewer slots for the load on ${r.loadLimited.join(', ')})` : '');

@@ -11,7 +11,7 @@
 // engine-dispatch.ts.
 
 import { type DispatchDecision, dispatchRound, type DispatchSnapshot } from './engine-dispatch.js';
-import type { EngineCommand, EngineEvent, HostState, Job } from './engine-events.js';
+import type { EngineCommand, EngineEvent, HostLoad, HostState, Job } from './engine-events.js';
 import { Expectations } from './engine-expectations.js';
 import { grown, settle } from './engine-growth.js';
 import { HostEvents } from './engine-host-events.js';
@@ -20,7 +20,8 @@ import { hostLost, type JobEndContext, jobEnded, pathLocked, retry } from './eng
 import { PathGate } from './engine-paths.js';
 import { Readiness } from './engine-readiness.js';
 import { SpaceGate } from './engine-space.js';
-import { type IdleSlot, idleSlot, type WaitReason, waitReasons, type WhyInput } from './engine-why.js';
+import { formatWaitReason, type IdleSlot, idleSlot, type WaitReason, waitReasons, type WhyInput } from './engine-why.js';
+import { whyNoHostServes } from './host-features.js';
 import { PackageStates } from './engine-states.js';
 import { BuildGraph } from '../resolve/graph.js';
 import type { EngineConfig, EngineCounts, PlanEntry } from './engine-plan.js';
@@ -128,7 +129,10 @@ export class Engine {
     const out: EngineCommand[] = [];
     const at = event.at;
     switch (event.type) {
-      case 'host-up': this.hostEvents.up(out, at, event.host); break;
+      case 'host-up':
+        this.hostEvents.up(out, at, event.host);
+        if (event.load !== undefined) this.handleLoad(out, at, event.host.name, event.load);
+        break;
       case 'host-down': hostLost(this.jobEnds, out, at, event.host, event.reason); break;
       case 'drain': this.hostEvents.drain(out, at, event.host, true); break;
       case 'undrain': this.hostEvents.drain(out, at, event.host, false); break;
@@ -147,15 +151,23 @@ export class Engine {
         this.more = false;
         this.closing = event.replan === true;
         break;
-      case 'host-load': {
-        const host = this.hosts.get(event.host);
-        if (host) this.hosts.applyLoad(host, event.load, this.config.concurrency ?? defaultConcurrency, at);
-        break;
-      }
+      case 'host-load': this.handleLoad(out, at, event.host, event.load); break;
       default: unreachable(event);
     }
     this.dispatch(out, at);
     return out;
+  }
+
+  /** A host's measured load: its load limit, and whether it is over a threshold (said when that changes). */
+  private handleLoad(out: EngineCommand[], at: number, name: string, load: HostLoad): void {
+    const host = this.hosts.get(name);
+    if (!host) return;
+    const heldBefore = this.hosts.held(host);
+    this.hosts.applyLoad(host, load, this.config.concurrency ?? defaultConcurrency, at);
+    const held = this.hosts.held(host);
+    if ((held === undefined) !== (heldBefore === undefined) && host.state === 'up') {
+      out.push({ type: 'host', at, host: name, state: 'up', ...(held !== undefined && { reason: `takes no new job: ${held}` }) });
+    }
   }
 
   private get jobEnds(): JobEndContext {
@@ -202,6 +214,26 @@ export class Engine {
       distfiles: (id) => this.readiness.awaitsDistfiles(id), paths: this.paths,
       closing: this.closing, spaceShort: this.space.reasons, dispatch: this.dispatcher,
     };
+  }
+
+  /**
+   * Nothing runs or can start, and every ready package needs a class of host
+   * (features, host-features.ts) that no host the engine has had serves:
+   * the run would wait for ever. Each such package and why; else undefined.
+   */
+  unservedOnly(): { readonly pkgname: PkgName; readonly why: string }[] | undefined {
+    if (this.ended || this.more || this.closing || this.hosts.running.size > 0 || this.readiness.checking.size > 0) return undefined;
+    if (this.paths.anyParked || this.readiness.fetching || this.readiness.ready.size === 0) return undefined;
+    const known = [...this.hosts.all()].map((h) => h.spec);
+    if (known.length === 0) return undefined;
+    const out: { pkgname: PkgName; why: string }[] = [];
+    for (const id of this.readiness.ready.values()) {
+      if (this.states.status[id] !== 'open') continue;
+      const unserved = whyNoHostServes(known, this.plan[id]!.features);
+      if (!unserved) return undefined;
+      out.push({ pkgname: this.graph.pkgnames[id]!, why: formatWaitReason({ kind: 'features', ...unserved }) });
+    }
+    return out.length > 0 ? out : undefined;
   }
 
   runningJobs(): Job[] {
@@ -273,7 +305,7 @@ export class Engine {
       tail: () => this.expected.tail,
       duration: () => this.expected.duration,
       plannedMakeJobs: () => this.expected.plannedMakeJobs,
-      pkgnames: this.graph.pkgnames, pkgpaths: this.graph.pkgpaths, makeJobsSafe: this.plan.map((p) => p.makeJobsSafe),
+      pkgnames: this.graph.pkgnames, pkgpaths: this.graph.pkgpaths, makeJobsSafe: this.plan.map((p) => p.makeJobsSafe), features: this.plan.map((p) => p.features),
       placement: config.placement, makeJobs: config.makeJobs, admission: config.admission ?? defaultAdmission,
       reservation: config.reservation ?? backfillReservation,
       expect: this.expected.expect,

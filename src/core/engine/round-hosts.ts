@@ -41,8 +41,9 @@ export class RoundHosts {
     added.memoryMiB += estimate.memoryMiB ?? 0;
   }
 
-  /** Slots a new job may take now: free, and within the load limit. */
+  /** Slots a new job may take now: free, within the load limit, and none while the host is over a pressure threshold. */
   freeSlots(host: HostRecord): number {
+    if (host.spec.pressure !== undefined && this.pool.held(host) !== undefined) return 0;
     const n = this.of(host).jobs.length;
     return Math.max(0, Math.min(host.free.length - n, host.limit.slots - (host.running.size + n)));
   }

@@ -65,9 +65,10 @@ export function startAgent(config: AgentConfig): void {
   };
   const sendLoad = (): void => {
     if (ending) return;
-    const load = measureLoad();
+    const load = measureLoad(config.root);
     void writer.send({
       t: 'load', loadPerCore: Math.min(1e6, load.loadPerCore), swapUsed: load.swapUsed, memoryFreeMiB: Math.min(1e12, load.memoryFreeMiB),
+      cpuPressure: load.cpuPressure ?? null, ioPressure: load.ioPressure ?? null, diskFreeMiB: load.diskFreeMiB === undefined ? null : Math.min(1e12, load.diskFreeMiB),
     });
   };
   const fault = (reason: string): void => {
@@ -150,8 +151,9 @@ export function startAgent(config: AgentConfig): void {
         await chmod(join(config.root, 'scans'), 0o711);
         const ended = await endLeftovers(config.root, m.owner);
         runners.warm();
-        await writer.send({ t: 'facts', facts: await hostFacts(config.root, ended) });
-        sendLoad();
+        const facts = await hostFacts(config.root, ended);
+        sendLoad(); // before the facts: the coordinator has it when the host comes up, before any job
+        await writer.send({ t: 'facts', facts });
         setInterval(sendLoad, LOAD_EVERY_S * 1000).unref();
         return;
       }

@@ -160,7 +160,10 @@ export const upShape = tagged('t', {
   file: object({ t: literal('file'), id: jobId, kind: oneOf('package', 'log'), name, end: boolean }),
   done: object({ t: literal('done'), id: jobId, outcome: outcomeShape, package: nullable(object({ hash, size: integer(0, Number.MAX_SAFE_INTEGER) })) }),
   /** The host's load, every few seconds after hello. */
-  load: object({ t: literal('load'), loadPerCore: number(0, 1e6), swapUsed: number(0, 1), memoryFreeMiB: integer(0, 1e12) }),
+  load: object({
+    t: literal('load'), loadPerCore: number(0, 1e6), swapUsed: number(0, 1), memoryFreeMiB: integer(0, 1e12),
+    cpuPressure: nullable(number(0, 100)), ioPressure: nullable(number(0, 100)), diskFreeMiB: nullable(integer(0, 1e12)),
+  }),
   /** How a scan ended: the port's pbulk-index blocks, or why there are none. */
   scanned: object({ t: literal('scanned'), id: jobId, result: scanResultShape }),
   /** The agent gives up on the session (bad message, internal error). */

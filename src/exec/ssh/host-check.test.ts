@@ -18,6 +18,8 @@ void test('every reason to refuse is named, all at once', () => {
     [{ node: '18.19.0' }, {}, 'node 18.19.0 is too old (kiln needs Node.js 20 or later)'],
     [{ node: 'weird' }, {}, 'node weird is too old (kiln needs Node.js 20 or later)'],
     [{ arch: 'aarch64' }, { arch: 'x86_64' }, 'it is aarch64, the hosts file says arch=x86_64'],
+    [{ arch: 'x86_64' }, { buildArch: 'aarch64' }, 'it is x86_64, the build is for aarch64 (kiln build --arch)'],
+    [{ arch: 'i686' }, { arch: 'i686', buildArch: 'x86_64' }, 'it is i386, the build is for x86_64 (kiln build --arch)'],
     [{ bwrap: { ok: false, detail: 'bwrap (bubblewrap) is not on PATH' } }, {}, 'no working bubblewrap: bwrap (bubblewrap) is not on PATH'],
     [{ diskFreeMiB: 10 }, {}, 'only 10 MiB free where kiln works (at least 1024 MiB wanted)'],
     [{ protocol: 2 }, {}, 'its agent speaks protocol 2, kiln 1'],
@@ -27,5 +29,8 @@ void test('every reason to refuse is named, all at once', () => {
   ];
   for (const [f, r, reason] of table) assert.deepEqual(checkHost({ ...facts, ...f }, { ...req, ...r }), { ok: false, reason });
   assert.equal(checkHost({ ...facts, node: '22.1.0' }, req).ok, true);
+  // pkgsrc calls every 32-bit x86 i386: a host saying i686 builds for --arch i386, and says i386.
+  assert.deepEqual(checkHost({ ...facts, arch: 'i686' }, { ...req, arch: 'i386', buildArch: 'i386' }),
+    { ok: true, info: { arch: 'i386', os: 'linux 6.1.0', node: '20.20.2', cores: 8, memoryMiB: 16000 } });
   assert.equal(checkHost({ ...facts, bwrap: { ok: false, detail: 'x' } }, { ...req, requireBwrap: false }).ok, true);
 });

@@ -159,6 +159,7 @@ export class HostSession {
       minDiskFreeMiB: this.#o.minDiskFreeMiB ?? 1024,
       requireBwrap: this.#o.requireBwrap ?? true,
       ...(this.#o.arch === undefined ? {} : { arch: this.#o.arch }),
+      ...(this.#o.buildArch === undefined ? {} : { buildArch: this.#o.buildArch }),
     };
   }
 
@@ -231,7 +232,11 @@ export class HostSession {
         this.scans.get(m.id)?.(m.result);
         return;
       case 'load': {
-        const load: HostLoad = { loadPerCore: m.loadPerCore, swapUsed: m.swapUsed, memoryFreeMiB: m.memoryFreeMiB };
+        const load: HostLoad = {
+          loadPerCore: m.loadPerCore, swapUsed: m.swapUsed, memoryFreeMiB: m.memoryFreeMiB,
+          ...(m.cpuPressure !== null && { cpuPressure: m.cpuPressure }), ...(m.ioPressure !== null && { ioPressure: m.ioPressure }),
+          ...(m.diskFreeMiB !== null && { diskFreeMiB: m.diskFreeMiB }),
+        };
         for (const listener of this.#load) listener(load);
         return;
       }

@@ -28,6 +28,8 @@ export interface SshExecutorOptions {
   readonly remoteSubdir?: string;
   /** The host must report this `uname -m` (hosts file `arch=`). */
   readonly arch?: string;
+  /** The architecture the run builds for (`kiln build --arch`): a host of another is refused. */
+  readonly buildArch?: string;
   /** A script on the coordinator run on the host (with /bin/sh) at each connect (hosts file `STARTUP=`). */
   readonly startup?: string;
   readonly startupTimeoutS?: number;

@@ -69,3 +69,12 @@ void test('reasons may be arrays, as pkgsrc lists them; MAKE_JOBS_SAFE is yes or
   const bad = block({ PKGNAME: scalar('a-1.0'), MAKE_JOBS_SAFE: scalar('maybe') });
   assert.match(bad.vars?.get('PKG_FAIL_REASON') ?? '', /MAKE_JOBS_SAFE must be yes or no/);
 });
+
+void test('HOST_FEATURES: the features a build host must offer, each a feature name, or the port fails naming it', () => {
+  assert.equal(block({ PKGNAME: scalar('a-1.0'), HOST_FEATURES: array('big-parallel', 'kvm', 'kvm') }).vars?.get('HOST_FEATURES'), 'big-parallel kvm');
+  assert.equal(block({ PKGNAME: scalar('a-1.0') }).vars?.get('HOST_FEATURES'), undefined, 'none: no line');
+  const bad = block({ PKGNAME: scalar('a-1.0'), HOST_FEATURES: scalar('kvm $(reboot)') });
+  assert.equal(bad.vars?.get('HOST_FEATURES'), 'kvm');
+  assert.deepEqual(unquoteReasons(bad.vars?.get('PKG_FAIL_REASON') ?? ''),
+    ['bad HOST_FEATURES entry "$(reboot)": not a feature name (letters, digits, \'.\', \'_\', \'+\', \'-\', as in a hosts file\'s features=)']);
+});

@@ -7,6 +7,7 @@ import type { PkgPath } from '../../core/model.js';
 import { formatBlock, hasControl } from '../index-block.js';
 import { distfileNameProblem } from '../../core/distfiles/distinfo.js';
 import { isCanonicalDependencyDir } from '../../core/pkgpath.js';
+import { FEATURE_NAME } from '../../core/engine/host-features.js';
 import type { PortfileVariable } from './scan-program.js';
 import type { Value } from './scan-output.js';
 
@@ -62,6 +63,7 @@ export function portfileBlock(facts: PortfileFacts): PortfileBlock {
   }
   const distfiles = wordList('DISTFILES', get('DISTFILES'), failReasons, distfileNameProblem);
   const masterSites = wordList('MASTER_SITES', get('MASTER_SITES'), failReasons, siteProblem);
+  const hostFeatures = wordList('HOST_FEATURES', get('HOST_FEATURES'), failReasons, featureProblem);
   const categories = text('CATEGORIES');
   const fields = {
     comment: text('COMMENT'), homepage: text('HOMEPAGE'), license: text('LICENSE'), maintainer: text('MAINTAINER'),
@@ -74,7 +76,7 @@ export function portfileBlock(facts: PortfileFacts): PortfileBlock {
       skipReasons: reasons(get('PKG_SKIP_REASON')), failReasons, ...fields,
       categories: categories.trim() === '' ? facts.pkgpath.split('/')[0] ?? '' : categories,
       scanDepends: facts.scanDepends, runDepends: depends, makeJobsSafe: makeJobsSafe === 'no' ? 'no' : 'yes',
-      distfiles, masterSites,
+      distfiles, masterSites, hostFeatures,
     }),
   };
 }
@@ -120,7 +122,7 @@ function dependencyProblem(entry: string): string | undefined {
 }
 
 /** DISTFILES or MASTER_SITES: words (an array, or a string split at blanks); each bad one becomes a fail reason naming it. */
-function wordList(variable: 'DISTFILES' | 'MASTER_SITES', value: Value, failReasons: string[], problemOf: (word: string) => string | undefined): string[] {
+function wordList(variable: 'DISTFILES' | 'MASTER_SITES' | 'HOST_FEATURES', value: Value, failReasons: string[], problemOf: (word: string) => string | undefined): string[] {
   let words: readonly string[];
   switch (value.kind) {
     case 'unset': return [];
@@ -137,6 +139,11 @@ function wordList(variable: 'DISTFILES' | 'MASTER_SITES', value: Value, failReas
     else if (!good.includes(word)) good.push(word);
   }
   return good;
+}
+
+/** Why a HOST_FEATURES entry is not a feature name a hosts file could offer, or undefined. */
+function featureProblem(word: string): string | undefined {
+  return FEATURE_NAME.test(word) ? undefined : "not a feature name (letters, digits, '.', '_', '+', '-', as in a hosts file's features=)";
 }
 
 /** Why a MASTER_SITES entry is not a base URL kiln can fetch from, or undefined. */

@@ -36,7 +36,7 @@ export interface PortfileDriverOptions {
 }
 
 /** Bumped whenever the block a scan gives changes for the same Portfile. */
-const BLOCK_FORMAT = 'portfile-block-1';
+const BLOCK_FORMAT = 'portfile-block-2';
 
 const SCAN_ENV = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: '/tmp', TMPDIR: '/tmp', LC_ALL: 'C' } as const;
 

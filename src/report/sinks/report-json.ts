@@ -28,6 +28,8 @@ export interface ReportPackage {
 export interface ReportSummary {
   readonly run: string;
   readonly tree: string;
+  /** The architecture the run built for (MACHINE_ARCH); null when the run did not say. */
+  readonly arch: string | null;
   readonly result: string;
   readonly started_at: string | null;
   readonly ended_at: string | null;
@@ -56,7 +58,7 @@ export interface ReportJson {
 export function reportJson(view: RunView): ReportJson {
   const s = view.counts.byStatus;
   const summary: ReportSummary = {
-    run: view.run, tree: view.tree, result: view.result,
+    run: view.run, tree: view.tree, arch: view.arch ?? null, result: view.result,
     started_at: view.startedAt === undefined ? null : isoTime(view.startedAt),
     ended_at: view.finishedAt === undefined ? null : isoTime(view.finishedAt),
     duration_s: view.startedAt === undefined ? null : Math.round(((view.finishedAt ?? view.now) - view.startedAt) * 100) / 100,

@@ -22,7 +22,7 @@ const RULE = '-'.repeat(73);
 export function reportTxt(view: RunView, options: TxtOptions = {}): string {
   const out: string[] = [];
   const title = 'kiln bulk build report';
-  out.push(title, '='.repeat(title.length), '', options.platform ?? `${type()} ${release()}/${machineName()}`, '');
+  out.push(title, '='.repeat(title.length), '', options.platform ?? `${type()} ${release()}/${view.arch ?? machineName()}`, '');
   out.push(`Tree: ${printable(view.tree)}`, `Run:  ${printable(view.run)} (${view.result})`, '');
   if (view.startedAt !== undefined) out.push(`Build start: ${localMinute(view.startedAt)}`);
   out.push(`Build end:   ${view.finishedAt === undefined ? 'not finished' : localMinute(view.finishedAt)}`, '');

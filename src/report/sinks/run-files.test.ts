@@ -30,7 +30,7 @@ void describe('report.json', () => {
       assert.equal(typeof p['breaks'], 'number');
     }
     assert.deepEqual(report.summary, {
-      run: '20261118.1053', tree: '/usr/pkgsrc', result: 'complete', started_at: '2026-11-18T11:06:40Z', ended_at: '2026-11-18T11:43:32Z',
+      run: '20261118.1053', tree: '/usr/pkgsrc', arch: 'aarch64', result: 'complete', started_at: '2026-11-18T11:06:40Z', ended_at: '2026-11-18T11:43:32Z',
       duration_s: 2212, total: 38, done: 23, failed: 5, prefailed: 2, indirect_failed: 4, indirect_prefailed: 2, up_to_date: 2, not_built: 0,
       fetched: 0, fetch_failed: 0, fetched_bytes: 0, fetch_s: 0,
     });

@@ -23,12 +23,14 @@ export function buildView(state: RunViewState, now: number, options: ViewOptions
     .sort((a, b) => a.host.localeCompare(b.host) || a.slot - b.slot);
   const busy = new Map<string, number>();
   for (const r of running) busy.set(r.host, (busy.get(r.host) ?? 0) + 1);
-  const hosts: HostView[] = [...state.hosts].map(([name, h]) => ({ name, state: h.state, reason: h.reason, slots: h.slots, busy: busy.get(name) ?? 0, load: h.load }));
+  const hosts: HostView[] = [...state.hosts].map(([name, h]) => ({
+    name, state: h.state, reason: h.reason, slots: h.slots, busy: busy.get(name) ?? 0, load: h.load, ...(h.class !== undefined && { class: h.class }),
+  }));
   state.refreshEta(at);
   const eta = state.remainingS(at);
   const tables = options.tables !== false;
   return {
-    run: head.run, tree: head.tree, logdir: head.logdir, resumed: head.resumed,
+    run: head.run, tree: head.tree, logdir: head.logdir, resumed: head.resumed, ...(head.arch !== undefined && { arch: head.arch }),
     startedAt: head.startedAt, finishedAt: head.finishedAt, result: head.result, now: at,
     scan: head.scan, resolved: head.resolved, counts: state.counts(), running, hosts,
     timeline: tables ? state.bars.map((b): TimelineBar => {

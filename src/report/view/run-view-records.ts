@@ -70,6 +70,8 @@ export interface HostRecord {
   slots: number;
   /** dpb's `sf`: bigger is faster; 1 when not told. */
   speed: number;
+  /** Its features (`features=... mandatory=...`), when it has some. */
+  class?: string;
   /** What it last measured of itself (a `host-load` event). */
   load?: HostLoad;
 }

@@ -37,6 +37,7 @@ export interface RunHead {
   tree: string;
   logdir: string;
   resumed: boolean;
+  arch?: string;
   startedAt: number | undefined;
   finishedAt: number | undefined;
   result: RunResult;
@@ -133,6 +134,7 @@ export class RunViewState implements RunEventSink {
     switch (event.type) {
       case 'run-started':
         head.run = event.run; head.tree = event.tree; head.resumed = event.resumed;
+        if (event.arch !== undefined) head.arch = event.arch;
         if (head.logdir === '') head.logdir = event.logdir;
         head.startedAt ??= event.at;
         head.result = 'running';

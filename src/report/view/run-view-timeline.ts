@@ -94,6 +94,7 @@ export class Timeline {
     record.reason = reason;
     if (event.slots !== undefined) record.slots = event.slots;
     if (event.speed !== undefined && event.speed > 0) record.speed = event.speed;
+    if (event.class !== undefined) record.class = event.class;
     this.hosts.set(name, record);
     if (state === 'down') {
       for (const [id, running] of [...this.running]) {

@@ -13,6 +13,8 @@ export interface RunView {
   readonly tree: string;
   readonly logdir: string;
   readonly resumed: boolean;
+  /** The architecture the run builds for (MACHINE_ARCH), when the run said it. */
+  readonly arch?: string;
   readonly startedAt: number | undefined;
   readonly finishedAt: number | undefined;
   readonly result: RunResult;
@@ -86,6 +88,8 @@ export interface HostView {
   readonly reason: string | undefined;
   readonly slots: number;
   readonly busy: number;
+  /** Its features (`features=... mandatory=...`), when it has some. */
+  readonly class?: string;
   /** What the host last measured of itself, when it said. */
   readonly load: HostLoad | undefined;
 }

@@ -1,0 +1,55 @@
+// Pressure-aware hosts: a host over one of its thresholds (load per core,
+// CPU or IO pressure, free disk) takes no new job, says so, and is the
+// reason a ready package waits; back under, it takes jobs again.
+
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+
+import type { EngineCommand, HostLoad, Job } from './engine-events.js';
+import { formatWaitReason } from './engine-why.js';
+import { Engine, type PlanEntry } from './engine.js';
+import { pressureProblem } from './host-pressure.js';
+import type { Estimate, HostSpec } from '../model.js';
+import { policySet } from '../policies/policy-set.js';
+
+const estimate: Estimate = { wallS: 10, cpuS: 10, buildWallS: 8, buildCpuS: 8, makeJobs: 1, source: 'history' };
+const entry = (name: string): PlanEntry => ({ pkgname: `${name}-1`, pkgpath: `c/${name}`, deps: [], initial: { status: 'open' }, estimate, makeJobsSafe: false });
+const starts = (cmds: EngineCommand[]): Job[] => cmds.flatMap((c) => (c.type === 'start' ? [c.job] : []));
+const hostNews = (cmds: EngineCommand[]): EngineCommand[] => cmds.filter((c) => c.type === 'host');
+const calm: HostLoad = { loadPerCore: 0.2, swapUsed: 0, memoryFreeMiB: 8000, cpuPressure: 3, ioPressure: 1, diskFreeMiB: 50_000 };
+
+void test('each threshold, and only a threshold passed, holds a host back', () => {
+  const limits = { maxLoad: 2, maxPsi: 50, minDiskMiB: 10_240 };
+  assert.equal(pressureProblem(limits, calm), undefined);
+  assert.equal(pressureProblem(undefined, { ...calm, loadPerCore: 9 }), undefined, 'no thresholds: never held');
+  assert.equal(pressureProblem(limits, undefined), undefined, 'nothing measured yet');
+  assert.equal(pressureProblem(limits, { ...calm, loadPerCore: 2.5 }), 'load 2.50 per core above max-load=2');
+  assert.equal(pressureProblem(limits, { ...calm, ioPressure: 71.3 }), 'IO pressure 71% above max-psi=50');
+  assert.equal(pressureProblem(limits, { ...calm, cpuPressure: 99, diskFreeMiB: 900 }),
+    'CPU pressure 99% above max-psi=50; 900 MiB free where it builds, below min-disk (10240 MiB)');
+  assert.equal(pressureProblem({ maxPsi: 50 }, { loadPerCore: 0, swapUsed: 0, memoryFreeMiB: 1 }), undefined, 'a kernel without PSI is not held by max-psi');
+});
+
+void test('a host over its threshold takes no new job, shows it, is why the queue waits, and takes jobs again once under', () => {
+  const host: HostSpec = { name: 'h', slots: 2, speed: 1, cores: 2, pressure: { maxPsi: 50 } };
+  const e = new Engine([entry('a'), entry('b'), entry('c')], { ...policySet('kiln', true), maxAttempts: 3 });
+  const first = starts(e.begin(0, [host]));
+  assert.equal(first.length, 2);
+  const loaded = e.handle({ type: 'host-load', at: 1, host: 'h', load: { ...calm, cpuPressure: 80 } });
+  assert.deepEqual(hostNews(loaded), [{ type: 'host', at: 1, host: 'h', state: 'up', reason: 'takes no new job: CPU pressure 80% above max-psi=50' }]);
+  assert.deepEqual(hostNews(e.handle({ type: 'host-load', at: 2, host: 'h', load: { ...calm, cpuPressure: 85 } })), [], 'said once, not at every report');
+  assert.deepEqual(starts(e.handle({ type: 'job-ended', at: 3, job: first[0]!.id, outcome: { kind: 'built', phases: [] } })), [], 'a slot is free, but the host is held');
+  const reason = e.waitReasons(3, 'c-1').get('c-1');
+  assert.equal(reason && formatWaitReason(reason), 'the hosts that could take it take no new job for their load: h (CPU pressure 85% above max-psi=50)');
+  const eased = e.handle({ type: 'host-load', at: 4, host: 'h', load: calm });
+  assert.deepEqual(hostNews(eased), [{ type: 'host', at: 4, host: 'h', state: 'up' }]);
+  assert.deepEqual(starts(eased).map((j) => j.pkgname), ['c-1']);
+});
+
+void test('a host that comes up over its threshold starts nothing, not even a first job', () => {
+  const e = new Engine([entry('a')], { ...policySet('kiln', true), maxAttempts: 3 });
+  e.begin(0, []);
+  const up = e.handle({ type: 'host-up', at: 1, host: { name: 'h', slots: 1, speed: 1, cores: 1, pressure: { minDiskMiB: 1024 } }, load: { ...calm, diskFreeMiB: 10 } });
+  assert.deepEqual(starts(up), []);
+  assert.deepEqual(hostNews(up).at(-1), { type: 'host', at: 1, host: 'h', state: 'up', reason: 'takes no new job: 10 MiB free where it builds, below min-disk (1024 MiB)' });
+});
