@@ -1,7 +1,7 @@
 // What a kind of tree changes in `kiln build`: the sandbox builder (kiln's
 // Portfile recipe, or pkgsrc's from the bootstrap kit) and the repository
 // index written after the run (kiln's own pkg_summary, or pbulk's
-// post-build: pkg_summary.{gz,xz} from pkg_info -X, SHA512, pkg_files.gz,
+// post-build: pkg_summary.{gz,bz2,xz} from pkg_info -X, SHA512.bz2, pkg_files.gz,
 // restricted.txt).
 
 import { writeFile } from 'node:fs/promises';
@@ -42,7 +42,7 @@ export function treeWiring(opened: OpenDriver, repository: string, logdir: strin
   };
 }
 
-/** pkgsrc's post-build, as pbulk's: restricted.txt, then pkg_summary.{gz,xz} from pkg_info -X, SHA512, pkg_files.gz. */
+/** pkgsrc's post-build, as pbulk's: restricted.txt, then pkg_summary.{gz,bz2,xz} from pkg_info -X, SHA512.bz2, pkg_files.gz. */
 async function writePkgsrcRepository(unpacked: ShownAt | undefined, repository: string, allDir: string, logdir: string,
   packages: readonly ResolvedPackage[], io: CommandIO): Promise<void> {
   const restricted = restrictedPackages(packages.map((pkg) => ({
@@ -53,5 +53,5 @@ async function writePkgsrcRepository(unpacked: ShownAt | undefined, repository: 
   if (unpacked === undefined) return;
   const index = await writePkgsrcIndex(allDir, logdir, kitTools(unpacked, allDir, io.signal));
   for (const skipped of index.skipped) io.stderr.write(`kiln: ${skipped.file} is left out of pkg_summary: ${skipped.reason}\n`);
-  if (index.xzError !== undefined) io.stderr.write(`kiln: no pkg_summary.xz: ${index.xzError}\n`);
+  for (const error of index.errors) io.stderr.write(`kiln: ${error}\n`);
 }
