@@ -18,15 +18,7 @@ function archive(entries: readonly (readonly [path: string, data: string])[]): U
   return join(parts);
 }
 
-function join(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
+const join = (parts: readonly Uint8Array[]): Uint8Array => Buffer.concat(parts);
 
 function members(tar: Uint8Array): Record<string, string> {
   const step = new TarScanner(() => true).push(tar);
