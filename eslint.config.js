@@ -2,17 +2,20 @@
 // (imports point downward only; core imports nothing outside itself).
 import tseslint from 'typescript-eslint';
 
-const layers = ['core', 'ports', 'fetch', 'exec', 'sandbox', 'store', 'report', 'runtime', 'cli'];
+const layers = ['core', 'job', 'ports', 'fetch', 'exec', 'sandbox', 'store', 'report', 'runtime', 'cli'];
 // What each layer may import, besides itself. `core` is pure and imports nothing.
 const allowed = {
   core: [],
+  // The job contract (BuildJob, BuildReport): what executors, the agent, the
+  // runtime and the sandbox share, so none of them reaches into another for it.
+  job: ['core'],
   ports: ['core'],
   fetch: ['core'],
-  sandbox: ['core'],
-  exec: ['core', 'sandbox', 'ports'],
+  sandbox: ['core', 'job'],
+  exec: ['core', 'job', 'sandbox', 'ports'],
   store: ['core'],
   report: ['core', 'store'],
-  runtime: ['core', 'ports', 'fetch', 'exec', 'sandbox', 'store', 'report'],
+  runtime: ['core', 'job', 'ports', 'fetch', 'exec', 'sandbox', 'store'],
   cli: layers,
 };
 

@@ -17,11 +17,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
-import type { PlanEntry } from '../src/core/engine.js';
+import type { PlanEntry } from '../src/core/engine/engine.js';
 import { policySet } from '../src/core/policies/policy-set.js';
 import type { PackageInfo, RunEvent } from '../src/core/run-events.js';
-import { seededRandom } from '../src/core/random.js';
-import { simulate } from '../src/core/simulator.js';
+import { seededRandom } from '../src/core/simulation/random.js';
+import { simulate } from '../src/core/simulation/simulator.js';
 import { RunStore } from '../src/store/run-store.js';
 import { type FixturePort, makeDurableTree } from '../test/support/durable-tree.js';
 

@@ -3,11 +3,11 @@
 // the held-out ports, and compare with what they really took. Printed by
 // bench/schedule-families.ts.
 
-import type { ParsedDepgraph } from '../src/core/depgraph.js';
-import { graphFacts, type PortFacts } from '../src/core/estimate-model.js';
-import { Estimator } from '../src/core/estimator.js';
-import type { HistoryRecord } from '../src/core/history-csv.js';
-import { seededRandom } from '../src/core/random.js';
+import type { ParsedDepgraph } from '../src/core/formats/depgraph.js';
+import { graphFacts, type PortFacts } from '../src/core/estimate/estimate-model.js';
+import { Estimator } from '../src/core/estimate/estimator.js';
+import type { HistoryRecord } from '../src/core/formats/history-csv.js';
+import { seededRandom } from '../src/core/simulation/random.js';
 
 const HELD_OUT = 0.2;
 

@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 import type { RunEvent } from '../src/core/run-events.js';
-import { seededRandom } from '../src/core/random.js';
+import { seededRandom } from '../src/core/simulation/random.js';
 import { RunStore } from '../src/store/run-store.js';
 import { DistfileServer } from '../test/support/distfile-server.js';
 import { type FixturePort, makeDurableTree } from '../test/support/durable-tree.js';

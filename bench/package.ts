@@ -12,7 +12,7 @@ import { availableParallelism, machine, release, tmpdir, type } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
-import type { BuildJob } from '../src/sandbox/build-job.js';
+import type { BuildJob } from '../src/job/build-job.js';
 import { JobLog } from '../src/sandbox/job-log.js';
 import { packagePhase } from '../src/sandbox/package-phase.js';
 import type { JobContext } from '../src/sandbox/recipe.js';

@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 
 import type { PkgPath } from '../src/core/model.js';
-import { parseIndex } from '../src/core/pbulk-index.js';
+import { parseIndex } from '../src/core/formats/pbulk-index.js';
 import type { TreeDriver } from '../src/ports/driver.js';
 import { PkgsrcDriver, type PkgsrcScanSetup } from '../src/ports/pkgsrc/pkgsrc-driver.js';
 import { DirectoryScanCache } from '../src/ports/scan-cache-dir.js';

@@ -12,7 +12,7 @@ import { availableParallelism, machine, release, tmpdir, type } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
-import type { BuildJob } from '../src/sandbox/build-job.js';
+import type { BuildJob } from '../src/job/build-job.js';
 import { buildPackage } from '../src/sandbox/builder.js';
 import { metaFiles } from '../src/sandbox/package-metadata.js';
 import { walkStaged } from '../src/sandbox/package-walk.js';

@@ -9,15 +9,16 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 
-import { parseDepgraph, type ParsedDepgraph } from '../src/core/depgraph.js';
-import { Estimator } from '../src/core/estimator.js';
-import { parseHistoryCsv, type HistoryRecord } from '../src/core/history-csv.js';
-import { noisyHistory } from '../src/core/history-noise.js';
-import { parseHostsSpec, type HostLine } from '../src/core/hosts-spec.js';
+import { parseDepgraph, type ParsedDepgraph } from '../src/core/formats/depgraph.js';
+import { Estimator } from '../src/core/estimate/estimator.js';
+import { parseHistoryCsv, type HistoryRecord } from '../src/core/formats/history-csv.js';
+import { noisyHistory } from '../src/core/simulation/history-noise.js';
+import { parseHostsSpec, type HostLine } from '../src/core/formats/hosts-spec.js';
 import { POLICY_NAMES, type PolicyName } from '../src/core/policies/policy-set.js';
-import { seededRandom } from '../src/core/random.js';
-import { prepareSimulation, type SimulationInput } from '../src/core/simulation-setup.js';
-import { simulate } from '../src/core/simulator.js';
+import { seededRandom } from '../src/core/simulation/random.js';
+import { prepareSimulation, type SimulationInput } from '../src/core/simulation/simulation-setup.js';
+import { simulate } from '../src/core/simulation/simulator.js';
+import { jobserverBound } from './jobserver-bound.js';
 
 const DATA = process.env['KILN_DATA'] ?? new URL('../../../shared/data/pkgsrc-smartos/', import.meta.url).pathname;
 const SEEDS = Number(process.env['KILN_BENCH_SEEDS'] ?? 8);
@@ -137,17 +138,23 @@ function noisy(graph: ParsedDepgraph, history: HistoryRecord[]): void {
 function sharedCores(graph: ParsedDepgraph, history: HistoryRecord[]): void {
   const fixedBound = prepareSimulation({ graph, history, policy: 'kiln', slots: 8 }).bounds.lowerBoundS;
   console.log(`\n## 3. Shared cores, 2 hosts x 16 cores: kiln's makespan against the ${f(fixedBound / HOUR, 2)} h fixed-duration bound\n`);
-  console.log('core bound: max(critical path with every MAKE_JOBS_SAFE job at 16 make jobs, least core-seconds / 32 cores).\n');
-  console.log('| hosts | kiln h | kiln / fixed bound | core bound h | kiln / core bound | dpb h (even make jobs) | target |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('core bound: max(critical path with every MAKE_JOBS_SAFE job at 16 make jobs, least core-seconds / 32 cores).');
+  console.log('"jobserver": kiln\'s per-host make jobserver modelled (free cores lent to running jobs as they run, simulated-jobserver.ts);');
+  console.log('its own bound (bench/jobserver-bound.ts) charges a job its CPU seconds, not make jobs x wall time, and is lower.\n');
+  console.log('| hosts | kiln h | kiln / fixed bound | core bound h | kiln / core bound | kiln + jobserver h | that / core bound | jobserver bound h | that / it | dpb h (even make jobs) | target |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
   for (const jobs of [16, 8, 4]) {
     const text = `a jobs=${jobs} cores=16 + b jobs=${jobs} cores=16`;
     const prepared = prepareSimulation({ graph, history, policy: 'kiln', hosts: hosts(text) });
     const kiln = simulate(prepared.setup).makespanS;
+    const withServer = prepareSimulation({ graph, history, policy: 'kiln', hosts: hosts(text), jobserver: true });
+    const moving = simulate(withServer.setup).makespanS;
+    const serverBound = jobserverBound(withServer);
     const dpb = simulate(prepareSimulation({ graph, history, policy: 'dpb', hosts: hosts(text) }).setup).makespanS;
     const core = prepared.bounds.coreBoundS!;
-    const target = jobs === 16 ? (kiln <= 0.6 * fixedBound ? '<= 0.6: met' : '<= 0.6: MISSED') : '';
-    console.log(`| ${text} | ${f(kiln / HOUR, 2)} | ${f(kiln / fixedBound, 3)} | ${f(core / HOUR, 2)} | ${f(kiln / core, 3)} | ${f(dpb / HOUR, 2)} | ${target} |`);
+    const target = jobs === 16 ? (kiln <= 0.6 * fixedBound ? '<= 0.6: met' : '<= 0.6: MISSED')
+      : jobs === 8 ? `jobserver <= 1.10 x core bound: ${moving <= 1.1 * core ? 'met' : 'MISSED'}` : '';
+    console.log(`| ${text} | ${f(kiln / HOUR, 2)} | ${f(kiln / fixedBound, 3)} | ${f(core / HOUR, 2)} | ${f(kiln / core, 3)} | ${f(moving / HOUR, 2)} | ${f(moving / core, 3)} | ${f(serverBound / HOUR, 2)} | ${f(moving / serverBound, 3)} | ${f(dpb / HOUR, 2)} | ${target} |`);
   }
 }
 

@@ -22,10 +22,10 @@ import { parseArgs } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 import type { RunEvent } from '../src/core/run-events.js';
-import { encodeUpdate } from '../src/report/page-delta.js';
-import { pageHtml } from '../src/report/page/page-html.js';
-import { RunViewState } from '../src/report/run-view-state.js';
-import { WebServer } from '../src/report/web-server.js';
+import { encodeUpdate } from '../src/report/view/page-delta.js';
+import { pageHtml } from '../src/report/sinks/page-html.js';
+import { RunViewState } from '../src/report/view/run-view-state.js';
+import { WebServer } from '../src/report/sinks/web-server.js';
 import { LAUNCH, measures, until } from '../test/support/page-helpers.js';
 import { wholeTreeReplay } from './web-replay.js';
 

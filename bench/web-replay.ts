@@ -13,12 +13,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 
-import { parseDepgraph } from '../src/core/depgraph.js';
-import type { Job } from '../src/core/engine-events.js';
-import { parseHistoryCsv, type HistoryRecord } from '../src/core/history-csv.js';
+import { parseDepgraph } from '../src/core/formats/depgraph.js';
+import type { Job } from '../src/core/engine/engine-events.js';
+import { parseHistoryCsv, type HistoryRecord } from '../src/core/formats/history-csv.js';
 import type { RunEvent } from '../src/core/run-events.js';
-import { prepareSimulation } from '../src/core/simulation-setup.js';
-import { simulate, type SimulatedJob } from '../src/core/simulator.js';
+import { prepareSimulation } from '../src/core/simulation/simulation-setup.js';
+import { simulate, type SimulatedJob } from '../src/core/simulation/simulator.js';
 
 export const RUN_START = 1_800_000_000;
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');

@@ -14,8 +14,8 @@ import { availableParallelism, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 
-import { encodeUpdate } from '../src/report/page-delta.js';
-import { RunViewState } from '../src/report/run-view-state.js';
+import { encodeUpdate } from '../src/report/view/page-delta.js';
+import { RunViewState } from '../src/report/view/run-view-state.js';
 import { wholeTreeReplay } from './web-replay.js';
 
 const { values } = parseArgs({ options: { slots: { type: 'string', default: '64' } } });

@@ -10,24 +10,23 @@ import type { HostSpec } from '../core/model.js';
 import type { Executor } from '../exec/executor.js';
 import { toHostSpec, type HostEntry, type HostsFile } from '../exec/hosts-file.js';
 import { type BuildFunction, LocalExecutor } from '../exec/local-executor.js';
-import { SshExecutor, type SshExecutorOptions } from '../exec/ssh/ssh-executor.js';
+import { SshExecutor } from '../exec/ssh/ssh-executor.js';
+import { slurmExecutor } from '../exec/slurm/slurm-executor.js';
 import { SshScanHost } from '../exec/ssh-scan-host.js';
 import { FileHasher } from '../exec/ssh/file-hasher.js';
+import type { TreeHostFactory } from '../exec/ssh/tree-host.js';
 import { TreeShare } from '../exec/ssh/tree-share.js';
-import { TreeSnapshot } from '../exec/ssh/tree-snapshot.js';
 import type { TreeDriver } from '../ports/driver.js';
 import type { ScanInputs } from '../ports/scan-cache.js';
 import { ScanPool } from '../ports/scan-pool.js';
 import type { HostBinding } from '../runtime/coordinator.js';
 import { HostsFileRoster, type RosterFactory } from '../runtime/host-roster.js';
 import { buildPackage } from '../sandbox/builder.js';
-import type { PkgsrcSetup } from '../sandbox/recipe-pkgsrc.js';
 import { UserError, type CommandIO } from './command.js';
+import type { RemoteTree } from './trees/tree-kind.js';
 
 /** Where `kiln host add` writes, in the run directory; the running build reads it. */
 export const ADDED_HOSTS = 'hosts.added';
-/** The pkgsrc tree's file hashes, kept for the next run (made when a remote host first connects). */
-const TREE_HASHES = 'tree-hashes.json';
 
 export const CLUSTER_OPTIONS = {
   hosts: { type: 'string' },
@@ -64,21 +63,21 @@ export interface ClusterDefaults {
   readonly jobs: number;
   readonly cores: number;
   readonly tree: TreeDriver & ScanInputs;
+  /** `--scan-timeout`: a port's scan on a remote host is killed after it. */
+  readonly scanTimeoutS?: number | undefined;
   /** How this machine builds a job (the tree kind's builder). */
   readonly build: BuildFunction;
-  /** A pkgsrc tree's setup: remote hosts get its kit, and each job the tree's files it reads. */
-  readonly pkgsrc?: PkgsrcSetup | undefined;
+  /** What a remote host needs of the tree (the tree kind's); closed with the cluster. */
+  readonly remote: RemoteTree;
 }
 
 export async function clusterHosts(values: ClusterValues, io: CommandIO, d: ClusterDefaults): Promise<Cluster> {
   const sshConfig = values['ssh-config'] === undefined ? undefined : resolve(io.cwd, values['ssh-config']);
   const made: Array<{ readonly entry: HostEntry; readonly executor: Executor }> = [];
-  // One listing of a pkgsrc tree for every host of the run, made when the first one connects.
-  const pkgsrc = d.pkgsrc === undefined ? undefined : { setup: d.pkgsrc, tree: new TreeSnapshot(d.tree.root, new FileHasher(), join(d.logdir, TREE_HASHES)) };
   const factory: RosterFactory = {
     specs: (entry) => ({ spec: provisionalSpec(entry), specFor: (info) => toHostSpec(entry, info) }),
     executor: (entry, file) => {
-      const executor = makeExecutor(entry, file, sshConfig, d.build, pkgsrc);
+      const executor = makeExecutor(entry, file, sshConfig, d.build, d.remote.treeHost, d.logdir);
       made.push({ entry, executor });
       return executor;
     },
@@ -93,13 +92,13 @@ export async function clusterHosts(values: ClusterValues, io: CommandIO, d: Clus
   if (!opened.ok) throw new UserError(opened.problems.map((p) => `bad hosts file: ${p}`).join('\nkiln: '));
   const hosts = [...(local ? [local] : []), ...opened.hosts];
   if (hosts.length === 0) throw new UserError(`${hostsFile ?? 'the hosts file'} names no host`);
-  const pool = values['remote-scan'] === true ? await scanPool(made, d.tree, d.jobs, io) : undefined;
+  const pool = values['remote-scan'] === true ? await scanPool(made, d.tree, d.jobs, io, d.scanTimeoutS) : undefined;
   return {
     hosts, roster: opened.roster,
     scan: pool ? { driver: pool, jobs: pool.slots, pool } : { driver: d.tree, jobs: d.jobs, pool: undefined },
     async close() {
       await Promise.all([...(local ? [local.executor] : []), ...made.map((m) => m.executor)].map((e) => e.close()));
-      await pkgsrc?.tree.close();
+      await d.remote.close();
     },
   };
 }
@@ -127,10 +126,12 @@ export async function scanPool(hosts: ReadonlyArray<{ readonly entry: HostEntry;
   });
 }
 
+/** `owner`: what names this coordinator's Slurm allocations (its run directory). */
 export function makeExecutor(entry: HostEntry, file: HostsFile, sshConfig: string | undefined, build: BuildFunction = buildPackage,
-  pkgsrc?: SshExecutorOptions['pkgsrc']): Executor {
+  treeHost?: TreeHostFactory, owner = 'kiln'): Executor {
   if (entry.local) return new LocalExecutor({ build, ...(file.startup !== undefined && { startup: file.startup }) });
-  return SshExecutor.fromHostEntry(entry, file, { name: entry.name, ...(sshConfig !== undefined && { sshConfig }), ...(pkgsrc !== undefined && { pkgsrc }) });
+  if (entry.slurm !== undefined) return slurmExecutor(entry, file, owner, treeHost !== undefined ? { treeHost } : {});
+  return SshExecutor.fromHostEntry(entry, file, { name: entry.name, ...(sshConfig !== undefined && { sshConfig }), ...(treeHost !== undefined && { treeHost }) });
 }
 
 /** What the engine may assume of a host before it has reported its cores and memory. */

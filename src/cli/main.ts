@@ -3,7 +3,7 @@
 // command's usage line and exits 2, input kiln cannot use exits 4 with one
 // line naming it, anything else is a bug (70, with its stack).
 
-import { escapeControls } from '../core/escape.js';
+import { escapeControls } from '../core/formats/escape.js';
 import type { Command, CommandIO } from './command.js';
 import { UsageError, UserError } from './command.js';
 import { commands } from './commands/index.js';

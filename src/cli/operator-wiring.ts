@@ -4,12 +4,12 @@
 // at the end.
 
 import type { RunEvent, RunEventSink } from '../core/run-events.js';
-import { HookRunner, splitCommand, type HookCommands } from '../report/hooks.js';
-import { RunFilesReporter } from '../report/run-files.js';
-import { TerminalReporter } from '../report/terminal-reporter.js';
-import type { WaitingRecord } from '../report/waiting.js';
-import { parseWebAddress, type WebAddress } from '../report/web-address.js';
-import { WebServer } from '../report/web-server.js';
+import { HookRunner, splitCommand, type HookCommands } from '../report/sinks/hooks.js';
+import { RunFilesReporter } from '../report/sinks/run-files.js';
+import { TerminalReporter } from '../report/sinks/terminal-reporter.js';
+import type { WaitingRecord } from '../store/waiting-record.js';
+import { parseWebAddress, type WebAddress } from '../report/sinks/web-address.js';
+import { WebServer } from '../report/sinks/web-server.js';
 import { UsageError, UserError, type CommandIO } from './command.js';
 
 /** The options, to spread into `kiln build`'s parseArgs options. */

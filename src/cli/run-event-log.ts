@@ -5,17 +5,19 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { EventLog, RunDirectory } from '../report/event-log.js';
-import { parseWaiting, WAITING_KEY } from '../report/waiting.js';
+import type { EventLog, RunDirectory } from '../report/sinks/event-log.js';
+import { parseWaiting, WAITING_KEY } from '../store/waiting-record.js';
+import { HOST_LOAD_KEY, type HostLoadRecord, parseHostLoads } from '../store/host-load-record.js';
 import { RunStore, StoreError } from '../store/run-store.js';
 import { UserError } from './command.js';
 
 export const DEFAULT_LOGDIR = 'logs';
 
-export function openRunEventLog(logdir: string): EventLog {
+/** The latest run's events, and what its build last kept of its hosts' loads. */
+export function openRunEventLog(logdir: string): EventLog & { loads(): HostLoadRecord | undefined } {
   const store = openRunStore(logdir);
   const run = store.latestRun()?.id;
-  return { read: (after) => (run === undefined ? [] : store.readEvents(after, run)) };
+  return { read: (after) => (run === undefined ? [] : store.readEvents(after, run)), loads: () => parseHostLoads(store.get(HOST_LOAD_KEY)) };
 }
 
 /** Every run of the run directory, as it grows (a new `kiln build` there adds one): what `kiln serve` follows. */
@@ -25,6 +27,7 @@ export function openRunDirectory(logdir: string): RunDirectory {
     runs: () => store.runs().map(({ id, startedAt, finishedAt, result }) => ({ id, startedAt, finishedAt, result })),
     log: (run) => ({ read: (after) => store.readEvents(after, run) }),
     waiting: () => parseWaiting(store.get(WAITING_KEY)),
+    loads: () => parseHostLoads(store.get(HOST_LOAD_KEY)),
   };
 }
 

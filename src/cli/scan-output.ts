@@ -1,12 +1,12 @@
 // What `kiln scan` writes while it scans: the index blocks in the tree's
 // order (sorted by pkgpath, as pbulk's pscan), each as soon as every port
 // before it is done, a block whose PKGNAME an earlier one has left out as
-// pbulk's scan leaves it out (core/pscan-blocks.ts), so a whole-tree scan streams rather than printing
+// pbulk's scan leaves it out (core/formats/pscan-blocks.ts), so a whole-tree scan streams rather than printing
 // everything at its end; and its progress on stderr: a line redrawn in place
 // on a terminal, otherwise a line every few seconds (a CI log, cron mail).
 
 import type { PkgPath } from '../core/model.js';
-import { FirstPkgnames } from '../core/pscan-blocks.js';
+import { FirstPkgnames } from '../core/formats/pscan-blocks.js';
 import type { ScannedPort, ScanProgress } from '../ports/scanner.js';
 
 const byPkgpath = (a: PkgPath, b: PkgPath): number => (a < b ? -1 : a > b ? 1 : 0);

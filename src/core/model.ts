@@ -77,6 +77,22 @@ export interface Estimate {
   readonly spread?: number;
 }
 
+/** What a host's load measures: the engine's load limit and memory admission read it. */
+export interface HostLoad {
+  /** 1-minute load average divided by the host's cores. */
+  readonly loadPerCore: number;
+  /** Fraction of swap in use, 0..1. */
+  readonly swapUsed: number;
+  /** Available memory in MiB. */
+  readonly memoryFreeMiB: number;
+}
+
+/** Where a failure that stands from an earlier run happened: its log and host, for the reports. */
+export interface FailedWhere {
+  readonly log?: string;
+  readonly host?: string;
+}
+
 /** A host as the engine sees it: slots, a speed factor and a core budget. */
 export interface HostSpec {
   readonly name: string;

@@ -2,7 +2,7 @@
 // reporter (terminal, web page, report files, hooks) subscribes to. Times are
 // seconds since the epoch, from the runtime's clock.
 
-import type { HostState, Job, StatusChange } from './engine-events.js';
+import type { HostLoad, HostState, Job, StatusChange } from './engine/engine-events.js';
 import type { JobOutcome, PkgName, PkgPath } from './model.js';
 
 export type RunEvent =
@@ -57,6 +57,25 @@ export type RunEvent =
       readonly slots?: number;
       /** The host's speed factor (`sf`, bigger is faster), for the ETA. */
       readonly speed?: number;
+    }
+  /** What a host measured of itself (host-load.ts), every few seconds; not kept in the store's event log, readers get the latest from its `host-load` value. */
+  | { readonly type: 'host-load'; readonly at: number; readonly host: string; readonly load: HostLoad }
+  /** A distfile's transfer from `site` begins (again, when it moves to the next site), into `part`, which readers measure. */
+  | {
+      readonly type: 'fetch-started'; readonly at: number; readonly name: string; readonly site: string;
+      /** Its size as distinfo gives it. */
+      readonly size: number;
+      /** The file it is written to while it comes (`<name>.kiln-part` in DISTDIR). */
+      readonly part: string;
+      /** The packages waiting for it. */
+      readonly ports: readonly PkgName[];
+    }
+  /** Bytes of a running fetch so far; not kept in the store (readers measure `part`). */
+  | { readonly type: 'fetch-progress'; readonly at: number; readonly name: string; readonly bytes: number }
+  /** A distfile's fetch ended: `bytes` transferred over `seconds`, into DISTDIR verified (`ok`) or not had. */
+  | {
+      readonly type: 'fetch-ended'; readonly at: number; readonly name: string; readonly site: string;
+      readonly bytes: number; readonly seconds: number; readonly ok: boolean; readonly ports: readonly PkgName[];
     }
   | { readonly type: 'message'; readonly at: number; readonly level: 'info' | 'warning' | 'error'; readonly text: string }
   /** The coordinator's directory `where` (repository, run directory) is short of space and no job starts (`short`), or has room again. */

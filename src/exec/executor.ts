@@ -3,8 +3,8 @@
 // executor the same BuildJob (paths on the coordinator); a remote executor
 // carries files there and back.
 
-import type { HostLoad } from '../core/engine-events.js';
-import type { BuildJob, BuildReport } from '../sandbox/build-job.js';
+import type { HostLoad } from '../core/engine/engine-events.js';
+import type { BuildJob, BuildReport } from '../job/build-job.js';
 
 /** What a host told us when it was checked, before it gets any job. */
 export interface HostInfo {
@@ -42,5 +42,11 @@ export interface Executor {
   onLost(listener: (reason: string) => void): void;
   /** Called with the host's measured load every few seconds while it is connected (hosts that can measure it). */
   onLoad?(listener: (load: HostLoad) => void): void;
+  /**
+   * A host held only while the build needs it (a Slurm allocation): brought
+   * up when ready work finds no free slot, given back after `idleS` seconds
+   * without a job while nothing waits.
+   */
+  readonly onDemand?: { readonly idleS: number } | undefined;
   close(): Promise<void>;
 }

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism, freemem, loadavg } from 'node:os';
 
-import type { HostLoad } from '../core/engine-events.js';
+import type { HostLoad } from '../core/engine/engine-events.js';
 
 /** Seconds between two measurements a host reports. */
 export const LOAD_EVERY_S = 5;

@@ -127,3 +127,17 @@ void test('toHostSpec fills what the file leaves open from what the host reporte
   assert.deepEqual(toHostSpec({ name: 'b', local: false, line: 1, speed: 1, jobs: 2, cores: 4, memoryMiB: 100 }, info),
     { name: 'b', slots: 2, speed: 1, cores: 4, memoryMiB: 100 });
 });
+
+void test('a slurm: line stands for nodes=N hosts, each with the line\'s properties and its own index; its mistakes are named', () => {
+  const parsed = parseHostsFile('DEFAULT sf=2\nslurm:batch nodes=3 jobs=4 cores=8 time=240 constraint=avx2&big wait=600 idle=30\n', 'h');
+  assert.ok(parsed.ok);
+  assert.deepEqual(parsed.hostsFile.hosts.map((h) => [h.name, h.local, h.jobs, h.cores, h.speed, h.slurm]), [1, 2, 3].map((index) => [
+    `slurm-batch-${index}`, false, 4, 8, 2, { partition: 'batch', index, timeMin: 240, constraint: 'avx2&big', waitS: 600, idleS: 30 },
+  ]));
+  const bad = parseHostsFile('slurm:batch jobs=2\nslurm:b@d nodes=1\nslurm:x nodes=2 timeout=5\nslurm:y nodes=0\nslurm:z nodes=1 constraint=$(id)\n', 'h');
+  assert.ok(!bad.ok);
+  assert.deepEqual(bad.errors.map((e) => [e.line, e.message.replace(/[,:(].*/, '')]), [
+    [1, 'a slurm'], [2, 'bad Slurm partition "b@d"'], [3, 'timeout is ssh\'s connect timeout; a slurm'], [4, 'nodes must be a whole number from 1 to 1024'],
+    [5, 'constraint must be a Slurm feature expression '],
+  ]);
+});

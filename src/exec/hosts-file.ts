@@ -6,6 +6,7 @@
 //   DEFAULT sf=2
 //   builder@10.0.0.2 jobs=8 arch=x86_64 sf=3 timeout=30 cores=8 mem=16G dir=/var/tmp/kiln
 //   STARTUP=/path/to/script
+//   slurm:batch nodes=4 jobs=8 time=240      (src/exec/slurm/slurm-line.ts)
 //
 // The parser never throws: every problem becomes an error naming the file,
 // the line and what is wrong, and all of a file's problems are reported at once.
@@ -13,8 +14,9 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import type { HostSpec } from '../core/model.js';
-import { parseSize } from '../core/size.js';
+import { parseSize } from '../core/formats/size.js';
 import type { HostInfo } from './executor.js';
+import { parseSlurmLine, SLURM_PREFIX, slurmHostName, type SlurmPart } from './slurm/slurm-line.js';
 
 export interface HostEntry {
   /** The host as written: `localhost`, `builder@10.0.0.2`, an ssh_config alias. */
@@ -37,6 +39,8 @@ export interface HostEntry {
   readonly dir?: string;
   /** The line the host is on, for messages. */
   readonly line: number;
+  /** A host that is a Slurm allocation (a `slurm:` line), not an ssh destination. */
+  readonly slurm?: SlurmPart;
 }
 
 export interface HostsFile {
@@ -117,11 +121,27 @@ export function parseHostsFile(text: string, file: string): HostsFileResult {
       startup = { path: isAbsolute(path) ? path : resolve(dirname(file), path), line };
       return;
     }
-    const [name = '', ...tokens] = content.split(/[ \t]+/);
+    const [name = '', ...given] = content.split(/[ \t]+/);
+    const slurm = name.startsWith(SLURM_PREFIX) ? parseSlurmLine(name, given) : undefined;
+    if (slurm !== undefined && !slurm.ok) {
+      slurm.problems.forEach(fail);
+      return;
+    }
+    const tokens = slurm?.rest ?? given;
     const props = parseProperties(tokens, fail);
     if (props === undefined) return;
     if (name === 'DEFAULT') {
       defaults = { ...defaults, ...props };
+      return;
+    }
+    if (slurm !== undefined) {
+      for (let index = 1; index <= slurm.nodes; index++) {
+        const host = slurmHostName(slurm.partition, index);
+        if (seen.has(host)) return fail(`host ${show(host)} (${show(name)}) is already listed on line ${seen.get(host)!}`);
+        seen.set(host, line);
+        const merged = { ...defaults, ...props };
+        hosts.push({ name: host, local: false, line, speed: merged.speed ?? 1, ...definedOnly(merged), slurm: { partition: slurm.partition, index, ...slurm.own } });
+      }
       return;
     }
     const nameProblem = checkHostName(name);

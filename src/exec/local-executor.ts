@@ -6,8 +6,8 @@ import { constants, statSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import { arch, availableParallelism, platform, totalmem } from 'node:os';
 
-import type { HostLoad } from '../core/engine-events.js';
-import type { BuildJob, BuildReport } from '../sandbox/build-job.js';
+import type { HostLoad } from '../core/engine/engine-events.js';
+import type { BuildJob, BuildReport } from '../job/build-job.js';
 import type { ConnectResult, Executor, JobWatcher } from './executor.js';
 import { runStartupScript } from './agent/startup-script.js';
 import { LOAD_EVERY_S, measureLoad } from './host-load.js';

@@ -9,7 +9,7 @@
 import { posix } from 'node:path';
 
 import type { PkgPath } from '../core/model.js';
-import { parseIndex } from '../core/pbulk-index.js';
+import { parseIndex } from '../core/formats/pbulk-index.js';
 import type { HostScan, ScanHost } from '../ports/scan-pool.js';
 import type { PortEntry } from './agent/protocol.js';
 import type { RemoteScanOutcome, SshExecutor } from './ssh/ssh-executor.js';
@@ -45,8 +45,8 @@ export class SshScanHost implements ScanHost {
   async scanPort(pkgpath: PkgPath, signal: AbortSignal): Promise<HostScan> {
     const connected = await this.#o.executor.connect(signal);
     if (!connected.ok) return { kind: 'elsewhere', reason: connected.reason, lost: true };
-    const pkgsrc = await this.#o.executor.pkgsrcScan(pkgpath, this.#o.timeoutS ?? 120);
-    if (pkgsrc !== undefined) return answer(pkgpath, await this.#o.executor.scan(pkgsrc, new Map(), signal), () => undefined);
+    const inTree = await this.#o.executor.treeScan(pkgpath, this.#o.timeoutS ?? 120);
+    if (inTree !== undefined) return answer(pkgpath, await this.#o.executor.scan(inTree, new Map(), signal), () => undefined);
     const manifest = await portManifest(this.#o.tree, pkgpath, this.#hasher);
     if (!manifest.ok) return { kind: 'elsewhere', reason: manifest.reason, lost: false };
     const shared = await this.#share.files();

@@ -3,10 +3,12 @@
 // most urgent first (core/distfiles/fetch-order.ts). When a port's last
 // distfile is in, or one cannot be had, the port's result is given.
 
+import { join } from 'node:path';
+
 import { DEFAULT_FETCH_LIMITS, type FetchLimits, nextFetches, siteOf, type WaitingFetch } from '../core/distfiles/fetch-order.js';
-import type { Attempt, DistfileRequest, FetchResult } from './fetch-distfile.js';
-import { fetchDistfile } from './fetch-distfile.js';
-import type { TransferLimits } from './http-get.js';
+import type { Attempt, DistfileLocker, DistfileRequest, DistfileResult } from './fetch-distfile.js';
+import { fetchDistfile, PART_SUFFIX } from './fetch-distfile.js';
+import { readPorts, type PortSource } from './port-distfiles.js';
 
 /** A port's result: ready, or why not (each failed file with every URL tried and what it answered). */
 export type PortFetchResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
@@ -14,20 +16,33 @@ export type PortFetchResult = { readonly ok: true } | { readonly ok: false; read
 /** One distfile that ended: for fetch.log and the views. `fetched`: something was transferred (not just found there). */
 export interface DistfileEnded {
   readonly name: string;
-  readonly result: FetchResult;
+  readonly result: DistfileResult;
   readonly site: string;
   readonly bytes: number;
   readonly seconds: number;
+  /** The ports that wanted it. */
+  readonly ports: readonly string[];
+}
+
+/** A distfile's transfer from a site began: for the views. */
+export interface DistfileStarted {
+  readonly name: string;
+  readonly site: string;
+  readonly size: number;
+  /** Where it is written while it comes. */
+  readonly part: string;
+  readonly ports: readonly string[];
 }
 
 export interface FetchQueueOptions {
   readonly distdir: string;
   readonly limits?: FetchLimits;
-  readonly transfer?: TransferLimits;
-  readonly triesPerSite?: number;
+  /** One fetch of a distfile at a time across processes sharing DISTDIR (runtime/distfile-lock.ts). */
+  readonly lock: DistfileLocker;
   /** Build priority of a port (bigger: sooner). */
   readonly priority?: (port: string) => number;
   readonly portEnded: (port: string, result: PortFetchResult) => void;
+  readonly distfileStarted?: (started: DistfileStarted) => void;
   readonly distfileEnded?: (ended: DistfileEnded) => void;
   readonly attempted?: (name: string, attempt: Attempt) => void;
   readonly signal: AbortSignal;
@@ -36,11 +51,13 @@ export interface FetchQueueOptions {
 interface Distfile {
   readonly request: DistfileRequest;
   readonly wanters: Set<string>;
-  state: 'waiting' | 'running' | FetchResult;
+  state: 'waiting' | 'running' | DistfileResult;
 }
 
 export class FetchQueue {
   private readonly files = new Map<string, Distfile>();
+  /** The files no fetch has begun, by name. */
+  private readonly waiting = new Map<string, Distfile>();
   /** Ports still waiting: the names they wait for, and the failures so far. */
   private readonly ports = new Map<string, { remaining: Set<string>; failures: string[] }>();
   private readonly active = new Map<string, number>();
@@ -55,12 +72,25 @@ export class FetchQueue {
     this.pump();
   }
 
+  /**
+   * Reads every port's distinfo first, so that the most urgent of the whole
+   * batch start first; a port whose distfiles cannot be checked ends failed.
+   */
+  async wantPorts(ports: readonly PortSource[], override: readonly string[]): Promise<void> {
+    const read = await readPorts(ports, override);
+    for (const { port, distfiles } of read) if (!distfiles.ok) this.o.portEnded(port, distfiles);
+    this.want(read.flatMap(({ port, distfiles }) => (distfiles.ok ? [{ port, requests: distfiles.requests }] : [])));
+  }
+
   private add(port: string, requests: readonly DistfileRequest[]): void {
     const waiting = { remaining: new Set<string>(), failures: [] as string[] };
     this.ports.set(port, waiting);
     for (const request of requests) {
       let file = this.files.get(request.name);
-      if (file === undefined) this.files.set(request.name, (file = { request, wanters: new Set(), state: 'waiting' }));
+      if (file === undefined) {
+        this.files.set(request.name, (file = { request, wanters: new Set(), state: 'waiting' }));
+        this.waiting.set(request.name, file);
+      }
       else if (!sameChecksums(file.request, request)) {
         waiting.failures.push(`${request.name}: another port's distinfo gives it other checksums; the file cannot be both`);
         continue;
@@ -82,54 +112,66 @@ export class FetchQueue {
     this.o.portEnded(port, waiting.failures.length === 0 ? { ok: true } : { ok: false, reason: waiting.failures.join('; ') });
   }
 
+  /** Starts what may start now: on a want, when a fetch ends, when a fetch leaves a site for another. */
   private pump(): void {
-    if (this.o.signal.aborted) return;
-    const waiting: WaitingFetch[] = [];
-    for (const file of this.files.values()) {
-      if (file.state !== 'waiting') continue;
-      let priority = -Infinity;
-      for (const port of file.wanters) priority = Math.max(priority, this.o.priority?.(port) ?? 0);
-      waiting.push({ name: file.request.name, priority, site: siteOf(file.request.urls[0] ?? '') });
-    }
-    for (const next of nextFetches(waiting, this.running, this.active, this.o.limits ?? DEFAULT_FETCH_LIMITS)) {
-      this.start(this.files.get(next.name)!, next.site);
+    if (this.o.signal.aborted || this.waiting.size === 0) return;
+    const limits = this.o.limits ?? DEFAULT_FETCH_LIMITS;
+    if (this.running >= limits.jobs) return;
+    const urgency = new Map<string, number>();
+    const priorityOf = (port: string): number => {
+      let priority = urgency.get(port);
+      if (priority === undefined) urgency.set(port, (priority = this.o.priority?.(port) ?? 0));
+      return priority;
+    };
+    const candidates = function* (files: Iterable<Distfile>): Generator<WaitingFetch> {
+      for (const file of files) {
+        let priority = -Infinity;
+        for (const port of file.wanters) priority = Math.max(priority, priorityOf(port));
+        yield { name: file.request.name, priority, site: siteOf(file.request.urls[0] ?? '') };
+      }
+    };
+    for (const next of nextFetches(candidates(this.waiting.values()), this.running, this.active, limits)) {
+      this.start(this.waiting.get(next.name)!, next.site);
     }
   }
 
   private start(file: Distfile, firstSite: string): void {
     file.state = 'running';
+    this.waiting.delete(file.request.name);
     this.running++;
-    // The first site's turn is taken now, so the next pump counts it.
+    // The first site's turn is taken now, so the next pump counts it; the
+    // fetch holds one site's turn at a time, given back when it moves on or ends.
+    let site: string | undefined = firstSite;
     this.take(firstSite);
-    let reserved = true;
-    const siteTurn = async (url: string): Promise<() => void> => {
-      const site = siteOf(url);
-      if (reserved && site === firstSite) {
-        reserved = false;
-      } else {
-        while ((this.active.get(site) ?? 0) >= (this.o.limits ?? DEFAULT_FETCH_LIMITS).perSite) await new Promise<void>((resolve) => this.siteWaiters.push(resolve));
-        this.take(site);
-      }
-      return () => this.give(site);
+    const siteTurn = async (url: string): Promise<void> => {
+      const next = siteOf(url);
+      if (next === site) return;
+      if (site !== undefined) this.give(site);
+      site = undefined;
+      this.pump();
+      while ((this.active.get(next) ?? 0) >= (this.o.limits ?? DEFAULT_FETCH_LIMITS).perSite) await new Promise<void>((resolve) => this.siteWaiters.push(resolve));
+      this.take(next);
+      site = next;
     };
     let lastSite = firstSite;
     let bytes = 0;
     const began = performance.now();
     void fetchDistfile(file.request, {
-      distdir: this.o.distdir, signal: this.o.signal, siteTurn,
-      ...(this.o.transfer !== undefined && { limits: this.o.transfer }),
-      ...(this.o.triesPerSite !== undefined && { triesPerSite: this.o.triesPerSite }),
+      distdir: this.o.distdir, signal: this.o.signal, siteTurn, lock: this.o.lock,
+      transferring: (url) => this.o.distfileStarted?.({
+        name: file.request.name, site: siteOf(url), size: file.request.size, part: `${join(this.o.distdir, file.request.name)}${PART_SUFFIX}`, ports: [...file.wanters],
+      }),
       attempted: (attempt) => {
         lastSite = siteOf(attempt.url);
         bytes += attempt.bytes;
         this.o.attempted?.(file.request.name, attempt);
       },
-    }).catch((err: unknown): FetchResult => ({ ok: false, name: file.request.name, reason: `${file.request.name}: ${(err as Error).message}`, attempts: [] }))
+    }).catch((err: unknown): DistfileResult => ({ ok: false, name: file.request.name, reason: `${file.request.name}: ${(err as Error).message}`, attempts: [] }))
       .then((result) => {
-        if (reserved) this.give(firstSite);
+        if (site !== undefined) this.give(site);
         this.running--;
         file.state = result;
-        this.o.distfileEnded?.({ name: file.request.name, result, site: lastSite, bytes, seconds: (performance.now() - began) / 1000 });
+        this.o.distfileEnded?.({ name: file.request.name, result, site: lastSite, bytes, seconds: (performance.now() - began) / 1000, ports: [...file.wanters] });
         for (const port of file.wanters) {
           const waiting = this.ports.get(port);
           if (waiting === undefined) continue;
@@ -150,7 +192,6 @@ export class FetchQueue {
     if (left <= 0) this.active.delete(site);
     else this.active.set(site, left);
     for (const wake of this.siteWaiters.splice(0)) wake();
-    this.pump();
   }
 }
 

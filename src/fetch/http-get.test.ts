@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { lockDistfile, lockPath } from './distfile-lock.js';
 import { transfer } from './http-get.js';
 
 const work = mkdtempSync(join(tmpdir(), 'kiln-http-get-'));
@@ -67,19 +65,4 @@ void test('a body larger than the distinfo says is cut, and a 404 is a status', 
   assert.deepEqual(missing, { kind: 'status', status: 404, url: `${base}/nothing` });
   const ftp = await transfer('ftp://127.0.0.1/x', join(work, 'ftp'), 0, 100, limits, signal);
   assert.match(ftp.kind === 'broken' ? ftp.reason : '', /does not fetch ftp URLs/);
-});
-
-void test("a dead process's lock is broken; a live one's is waited for", async () => {
-  const file = join(work, 'locked.tar.gz');
-  const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-  writeFileSync(lockPath(file), `${dead.stdout}\n`);
-  const lock = await lockDistfile(file, signal, 10);
-  assert.ok(lock);
-  assert.equal(readFileSync(lockPath(file), 'utf8'), `${process.pid}\n`);
-  const stop = new AbortController();
-  const second = lockDistfile(file, stop.signal, 10);
-  setTimeout(() => stop.abort(), 100);
-  assert.equal(await second, undefined, 'our own live lock holds the second taker off');
-  await lock.release();
-  assert.equal(existsSync(lockPath(file)), false);
 });

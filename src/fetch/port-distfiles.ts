@@ -20,19 +20,30 @@ export function words(value: string | undefined): string[] {
   return (value ?? '').split(/\s+/).filter((word) => word !== '');
 }
 
-/** Reads `<portDir>/distinfo` without following a symlink; undefined when there is none. */
+/** A distinfo larger than this is not one (pkgsrc's largest are a few KiB). */
+const MAX_DISTINFO_BYTES = 1 << 20;
+
+/**
+ * Reads `<portDir>/distinfo` as root without following a symlink or
+ * blocking on a FIFO (sandbox/no-follow.ts's flags; src/fetch may not import
+ * src/sandbox), and no bigger than MAX_DISTINFO_BYTES; undefined when there is none.
+ */
 async function readDistinfo(portDir: string): Promise<Distinfo | undefined | { error: string }> {
   let handle;
   try {
-    handle = await open(join(portDir, 'distinfo'), constants.O_RDONLY | constants.O_NOFOLLOW);
+    handle = await open(join(portDir, 'distinfo'), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return undefined;
     return { error: code === 'ELOOP' ? 'its distinfo is a symlink' : `cannot read its distinfo: ${(err as Error).message}` };
   }
   try {
-    if (!(await handle.stat()).isFile()) return { error: 'its distinfo is not a file' };
-    return parseDistinfo(await handle.readFile('utf8'));
+    const info = await handle.stat();
+    if (!info.isFile()) return { error: 'its distinfo is not a regular file' };
+    if (info.size > MAX_DISTINFO_BYTES) return { error: `its distinfo is larger than ${MAX_DISTINFO_BYTES} bytes` };
+    const buffer = Buffer.alloc(info.size);
+    const { bytesRead } = await handle.read(buffer, 0, info.size, 0);
+    return parseDistinfo(buffer.subarray(0, bytesRead).toString('utf8'));
   } finally {
     await handle.close();
   }
@@ -54,4 +65,21 @@ export async function portDistfiles(portDir: string, distfiles: readonly string[
     else requests.push({ name, size: sums.size, digests: sums.digests, urls: candidateUrls(name, sites, override) });
   }
   return problems.length > 0 ? { ok: false, reason: problems.join('; ') } : { ok: true, requests };
+}
+
+/** Where a port's distfiles come from: its directory (for its distinfo), its DISTFILES and MASTER_SITES. */
+export interface PortSource {
+  readonly port: string;
+  readonly dir: string;
+  readonly distfiles: readonly string[];
+  readonly sites: readonly string[];
+}
+
+/** Each port's requests, or why it has none it can fetch; a distinfo that cannot be read is a reason, not a throw. */
+export function readPorts(ports: readonly PortSource[], override: readonly string[]): Promise<Array<{ readonly port: string; readonly distfiles: PortDistfiles }>> {
+  return Promise.all(ports.map(async ({ port, dir, distfiles, sites }) => ({
+    port,
+    distfiles: await portDistfiles(dir, distfiles, sites, override)
+      .catch((err: unknown): PortDistfiles => ({ ok: false, reason: `cannot read its distinfo: ${(err as Error).message}` })),
+  })));
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { parseIndex } from '../core/pbulk-index.js';
+import { parseIndex } from '../core/formats/pbulk-index.js';
 import { formatBlock, quoteReason, unquoteReasons, unscannableBlock } from './index-block.js';
 
 void test('reasons are written as pkgsrc writes them, and read back unchanged', () => {

@@ -5,7 +5,7 @@
 
 import path from 'node:path';
 
-import { escapeControls } from '../core/escape.js';
+import { escapeControls } from '../core/formats/escape.js';
 import type { PkgPath } from '../core/model.js';
 
 /** Control characters that would break or disguise a line of the index. */

@@ -7,7 +7,7 @@
 // lack a file the port reads from elsewhere in the tree).
 
 import type { PkgPath } from '../core/model.js';
-import { parseIndex } from '../core/pbulk-index.js';
+import { parseIndex } from '../core/formats/pbulk-index.js';
 import type { NotAPort, ScanResult, TreeDriver } from './driver.js';
 import type { ScanInputs } from './scan-cache.js';
 

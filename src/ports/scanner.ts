@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 
 import type { PkgPath } from '../core/model.js';
-import { dependencies, type IndexEntry, parseIndex } from '../core/pbulk-index.js';
+import { dependencies, type IndexEntry, parseIndex } from '../core/formats/pbulk-index.js';
 import type { NotAPort, TreeDriver } from './driver.js';
 import { unquoteReasons, unscannableBlock } from './index-block.js';
 import { dependencyPkgPath } from '../core/pkgpath.js';

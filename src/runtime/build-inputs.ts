@@ -3,8 +3,8 @@
 // what its scan read (the scan cache holds their hashes) and everything in
 // its directory (patches and sources a scan need not read).
 
-import type { BuildInputs } from '../core/build-stamp.js';
-import { inputsText } from '../core/build-stamp.js';
+import type { BuildInputs } from '../core/job/build-stamp.js';
+import { inputsText } from '../core/job/build-stamp.js';
 import type { PkgName, PkgPath } from '../core/model.js';
 import { hashInput, walkInputs } from '../ports/input-hash.js';
 import type { PackageStamps } from './package-stamps.js';

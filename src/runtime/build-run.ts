@@ -7,17 +7,17 @@
 // did, what runs ends and the whole tree is planned again. A job's outcome is
 // settled in job-outcome.ts.
 
-import type { EngineConfig } from '../core/engine.js';
-import { Estimator } from '../core/estimator.js';
-import { Engine, type EngineCounts } from '../core/engine.js';
+import type { EngineConfig } from '../core/engine/engine.js';
+import { Estimator } from '../core/estimate/estimator.js';
+import { Engine, type EngineCounts } from '../core/engine/engine.js';
 import type { PkgName, PkgPath } from '../core/model.js';
-import type { IndexEntry } from '../core/pbulk-index.js';
-import { type ResolvedPackage, resolveIndex } from '../core/resolve.js';
+import type { IndexEntry } from '../core/formats/pbulk-index.js';
+import { type ResolvedPackage, resolveIndex } from '../core/resolve/resolve.js';
 import type { PackageInfo, RunEvent, RunEventSink } from '../core/run-events.js';
-import { sameResolution, settledPackages } from '../core/settled.js';
+import { sameResolution, settledPackages } from '../core/resolve/settled.js';
 import type { TreeDriver } from '../ports/driver.js';
 import type { ScanInputs } from '../ports/scan-cache.js';
-import { type HistoryRecord, HistoryStore } from '../store/history-store.js';
+import type { HistoryRecord } from '../store/history-store.js';
 import { StoreError } from '../store/run-store.js';
 import type { Clock } from './clock.js';
 import { Coordinator, type HostBinding, type RunResult } from './coordinator.js';
@@ -28,12 +28,13 @@ import type { HostRoster } from './host-roster.js';
 import { stuckAfterFor, timeoutFor } from './job-limits.js';
 import { jobOutcome } from './job-outcome.js';
 import { setupJob } from './job-setup.js';
+import { jobTokens } from './job-tokens.js';
 import type { KillPoints } from './kill-points.js';
 import { inPkgpathOrder, leftOutPorts } from './left-out.js';
 import { makePlan, type Plan } from './plan.js';
 import { PlanFeed } from './plan-feed.js';
 import { ScannedFacts } from './port-facts.js';
-import { guarded, type RunSession, withRunSession } from './run-session.js';
+import { type BuildStores, guarded, type RunSession, withRunSession } from './run-session.js';
 import { scanFeed } from './scan-feed.js';
 import { StuckWatch } from './stuck-watch.js';
 import { WaitRecord, type WaitRecordOptions } from './wait-record.js';
@@ -79,6 +80,8 @@ export interface BuildRunOptions {
   readonly primeHistory: readonly HistoryRecord[];
   /** Writes the repository's pkg_summary and SHA512; `packages`: this run's resolved index. */
   readonly writeIndex: (allDir: string, packages: readonly ResolvedPackage[]) => Promise<void>;
+  /** Opens the run directory's stores once the run lock is held (cli/build-stores.ts). */
+  readonly openStores: (logdir: string) => BuildStores;
   /** Fetch jobs for ports with DISTFILES (kiln's Portfile trees); undefined: none. */
   readonly fetch?: FetchSettings;
 }
@@ -95,17 +98,17 @@ export async function buildRun(options: BuildRunOptions): Promise<BuildRunResult
 }
 
 async function runIn(session: RunSession, o: BuildRunOptions): Promise<BuildRunResult> {
-  const { store, run, allDir, lockdir, point } = session;
+  const { store, history, run, allDir, lockdir, point } = session;
   const emit = (event: RunEvent): void => session.emit(event);
   const say = (level: 'info' | 'warning' | 'error', text: string): void => session.say(level, text);
-  const history = new HistoryStore(store);
   if (o.primeHistory.length > 0 && history.count() === 0) history.add(o.primeHistory);
   const records = history.records();
   const scanned = new ScannedFacts();
   const estimator = new Estimator(records, scanned.facts);
   const logBytes = new Map(records.flatMap((r) => (r.logBytes === undefined ? [] : [[r.pkgpath, r.logBytes] as const])));
   const stopAll = new AbortController();
-  const fetcher = o.fetch && new FetchSource(o.fetch, o.driver.root, o.logdir, () => o.clock.now(), (name) => current.fetchUrgency(name), stopAll.signal, (text) => say('warning', text));
+  const fetcher = o.fetch && new FetchSource(o.fetch, o.driver.root, o.logdir, () => o.clock.now(), (name) => current.fetchUrgency(name), stopAll.signal, (text) => say('warning', text),
+    { record: emit, show: (event) => o.sink.emit(event) });
   const durableFor = (packages: Map<PkgName, ResolvedPackage>): Durability => prepareDurability({
     store, run, root: o.driver.root, allDir, lockdir, logdir: o.logdir, packages, clock: o.clock, say,
     force: o.force ?? [], rebuildAll: o.rebuildAll ?? false, maxAttempts: o.engine.maxAttempts,
@@ -126,6 +129,7 @@ async function runIn(session: RunSession, o: BuildRunOptions): Promise<BuildRunR
         timeoutS: (estimate) => timeoutFor(estimate, limits),
         stuckAfterS: (estimate) => stuckAfterFor(estimate, limits),
         ...(o.logCapBytes !== undefined && { logCapBytes: o.logCapBytes }),
+        jobserver: (job) => jobTokens(engine, job, packages.get(job.pkgname)!),
       })),
       finish: jobOutcome(stuck, history),
       hooks: [durable.locks, stuck], sources: [durable.locks, ...(feed ? [feed] : []), ...(fetcher ? [fetcher] : [])],

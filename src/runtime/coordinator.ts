@@ -3,21 +3,22 @@
 // (start jobs on executors). Job results, lost hosts, stop files and Ctrl-C
 // all arrive through one queue, so the engine sees one event at a time.
 
-import type { CheckVerdict, EngineCommand, EngineEvent, Job } from '../core/engine-events.js';
+import type { CheckVerdict, EngineCommand, EngineEvent, Job } from '../core/engine/engine-events.js';
 
-import type { Engine } from '../core/engine.js';
+import type { Engine } from '../core/engine/engine.js';
 import type { HostSpec, JobOutcome, PkgName } from '../core/model.js';
 import type { RunEvent, RunEventSink } from '../core/run-events.js';
 import type { WaitRecord } from './wait-record.js';
 import { unreachable } from '../core/unreachable.js';
 import type { Executor, HostInfo } from '../exec/executor.js';
-import type { BuildReport } from '../sandbox/build-job.js';
+import type { BuildReport } from '../job/build-job.js';
 import type { RunStore } from '../store/run-store.js';
 import type { Clock } from './clock.js';
 import type { DiskSpace } from './disk-space.js';
 import { EventQueue } from './event-queue.js';
 import { HostConnector } from './host-connector.js';
 import { HostMembership } from './host-membership.js';
+import { LoadRecord } from './load-record.js';
 import type { HostRoster } from './host-roster.js';
 import type { EventSource, JobHooks, JobSetup } from './job-hooks.js';
 import { logSize } from './job-outcome.js';
@@ -80,9 +81,11 @@ export class Coordinator {
   private readonly connector: HostConnector;
   private readonly stopFiles: StopFiles;
   private readonly membership: HostMembership;
+  private readonly loads: LoadRecord;
 
   constructor(options: CoordinatorOptions) {
     this.o = options;
+    this.loads = new LoadRecord(options.store, options.run, options.sink);
     const executors = new Map(options.hosts.map((h) => [h.spec.name, h.executor]));
     this.jobs = new RunningJobs(options, executors, {
       outside: (fn) => this.outside(fn),
@@ -96,10 +99,17 @@ export class Coordinator {
       },
       down: (host, reason, retryS) => {
         this.queue.push({ kind: 'engine', event: { type: 'host-down', at: this.now(), host, reason } });
-        const next = retryS === undefined ? 'it left the build' : `kiln tries it again in ${retryS} s`;
+        const next = retryS === undefined ? 'it left the build' : retryS === 'on-demand' ? 'kiln asks for it again when work waits' : `kiln tries it again in ${retryS} s`;
         this.outside(() => this.emit({ type: 'message', at: this.now(), level: 'warning', text: `host ${host} went down (${next}): ${reason}` }));
       },
-      load: (host, load) => this.queue.push({ kind: 'engine', event: { type: 'host-load', at: this.now(), host, load } }),
+      givenBack: (host, reason) => {
+        this.queue.push({ kind: 'engine', event: { type: 'host-down', at: this.now(), host, reason: `given back: ${reason}` } });
+        this.outside(() => this.emit({ type: 'message', at: this.now(), level: 'info', text: `host ${host} given back: ${reason}` }));
+      },
+      load: (host, load) => {
+        this.queue.push({ kind: 'engine', event: { type: 'host-load', at: this.now(), host, load } });
+        this.outside(() => this.loads.note(host, load, this.now()));
+      },
       refused: (host, reason) => this.outside(() => this.emit({ type: 'message', at: this.now(), level: 'error', text: `host ${host} refused: ${reason}` })),
       none: (reasons) => this.queue.push({ kind: 'no-hosts', reasons }),
     });
@@ -147,6 +157,7 @@ export class Coordinator {
           break;
         }
         this.apply(this.step(input));
+        this.connector.demand({ ready: this.o.engine.snapshot().ready, hosts: this.o.engine.hostStates().map((h) => ({ name: h.name, up: h.state === 'up', slots: h.spec.slots, running: h.running })) });
         this.membership.closeIdle();
         this.o.waits?.stepped();
       }
@@ -159,6 +170,7 @@ export class Coordinator {
       this.connector.stop();
       for (const source of this.o.sources ?? []) source.stop();
       this.o.waits?.stop();
+      this.loads.stop();
       await this.jobs.cancelAll();
     }
     return result;

@@ -5,11 +5,11 @@
 // dependency is built (the engine's `check`): if the rebuilt dependency's
 // content did not change, neither did its inputs, and it stays current.
 
-import { type FailedRecord, judge } from '../core/build-stamp.js';
-import type { CheckVerdict } from '../core/engine-events.js';
+import { type FailedRecord, judge } from '../core/job/build-stamp.js';
+import type { CheckVerdict } from '../core/engine/engine-events.js';
 import type { PkgName, PkgPath } from '../core/model.js';
-import type { ResolvedPackage } from '../core/resolve.js';
-import { sandboxContents } from '../core/sandbox-closure.js';
+import type { ResolvedPackage } from '../core/resolve/resolve.js';
+import { sandboxContents } from '../core/job/sandbox-closure.js';
 import type { BuildInputsOf } from './build-inputs.js';
 import type { PackageStamps } from './package-stamps.js';
 

@@ -9,7 +9,7 @@
 import { readdirSync, statfsSync, statSync } from 'node:fs';
 import { join, relative, isAbsolute } from 'node:path';
 
-import type { EngineEvent } from '../core/engine-events.js';
+import type { EngineEvent } from '../core/engine/engine-events.js';
 
 export const MIN_FREE_BYTES = 64 * 1024 * 1024;
 /** Seconds between looks at the free space. */

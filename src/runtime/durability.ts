@@ -3,10 +3,10 @@
 // an earlier process adopted, other runs' honoured), each package's stamp,
 // and the currency verdicts the plan starts from.
 
-import type { FailedRecord } from '../core/build-stamp.js';
-import type { Job } from '../core/engine-events.js';
+import type { FailedRecord } from '../core/job/build-stamp.js';
+import type { Job } from '../core/engine/engine-events.js';
 import type { PkgName, PkgPath } from '../core/model.js';
-import type { ResolvedPackage } from '../core/resolve.js';
+import type { ResolvedPackage } from '../core/resolve/resolve.js';
 import { DEFAULT_PREFIX } from '../sandbox/sandbox-config.js';
 import type { RunStore } from '../store/run-store.js';
 import { BuildInputsOf } from './build-inputs.js';

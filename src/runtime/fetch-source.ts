@@ -5,18 +5,21 @@
 // distfile is one line of fetch.log; a port that fails has its fetch
 // transcript as its log.
 
-import { appendFileSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { appendFileSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
-import type { EngineEvent } from '../core/engine-events.js';
-import type { PlanEntry } from '../core/engine-plan.js';
+import type { EngineEvent } from '../core/engine/engine-events.js';
+import type { PlanEntry } from '../core/engine/engine-plan.js';
 import type { PkgName, PkgPath } from '../core/model.js';
-import { indexValue } from '../core/pbulk-index.js';
-import type { ResolvedPackage } from '../core/resolve.js';
+import type { RunEvent } from '../core/run-events.js';
+import { indexValue } from '../core/formats/pbulk-index.js';
+import type { ResolvedPackage } from '../core/resolve/resolve.js';
 import type { FetchLimits } from '../core/distfiles/fetch-order.js';
 import { FetchQueue, type DistfileEnded, type PortFetchResult } from '../fetch/fetch-queue.js';
-import { portDistfiles, words } from '../fetch/port-distfiles.js';
+import { words } from '../fetch/port-distfiles.js';
 import type { EventSource } from './job-hooks.js';
+import { lockDistfile } from './distfile-lock.js';
+import { distfilesOf, keepEarlierAttempt, linkPathLog, logPaths } from './job-setup.js';
 
 export interface FetchSettings {
   /** DISTDIR on the coordinator. */
@@ -28,12 +31,6 @@ export interface FetchSettings {
   readonly order?: 'priority' | 'scan';
 }
 
-/** The distfiles a package's block names. */
-export function distfilesOf(pkg: ResolvedPackage): string[] {
-  return words(indexValue(pkg.entry, 'DISTFILES'));
-}
-
-
 export class FetchSource implements EventSource {
   private push: ((event: EngineEvent) => void) | undefined;
   private readonly results = new Map<PkgName, PortFetchResult>();
@@ -41,6 +38,9 @@ export class FetchSource implements EventSource {
   private readonly wanted = new Set<PkgName>();
   private readonly paths = new Map<PkgName, PkgPath>();
   private readonly scanIndex = new Map<PkgName, number>();
+  /** The distfiles coming now, with the file each is written to. */
+  private readonly transfers = new Map<string, string>();
+  private progressTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly settings: FetchSettings,
@@ -51,10 +51,13 @@ export class FetchSource implements EventSource {
     private readonly signal: AbortSignal,
     /** Tells the run (engine.log, the terminal) what a site answered when it did not give the file. */
     warn: (text: string) => void,
+    /** The views: `record` keeps an event in the run's store and shows it, `show` only shows it (progress). */
+    private readonly views?: { readonly record: (event: RunEvent) => void; readonly show: (event: RunEvent) => void },
   ) {
+    signal.addEventListener('abort', () => clearInterval(this.progressTimer), { once: true });
     const scanOrder = (pkgname: PkgName): number => -(this.scanIndex.get(pkgname) ?? 0);
     this.queue = new FetchQueue({
-      distdir: settings.distdir, limits: settings.limits, priority: settings.order === 'scan' ? scanOrder : priority, signal,
+      distdir: settings.distdir, limits: settings.limits, lock: lockDistfile, priority: settings.order === 'scan' ? scanOrder : priority, signal,
       attempted: (name, attempt) => {
         if (attempt.ok) return;
         try {
@@ -64,7 +67,13 @@ export class FetchSource implements EventSource {
         }
       },
       portEnded: (port, result) => this.ended(port, result),
-      distfileEnded: (ended) => this.logLine(ended),
+      distfileStarted: (started) => this.tell({ type: 'fetch-started', at: this.now(), ...started }),
+      distfileEnded: (ended) => {
+        this.logLine(ended);
+        if (!ended.result.ok || ended.result.fetched) {
+          this.tell({ type: 'fetch-ended', at: this.now(), name: ended.name, site: ended.site, bytes: ended.bytes, seconds: ended.seconds, ok: ended.result.ok, ports: ended.ports });
+        }
+      },
     });
   }
 
@@ -88,18 +97,10 @@ export class FetchSource implements EventSource {
       this.paths.set(entry.pkgname, entry.pkgpath);
       this.scanIndex.set(entry.pkgname, this.scanIndex.size);
     }
-    // Read every distinfo first, so that the most urgent of the whole batch start first.
-    void Promise.all(fresh.map(async (entry) => {
+    void this.queue.wantPorts(fresh.map((entry) => {
       const pkg = packages.get(entry.pkgname)!;
-      try {
-        return { entry, port: await portDistfiles(join(this.tree, entry.pkgpath), distfilesOf(pkg), words(indexValue(pkg.entry, 'MASTER_SITES')), this.settings.override) };
-      } catch (err) {
-        return { entry, port: { ok: false as const, reason: `cannot read its distinfo: ${(err as Error).message}` } };
-      }
-    })).then((ports) => {
-      for (const { entry, port } of ports) if (!port.ok) this.ended(entry.pkgname, port);
-      this.queue.want(ports.flatMap(({ entry, port }) => (port.ok ? [{ port: entry.pkgname, requests: port.requests }] : [])));
-    });
+      return { port: entry.pkgname, dir: join(this.tree, entry.pkgpath), distfiles: distfilesOf(pkg), sites: words(indexValue(pkg.entry, 'MASTER_SITES')) };
+    }), this.settings.override);
   }
 
   start(push: (event: EngineEvent) => void): void {
@@ -123,6 +124,38 @@ export class FetchSource implements EventSource {
     return result.ok ? { type: 'distfiles-ready', at: this.now(), pkgname } : { type: 'fetch-failed', at: this.now(), pkgname, reason: result.reason };
   }
 
+  /** A fetch began or ended: kept and shown; while any runs, its bytes are shown each second. */
+  private tell(event: Extract<RunEvent, { type: 'fetch-started' | 'fetch-ended' }>): void {
+    if (this.views === undefined || this.signal.aborted) return;
+    try {
+      this.views.record(event);
+    } catch {
+      // As fetch.log: a full run directory stops the run through the store.
+    }
+    if (event.type === 'fetch-started') this.transfers.set(event.name, event.part);
+    else this.transfers.delete(event.name);
+    if (this.transfers.size > 0 && this.progressTimer === undefined) {
+      this.progressTimer = setInterval(() => this.showProgress(), 1000);
+      this.progressTimer.unref();
+    } else if (this.transfers.size === 0) {
+      clearInterval(this.progressTimer);
+      this.progressTimer = undefined;
+    }
+  }
+
+  private showProgress(): void {
+    const at = this.now();
+    for (const [name, part] of this.transfers) {
+      try {
+        // No part file: the transfer has not begun, or has just been renamed into place.
+        const bytes = statSync(part, { throwIfNoEntry: false })?.size;
+        if (bytes !== undefined) this.views?.show({ type: 'fetch-progress', at, name, bytes });
+      } catch {
+        // A part file that cannot be looked at, or a view that cannot be written (a full run directory): the store stops the run with the reason.
+      }
+    }
+  }
+
   /** `fetch.log`: distfile, site, bytes, seconds, `!` if it failed; only for what was asked of a server. */
   private logLine(ended: DistfileEnded): void {
     if (ended.result.ok && !ended.result.fetched) return;
@@ -134,20 +167,15 @@ export class FetchSource implements EventSource {
     }
   }
 
-  /** The port's log (`packages/<pkgname>.log`, `paths/<pkgpath>.log`) says what the fetch tried. */
+  /** The port's log (`packages/<pkgname>.log`, `paths/<pkgpath>.log`) says what the fetch tried; an earlier attempt's is kept, as a build's. */
   private writePortLog(pkgname: PkgName, reason: string): void {
     try {
-      const logFile = join(this.logdir, 'packages', `${pkgname}.log`);
-      mkdirSync(join(this.logdir, 'packages', pkgname), { recursive: true });
-      const text = `===> fetch\nkiln: ${reason.split('; ').join('\nkiln: ')}\n`;
-      writeFileSync(logFile, text);
-      writeFileSync(join(this.logdir, 'packages', pkgname, 'fetch.log'), text);
+      const { logFile, logDir } = logPaths(this.logdir, pkgname);
+      keepEarlierAttempt(logFile, logDir);
+      mkdirSync(logDir, { recursive: true });
+      writeFileSync(logFile, `===> fetch\nkiln: ${reason.split('; ').join('\nkiln: ')}\n`);
       const pkgpath = this.paths.get(pkgname);
-      if (pkgpath === undefined) return;
-      const link = join(this.logdir, 'paths', `${pkgpath}.log`);
-      mkdirSync(dirname(link), { recursive: true });
-      rmSync(link, { force: true });
-      symlinkSync(relative(dirname(link), logFile), link);
+      if (pkgpath !== undefined) linkPathLog(this.logdir, pkgpath, logFile);
     } catch {
       // As above: the store names a full run directory.
     }

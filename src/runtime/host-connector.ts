@@ -5,16 +5,22 @@
 // host the engine quarantined is checked again (a fresh connection) when
 // its quarantine ends, and takes jobs again once it passes. When no host is
 // up and every host was refused or given up, the build cannot go on (`none`).
+// Hosts held on demand (Slurm allocations, Executor.onDemand) wait on
+// standby: `demand`, after each step of the coordinator, brings them up
+// while ready work finds no free slot and gives them back when they have
+// been idle for their time while nothing waits.
 
-import type { HostLoad } from '../core/engine-events.js';
+import type { HostLoad } from '../core/engine/engine-events.js';
 import type { HostSpec } from '../core/model.js';
 import type { Executor, HostInfo } from '../exec/executor.js';
 
 export interface HostListener {
   /** A host is up, or has a new spec; `again`: it was lost and came back. */
   up(spec: HostSpec, again: boolean): void;
-  /** `retryS`: when the next try is, or undefined when there is none (the host left). */
-  down(host: string, reason: string, retryS: number | undefined): void;
+  /** `retryS`: when the next try is, 'on-demand' when work waiting brings it back, or undefined when there is none (the host left). */
+  down(host: string, reason: string, retryS: number | 'on-demand' | undefined): void;
+  /** An on-demand host was given back, idle: it takes no jobs until work waits again. */
+  givenBack(host: string, reason: string): void;
   refused(host: string, reason: string): void;
   /** No host is up and every host has failed its check or was given up: the build cannot go on. Why, host by host. */
   none(reasons: ReadonlyArray<{ readonly host: string; readonly reason: string }>): void;
@@ -43,6 +49,17 @@ interface HostState {
   timer: NodeJS.Timeout | undefined;
   lastReason: string;
   info: HostInfo | undefined;
+  /** An on-demand host not held now: not connected, not retried, taken up by `demand`. */
+  standby: boolean;
+  idleTimer: NodeJS.Timeout | undefined;
+}
+
+/** What `demand` is told of the build after a step. */
+export interface Demand {
+  /** Ready packages not started. */
+  readonly ready: number;
+  /** Each host's slots and running jobs, as the engine sees them. */
+  readonly hosts: ReadonlyArray<{ readonly name: string; readonly up: boolean; readonly slots: number; readonly running: number }>;
 }
 
 export class HostConnector {
@@ -51,6 +68,7 @@ export class HostConnector {
   private readonly listener: HostListener;
   private started = false;
   private stopped = false;
+  private lastDemand: Demand = { ready: 0, hosts: [] };
 
   constructor(hosts: readonly ConnectorHost[], signal: AbortSignal, listener: HostListener) {
     this.signal = signal;
@@ -60,12 +78,71 @@ export class HostConnector {
 
   start(): void {
     this.started = true;
-    for (const host of this.hosts) this.bringUp(host);
+    // One on-demand host is held from the start, so the build has somewhere to begin; `demand` holds more.
+    let held = false;
+    for (const host of this.hosts) {
+      const standby = host.binding.executor.onDemand !== undefined && held;
+      held ||= host.binding.executor.onDemand !== undefined;
+      this.bringUp(host, standby);
+    }
   }
 
   stop(): void {
     this.stopped = true;
-    for (const host of this.hosts) clearTimeout(host.timer);
+    for (const host of this.hosts) {
+      clearTimeout(host.timer);
+      clearTimeout(host.idleTimer);
+    }
+  }
+
+  /**
+   * After each step: an on-demand host on standby is brought up for each
+   * host's worth of ready packages that no free slot takes (one at a time
+   * per host, never more than the hosts there are); one that is up without a
+   * job is given back once it stays so for its idle time while none waits.
+   */
+  demand(demand: Demand): void {
+    if (this.stopped) return;
+    this.lastDemand = demand;
+    const running = new Map(demand.hosts.map((h) => [h.name, h.running]));
+    for (const host of this.hosts) {
+      const idleS = host.binding.executor.onDemand?.idleS;
+      if (idleS === undefined || !host.up) continue;
+      if ((running.get(host.binding.spec.name) ?? 0) > 0) {
+        clearTimeout(host.idleTimer);
+        host.idleTimer = undefined;
+      } else {
+        host.idleTimer ??= setTimeout(() => this.idleEnded(host), idleS * 1000);
+      }
+    }
+    const free = demand.hosts.reduce((n, h) => n + (h.up ? Math.max(0, h.slots - h.running) : 0), 0);
+    let short = demand.ready - free;
+    for (const host of this.hosts) {
+      if (host.binding.executor.onDemand === undefined || host.retired || host.givenUp) continue;
+      if (!host.standby && !host.up) short -= host.binding.spec.slots; // already being brought up
+    }
+    for (const host of this.hosts) {
+      if (short <= 0) break;
+      if (!host.standby || host.retired || host.givenUp) continue;
+      host.standby = false;
+      short -= host.binding.spec.slots;
+      void this.connect(host);
+    }
+  }
+
+  private idleEnded(host: HostState): void {
+    host.idleTimer = undefined;
+    if (this.stopped || !host.up || host.retired) return;
+    const idleS = host.binding.executor.onDemand?.idleS ?? 0;
+    const busy = (this.lastDemand.hosts.find((h) => h.name === host.binding.spec.name)?.running ?? 0) > 0;
+    if (busy) return;
+    if (this.lastDemand.ready > 0) {
+      host.idleTimer = setTimeout(() => this.idleEnded(host), idleS * 1000);
+      return;
+    }
+    Object.assign(host, { up: false, standby: true, backoffS: 5 });
+    this.listener.givenBack(host.binding.spec.name, `no job for ${idleS} s and none waiting`);
+    void host.binding.executor.close().catch(() => undefined);
   }
 
   /** A host that joins the build; a host that had left comes back (with this binding, unless it is still connected). */
@@ -121,7 +198,9 @@ export class HostConnector {
   /** Tells the listener when no host is up and none may come: every one refused or given up. */
   private noneLeft(): boolean {
     const active = this.hosts.filter((h) => !h.retired);
-    if (!active.every((h) => (h.tried || h.givenUp) && !h.up && !h.quarantined)) return false;
+    // A host on standby may still come, once one like it has worked.
+    const onDemandWorked = active.some((h) => h.binding.executor.onDemand !== undefined && h.everUp);
+    if (!active.every((h) => (h.standby ? !onDemandWorked : (h.tried || h.givenUp) && !h.up && !h.quarantined))) return false;
     this.listener.none(active.map((h) => ({ host: h.binding.spec.name, reason: h.lastReason })));
     return true;
   }
@@ -149,19 +228,28 @@ export class HostConnector {
     return host.info !== undefined && specFor !== undefined ? specFor(host.info) : spec;
   }
 
-  private bringUp(host: HostState): void {
+  private bringUp(host: HostState, standby = false): void {
     const executor = host.binding.executor;
     const name = host.binding.spec.name;
     executor.onLost((reason) => {
       if (this.stopped || !host.up || host.binding.executor !== executor) return;
       host.up = false;
+      clearTimeout(host.idleTimer);
+      host.idleTimer = undefined;
+      // An on-demand host lost (its allocation cancelled) waits on standby: `demand` asks for another when work waits.
+      if (executor.onDemand !== undefined && !host.retired) {
+        host.standby = true;
+        this.listener.down(name, reason, 'on-demand');
+        return;
+      }
       this.listener.down(name, reason, host.retired ? undefined : host.backoffS);
       this.retryLater(host);
     });
     executor.onLoad?.((load) => {
       if (!this.stopped && host.up && host.binding.executor === executor) this.listener.load?.(name, load);
     });
-    void this.connect(host);
+    host.standby = standby;
+    if (!standby) void this.connect(host);
   }
 
   private async connect(host: HostState): Promise<void> {
@@ -171,7 +259,7 @@ export class HostConnector {
     } catch (err) {
       result = { ok: false as const, reason: (err as Error).message };
     }
-    if (this.stopped || host.retired || host.givenUp) return;
+    if (this.stopped || host.retired || host.givenUp || host.standby) return;
     host.tried = true;
     if (result.ok) {
       host.up = true;
@@ -198,5 +286,6 @@ export class HostConnector {
 function fresh(binding: ConnectorHost): HostState {
   return {
     binding, up: false, everUp: false, tried: false, retired: false, quarantined: false, givenUp: false, backoffS: 5, timer: undefined, lastReason: '', info: undefined,
+    standby: false, idleTimer: undefined,
   };
 }

@@ -4,7 +4,7 @@
 // not tried again, and its connection is closed once nothing runs there. A
 // host that comes back takes jobs again unless its stop file is there.
 
-import type { EngineEvent } from '../core/engine-events.js';
+import type { EngineEvent } from '../core/engine/engine-events.js';
 import type { Executor } from '../exec/executor.js';
 import type { HostConnector } from './host-connector.js';
 import type { RosterChanges, RosterHost } from './host-roster.js';

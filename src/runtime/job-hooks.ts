@@ -3,9 +3,9 @@
 // jobs (locks, stuck detection), and the sources that feed it engine events
 // (the lock directory, the plan while the scan goes on, fetches).
 
-import type { EngineEvent, Job } from '../core/engine-events.js';
+import type { EngineEvent, Job } from '../core/engine/engine-events.js';
 import type { JobOutcome } from '../core/model.js';
-import type { BuildJob } from '../sandbox/build-job.js';
+import type { BuildJob } from '../job/build-job.js';
 
 /** What the coordinator needs to know of a job beyond the engine's Job. */
 export interface JobSetup {

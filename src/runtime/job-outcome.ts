@@ -5,10 +5,10 @@
 
 import { statSync } from 'node:fs';
 
-import type { Job } from '../core/engine-events.js';
+import type { Job } from '../core/engine/engine-events.js';
 import type { JobOutcome } from '../core/model.js';
-import { classifyLogFile } from '../report/classify-log.js';
-import type { BuildReport } from '../sandbox/build-job.js';
+import { classifyLogFile } from './classify-log.js';
+import type { BuildReport } from '../job/build-job.js';
 import type { HistoryStore } from '../store/history-store.js';
 import type { JobSetup } from './job-hooks.js';
 import type { StuckWatch } from './stuck-watch.js';

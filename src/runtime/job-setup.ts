@@ -8,15 +8,16 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, renameSync, existsSync, rmSync, symlinkSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 
-import type { Job } from '../core/engine-events.js';
+import type { Job } from '../core/engine/engine-events.js';
 import type { Estimate, PkgName } from '../core/model.js';
-import { dependencies, indexValue } from '../core/pbulk-index.js';
-import type { ResolvedPackage } from '../core/resolve.js';
-import { sandboxContents } from '../core/sandbox-closure.js';
+import { dependencies, indexValue } from '../core/formats/pbulk-index.js';
+import type { ResolvedPackage } from '../core/resolve/resolve.js';
+import { sandboxContents } from '../core/job/sandbox-closure.js';
+import { distfileNameProblem } from '../core/distfiles/distinfo.js';
 import { scanInput } from '../ports/pkgsrc/scan-inputs.js';
-import type { BuildJob } from '../sandbox/build-job.js';
+import type { BuildJob } from '../job/build-job.js';
+import { words } from '../fetch/port-distfiles.js';
 import type { JobSetup } from './job-hooks.js';
-import { distfilesOf } from './fetch-source.js';
 
 export interface JobSetupContext {
   readonly tree: string;
@@ -32,8 +33,15 @@ export interface JobSetupContext {
   readonly stuckAfterS: (estimate: Estimate) => number;
   /** Bytes of output a job's log keeps (`--log-cap`). */
   readonly logCapBytes?: number;
-  /** DISTDIR: where the fetch jobs put the ports' distfiles (the tree's distfiles/ when not given). */
+  /** The host's make jobserver for this job (job-tokens.ts), when it gets one. */
+  readonly jobserver?: (job: Job) => BuildJob['jobserver'];
+  /** DISTDIR: where the fetch jobs put the ports' distfiles; none for a pkgsrc tree (its own fetch has DISTDIR mounted). */
   readonly distdir?: string;
+}
+
+/** The distfiles a package's block names. */
+export function distfilesOf(pkg: ResolvedPackage): string[] {
+  return words(indexValue(pkg.entry, 'DISTFILES'));
 }
 
 export function logPaths(logdir: string, pkgname: PkgName): { logFile: string; logDir: string } {
@@ -54,6 +62,7 @@ export function setupJob(job: Job, ctx: JobSetupContext): JobSetup {
     dependencies: contents.map((name) => ({ pkgname: name, file: join(ctx.allDir, `${name}.tgz`) })),
     makeJobs: job.makeJobs, timeoutS: ctx.timeoutS(estimate), logDir, logFile, packageDir: ctx.allDir,
     ...(ctx.logCapBytes !== undefined && { logCapBytes: ctx.logCapBytes }),
+    ...withJobserver(ctx.jobserver?.(job)),
     metadata: {
       comment: indexValue(pkg.entry, 'COMMENT') ?? '',
       categories: indexValue(pkg.entry, 'CATEGORIES') ?? '',
@@ -65,9 +74,16 @@ export function setupJob(job: Job, ctx: JobSetupContext): JobSetup {
     },
     block: presolveBlock(pkg),
     reads: treeReads(ctx.tree, job.pkgpath, indexValue(pkg.entry, 'SCAN_DEPENDS') ?? ''),
-    distfiles: distfilesOf(pkg).map((name) => ({ name, file: join(ctx.distdir ?? join(ctx.tree, 'distfiles'), name) })),
+    distfiles: ctx.distdir === undefined ? [] : distfilesOf(pkg).map((name) => ({ name, file: distfileIn(ctx.distdir!, name) })),
   };
   return { buildJob, expectedS: estimate.wallS, lastLogBytes: ctx.lastLogBytes(job.pkgname), stuckAfterS: ctx.stuckAfterS(estimate) };
+}
+
+/** `name` under DISTDIR; the fetch refused a port with a name that could leave it, so one here is a bug. */
+function distfileIn(distdir: string, name: string): string {
+  const problem = distfileNameProblem(name);
+  if (problem !== undefined) throw new Error(`bad distfile name ${JSON.stringify(name)} reached a build: ${problem}`);
+  return join(distdir, name);
 }
 
 /** The block pbulk's pkg-build reads: the index block without SCAN_DEPENDS, with the resolved DEPENDS. */
@@ -88,7 +104,7 @@ function treeReads(tree: string, pkgpath: string, scanDepends: string): string[]
  * A PKGNAME near the 255-byte name limit has no room for the suffix: its
  * earlier logs are kept under a shortened name with a hash of the whole.
  */
-function keepEarlierAttempt(logFile: string, logDir: string): void {
+export function keepEarlierAttempt(logFile: string, logDir: string): void {
   if (!existsSync(logFile)) return;
   const keptFile = roomyName(logFile, '.log');
   const keptDir = roomyName(logDir, '');
@@ -110,9 +126,14 @@ function roomyName(path: string, extension: string): string {
   return join(dirname(path), `${name.slice(0, 200)}-${hash}${extension}`);
 }
 
-function linkPathLog(logdir: string, pkgpath: string, logFile: string): void {
+/** `paths/<pkgpath>.log`: a symlink to the package's log. */
+export function linkPathLog(logdir: string, pkgpath: string, logFile: string): void {
   const link = join(logdir, 'paths', `${pkgpath}.log`);
   mkdirSync(dirname(link), { recursive: true });
   rmSync(link, { force: true });
   symlinkSync(relative(dirname(link), logFile), link);
+}
+
+function withJobserver(jobserver: BuildJob['jobserver']): { jobserver?: NonNullable<BuildJob['jobserver']> } {
+  return jobserver === undefined ? {} : { jobserver };
 }

@@ -4,8 +4,8 @@
 // the index). The operator sees each, with the port that kept the name.
 
 import type { PkgPath } from '../core/model.js';
-import { type IndexEntry, indexValue } from '../core/pbulk-index.js';
-import type { Resolution } from '../core/resolve.js';
+import { type IndexEntry, indexValue } from '../core/formats/pbulk-index.js';
+import type { Resolution } from '../core/resolve/resolve.js';
 import type { LeftOutPort } from '../core/run-events.js';
 
 const location = (entry: IndexEntry): PkgPath => indexValue(entry, 'PKG_LOCATION') ?? '';

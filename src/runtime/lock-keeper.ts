@@ -6,8 +6,8 @@
 // again), another run's lock `path-locked` (wait), and a lock whose kiln
 // process is gone is taken away.
 
-import type { EngineEvent, Job } from '../core/engine-events.js';
-import type { FailedRecord } from '../core/build-stamp.js';
+import type { EngineEvent, Job } from '../core/engine/engine-events.js';
+import type { FailedRecord } from '../core/job/build-stamp.js';
 import type { JobOutcome, PkgPath } from '../core/model.js';
 import { StoreError } from '../store/run-store.js';
 import type { EventSource, JobHooks, JobSetup } from './job-hooks.js';

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { contentText, INPUTS_KEY } from '../core/build-stamp.js';
+import { contentText, INPUTS_KEY } from '../core/job/build-stamp.js';
 import type { PkgName } from '../core/model.js';
 import { parseBuildInfo } from '../core/package-format/build-info.js';
 import { parsePackingList } from '../core/package-format/packing-list.js';

@@ -2,7 +2,7 @@
 // then `plan-complete`), through the coordinator's queue like every other
 // event from outside its loop.
 
-import type { EngineEvent } from '../core/engine-events.js';
+import type { EngineEvent } from '../core/engine/engine-events.js';
 import type { EventSource } from './job-hooks.js';
 
 export class PlanFeed implements EventSource {

@@ -3,11 +3,11 @@
 // open, perhaps to be checked again once its dependencies are built), what
 // it depends on, and how long it is expected to take.
 
-import type { InitialState, PlanEntry } from '../core/engine.js';
+import type { InitialState, PlanEntry } from '../core/engine/engine.js';
 import type { Estimate, PkgName } from '../core/model.js';
 import { isPkgPath, isSafePkgname } from '../core/pkgpath.js';
-import { indexValue } from '../core/pbulk-index.js';
-import type { ResolvedPackage } from '../core/resolve.js';
+import { indexValue } from '../core/formats/pbulk-index.js';
+import type { ResolvedPackage } from '../core/resolve/resolve.js';
 import { unreachable } from '../core/unreachable.js';
 import type { PackageInfo } from '../core/run-events.js';
 import type { StartVerdict } from './currency.js';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { parseIndex } from '../core/pbulk-index.js';
-import { resolveIndex, type ResolvedPackage } from '../core/resolve.js';
+import { parseIndex } from '../core/formats/pbulk-index.js';
+import { resolveIndex, type ResolvedPackage } from '../core/resolve/resolve.js';
 import { ScannedFacts } from './port-facts.js';
 
 /** Resolved packages from `pkgname location [MJS=no] deps...` lines. */

@@ -3,10 +3,10 @@
 // they go, MAKE_JOBS_SAFE. Ports come in batches while the scan goes on; a
 // port's depth counts the dependencies found by the time it is first asked.
 
-import { chainDepth, type PortFacts } from '../core/estimate-model.js';
+import { chainDepth, type PortFacts } from '../core/estimate/estimate-model.js';
 import type { PkgName, PkgPath } from '../core/model.js';
-import { indexValue } from '../core/pbulk-index.js';
-import type { ResolvedPackage } from '../core/resolve.js';
+import { indexValue } from '../core/formats/pbulk-index.js';
+import type { ResolvedPackage } from '../core/resolve/resolve.js';
 
 /** The model is fitted again once this many more ports are known than when it was last fitted. */
 const REFIT_GROWTH = 1.25;

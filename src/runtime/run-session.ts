@@ -7,18 +7,25 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-import type { EngineCounts } from '../core/engine.js';
+import type { EngineCounts } from '../core/engine/engine.js';
 import type { PkgName } from '../core/model.js';
-import type { ResolvedPackage } from '../core/resolve.js';
+import type { ResolvedPackage } from '../core/resolve/resolve.js';
 import type { RunEvent, RunEventSink } from '../core/run-events.js';
-import { RunStore, StoreError, type StatusRecord } from '../store/run-store.js';
+import type { HistoryStore } from '../store/history-store.js';
+import { type RunStore, StoreError, type StatusRecord } from '../store/run-store.js';
 import type { BuildRunOptions, BuildRunResult } from './build-run.js';
 import type { RunResult } from './coordinator.js';
 import type { KillPoints } from './kill-points.js';
 import { cleanRepository, cleanRunDir, cleanScratch } from './leftovers.js';
 import { lockRunDir } from './run-lock.js';
 
-type SessionOptions = Pick<BuildRunOptions, 'driver' | 'logdir' | 'repository' | 'lockdir' | 'args' | 'clock' | 'sink' | 'scratchBase' | 'killPoints'>;
+type SessionOptions = Pick<BuildRunOptions, 'driver' | 'logdir' | 'repository' | 'lockdir' | 'args' | 'clock' | 'sink' | 'scratchBase' | 'killPoints' | 'openStores'>;
+
+/** The run directory's stores: the run's, and the build history kept in it. */
+export interface BuildStores {
+  readonly run: RunStore;
+  readonly history: HistoryStore;
+}
 
 /** Runs `body` with the run directory locked and its store open; both are let go however it ends. */
 export async function withRunSession<T>(o: SessionOptions, body: (session: RunSession) => Promise<T>): Promise<T> {
@@ -30,17 +37,17 @@ export async function withRunSession<T>(o: SessionOptions, body: (session: RunSe
     throw new StoreError(`cannot make ${(err as NodeJS.ErrnoException).path ?? allDir}: ${(err as Error).message}`);
   }
   const runLock = lockRunDir(o.logdir, o.args, o.clock.now());
-  let store: RunStore;
+  let stores: BuildStores;
   try {
-    store = RunStore.open(o.logdir);
+    stores = o.openStores(o.logdir);
   } catch (err) {
     runLock.release();
     throw err;
   }
   try {
-    return await body(new RunSession(o, store, allDir));
+    return await body(new RunSession(o, stores, allDir));
   } finally {
-    store.close();
+    stores.run.close();
     runLock.release();
   }
 }
@@ -53,7 +60,13 @@ export class RunSession {
   /** The packages' states as the run's earlier process left them; empty for a new run. */
   private readonly resumed: ReadonlyMap<PkgName, StatusRecord>;
 
-  constructor(private readonly o: SessionOptions, readonly store: RunStore, readonly allDir: string) {
+  readonly store: RunStore;
+  readonly history: HistoryStore;
+
+  constructor(private readonly o: SessionOptions, stores: BuildStores, readonly allDir: string) {
+    const store = stores.run;
+    this.store = store;
+    this.history = stores.history;
     this.lockdir = o.lockdir ?? join(o.logdir, 'locks');
     this.point = o.killPoints ?? ((): void => undefined);
     const latest = store.latestRun();

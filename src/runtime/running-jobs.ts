@@ -3,10 +3,10 @@
 // (after a pause first when an infrastructure failure is to be tried
 // again), stopped when the engine requeues it or the run ends.
 
-import type { Job } from '../core/engine-events.js';
+import type { Job } from '../core/engine/engine-events.js';
 import type { RunEvent } from '../core/run-events.js';
 import type { Executor } from '../exec/executor.js';
-import type { BuildReport } from '../sandbox/build-job.js';
+import type { BuildReport } from '../job/build-job.js';
 import type { CoordinatorOptions } from './coordinator.js';
 import type { JobSetup } from './job-hooks.js';
 

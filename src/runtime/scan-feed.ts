@@ -4,7 +4,7 @@
 // Stopped by the user or by the build loop ending first, what was found is
 // the scan's result.
 
-import type { IndexEntry } from '../core/pbulk-index.js';
+import type { IndexEntry } from '../core/formats/pbulk-index.js';
 import type { PkgPath } from '../core/model.js';
 import type { RunEvent } from '../core/run-events.js';
 import { scanPorts } from '../ports/scanner.js';

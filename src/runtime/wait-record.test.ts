@@ -7,12 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { Engine, type PlanEntry } from '../core/engine.js';
+import { Engine, type PlanEntry } from '../core/engine/engine.js';
 import { evenMakeJobs } from '../core/policies/make-jobs-even.js';
 import { kilnPlacement } from '../core/policies/placement-kiln.js';
 import { kilnPriority } from '../core/policies/priority-kiln.js';
 import { RunStore } from '../store/run-store.js';
-import { WAITING_KEY, type WaitingRecord } from '../report/waiting.js';
+import { WAITING_KEY, type WaitingRecord } from '../store/waiting-record.js';
 import { WaitRecord } from './wait-record.js';
 
 const entry = (name: string, deps: string[] = []): PlanEntry => ({

@@ -6,10 +6,10 @@
 // that stays idle while packages are queued is said once in engine.log (a
 // message), again only when the reason changes.
 
-import type { Engine } from '../core/engine.js';
-import { formatWaitReason } from '../core/engine-why.js';
+import type { Engine } from '../core/engine/engine.js';
+import { formatWaitReason } from '../core/engine/engine-why.js';
 import type { PkgName, PkgPath } from '../core/model.js';
-import { WAITING_KEY, type WaitingRecord } from '../report/waiting.js';
+import { WAITING_KEY, type WaitingRecord } from '../store/waiting-record.js';
 import type { RunStore } from '../store/run-store.js';
 
 export interface WaitRecordOptions {

@@ -5,10 +5,11 @@
 // coarse class) or the host's (`infrastructure`, with what and where).
 
 import { fullIn, type PhaseTiming } from '../core/model.js';
-import type { BuildJob, BuildReport } from './build-job.js';
+import type { BuildJob, BuildReport } from '../job/build-job.js';
 import { checkJob } from './job-check.js';
 import { type JobCgroup, openJobCgroup } from './job-cgroup.js';
 import { JobLog } from './job-log.js';
+import { hostJobserver, type Jobserver } from './jobserver.js';
 import { runPhase } from './phase-runner.js';
 import type { JobContext, Recipe } from './recipe.js';
 import { portfileRecipe } from './recipe-portfile.js';
@@ -77,6 +78,7 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
   let log: JobLog | undefined;
   let scratch: JobScratch | undefined;
   let cgroup: JobCgroup | undefined;
+  let tokens: ReturnType<Jobserver['join']>;
   const measured = (report: BuildReport): BuildReport => {
     const memoryMiB = cgroup?.peakMiB();
     return memoryMiB === undefined || report.outcome.kind === 'infrastructure' ? report : { ...report, memoryMiB };
@@ -94,7 +96,8 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
     }
     scratch = made.scratch;
     cgroup = openJobCgroup(job.pkgname, config.buildUser);
-    const ctx: JobContext = { job, prefix, scratch, config, cgroup };
+    tokens = job.jobserver === undefined ? undefined : hostJobserver(job.jobserver.cores).join(job.makeJobs, job.jobserver.priority, job.jobserver.parallel);
+    const ctx: JobContext = { job, prefix, scratch, config, cgroup, ...(tokens !== undefined && job.jobserver?.parallel === true && { tokens }) };
     const phases: PhaseTiming[] = [];
     let packageFile: string | undefined;
     for (const phase of recipe.phases) {
@@ -127,6 +130,10 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
     clearTimeout(timer);
     options.signal.removeEventListener('abort', onCancel);
     cgroup?.remove();
+    const most = tokens?.leave();
+    if (most !== undefined && job.jobserver?.parallel === true) {
+      await log?.note(`make jobserver: started with ${job.makeJobs} make jobs of the host's ${job.jobserver.cores}, ran up to ${most} at once`);
+    }
     if (scratch !== undefined) await removeScratch(scratch);
     await log?.close();
   }

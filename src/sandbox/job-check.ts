@@ -3,7 +3,7 @@
 
 import { isAbsolute } from 'node:path';
 
-import type { BuildJob } from './build-job.js';
+import type { BuildJob } from '../job/build-job.js';
 import type { StepFailure } from './recipe.js';
 import type { SandboxConfig } from './sandbox-config.js';
 import { badPrefix } from './sandbox-config.js';

@@ -10,8 +10,8 @@ import type { FileHandle } from 'node:fs/promises';
 import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
-import { cutLine, DEFAULT_LOG_CAP, leftOutLine, LogBudget } from '../core/log-cap.js';
-import type { BuildJob } from './build-job.js';
+import { cutLine, DEFAULT_LOG_CAP, leftOutLine, LogBudget } from '../core/job/log-cap.js';
+import type { BuildJob } from '../job/build-job.js';
 
 export class JobLog {
   private readonly budget: LogBudget;

@@ -5,10 +5,10 @@
 
 import { hostname, machine, release, type, version } from 'node:os';
 
-import { INPUTS_KEY } from '../core/build-stamp.js';
+import { INPUTS_KEY } from '../core/job/build-stamp.js';
 import { formatBuildInfo } from '../core/package-format/build-info.js';
 import { formatPackingList } from '../core/package-format/packing-list.js';
-import type { BuildJob } from './build-job.js';
+import type { BuildJob } from '../job/build-job.js';
 import type { StagedTree } from './package-walk.js';
 
 /**

@@ -1,5 +1,5 @@
 // A package pkgsrc made, copied into the repository with its build inputs
-// in +BUILD_INFO (core/package-format/build-info-stamp.ts): inflated, the
+// in +BUILD_INFO (core/job/build-info-stamp.ts): inflated, the
 // leading + files rewritten, the rest passed through, deflated again. A
 // package that cannot be stamped (not gzip'd, no plain +BUILD_INFO up
 // front) is copied as it is, and the caller says why.
@@ -9,7 +9,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
 
-import { stampBuildInfo } from '../core/package-format/build-info-stamp.js';
+import { stampBuildInfo } from '../core/job/build-info-stamp.js';
 
 /** The most of the archive's start read looking for +BUILD_INFO (readPackageHead's bound). */
 const MOST_HEAD = 64 * 1024 * 1024;

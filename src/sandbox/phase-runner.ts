@@ -13,7 +13,7 @@ import { fullIn, type PhaseTiming } from '../core/model.js';
 import type { JobMount } from './bwrap-mounts.js';
 import { planMounts } from './bwrap-mounts.js';
 import type { RunEnd } from './bwrap-run.js';
-import { runInSandbox } from './bwrap-run.js';
+import { INPUT_FD_BASE, runInSandbox } from './bwrap-run.js';
 import { hostView } from './host-view.js';
 import type { JobLog, PhaseLog } from './job-log.js';
 import type { JobContext, RecipePhase, SandboxStep, StepResult } from './recipe.js';
@@ -86,8 +86,10 @@ async function runStep(ctx: JobContext, name: string, step: SandboxStep, log: Ph
     return { result: infrastructure(`cannot open ${(err as NodeJS.ErrnoException).path ?? 'an input file'} for ${name}: ${(err as Error).message}`), cpuS: 0 };
   }
   let tail = '';
+  const tokens = step.jobserver === true ? ctx.tokens : undefined;
+  const env = tokens === undefined ? step.env : { ...step.env, MAKEFLAGS: tokens.makeflags(INPUT_FD_BASE + fds.length) };
   const end = await runInSandbox(
-    { ops: plan.ops, env: step.env, cwd: step.cwd, argv: step.argv, inputFds: fds, asRoot: step.asRoot === true },
+    { ops: plan.ops, env, cwd: step.cwd, argv: step.argv, inputFds: tokens === undefined ? fds : [...fds, tokens.fd], asRoot: step.asRoot === true },
     {
       bwrap: config.bwrap,
       user: config.buildUser,

@@ -18,9 +18,9 @@
 
 import { join } from 'node:path';
 
-import { type PkgsrcBuildFacts, pkgsrcBuildFacts, type UsergroupStage } from '../core/pkgsrc-build-facts.js';
+import { type PkgsrcBuildFacts, pkgsrcBuildFacts, type UsergroupStage } from '../core/job/pkgsrc-build-facts.js';
 import type { BootstrapKit } from './bootstrap-kit.js';
-import type { BuildJob } from './build-job.js';
+import type { BuildJob } from '../job/build-job.js';
 import { type Builder, makeBuilder } from './builder.js';
 import type { JobMount } from './bwrap-mounts.js';
 import { INPUT_FD_BASE } from './bwrap-run.js';

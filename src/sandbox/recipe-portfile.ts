@@ -56,6 +56,7 @@ function portfileStep(ctx: JobContext, phase: 'build' | 'install'): SandboxStep 
     cwd: SANDBOX.work,
     writable: { prefix: false, work: true, destdir: true },
     inputFiles: [],
+    jobserver: phase === 'build',
     mounts: distfiles.length === 0 ? [] : [{ source: stagedDistdir(ctx), dest: SANDBOX.distdir, writable: false }],
   };
 }

@@ -6,11 +6,12 @@
 // file beside it, implementing the same interface.
 
 import type { Phase } from '../core/model.js';
-import type { BuildJob } from './build-job.js';
+import type { BuildJob } from '../job/build-job.js';
 import type { JobMount } from './bwrap-mounts.js';
 import type { PhaseLog } from './job-log.js';
 import type { JobScratch } from './scratch.js';
 import type { JobCgroup } from './job-cgroup.js';
+import type { JobTokens } from './jobserver.js';
 import type { SandboxConfig } from './sandbox-config.js';
 
 export interface JobContext {
@@ -20,6 +21,8 @@ export interface JobContext {
   readonly config: SandboxConfig;
   /** Where the job's processes are counted, when the host allows it. */
   readonly cgroup: JobCgroup | undefined;
+  /** The job's place in the host's make jobserver, when it has one. */
+  readonly tokens?: JobTokens;
 }
 
 /** What a phase's sandbox runs, and which job directories it may write. */
@@ -38,6 +41,8 @@ export interface SandboxStep {
    * creating users. Otherwise the build user's own uid.
    */
   readonly asRoot?: boolean;
+  /** Give it the job's make jobserver pipe and MAKEFLAGS naming it (when the job has one). */
+  readonly jobserver?: boolean;
 }
 
 /** How a step ended when it did not succeed. */

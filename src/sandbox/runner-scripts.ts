@@ -40,7 +40,7 @@ set --
   done
   unset __kiln_extract __kiln_d
   . "$__kiln_portfile"
-  if [ "\${MAKE_JOBS_SAFE:-yes}" = no ]; then MAKE_JOBS=1; fi
+  if [ "\${MAKE_JOBS_SAFE:-yes}" = no ]; then MAKE_JOBS=1; unset MAKEFLAGS; fi
   export MAKE_JOBS
   if declare -F "$__kiln_phase" >/dev/null; then
     __kiln_body=$(declare -f "$__kiln_phase")

@@ -2,7 +2,7 @@
 // CPU seconds per phase, make jobs, host and outcome. The scheduler orders
 // the next run by it; `kiln build --history FILE` primes it from a CSV.
 
-import type { HistoryRecord } from '../core/history-csv.js';
+import type { HistoryRecord } from '../core/formats/history-csv.js';
 import type { PhaseTiming } from '../core/model.js';
 import type { RunStore } from './run-store.js';
 

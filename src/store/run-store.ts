@@ -8,7 +8,7 @@ import { join } from 'node:path';
 
 import Database from 'better-sqlite3';
 
-import type { EngineCommand, Job } from '../core/engine-events.js';
+import type { EngineCommand, Job } from '../core/engine/engine-events.js';
 import type { JobOutcome, PkgName, Status } from '../core/model.js';
 import type { RunEvent } from '../core/run-events.js';
 import { unreachable } from '../core/unreachable.js';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 
-import { bestMatch } from '../../src/core/pattern.js';
+import { bestMatch } from '../../src/core/resolve/pattern.js';
 import { examples, kiln, type KilnRun } from './scan-fixtures.js';
 
 interface ReportPackage {

@@ -3,7 +3,7 @@
 // namespaced host just as on this machine, with no false "unchanged" alarm
 // past a shortened stuck threshold; and `--log-cap` holds there as here:
 // the host cuts the log once, and the coordinator's copy ends as the host's
-// does. Run under /tmp/kiln-netns.lock.
+// does; the host's own load reaches kiln status too. Run under /tmp/kiln-netns.lock.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -59,6 +59,9 @@ void test('a remote job\'s growing log is measured by kiln status: growing, not 
   assert.match(first, new RegExp(`^${cluster.hosts[0]!.name}:0 `), 'it runs on the remote host');
   for (const line of [first, second]) assert.doesNotMatch(line, /unchanged/);
   assert.ok(sizeOf(first) > 0 && sizeOf(second) > sizeOf(first), `${first} -> ${second}`);
+  // The load the agent measures on its host, kept by the build in its store, is read by kiln status as by kiln serve's /metrics.
+  const shown = (await kiln(['status', '--logdir', logdir, '--once', '--plain'])).stdout;
+  assert.match(shown, new RegExp(`^hosts: .*${cluster.hosts[0]!.name} up 1/1 load \\d+\\.\\d\\d`, 'm'), shown);
   assert.equal(await run.exited, 0, run.lines.slice(-20).join('\n'));
 });
 

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 
 import type { PkgPath } from '../../src/core/model.js';
-import { dependencies, type IndexEntry } from '../../src/core/pbulk-index.js';
+import { dependencies, type IndexEntry } from '../../src/core/formats/pbulk-index.js';
 import { PortfileDriver } from '../../src/ports/portfile/portfile-driver.js';
 import { dependencyPkgPath } from '../../src/core/pkgpath.js';
 import { scanPorts } from '../../src/ports/scanner.js';

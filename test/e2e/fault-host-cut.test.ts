@@ -20,7 +20,8 @@ import { policySet } from '../../src/core/policies/policy-set.js';
 import type { RunEvent } from '../../src/core/run-events.js';
 import { SshExecutor } from '../../src/exec/ssh/ssh-executor.js';
 import { PortfileDriver } from '../../src/ports/portfile/portfile-driver.js';
-import { writeRepositoryIndex } from '../../src/report/pkg-summary.js';
+import { writeRepositoryIndex } from '../../src/report/repository/pkg-summary.js';
+import { openBuildStores } from '../../src/cli/build-stores.js';
 import { buildRun, type BuildRunResult } from '../../src/runtime/build-run.js';
 import { systemClock } from '../../src/runtime/clock.js';
 import { RunStore } from '../../src/store/run-store.js';
@@ -58,7 +59,7 @@ async function build(logdir: string, events: RunEvent[], executors: SshExecutor[
     hosts: executors.map((executor) => ({ executor, spec: { name: executor.host, slots: 1, speed: 1, cores: 1 } })),
     sink: { emit: (e) => events.push(e) }, clock: systemClock, signal: new AbortController().signal, args: ['test'],
     engine: { ...policySet('kiln', true), maxAttempts: 3 }, timeoutS: undefined, primeHistory: [],
-    writeIndex: async (allDir) => { await writeRepositoryIndex(allDir, logdir); },
+    openStores: openBuildStores, writeIndex: async (allDir) => { await writeRepositoryIndex(allDir, logdir); },
   });
 }
 

@@ -14,6 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
+import { parseSize } from '../../src/core/formats/size.js';
+import { HistoryStore } from '../../src/store/history-store.js';
 import { RunStore } from '../../src/store/run-store.js';
 import { DistfileServer } from '../support/distfile-server.js';
 import { kiln, kilnBuild, type RunDirs } from '../support/kiln-runs.js';
@@ -104,7 +106,26 @@ async function watchDistdir(): Promise<void> {
   }
 }
 
-interface Report { packages: { pkgname: string; status: string; phase: string | null; error: string | null; reason: string | null; blocked_by: string[] }[] }
+/** What `kiln status --once` said of the slow distfile while it came: its bytes so far, each time it was asked. */
+const slowSeen: { line: string; bytes: number }[] = [];
+
+/** Asks `kiln status` (another process, reading the run directory) again and again while the build runs. */
+async function watchStatus(): Promise<void> {
+  while (watching) {
+    if (existsSync(join(d.logdir, 'kiln.db'))) {
+      const got = await kiln(['status', '--logdir', d.logdir, '--once']);
+      const line = got.stdout.split('\n').find((l) => l.startsWith('fetch slow-1.0.tar.gz '));
+      const size = line === undefined ? undefined : /^fetch \S+ \S+ ([\d.]+ ?[KMG]?i?B)\//.exec(line)?.[1];
+      if (line !== undefined && size !== undefined) slowSeen.push({ line, bytes: parseSize(size)! });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+interface Report {
+  summary: { fetched: number; fetch_failed: number; fetched_bytes: number; fetch_s: number };
+  packages: { pkgname: string; status: string; phase: string | null; error: string | null; reason: string | null; blocked_by: string[]; fetch_s: number | null; fetch_bytes: number | null }[];
+}
 const report = (): Report => JSON.parse(readFileSync(join(d.logdir, 'report.json'), 'utf8')) as Report;
 const byName = (r: Report, pkgname: string) => r.packages.find((p) => p.pkgname === pkgname)!;
 
@@ -121,7 +142,7 @@ describe('fetch jobs beside the builds', () => {
     server.set('a', 'corrupt-1.0.tar.gz', { kind: 'corrupt', body: bodies['corrupt-1.0.tar.gz']! });
     server.set('b', 'corrupt-1.0.tar.gz', { kind: 'serve', body: bodies['corrupt-1.0.tar.gz']! });
     server.set('a', 'cut-1.0.tar.gz', { kind: 'cut', body: bodies['cut-1.0.tar.gz']! });
-    server.set('a', 'slow-1.0.tar.gz', { kind: 'slow', body: bodies['slow-1.0.tar.gz'], bytesPerS: 600_000 });
+    server.set('a', 'slow-1.0.tar.gz', { kind: 'slow', body: bodies['slow-1.0.tar.gz'], bytesPerS: 400_000 });
     const ports: Record<string, string> = {
       share1: port('share1', 'shared-1.0.tar.gz', [A]),
       share2: port('share2', 'shared-1.0.tar.gz', [A]),
@@ -146,10 +167,10 @@ describe('fetch jobs beside the builds', () => {
       const file = /DISTFILES=\((\S+)\)/.exec(text)?.[1];
       if (file !== undefined && name !== 'nodistinfo') writeFileSync(join(d.tree, 'fetch', name, 'distinfo'), distinfo({ [file]: bodies[file]! }));
     }
-    const watcher = watchDistdir();
+    const watchers = [watchDistdir(), watchStatus()];
     first = await kilnBuild(d, { args: ['--distdir', distdir, '--fetch-jobs', '4'] });
     watching = false;
-    await watcher;
+    await Promise.all(watchers);
   });
 
   test('every port whose distfile could be had is built; the others fail in phase fetch, saying why', () => {
@@ -203,6 +224,36 @@ describe('fetch jobs beside the builds', () => {
       const before = jobs.filter((j) => !j.pkgname.startsWith('slow') && j.endedAt !== undefined && j.endedAt < slowIn);
       assert.ok(before.length >= 4, `only ${before.length} jobs ended before the slow distfile was in`);
       assert.ok(jobs.find((j) => j.pkgname === 'slow-1.0')!.startedAt >= slowIn - 0.1);
+    } finally {
+      store.close();
+    }
+  });
+
+  test('kiln status, from another process, shows the slow distfile coming: its site, its bytes growing, its rate', () => {
+    assert.ok(slowSeen.length >= 2, `kiln status showed the slow fetch ${slowSeen.length} times`);
+    assert.match(slowSeen[0]!.line, /^fetch slow-1\.0\.tar\.gz 127\.0\.0\.1:\d+ \S+ ?\S*\/1\.\d MiB \d+(\.\d)? ?[KM]?i?B\/s /);
+    assert.ok(slowSeen.at(-1)!.bytes > slowSeen[0]!.bytes, slowSeen.map((s) => s.line).join('\n'));
+    assert.ok(slowSeen.every((s) => s.bytes <= bodies['slow-1.0.tar.gz']!.length));
+  });
+
+  test('report.json gives each package its fetch bytes and seconds, and the run its total; history keeps the build time without the fetch', () => {
+    const r = report();
+    const slow = byName(r, 'slow-1.0');
+    assert.equal(slow.fetch_bytes, bodies['slow-1.0.tar.gz']!.length);
+    assert.ok(slow.fetch_s! >= 1, `the slow distfile took ${slow.fetch_s} s`);
+    assert.equal(byName(r, 'share1-1.0').fetch_bytes, bodies['shared-1.0.tar.gz']!.length);
+    assert.equal(byName(r, 'plain0-1.0').fetch_bytes, null);
+    assert.equal(r.summary.fetched, 6 - 1, 'every distfile fetched but the one nowhere');
+    assert.equal(r.summary.fetch_failed, 1);
+    assert.ok(r.summary.fetched_bytes >= bodies['slow-1.0.tar.gz']!.length + bodies['shared-1.0.tar.gz']!.length);
+    assert.ok(r.summary.fetch_s >= slow.fetch_s!);
+    assert.match(first.stdout, /fetched 5 files, [\d.]+ MiB in \S+ \(1 failed\)/);
+    assert.match(readFileSync(join(d.logdir, 'report.txt'), 'utf8'), /^Distfiles fetched 5 files, [\d.]+ MiB in \S+ \(1 failed\)$/m);
+    const store = RunStore.openReadOnly(d.logdir);
+    try {
+      const job = store.jobs(store.latestRun()!.id).find((j) => j.pkgname === 'slow-1.0')!;
+      const built = new HistoryStore(store).records().find((h) => h.pkgname === 'slow-1.0')!;
+      assert.ok(built.wallS <= job.endedAt! - job.startedAt + 0.1, `history's ${built.wallS} s against the job's ${job.endedAt! - job.startedAt} s`);
     } finally {
       store.close();
     }

@@ -181,7 +181,7 @@ void describe('kiln build on ports that attack the host', { skip: process.getuid
       before0.set(file, { content: readFileSync(file, 'utf8'), mode: info.mode, uid: info.uid });
     }
     mkdirSync(packages);
-    run = await kiln(['build', '--tree', tree, '--logdir', logdir, '--packages', packages, '--jobs', '3', '--plain'], { timeoutMs: 150_000 });
+    run = await kiln(['build', '--tree', tree, '--logdir', logdir, '--packages', packages, '--jobs', '3', '--plain', '--scan-timeout', '5'], { timeoutMs: 150_000 });
     report = (JSON.parse(readFileSync(join(logdir, 'report.json'), 'utf8')) as { packages: ReportPackage[] }).packages;
   });
   after(async () => {

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 
-import { writeRepositoryIndex } from '../../src/report/pkg-summary.js';
+import { writeRepositoryIndex } from '../../src/report/repository/pkg-summary.js';
 import { buildPackage } from '../../src/sandbox/builder.js';
 import { metadata, tarRead, workspace } from './sandbox-fixture.js';
 

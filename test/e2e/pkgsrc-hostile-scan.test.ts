@@ -11,7 +11,7 @@ import { appendFile, chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promi
 import path from 'node:path';
 import { test } from 'node:test';
 
-import { parseIndex } from '../../src/core/pbulk-index.js';
+import { parseIndex } from '../../src/core/formats/pbulk-index.js';
 import { fixtureCopy, noBmake } from './pkgsrc-fixture.js';
 import { kiln } from './scan-fixtures.js';
 

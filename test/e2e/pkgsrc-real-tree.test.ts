@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 
-import { parseIndex } from '../../src/core/pbulk-index.js';
+import { parseIndex } from '../../src/core/formats/pbulk-index.js';
 import { PkgsrcDriver } from '../../src/ports/pkgsrc/pkgsrc-driver.js';
 import { readBootstrapKit, unpackKit } from '../../src/sandbox/bootstrap-kit.js';
 import { copyPublicEtc } from '../../src/sandbox/pkgsrc-etc.js';

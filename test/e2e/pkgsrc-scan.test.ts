@@ -7,7 +7,7 @@ import { appendFile, cp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 
-import { parseIndex } from '../../src/core/pbulk-index.js';
+import { parseIndex } from '../../src/core/formats/pbulk-index.js';
 import { fixture, fixtureCopy, fixtureTree, makeKit, noBmake } from './pkgsrc-fixture.js';
 import { kiln } from './scan-fixtures.js';
 

@@ -1,4 +1,4 @@
-// kiln scan's rule for duplicate PKGNAMEs (core/pscan-blocks.ts) against the
+// kiln scan's rule for duplicate PKGNAMEs (core/formats/pscan-blocks.ts) against the
 // real pkgsrc-2017Q4 scan: every pbulk-index entry of the whole tree, port
 // by port in scan order, filtered; what is kept must be the blocks of
 // pbulk's meta/pscan (19,813 of 22,862), and what is dropped the entries
@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 
-import { FirstPkgnames } from '../../src/core/pscan-blocks.js';
+import { FirstPkgnames } from '../../src/core/formats/pscan-blocks.js';
 import { dataFile } from './shared-data.js';
 
 const packages = dataFile('pkgsrc/packages.tsv.xz');

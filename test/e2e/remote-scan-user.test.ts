@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFile, chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseIndex } from '../../src/core/pbulk-index.js';
+import { parseIndex } from '../../src/core/formats/pbulk-index.js';
 import { clusterUnavailable, createCluster, type NetnsCluster, type NetnsHost } from '../support/netns-hosts.js';
 import { makeTree } from '../support/fixture-tree.js';
 import { KILN } from '../support/kiln-process.js';

@@ -9,11 +9,11 @@ import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 
 import { readIndexText } from '../../src/cli/index-input.js';
-import type { IndexEntry } from '../../src/core/pbulk-index.js';
-import { IndexReader, parseIndex } from '../../src/core/pbulk-index.js';
-import { formatPresolveBlock } from '../../src/core/presolve-format.js';
-import type { ResolveOptions } from '../../src/core/resolve.js';
-import { resolveIndex } from '../../src/core/resolve.js';
+import type { IndexEntry } from '../../src/core/formats/pbulk-index.js';
+import { IndexReader, parseIndex } from '../../src/core/formats/pbulk-index.js';
+import { formatPresolveBlock } from '../../src/core/formats/presolve-format.js';
+import type { ResolveOptions } from '../../src/core/resolve/resolve.js';
+import { resolveIndex } from '../../src/core/resolve/resolve.js';
 import { dataFile } from './shared-data.js';
 
 async function resolveFile(path: string, options: ResolveOptions) {

@@ -6,8 +6,8 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
-import type { PackageMetadata } from '../../src/sandbox/build-job.js';
-import type { BuildJob, DependencyPackage } from '../../src/sandbox/build-job.js';
+import type { PackageMetadata } from '../../src/job/build-job.js';
+import type { BuildJob, DependencyPackage } from '../../src/job/build-job.js';
 
 export interface Workspace {
   readonly root: string;

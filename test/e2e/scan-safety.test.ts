@@ -8,7 +8,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 
-import { parseIndex } from '../../src/core/pbulk-index.js';
+import { parseIndex } from '../../src/core/formats/pbulk-index.js';
 import { unquoteReasons } from '../../src/ports/index-block.js';
 import { kiln, makeTree, portfile, writeFiles } from './scan-fixtures.js';
 

@@ -7,7 +7,7 @@ import { rm, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { test } from 'node:test';
 
-import { parseIndex } from '../../src/core/pbulk-index.js';
+import { parseIndex } from '../../src/core/formats/pbulk-index.js';
 import { unquoteReasons } from '../../src/ports/index-block.js';
 import { examples, kiln, makeTree, portfile } from './scan-fixtures.js';
 

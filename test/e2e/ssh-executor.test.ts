@@ -9,7 +9,7 @@ import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SshExecutor } from '../../src/exec/ssh/ssh-executor.js';
-import type { DependencyPackage } from '../../src/sandbox/build-job.js';
+import type { DependencyPackage } from '../../src/job/build-job.js';
 import { buildDependency, jobFor, makeTree, portfile, recordingWatcher, seededBytes } from '../support/fixture-tree.js';
 import { clusterUnavailable, createCluster, type NetnsCluster, type NetnsHost } from '../support/netns-hosts.js';
 import { liveAsUser, liveInGroup, liveJobProcesses, waitForJobLeader, waitForSleeps } from '../support/remote-jobs.js';

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BuildReport } from '../../src/sandbox/build-job.js';
+import type { BuildReport } from '../../src/job/build-job.js';
 import { SshExecutor, type SshExecutorOptions } from '../../src/exec/ssh/ssh-executor.js';
 import { jobFor, makeTree, portfile, recordingWatcher } from '../support/fixture-tree.js';
 import { clusterUnavailable, createCluster, type NetnsCluster, type NetnsHost } from '../support/netns-hosts.js';

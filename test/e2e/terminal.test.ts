@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, test } from 'node:test';
 
-import { displayWidth } from '../../src/report/display-width.js';
+import { displayWidth } from '../../src/report/view/display-width.js';
 import { makeTree, portfile } from '../support/fixture-tree.js';
 
 const REPLAY = resolve('dist/test/support/replay-run.js');

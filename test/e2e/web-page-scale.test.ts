@@ -16,8 +16,8 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 import { eventTime } from '../support/sample-run.js';
-import { RunFilesReporter } from '../../src/report/run-files.js';
-import { WebServer } from '../../src/report/web-server.js';
+import { RunFilesReporter } from '../../src/report/sinks/run-files.js';
+import { WebServer } from '../../src/report/sinks/web-server.js';
 import { bigRun, BIG_START, CORE } from '../support/big-run.js';
 import { guard, LAUNCH, measures, painted, rowTexts, until } from '../support/page-helpers.js';
 

@@ -13,8 +13,8 @@ import { pathToFileURL } from 'node:url';
 
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-import { RunFilesReporter } from '../../src/report/run-files.js';
-import { WebServer } from '../../src/report/web-server.js';
+import { RunFilesReporter } from '../../src/report/sinks/run-files.js';
+import { WebServer } from '../../src/report/sinks/web-server.js';
 import { assertNoInjection, guard, LAUNCH, painted, Relay, rowsAre, rowTexts, until } from '../support/page-helpers.js';
 import { eventTime, HOSTILE_MAINTAINER, HOSTILE_PKGNAME, RUN_START, sampleRun } from '../support/sample-run.js';
 

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 
-import type { Job } from '../../src/core/engine-events.js';
-import { Engine, type PlanEntry } from '../../src/core/engine.js';
+import type { Job } from '../../src/core/engine/engine-events.js';
+import { Engine, type PlanEntry } from '../../src/core/engine/engine.js';
 import type { Estimate, JobOutcome } from '../../src/core/model.js';
 import { evenMakeJobs } from '../../src/core/policies/make-jobs-even.js';
 import { fastestFreePlacement } from '../../src/core/policies/placement-fastest.js';
@@ -18,7 +18,7 @@ import type { RunEvent } from '../../src/core/run-events.js';
 import type { ConnectResult, Executor, JobWatcher } from '../../src/exec/executor.js';
 import { Coordinator } from '../../src/runtime/coordinator.js';
 import type { JobSetup } from '../../src/runtime/job-hooks.js';
-import type { BuildJob, BuildReport } from '../../src/sandbox/build-job.js';
+import type { BuildJob, BuildReport } from '../../src/job/build-job.js';
 import { RunStore } from '../../src/store/run-store.js';
 
 const estimate: Estimate = { wallS: 1, cpuS: 1, buildWallS: 1, buildCpuS: 1, makeJobs: 1, source: 'estimate' };

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, test } from 'node:test';
 
-import type { Job } from '../../src/core/engine-events.js';
-import { Engine, type PlanEntry } from '../../src/core/engine.js';
+import type { Job } from '../../src/core/engine/engine-events.js';
+import { Engine, type PlanEntry } from '../../src/core/engine/engine.js';
 import type { Estimate, HostSpec } from '../../src/core/model.js';
 import { evenMakeJobs } from '../../src/core/policies/make-jobs-even.js';
 import { fastestFreePlacement } from '../../src/core/policies/placement-fastest.js';

@@ -4,7 +4,7 @@
 // early and `dependents` packages that need it become indirect-failed at
 // that moment (they never start), as a whole tree does when perl fails.
 
-import type { Job } from '../../src/core/engine-events.js';
+import type { Job } from '../../src/core/engine/engine-events.js';
 import type { PackageInfo, RunEvent } from '../../src/core/run-events.js';
 
 export const BIG_START = 1_796_000_000;

@@ -2,9 +2,9 @@
 // facts and loads the test gives it, and records whether it was closed: for
 // asserting what the coordinator does with hosts, without sleeps.
 
-import type { HostLoad } from '../../src/core/engine-events.js';
+import type { HostLoad } from '../../src/core/engine/engine-events.js';
 import type { ConnectResult, Executor, HostInfo, JobWatcher } from '../../src/exec/executor.js';
-import type { BuildJob, BuildReport } from '../../src/sandbox/build-job.js';
+import type { BuildJob, BuildReport } from '../../src/job/build-job.js';
 
 export class ControlledExecutor implements Executor {
   readonly started: BuildJob[] = [];

@@ -5,7 +5,7 @@
 import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { JobWatcher } from '../../src/exec/executor.js';
-import type { BuildJob, DependencyPackage } from '../../src/sandbox/build-job.js';
+import type { BuildJob, DependencyPackage } from '../../src/job/build-job.js';
 import { buildPackage } from '../../src/sandbox/builder.js';
 
 export type PortFile = string | Buffer | { readonly content: string | Buffer; readonly mode: number } | { readonly link: string } | { readonly dir: true };

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { engineLogLine } from '../../src/report/log-lines.js';
+import { engineLogLine } from '../../src/report/sinks/log-lines.js';
 import { RunStore } from '../../src/store/run-store.js';
 
 export function assertRecordsOnce(logdir: string, outputs: readonly string[], what: string): void {

@@ -3,11 +3,12 @@
 // {tree, logdir, packages, sshConfig, hosts}. Without it (as when the test
 // runner loads every file under test/) it does nothing.
 
+import { openBuildStores } from '../../src/cli/build-stores.js';
 import { policySet } from '../../src/core/policies/policy-set.js';
 import { SshExecutor } from '../../src/exec/ssh/ssh-executor.js';
 import { PortfileDriver } from '../../src/ports/portfile/portfile-driver.js';
-import { writeRepositoryIndex } from '../../src/report/pkg-summary.js';
-import { RunFilesReporter } from '../../src/report/run-files.js';
+import { writeRepositoryIndex } from '../../src/report/repository/pkg-summary.js';
+import { RunFilesReporter } from '../../src/report/sinks/run-files.js';
 import { buildRun } from '../../src/runtime/build-run.js';
 import { systemClock } from '../../src/runtime/clock.js';
 
@@ -21,7 +22,7 @@ export async function remoteBuild(a: ChildArgs): Promise<string> {
       hosts: executors.map((executor) => ({ executor, spec: { name: executor.host, slots: 1, speed: 1, cores: 1 } })),
       sink: new RunFilesReporter(a.logdir), clock: systemClock, signal: new AbortController().signal, args: ['remote-build-child'],
       engine: { ...policySet('kiln', true), maxAttempts: 3 }, timeoutS: undefined, primeHistory: [],
-      writeIndex: async (allDir) => { await writeRepositoryIndex(allDir, a.logdir); },
+      openStores: openBuildStores, writeIndex: async (allDir) => { await writeRepositoryIndex(allDir, a.logdir); },
     });
     return result.result;
   } finally {

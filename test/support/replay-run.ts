@@ -10,7 +10,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 
 import type { RunEvent, RunEventSink } from '../../src/core/run-events.js';
-import { TerminalReporter } from '../../src/report/terminal-reporter.js';
+import { TerminalReporter } from '../../src/report/sinks/terminal-reporter.js';
 import { RunStore } from '../../src/store/run-store.js';
 import { eventTime, RUN_START, sampleRun } from './sample-run.js';
 

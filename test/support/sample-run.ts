@@ -4,8 +4,8 @@
 // host lost with a job on it (requeued and built elsewhere), a stuck job,
 // and ports whose metadata is hostile (markup, quotes, shell).
 
-import type { EngineCommand, Job } from '../../src/core/engine-events.js';
-import { Engine, type InitialState, type PlanEntry } from '../../src/core/engine.js';
+import type { EngineCommand, Job } from '../../src/core/engine/engine-events.js';
+import { Engine, type InitialState, type PlanEntry } from '../../src/core/engine/engine.js';
 import type { Estimate, HostSpec, JobOutcome, PhaseTiming } from '../../src/core/model.js';
 import { evenMakeJobs } from '../../src/core/policies/make-jobs-even.js';
 import { fastestFreePlacement } from '../../src/core/policies/placement-fastest.js';

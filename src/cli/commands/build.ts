@@ -7,9 +7,9 @@ import { resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 
-import { parseLogCap } from '../../core/log-cap.js';
-import { parseHistoryCsv } from '../../core/history-csv.js';
-import type { HistoryRecord } from '../../core/history-csv.js';
+import { parseLogCap } from '../../core/job/log-cap.js';
+import { parseHistoryCsv } from '../../core/formats/history-csv.js';
+import type { HistoryRecord } from '../../core/formats/history-csv.js';
 import type { PkgPath } from '../../core/model.js';
 import { policySet } from '../../core/policies/policy-set.js';
 import { isPkgPath } from '../../core/pkgpath.js';
@@ -25,9 +25,10 @@ import { EXIT, EXIT_HELP } from '../exit-status.js';
 import { type Command, type CommandIO, UsageError, UserError } from '../command.js';
 import { OPERATOR_HELP, OPERATOR_OPTIONS, operatorReporters } from '../operator-wiring.js';
 import { DEFAULT_LOGDIR } from '../run-event-log.js';
+import { openBuildStores } from '../build-stores.js';
 import { CLUSTER_HELP, CLUSTER_OPTIONS, type ClusterValues, clusterHosts } from '../cluster-wiring.js';
-import { DRIVER_HELP, DRIVER_OPTIONS, type OpenDriver, openTreeDriver } from '../tree-driver.js';
-import { type TreeWiring, treeWiring } from '../tree-wiring.js';
+import { openTreeKind } from '../trees/open-tree.js';
+import { DRIVER_HELP, DRIVER_OPTIONS, type TreeBuild, type TreeKind } from '../trees/tree-kind.js';
 import { FETCH_HELP, FETCH_OPTIONS, fetchSettings } from '../fetch-wiring.js';
 import type { FetchSettings } from '../../runtime/fetch-source.js';
 import { checkPorts, checkTreeDir, checkWritableDir } from '../tree-check.js';
@@ -57,6 +58,8 @@ ${FETCH_HELP}  --jobs N          jobs at once on this machine without --hosts, a
                     CSV, plain or gzip'ed), so the first run is ordered well
   --timeout S       kill a job after S seconds (default: 10 times its recorded
                     time, at least an hour; a day for a port never built)
+  --scan-timeout S  kill a port's scan after S seconds (default 30; pkgsrc 120):
+                    the port then fails, saying so
   --stuck-after S   kill a job whose log has not grown for S seconds, as stuck
                     (default: half its recorded time, 10 minutes to 2 hours;
                     an hour for a port never built)
@@ -77,7 +80,7 @@ ${EXIT_HELP}`;
 async function run(args: string[], io: CommandIO): Promise<number> {
   const { values, positionals } = parse(args, {
     tree: { type: 'string' }, jobs: { type: 'string' }, logdir: { type: 'string' }, packages: { type: 'string' },
-    timeout: { type: 'string' }, cores: { type: 'string' }, history: { type: 'string' }, distdir: { type: 'string' },
+    timeout: { type: 'string' }, 'scan-timeout': { type: 'string' }, cores: { type: 'string' }, history: { type: 'string' }, distdir: { type: 'string' },
     ...DRIVER_OPTIONS, ...CLUSTER_OPTIONS, ...OPERATOR_OPTIONS, ...FETCH_OPTIONS,
     'stuck-after': { type: 'string' }, 'log-cap': { type: 'string' }, force: { type: 'string', multiple: true }, 'rebuild-all': { type: 'boolean' }, lockdir: { type: 'string' },
   });
@@ -91,6 +94,7 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   const repository = resolve(io.cwd, values.packages ?? 'packages');
   const jobs = integer(values.jobs, 'jobs', availableParallelism(), 1, MAX_SLOTS);
   const timeoutS = values.timeout === undefined ? undefined : integer(values.timeout, 'timeout', 0, 0, MAX_SECONDS);
+  const scanTimeoutS = values['scan-timeout'] === undefined ? undefined : integer(values['scan-timeout'], 'scan-timeout', 1, 1, MAX_SECONDS);
   const cores = integer(values.cores, 'cores', Math.max(jobs, availableParallelism()), 1, MAX_SLOTS);
   const primeHistory = values.history === undefined ? [] : readHistory(resolve(io.cwd, values.history), io);
   const durable: DurableSettings = {
@@ -107,20 +111,20 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   checkWritableDir(repository, '--packages');
   if (durable.lockdir !== undefined) checkWritableDir(durable.lockdir, '--lockdir');
 
-  const opened = await openTreeDriver(tree, values, { cwd: io.cwd, env: io.env, signal: io.signal });
-  if (opened.notice !== undefined) io.stderr.write(`kiln: warning: ${opened.notice}\n`);
+  const kind = await openTreeKind(tree, values, { cwd: io.cwd, env: io.env, signal: io.signal, ...(scanTimeoutS !== undefined && { timeoutS: scanTimeoutS }) });
+  if (kind.notice !== undefined) io.stderr.write(`kiln: warning: ${kind.notice}\n`);
   try {
-    await checkPorts(opened.driver, positionals, io.signal);
-    const wiring = treeWiring(opened, repository, logdir, values.distdir === undefined ? undefined : resolve(io.cwd, values.distdir), io);
-    return await runBuild({ ...values, tree, logdir, repository, jobs, timeoutS, cores, primeHistory, positionals, args, durable, fetch }, opened, wiring, io);
+    await checkPorts(kind.driver, positionals, io.signal);
+    const wiring = kind.forBuild({ repository, logdir, distdir: values.distdir === undefined ? undefined : resolve(io.cwd, values.distdir), io });
+    return await runBuild({ ...values, tree, logdir, repository, jobs, timeoutS, scanTimeoutS, cores, primeHistory, positionals, args, durable, fetch }, kind, wiring, io);
   } finally {
-    await opened.close();
+    await kind.close();
   }
 }
 
 interface BuildSettings {
   readonly tree: string; readonly logdir: string; readonly repository: string; readonly jobs: number;
-  readonly timeoutS: number | undefined; readonly cores: number; readonly primeHistory: HistoryRecord[];
+  readonly timeoutS: number | undefined; readonly scanTimeoutS: number | undefined; readonly cores: number; readonly primeHistory: HistoryRecord[];
   readonly positionals: string[]; readonly args: string[]; readonly durable: DurableSettings;
   readonly fetch: FetchSettings;
 }
@@ -148,10 +152,10 @@ function killPointsOf(io: CommandIO): KillPoints | undefined {
   }
 }
 
-async function runBuild(settings: BuildSettings & Parameters<typeof operatorReporters>[0] & ClusterValues, opened: OpenDriver,
-  wiring: TreeWiring, io: CommandIO): Promise<number> {
+async function runBuild(settings: BuildSettings & Parameters<typeof operatorReporters>[0] & ClusterValues, kind: TreeKind,
+  wiring: TreeBuild, io: CommandIO): Promise<number> {
   const { logdir, repository, jobs, timeoutS, cores, positionals, args, durable } = settings;
-  const cluster = await clusterHosts(settings, io, { logdir, jobs, cores, tree: opened.driver, build: wiring.build, pkgsrc: wiring.pkgsrc });
+  const cluster = await clusterHosts(settings, io, { logdir, jobs, cores, scanTimeoutS: settings.scanTimeoutS ?? kind.remoteScanTimeoutS, tree: kind.driver, build: wiring.build, remote: wiring.remote });
   const reporters = await operatorReporters(settings, io, logdir).catch(async (err: unknown) => { await cluster.close(); throw err; });
   if (reporters.url) io.stderr.write(`kiln: the live page is at ${reporters.url}\n`);
   try {
@@ -163,8 +167,8 @@ async function runBuild(settings: BuildSettings & Parameters<typeof operatorRepo
       stuckAfterS: durable.stuckAfterS, logCapBytes: durable.logCapBytes, force: durable.force, rebuildAll: durable.rebuildAll, killPoints: durable.killPoints,
       scratchBase: defaultSandboxConfig().scratchBase, ...(durable.lockdir !== undefined && { lockdir: durable.lockdir }),
       engine: { ...policySet('kiln', true), maxAttempts: 3 },
-      writeIndex: wiring.writeIndex,
-      ...(opened.pkgsrc === undefined && { fetch: settings.fetch }),
+      writeIndex: wiring.writeIndex, openStores: openBuildStores,
+      ...(kind.fetches && { fetch: settings.fetch }),
     });
     switch (outcome.result) {
       case 'interrupted': return 130;

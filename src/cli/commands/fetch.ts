@@ -6,18 +6,20 @@ import { availableParallelism } from 'node:os';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 
-import type { IndexEntry } from '../../core/pbulk-index.js';
-import { indexValue } from '../../core/pbulk-index.js';
+import type { IndexEntry } from '../../core/formats/pbulk-index.js';
+import { indexValue } from '../../core/formats/pbulk-index.js';
 import { isPkgPath } from '../../core/pkgpath.js';
 import { FetchQueue, type PortFetchResult } from '../../fetch/fetch-queue.js';
-import { portDistfiles, words } from '../../fetch/port-distfiles.js';
+import { words } from '../../fetch/port-distfiles.js';
 import { scanPorts } from '../../ports/scanner.js';
+import { lockDistfile } from '../../runtime/distfile-lock.js';
 import { integer, parse } from '../args.js';
 import type { Command, CommandIO } from '../command.js';
 import { UsageError, UserError } from '../command.js';
 import { EXIT, exitHelp } from '../exit-status.js';
 import { FETCH_HELP, FETCH_OPTIONS, fetchSettings } from '../fetch-wiring.js';
-import { DRIVER_HELP, DRIVER_OPTIONS, openTreeDriver } from '../tree-driver.js';
+import { openTreeKind } from '../trees/open-tree.js';
+import { DRIVER_HELP, DRIVER_OPTIONS } from '../trees/tree-kind.js';
 
 const help = `usage: kiln fetch [--tree DIR] [--distdir DIR] [--master-site-override URL] [--fetch-jobs N] [PKGPATH...]
 
@@ -45,7 +47,7 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   if (!(await stat(tree).catch(() => undefined))?.isDirectory()) throw new UserError(`no tree at ${tree}`);
   const settings = fetchSettings(values, tree, io.cwd);
   const jobs = integer(values.jobs, 'jobs', availableParallelism());
-  const opened = await openTreeDriver(tree, values, { cwd: io.cwd, env: io.env, signal: io.signal });
+  const opened = await openTreeKind(tree, values, { cwd: io.cwd, env: io.env, signal: io.signal });
   const entries: IndexEntry[] = [];
   try {
     for await (const port of scanPorts(opened.driver, { jobs, signal: io.signal, ...(positionals.length > 0 && { pkgpaths: positionals }) })) {
@@ -69,18 +71,15 @@ async function run(args: string[], io: CommandIO): Promise<number> {
     };
     if (left === 0) resolve();
     const queue = new FetchQueue({
-      distdir: settings.distdir, limits: settings.limits, signal: io.signal, portEnded,
+      distdir: settings.distdir, limits: settings.limits, lock: lockDistfile, signal: io.signal, portEnded,
       distfileEnded: ({ name, result, site, bytes, seconds }) => io.stdout.write(result.ok
         ? (result.fetched ? `fetched ${name} from ${site}: ${bytes} bytes in ${seconds.toFixed(1)} s\n` : `have ${name}\n`)
         : `FAILED ${name}\n`),
     });
-    void Promise.all(withFiles.map(async (e) => ({
-      e, port: await portDistfiles(path.join(opened.driver.root, indexValue(e, 'PKG_LOCATION') ?? ''), words(indexValue(e, 'DISTFILES')),
-        words(indexValue(e, 'MASTER_SITES')), settings.override),
-    }))).then((ports) => {
-      for (const { e, port } of ports) if (!port.ok) portEnded(e.pkgname, port);
-      queue.want(ports.flatMap(({ e, port }) => (port.ok ? [{ port: e.pkgname, requests: port.requests }] : [])));
-    });
+    void queue.wantPorts(withFiles.map((e) => ({
+      port: e.pkgname, dir: path.join(opened.driver.root, indexValue(e, 'PKG_LOCATION') ?? ''),
+      distfiles: words(indexValue(e, 'DISTFILES')), sites: words(indexValue(e, 'MASTER_SITES')),
+    })), settings.override);
   });
   await ended;
   if (io.signal.aborted) return EXIT.interrupted;

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 
 import { unreachable } from '../../core/unreachable.js';
-import { publishRepository } from '../../report/publish.js';
+import { publishRepository } from '../../report/repository/publish.js';
 import { readBootstrapKit, unpackKit } from '../../sandbox/bootstrap-kit.js';
 import { integer, parse } from '../args.js';
 import { exitHelp } from '../exit-status.js';

@@ -2,11 +2,11 @@
 // (pscan), writes presolve to stdout, reports bad lines and unresolvable
 // dependencies on stderr with their line numbers.
 
-import { IndexReader } from '../../core/pbulk-index.js';
-import type { IndexEntry } from '../../core/pbulk-index.js';
-import { formatPresolveBlock } from '../../core/presolve-format.js';
-import { resolveIndex } from '../../core/resolve.js';
-import { escapeControls } from '../../core/escape.js';
+import { IndexReader } from '../../core/formats/pbulk-index.js';
+import type { IndexEntry } from '../../core/formats/pbulk-index.js';
+import { formatPresolveBlock } from '../../core/formats/presolve-format.js';
+import { resolveIndex } from '../../core/resolve/resolve.js';
+import { escapeControls } from '../../core/formats/escape.js';
 import { parse } from '../args.js';
 import { exitHelp } from '../exit-status.js';
 import type { Command, CommandIO } from '../command.js';

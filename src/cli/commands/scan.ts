@@ -11,18 +11,17 @@ import type { TreeDriver } from '../../ports/driver.js';
 import type { ScanInputs } from '../../ports/scan-cache.js';
 import type { ScanPool } from '../../ports/scan-pool.js';
 import { isPkgPath } from '../../core/pkgpath.js';
-import { escapeControls } from '../../core/escape.js';
+import { escapeControls } from '../../core/formats/escape.js';
 import { DirectoryScanCache } from '../../ports/scan-cache-dir.js';
 import { scanPorts } from '../../ports/scanner.js';
 import { integer, MAX_SECONDS, MAX_SLOTS, parse } from '../args.js';
 import { exitHelp } from '../exit-status.js';
 import { makeExecutor, scanPool } from '../cluster-wiring.js';
-import type { SshExecutorOptions } from '../../exec/ssh/ssh-executor.js';
-import { FileHasher } from '../../exec/ssh/file-hasher.js';
-import { TreeSnapshot } from '../../exec/ssh/tree-snapshot.js';
+import type { TreeHostFactory } from '../../exec/ssh/tree-host.js';
 import type { Command, CommandIO } from '../command.js';
 import { UsageError, UserError } from '../command.js';
-import { DRIVER_HELP, DRIVER_OPTIONS, openTreeDriver } from '../tree-driver.js';
+import { openTreeKind } from '../trees/open-tree.js';
+import { DRIVER_HELP, DRIVER_OPTIONS, type RemoteTree } from '../trees/tree-kind.js';
 import { OrderedIndex, ScanProgressLine } from '../scan-output.js';
 import { checkPorts, checkTreeDir } from '../tree-check.js';
 
@@ -82,27 +81,27 @@ async function run(args: string[], io: CommandIO): Promise<number> {
   }
   const tree = path.resolve(io.cwd, values.tree ?? '.');
   checkTreeDir(tree);
-  const opened = await openTreeDriver(tree, values, { cwd: io.cwd, env: io.env, signal: io.signal, ...(timeoutS !== undefined && { timeoutS }) });
-  await checkPorts(opened.driver, positionals, io.signal).catch(async (err: unknown) => { await opened.close(); throw err; });
-  if (opened.notice !== undefined) io.stderr.write(`kiln scan: warning: ${opened.notice}\n`);
-  const kit = opened.pkgsrc?.kit;
-  if (values.hosts !== undefined && opened.pkgsrc !== undefined && kit === undefined) {
-    await opened.close();
-    throw new UsageError('--hosts with a pkgsrc tree needs --bootstrap-kit FILE: the hosts scan with it');
-  }
-  const pkgsrc = opened.pkgsrc === undefined || kit === undefined ? undefined
-    : { setup: { kit, make: opened.pkgsrc.make }, tree: new TreeSnapshot(tree, new FileHasher()) };
-  const clients = values.hosts === undefined ? undefined
-    : await scanClients(values.hosts, values['ssh-config'], opened.driver, jobs, timeoutS ?? (pkgsrc ? 120 : 30), io, pkgsrc);
+  const kind = await openTreeKind(tree, values, { cwd: io.cwd, env: io.env, signal: io.signal, ...(timeoutS !== undefined && { timeoutS }) });
+  let remote: RemoteTree | undefined;
   try {
-    return await scanTree(clients?.pool ?? opened.driver, clients?.pool.slots ?? jobs, values.cache, positionals, io);
+    await checkPorts(kind.driver, positionals, io.signal);
+    if (kind.notice !== undefined) io.stderr.write(`kiln scan: warning: ${kind.notice}\n`);
+    remote = values.hosts === undefined ? undefined : kind.forRemoteScan();
+  } catch (err) {
+    await kind.close();
+    throw err;
+  }
+  const clients = values.hosts === undefined ? undefined
+    : await scanClients(values.hosts, values['ssh-config'], kind.driver, jobs, timeoutS ?? kind.remoteScanTimeoutS, io, remote?.treeHost);
+  try {
+    return await scanTree(clients?.pool ?? kind.driver, clients?.pool.slots ?? jobs, values.cache, positionals, io);
   } finally {
     if (clients) {
       io.stderr.write(`kiln scan: ports scanned ${[...clients.pool.scannedBy()].map(([host, n]) => `on ${host}: ${n}`).join(', ')}\n`);
       await clients.close();
-      await pkgsrc?.tree.close();
     }
-    await opened.close();
+    await remote?.close();
+    await kind.close();
   }
 }
 
@@ -151,11 +150,11 @@ async function scanTree(driver: TreeDriver & ScanInputs, jobs: number, cacheDir:
 
 /** The remote hosts of a hosts file as scan clients; `close` ends their connections. */
 async function scanClients(file: string, sshConfig: string | undefined, local: TreeDriver & ScanInputs, jobs: number, timeoutS: number,
-  io: CommandIO, pkgsrc: SshExecutorOptions['pkgsrc']): Promise<{ pool: ScanPool; close: () => Promise<void> }> {
+  io: CommandIO, treeHost: TreeHostFactory | undefined): Promise<{ pool: ScanPool; close: () => Promise<void> }> {
   const read = await readHostsFile(path.resolve(io.cwd, file));
   if (!read.ok) throw new UserError(read.errors.map((e) => `bad hosts file: ${formatHostsFileError(e)}`).join('\nkiln: '));
   const config = sshConfig === undefined ? undefined : path.resolve(io.cwd, sshConfig);
-  const hosts = read.hostsFile.hosts.filter((e) => !e.local).map((entry) => ({ entry, executor: makeExecutor(entry, read.hostsFile, config, undefined, pkgsrc) }));
+  const hosts = read.hostsFile.hosts.filter((e) => !e.local).map((entry) => ({ entry, executor: makeExecutor(entry, read.hostsFile, config, undefined, treeHost) }));
   const close = async (): Promise<void> => { await Promise.all(hosts.map((h) => h.executor.close())); };
   try {
     return { pool: await scanPool(hosts, local, jobs, io, timeoutS), close };

@@ -3,8 +3,8 @@
 
 import { resolve } from 'node:path';
 
-import { parseWebAddress } from '../../report/web-address.js';
-import { WebServer } from '../../report/web-server.js';
+import { parseWebAddress } from '../../report/sinks/web-address.js';
+import { WebServer } from '../../report/sinks/web-server.js';
 import { parse } from '../args.js';
 import { exitHelp } from '../exit-status.js';
 import { UsageError, type Command, type CommandIO } from '../command.js';

@@ -6,12 +6,12 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
-import { parseDepgraph } from '../../core/depgraph.js';
-import { parseHistoryCsv, type HistoryRecord } from '../../core/history-csv.js';
-import { parseHostsSpec, type HostLine } from '../../core/hosts-spec.js';
+import { parseDepgraph } from '../../core/formats/depgraph.js';
+import { parseHistoryCsv, type HistoryRecord } from '../../core/formats/history-csv.js';
+import { parseHostsSpec, type HostLine } from '../../core/formats/hosts-spec.js';
 import { isPolicyName, POLICY_NAMES } from '../../core/policies/policy-set.js';
-import { prepareSimulation } from '../../core/simulation-setup.js';
-import { simulate } from '../../core/simulator.js';
+import { prepareSimulation } from '../../core/simulation/simulation-setup.js';
+import { simulate } from '../../core/simulation/simulator.js';
 import { integer, parse } from '../args.js';
 import { exitHelp } from '../exit-status.js';
 import { type Command, type CommandIO, UsageError, UserError } from '../command.js';

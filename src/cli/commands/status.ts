@@ -3,11 +3,11 @@
 
 import { resolve } from 'node:path';
 
-import { EventLogFollower } from '../../report/event-log.js';
-import { measuredProgress } from '../../report/live-logs.js';
-import { RunViewState } from '../../report/run-view-state.js';
-import { terminalLines } from '../../report/terminal-lines.js';
-import { TerminalReporter, wantsColor } from '../../report/terminal-reporter.js';
+import { EventLogFollower } from '../../report/sinks/event-log.js';
+import { measuredNow } from '../../report/sinks/live-logs.js';
+import { RunViewState } from '../../report/view/run-view-state.js';
+import { terminalLines } from '../../report/sinks/terminal-lines.js';
+import { TerminalReporter, wantsColor } from '../../report/sinks/terminal-reporter.js';
 import { parse } from '../args.js';
 import { exitHelp } from '../exit-status.js';
 import type { Command, CommandIO } from '../command.js';
@@ -21,7 +21,9 @@ export const status: Command = {
 Shows the build whose run directory is DIR (default: ${DEFAULT_LOGDIR}) as kiln build
 shows it: the counters (built, up-to-date, running, queued, waiting, failed,
 prefailed, indirect), the hosts, one line per running job with its phase,
-elapsed time and log size against its last build, and the ETA.
+elapsed time and log size against its last build, one line per distfile
+being fetched (file, site, bytes of its size, rate), what was fetched so
+far, and the ETA.
 
 On a terminal it follows the build, redrawn once a second, until the build
 ends or Ctrl-C. Otherwise, or with --once, it prints the view once.
@@ -41,7 +43,7 @@ ${exitHelp('0 shown')}`,
     if (!follow) {
       const state = new RunViewState();
       new EventLogFollower(log, state).poll();
-      for (const event of measuredProgress(state, Date.now() / 1000)) state.emit(event);
+      for (const event of measuredNow(state, Date.now() / 1000, log.loads())) state.emit(event);
       const color = values.plain !== true && wantsColor(io.stdout, io.env);
       const lines = terminalLines(state.view(Date.now() / 1000, { tables: false }), { width: io.stdout.columns ?? 1000, color });
       io.stdout.write(lines.join('\n') + '\n');
@@ -55,7 +57,7 @@ ${exitHelp('0 shown')}`,
       const step = (): void => {
         follower.poll();
         watch.poll();
-        for (const event of measuredProgress(state, Date.now() / 1000)) {
+        for (const event of measuredNow(state, Date.now() / 1000, log.loads())) {
           state.emit(event);
           reporter.emit(event);
         }

@@ -13,8 +13,9 @@ import { parse } from '../args.js';
 import { exitHelp } from '../exit-status.js';
 import { type Command, UsageError, UserError } from '../command.js';
 import { DEFAULT_LOGDIR, openRunStore } from '../run-event-log.js';
-import { clockTime, printable } from '../../report/text-format.js';
-import { dependencyWait, parseWaiting, WAITING_KEY } from '../../report/waiting.js';
+import { clockTime, printable } from '../../report/view/text-format.js';
+import { parseWaiting, WAITING_KEY } from '../../store/waiting-record.js';
+import { dependencyWait } from '../../report/view/waiting.js';
 
 export const whyCommand: Command = {
   name: 'why',

@@ -57,11 +57,6 @@ export function parseDistinfo(text: string): Distinfo {
   return { entries, errors };
 }
 
-/** The names the distinfo gives a size: its distfiles (patches have none). */
-export function distinfoDistfiles(distinfo: Distinfo): string[] {
-  return [...distinfo.entries.values()].filter((e) => e.size !== undefined).map((e) => e.name);
-}
-
 /**
  * Why `name` cannot be a distfile's name under DISTDIR, or undefined: one
  * or more plain path segments (pkgsrc's DIST_SUBDIR gives `sub/name`), none

@@ -19,21 +19,32 @@ export interface FetchLimits {
 
 export const DEFAULT_FETCH_LIMITS: FetchLimits = { jobs: 4, perSite: 2 };
 
-/** The fetches to start now, in the order to start them. `active`: fetches running per site; `running`: in all. */
-export function nextFetches(waiting: readonly WaitingFetch[], running: number, active: ReadonlyMap<string, number>, limits: FetchLimits): WaitingFetch[] {
+/** Whether `a` goes before `b`: the more urgent, then by name (so the order never depends on how the list was built). */
+function before(a: WaitingFetch, b: WaitingFetch): boolean {
+  return a.priority !== b.priority ? a.priority > b.priority : a.name < b.name;
+}
+
+/**
+ * The fetches to start now, in the order to start them. `active`: fetches
+ * running per site; `running`: in all. One pass keeps each site's best few
+ * (as many as it has turns free); the best of those start.
+ */
+export function nextFetches(waiting: Iterable<WaitingFetch>, running: number, active: ReadonlyMap<string, number>, limits: FetchLimits): WaitingFetch[] {
   const free = limits.jobs - running;
   if (free <= 0) return [];
-  const order = [...waiting].sort((a, b) => b.priority - a.priority || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const bySite = new Map(active);
-  const chosen: WaitingFetch[] = [];
-  for (const fetch of order) {
-    if (chosen.length === free) break;
-    const busy = bySite.get(fetch.site) ?? 0;
-    if (busy >= limits.perSite) continue;
-    bySite.set(fetch.site, busy + 1);
-    chosen.push(fetch);
+  const bestBySite = new Map<string, WaitingFetch[]>();
+  for (const fetch of waiting) {
+    const room = Math.min(free, limits.perSite - (active.get(fetch.site) ?? 0));
+    if (room <= 0) continue;
+    const best = bestBySite.get(fetch.site) ?? [];
+    if (best.length === room && !before(fetch, best[room - 1]!)) continue;
+    let at = best.length;
+    while (at > 0 && before(fetch, best[at - 1]!)) at--;
+    best.splice(at, 0, fetch);
+    if (best.length > room) best.pop();
+    bestBySite.set(fetch.site, best);
   }
-  return chosen;
+  return [...bestBySite.values()].flat().sort((a, b) => (before(a, b) ? -1 : 1)).slice(0, free);
 }
 
 /** The site of a URL (`host:port`, the scheme's port when none is given), or the URL itself when it cannot be read. */

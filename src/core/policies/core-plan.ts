@@ -10,8 +10,8 @@
 // can speed up (not MAKE_JOBS_SAFE, already at the largest host's cores,
 // or no parallel part in its record).
 
-import type { BuildGraph } from '../graph.js';
-import { criticalChain, tails } from '../graph-paths.js';
+import type { BuildGraph } from '../resolve/graph.js';
+import { criticalChain, tails } from '../resolve/graph-paths.js';
 import type { Estimate } from '../model.js';
 import type { Capacity, PriorityContext } from './policy.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import type { HostLoad } from '../engine-events.js';
+import type { HostLoad } from '../engine/engine-events.js';
 import type { Estimate, HostSpec } from '../model.js';
 import { memoryAdmission } from './admission-memory.js';
 import { adaptiveConcurrency } from './concurrency-adaptive.js';

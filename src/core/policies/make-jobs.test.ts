@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { BuildGraph } from '../graph.js';
+import { BuildGraph } from '../resolve/graph.js';
 import type { Estimate } from '../model.js';
-import { wallAt } from '../speedup.js';
+import { wallAt } from '../estimate/speedup.js';
 import { planMakeJobs } from './core-plan.js';
 import { evenMakeJobs } from './make-jobs-even.js';
 import { kilnMakeJobs } from './make-jobs-kiln.js';

@@ -3,7 +3,7 @@
 // unevenly; the anchors give every job the same make jobs (pbulk's and
 // poudriere's MAKE_JOBS, dpb's default).
 
-import type { EngineConfig } from '../engine.js';
+import type { EngineConfig } from '../engine/engine.js';
 import { unreachable } from '../unreachable.js';
 import { evenMakeJobs } from './make-jobs-even.js';
 import { kilnMakeJobs } from './make-jobs-kiln.js';

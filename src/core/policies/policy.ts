@@ -1,10 +1,10 @@
 // The pure policies the engine asks: in which order ready jobs start, on
-// which host, with how many make jobs, how many jobs a loaded host may run.
+// which host, with how many make jobs, what room is kept for jobs that must
+// wait, how many jobs a loaded host may run.
 // One implementation per file.
 
-import type { BuildGraph } from '../graph.js';
-import type { HostLoad } from '../engine-events.js';
-import type { Estimate, HostSpec, PkgName } from '../model.js';
+import type { BuildGraph } from '../resolve/graph.js';
+import type { Estimate, HostLoad, HostSpec, PkgName } from '../model.js';
 
 /** What the engine knows when it (re)computes priorities. */
 export interface PriorityContext {
@@ -145,4 +145,44 @@ export interface AdmissionPolicy {
   readonly name: string;
   /** Whether `job` may start on `host` besides the jobs running there (their estimates, on demand). */
   admits(job: Candidate, host: HostView, running: () => readonly Estimate[]): boolean;
+}
+
+/** What a host has free, now or at a later time by the running jobs' expected ends. */
+export interface FreeLater {
+  readonly cores: number;
+  readonly slots: number;
+}
+
+/** What each host has free at a moment, running jobs expected to have ended by then. */
+export interface FreeAt<H> {
+  at(host: H, at: number): FreeLater;
+}
+
+/** A slot and cores of a host kept for a waiting job from the moment `at` it should start. */
+export interface Reservation {
+  readonly at: number;
+  readonly cores: number;
+}
+
+/**
+ * What room a dispatch round keeps for jobs that must wait (one that wants
+ * more cores than are free, one on the critical path due when running jobs
+ * end), and which jobs may use that room meanwhile (backfilling).
+ */
+export interface ReservationPolicy {
+  readonly name: string;
+  /** Ready jobs one round sets aside before it stops looking further down the queue. */
+  readonly maxSetAside: number;
+  /**
+   * Whether a slot may be kept for a job no core plan makes wide, given the
+   * open work not started (seconds at speed 1), the capacity of the slots
+   * not kept (slots * speed) and the seconds until the critical path ends.
+   */
+  keepsSlot(openWorkS: number, capacityLeft: number, pathLeftS: number): boolean;
+  /**
+   * What a job running from `from` to `to` may hold of `host` the whole
+   * time: `free.at` says what it has free at a moment, `kept` is its
+   * reservations in the order they were made.
+   */
+  spareUntil<H>(free: FreeAt<H>, host: H, kept: readonly Reservation[], from: number, to: number): FreeLater;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { BuildGraph } from '../graph.js';
+import { BuildGraph } from '../resolve/graph.js';
 import type { Estimate } from '../model.js';
 import { dpbPriority, dpbWeights } from './priority-dpb.js';
 import { pbulkPriority } from './priority-pbulk.js';

@@ -3,8 +3,8 @@
 // largest starts first. A package without a recorded time weighs as much
 // as the heaviest recorded one, as dpb does once it has read build times.
 
-import type { BuildGraph } from '../graph.js';
-import { forEachDependentSet, weightedSum } from '../graph-paths.js';
+import type { BuildGraph } from '../resolve/graph.js';
+import { forEachDependentSet, weightedSum } from '../resolve/graph-paths.js';
 import type { Estimate } from '../model.js';
 import type { PriorityPolicy } from './policy.js';
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { BuildGraph } from '../graph.js';
+import { BuildGraph } from '../resolve/graph.js';
 import type { Estimate } from '../model.js';
-import { wallAt } from '../speedup.js';
+import { wallAt } from '../estimate/speedup.js';
 import { kilnPriority } from './priority-kiln.js';
 
 const est = (wallS: number): Estimate => ({ wallS, cpuS: wallS, buildWallS: wallS, buildCpuS: wallS, makeJobs: 1, source: 'history' });

@@ -12,10 +12,10 @@
 // exact where the dependents form a tree). A guessed time counts at its
 // long side, so a port the history does not know starts early.
 
-import type { BuildGraph } from '../graph.js';
-import { forEachDependentSet, tails, weightedSum } from '../graph-paths.js';
+import type { BuildGraph } from '../resolve/graph.js';
+import { forEachDependentSet, tails, weightedSum } from '../resolve/graph-paths.js';
 import type { Estimate } from '../model.js';
-import { wallAt } from '../speedup.js';
+import { wallAt } from '../estimate/speedup.js';
 import { longSide } from './guess-risk.js';
 import type { PriorityContext, PriorityPolicy } from './policy.js';
 

@@ -1,8 +1,8 @@
 // pbulk's order: the ready package with the most packages depending on it,
 // directly or not, counting itself (pbulk-build's "depth"), starts first.
 
-import type { BuildGraph } from '../graph.js';
-import { forEachDependentSet, popcount } from '../graph-paths.js';
+import type { BuildGraph } from '../resolve/graph.js';
+import { forEachDependentSet, popcount } from '../resolve/graph-paths.js';
 import type { PriorityPolicy } from './policy.js';
 
 export const pbulkPriority: PriorityPolicy = {

@@ -2,8 +2,8 @@
 // depending on it (counted in packages, itself included) starts first.
 // Durations play no part.
 
-import type { BuildGraph } from '../graph.js';
-import { tails } from '../graph-paths.js';
+import type { BuildGraph } from '../resolve/graph.js';
+import { tails } from '../resolve/graph-paths.js';
 import type { PriorityPolicy } from './policy.js';
 
 export const poudrierePriority: PriorityPolicy = {

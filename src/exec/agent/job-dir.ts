@@ -15,7 +15,7 @@
 
 import { copyFile, chmod, link, mkdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BuildJob } from '../../sandbox/build-job.js';
+import type { BuildJob } from '../../job/build-job.js';
 import type { PkgsrcSetup } from '../../sandbox/recipe-pkgsrc.js';
 import type { BlobStore } from './blob-store.js';
 import type { JobSpec, PkgsrcPart, PortEntry } from './protocol.js';
@@ -128,6 +128,7 @@ export async function layOutJob(dir: string, spec: JobSpec, store: BlobStore, ti
     tree,
     dependencies,
     makeJobs: spec.makeJobs,
+    ...(spec.jobserver !== null && { jobserver: spec.jobserver }),
     timeoutS,
     logCapBytes: spec.logCapBytes,
     logDir: join(dir, 'logs'),

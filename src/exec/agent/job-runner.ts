@@ -7,7 +7,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BuildReport } from '../../sandbox/build-job.js';
+import type { BuildReport } from '../../job/build-job.js';
 import { buildPackage } from '../../sandbox/builder.js';
 import { pkgsrcBuilder } from '../../sandbox/recipe-pkgsrc.js';
 import type { JobFile } from './job-dir.js';

@@ -3,12 +3,12 @@
 // receive against these shapes before using it.
 
 import type { JobOutcome } from '../../core/model.js';
-import type { PackageMetadata } from '../../sandbox/build-job.js';
+import type { PackageMetadata } from '../../job/build-job.js';
 import { array, boolean, integer, literal, matching, nullable, number, object, oneOf, string, tagged, type ShapeType } from './shape.js';
 import { SHA256_HEX } from './safe-path.js';
 
 /** Bumped whenever a message changes; both sides must agree. */
-export const PROTOCOL = 7;
+export const PROTOCOL = 8;
 
 const hash = matching(SHA256_HEX, 'a sha256 in hex');
 const jobId = integer(1, Number.MAX_SAFE_INTEGER);
@@ -50,6 +50,8 @@ export const jobSpecShape = object({
   pkgname: name,
   pkgpath: string(4096),
   makeJobs: integer(1, 4096),
+  /** The host's make jobserver, which the agent runs (sandbox/jobserver.ts); null: fixed make jobs. */
+  jobserver: nullable(object({ cores: integer(1, 4096), priority: number(-1e300, 1e300), parallel: boolean })),
   timeoutS: number(0, 1e9),
   /** Bytes of output the job's log keeps (`--log-cap`): the host cuts the log, the coordinator appends what comes. */
   logCapBytes: integer(1024, Number.MAX_SAFE_INTEGER),

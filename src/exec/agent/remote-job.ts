@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { lstat, open, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { JobOutcome } from '../../core/model.js';
-import type { BuildJob, BuildReport } from '../../sandbox/build-job.js';
+import type { BuildJob, BuildReport } from '../../job/build-job.js';
 import type { BlobStore } from './blob-store.js';
 import { CHUNK, type FrameWriter } from './frames.js';
 import type { HostWork } from './host-work.js';

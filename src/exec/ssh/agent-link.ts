@@ -1,5 +1,6 @@
-// The coordinator's end of the agent session: `ssh ... node -e <bootstrap>`
-// over the host's master. It hands the agent bundle over when the host does
+// The coordinator's end of the agent session: `node -e <bootstrap>` on the
+// host, started through its channel (an ssh session over the host's master,
+// or Slurm's srun). It hands the agent bundle over when the host does
 // not have it, pings the agent, checks every message, and reports the end of
 // the session once, with a reason.
 
@@ -7,8 +8,8 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import type { AgentBundle } from './agent-bundle.js';
 import { FrameReader, FrameWriter } from '../agent/frames.js';
 import { PROTOCOL, upShape, type Up } from '../agent/protocol.js';
-import { MIN_NODE_MAJOR, remoteCommand } from './bootstrap.js';
-import { sessionArgs, type SshSettings } from './ssh-args.js';
+import { type BootConfig, MIN_NODE_MAJOR, remoteCommand } from './bootstrap.js';
+import type { AgentChannel } from '../agent-channel.js';
 
 export interface LinkTimers {
   /** Ping the agent this often. */
@@ -47,9 +48,10 @@ export class AgentLink {
   }
 
   /** Starts the agent on the host and waits for it to say it is ready. */
-  static open(settings: SshSettings, bundle: AgentBundle, remoteDir: string | undefined, timers: LinkTimers, signal: AbortSignal): Promise<OpenResult> {
-    const command = remoteCommand({ ...(remoteDir === undefined ? {} : { dir: remoteDir }), hash: bundle.hash, size: bundle.bytes.length });
-    const child = spawn(settings.program, sessionArgs(settings, command), { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+  static open(channel: AgentChannel, bundle: AgentBundle, where: Pick<BootConfig, 'dir' | 'sub'>, timers: LinkTimers, signal: AbortSignal): Promise<OpenResult> {
+    const command = remoteCommand({ ...where, hash: bundle.hash, size: bundle.bytes.length });
+    const { program, args } = channel.launch(command);
+    const child = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     const link = new AgentLink(child);
     return new Promise<OpenResult>((resolve) => {
       let agentSent = false;
@@ -125,7 +127,7 @@ export class AgentLink {
       this.#handler(checked.value, frame.body);
     }, (message) => this.#close(`the agent's output is garbled: ${message}${this.#stderrHint()}`));
     this.#child.stdout.on('data', (b: Buffer) => { this.#lastHeard = Date.now(); reader.push(b); });
-    this.#child.on('error', (err) => this.#close(`cannot run ssh: ${err.message}`));
+    this.#child.on('error', (err) => this.#close(`cannot start the agent's session: ${err.message}`));
     this.#child.on('exit', (code, signal) => this.#close(this.#exitReason(code, signal)));
   }
 
@@ -135,7 +137,7 @@ export class AgentLink {
       return `node is not on the build user's PATH on this host (kiln needs Node.js ${MIN_NODE_MAJOR} or later there)`;
     }
     const how = signal ? `was killed (${signal})` : `exited ${code ?? '?'}`;
-    return `the ssh session ${how}${this.#stderrHint()}`;
+    return `the agent's session ${how}${this.#stderrHint()}`;
   }
 
   #stderrHint(): string {

@@ -15,6 +15,8 @@
 export interface BootConfig {
   /** The agent's directory, relative to the login user's home (or absolute); the default when not given. */
   readonly dir?: string;
+  /** A subdirectory of that directory, for one of several agents of a host (Slurm allocations that share a node). */
+  readonly sub?: string;
   /** sha256 of the agent bundle: its version and its name in the cache. */
   readonly hash: string;
   readonly size: number;
@@ -31,7 +33,7 @@ const BOOTSTRAP = [
   'function say(o){process.stdout.write(JSON.stringify(o)+"\\n")}',
   'var v=process.versions.node;',
   `if(+v.split(".")[0]<${MIN_NODE_MAJOR}){say({t:"refuse",reason:"node "+v+" is too old: kiln needs Node.js ${MIN_NODE_MAJOR} or later"});process.exit(3)}`,
-  'var uid=process.getuid(),root=c.dir?p.resolve(os.homedir(),c.dir):uid===0?"/var/tmp/kiln-agent-0":p.join(os.homedir(),".kiln");',
+  'var uid=process.getuid(),root=c.dir?p.resolve(os.homedir(),c.dir):uid===0?"/var/tmp/kiln-agent-0":p.join(os.homedir(),".kiln");if(c.sub)root=p.join(root,c.sub);',
   'function unsafe(){var d=root,s;try{fs.mkdirSync(p.dirname(d),{recursive:true,mode:493})}catch(e){}',
   'try{fs.mkdirSync(d,{mode:457})}catch(e){if(e.code==="EEXIST"){}else{return "cannot make it: "+e.message}}',
   's=fs.lstatSync(d);if(s.isDirectory()===false)return "it is not a directory (a symlink?)";',

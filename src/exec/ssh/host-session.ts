@@ -1,5 +1,5 @@
-// The session with one build host: the ControlMaster connection, the agent
-// on it, the handshake (hello, the host's facts and their check, STARTUP,
+// The session with one build host: its channel (ssh's ControlMaster, or
+// Slurm's srun), the agent on it, the handshake (hello, the host's facts and their check, STARTUP,
 // then what the tree kind needs there), and the routing of every message
 // the agent sends: answers to the handshake's questions, blob requests, each
 // job's and scan's news to its receiver, the host's load. A lost session
@@ -8,21 +8,17 @@
 // one left (the owner stays the same).
 
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import type { AgentChannel } from '../agent-channel.js';
 import type { ConnectResult, HostInfo } from '../executor.js';
-import type { HostLoad } from '../../core/engine-events.js';
+import type { HostLoad } from '../../core/engine/engine-events.js';
 import type { SshExecutorOptions } from './ssh-executor-options.js';
 import { PROTOCOL, type Down, type Up } from '../agent/protocol.js';
 import { loadAgentBundle } from './agent-bundle.js';
 import { AgentLink, type LinkTimers } from './agent-link.js';
-import { ensureMaster, lastLines, masterPid, stopMaster } from './control-master.js';
 import { BlobSender } from './blob-sender.js';
 import { FileHasher } from './file-hasher.js';
 import { checkHost } from './host-check.js';
 import type { JobReceiver } from './job-receiver.js';
-import { settingsFor, type SshSettings } from './ssh-args.js';
 
 /** How a scan on the host ended: the agent's answer, or the host was lost before it came. */
 export type RemoteScanOutcome =
@@ -47,22 +43,22 @@ export class HostSession {
   /** Times the agent bundle itself was sent. */
   agentsSent = 0;
   readonly #o: SshExecutorOptions;
+  readonly #channel: AgentChannel;
   readonly #prepare: HostPreparation | undefined;
   /** Stays the same across reconnects: a new agent ends what an old one of ours left. */
   readonly #owner = randomBytes(12).toString('hex');
   readonly #lost: Array<(reason: string) => void> = [];
   readonly #load: Array<(load: HostLoad) => void> = [];
   readonly #waiters: Waiter[] = [];
-  #settings: SshSettings | undefined;
-  #controlDir: string | undefined;
   #link: AgentLink | undefined;
   #info: HostInfo | undefined;
   #connecting: Promise<ConnectResult> | undefined;
   #nextId = 1;
 
-  constructor(host: string, options: SshExecutorOptions, prepare?: HostPreparation) {
+  constructor(host: string, options: SshExecutorOptions, channel: AgentChannel, prepare?: HostPreparation) {
     this.host = host;
     this.#o = options;
+    this.#channel = channel;
     this.#prepare = prepare;
   }
 
@@ -90,7 +86,7 @@ export class HostSession {
   }
 
   get #timers(): LinkTimers {
-    return { pingEveryMs: 1000, silenceMs: (this.#o.agentSilenceS ?? 20) * 1000, handshakeMs: 60_000 };
+    return { pingEveryMs: 1000, silenceMs: (this.#o.agentSilenceS ?? 20) * 1000, handshakeMs: this.#channel.startWithinMs };
   }
 
   connect(signal: AbortSignal): Promise<ConnectResult> {
@@ -101,17 +97,18 @@ export class HostSession {
   }
 
   async #connect(signal: AbortSignal): Promise<ConnectResult> {
-    const settings = await this.#ensureSettings();
     let bundle;
     try {
       bundle = await loadAgentBundle(this.#o.agentBundle);
     } catch (err) {
       return { ok: false, reason: (err as Error).message };
     }
-    const master = await ensureMaster(settings, signal);
-    if (!master.ok) return master;
-    const opened = await AgentLink.open(settings, bundle, this.#o.remoteDir, this.#timers, signal);
-    if (!opened.ok) return { ok: false, reason: `${this.host}: ${opened.reason}` };
+    const channel = await this.#channel.open(signal);
+    if (!channel.ok) return channel;
+    const opened = await AgentLink.open(this.#channel, bundle, {
+      ...(this.#o.remoteDir !== undefined && { dir: this.#o.remoteDir }), ...(this.#o.remoteSubdir !== undefined && { sub: this.#o.remoteSubdir }),
+    }, this.#timers, signal);
+    if (!opened.ok) return { ok: false, reason: `${this.host}: ${opened.reason}${parenthesized(await this.#channel.ended())}` };
     if (opened.agentSent) this.agentsSent++;
     const link = opened.link;
     this.#link = link;
@@ -119,7 +116,7 @@ export class HostSession {
     const refuse = async (reason: string): Promise<ConnectResult> => {
       this.#link = undefined;
       await link.bye();
-      await stopMaster(settings);
+      await this.#channel.close();
       return { ok: false, reason: `${this.host}: ${reason}` };
     };
     void link.send({ t: 'hello', protocol: PROTOCOL, owner: this.#owner, idleTimeoutS: this.#o.agentIdleTimeoutS ?? 20 });
@@ -146,24 +143,14 @@ export class HostSession {
     for (const receiver of this.jobs.values()) receiver.abort(`the executor for ${this.host} was closed`);
     for (const end of [...this.scans.values()]) end({ kind: 'lost', reason: `the executor for ${this.host} was closed` });
     if (link) await link.bye();
-    if (this.#settings) await stopMaster(this.#settings);
-    if (this.#controlDir) await rm(this.#controlDir, { recursive: true, force: true });
-    this.#controlDir = undefined;
-    this.#settings = undefined;
+    await this.#channel.close();
   }
 
   /** The local ssh processes behind this host (for diagnostics and fault-injection tests). */
   async sshPids(): Promise<{ readonly master?: number; readonly session?: number }> {
-    const master = this.#settings ? await masterPid(this.#settings) : undefined;
+    const master = await this.#channel.masterPid?.();
     const session = this.#link?.pid;
     return { ...(master === undefined ? {} : { master }), ...(session === undefined ? {} : { session }) };
-  }
-
-  async #ensureSettings(): Promise<SshSettings> {
-    if (this.#settings) return this.#settings;
-    this.#controlDir = await mkdtemp(join(tmpdir(), 'kiln-ssh-')); // mode 0700
-    this.#settings = settingsFor(this.#o, this.#controlDir);
-    return this.#settings;
   }
 
   #requirements(): Parameters<typeof checkHost>[1] {
@@ -262,9 +249,7 @@ export class HostSession {
     const wasUp = this.#info !== undefined; // a session lost while connecting is connect's failure, not a loss
     this.#link = undefined;
     this.#info = undefined;
-    const settings = this.#settings;
-    const master = settings ? await lastLines(settings.masterLog, 2) : '';
-    const full = `host ${this.host} lost: ${reason}${master ? ` (ssh: ${master})` : ''}`;
+    const full = `host ${this.host} lost: ${reason}${parenthesized(await this.#channel.ended())}`;
     for (const w of [...this.#waiters]) w.resolve(undefined);
     for (const listener of wasUp ? this.#lost : []) {
       try { listener(full); } catch { /* a listener's failure is not ours to handle */ }
@@ -272,4 +257,8 @@ export class HostSession {
     for (const receiver of this.jobs.values()) receiver.abort(full);
     for (const end of [...this.scans.values()]) end({ kind: 'lost', reason: full });
   }
+}
+
+function parenthesized(detail: string): string {
+  return detail === '' ? '' : ` (${detail})`;
 }

@@ -2,7 +2,7 @@
 // dependency packages and a Portfile job's distfiles. Each is offered to
 // the blob sender, which sends it when the agent asks (once per host).
 
-import type { BuildJob } from '../../sandbox/build-job.js';
+import type { BuildJob } from '../../job/build-job.js';
 import type { JobSpec, PortEntry } from '../agent/protocol.js';
 import type { FileHasher } from './file-hasher.js';
 

@@ -9,9 +9,9 @@
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFAULT_LOG_CAP } from '../../core/log-cap.js';
+import { DEFAULT_LOG_CAP } from '../../core/job/log-cap.js';
 import { fullIn, type JobOutcome } from '../../core/model.js';
-import type { BuildJob, BuildReport } from '../../sandbox/build-job.js';
+import type { BuildJob, BuildReport } from '../../job/build-job.js';
 import type { JobWatcher } from '../executor.js';
 import { isSafeFileName } from '../agent/safe-path.js';
 

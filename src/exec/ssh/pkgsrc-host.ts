@@ -4,22 +4,34 @@
 // part (pkgsrc-job-files.ts) and a scan there names the tree made ready.
 // A Portfile tree needs none of this.
 
-import type { BuildJob } from '../../sandbox/build-job.js';
+import type { BuildJob } from '../../job/build-job.js';
+import type { PkgsrcSetup } from '../../sandbox/recipe-pkgsrc.js';
 import type { ScanSpec } from '../agent/protocol.js';
 import type { FileHasher } from './file-hasher.js';
 import type { HostSession } from './host-session.js';
 import { pkgsrcJobPart } from './pkgsrc-job-files.js';
-import type { SshExecutorOptions } from './ssh-executor-options.js';
+import type { TreeHost, TreeJobPart } from './tree-host.js';
+import type { TreeSnapshot } from './tree-snapshot.js';
 
 /** A whole pkgsrc tree may take a while the first time (250 MiB for pkgsrc-2017Q4). */
 const TREE_READY_MS = 4 * 3600 * 1000;
 
-export class PkgsrcHost {
-  readonly #pkgsrc: NonNullable<SshExecutorOptions['pkgsrc']>;
+/**
+ * A pkgsrc tree's setup on the coordinator: the kit and make every job runs
+ * (and DISTDIR, default the tree's distfiles/), and the one listing of the
+ * tree that every host of the run is made ready from.
+ */
+export interface PkgsrcTree {
+  readonly setup: PkgsrcSetup;
+  readonly tree: TreeSnapshot;
+}
+
+export class PkgsrcHost implements TreeHost {
+  readonly #pkgsrc: PkgsrcTree;
   /** The hash of the tree made ready on the host. */
   #tree: string | undefined;
 
-  constructor(pkgsrc: NonNullable<SshExecutorOptions['pkgsrc']>) {
+  constructor(pkgsrc: PkgsrcTree) {
     this.#pkgsrc = pkgsrc;
   }
 
@@ -29,7 +41,7 @@ export class PkgsrcHost {
   }
 
   /** A job's pkgsrc part, once a tree is ready on the host; undefined before. */
-  jobPart(job: BuildJob, hasher: FileHasher): ReturnType<typeof pkgsrcJobPart> | undefined {
+  jobPart(job: BuildJob, hasher: FileHasher): Promise<TreeJobPart> | undefined {
     return this.#tree === undefined ? undefined : pkgsrcJobPart(this.#pkgsrc.setup, this.#tree, job, hasher);
   }
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { BuildJob } from '../../sandbox/build-job.js';
+import type { BuildJob } from '../../job/build-job.js';
 import type { PortEntry } from '../agent/protocol.js';
 import { FileHasher } from './file-hasher.js';
 import { distinfoNames, masters, pkgsrcJobPart } from './pkgsrc-job-files.js';

@@ -8,7 +8,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { PkgPath } from '../../core/model.js';
-import type { BuildJob } from '../../sandbox/build-job.js';
+import type { BuildJob } from '../../job/build-job.js';
 import type { PkgsrcSetup } from '../../sandbox/recipe-pkgsrc.js';
 import type { PkgsrcPart, PortEntry } from '../agent/protocol.js';
 import { isSafeRelativePath } from '../agent/safe-path.js';

@@ -1,8 +1,7 @@
 // What an SshExecutor is told about its host (most of it from the hosts
 // file), and what it counts of the traffic to it.
 
-import type { PkgsrcSetup } from '../../sandbox/recipe-pkgsrc.js';
-import type { TreeSnapshot } from './tree-snapshot.js';
+import type { TreeHostFactory } from './tree-host.js';
 
 export interface SshExecutorOptions {
   /** ssh destination: `host`, `user@host` or an ssh_config alias. */
@@ -23,6 +22,10 @@ export interface SshExecutorOptions {
   readonly agentIdleTimeoutS?: number;
   /** The agent's directory on the host (hosts file `dir=`), absolute or relative to the login user's home; default ~/.kiln, for root /var/tmp/kiln-agent-0 (bootstrap.ts). */
   readonly remoteDir?: string;
+  /** Held only while the build needs it (a Slurm allocation; Executor.onDemand). */
+  readonly onDemand?: { readonly idleS: number };
+  /** A subdirectory of the agent's directory: each Slurm allocation's own, as two may share a node. */
+  readonly remoteSubdir?: string;
   /** The host must report this `uname -m` (hosts file `arch=`). */
   readonly arch?: string;
   /** A script on the coordinator run on the host (with /bin/sh) at each connect (hosts file `STARTUP=`). */
@@ -35,12 +38,10 @@ export interface SshExecutorOptions {
   /** The agent bundle to ship; default the one the build made. */
   readonly agentBundle?: string;
   /**
-   * A pkgsrc tree's setup on the coordinator: before the host gets a job,
-   * the kit goes there and must run, and the tree is made ready there (its
-   * files by content hash); each job carries its port's files and its
-   * distfiles (default DISTDIR: the tree's distfiles/).
+   * What the tree's kind needs of the host (tree-host.ts): made ready before
+   * the host gets a job, a part of each job, its scans. None for a Portfile tree.
    */
-  readonly pkgsrc?: { readonly setup: PkgsrcSetup; readonly tree: TreeSnapshot };
+  readonly treeHost?: TreeHostFactory;
 }
 
 export interface TransferStats {

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SshExecutor } from './ssh-executor.js';
-import type { BuildJob } from '../../sandbox/build-job.js';
+import type { BuildJob } from '../../job/build-job.js';
 
 const signal = new AbortController().signal;
 const job: BuildJob = {

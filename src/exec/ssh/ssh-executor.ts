@@ -3,41 +3,46 @@
 // and the dependency packages go to the host by content hash, once per host;
 // the log streams back as the job runs; the package comes back and is checked
 // against its hash. A failed connection fires `onLost` and ends every running
-// job as `infrastructure`; `connect` may be called again later. What a pkgsrc
-// tree needs of the host is pkgsrc-host.ts.
+// job as `infrastructure`; `connect` may be called again later. What the
+// tree's kind needs of the host is behind tree-host.ts (pkgsrc: pkgsrc-host.ts).
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { BuildJob, BuildReport } from '../../sandbox/build-job.js';
+import type { BuildJob, BuildReport } from '../../job/build-job.js';
 import type { ConnectResult, Executor, JobWatcher } from '../executor.js';
 import type { HostEntry, HostsFile } from '../hosts-file.js';
-import type { HostLoad } from '../../core/engine-events.js';
+import type { HostLoad } from '../../core/engine/engine-events.js';
 import { fullIn } from '../../core/model.js';
-import { DEFAULT_LOG_CAP } from '../../core/log-cap.js';
+import { DEFAULT_LOG_CAP } from '../../core/job/log-cap.js';
 import type { SshExecutorOptions, TransferStats } from './ssh-executor-options.js';
 import { jobSpecShape, type PkgsrcPart, type ScanSpec } from '../agent/protocol.js';
 import { isSafeFileName } from '../agent/safe-path.js';
+import type { AgentChannel } from '../agent-channel.js';
 import { HostSession, type RemoteScanOutcome } from './host-session.js';
+import { SshChannel } from './ssh-channel.js';
 import { JobReceiver } from './job-receiver.js';
 import { jobBlobs } from './job-blobs.js';
-import { PkgsrcHost } from './pkgsrc-host.js';
 import { portManifest } from './port-manifest.js';
 import { isSafeDestination } from './ssh-args.js';
+import type { TreeHost } from './tree-host.js';
 
 export type { RemoteScanOutcome, SshExecutorOptions, TransferStats };
 
 export class SshExecutor implements Executor {
   readonly host: string;
+  readonly onDemand: Executor['onDemand'];
   readonly #session: HostSession;
-  readonly #pkgsrc: PkgsrcHost | undefined;
+  readonly #tree: TreeHost | undefined;
   #bytesReceived = 0;
 
-  constructor(options: SshExecutorOptions) {
-    if (!isSafeDestination(options.destination)) throw new Error(`not an ssh destination: ${JSON.stringify(options.destination)}`);
+  /** `channel`: how the agent is reached; ssh to `options.destination` when not given. */
+  constructor(options: SshExecutorOptions, channel?: AgentChannel) {
+    if (channel === undefined && !isSafeDestination(options.destination)) throw new Error(`not an ssh destination: ${JSON.stringify(options.destination)}`);
     this.host = options.name ?? options.destination;
-    const pkgsrc = options.pkgsrc === undefined ? undefined : new PkgsrcHost(options.pkgsrc);
-    this.#pkgsrc = pkgsrc;
-    this.#session = new HostSession(this.host, options, pkgsrc && ((session, signal) => pkgsrc.prepare(session, signal)));
+    this.onDemand = options.onDemand;
+    const tree = options.treeHost?.();
+    this.#tree = tree;
+    this.#session = new HostSession(this.host, options, channel ?? new SshChannel(options), tree && ((session, signal) => tree.prepare(session, signal)));
   }
 
   /** An executor for one host of a hosts file; `extra` adds what the file does not say (`-F`, timers). */
@@ -68,7 +73,7 @@ export class SshExecutor implements Executor {
     const { dependencies, distfiles } = blobs;
     for (const [hash, path] of manifest.files) blobSender.offer(hash, path);
     let pkgsrc: PkgsrcPart | null = null;
-    const part = await this.#pkgsrc?.jobPart(job, hasher);
+    const part = await this.#tree?.jobPart(job, hasher);
     if (part !== undefined) {
       if (!part.ok) return infrastructure(part.reason);
       for (const [hash, path] of part.files) blobSender.offer(hash, path);
@@ -87,6 +92,7 @@ export class SshExecutor implements Executor {
     const spec = jobSpecShape({
       pkgname, pkgpath, metadata: { ...metadata, inputs: metadata.inputs ?? '' }, port: manifest.entries, dependencies, distfiles, pkgsrc,
       makeJobs: Math.min(4096, Math.max(1, Math.floor(job.makeJobs))),
+      jobserver: job.jobserver ?? null,
       timeoutS: Number.isFinite(job.timeoutS) ? Math.min(1e9, Math.max(0, job.timeoutS)) : 1e9, // JSON has no Infinity
       logCapBytes: job.logCapBytes ?? DEFAULT_LOG_CAP,
     }, 'job');
@@ -112,9 +118,9 @@ export class SshExecutor implements Executor {
     }
   }
 
-  /** For a pkgsrc tree made ready on the host: the scan of `pkgpath` there. Undefined for a Portfile tree. */
-  pkgsrcScan(pkgpath: string, timeoutS: number): Promise<ScanSpec | undefined> {
-    return this.#pkgsrc?.scanSpec(pkgpath, timeoutS, this.#session.hasher) ?? Promise.resolve(undefined);
+  /** The scan of `pkgpath` in the tree made ready on the host (pkgsrc); undefined: scan with the port's files shipped. */
+  treeScan(pkgpath: string, timeoutS: number): Promise<ScanSpec | undefined> {
+    return this.#tree?.scanSpec(pkgpath, timeoutS, this.#session.hasher) ?? Promise.resolve(undefined);
   }
 
   onLost(listener: (reason: string) => void): void {

@@ -14,7 +14,7 @@ import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
-import { escapeControls } from '../../core/escape.js';
+import { escapeControls } from '../../core/formats/escape.js';
 import type { PkgPath } from '../../core/model.js';
 import type { NotAPort, ScanResult, TreeDriver } from '../driver.js';
 import { unscannableBlock } from '../index-block.js';

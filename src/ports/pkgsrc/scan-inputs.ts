@@ -10,7 +10,7 @@
 import path from 'node:path';
 
 import type { PkgPath } from '../../core/model.js';
-import { parseIndex } from '../../core/pbulk-index.js';
+import { parseIndex } from '../../core/formats/pbulk-index.js';
 import { hashInput } from '../input-hash.js';
 
 /** A directory the sandbox showed at another place: `at` inside, `dir` on the host. */

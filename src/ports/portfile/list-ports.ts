@@ -11,7 +11,7 @@
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 
-import { escapeControls } from '../../core/escape.js';
+import { escapeControls } from '../../core/formats/escape.js';
 import type { PkgPath } from '../../core/model.js';
 import { isPkgPath } from '../../core/pkgpath.js';
 import type { NotAPort } from '../driver.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { parseIndex } from '../../core/pbulk-index.js';
+import { parseIndex } from '../../core/formats/pbulk-index.js';
 import { unquoteReasons } from '../index-block.js';
 import { portfileBlock } from './portfile-block.js';
 import type { PortfileVariable } from './scan-program.js';

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import type { PkgPath } from '../../core/model.js';
-import { parseIndex } from '../../core/pbulk-index.js';
+import { parseIndex } from '../../core/formats/pbulk-index.js';
 import type { NotAPort, ScanResult, TreeDriver } from '../driver.js';
 import { unscannableBlock } from '../index-block.js';
 import { walkInputs } from '../input-hash.js';

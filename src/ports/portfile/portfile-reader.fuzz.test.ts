@@ -15,8 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
-import { parseIndex } from '../../core/pbulk-index.js';
-import { type Random, seededRandom } from '../../core/random.js';
+import { parseIndex } from '../../core/formats/pbulk-index.js';
+import { type Random, seededRandom } from '../../core/simulation/random.js';
 import { unquoteReasons, unscannableBlock } from '../index-block.js';
 import { portfileBlock } from './portfile-block.js';
 import { PortfileDriver } from './portfile-driver.js';

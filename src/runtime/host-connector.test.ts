@@ -1,0 +1,97 @@
+// Hosts held on demand (Slurm allocations): one at the start, more while
+// ready work finds no free slot, given back when idle with nothing waiting,
+// a lost one asked for again only when work waits.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { ConnectResult, Executor } from '../exec/executor.js';
+import { type Demand, HostConnector, type HostListener } from './host-connector.js';
+
+class FakeHost implements Executor {
+  connects = 0;
+  closes = 0;
+  readonly #lost: Array<(reason: string) => void> = [];
+  constructor(readonly host: string, readonly onDemand: { readonly idleS: number } | undefined) {}
+  connect(): Promise<ConnectResult> {
+    this.connects++;
+    return Promise.resolve({ ok: true, info: { arch: 'x86_64', os: 'Linux', node: this.host, cores: 1, memoryMiB: 1024 } });
+  }
+  run(): never { throw new Error('no jobs here'); }
+  onLost(listener: (reason: string) => void): void { this.#lost.push(listener); }
+  lose(reason: string): void { for (const l of this.#lost) l(reason); }
+  close(): Promise<void> { this.closes++; return Promise.resolve(); }
+}
+
+function setup(idleS = 0.05): { hosts: FakeHost[]; connector: HostConnector; said: string[] } {
+  const hosts = [1, 2, 3].map((i) => new FakeHost(`slurm-p-${i}`, { idleS }));
+  const said: string[] = [];
+  const listener: HostListener = {
+    up: (spec) => said.push(`up ${spec.name}`),
+    down: (host, reason, retryS) => said.push(`down ${host} ${String(retryS)}`),
+    givenBack: (host) => said.push(`given back ${host}`),
+    refused: (host, reason) => said.push(`refused ${host} ${reason}`),
+    none: () => said.push('none'),
+  };
+  const connector = new HostConnector(hosts.map((executor) => ({ executor, spec: { name: executor.host, slots: 1, speed: 1, cores: 1 } })),
+    new AbortController().signal, listener);
+  return { hosts, connector, said };
+}
+
+const settle = (ms = 0): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const view = (up: readonly string[], running: Readonly<Record<string, number>> = {}): Demand['hosts'] =>
+  ['slurm-p-1', 'slurm-p-2', 'slurm-p-3'].map((name) => ({ name, up: up.includes(name), slots: 1, running: running[name] ?? 0 }));
+
+void test('one on-demand host is held at the start; more only for ready work that no free slot takes, never more than there are', async () => {
+  const { hosts, connector, said } = setup();
+  connector.start();
+  await settle();
+  assert.deepEqual(hosts.map((h) => h.connects), [1, 0, 0]);
+  connector.demand({ ready: 1, hosts: view(['slurm-p-1']) }); // a free slot takes it
+  await settle();
+  assert.deepEqual(hosts.map((h) => h.connects), [1, 0, 0]);
+  connector.demand({ ready: 1, hosts: view(['slurm-p-1'], { 'slurm-p-1': 1 }) });
+  connector.demand({ ready: 1, hosts: view(['slurm-p-1'], { 'slurm-p-1': 1 }) }); // the one asked for is on its way: not asked twice
+  await settle();
+  assert.deepEqual(hosts.map((h) => h.connects), [1, 1, 0]);
+  connector.demand({ ready: 9, hosts: view(['slurm-p-1', 'slurm-p-2'], { 'slurm-p-1': 1, 'slurm-p-2': 1 }) });
+  await settle();
+  assert.deepEqual(hosts.map((h) => h.connects), [1, 1, 1]);
+  assert.deepEqual(said.filter((s) => s.startsWith('up')), ['up slurm-p-1', 'up slurm-p-2', 'up slurm-p-3']);
+  connector.stop();
+});
+
+void test('an idle on-demand host is given back once nothing waits, and held again when work waits', async () => {
+  const { hosts, connector, said } = setup(0.05);
+  connector.start();
+  await settle();
+  connector.demand({ ready: 2, hosts: view(['slurm-p-1']) }); // idle, but work waits (another reason holds it): kept
+  await settle(120);
+  assert.equal(hosts[0]!.closes, 0);
+  connector.demand({ ready: 0, hosts: view(['slurm-p-1'], { 'slurm-p-1': 1 }) }); // busy: kept
+  await settle(120);
+  assert.equal(hosts[0]!.closes, 0);
+  connector.demand({ ready: 0, hosts: view(['slurm-p-1']) });
+  await settle(120);
+  assert.equal(hosts[0]!.closes, 1, 'given back: its allocation ends');
+  assert.ok(said.includes('given back slurm-p-1'));
+  connector.demand({ ready: 1, hosts: view([]) });
+  await settle();
+  assert.equal(hosts[0]!.connects, 2, 'held again for the work that waits');
+  connector.stop();
+});
+
+void test('a lost on-demand host is not retried on a timer: it is asked for again when work waits', async () => {
+  const { hosts, connector, said } = setup(60);
+  connector.start();
+  await settle();
+  hosts[0]!.lose('allocation cancelled');
+  assert.ok(said.includes('down slurm-p-1 on-demand'));
+  assert.ok(!said.includes('none'), 'a host like it worked: the build goes on');
+  connector.demand({ ready: 0, hosts: view([]) });
+  await settle();
+  assert.equal(hosts[0]!.connects, 1);
+  connector.demand({ ready: 1, hosts: view([]) });
+  await settle();
+  assert.equal(hosts[0]!.connects, 2);
+  connector.stop();
+});

@@ -1,0 +1,95 @@
+// kiln's make jobserver in a real build: three ports build at once in
+// bubblewrap sandboxes with GNU make. Each make's sub-jobs say when they
+// start and end; the long build runs more sub-jobs at once after the short
+// one ended than while it ran (the short build's tokens moved to it), and
+// the MAKE_JOBS_SAFE=no port runs one at a time throughout.
+
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+import { kiln, makeTree } from './scan-fixtures.js';
+
+/** A make of `count` independent sub-jobs of `seconds` each; each prints when it starts and ends. */
+const MAKEFILE = `all: $(addprefix t,$(shell seq 1 $(N)))
+t%:
+\t@echo "sub-job start $$(date +%s.%N)"; sleep $(S); echo "sub-job end $$(date +%s.%N)"
+`;
+
+const port = (name: string, count: number, seconds: number, extra = ''): Record<string, string> => ({
+  [`tree/misc/${name}/Portfile`]: `PKGNAME=${name}-1.0
+${extra}
+build() {
+\tmake -f jobs.mk N=${count} S=${seconds}
+\techo "build over $(date +%s.%N)"
+}
+install() { mkdir -p "$DESTDIR$PREFIX/share"; echo ok >"$DESTDIR$PREFIX/share/${name}"; }
+`,
+  [`tree/misc/${name}/jobs.mk`]: MAKEFILE,
+});
+
+interface Profile {
+  /** Sub-jobs running at once, at most, over [from, to). */
+  most(from: number, to: number): number;
+  readonly over: number;
+  readonly started: number;
+}
+
+function profile(log: string): Profile {
+  const events: Array<[number, number]> = [];
+  for (const m of log.matchAll(/^sub-job (start|end) (\d+\.\d+)$/gm)) events.push([Number(m[2]), m[1] === 'start' ? 1 : -1]);
+  events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const over = Number(/^build over (\d+\.\d+)$/m.exec(log)?.[1]);
+  return {
+    over, started: events[0]?.[0] ?? NaN,
+    most(from, to) {
+      let now = 0;
+      let most = 0;
+      for (const [at, step] of events) {
+        now += step;
+        if (at >= from && at < to) most = Math.max(most, now);
+      }
+      return most;
+    },
+  };
+}
+
+void test('freed cores move to the build still running; MAKE_JOBS_SAFE=no stays at one', async () => {
+  const root = await makeTree({
+    ...port('short', 12, 0.5),
+    ...port('long', 48, 0.3),
+    ...port('serial', 4, 0.3, 'MAKE_JOBS_SAFE=no'),
+  });
+  try {
+    const logdir = join(root, 'logs');
+    const run = await kiln(['build', '--tree', join(root, 'tree'), '--logdir', logdir, '--packages', join(root, 'packages'), '--plain',
+      '--jobs', '3', '--cores', '6', 'misc/short', 'misc/long', 'misc/serial']);
+    assert.equal(run.status, 0, `${run.stdout}${run.stderr}`);
+    const logOf = (name: string): string => readFileSync(join(logdir, 'packages', `${name}-1.0.log`), 'utf8');
+    const long = logOf('long');
+    const short = profile(logOf('short'));
+    const serial = profile(logOf('serial'));
+    const grown = profile(long);
+    const started = Number(/make jobserver: started with (\d+) make jobs of the host's 6, ran up to (\d+) at once/.exec(long)?.[1]);
+    assert.ok(started >= 1 && started < 6, `the long build's log names its starting share: ${long.slice(-400)}`);
+
+    // Idle tokens are lent at once: while the short build had not begun its
+    // make, the long one may borrow them; it gives them back as its sub-jobs
+    // end (0.3 s) and the next look (0.2 s) hands them to their owner.
+    const settled = short.started + 0.8;
+    const before = grown.most(settled, short.over - 0.1);
+    const after = grown.most(short.over, grown.over);
+    assert.ok(short.over - settled > 0.5 && grown.over > short.over + 0.5, 'the builds overlapped as planned');
+    const all = profile(logOf('short') + logOf('long') + logOf('serial'));
+    assert.ok(all.most(settled, Infinity) <= 6, `the three builds ran ${all.most(settled, Infinity)} sub-jobs at once on 6 cores`);
+    assert.ok(after >= 5, `alone, the long build ran ${after} sub-jobs at once on 6 cores (it started with ${started} make jobs)`);
+    assert.ok(after > before && after > started, `the long build ran ${before} at once beside the short one, ${after} after it ended`);
+    assert.equal(serial.most(0, Infinity), 1, 'MAKE_JOBS_SAFE=no: one sub-job at a time');
+    assert.ok(short.most(0, Infinity) >= 2, 'the short build ran in parallel too');
+    assert.match(long, /make jobserver: started with \d+ make jobs of the host's 6, ran up to [56] at once/);
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});

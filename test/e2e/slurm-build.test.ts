@@ -1,0 +1,82 @@
+// kiln's capacity from a real Slurm cluster (one node, started by the test
+// as root): a hosts file with only a `slurm:` line builds the example tree
+// with the statuses of a local build; Slurm shows kiln's allocations while
+// it builds, never more than nodes=N of them, and none once it is done; an
+// allocation cancelled mid-build (scancel) is a lost host: its job goes
+// back to the queue and the build completes.
+
+import { after, before, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildResult, type Run } from '../support/build-result.js';
+import { makeTree, portfile } from '../support/fixture-tree.js';
+import { EXAMPLES, startKiln } from '../support/kiln-process.js';
+import { mustRun } from '../support/run-command.js';
+import { SlurmCluster, slurmUnavailable } from '../support/slurm-cluster.js';
+
+const skip = slurmUnavailable();
+let slurm: SlurmCluster;
+let work: string;
+let tree: string;
+let local: Run;
+
+async function build(name: string, args: readonly string[]): Promise<{ run: Run; kiln: ReturnType<typeof startKiln> }> {
+  const kiln = startKiln(['build', '--tree', tree, '--logdir', join(work, name, 'logs'), '--packages', join(work, name, 'packages'), '--plain', ...args]);
+  const code = await kiln.exited;
+  return { run: await buildResult(join(work, name, 'logs'), join(work, name, 'packages', 'All'), code, kiln.lines), kiln };
+}
+
+before(async () => {
+  if (skip) return;
+  work = await mkdtemp(join(tmpdir(), 'kiln-e2e-slurm-'));
+  await chmod(work, 0o755);
+  tree = join(work, 'tree');
+  await mustRun('cp', ['-R', EXAMPLES, tree]);
+  // A port that builds long enough for its allocation to be cancelled under it.
+  await makeTree(tree, { 'misc/kwait': { Portfile: portfile('kwait-1.0', { build: 'sleep 6', install: 'mkdir -p "$DESTDIR$PREFIX/share"\necho waited > "$DESTDIR$PREFIX/share/kwait"' }) } });
+  slurm = await SlurmCluster.start(2);
+  local = (await build('local', ['--jobs', '2'])).run;
+  assert.equal(local.statuses.get('kwait-1.0'), 'done', local.lines.slice(-20).join('\n'));
+});
+
+after(async () => {
+  if (skip) return;
+  await slurm?.stop();
+  await rm(work, { recursive: true, force: true });
+});
+
+void test('a build on Slurm allocations: the statuses of a local build; at most nodes=N allocations, none after; a cancelled allocation\'s job is built again',
+  { skip, timeout: 240_000 }, async (t: TestContext) => {
+    const hosts = join(work, 'slurm.hosts');
+    await writeFile(hosts, `slurm:${slurm.partition} nodes=2 jobs=1 cores=1\n`);
+    const kiln = startKiln(['build', '--tree', tree, '--logdir', join(work, 'slurm', 'logs'), '--packages', join(work, 'slurm', 'packages'), '--plain', '--hosts', hosts]);
+    let most = 0;
+    let watching = true;
+    const watch = (async () => {
+      while (watching) {
+        most = Math.max(most, (await slurm.jobs()).filter((j) => j.state === 'RUNNING' || j.state === 'PENDING').length);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
+    const started = await kiln.line(/start misc\/kwait .* on slurm-kilntest-\d+:/, 120_000);
+    const host = /on (slurm-kilntest-\d+):/.exec(started)![1]!;
+    const allocation = (await slurm.jobs()).find((j) => j.name.endsWith(`-${host}`) && j.state === 'RUNNING');
+    assert.ok(allocation, `Slurm shows the allocation of ${host} while it builds: ${JSON.stringify(await slurm.jobs())}`);
+    t.diagnostic(`cancelling Slurm job ${allocation.id} (${host}) while misc/kwait builds there`);
+    await slurm.cancel(allocation.id);
+    const down = await kiln.line(new RegExp(`host ${host} went down`), 30_000);
+    assert.match(down, /CANCELLED/, 'the message says what Slurm did to the allocation');
+    await kiln.line(/kwait-1\.0 on slurm-kilntest-\d+ goes back to the queue/, 10_000);
+    const code = await kiln.exited;
+    t.diagnostic(kiln.lines.filter((l) => /went down|came up|goes back|run complete|start misc\/kwait|built misc\/kwait/.test(l)).join(' | '));
+    watching = false;
+    await watch;
+    const run = await buildResult(join(work, 'slurm', 'logs'), join(work, 'slurm', 'packages', 'All'), code, kiln.lines);
+    assert.deepEqual(Object.fromEntries([...run.statuses].sort()), Object.fromEntries([...local.statuses].sort()), run.lines.slice(-30).join('\n'));
+    assert.equal(run.code, local.code);
+    assert.match(run.hosts.get('kwait-1.0') ?? '', /^slurm-kilntest-\d+$/);
+    assert.ok(most >= 1 && most <= 2, `between 1 and nodes=2 allocations at once, saw ${most}`);
+    assert.deepEqual(await slurm.jobs(), [], 'no allocation of kiln is left once the build is done');
+  });
