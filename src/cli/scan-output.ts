@@ -1,10 +1,12 @@
 // What `kiln scan` writes while it scans: the index blocks in the tree's
 // order (sorted by pkgpath, as pbulk's pscan), each as soon as every port
-// before it is done, so a whole-tree scan streams rather than printing
+// before it is done, a block whose PKGNAME an earlier one has left out as
+// pbulk's scan leaves it out (core/formats/pscan-blocks.ts), so a whole-tree scan streams rather than printing
 // everything at its end; and its progress on stderr: a line redrawn in place
 // on a terminal, otherwise a line every few seconds (a CI log, cron mail).
 
 import type { PkgPath } from '../core/model.js';
+import { FirstPkgnames } from '../core/formats/pscan-blocks.js';
 import type { ScannedPort, ScanProgress } from '../ports/scanner.js';
 
 const byPkgpath = (a: PkgPath, b: PkgPath): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -16,6 +18,9 @@ export class OrderedIndex {
   #order: readonly PkgPath[] | undefined;
   #next = 0;
   readonly #waiting = new Map<PkgPath, string>();
+  readonly #first = new FirstPkgnames();
+  /** The blocks left out, as `pkgname (pkgpath)`. */
+  readonly dropped: string[] = [];
 
   constructor(private readonly write: (text: string) => void) {}
 
@@ -30,15 +35,21 @@ export class OrderedIndex {
     if (!order) return;
     for (; this.#next < order.length && this.#waiting.has(order[this.#next]!); this.#next++) {
       const pkgpath = order[this.#next]!;
-      this.write(this.#waiting.get(pkgpath)!);
+      this.emit(pkgpath, this.#waiting.get(pkgpath)!);
       this.#waiting.delete(pkgpath);
     }
   }
 
   /** The scan is over: what is left (all of a closure scan's ports), in order. */
   end(): void {
-    for (const pkgpath of [...this.#waiting.keys()].sort(byPkgpath)) this.write(this.#waiting.get(pkgpath)!);
+    for (const pkgpath of [...this.#waiting.keys()].sort(byPkgpath)) this.emit(pkgpath, this.#waiting.get(pkgpath)!);
     this.#waiting.clear();
+  }
+
+  private emit(pkgpath: PkgPath, index: string): void {
+    const kept = this.#first.keep(index);
+    for (const pkgname of kept.dropped) this.dropped.push(`${pkgname} (${pkgpath})`);
+    this.write(kept.text);
   }
 }
 

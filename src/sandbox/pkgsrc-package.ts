@@ -1,7 +1,10 @@
 // The package a pkgsrc job made, taken from its scratch directory into the
 // repository: opened without following a symlink the build may have left
 // there (nor blocking on a FIFO), copied under a temporary name, then
-// renamed, so a reader never sees half a package.
+// renamed, so a reader never sees half a package. On the way it gets the
+// job's build-inputs record in its +BUILD_INFO (package-stamp.ts), as
+// kiln's own packages have it: any later run over the repository knows
+// what it was built from.
 
 import { chmod, copyFile, link, mkdir, open, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
@@ -13,6 +16,7 @@ import { TarScanner } from '../core/package-format/tar-scanner.js';
 
 import type { PhaseLog } from './job-log.js';
 import { READ_NO_FOLLOW } from './no-follow.js';
+import { copyStamped } from './package-stamp.js';
 import type { JobContext, StepResult } from './recipe.js';
 
 /** The directory of the job's scratch directory holding its dependencies' packages. */
@@ -62,14 +66,18 @@ export async function takePackage(ctx: JobContext, log: PhaseLog, made: string):
     }
     await mkdir(packageDir, { recursive: true });
     const out = await open(temp, 'wx', 0o644);
+    let unstamped: string | undefined;
+    let size: number;
     try {
-      for await (const chunk of source.createReadStream({ autoClose: false })) await out.write(chunk as Buffer);
+      unstamped = await copyStamped(source, out, ctx.job.metadata.inputs);
+      size = (await out.stat()).size;
     } finally {
       await out.close();
     }
     await chmod(temp, 0o644);
     await rename(temp, target);
-    await log.note(`wrote ${target}: ${info.size} bytes`);
+    if (unstamped !== undefined) await log.note(`the package goes in without kiln's build-inputs record (${unstamped}): only this run directory knows what it was built from`);
+    await log.note(`wrote ${target}: ${size} bytes${unstamped === undefined ? ', KILN_INPUTS added to its +BUILD_INFO' : ''}`);
     return { ok: true, packageFile: target };
   } catch (err) {
     await unlink(temp).catch(() => undefined);

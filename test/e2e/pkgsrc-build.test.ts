@@ -2,8 +2,8 @@
 // dependencies pkg_add'ed into a PREFIX fresh from the kit, the port's build
 // as the build user with PREFIX read-only, USERGROUP_PHASE in a /etc of the
 // job's own, BOOTSTRAP_PKG without the test (de)install, MULTI_VERSION on
-// bmake's command line, and pbulk's post-build: pkg_summary.{gz,xz},
-// SHA512, pkg_files.gz, restricted.txt; then kiln publish on the result.
+// bmake's command line, and pbulk's post-build: pkg_summary.{gz,bz2,xz},
+// SHA512.bz2, pkg_files.gz, restricted.txt; then kiln publish on the result.
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -76,15 +76,20 @@ void test('kiln build on a pkgsrc tree, as pbulk builds it', { skip: noBmake }, 
     assert.ok(contents('py310-thing-1.0.tgz').includes('bin/thing310'));
   });
 
-  await t.test('post-build: pkg_summary.{gz,xz} from pkg_info -X, SHA512, pkg_files.gz, restricted.txt', () => {
+  await t.test('post-build: pkg_summary.{gz,bz2,xz} from pkg_info -X, SHA512.bz2 beside All/ (pbulk\'s forms), pkg_files.gz, restricted.txt', () => {
     const built = rows.filter((r) => r.status === 'done').map((r) => `${r.pkgname}.tgz`).sort();
-    assert.deepEqual(readdirSync(all).filter((f) => f.endsWith('.tgz')).sort(), built);
+    const index = ['pkg_files.gz', 'pkg_summary.bz2', 'pkg_summary.gz', 'pkg_summary.xz'];
+    assert.deepEqual(readdirSync(all).sort(), [...built, ...index].sort(), 'All/ holds the packages and index files, nothing else');
+    assert.deepEqual(readdirSync(packages).sort(), ['All', 'SHA512.bz2', 'restricted.txt']);
     const summary = gunzipSync(readFileSync(path.join(all, 'pkg_summary.gz'))).toString('utf8');
     assert.equal(execFileSync('xz', ['-dc', path.join(all, 'pkg_summary.xz')], { encoding: 'utf8' }), summary);
+    assert.equal(execFileSync('bzcat', [path.join(all, 'pkg_summary.bz2')], { encoding: 'utf8' }), summary);
     assert.deepEqual([...summary.matchAll(/^FILE_NAME=(.*)$/gm)].map((m) => m[1]), built);
     assert.match(summary, /^PKGNAME=hello-1\.0\nCOMMENT=Says hello, and checks the sandbox it is built in\nDEPENDS=libfoo>=1\.0\n/m);
-    const sums = execFileSync('sha512sum', ['--check', '--strict', 'SHA512'], { cwd: all, encoding: 'utf8' }).trim().split('\n');
-    assert.equal(sums.length, built.length + 2, 'every package and both summaries, each OK');
+    const sha512 = execFileSync('bzcat', [path.join(packages, 'SHA512.bz2')]);
+    assert.match(sha512.toString('utf8'), /^SHA512 \(All\/hello-1\.0\.tgz\) = [0-9a-f]{128}$/m, 'digest(1)\'s lines, named from the repository\'s top as pbulk names them');
+    const sums = execFileSync('sha512sum', ['--check', '--strict'], { cwd: packages, input: sha512, encoding: 'utf8' }).trim().split('\n');
+    assert.equal(sums.length, built.length + 3, 'every package and the three summaries, each OK');
     assert.match(gunzipSync(readFileSync(path.join(all, 'pkg_files.gz'))).toString('utf8'), /^PKGNAME=libfoo-1\.2\nFILE_NAME=libfoo-1\.2\.tgz\nFILES=\/usr\/pkg\/lib\/libfoo\.txt\n\n/m);
     assert.equal(readFileSync(path.join(packages, 'restricted.txt'), 'utf8'),
       'secret-1.0\tRESTRICTED: Not to be put on an FTP server\nusesecret-1.0\tneeds secret-1.0\n'.replace('RESTRICTED: Not', 'NO_BIN_ON_FTP: Not'));
@@ -108,7 +113,7 @@ void test('kiln build on a pkgsrc tree, as pbulk builds it', { skip: noBmake }, 
     const summary = gunzipSync(readFileSync(path.join(target, 'All', 'pkg_summary.gz'))).toString('utf8');
     assert.equal([...summary.matchAll(/^PKGNAME=/gm)].length, 10);
     assert.doesNotMatch(summary, /secret/);
-    execFileSync('sha512sum', ['--check', '--strict', 'SHA512'], { cwd: path.join(target, 'All') });
+    execFileSync('sha512sum', ['--check', '--strict'], { cwd: target, input: execFileSync('bzcat', [path.join(target, 'SHA512.bz2')]) });
     assert.ok(!existsSync(path.join(target, 'restricted.txt')));
   });
 });

@@ -19,6 +19,7 @@ void test('a broken Portfile is reported and blocks only itself; the other ports
     'cat/noversion/Portfile': 'PKGNAME=noversion\n',
     'cat/exits/Portfile': 'echo "giving up" >&2\nexit 3\n',
     'cat/other/Portfile': portfile('other-2.0'),
+    'cat/samename/Portfile': portfile('other-2.0'),
   });
   t.after(() => rm(root, { recursive: true, force: true }));
   const run = await kiln(['scan', '--tree', root, '--jobs', '2']);
@@ -37,7 +38,9 @@ void test('a broken Portfile is reported and blocks only itself; the other ports
   assert.equal(byPath.get('cat/good')!.vars.get('PKG_FAIL_REASON'), '');
   assert.equal(byPath.get('cat/other')!.pkgname, 'other-2.0');
   for (const name of ['broken', 'noname', 'noversion', 'exits']) assert.match(run.stderr, new RegExp(`^kiln scan: cat/${name}: `, 'm'));
-  assert.match(run.stderr, /4 of 6 ports could not be scanned/);
+  assert.match(run.stderr, /4 of 7 ports could not be scanned/);
+  assert.match(run.stderr, /^kiln scan: 1 later blocks left out, an earlier block having their PKGNAME \(as pbulk's scan does\): other-2\.0 \(cat\/samename\)$/m,
+    'a later block of a PKGNAME is dropped, as pbulk-scan drops it');
 });
 
 void test('closure mode scans the listed ports and what they need, as pbulk does, and nothing else', async (t) => {

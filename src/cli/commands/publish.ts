@@ -20,8 +20,8 @@ const help = `usage: kiln publish [--packages DIR] [--min N] [--require PATTERN]
 Uploads the repository DIR (what kiln build --driver pkgsrc made) to TARGET
 with rsync: a directory, or host:directory over ssh. Packages that may not
 be distributed (NO_BIN_ON_FTP, RESTRICTED, and whatever needs them: the
-repository's restricted.txt) are left out, and pkg_summary.{gz,xz},
-pkg_files.gz and SHA512 are made again for exactly what is sent. Packages
+repository's restricted.txt) are left out, and pkg_summary.{gz,bz2,xz},
+pkg_files.gz and SHA512.bz2 are made again for exactly what is sent. Packages
 go first, the index last. Nothing is sent when a check fails.
 
 options:
@@ -32,7 +32,7 @@ options:
   --sign-packages KEYID sign every package as pkgsrc's gpg-signed packages
                         (pkg_admin gpg-sign-package, with gpg and KEYID's key
                         from the caller's keyring)
-  --sign-summary KEYID  write pkg_summary.gz.asc and pkg_summary.xz.asc, gpg
+  --sign-summary KEYID  write a .asc for each pkg_summary (gz, bz2, xz), gpg
                         signatures made with KEYID's key
   --bootstrap-kit FILE  where pkg_admin comes from for --sign-packages
                         (default: /usr/pkg/sbin/pkg_admin)

@@ -29,7 +29,9 @@ const help = `usage: kiln scan [--tree DIR] [--driver portfile|pkgsrc] [--jobs N
 
 Scans a tree and writes its index (pbulk-index format: one KEY=VALUE block
 per package, PKG_LOCATION added after PKGNAME, as pbulk's meta/pscan) to
-stdout, sorted by pkgpath. With PKGPATHs (category/name), scans those and
+stdout, sorted by pkgpath. As pbulk's scan, a block whose PKGNAME an
+earlier block has (a MULTI_VERSION port giving one name for several
+versions) is left out, and said so on stderr. With PKGPATHs (category/name), scans those and
 every port they depend on, as a limited build needs.
 
 Each port is scanned inside a bubblewrap sandbox (read-only tree, private
@@ -138,6 +140,10 @@ async function scanTree(driver: TreeDriver & ScanInputs, jobs: number, cacheDir:
     progress.stop();
   }
   output.end();
+  if (output.dropped.length > 0) {
+    const shown = output.dropped.slice(0, 5).join(', ') + (output.dropped.length > 5 ? `, and ${output.dropped.length - 5} more` : '');
+    io.stderr.write(`kiln scan: ${output.dropped.length} later blocks left out, an earlier block having their PKGNAME (as pbulk's scan does): ${escapeControls(shown)}\n`);
+  }
   if (errors > 0) io.stderr.write(`kiln scan: ${errors} of ${count} ports could not be scanned\n`);
   return errors > 0 ? 1 : 0;
 }

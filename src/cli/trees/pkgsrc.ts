@@ -1,8 +1,8 @@
 // pkgsrc trees: scanned with bmake (pbulk-index) in a sandbox that shows the
 // bootstrap kit unpacked at its PREFIX (`--bootstrap-kit FILE`, `--make
 // PATH`); built by pkgsrc's recipe from a fresh copy of the kit; indexed as
-// pbulk's post-build does (restricted.txt, then pkg_summary.{gz,xz} from
-// pkg_info -X, SHA512, pkg_files.gz); and a remote host gets the kit and the
+// pbulk's post-build does (restricted.txt, then pkg_summary.{gz,bz2,xz}
+// from pkg_info -X, SHA512.bz2, pkg_files.gz); and a remote host gets the kit and the
 // tree before its first job or scan (exec/ssh/pkgsrc-host.ts).
 
 import { createHash } from 'node:crypto';
@@ -115,7 +115,7 @@ function inPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
   return undefined;
 }
 
-/** pkgsrc's post-build, as pbulk's: restricted.txt, then pkg_summary.{gz,xz} from pkg_info -X, SHA512, pkg_files.gz. */
+/** pkgsrc's post-build, as pbulk's: restricted.txt, then pkg_summary.{gz,bz2,xz} from pkg_info -X, SHA512.bz2, pkg_files.gz. */
 async function writePkgsrcRepository(unpacked: ShownAt | undefined, repository: string, allDir: string, logdir: string,
   packages: readonly ResolvedPackage[], io: CommandIO): Promise<void> {
   const restricted = restrictedPackages(packages.map((pkg) => ({
@@ -126,5 +126,5 @@ async function writePkgsrcRepository(unpacked: ShownAt | undefined, repository: 
   if (unpacked === undefined) return;
   const index = await writePkgsrcIndex(allDir, logdir, kitTools(unpacked, allDir, io.signal));
   for (const skipped of index.skipped) io.stderr.write(`kiln: ${skipped.file} is left out of pkg_summary: ${skipped.reason}\n`);
-  if (index.xzError !== undefined) io.stderr.write(`kiln: no pkg_summary.xz: ${index.xzError}\n`);
+  for (const error of index.errors) io.stderr.write(`kiln: ${error}\n`);
 }

@@ -1,17 +1,17 @@
 // The repository index of a pkgsrc build, as pbulk's build script makes it:
-// `pkg_summary.gz` and `pkg_summary.xz` from pkgsrc's own `pkg_info -X`,
-// `SHA512` of every package and summary, and `pkg_files.gz`, each
+// `pkg_summary.gz`, `.bz2` (and `.xz`) from pkgsrc's own `pkg_info -X`,
+// `SHA512.bz2` of every package and summary, and `pkg_files.gz`, each
 // package's file list (`pkg_info -qL`) in pkg_summary(5)'s form:
 // PKGNAME=, FILE_NAME=, then one FILES= line a file. The package tools run
 // in a sandbox (the caller's `run`); a package whose size, mtime and inode
 // did not change since the last index is not read again.
 
 import { createHash } from 'node:crypto';
-import { readFile, readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile, readdir, rm, stat } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-import { compressXz, removeOldCaches, replaceFile } from './repository-files.js';
+import { compress, type Compressed, removeOldCaches, replaceFile } from './repository-files.js';
 
 /**
  * Runs a package tool with the `All` directory as its working directory.
@@ -22,6 +22,15 @@ export type ToolRun = (argv: readonly string[]) => Promise<
   { readonly ok: true; readonly status: number; readonly stdout: string; readonly stderr: string } | { readonly ok: false; readonly error: string }>;
 
 export const PKG_FILES = 'pkg_files.gz';
+/** Beside All/, as pbulk writes it. */
+export const SHA512_FILE = 'SHA512.bz2';
+
+export interface IndexFilesResult {
+  /** The pkg_summary files written. */
+  readonly summaries: readonly string[];
+  /** What could not be written as it should, in words. */
+  readonly errors: readonly string[];
+}
 /** In the run directory, not among the published files. */
 const CACHE = 'pkgsrc-index-cache.json';
 const VERSION = 1;
@@ -42,8 +51,8 @@ export interface PkgsrcIndexResult {
   readonly packages: readonly PkgsrcPackageFacts[];
   readonly read: number;
   readonly skipped: readonly { readonly file: string; readonly reason: string }[];
-  /** Set when pkg_summary.xz could not be made (no xz). */
-  readonly xzError?: string;
+  /** What could not be written as it should (no xz, no bzip2). */
+  readonly errors: readonly string[];
 }
 
 /** pkg_info -X output cut into blocks, by the FILE_NAME each names. */
@@ -123,26 +132,49 @@ export async function writePkgsrcIndex(allDir: string, cacheDir: string, run: To
   const written = await writeIndexFiles(allDir, packages);
   await replaceFile(join(cacheDir, CACHE), JSON.stringify({ version: VERSION, packages }));
   await removeOldCaches(allDir);
-  return { packages, read: facts.size, skipped, ...(written.xzError !== undefined && { xzError: written.xzError }) };
+  return { packages, read: facts.size, skipped, errors: written.errors };
 }
 
-/** pkg_summary.{gz,xz}, pkg_files.gz and SHA512 for these packages, in `dir`. */
-export async function writeIndexFiles(dir: string, packages: readonly Pick<PkgsrcPackageFacts, 'fileName' | 'summary' | 'files' | 'sha512'>[]): Promise<{ xzError?: string }> {
+/**
+ * The index files of a repository whose packages are in `allDir`, in the
+ * forms pbulk 0.65's build script writes and pkgin and mirrors read:
+ * All/pkg_summary.gz and All/pkg_summary.bz2 (plus All/pkg_summary.xz, which
+ * newer pkgin reads first), All/pkg_files.gz, and SHA512.bz2 beside All/
+ * (digest(1)'s `SHA512 (All/name) = hex` lines for every package and
+ * summary). What could not be compressed is left out and said; without
+ * bzip2, SHA512 is written uncompressed.
+ */
+export async function writeIndexFiles(allDir: string, packages: readonly Pick<PkgsrcPackageFacts, 'fileName' | 'summary' | 'files' | 'sha512'>[]): Promise<IndexFilesResult> {
   const summary = Buffer.from(packages.map((pkg) => `${pkg.summary}\n\n`).join(''));
   const files = packages.map((pkg) => {
     const name = /^PKGNAME=(.*)$/m.exec(pkg.summary)?.[1] ?? pkg.fileName.replace(/\.tgz$/, '');
     return [`PKGNAME=${name}`, `FILE_NAME=${pkg.fileName}`, ...pkg.files.map((file) => `FILES=${file}`), '', ''].join('\n');
   }).join('');
-  const gz = gzipSync(summary);
-  const xz = await compressXz(summary);
-  await replaceFile(join(dir, 'pkg_summary.gz'), gz);
-  if (xz.ok) await replaceFile(join(dir, 'pkg_summary.xz'), xz.data);
-  await replaceFile(join(dir, PKG_FILES), gzipSync(Buffer.from(files)));
-  const sums = [
-    ...packages.map((pkg) => [pkg.fileName, pkg.sha512] as const),
-    ['pkg_summary.gz', createHash('sha512').update(gz).digest('hex')] as const,
-    ...(xz.ok ? [['pkg_summary.xz', createHash('sha512').update(xz.data).digest('hex')] as const] : []),
-  ].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  await replaceFile(join(dir, 'SHA512'), sums.map(([file, hex]) => `SHA512 (${file}) = ${hex}\n`).join(''));
-  return xz.ok ? {} : { xzError: xz.error };
+  const repository = dirname(allDir);
+  const summaries: [string, Compressed][] = [
+    ['pkg_summary.gz', { ok: true, data: gzipSync(summary) }],
+    ['pkg_summary.bz2', await compress(summary, 'bzip2')],
+    ['pkg_summary.xz', await compress(summary, 'xz')],
+  ];
+  const errors: string[] = [];
+  const sums = packages.map((pkg) => [`All/${pkg.fileName}`, pkg.sha512] as [string, string]);
+  for (const [name, made] of summaries) {
+    if (made.ok) {
+      await replaceFile(join(allDir, name), made.data);
+      sums.push([`All/${name}`, createHash('sha512').update(made.data).digest('hex')]);
+    } else {
+      await rm(join(allDir, name), { force: true });
+      errors.push(`no ${name}: ${made.error}`);
+    }
+  }
+  await replaceFile(join(allDir, PKG_FILES), gzipSync(Buffer.from(files)));
+  sums.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const sha512 = Buffer.from(sums.map(([file, hex]) => `SHA512 (${file}) = ${hex}\n`).join(''));
+  const bz2 = await compress(sha512, 'bzip2');
+  // An earlier kiln wrote All/SHA512; the one of the other form goes, so no stale list is left.
+  await rm(join(allDir, 'SHA512'), { force: true });
+  await rm(join(repository, bz2.ok ? 'SHA512' : SHA512_FILE), { force: true });
+  await replaceFile(join(repository, bz2.ok ? SHA512_FILE : 'SHA512'), bz2.ok ? bz2.data : sha512);
+  if (!bz2.ok) errors.push(`SHA512 written uncompressed: ${bz2.error}`);
+  return { summaries: summaries.filter(([, made]) => made.ok).map(([name]) => name), errors };
 }

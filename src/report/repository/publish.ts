@@ -3,7 +3,7 @@
 // a package for every `required` pattern. Restricted packages (restricted.txt:
 // NO_BIN_ON_FTP, RESTRICTED, and what needs them) are left out. What is
 // uploaded is staged first beside the repository: the packages (hard links,
-// or signed copies), then pkg_summary.{gz,xz}, pkg_files.gz and SHA512 of
+// or signed copies), then pkg_summary.{gz,bz2,xz}, pkg_files.gz and SHA512.bz2 of
 // exactly those, and the summaries' signatures; rsync sends the packages
 // first and the index last, so a client never sees an index naming a
 // package that is not there yet.
@@ -16,7 +16,7 @@ import { gunzipSync } from 'node:zlib';
 
 import { pkgMatch } from '../../core/resolve/pattern.js';
 import { parseRestricted, RESTRICTED_FILE } from '../../core/resolve/restricted.js';
-import { PKG_FILES, writeIndexFiles } from './pkgsrc-index.js';
+import { PKG_FILES, SHA512_FILE, writeIndexFiles } from './pkgsrc-index.js';
 
 export interface PublishOptions {
   /** The repository: All/ and restricted.txt. */
@@ -102,12 +102,12 @@ export async function publishRepository(o: PublishOptions): Promise<PublishOutco
   }
   const written = await writeIndexFiles(stagedAll, facts);
   if (o.signSummary !== undefined) {
-    for (const name of ['pkg_summary.gz', ...(written.xzError === undefined ? ['pkg_summary.xz'] : [])]) {
+    for (const name of written.summaries) {
       const error = await o.signSummary(join(stagedAll, name));
       if (error !== undefined) return { kind: 'failed', reason: `cannot sign ${name}: ${error}` };
     }
   }
-  const index = ['pkg_summary.*', PKG_FILES, 'SHA512'].map((name) => `--exclude=/All/${name}`);
+  const index = [...['pkg_summary.*', PKG_FILES].map((name) => `--exclude=/All/${name}`), `--exclude=/${SHA512_FILE}`];
   const target = o.target.endsWith('/') ? o.target : `${o.target}/`;
   for (const args of [[...index, `${staged}/`, target], [`${staged}/`, target]]) {
     const error = await run(o.rsync, ['-rlt', '--partial-dir=.rsync-partial', ...args]);
