@@ -95,9 +95,10 @@ export interface HostLoad {
   readonly swapUsed: number;
   /** Available memory in MiB. */
   readonly memoryFreeMiB: number;
-  /** CPU and IO pressure stall (/proc/pressure, `some avg10`), percent, where the kernel reports it. */
+  /** CPU, IO and memory pressure stall (/proc/pressure, `some avg10`), percent, where the kernel reports it. */
   readonly cpuPressure?: number;
   readonly ioPressure?: number;
+  readonly memoryPressure?: number;
   /** Free MiB where the host builds, when measured. */
   readonly diskFreeMiB?: number;
 }

@@ -2,6 +2,7 @@
 // the load average per core from this machine.
 
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 
 import { measureLoad, parseMeminfo, parsePressure } from './host-load.js';
@@ -19,6 +20,9 @@ test('measureLoad gives finite, in-range numbers for this machine', () => {
   assert.ok(Number.isFinite(load.loadPerCore) && load.loadPerCore >= 0);
   assert.ok(load.swapUsed >= 0 && load.swapUsed <= 1);
   assert.ok(Number.isInteger(load.memoryFreeMiB) && load.memoryFreeMiB > 0);
+  for (const [key, file] of [['cpuPressure', 'cpu'], ['ioPressure', 'io'], ['memoryPressure', 'memory']] as const) {
+    if (existsSync(`/proc/pressure/${file}`)) assert.ok(load[key]! >= 0 && load[key]! <= 100, `${key} from /proc/pressure/${file}`);
+  }
 });
 
 void test('PSI: /proc/pressure\'s some avg10, in percent; nothing when the kernel has none', () => {

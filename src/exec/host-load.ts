@@ -1,7 +1,7 @@
 // What a host's load is now, measured where it runs: the 1-minute load
 // average per core (os.loadavg), from /proc/meminfo the memory still
-// available and the share of swap in use, from /proc/pressure the CPU and
-// IO pressure (PSI), and the free disk of the directory it builds in. The coordinator feeds it to the
+// available and the share of swap in use, from /proc/pressure the CPU,
+// IO and memory pressure (PSI), and the free disk of the directory it builds in. The coordinator feeds it to the
 // engine as `host-load`; the local executor measures this machine, the agent
 // its own host and sends it over the connection.
 
@@ -26,6 +26,7 @@ export function measureLoad(workDir?: string): HostLoad {
     memoryFreeMiB: Math.floor(availableKiB / 1024),
     ...pressure('cpuPressure', '/proc/pressure/cpu'),
     ...pressure('ioPressure', '/proc/pressure/io'),
+    ...pressure('memoryPressure', '/proc/pressure/memory'),
     ...diskFree(workDir),
   };
 }
@@ -36,7 +37,7 @@ export function parsePressure(text: string): number | undefined {
   return m ? Math.min(100, Number(m[1])) : undefined;
 }
 
-function pressure<K extends 'cpuPressure' | 'ioPressure'>(key: K, file: string): Partial<Record<K, number>> {
+function pressure<K extends 'cpuPressure' | 'ioPressure' | 'memoryPressure'>(key: K, file: string): Partial<Record<K, number>> {
   let value: number | undefined;
   try {
     value = parsePressure(readFileSync(file, 'utf8'));

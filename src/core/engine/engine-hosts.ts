@@ -43,7 +43,7 @@ export interface FreeEnd {
 }
 
 /** What a dispatch round and `kiln why` may read of the hosts: nothing that changes them. */
-export type HostPoolView = Pick<HostPool, 'get' | 'all' | 'freeSlots' | 'freeCores' | 'coreLimit' | 'canStart' | 'endOf' | 'expectedEnds' | 'held'>
+export type HostPoolView = Pick<HostPool, 'get' | 'all' | 'freeSlots' | 'freeCores' | 'coreLimit' | 'canStart' | 'endOf' | 'expectedEnds' | 'held' | 'restraint'>
   & { readonly running: ReadonlyMap<number, RunningJob> };
 
 export class HostPool {
@@ -97,12 +97,21 @@ export class HostPool {
 
   applyLoad(host: HostRecord, load: HostLoad, policy: ConcurrencyPolicy, at: number): void {
     host.load = load;
-    host.limit = policy.adjust(host.limit, load, host.spec, host.running.size, at);
+    host.limit = policy.adjust(host.limit, load, host.spec, { running: host.running.size, cores: host.coresInUse }, at);
   }
 
   /** Why the host takes no new job for its measured pressure (its hosts-file thresholds), or undefined. */
   held(host: HostRecord): string | undefined {
-    return pressureProblem(host.spec.pressure, host.load);
+    return pressureProblem(host.spec.pressure, host.load, host.coresInUse / Math.max(1, host.spec.cores));
+  }
+
+  /** What keeps a host from taking all it could, as the views say it, with a key that changes only when the restraint does. */
+  restraint(host: HostRecord): { readonly state: string; readonly reason: string } | undefined {
+    const held = this.held(host);
+    if (held !== undefined) return { state: 'held', reason: `takes no new job: ${held}` };
+    const { limit, spec } = host;
+    if (limit.slots >= spec.slots || limit.why === undefined) return undefined;
+    return { state: `limit ${limit.slots}`, reason: `holds ${spec.slots - limit.slots} of ${spec.slots} slots back: ${limit.why}` };
   }
 
   /** Slots a new job may take now: free, within the load limit, and none while the host is over a threshold. */

@@ -28,6 +28,8 @@ void test('each threshold, and only a threshold passed, holds a host back', () =
   assert.equal(pressureProblem(limits, { ...calm, cpuPressure: 99, diskFreeMiB: 900 }),
     'CPU pressure 99% above max-psi=50; 900 MiB free where it builds, below min-disk (10240 MiB)');
   assert.equal(pressureProblem({ maxPsi: 50 }, { loadPerCore: 0, swapUsed: 0, memoryFreeMiB: 1 }), undefined, 'a kernel without PSI is not held by max-psi');
+  assert.equal(pressureProblem({ maxLoad: 1 }, { ...calm, loadPerCore: 1.8 }, 1), undefined, 'max-load does not count kiln\'s own make jobs (one per core here)');
+  assert.equal(pressureProblem({ maxLoad: 1 }, { ...calm, loadPerCore: 2.5 }, 1), 'load 1.50 per core beyond kiln\'s own jobs above max-load=1');
 });
 
 void test('a host over its threshold takes no new job, shows it, is why the queue waits, and takes jobs again once under', () => {

@@ -28,7 +28,8 @@ export type WaitReason =
   | { readonly kind: 'features'; readonly missing: readonly string[]; readonly reserved: readonly string[] }
   /** The hosts that could take it are over their pressure thresholds, each with why. */
   | { readonly kind: 'pressure'; readonly hosts: readonly { readonly name: string; readonly why: string }[] }
-  | { readonly kind: 'slots-busy'; readonly ahead: number; readonly loadLimited: readonly string[] }
+  /** Every slot it could take is busy; `loadLimited`: the hosts holding slots back for pressure, each with why. */
+  | { readonly kind: 'slots-busy'; readonly ahead: number; readonly loadLimited: readonly { readonly name: string; readonly why: string }[] }
   | { readonly kind: 'admission'; readonly hosts: readonly string[] }
   | { readonly kind: 'kept-slot' };
 
@@ -130,7 +131,10 @@ function hostReason(input: WhyInput, shared: () => Shared, id: number, at: numbe
   });
   if (startable.length === 0 && held.length > 0) return { kind: 'pressure', hosts: held };
   if (startable.length === 0) {
-    const loadLimited = up.filter((h) => h.limit.slots < h.spec.slots).map((h) => h.spec.name);
+    const loadLimited = served.flatMap((h) => {
+      const restraint = ctx.hosts.restraint(h);
+      return restraint === undefined ? [] : [{ name: h.spec.name, why: restraint.reason }];
+    });
     return { kind: 'slots-busy', ahead: shared().rank.get(id) ?? 0, loadLimited };
   }
   if (!startable.some((h) => admitsNow(ctx, h, id, at))) return { kind: 'admission', hosts: startable.map((h) => h.spec.name) };
@@ -162,7 +166,7 @@ export function formatWaitReason(r: WaitReason): string {
     case 'pressure': return `the hosts that could take it take no new job for their load: ${r.hosts.map((h) => `${h.name} (${h.why})`).join(', ')}`;
     case 'slots-busy':
       return `every slot is busy; ${r.ahead} ready package${r.ahead === 1 ? ' comes' : 's come'} before it`
-        + (r.loadLimited.length > 0 ? ` (fewer slots for the load on ${r.loadLimited.join(', ')})` : '');
+        + (r.loadLimited.length > 0 ? ` (${r.loadLimited.map((h) => `${h.name} ${h.why}`).join('; ')})` : '');
     case 'admission': return `a slot is free on ${r.hosts.join(', ')} but the host's memory or load does not admit it`;
     case 'kept-slot': return 'a free slot is kept for a job on the critical path that is due soon';
     default: return r satisfies never;

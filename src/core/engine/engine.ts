@@ -158,15 +158,15 @@ export class Engine {
     return out;
   }
 
-  /** A host's measured load: its load limit, and whether it is over a threshold (said when that changes). */
+  /** A host's measured load: its load limit, and whether it is over a threshold or holds slots back (said when that changes). */
   private handleLoad(out: EngineCommand[], at: number, name: string, load: HostLoad): void {
     const host = this.hosts.get(name);
     if (!host) return;
-    const heldBefore = this.hosts.held(host);
+    const before = this.hosts.restraint(host);
     this.hosts.applyLoad(host, load, this.config.concurrency ?? defaultConcurrency, at);
-    const held = this.hosts.held(host);
-    if ((held === undefined) !== (heldBefore === undefined) && host.state === 'up') {
-      out.push({ type: 'host', at, host: name, state: 'up', ...(held !== undefined && { reason: `takes no new job: ${held}` }) });
+    const now = this.hosts.restraint(host);
+    if (now?.state !== before?.state && host.state === 'up') {
+      out.push({ type: 'host', at, host: name, state: 'up', ...(now !== undefined && { reason: now.reason }) });
     }
   }
 

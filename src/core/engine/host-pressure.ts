@@ -6,12 +6,17 @@
 
 import type { HostLoad, PressureLimits } from '../model.js';
 
-/** Why a host with `limits` and this measured `load` takes no new job, or undefined. */
-export function pressureProblem(limits: PressureLimits | undefined, load: HostLoad | undefined): string | undefined {
+/**
+ * Why a host with `limits` and this measured `load` takes no new job, or
+ * undefined. `ownPerCore`: the make jobs kiln runs there per core, which
+ * `max-load` does not count (kiln's own jobs are not pressure on it).
+ */
+export function pressureProblem(limits: PressureLimits | undefined, load: HostLoad | undefined, ownPerCore = 0): string | undefined {
   if (limits === undefined || load === undefined) return undefined;
   const over: string[] = [];
-  if (limits.maxLoad !== undefined && load.loadPerCore > limits.maxLoad) {
-    over.push(`load ${load.loadPerCore.toFixed(2)} per core above max-load=${limits.maxLoad}`);
+  const beyond = Math.max(0, load.loadPerCore - ownPerCore);
+  if (limits.maxLoad !== undefined && beyond > limits.maxLoad) {
+    over.push(`load ${beyond.toFixed(2)} per core${ownPerCore > 0 ? " beyond kiln's own jobs" : ''} above max-load=${limits.maxLoad}`);
   }
   for (const [what, value] of [['CPU', load.cpuPressure], ['IO', load.ioPressure]] as const) {
     if (limits.maxPsi !== undefined && value !== undefined && value > limits.maxPsi) over.push(`${what} pressure ${value.toFixed(0)}% above max-psi=${limits.maxPsi}`);

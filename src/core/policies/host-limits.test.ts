@@ -4,27 +4,50 @@ import { test } from 'node:test';
 import type { HostLoad } from '../engine/engine-events.js';
 import type { Estimate, HostSpec } from '../model.js';
 import { memoryAdmission } from './admission-memory.js';
-import { adaptiveConcurrency } from './concurrency-adaptive.js';
-import type { Candidate, HostLimit, HostView } from './policy.js';
+import { adaptiveConcurrency, DEFAULT_LOAD_LIMITS, overload } from './concurrency-adaptive.js';
+import type { Candidate, HostLimit, HostView, KilnShare } from './policy.js';
 
 const spec: HostSpec = { name: 'h', slots: 8, speed: 1, cores: 16 };
-const calm: HostLoad = { loadPerCore: 0.8, swapUsed: 0, memoryFreeMiB: 8000 };
-const policy = adaptiveConcurrency({ maxLoadPerCore: 1.5, maxSwapUsed: 0.1, minMemoryFreeMiB: 1024, quietS: 60 });
+const calm: HostLoad = { loadPerCore: 0.8, swapUsed: 0, memoryFreeMiB: 8000, cpuPressure: 5, ioPressure: 1, memoryPressure: 0 };
+const noPsi: HostLoad = { loadPerCore: 0.8, swapUsed: 0, memoryFreeMiB: 8000 };
+const policy = adaptiveConcurrency({ maxPsi: 80, maxLoadBeyond: 1, minMemoryFreeMiB: 1024, quietS: 30 });
+const kiln = (running: number, cores = running): KilnShare => ({ running, cores });
 
-void test('adaptive concurrency: back off under load, swap or low memory; come back one step per quiet period', () => {
+void test('adaptive concurrency: back off for pressure kiln did not make itself; come back one step per quiet period', () => {
   const full: HostLimit = { slots: 8, cores: 16, since: -Infinity };
-  const table: [string, HostLimit, HostLoad, number, number, HostLimit][] = [
-    ['calm and full: unchanged', full, calm, 8, 100, full],
-    ['load: a quarter fewer than run', full, { ...calm, loadPerCore: 2 }, 8, 100, { slots: 6, cores: 12, since: 100 }],
-    ['swap', full, { ...calm, swapUsed: 0.3 }, 4, 100, { slots: 3, cores: 12, since: 100 }],
-    ['low memory, one job: stays at one', { slots: 1, cores: 1, since: 0 }, { ...calm, memoryFreeMiB: 100 }, 1, 100, { slots: 1, cores: 1, since: 100 }],
-    ['calm, but not quiet long enough', { slots: 6, cores: 12, since: 100 }, calm, 6, 130, { slots: 6, cores: 12, since: 100 }],
-    ['quiet long enough: one step back', { slots: 6, cores: 12, since: 100 }, calm, 6, 160, { slots: 7, cores: 14, since: 160 }],
-    ['never above the host', { slots: 8, cores: 15, since: 0 }, calm, 8, 1000, { slots: 8, cores: 16, since: 1000 }],
+  const table: [string, HostLimit, HostLoad, KilnShare, number, HostLimit][] = [
+    ['calm and full: unchanged', full, calm, kiln(8, 16), 100, full],
+    ['load 2 per core, all of it kiln\'s make jobs, no waiting: unchanged', full, { ...calm, loadPerCore: 2 }, kiln(8, 16), 100, full],
+    ['CPU waiting: a quarter fewer than run', full, { ...calm, cpuPressure: 90 }, kiln(8, 16), 100,
+      { slots: 6, cores: 12, since: 100, why: 'CPU pressure 90% above 80%' }],
+    ['memory waiting', full, { ...calm, memoryPressure: 85 }, kiln(4), 100, { slots: 3, cores: 12, since: 100, why: 'memory pressure 85% above 80%' }],
+    ['swap in use alone is no pressure', full, { ...calm, swapUsed: 0.5 }, kiln(4), 100, full],
+    ['low memory, one job: stays at one', { slots: 1, cores: 1, since: 0 }, { ...calm, memoryFreeMiB: 100 }, kiln(1), 100,
+      { slots: 1, cores: 1, since: 100, why: '100 MiB memory available, below 1024 MiB' }],
+    ['no PSI: load of kiln\'s own jobs is no pressure', full, { ...noPsi, loadPerCore: 1.9 }, kiln(8, 16), 100, full],
+    ['no PSI: load beyond kiln\'s own jobs', full, { ...noPsi, loadPerCore: 2.5 }, kiln(8, 16), 100,
+      { slots: 6, cores: 12, since: 100, why: 'load 1.50 per core beyond kiln\'s own jobs, above 1' }],
+    ['calm, but not quiet long enough', { slots: 6, cores: 12, since: 100, why: 'x' }, calm, kiln(6), 120, { slots: 6, cores: 12, since: 100, why: 'x' }],
+    ['quiet long enough: one step back, still held back for the same reason', { slots: 6, cores: 12, since: 100, why: 'x' }, calm, kiln(6), 130,
+      { slots: 7, cores: 14, since: 130, why: 'x' }],
+    ['back to the host: no reason left', { slots: 7, cores: 15, since: 0, why: 'x' }, calm, kiln(7), 1000, { slots: 8, cores: 16, since: 1000 }],
   ];
-  for (const [what, limit, load, running, now, expected] of table) {
-    assert.deepEqual(policy.adjust(limit, load, spec, running, now), expected, what);
+  for (const [what, limit, load, share, now, expected] of table) {
+    assert.deepEqual(policy.adjust(limit, load, spec, share, now), expected, what);
   }
+});
+
+void test('adaptive concurrency leaves a signal to the host\'s own hard threshold (max-psi=, max-load=) where its line sets one', () => {
+  const full: HostLimit = { slots: 2, cores: 2, since: -Infinity };
+  const small: HostSpec = { name: 's', slots: 2, speed: 1, cores: 2 };
+  const own: HostSpec = { ...small, pressure: { maxPsi: 95, maxLoad: 5 } };
+  assert.equal(adaptiveConcurrency().adjust(full, { ...calm, ioPressure: 90 }, small, kiln(2), 5).why, 'IO pressure 90% above 80%');
+  assert.deepEqual(adaptiveConcurrency().adjust(full, { ...calm, ioPressure: 90 }, own, kiln(2), 5), full);
+  assert.deepEqual(adaptiveConcurrency().adjust(full, { ...noPsi, loadPerCore: 4 }, own, kiln(2), 5), full);
+  assert.equal(adaptiveConcurrency().adjust(full, { ...calm, memoryFreeMiB: 10 }, own, kiln(2), 5).why, '10 MiB memory available, below 1024 MiB',
+    'memory is judged on every host');
+  assert.equal(overload(DEFAULT_LOAD_LIMITS, { ...noPsi, loadPerCore: 1.8 }, small, kiln(2)), undefined, 'a 2-core host running 2 jobs of kiln\'s at load 1.8');
+  assert.equal(overload(DEFAULT_LOAD_LIMITS, { ...noPsi, loadPerCore: 2.2 }, small, kiln(2)), 'load 1.20 per core beyond kiln\'s own jobs, above 1');
 });
 
 const need = (memoryMiB?: number): Estimate =>

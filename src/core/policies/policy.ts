@@ -133,12 +133,20 @@ export interface HostLimit {
   readonly cores: number;
   /** When the limit last changed, on the run's clock. */
   readonly since: number;
+  /** Why it is below the host's slots or cores: the pressure last measured over a threshold. */
+  readonly why?: string;
+}
+
+/** What kiln itself runs on a host: its jobs and the make jobs (cores) they were given. */
+export interface KilnShare {
+  readonly running: number;
+  readonly cores: number;
 }
 
 export interface ConcurrencyPolicy {
   readonly name: string;
   /** The new limit of `host` after a measured `load` at `now`. */
-  adjust(limit: HostLimit, load: HostLoad, host: HostSpec, running: number, now: number): HostLimit;
+  adjust(limit: HostLimit, load: HostLoad, host: HostSpec, kiln: KilnShare, now: number): HostLimit;
 }
 
 export interface AdmissionPolicy {

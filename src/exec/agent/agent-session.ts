@@ -68,7 +68,8 @@ export function startAgent(config: AgentConfig): void {
     const load = measureLoad(config.root);
     void writer.send({
       t: 'load', loadPerCore: Math.min(1e6, load.loadPerCore), swapUsed: load.swapUsed, memoryFreeMiB: Math.min(1e12, load.memoryFreeMiB),
-      cpuPressure: load.cpuPressure ?? null, ioPressure: load.ioPressure ?? null, diskFreeMiB: load.diskFreeMiB === undefined ? null : Math.min(1e12, load.diskFreeMiB),
+      cpuPressure: load.cpuPressure ?? null, ioPressure: load.ioPressure ?? null, memoryPressure: load.memoryPressure ?? null,
+      diskFreeMiB: load.diskFreeMiB === undefined ? null : Math.min(1e12, load.diskFreeMiB),
     });
   };
   const fault = (reason: string): void => {

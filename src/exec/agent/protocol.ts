@@ -162,7 +162,7 @@ export const upShape = tagged('t', {
   /** The host's load, every few seconds after hello. */
   load: object({
     t: literal('load'), loadPerCore: number(0, 1e6), swapUsed: number(0, 1), memoryFreeMiB: integer(0, 1e12),
-    cpuPressure: nullable(number(0, 100)), ioPressure: nullable(number(0, 100)), diskFreeMiB: nullable(integer(0, 1e12)),
+    cpuPressure: nullable(number(0, 100)), ioPressure: nullable(number(0, 100)), memoryPressure: nullable(number(0, 100)), diskFreeMiB: nullable(integer(0, 1e12)),
   }),
   /** How a scan ended: the port's pbulk-index blocks, or why there are none. */
   scanned: object({ t: literal('scanned'), id: jobId, result: scanResultShape }),

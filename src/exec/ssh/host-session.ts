@@ -235,6 +235,7 @@ export class HostSession {
         const load: HostLoad = {
           loadPerCore: m.loadPerCore, swapUsed: m.swapUsed, memoryFreeMiB: m.memoryFreeMiB,
           ...(m.cpuPressure !== null && { cpuPressure: m.cpuPressure }), ...(m.ioPressure !== null && { ioPressure: m.ioPressure }),
+          ...(m.memoryPressure !== null && { memoryPressure: m.memoryPressure }),
           ...(m.diskFreeMiB !== null && { diskFreeMiB: m.diskFreeMiB }),
         };
         for (const listener of this.#load) listener(load);
