@@ -71,6 +71,8 @@ export interface Estimate {
   readonly makeJobs: number;
   /** Peak resident memory in MiB, when known. */
   readonly memoryMiB?: number;
+  /** Its work directory's size at the end of its last build in MiB (dpb's size.log), when known: no host with less free starts it. */
+  readonly diskMiB?: number;
   /** Where the numbers come from, for reports: history, or a guess. */
   readonly source: 'history' | 'estimate';
   /** For a guess from the scan's facts: the spread (sd of ln actual / guess) of such guesses. */

@@ -96,4 +96,6 @@ export interface BuildReport {
   readonly packageFile?: string;
   /** Peak memory of the job's processes in MiB, where the host could measure it. */
   readonly memoryMiB?: number;
+  /** The job's scratch directory's size at its end in MiB (the disk its next build needs), where measured. */
+  readonly diskMiB?: number;
 }

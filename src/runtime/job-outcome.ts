@@ -24,6 +24,7 @@ export function jobOutcome(stuck: StuckWatch, history: HistoryStore): (job: Job,
         pkgpath: job.pkgpath, pkgname: job.pkgname, host: job.host, makeJobs: job.makeJobs,
         outcome: outcome.kind === 'built' ? 'built' : 'failed', wallS: at - job.startedAt,
         cpuS: phases.reduce((sum, p) => sum + p.cpuS, 0), phases, logBytes: logSize(setup.buildJob.logFile), at,
+        ...(report.memoryMiB !== undefined && { memoryMiB: report.memoryMiB }), ...(report.diskMiB !== undefined && { diskMiB: report.diskMiB }),
       }]);
     }
     return outcome;

@@ -16,7 +16,7 @@ import { portfileRecipe } from './recipe-portfile.js';
 import type { SandboxConfig } from './sandbox-config.js';
 import { DEFAULT_PREFIX, defaultSandboxConfig } from './sandbox-config.js';
 import type { JobScratch } from './scratch.js';
-import { createScratch, removeScratch } from './scratch.js';
+import { createScratch, removeScratch, scratchSizeMiB } from './scratch.js';
 
 export interface BuildOptions {
   /** Aborting kills every process of the job at once; the report says `cancelled`. */
@@ -79,9 +79,11 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
   let scratch: JobScratch | undefined;
   let cgroup: JobCgroup | undefined;
   let tokens: ReturnType<Jobserver['join']>;
-  const measured = (report: BuildReport): BuildReport => {
+  const measured = async (report: BuildReport): Promise<BuildReport> => {
+    if (report.outcome.kind === 'infrastructure') return report;
     const memoryMiB = cgroup?.peakMiB();
-    return memoryMiB === undefined || report.outcome.kind === 'infrastructure' ? report : { ...report, memoryMiB };
+    const diskMiB = scratch === undefined ? undefined : await scratchSizeMiB(scratch);
+    return { ...report, ...(memoryMiB !== undefined && { memoryMiB }), ...(diskMiB !== undefined && { diskMiB }) };
   };
   try {
     try {
@@ -111,16 +113,16 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
       }
       if (ended === 'timeout') {
         await log.footer(`timeout: the job's ${job.timeoutS} s ran out in ${phase.phase}`);
-        return measured({ outcome: { kind: 'failed', phase: phase.phase, error: 'timeout', phases } });
+        return await measured({ outcome: { kind: 'failed', phase: phase.phase, error: 'timeout', phases } });
       }
       if (!result.ok) {
-        return measured(result.failure.kind === 'failed'
+        return await measured(result.failure.kind === 'failed'
           ? { outcome: { kind: 'failed', phase: phase.phase, error: result.failure.error, phases } }
           : { outcome: result.failure });
       }
       packageFile = result.packageFile ?? packageFile;
     }
-    return measured({ outcome: { kind: 'built', phases }, ...(packageFile !== undefined && { packageFile }) });
+    return await measured({ outcome: { kind: 'built', phases }, ...(packageFile !== undefined && { packageFile }) });
   } catch (err) {
     // A system call failing (a full log disk, say) is the host's problem; anything else is a bug.
     const { code, path } = err as NodeJS.ErrnoException;

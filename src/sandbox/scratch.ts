@@ -5,6 +5,7 @@
 // so one that a killed process left is known and removed later; not the
 // package, whose name may be as long as a file name can be.
 
+import { execFile } from 'node:child_process';
 import { chmod, lchown, lstat, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
@@ -95,4 +96,19 @@ export async function unreachableBy(path: string, user: BuildUser): Promise<stri
     if (searchable === 0) return dir;
   }
   return undefined;
+}
+
+/**
+ * How much disk the scratch directory holds now, in MiB (du: links are not
+ * followed, other file systems not entered), or undefined when it cannot
+ * be measured. At a job's end it is what the next build of the port needs
+ * free (dpb's size.log).
+ */
+export function scratchSizeMiB(scratch: JobScratch): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    execFile('du', ['-skx', '--', scratch.root], { timeout: 120_000, maxBuffer: 1 << 20 }, (err, stdout) => {
+      const kib = /^(\d+)\s/.exec(stdout);
+      resolve(err !== null || kib === null ? undefined : Math.ceil(Number(kib[1]) / 1024));
+    });
+  });
 }

@@ -12,7 +12,7 @@ import type { EngineCommand, Job } from '../core/engine/engine-events.js';
 import type { JobOutcome, PkgName, Status } from '../core/model.js';
 import type { RunEvent } from '../core/run-events.js';
 import { unreachable } from '../core/unreachable.js';
-import { SCHEMA, SCHEMA_VERSION } from './schema.js';
+import { MIGRATIONS, SCHEMA, SCHEMA_VERSION } from './schema.js';
 
 export interface RunRecord {
   readonly id: number;
@@ -69,6 +69,12 @@ export class RunStore {
       // One transaction: a kill between the tables and the version must not leave tables a next start would make again.
       db.transaction(() => {
         db.exec(SCHEMA);
+        db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      })();
+    } else if (version < SCHEMA_VERSION && MIGRATIONS[version] !== undefined) {
+      // Every step and the version in one transaction: a kill halfway leaves the store as it was.
+      db.transaction(() => {
+        for (let v = version; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v]!);
         db.pragma(`user_version = ${SCHEMA_VERSION}`);
       })();
     } else if (version !== SCHEMA_VERSION) {

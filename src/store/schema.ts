@@ -1,6 +1,15 @@
 // The tables of `<logdir>/kiln.db`. `user_version` holds SCHEMA_VERSION.
+// A new store gets SCHEMA; an older one is brought up to date by
+// MIGRATIONS, each the SQL that takes a store from its version to the next,
+// so a run directory's history outlives kiln upgrades.
 
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
+
+/** MIGRATIONS[v]: from schema v to v + 1. */
+export const MIGRATIONS: Readonly<Record<number, string>> = {
+  // 2: the history keeps the peak memory and the work directory's size (dpb's size.log) of each build.
+  1: 'ALTER TABLE history ADD COLUMN memory_mib INTEGER; ALTER TABLE history ADD COLUMN disk_mib INTEGER;',
+};
 
 export const SCHEMA = `
 CREATE TABLE runs (
@@ -60,7 +69,9 @@ CREATE TABLE history (
   cpu_s REAL NOT NULL,
   phases TEXT NOT NULL,
   log_bytes INTEGER,
-  at REAL NOT NULL
+  at REAL NOT NULL,
+  memory_mib INTEGER,
+  disk_mib INTEGER
 );
 CREATE INDEX history_pkgpath ON history (pkgpath, at);
 CREATE TABLE kv (

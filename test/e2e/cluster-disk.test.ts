@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 
+import { HistoryStore } from '../../src/store/history-store.js';
 import { RunStore } from '../../src/store/run-store.js';
 import { BIG_PORTFILE, makeDurableTree } from '../support/durable-tree.js';
 import { startKiln } from '../support/kiln-process.js';
@@ -75,4 +76,11 @@ void test('a package that does not fit in the repository: back to the queue unco
   assert.deepEqual(bigJobs(logdir), [[1, 'infrastructure'], [1, 'built']], 'the attempt that did not fit did not count');
   assert.doesNotMatch(output, /went down|quarantin|FAILED/, 'neither the host nor the package was blamed');
   assert.deepEqual(readdirSync(join(packages, 'All')).filter((n) => n.endsWith('.tgz')).sort(), ['a-1.0.tgz', 'big-1.0.tgz']);
+  const store = RunStore.openReadOnly(logdir);
+  try {
+    const disk = new HistoryStore(store).records().filter((r) => r.pkgname === 'big-1.0').map((r) => r.diskMiB);
+    assert.ok(disk.length === 1 && disk[0]! >= 150, `the host measured the job's 80 MiB blob twice over (work and destdir): ${String(disk)} MiB`);
+  } finally {
+    store.close();
+  }
 });

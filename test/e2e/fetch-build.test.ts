@@ -254,6 +254,7 @@ describe('fetch jobs beside the builds', () => {
       const job = store.jobs(store.latestRun()!.id).find((j) => j.pkgname === 'slow-1.0')!;
       const built = new HistoryStore(store).records().find((h) => h.pkgname === 'slow-1.0')!;
       assert.ok(built.wallS <= job.endedAt! - job.startedAt + 0.1, `history's ${built.wallS} s against the job's ${job.endedAt! - job.startedAt} s`);
+      assert.ok(built.diskMiB !== undefined && built.diskMiB >= 1, `the work directory's size at the job's end is kept (${built.diskMiB} MiB)`);
     } finally {
       store.close();
     }

@@ -23,6 +23,7 @@ import type { HostPoolView, HostRecord } from './engine-hosts.js';
 import type { IdHeap } from './heap.js';
 import { RoundHosts } from './round-hosts.js';
 import { serves } from './host-features.js';
+import { diskShort } from './host-pressure.js';
 import type { Estimate, PkgPath } from '../model.js';
 import type {
   AdmissionPolicy, Candidate, DispatchRound, FreeLater, HostView, MakeJobsPolicy, PlacementPolicy, Reservation, ReservationPolicy,
@@ -230,6 +231,7 @@ function viewFor(ctx: DispatchSnapshot, pool: RoundHosts, free: FreeSteps, host:
     cores: host.spec.cores, coresInUse: pool.coresInUse(host), freeCores, running: pool.running(host),
     slotFreeAt: pool.slotFreeAt(host, at), memoryMiB: host.spec.memoryMiB, memoryInUseMiB: pool.memoryInUseMiB(host), load: host.load,
   };
+  if (view.freeSlots > 0 && diskShort(candidate.estimate, host.load) !== undefined) return { ...view, freeSlots: 0 };
   if (view.freeSlots > 0 && !ctx.admission.admits(candidate, view, () => pool.estimates(host))) return { ...view, freeSlots: 0 };
   return view;
 }

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import type { EngineCommand, HostLoad, Job } from './engine-events.js';
 import { formatWaitReason } from './engine-why.js';
 import { Engine, type PlanEntry } from './engine.js';
-import { pressureProblem } from './host-pressure.js';
+import { diskShort, pressureProblem } from './host-pressure.js';
 import type { Estimate, HostSpec } from '../model.js';
 import { policySet } from '../policies/policy-set.js';
 
@@ -54,4 +54,20 @@ void test('a host that comes up over its threshold starts nothing, not even a fi
   const up = e.handle({ type: 'host-up', at: 1, host: { name: 'h', slots: 1, speed: 1, cores: 1, pressure: { minDiskMiB: 1024 } }, load: { ...calm, diskFreeMiB: 10 } });
   assert.deepEqual(starts(up), []);
   assert.deepEqual(hostNews(up).at(-1), { type: 'host', at: 1, host: 'h', state: 'up', reason: 'takes no new job: 10 MiB free where it builds, below min-disk (1024 MiB)' });
+});
+
+void test('a job is never started on a host with less free disk than its port\'s last build needed; why says so', () => {
+  assert.equal(diskShort({ diskMiB: 900 }, { ...calm, diskFreeMiB: 1000 }), undefined);
+  assert.equal(diskShort({}, { ...calm, diskFreeMiB: 1 }), undefined, 'never measured: no objection');
+  assert.equal(diskShort({ diskMiB: 900 }, { loadPerCore: 0, swapUsed: 0, memoryFreeMiB: 1 }), undefined, 'the host measured no disk');
+  const big: PlanEntry = { ...entry('big'), estimate: { ...estimate, diskMiB: 20_000 } };
+  const e = new Engine([big, entry('small')], { ...policySet('kiln', true), maxAttempts: 3 });
+  e.begin(0, []);
+  const small = e.handle({ type: 'host-up', at: 1, host: { name: 'tight', slots: 2, speed: 1, cores: 2 }, load: { ...calm, diskFreeMiB: 5000 } });
+  assert.deepEqual(starts(small).map((j) => [j.pkgname, j.host]), [['small-1', 'tight']], 'the small port starts, the big one not there');
+  const reason = e.waitReasons(1, 'big-1').get('big-1');
+  assert.equal(reason && formatWaitReason(reason),
+    'the hosts with a free slot have too little disk for it: tight (5000 MiB free where it builds, its last build needed 20000 MiB)');
+  const roomy = e.handle({ type: 'host-up', at: 2, host: { name: 'roomy', slots: 1, speed: 1, cores: 1 }, load: { ...calm, diskFreeMiB: 30_000 } });
+  assert.deepEqual(starts(roomy).map((j) => [j.pkgname, j.host]), [['big-1', 'roomy']]);
 });

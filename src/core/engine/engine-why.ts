@@ -10,6 +10,7 @@
 import type { DispatchSnapshot } from './engine-dispatch.js';
 import { admitsNow, servedBy } from './engine-dispatch.js';
 import { whyNoHostServes } from './host-features.js';
+import { diskShort } from './host-pressure.js';
 import type { HostState } from './engine-events.js';
 import type { PathGate } from './engine-paths.js';
 import type { BuildGraph } from '../resolve/graph.js';
@@ -30,6 +31,8 @@ export type WaitReason =
   | { readonly kind: 'pressure'; readonly hosts: readonly { readonly name: string; readonly why: string }[] }
   /** Every slot it could take is busy; `loadLimited`: the hosts holding slots back for pressure, each with why. */
   | { readonly kind: 'slots-busy'; readonly ahead: number; readonly loadLimited: readonly { readonly name: string; readonly why: string }[] }
+  /** The hosts with a free slot have less disk free than the port's last build needed, each with what it has. */
+  | { readonly kind: 'host-disk'; readonly hosts: readonly { readonly name: string; readonly why: string }[] }
   | { readonly kind: 'admission'; readonly hosts: readonly string[] }
   | { readonly kind: 'kept-slot' };
 
@@ -137,6 +140,11 @@ function hostReason(input: WhyInput, shared: () => Shared, id: number, at: numbe
     });
     return { kind: 'slots-busy', ahead: shared().rank.get(id) ?? 0, loadLimited };
   }
+  const short = startable.flatMap((h) => {
+    const why = diskShort(ctx.estimates[id]!, h.load);
+    return why === undefined ? [] : [{ name: h.spec.name, why }];
+  });
+  if (short.length === startable.length) return { kind: 'host-disk', hosts: short };
   if (!startable.some((h) => admitsNow(ctx, h, id, at))) return { kind: 'admission', hosts: startable.map((h) => h.spec.name) };
   return { kind: 'kept-slot' };
 }
@@ -167,6 +175,7 @@ export function formatWaitReason(r: WaitReason): string {
     case 'slots-busy':
       return `every slot is busy; ${r.ahead} ready package${r.ahead === 1 ? ' comes' : 's come'} before it`
         + (r.loadLimited.length > 0 ? ` (${r.loadLimited.map((h) => `${h.name} ${h.why}`).join('; ')})` : '');
+    case 'host-disk': return `the hosts with a free slot have too little disk for it: ${r.hosts.map((h) => `${h.name} (${h.why})`).join(', ')}`;
     case 'admission': return `a slot is free on ${r.hosts.join(', ')} but the host's memory or load does not admit it`;
     case 'kept-slot': return 'a free slot is kept for a job on the critical path that is due soon';
     default: return r satisfies never;

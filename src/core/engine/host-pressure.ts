@@ -26,3 +26,15 @@ export function pressureProblem(limits: PressureLimits | undefined, load: HostLo
   }
   return over.length > 0 ? over.join('; ') : undefined;
 }
+
+/**
+ * Why a job whose port needed `estimate.diskMiB` last time does not start
+ * on a host that measured `load`, or undefined: the host has less free where
+ * it builds. Unknown on either side: no objection.
+ */
+export function diskShort(estimate: { readonly diskMiB?: number }, load: HostLoad | undefined): string | undefined {
+  const need = estimate.diskMiB;
+  const free = load?.diskFreeMiB;
+  if (need === undefined || free === undefined || need <= free) return undefined;
+  return `${free} MiB free where it builds, its last build needed ${need} MiB`;
+}

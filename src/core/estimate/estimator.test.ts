@@ -47,3 +47,12 @@ void test('name stems drop the version and a language-version prefix', () => {
   assert.deepEqual(['py312-six-1.17.0', 'gcc12-libs-12.5.0nb1', 'ruby33-rake-13.0', 'p5-Foo-1.0'].map(nameStem),
     ['six', 'gcc12-libs', 'rake', 'p5-Foo']);
 });
+
+void test('the disk a port needed last time comes only from its own builds, never from another port\'s', () => {
+  const big = (pkgname: string, pkgpath: string, diskMiB: number): RecordedJob => ({ ...job(pkgname, pkgpath, 100), diskMiB });
+  const e = new Estimator([big('gcc12-12.5.0', 'lang/gcc12', 4096), big('bash-5.3.9', 'shells/bash', 20), job('zsh-5.9', 'shells/zsh', 50)]);
+  assert.equal(e.estimate('gcc12-12.5.0', 'lang/gcc12').diskMiB, 4096);
+  assert.equal(e.estimate('gcc12-12.6.0', 'lang/gcc12').diskMiB, 4096, 'a new version of the same port');
+  assert.equal(e.estimate('gcc13-13.1.0', 'lang/gcc13').diskMiB, undefined, 'another port guessed from its name stem');
+  assert.equal(e.estimate('zsh-5.9', 'shells/zsh').diskMiB, undefined, 'never measured');
+});

@@ -20,6 +20,8 @@ export interface RecordedJob {
   readonly phases: readonly PhaseTiming[];
   /** Peak resident memory, when the store measured it. */
   readonly memoryMiB?: number;
+  /** The work directory's size when the build ended, when measured. */
+  readonly diskMiB?: number;
 }
 
 /** Used when there is no history at all: the order of a small port's build. */
@@ -56,9 +58,9 @@ export class Estimator {
   /** How well the estimator knows `pkgname`, and its estimate. */
   estimate(pkgname: PkgName, pkgpath?: PkgPath): Estimate {
     const exact = this.byPkgname.get(pkgname);
-    if (exact) return fromRecord(exact, 'history');
+    if (exact) return withDisk(fromRecord(exact, 'history'), exact);
     const samePath = pkgpath === undefined ? undefined : this.byPkgpath.get(pkgpath);
-    if (samePath) return guess(samePath);
+    if (samePath) return withDisk(guess(samePath), samePath);
     const similar = this.byStem.get(nameStem(pkgname));
     if (similar) return guess(medianOf(similar));
     const facts = pkgpath === undefined ? undefined : this.facts?.(pkgpath);
@@ -132,6 +134,11 @@ function fromRecord(record: RecordedJob, source: Estimate['source']): Estimate {
     makeJobs: Math.max(1, record.makeJobs), source,
     ...(record.memoryMiB !== undefined && { memoryMiB: record.memoryMiB }),
   };
+}
+
+/** The disk the port's own last build needed, never another port's: placement refuses hosts by it. */
+function withDisk(estimate: Estimate, own: RecordedJob): Estimate {
+  return own.diskMiB === undefined ? estimate : { ...estimate, diskMiB: own.diskMiB };
 }
 
 /** `record` as a guess of `seconds` of wall time: every time scaled alike. */

@@ -20,6 +20,9 @@ export interface HistoryRecord {
   /** Every stage with a wall time, in the file's column order. */
   readonly phases: readonly PhaseTiming[];
   readonly logBytes: number | undefined;
+  /** Peak memory of its processes and its work directory's size at its end, in MiB, where the builder measured them. */
+  readonly memoryMiB?: number;
+  readonly diskMiB?: number;
   /** Seconds since the epoch, 0 when the file has no timestamp. */
   readonly at: number;
 }

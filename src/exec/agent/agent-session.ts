@@ -183,7 +183,7 @@ export function startAgent(config: AgentConfig): void {
         const problem = checkJobSpec(m.job);
         const dir = join(config.root, 'jobs', `${owner}-${m.id}`);
         if (problem) {
-          await writer.send({ t: 'done', id: m.id, outcome: { kind: 'infrastructure', reason: `the agent refused the job: ${problem}` }, package: null });
+          await writer.send({ t: 'done', id: m.id, outcome: { kind: 'infrastructure', reason: `the agent refused the job: ${problem}` }, package: null, memoryMiB: null, diskMiB: null });
           return;
         }
         await rm(dir, { recursive: true, force: true });

@@ -158,7 +158,11 @@ export const upShape = tagged('t', {
   log: object({ t: literal('log'), id: jobId }),
   /** A chunk of the built package or of a per-phase log; `end` on its last chunk. */
   file: object({ t: literal('file'), id: jobId, kind: oneOf('package', 'log'), name, end: boolean }),
-  done: object({ t: literal('done'), id: jobId, outcome: outcomeShape, package: nullable(object({ hash, size: integer(0, Number.MAX_SAFE_INTEGER) })) }),
+  /** `memoryMiB`, `diskMiB`: the job's peak memory and its scratch directory's size at its end, where the builder measured them. */
+  done: object({
+    t: literal('done'), id: jobId, outcome: outcomeShape, package: nullable(object({ hash, size: integer(0, Number.MAX_SAFE_INTEGER) })),
+    memoryMiB: nullable(integer(0, 1e12)), diskMiB: nullable(integer(0, 1e12)),
+  }),
   /** The host's load, every few seconds after hello. */
   load: object({
     t: literal('load'), loadPerCore: number(0, 1e6), swapUsed: number(0, 1), memoryFreeMiB: integer(0, 1e12),

@@ -205,7 +205,10 @@ export class RemoteJob implements HostWork {
         await this.#sendFile('log', basename(name), path).catch(() => undefined);
       }
     }
-    await this.ctx.writer.send({ t: 'done', id: this.id, outcome, package: pkg ?? null });
+    const r = outcome.kind === 'infrastructure' ? undefined : this.#report;
+    await this.ctx.writer.send({
+      t: 'done', id: this.id, outcome, package: pkg ?? null, memoryMiB: measure(r?.memoryMiB), diskMiB: measure(r?.diskMiB),
+    });
     await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
     this.#resolveEnded();
   }
@@ -224,4 +227,9 @@ export class RemoteJob implements HostWork {
     await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
     this.#resolveEnded();
   }
+}
+
+/** A measure from the job runner's report as the protocol carries it: a whole MiB count, or null. */
+function measure(value: unknown): number | null {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 1e12 ? value : null;
 }

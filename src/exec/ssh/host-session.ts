@@ -226,7 +226,9 @@ export class HostSession {
         this.jobs.get(m.id)?.fileChunk(m.kind, m.name, body, m.end);
         return;
       case 'done':
-        this.jobs.get(m.id)?.done(m.outcome, m.package);
+        this.jobs.get(m.id)?.done(m.outcome, m.package, {
+          ...(m.memoryMiB !== null && { memoryMiB: m.memoryMiB }), ...(m.diskMiB !== null && { diskMiB: m.diskMiB }),
+        });
         return;
       case 'scanned':
         this.scans.get(m.id)?.(m.result);

@@ -115,9 +115,9 @@ export class JobReceiver {
   }
 
   /** The host's last word on the job. */
-  done(outcome: JobOutcome, pkg: { hash: string; size: number } | null): void {
+  done(outcome: JobOutcome, pkg: { hash: string; size: number } | null, measured: Pick<BuildReport, 'memoryMiB' | 'diskMiB'> = {}): void {
     this.#then(async () => {
-      if (outcome.kind !== 'built') return this.#finish({ outcome });
+      if (outcome.kind !== 'built') return this.#finish({ outcome, ...measured });
       const incoming = this.#incoming.get(`package/${this.job.pkgname}.tgz`);
       if (!incoming?.ended || !pkg) return this.#finish({ outcome: { kind: 'infrastructure', reason: 'the host said built but sent no package' } });
       const got = incoming.hash.digest('hex');
@@ -126,7 +126,7 @@ export class JobReceiver {
       }
       await rename(incoming.temp, incoming.final);
       this.#incoming.delete(`package/${this.job.pkgname}.tgz`);
-      return this.#finish({ outcome, packageFile: incoming.final });
+      return this.#finish({ outcome, packageFile: incoming.final, ...measured });
     }, this.job.packageDir);
   }
 
