@@ -61,6 +61,8 @@ export type RunEvent =
       readonly speed?: number;
       /** Its features and mandatory features, as its hosts-file line says them, when it has some. */
       readonly class?: string;
+      /** When it comes up: what its check found (arch, OS, node, cores, memory, from its agent). A refused host is `down`, its reason `refused: ...`. */
+      readonly checked?: string;
     }
   /** What a host measured of itself (host-load.ts), every few seconds; not kept in the store's event log, readers get the latest from its `host-load` value. */
   | { readonly type: 'host-load'; readonly at: number; readonly host: string; readonly load: HostLoad }

@@ -111,7 +111,12 @@ export class Coordinator {
         this.queue.push({ kind: 'engine', event: { type: 'host-load', at: this.now(), host, load } });
         this.outside(() => this.loads.note(host, load, this.now()));
       },
-      refused: (host, reason) => this.outside(() => this.emit({ type: 'message', at: this.now(), level: 'error', text: `host ${host} refused: ${reason}` })),
+      refused: (host, reason) => this.outside(() => {
+        this.emit({ type: 'message', at: this.now(), level: 'error', text: `host ${host} refused: ${reason}` });
+        const spec = options.hosts.find((h) => h.spec.name === host)?.spec;
+        const why = reason.startsWith(`${host}: `) ? reason.slice(host.length + 2) : reason;
+        this.emit({ type: 'host', at: this.now(), host, state: 'down', reason: `refused: ${why}`, ...(spec !== undefined && { slots: spec.slots, speed: spec.speed }) });
+      }),
       none: (reasons) => this.queue.push({ kind: 'no-hosts', reasons }),
     });
     this.stopFiles = new StopFiles(options.logdir, options.hosts.map((h) => h.spec.name), (host, on) => {
@@ -267,6 +272,7 @@ export class Coordinator {
           events.push({
             type: 'host', at: command.at, host: command.host, state: command.state, ...(reason !== undefined && { reason }),
             ...(spec !== undefined && { slots: spec.slots, speed: spec.speed, ...withClass(spec) }),
+            ...(command.state === 'up' && checkedText(this.connector.infoOf(command.host))),
           });
           if (command.state === 'quarantined') {
             quarantined.push(command);
@@ -352,4 +358,9 @@ function quarantineText(command: Extract<EngineCommand, { type: 'host' }>): stri
 function withClass(spec: HostSpec): { class?: string } {
   const text = classText(spec);
   return text === undefined ? {} : { class: text };
+}
+
+/** The host event's `checked`: what the host's check found (its agent's facts), when it has been checked. */
+function checkedText(info: HostInfo | undefined): { checked?: string } {
+  return info === undefined ? {} : { checked: `${info.arch}, ${info.os}, node ${info.node}, ${info.cores} cores, ${info.memoryMiB} MiB` };
 }

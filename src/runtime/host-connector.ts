@@ -261,6 +261,11 @@ export class HostConnector {
     if (!standby) void this.connect(host);
   }
 
+  /** What the host's check found when it last came up (its agent's facts), or undefined. */
+  infoOf(name: string): HostInfo | undefined {
+    return this.hosts.find((h) => h.binding.spec.name === name)?.info;
+  }
+
   private async connect(host: HostState): Promise<void> {
     let result;
     try {

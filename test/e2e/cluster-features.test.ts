@@ -20,6 +20,7 @@ import { kiln } from '../support/kiln-runs.js';
 import { waitFor } from '../support/run-command.js';
 import { buildResult, type Run } from '../support/build-result.js';
 import { makeTree, portfile } from '../support/fixture-tree.js';
+import type { ReportHost } from '../../src/report/sinks/report-json.js';
 
 const skip = clusterUnavailable();
 let cluster: NetnsCluster;
@@ -73,10 +74,12 @@ void test('a port requiring a feature is built only on the host offering it, whi
     { 'base-1.0': 'localhost', 'huge-1.0': big.name, 'tool-1.0': 'localhost', 'vast-1.0': big.name });
   const summary = gunzipSync(await readFile(join(run.all, 'pkg_summary.gz'))).toString('utf8');
   assert.deepEqual(summary.split('\n').filter((l) => l.startsWith('MACHINE_ARCH=')), Array<string>(4).fill(`MACHINE_ARCH=${arch}`));
-  const report = JSON.parse(await readFile(join(run.logdir, 'report.json'), 'utf8')) as { summary: { arch: string } };
+  const report = JSON.parse(await readFile(join(run.logdir, 'report.json'), 'utf8')) as { summary: { arch: string }; hosts: ReportHost[] };
   assert.equal(report.summary.arch, arch);
+  const checked = new RegExp(`^${arch}, linux \\S+, node ${process.versions.node}, \\d+ cores, \\d+ MiB$`);
+  assert.match(report.hosts.find((h) => h.name === big.name)?.checked ?? '', checked, 'what the agent\'s check found');
   const status = await kiln(['status', '--logdir', run.logdir]);
-  assert.match(status.stdout, new RegExp(`${big.name} up 0/2 \\[features=big-parallel mandatory=big-parallel\\]`), status.stdout);
+  assert.match(status.stdout, new RegExp(`${big.name} up 0/2 \\[features=big-parallel mandatory=big-parallel\\] .*\\{${arch}, linux`), status.stdout);
 });
 
 void test('a build for another architecture, and a hosts file whose arch= is wrong: each host refused naming both, exit 5', { skip, timeout: 60_000 }, async () => {
@@ -87,6 +90,13 @@ void test('a build for another architecture, and a hosts file whose arch= is wro
   assert.match(said, new RegExp(`host localhost: it is ${arch}, the build is for ${other} \\(kiln build --arch\\)`));
   assert.match(said, new RegExp(`host ${big.name}: it is ${arch}, the hosts file says arch=sparc64`));
   assert.equal([...run.hosts].length, 0, 'nothing was built');
+  const report = JSON.parse(await readFile(join(run.logdir, 'report.json'), 'utf8')) as { hosts: ReportHost[] };
+  assert.deepEqual(report.hosts.map((h) => [h.name, h.state, h.reason, h.checked]).sort(), [
+    [big.name, 'down', `refused: it is ${arch}, the hosts file says arch=sparc64`, null],
+    ['localhost', 'down', `refused: it is ${arch}, the build is for ${other} (kiln build --arch)`, null],
+  ].sort());
+  const status = await kiln(['status', '--logdir', run.logdir]);
+  assert.match(status.stdout, new RegExp(`${big.name} down 0/1 \\(refused: it is ${arch}, the hosts file says arch=sparc64\\)`), status.stdout);
 });
 
 void test('a host over its min-disk threshold takes no job from its first report on, and kiln why says so', { skip, timeout: 60_000 }, async () => {

@@ -118,3 +118,19 @@ void test('the agent directory is made reachable but not listable by others; one
     await rm(home, { recursive: true, force: true });
   }
 });
+
+void test('a host holding another version\'s agent is sent this one, by its hash, and runs it', async () => {
+  const home = await mkdtemp(join(tmpdir(), 'kiln-boot-'));
+  try {
+    const agents = join(home, '.kiln', 'agent');
+    await mkdir(agents, { recursive: true, mode: 0o700 });
+    const older = Buffer.from('export function startAgent() { process.stdout.write(JSON.stringify({ t: "old" }) + "\\n"); }\n');
+    const olderHash = createHash('sha256').update(older).digest('hex');
+    await writeFile(join(agents, `${olderHash}.mjs`), older, { mode: 0o600 });
+    const r = await boot(home, BUNDLE);
+    assert.deepEqual(r.lines, [{ t: 'send-agent' }, { t: 'ready', root: join(home, '.kiln'), file: join(agents, `${HASH}.mjs`) }], 'the old agent never ran');
+    assert.deepEqual((await readdir(agents)).sort(), [`${HASH}.mjs`, `${olderHash}.mjs`].sort());
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
+});

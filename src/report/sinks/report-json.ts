@@ -50,8 +50,18 @@ export interface ReportSummary {
   readonly fetch_s: number;
 }
 
+/** A host of the run as it last stood: `reason` why it is not up (a refused one's starts `refused: `), `checked` what its check found. */
+export interface ReportHost {
+  readonly name: string;
+  readonly state: string;
+  readonly reason: string | null;
+  readonly checked: string | null;
+  readonly slots: number;
+}
+
 export interface ReportJson {
   readonly summary: ReportSummary;
+  readonly hosts: readonly ReportHost[];
   readonly packages: readonly ReportPackage[];
 }
 
@@ -71,7 +81,9 @@ export function reportJson(view: RunView): ReportJson {
     const entry = reportPackage(p);
     return entry ? [entry] : [];
   }).sort((a, b) => a.pkgpath.localeCompare(b.pkgpath) || a.pkgname.localeCompare(b.pkgname));
-  return { summary, packages };
+  const hosts = view.hosts.map((h): ReportHost => ({ name: h.name, state: h.state, reason: h.reason ?? null, checked: h.checked ?? null, slots: h.slots }))
+    .sort((a, b) => a.name.localeCompare(b.name));
+  return { summary, hosts, packages };
 }
 
 function reportPackage(p: PackageRow): ReportPackage | undefined {

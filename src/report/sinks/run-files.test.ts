@@ -9,6 +9,11 @@ import { RunFilesReporter } from './run-files.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'kiln-run-files-'));
 const events = sampleRun();
+// A host the check refused, and one it let in: report.json's hosts say both.
+const hostsAt = events.findIndex((e) => e.type === 'host');
+events.splice(hostsAt, 0,
+  { type: 'host', at: 1, host: 'sparc1', state: 'down', reason: 'refused: it is x86_64, the hosts file says arch=sparc64', slots: 1, speed: 1 },
+  { type: 'host', at: 1, host: 'arm1', state: 'up', checked: 'aarch64, Linux 6.18.44, node 20.19.0, 8 cores, 16384 MiB', slots: 2, speed: 1 });
 const reporter = new RunFilesReporter(dir, { platform: 'Linux 6.18.44/x86_64' });
 for (const e of events) reporter.emit(e);
 const read = (name: string): string => readFileSync(join(dir, name), 'utf8');
@@ -17,11 +22,11 @@ after(() => { if (!process.env['KEEP']) rmSync(dir, { recursive: true, force: tr
 interface Entry { [key: string]: unknown }
 
 void describe('report.json', () => {
-  const report = JSON.parse(read('report.json')) as { summary: Entry; packages: Entry[] };
+  const report = JSON.parse(read('report.json')) as { summary: Entry; hosts: Entry[]; packages: Entry[] };
   const byName = new Map(report.packages.map((p) => [p['pkgname'], p]));
 
   void test('has exactly the fields DESIGN.md names, for every package, with a known status', () => {
-    assert.deepEqual(Object.keys(report).sort(), ['packages', 'summary']);
+    assert.deepEqual(Object.keys(report).sort(), ['hosts', 'packages', 'summary']);
     assert.equal(report.packages.length, 38);
     for (const p of report.packages) {
       assert.deepEqual(Object.keys(p).sort(), ['blocked_by', 'breaks', 'duration_s', 'error', 'fetch_bytes', 'fetch_s', 'host', 'log', 'phase', 'pkgname', 'pkgpath', 'reason', 'status']);
@@ -34,6 +39,13 @@ void describe('report.json', () => {
       duration_s: 2212, total: 38, done: 23, failed: 5, prefailed: 2, indirect_failed: 4, indirect_prefailed: 2, up_to_date: 2, not_built: 0,
       fetched: 0, fetch_failed: 0, fetched_bytes: 0, fetch_s: 0,
     });
+  });
+
+  void test('hosts: each with its state, why it is not up (a refusal says so) and what its check found', () => {
+    const byHost = new Map(report.hosts.map((h) => [h['name'], h]));
+    assert.deepEqual(byHost.get('sparc1'), { name: 'sparc1', state: 'down', reason: 'refused: it is x86_64, the hosts file says arch=sparc64', checked: null, slots: 1 });
+    assert.deepEqual(byHost.get('arm1'), { name: 'arm1', state: 'up', reason: null, checked: 'aarch64, Linux 6.18.44, node 20.19.0, 8 cores, 16384 MiB', slots: 2 });
+    assert.deepEqual(byHost.get('builder2'), { name: 'builder2', state: 'down', reason: 'Connection reset by peer', checked: null, slots: 2 }, 'lost during the run');
   });
 
   void test('breaks and blocked_by name the root causes', () => {

@@ -31,7 +31,7 @@ export function terminalLines(view: RunView, style: TerminalStyle): string[] {
   lines.push(counters(view, paint));
   lines.push(`hosts: ${view.hosts.length === 0 ? 'none yet' : view.hosts.map((h) => {
     const load = h.load === undefined || h.state !== 'up' ? '' : ` load ${h.load.loadPerCore.toFixed(2)}`;
-    const text = `${printable(h.name)} ${h.state} ${h.busy}/${h.slots}${h.class === undefined ? '' : ` [${printable(h.class)}]`}${load}${h.reason === undefined ? '' : ` (${printable(h.reason)})`}`;
+    const text = `${printable(h.name)} ${h.state} ${h.busy}/${h.slots}${h.class === undefined ? '' : ` [${printable(h.class)}]`}${load}${h.reason === undefined ? '' : ` (${printable(h.reason)})`}${h.checked === undefined ? '' : ` {${printable(h.checked)}}`}`;
     return h.state === 'down' || h.state === 'quarantined' ? paint(text, 'red') : h.state === 'draining' ? paint(text, 'yellow') : text;
   }).join('  ')}`);
   for (const reason of view.spaceShort) lines.push(paint(printable(reason), 'red'));

@@ -109,9 +109,10 @@ void describe('the page\'s updates', () => {
   });
 });
 
-void test('every update carries the running fetches with their bytes and what the run fetched, and each host its load', () => {
+void test('every update carries the running fetches with their bytes and what the run fetched, and each host its load, check and refusal', () => {
   const state = new RunViewState();
-  state.emit({ type: 'host', at: RUN_START, host: 'a', state: 'up', slots: 2 });
+  state.emit({ type: 'host', at: RUN_START, host: 'a', state: 'up', slots: 2, checked: 'x86_64, linux 6.1, node 20.19.0, 2 cores, 4096 MiB' });
+  state.emit({ type: 'host', at: RUN_START, host: 'b', state: 'down', slots: 1, reason: 'refused: node 18.19.1 is too old (kiln needs Node.js 20 or later)' });
   state.emit({ type: 'host-load', at: RUN_START, host: 'a', load: { loadPerCore: 0.5, swapUsed: 0, memoryFreeMiB: 512 } });
   state.emit({ type: 'fetch-started', at: RUN_START, name: 'x.tar.gz', site: 's:1', size: 100, part: '/nonexistent/x.part', ports: ['x-1.0'] });
   const first = JSON.parse(encodeUpdate(state, { epoch: 'e', from: 0, now: RUN_START + 1 }).json) as WireUpdate;
@@ -119,6 +120,8 @@ void test('every update carries the running fetches with their bytes and what th
   const next = JSON.parse(encodeUpdate(state, { epoch: 'e', from: first.to, now: RUN_START + 2 }).json) as WireUpdate;
   assert.deepEqual(next.fetches.running.map((f) => [f.name, f.site, f.bytes, f.size, f.rate]), [['x.tar.gz', 's:1', 60, 100, 30]]);
   assert.equal(next.hosts[0]!.load?.loadPerCore, 0.5);
+  assert.deepEqual(next.hosts.map((h) => [h.name, h.state, h.reason, h.checked]), [
+    ['a', 'up', undefined, 'x86_64, linux 6.1, node 20.19.0, 2 cores, 4096 MiB'], ['b', 'down', 'refused: node 18.19.1 is too old (kiln needs Node.js 20 or later)', undefined]]);
   state.emit({ type: 'fetch-ended', at: RUN_START + 3, name: 'x.tar.gz', site: 's:1', bytes: 100, seconds: 3, ok: true, ports: ['x-1.0'] });
   const last = JSON.parse(encodeUpdate(state, { epoch: 'e', from: next.to, now: RUN_START + 3 }).json) as WireUpdate;
   assert.deepEqual([last.fetches.running.length, last.fetches.fetched, last.fetches.bytes], [0, 1, 100]);

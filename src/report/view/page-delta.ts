@@ -68,6 +68,7 @@ export function encodeUpdate(state: RunViewState, request: UpdateRequest): Encod
   for (const r of state.running.values()) busy.set(r.job.host, (busy.get(r.job.host) ?? 0) + 1);
   const hosts: WireHost[] = [...state.hosts].map(([name, h]) => ({
     name, state: h.state, reason: h.reason, slots: h.slots, speed: h.speed, busy: busy.get(name) ?? 0, load: h.load, ...(h.class !== undefined && { class: h.class }),
+    ...(h.checked !== undefined && { checked: h.checked }),
   }));
 
   const packages: string[] = [];

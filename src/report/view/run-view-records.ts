@@ -72,6 +72,8 @@ export interface HostRecord {
   speed: number;
   /** Its features (`features=... mandatory=...`), when it has some. */
   class?: string;
+  /** What its check found when it came up (the host event's `checked`). */
+  checked?: string;
   /** What it last measured of itself (a `host-load` event). */
   load?: HostLoad;
 }

@@ -95,6 +95,7 @@ export class Timeline {
     if (event.slots !== undefined) record.slots = event.slots;
     if (event.speed !== undefined && event.speed > 0) record.speed = event.speed;
     if (event.class !== undefined) record.class = event.class;
+    if (event.checked !== undefined) record.checked = event.checked;
     this.hosts.set(name, record);
     if (state === 'down') {
       for (const [id, running] of [...this.running]) {

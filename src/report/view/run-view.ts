@@ -90,6 +90,8 @@ export interface HostView {
   readonly busy: number;
   /** Its features (`features=... mandatory=...`), when it has some. */
   readonly class?: string;
+  /** What its check found when it came up: arch, OS, node, cores, memory. */
+  readonly checked?: string;
   /** What the host last measured of itself, when it said. */
   readonly load: HostLoad | undefined;
 }
