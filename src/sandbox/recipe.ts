@@ -38,6 +38,13 @@ export interface SandboxStep {
    * creating users. Otherwise the build user's own uid.
    */
   readonly asRoot?: boolean;
+  /**
+   * Whether its processes join the job's cgroup, to count in the job's peak
+   * memory (default yes). Not for kiln's own fixed programs that run no
+   * port code (installing the dependencies): their memory says nothing of
+   * the port, and each join is a cgroup move, several ms (bench:sandbox).
+   */
+  readonly counted?: boolean;
 }
 
 /** How a step ended when it did not succeed. */
