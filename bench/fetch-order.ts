@@ -51,9 +51,11 @@ for (let i = 0; i < count; i++) {
 await makeDurableTree(tree, ports);
 await server.start();
 const site = server.url('s');
+let totalBytes = 0;
 for (const name of Object.keys(ports)) {
   const file = `${name}.dat`;
   const body = Buffer.alloc(20_000 + Math.floor(random.next() * 100_000), name);
+  totalBytes += body.length;
   server.set('s', file, { kind: 'slow', body, bytesPerS: Number(values.rate) });
   const sum = (a: string): string => createHash(a).update(body).digest('hex');
   appendFileSync(path.join(tree, 'cat', name, 'Portfile'), `DISTFILES=(${file})\nMASTER_SITES=(${site})\n`);
@@ -114,6 +116,9 @@ try {
     if (m !== undefined) console.log(`${label} build wall ${m.wallS.toFixed(1)} s (${m.jobs} jobs), build-slot time waiting for distfiles ${m.waitingS.toFixed(1)} s = ${((100 * m.waitingS) / (jobs * m.wallS)).toFixed(1)} %`);
   };
   console.log(`${count} ports, ${jobs} slots, distfiles of 20-120 kB at ${Number(values.rate) / 1000} kB/s each, ${values['fetch-jobs']} fetches at once; ${server.requests.length} requests; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  // One site, so at most two fetches at once (the per-site limit) however many --fetch-jobs.
+  const fetchS = totalBytes / (Number(values.rate) * Math.min(2, Number(values['fetch-jobs'])));
+  console.log(`fetching every distfile takes ${fetchS.toFixed(1)} s at the least: a build wall near that is fetch-bound, and no order keeps its slots from waiting`);
   line("kiln's fetch order:", kilnOrder);
   line('scan order:        ', scanOrder);
 } finally {
