@@ -25,7 +25,7 @@ export interface FetchQueueOptions {
   readonly limits?: FetchLimits;
   /** One fetch of a distfile at a time across processes sharing DISTDIR (runtime/distfile-lock.ts). */
   readonly lock: DistfileLocker;
-  /** How soon a port's distfiles are wanted; asked again each time fetches may start. */
+  /** How soon a port's distfiles are wanted; asked again each time fetches may start. None (`kiln fetch`): all are wanted now. */
   readonly priority?: (port: string) => FetchUrgency;
   /** Order by urgency alone, not by urgency per byte (the plain orders bench/fetch-order.ts compares with). */
   readonly sizeBlind?: boolean;
@@ -107,7 +107,7 @@ export class FetchQueue {
     const urgency = new Map<string, FetchUrgency>();
     const urgencyOf = (port: string): FetchUrgency => {
       let found = urgency.get(port);
-      if (found === undefined) urgency.set(port, (found = this.o.priority?.(port) ?? { ready: false, priority: 0 }));
+      if (found === undefined) urgency.set(port, (found = this.o.priority?.(port) ?? { ready: true, priority: 0 }));
       return found;
     };
     const sizeBlind = this.o.sizeBlind === true;
