@@ -4,9 +4,11 @@
 // ports (each needs up to three earlier ones; a few long builds make a
 // critical path), each with its own distfile, served by a loopback server
 // at a throttled rate; the same tree built into fresh run directories,
-// fetching in kiln's order and in scan order (KILN_FETCH_ORDER=scan).
+// fetching in kiln's order (from the scan on, ready ports' files first,
+// priority per byte) and in scan order (KILN_FETCH_ORDER=scan: each port's
+// files once it is planned, in the order the scan found the ports).
 //
-//   npm run bench:fetch [-- --ports 300] [--jobs 2] [--rate 300000] [--fetch-jobs 2]
+//   npm run bench:fetch [-- --ports 300] [--jobs 2] [--rate 300000] [--fetch-jobs 2] [--order kiln|scan|both]
 //
 // A package waits for its distfile from when the build could have started
 // it (it was planned and its dependencies were built) until the server
@@ -17,7 +19,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -31,7 +33,7 @@ import { type FixturePort, makeDurableTree } from '../test/support/durable-tree.
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { values } = parseArgs({ options: {
   ports: { type: 'string', default: '300' }, jobs: { type: 'string', default: '2' }, rate: { type: 'string', default: '300000' },
-  'fetch-jobs': { type: 'string', default: '2' },
+  'fetch-jobs': { type: 'string', default: '2' }, order: { type: 'string', default: 'both' },
 } });
 const count = Number(values.ports);
 const jobs = Number(values.jobs);
@@ -49,9 +51,11 @@ for (let i = 0; i < count; i++) {
 await makeDurableTree(tree, ports);
 await server.start();
 const site = server.url('s');
+let totalBytes = 0;
 for (const name of Object.keys(ports)) {
   const file = `${name}.dat`;
   const body = Buffer.alloc(20_000 + Math.floor(random.next() * 100_000), name);
+  totalBytes += body.length;
   server.set('s', file, { kind: 'slow', body, bytesPerS: Number(values.rate) });
   const sum = (a: string): string => createHash(a).update(body).digest('hex');
   appendFileSync(path.join(tree, 'cat', name, 'Portfile'), `DISTFILES=(${file})\nMASTER_SITES=(${site})\n`);
@@ -106,12 +110,17 @@ async function build(name: string, env: Record<string, string>): Promise<Measure
 }
 
 try {
-  const kilnOrder = await build('kiln-order', {});
-  const scanOrder = await build('scan-order', { KILN_FETCH_ORDER: 'scan' });
-  const share = (m: Measured): string => `${((100 * m.waitingS) / (jobs * m.wallS)).toFixed(1)} %`;
-  console.log(`${count} ports, ${jobs} slots, distfiles of 20-120 kB at ${Number(values.rate) / 1000} kB/s each, ${values['fetch-jobs']} fetches at once; ${server.requests.length} requests`);
-  console.log(`kiln's fetch order: build wall ${kilnOrder.wallS.toFixed(1)} s (${kilnOrder.jobs} jobs), build-slot time waiting for distfiles ${kilnOrder.waitingS.toFixed(1)} s = ${share(kilnOrder)}`);
-  console.log(`scan order:         build wall ${scanOrder.wallS.toFixed(1)} s (${scanOrder.jobs} jobs), build-slot time waiting for distfiles ${scanOrder.waitingS.toFixed(1)} s = ${share(scanOrder)}`);
+  const kilnOrder = values.order === 'scan' ? undefined : await build('kiln-order', {});
+  const scanOrder = values.order === 'kiln' ? undefined : await build('scan-order', { KILN_FETCH_ORDER: 'scan' });
+  const line = (label: string, m: Measured | undefined): void => {
+    if (m !== undefined) console.log(`${label} build wall ${m.wallS.toFixed(1)} s (${m.jobs} jobs), build-slot time waiting for distfiles ${m.waitingS.toFixed(1)} s = ${((100 * m.waitingS) / (jobs * m.wallS)).toFixed(1)} %`);
+  };
+  console.log(`${count} ports, ${jobs} slots, distfiles of 20-120 kB at ${Number(values.rate) / 1000} kB/s each, ${values['fetch-jobs']} fetches at once; ${server.requests.length} requests; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  // One site, so at most two fetches at once (the per-site limit) however many --fetch-jobs.
+  const fetchS = totalBytes / (Number(values.rate) * Math.min(2, Number(values['fetch-jobs'])));
+  console.log(`fetching every distfile takes ${fetchS.toFixed(1)} s at the least: a build wall near that is fetch-bound, and no order keeps its slots from waiting`);
+  line("kiln's fetch order:", kilnOrder);
+  line('scan order:        ', scanOrder);
 } finally {
   await server.stop();
   rmSync(dir, { recursive: true, force: true });

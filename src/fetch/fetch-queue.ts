@@ -5,7 +5,7 @@
 
 import { join } from 'node:path';
 
-import { DEFAULT_FETCH_LIMITS, type FetchLimits, nextFetches, siteOf, type WaitingFetch } from '../core/distfiles/fetch-order.js';
+import { DEFAULT_FETCH_LIMITS, type FetchLimits, type FetchUrgency, nextFetches, siteOf, type WaitingFetch } from '../core/distfiles/fetch-order.js';
 import type { Attempt, DistfileLocker, DistfileRequest, DistfileResult } from './fetch-distfile.js';
 import { fetchDistfile, PART_SUFFIX } from './fetch-distfile.js';
 import { readPorts, type PortSource } from './port-distfiles.js';
@@ -39,8 +39,10 @@ export interface FetchQueueOptions {
   readonly limits?: FetchLimits;
   /** One fetch of a distfile at a time across processes sharing DISTDIR (runtime/distfile-lock.ts). */
   readonly lock: DistfileLocker;
-  /** Build priority of a port (bigger: sooner). */
-  readonly priority?: (port: string) => number;
+  /** How soon a port's distfiles are wanted; asked again each time fetches may start. None (`kiln fetch`): all are wanted now. */
+  readonly priority?: (port: string) => FetchUrgency;
+  /** Order by urgency alone, not by urgency per byte (the plain orders bench/fetch-order.ts compares with). */
+  readonly sizeBlind?: boolean;
   readonly portEnded: (port: string, result: PortFetchResult) => void;
   readonly distfileStarted?: (started: DistfileStarted) => void;
   readonly distfileEnded?: (ended: DistfileEnded) => void;
@@ -62,7 +64,7 @@ export class FetchQueue {
   private readonly ports = new Map<string, { remaining: Set<string>; failures: string[] }>();
   private readonly active = new Map<string, number>();
   private readonly siteWaiters: Array<() => void> = [];
-  private running = 0;
+  private readonly runningFiles = new Set<Distfile>();
 
   constructor(private readonly o: FetchQueueOptions) {}
 
@@ -116,21 +118,30 @@ export class FetchQueue {
   private pump(): void {
     if (this.o.signal.aborted || this.waiting.size === 0) return;
     const limits = this.o.limits ?? DEFAULT_FETCH_LIMITS;
-    if (this.running >= limits.jobs) return;
-    const urgency = new Map<string, number>();
-    const priorityOf = (port: string): number => {
-      let priority = urgency.get(port);
-      if (priority === undefined) urgency.set(port, (priority = this.o.priority?.(port) ?? 0));
-      return priority;
+    if (this.runningFiles.size >= limits.jobs) return;
+    const urgency = new Map<string, FetchUrgency>();
+    const urgencyOf = (port: string): FetchUrgency => {
+      let found = urgency.get(port);
+      if (found === undefined) urgency.set(port, (found = this.o.priority?.(port) ?? { ready: true, priority: 0 }));
+      return found;
+    };
+    const sizeBlind = this.o.sizeBlind === true;
+    const wanted = (file: Distfile): WaitingFetch => {
+      let ready = false;
+      let priority = -Infinity;
+      // The most urgent of the ready ports that want it, if any; else of all.
+      for (const port of file.wanters) {
+        const u = urgencyOf(port);
+        if (u.ready && !ready) [ready, priority] = [true, u.priority];
+        else if (u.ready === ready) priority = Math.max(priority, u.priority);
+      }
+      return { name: file.request.name, ready, priority, bytes: sizeBlind ? 0 : file.request.size, site: siteOf(file.request.urls[0] ?? '') };
     };
     const candidates = function* (files: Iterable<Distfile>): Generator<WaitingFetch> {
-      for (const file of files) {
-        let priority = -Infinity;
-        for (const port of file.wanters) priority = Math.max(priority, priorityOf(port));
-        yield { name: file.request.name, priority, site: siteOf(file.request.urls[0] ?? '') };
-      }
+      for (const file of files) yield wanted(file);
     };
-    for (const next of nextFetches(candidates(this.waiting.values()), this.running, this.active, limits)) {
+    const ahead = [...this.runningFiles].filter((file) => !wanted(file).ready).length;
+    for (const next of nextFetches(candidates(this.waiting.values()), this.runningFiles.size, this.active, limits, ahead)) {
       this.start(this.waiting.get(next.name)!, next.site);
     }
   }
@@ -138,7 +149,7 @@ export class FetchQueue {
   private start(file: Distfile, firstSite: string): void {
     file.state = 'running';
     this.waiting.delete(file.request.name);
-    this.running++;
+    this.runningFiles.add(file);
     // The first site's turn is taken now, so the next pump counts it; the
     // fetch holds one site's turn at a time, given back when it moves on or ends.
     let site: string | undefined = firstSite;
@@ -169,7 +180,7 @@ export class FetchQueue {
     }).catch((err: unknown): DistfileResult => ({ ok: false, name: file.request.name, reason: `${file.request.name}: ${(err as Error).message}`, attempts: [] }))
       .then((result) => {
         if (site !== undefined) this.give(site);
-        this.running--;
+        this.runningFiles.delete(file);
         file.state = result;
         this.o.distfileEnded?.({ name: file.request.name, result, site: lastSite, bytes, seconds: (performance.now() - began) / 1000, ports: [...file.wanters] });
         for (const port of file.wanters) {

@@ -7,6 +7,9 @@
 // did, what runs ends and the whole tree is planned again. A job's outcome is
 // settled in job-outcome.ts.
 
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
 import type { EngineConfig } from '../core/engine/engine.js';
 import { Estimator } from '../core/estimate/estimator.js';
 import { Engine, type EngineCounts } from '../core/engine/engine.js';
@@ -186,7 +189,8 @@ async function runIn(session: RunSession, o: BuildRunOptions): Promise<BuildRunR
   };
   let entries: IndexEntry[];
   try {
-    entries = await scanFeed(o, store, emit, point, AbortSignal.any([o.signal, scanStop.signal]), settle);
+    const packaged = (pkgname: PkgName): boolean => existsSync(join(allDir, `${pkgname}.tgz`));
+    entries = await scanFeed(o, store, emit, point, AbortSignal.any([o.signal, scanStop.signal]), settle, fetcher && ((pkgpath, found) => fetcher.scanned(pkgpath, found, packaged)));
   } catch (err) {
     stopAll.abort();
     await running.catch(() => undefined);

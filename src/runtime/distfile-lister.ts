@@ -8,6 +8,7 @@
 
 import { join } from 'node:path';
 
+import type { FetchUrgency } from '../core/distfiles/fetch-order.js';
 import type { PkgName, PkgPath } from '../core/model.js';
 import { indexValue, type IndexEntry } from '../core/formats/pbulk-index.js';
 import { pkgsrcBuildFacts } from '../core/job/pkgsrc-build-facts.js';
@@ -25,9 +26,9 @@ export interface WantedPort {
 export interface DistfileLister {
   /** Whether the package may have distfiles: it waits for its fetch before it builds. */
   readonly waits: (entry: IndexEntry) => boolean;
-  /** Each port's requests, or why it has none it can fetch, given as each is known; the most urgent (`priority`, bigger: sooner) asked first. */
+  /** Each port's requests, or why it has none it can fetch, given as each is known; the most urgent asked first. */
   readonly list: (ports: readonly WantedPort[], give: (pkgname: PkgName, distfiles: PortDistfiles) => void,
-    priority: (pkgname: PkgName) => number, signal: AbortSignal) => Promise<void>;
+    urgency: (pkgname: PkgName) => FetchUrgency, signal: AbortSignal) => Promise<void>;
 }
 
 /** The lister of the driver's kind of tree; `override`: `--master-site-override`. */
@@ -64,7 +65,7 @@ export function pkgsrcLister(driver: PkgsrcDriver, override: readonly string[]):
   };
   return {
     waits: () => true,
-    list: async (wanted, give, priority, signal) => {
+    list: async (wanted, give, urgency, signal) => {
       const ports = [...wanted];
       let next = 0;
       let sortedAt = -Infinity;
@@ -72,7 +73,7 @@ export function pkgsrcLister(driver: PkgsrcDriver, override: readonly string[]):
         await new Promise(setImmediate); // the engine takes the plan first: then it knows their priorities
         while (next < ports.length && !signal.aborted) {
           if (next - sortedAt >= RESORT_EVERY) {
-            const left = ports.slice(next).sort((a, b) => priority(b.pkgname) - priority(a.pkgname));
+            const left = ports.slice(next).sort((a, b) => sooner(urgency(b.pkgname), urgency(a.pkgname)));
             left.forEach((port, i) => (ports[next + i] = port));
             sortedAt = next;
           }
@@ -83,4 +84,9 @@ export function pkgsrcLister(driver: PkgsrcDriver, override: readonly string[]):
       await Promise.all(Array.from({ length: QUERY_JOBS }, worker));
     },
   };
+}
+
+/** Positive when `a` is wanted sooner than `b`: ready ports first, then by build priority. */
+function sooner(a: FetchUrgency, b: FetchUrgency): number {
+  return a.ready !== b.ready ? (a.ready ? 1 : -1) : a.priority - b.priority;
 }

@@ -1,6 +1,8 @@
-// Fetch jobs beside the builds, on the coordinator: the ports the plan
-// will build and that have DISTFILES go to the fetch queue as soon as the
-// scan settles them; each port's result reaches the engine through the
+// Fetch jobs beside the builds, on the coordinator: a port with DISTFILES
+// goes to the fetch queue as soon as the scan finds it, when it will surely
+// be built (its package is not in the repository: fetching it cannot be
+// wasted), else when the plan says it will be built; its result reaches
+// the engine (and a failure its log) once it is planned, through the
 // coordinator's queue (`distfiles-ready` / `fetch-failed`). Each finished
 // distfile is one line of fetch.log; a port that fails has its fetch
 // transcript as its log.
@@ -11,13 +13,15 @@ import { join } from 'node:path';
 import type { EngineEvent } from '../core/engine/engine-events.js';
 import type { PlanEntry } from '../core/engine/engine-plan.js';
 import type { PkgName, PkgPath } from '../core/model.js';
+import { type IndexEntry, indexValue } from '../core/formats/pbulk-index.js';
 import type { RunEvent } from '../core/run-events.js';
 import type { ResolvedPackage } from '../core/resolve/resolve.js';
-import type { FetchLimits } from '../core/distfiles/fetch-order.js';
+import type { FetchLimits, FetchUrgency } from '../core/distfiles/fetch-order.js';
 import { FetchQueue, type DistfileEnded, type PortFetchResult } from '../fetch/fetch-queue.js';
 import type { EventSource } from './job-hooks.js';
 import { lockDistfile } from './distfile-lock.js';
 import type { DistfileLister } from './distfile-lister.js';
+import type { PortDistfiles } from '../fetch/port-distfiles.js';
 import { keepEarlierAttempt, linkPathLog, logPaths } from './job-setup.js';
 
 export interface FetchSettings {
@@ -34,14 +38,17 @@ export class FetchSource implements EventSource {
   private push: ((event: EngineEvent) => void) | undefined;
   private readonly results = new Map<PkgName, PortFetchResult>();
   private readonly queue: FetchQueue;
+  /** Planned to be built, with distfiles. */
   private readonly wanted = new Set<PkgName>();
+  /** Fetched for since the scan found them, not planned yet: how many dependencies each names. */
+  private readonly early = new Map<PkgName, number>();
   private readonly paths = new Map<PkgName, PkgPath>();
   private readonly scanIndex = new Map<PkgName, number>();
   /** The distfiles coming now, with the file each is written to. */
   private readonly transfers = new Map<string, string>();
   private progressTimer: NodeJS.Timeout | undefined;
 
-  private readonly priority: (pkgname: PkgName) => number;
+  private readonly urgency: (pkgname: PkgName) => FetchUrgency;
 
   constructor(
     private readonly settings: FetchSettings,
@@ -49,7 +56,7 @@ export class FetchSource implements EventSource {
     private readonly lister: DistfileLister,
     private readonly logdir: string,
     private readonly now: () => number,
-    priority: (pkgname: PkgName) => number,
+    priority: (pkgname: PkgName) => FetchUrgency,
     private readonly signal: AbortSignal,
     /** Tells the run (engine.log, the terminal) what a site answered when it did not give the file. */
     warn: (text: string) => void,
@@ -57,10 +64,17 @@ export class FetchSource implements EventSource {
     private readonly views?: { readonly record: (event: RunEvent) => void; readonly show: (event: RunEvent) => void },
   ) {
     signal.addEventListener('abort', () => clearInterval(this.progressTimer), { once: true });
-    const scanOrder = (pkgname: PkgName): number => -(this.scanIndex.get(pkgname) ?? 0);
-    this.priority = settings.order === 'scan' ? scanOrder : priority;
+    const scanOrder = (pkgname: PkgName): FetchUrgency => ({ ready: true, priority: -(this.scanIndex.get(pkgname) ?? 0) });
+    // Not planned yet: a port that depends on nothing is ready as soon as it is; the fewer its dependencies, the sooner it may be.
+    const urgency = (pkgname: PkgName): FetchUrgency => {
+      if (this.wanted.has(pkgname)) return priority(pkgname);
+      const deps = this.early.get(pkgname) ?? 0;
+      return { ready: deps === 0, priority: 1 / (1 + deps) };
+    };
+    this.urgency = settings.order === 'scan' ? scanOrder : urgency;
     this.queue = new FetchQueue({
-      distdir: settings.distdir, limits: settings.limits, lock: lockDistfile, priority: this.priority, signal,
+      distdir: settings.distdir, limits: settings.limits, lock: lockDistfile, signal, priority: this.urgency,
+      ...(settings.order === 'scan' && { sizeBlind: true }),
       attempted: (name, attempt) => {
         if (attempt.ok) return;
         try {
@@ -99,19 +113,40 @@ export class FetchSource implements EventSource {
       this.wanted.add(entry.pkgname);
       this.paths.set(entry.pkgname, entry.pkgpath);
       this.scanIndex.set(entry.pkgname, this.scanIndex.size);
+      const result = this.results.get(entry.pkgname);
+      if (result !== undefined) this.report(entry.pkgname, result);
     }
-    // The most urgent asked first: a pkgsrc port's distfiles are known only when bmake has said them.
-    const ports = fresh.map((entry) => ({ pkgname: entry.pkgname, pkgpath: entry.pkgpath, entry: packages.get(entry.pkgname)!.entry }));
-    void this.lister.list(ports, (pkgname, distfiles) => {
-      if (distfiles.ok) this.queue.want([{ port: pkgname, requests: distfiles.requests }]);
-      else this.ended(pkgname, distfiles);
-    }, this.priority, this.signal);
+    // The most urgent asked first: a pkgsrc port's distfiles are known only when bmake has said them. One asked for since the scan found it is not asked again.
+    const ports = fresh.filter((entry) => !this.early.delete(entry.pkgname))
+      .map((entry) => ({ pkgname: entry.pkgname, pkgpath: entry.pkgpath, entry: packages.get(entry.pkgname)!.entry }));
+    void this.lister.list(ports, (pkgname, distfiles) => this.listed(pkgname, distfiles), this.urgency, this.signal);
+  }
+
+  /**
+   * A port the scan found: its distfiles are fetched now when it will surely
+   * be built (`packaged` says its package is not in the repository, and its
+   * block neither fails nor skips it). Not in scan order (the plain order
+   * bench/fetch-order.ts compares with fetches only what is planned).
+   */
+  scanned(pkgpath: PkgPath, entries: readonly IndexEntry[], packaged: (pkgname: PkgName) => boolean): void {
+    if (this.settings.order === 'scan') return;
+    const buildable = (entry: IndexEntry): boolean => ['PKG_FAIL_REASON', 'PKG_SKIP_REASON', 'KILN_SCAN_ERROR'].every((key) => (indexValue(entry, key) ?? '') === '');
+    const fresh = entries.filter((entry) => !this.wanted.has(entry.pkgname) && !this.early.has(entry.pkgname) && !packaged(entry.pkgname)
+      && buildable(entry) && this.lister.waits(entry));
+    for (const entry of fresh) this.early.set(entry.pkgname, (indexValue(entry, 'ALL_DEPENDS') ?? '').split(/\s+/).filter((w) => w !== '').length);
+    void this.lister.list(fresh.map((entry) => ({ pkgname: entry.pkgname, pkgpath, entry })), (pkgname, distfiles) => this.listed(pkgname, distfiles), this.urgency, this.signal);
+  }
+
+  /** A port's distfiles as its tree kind says them: fetched, or why it has none it can fetch. */
+  private listed(pkgname: PkgName, distfiles: PortDistfiles): void {
+    if (distfiles.ok) this.queue.want([{ port: pkgname, requests: distfiles.requests }]);
+    else this.ended(pkgname, distfiles);
   }
 
   start(push: (event: EngineEvent) => void): void {
     this.push = push;
     // A new engine (a new plan) hears every result so far.
-    for (const [pkgname, result] of this.results) push(this.event(pkgname, result));
+    for (const [pkgname, result] of this.results) if (this.wanted.has(pkgname)) push(this.event(pkgname, result));
   }
 
   stop(): void {
@@ -121,6 +156,11 @@ export class FetchSource implements EventSource {
   private ended(pkgname: PkgName, result: PortFetchResult): void {
     if (this.signal.aborted) return; // stopped with the run: not the port's failure; the next run fetches again
     this.results.set(pkgname, result);
+    if (this.wanted.has(pkgname)) this.report(pkgname, result);
+  }
+
+  /** A planned port's result: to the engine, and a failure to its log. */
+  private report(pkgname: PkgName, result: PortFetchResult): void {
     if (!result.ok) this.writePortLog(pkgname, result.reason);
     this.push?.(this.event(pkgname, result));
   }

@@ -21,6 +21,8 @@ const SETTLE_EVERY_S = 1;
 export async function scanFeed(
   o: ScanFeedOptions, store: RunStore, emit: (e: RunEvent) => void, point: KillPoints, signal: AbortSignal,
   settle: (entries: readonly IndexEntry[], scanned: ReadonlySet<PkgPath>) => void,
+  /** Told of each port as it is scanned (fetches may begin before the port is settled). */
+  found?: (pkgpath: PkgPath, entries: readonly IndexEntry[]) => void,
 ): Promise<IndexEntry[]> {
   const entries: IndexEntry[] = [];
   let lastProgress = 0;
@@ -53,6 +55,7 @@ export async function scanFeed(
       point('scanned-port');
       entries.push(...port.entries);
       scanned.add(port.pkgpath);
+      found?.(port.pkgpath, port.entries);
       if (port.error !== undefined) {
         emit({ type: 'message', at: o.clock.now(), level: 'warning', text: `${port.pkgpath}: cannot be scanned: ${port.error}` });
       }

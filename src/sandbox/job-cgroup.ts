@@ -1,6 +1,8 @@
 // A memory cgroup per job, where the host allows it (root, cgroup v1's
-// memory controller): every process of the job's phases joins it before it
-// runs, and the job's peak memory is read back at the end, so the history
+// memory controller): every process of the job's phases that run port code
+// joins it before it runs (not kiln's own dependency install: a join is a
+// cgroup move, which waits for an RCU grace period, several ms each), and
+// the job's peak memory is read back at the end, so the history
 // knows which builds need much memory and the scheduler keeps them apart.
 // Without it (no root, cgroup v2 only, a remote build user) jobs run the
 // same, with no memory figure.

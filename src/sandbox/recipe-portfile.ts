@@ -34,6 +34,7 @@ function dependsStep(ctx: JobContext): SandboxStep | undefined {
     cwd: SANDBOX.home,
     writable: { prefix: true, work: false, destdir: false },
     inputFiles: deps.map((dep) => dep.file),
+    counted: false,
   };
 }
 

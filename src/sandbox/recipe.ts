@@ -43,6 +43,13 @@ export interface SandboxStep {
   readonly asRoot?: boolean;
   /** Give it the job's make jobserver pipe and MAKEFLAGS naming it (when the job has one). */
   readonly jobserver?: boolean;
+  /**
+   * Whether its processes join the job's cgroup, to count in the job's peak
+   * memory (default yes). Not for kiln's own fixed programs that run no
+   * port code (installing the dependencies): their memory says nothing of
+   * the port, and each join is a cgroup move, several ms (bench:sandbox).
+   */
+  readonly counted?: boolean;
 }
 
 /** How a step ended when it did not succeed. */

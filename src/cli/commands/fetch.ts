@@ -89,7 +89,7 @@ async function fetchAll(lister: DistfileLister, entries: readonly IndexEntry[], 
     void lister.list(wanted, (pkgname, distfiles) => {
       if (distfiles.ok) queue.want([{ port: pkgname, requests: distfiles.requests }]);
       else portEnded(pkgname, distfiles);
-    }, () => 0, io.signal);
+    }, () => ({ ready: true, priority: 0 }), io.signal);
   });
   await ended;
   if (io.signal.aborted) return EXIT.interrupted;

@@ -1,15 +1,31 @@
-// Which distfiles to fetch next: the most urgent first (a distfile is as
-// urgent as the most urgent package that waits for it: the critical path's
-// distfiles come first), at most `jobs` at once, at most `perSite` at once
-// from one site. A fetch whose first site is busy waits; a less urgent one
-// from a free site goes ahead of it.
+// Which distfiles to fetch next. Files that ready packages wait for come
+// first: a free build slot waits on them now. Within a group, the file that
+// unlocks the most build priority per byte goes first (Smith's rule: the
+// slots fill fast, small files of ready ports before one large one, yet a
+// critical-path file is not starved by many small ones of little worth);
+// then by name. At most `jobs` at once, at most `perSite` at once from one
+// site; with three jobs or more, one stays for the files of ready packages,
+// so a port that becomes ready does not wait behind fetching ahead (with
+// fewer, every job fetches: fetching ahead is worth more). A fetch
+// whose first site is busy waits; a less urgent one from a free site goes
+// ahead of it.
 
 export interface WaitingFetch {
   readonly name: string;
-  /** The build priority of the most urgent package that waits for it (bigger: sooner). */
+  /** A package ready to build (or one that will be as soon as it is planned) waits for it. */
+  readonly ready: boolean;
+  /** The build priority of the most urgent package that waits for it (bigger: sooner; 0: not known yet). */
   readonly priority: number;
+  /** Its size, from distinfo. */
+  readonly bytes: number;
   /** The site (host:port) its first URL is on. */
   readonly site: string;
+}
+
+/** How soon a package's distfiles are wanted: `ready`, it could be built now (or as soon as it is planned); `priority`, its build priority (bigger: sooner). */
+export interface FetchUrgency {
+  readonly ready: boolean;
+  readonly priority: number;
 }
 
 export interface FetchLimits {
@@ -19,17 +35,26 @@ export interface FetchLimits {
 
 export const DEFAULT_FETCH_LIMITS: FetchLimits = { jobs: 4, perSite: 2 };
 
-/** Whether `a` goes before `b`: the more urgent, then by name (so the order never depends on how the list was built). */
-function before(a: WaitingFetch, b: WaitingFetch): boolean {
-  return a.priority !== b.priority ? a.priority > b.priority : a.name < b.name;
+/** Priority per byte (a file of unknown or zero size counts one kB). */
+function worth(fetch: WaitingFetch): number {
+  return fetch.priority / Math.max(fetch.bytes, 1024);
+}
+
+/** Whether `a` goes before `b`. */
+export function fetchBefore(a: WaitingFetch, b: WaitingFetch): boolean {
+  if (a.ready !== b.ready) return a.ready;
+  if (worth(a) !== worth(b)) return worth(a) > worth(b);
+  if (a.bytes !== b.bytes) return a.bytes < b.bytes;
+  return a.name < b.name;
 }
 
 /**
  * The fetches to start now, in the order to start them. `active`: fetches
- * running per site; `running`: in all. One pass keeps each site's best few
- * (as many as it has turns free); the best of those start.
+ * running per site; `running`: in all; `runningAhead`: of those, the ones
+ * no ready package waits for. One pass keeps each site's best few (as many
+ * as it has turns free); the best of those start.
  */
-export function nextFetches(waiting: Iterable<WaitingFetch>, running: number, active: ReadonlyMap<string, number>, limits: FetchLimits): WaitingFetch[] {
+export function nextFetches(waiting: Iterable<WaitingFetch>, running: number, active: ReadonlyMap<string, number>, limits: FetchLimits, runningAhead = 0): WaitingFetch[] {
   const free = limits.jobs - running;
   if (free <= 0) return [];
   const bestBySite = new Map<string, WaitingFetch[]>();
@@ -37,14 +62,17 @@ export function nextFetches(waiting: Iterable<WaitingFetch>, running: number, ac
     const room = Math.min(free, limits.perSite - (active.get(fetch.site) ?? 0));
     if (room <= 0) continue;
     const best = bestBySite.get(fetch.site) ?? [];
-    if (best.length === room && !before(fetch, best[room - 1]!)) continue;
+    if (best.length === room && !fetchBefore(fetch, best[room - 1]!)) continue;
     let at = best.length;
-    while (at > 0 && before(fetch, best[at - 1]!)) at--;
+    while (at > 0 && fetchBefore(fetch, best[at - 1]!)) at--;
     best.splice(at, 0, fetch);
     if (best.length > room) best.pop();
     bestBySite.set(fetch.site, best);
   }
-  return [...bestBySite.values()].flat().sort((a, b) => (before(a, b) ? -1 : 1)).slice(0, free);
+  // With three jobs or more, fetching ahead (for packages not ready yet) leaves one for the files of packages that become ready.
+  let ahead = limits.jobs >= 3 ? limits.jobs - 1 - runningAhead : free;
+  return [...bestBySite.values()].flat().sort((a, b) => (fetchBefore(a, b) ? -1 : 1))
+    .filter((fetch) => fetch.ready || ahead-- > 0).slice(0, free);
 }
 
 /** The site of a URL (`host:port`, the scheme's port when none is given), or the URL itself when it cannot be read. */

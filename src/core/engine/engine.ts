@@ -10,6 +10,7 @@
 // its job ends, in engine-job-ends.ts; the choice of what starts where, in
 // engine-dispatch.ts.
 
+import type { FetchUrgency } from '../distfiles/fetch-order.js';
 import { type DispatchDecision, dispatchRound, type DispatchSnapshot } from './engine-dispatch.js';
 import type { EngineCommand, EngineEvent, HostLoad, HostState, Job } from './engine-events.js';
 import { Expectations } from './engine-expectations.js';
@@ -187,7 +188,7 @@ export class Engine {
   }
 
   /** How soon a package's distfiles are wanted (bigger: sooner): those of ready packages first, each group by build priority. */
-  fetchUrgency(pkgname: PkgName): number { const id = this.graph.id(pkgname) ?? -1; return (this.readiness.pending[id] === 0 ? 1e15 : 0) + (this.expected.priority[id] ?? 0); }
+  fetchUrgency(pkgname: PkgName): FetchUrgency { const id = this.graph.id(pkgname) ?? -1; return { ready: this.readiness.pending[id] === 0, priority: this.expected.priority[id] ?? 0 }; }
 
   /** A package's build priority (bigger: a longer path behind it); the jobserver lends free cores by it. */
   priorityOf(pkgname: PkgName): number { return this.expected.priority[this.graph.id(pkgname) ?? -1] ?? 0; }

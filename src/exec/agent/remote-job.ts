@@ -139,8 +139,9 @@ export class RemoteJob implements HostWork {
       void this.ctx.writer.send({ t: 'phase', id: this.id, phase: parsed.phase.slice(0, 1000) });
     } else if (parsed.t === 'alive') {
       void this.ctx.writer.send({ t: 'alive', id: this.id });
-    } else if (parsed.t === 'report') {
+    } else if (parsed.t === 'report' && this.#report === undefined) {
       this.#report = parsed.report;
+      void this.#afterReport(parsed.report);
     }
   }
 
@@ -165,13 +166,24 @@ export class RemoteJob implements HostWork {
     return this.#tailing;
   }
 
+  /** The runner ended; one that reported has its job ended by #afterReport. */
   async #afterRunner(code: number | null, signal: NodeJS.Signals | null): Promise<void> {
+    if (this.#report) return;
     await this.#tail();
     if (this.#stopReason) return this.#finish(this.#stopReason);
-    const report = this.#report;
-    if (!report) {
-      return this.#finish({ kind: 'infrastructure', reason: `the job runner ended (${code ?? signal ?? '?'}) without a report: ${this.#runnerErr.slice(-2000).trim()}` });
-    }
+    return this.#finish({ kind: 'infrastructure', reason: `the job runner ended (${code ?? signal ?? '?'}) without a report: ${this.#runnerErr.slice(-2000).trim()}` });
+  }
+
+  /**
+   * The runner reported: its builder is done (every sandbox of the job
+   * ended, the log closed, the package written), so the log's rest, the
+   * package and the end go back now, not after the runner process has
+   * exited (a node process takes 5 to 20 ms to); its group is killed when
+   * it exits, as ever.
+   */
+  async #afterReport(report: BuildReport): Promise<void> {
+    await this.#tail();
+    if (this.#stopReason) return this.#finish(this.#stopReason);
     if (report.outcome.kind !== 'built') return this.#finish(report.outcome);
     const job = this.#job;
     const file = report.packageFile;
