@@ -45,8 +45,9 @@ export interface Executor {
   /**
    * A host held only while the build needs it (a Slurm allocation): brought
    * up when ready work finds no free slot, given back after `idleS` seconds
-   * without a job while nothing waits.
+   * without a job while nothing waits; with `limitS` (the allocation's time
+   * limit), it takes no job it cannot finish in time and is given back before its end.
    */
-  readonly onDemand?: { readonly idleS: number } | undefined;
+  readonly onDemand?: { readonly idleS: number; readonly limitS?: number | undefined } | undefined;
   close(): Promise<void>;
 }

@@ -113,7 +113,7 @@ export class Coordinator {
       },
       refused: (host, reason) => this.outside(() => this.emit({ type: 'message', at: this.now(), level: 'error', text: `host ${host} refused: ${reason}` })),
       none: (reasons) => this.queue.push({ kind: 'no-hosts', reasons }),
-    });
+    }, () => this.now());
     this.stopFiles = new StopFiles(options.logdir, options.hosts.map((h) => h.spec.name), (host, on) => {
       const event: EngineEvent = on
         ? { type: 'drain', at: this.now(), ...(host !== undefined && { host }) }

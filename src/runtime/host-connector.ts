@@ -8,11 +8,15 @@
 // Hosts held on demand (Slurm allocations, Executor.onDemand) wait on
 // standby: `demand`, after each step of the coordinator, brings them up
 // while ready work finds no free slot and gives them back when they have
-// been idle for their time while nothing waits.
+// been idle for their time while nothing waits. One with a time limit (an
+// allocation's `limitS`) has a spec `until` (core/engine/host-deadline.ts):
+// the engine starts there only jobs that end in time, and once that time
+// has come the host is given back as soon as its jobs are done.
 
 import type { HostLoad } from '../core/engine/engine-events.js';
 import type { HostSpec } from '../core/model.js';
 import type { Executor, HostInfo } from '../exec/executor.js';
+import { untilOf } from '../core/engine/host-deadline.js';
 
 export interface HostListener {
   /** A host is up, or has a new spec; `again`: it was lost and came back; `load`: what it last measured, when it has. */
@@ -54,6 +58,10 @@ interface HostState {
   /** An on-demand host not held now: not connected, not retried, taken up by `demand`. */
   standby: boolean;
   idleTimer: NodeJS.Timeout | undefined;
+  /** When an on-demand host with a time limit came up this time (seconds since the epoch). */
+  upAt: number | undefined;
+  /** Fires at the host's `until`, to give it back once idle. */
+  endTimer: NodeJS.Timeout | undefined;
 }
 
 /** What `demand` is told of the build after a step. */
@@ -72,8 +80,11 @@ export class HostConnector {
   private stopped = false;
   private lastDemand: Demand = { ready: 0, hosts: [] };
 
-  constructor(hosts: readonly ConnectorHost[], signal: AbortSignal, listener: HostListener) {
+  private readonly now: () => number;
+
+  constructor(hosts: readonly ConnectorHost[], signal: AbortSignal, listener: HostListener, now: () => number = () => Date.now() / 1000) {
     this.signal = signal;
+    this.now = now;
     this.listener = listener;
     for (const h of hosts) this.hosts.push(fresh(h));
   }
@@ -94,6 +105,7 @@ export class HostConnector {
     for (const host of this.hosts) {
       clearTimeout(host.timer);
       clearTimeout(host.idleTimer);
+      clearTimeout(host.endTimer);
     }
   }
 
@@ -107,6 +119,11 @@ export class HostConnector {
     if (this.stopped) return;
     this.lastDemand = demand;
     const running = new Map(demand.hosts.map((h) => [h.name, h.running]));
+    const ended = new Set(this.hosts.filter((h) => h.up && this.timeUp(h)).map((h) => h.binding.spec.name));
+    for (const host of this.hosts) {
+      if (!ended.has(host.binding.spec.name) || (running.get(host.binding.spec.name) ?? 0) > 0) continue;
+      this.giveBack(host, `its allocation's time limit is near (${Math.round(host.binding.executor.onDemand!.limitS! / 60)} min from when it came up)`);
+    }
     for (const host of this.hosts) {
       const idleS = host.binding.executor.onDemand?.idleS;
       if (idleS === undefined || !host.up) continue;
@@ -117,7 +134,8 @@ export class HostConnector {
         host.idleTimer ??= setTimeout(() => this.idleEnded(host), idleS * 1000);
       }
     }
-    const free = demand.hosts.reduce((n, h) => n + (h.up ? Math.max(0, h.slots - h.running) : 0), 0);
+    // A host whose time has come takes no job: its slots are not free.
+    const free = demand.hosts.reduce((n, h) => n + (h.up && !ended.has(h.name) ? Math.max(0, h.slots - h.running) : 0), 0);
     let short = demand.ready - free;
     for (const host of this.hosts) {
       if (host.binding.executor.onDemand === undefined || host.retired || host.givenUp) continue;
@@ -142,9 +160,26 @@ export class HostConnector {
       host.idleTimer = setTimeout(() => this.idleEnded(host), idleS * 1000);
       return;
     }
-    Object.assign(host, { up: false, standby: true, backoffS: 5 });
-    this.listener.givenBack(host.binding.spec.name, `no job for ${idleS} s and none waiting`);
+    this.giveBack(host, `no job for ${idleS} s and none waiting`);
+  }
+
+  private giveBack(host: HostState, reason: string): void {
+    clearTimeout(host.idleTimer);
+    clearTimeout(host.endTimer);
+    Object.assign(host, { up: false, standby: true, backoffS: 5, idleTimer: undefined, endTimer: undefined, upAt: undefined });
+    this.listener.givenBack(host.binding.spec.name, reason);
     void host.binding.executor.close().catch(() => undefined);
+  }
+
+  /** Whether an on-demand host's time has come: it takes no new job. */
+  private timeUp(host: HostState): boolean {
+    const until = this.untilOf(host);
+    return until !== undefined && this.now() >= until;
+  }
+
+  private untilOf(host: HostState): number | undefined {
+    const limitS = host.binding.executor.onDemand?.limitS;
+    return limitS === undefined || host.upAt === undefined ? undefined : untilOf(host.upAt, limitS);
   }
 
   /** A host that joins the build; a host that had left comes back (with this binding, unless it is still connected). */
@@ -232,7 +267,9 @@ export class HostConnector {
 
   private specOf(host: HostState): HostSpec {
     const { spec, specFor } = host.binding;
-    return host.info !== undefined && specFor !== undefined ? specFor(host.info) : spec;
+    const made = host.info !== undefined && specFor !== undefined ? specFor(host.info) : spec;
+    const until = this.untilOf(host);
+    return until === undefined ? made : { ...made, until };
   }
 
   private bringUp(host: HostState, standby = false): void {
@@ -242,7 +279,8 @@ export class HostConnector {
       if (this.stopped || !host.up || host.binding.executor !== executor) return;
       host.up = false;
       clearTimeout(host.idleTimer);
-      host.idleTimer = undefined;
+      clearTimeout(host.endTimer);
+      Object.assign(host, { idleTimer: undefined, endTimer: undefined, upAt: undefined });
       // An on-demand host lost (its allocation cancelled) waits on standby: `demand` asks for another when work waits.
       if (executor.onDemand !== undefined && !host.retired) {
         host.standby = true;
@@ -274,6 +312,13 @@ export class HostConnector {
       host.up = true;
       host.info = result.info;
       host.backoffS = 5;
+      if (host.binding.executor.onDemand?.limitS !== undefined) {
+        host.upAt = this.now();
+        // When its time comes, an idle host is given back at once, not at the next step.
+        clearTimeout(host.endTimer);
+        host.endTimer = setTimeout(() => this.demand(this.lastDemand), Math.max(0, this.untilOf(host)! - host.upAt) * 1000);
+        host.endTimer.unref();
+      }
       this.listener.up(this.specOf(host), host.everUp, host.lastLoad);
       host.everUp = true;
       return;
@@ -295,6 +340,6 @@ export class HostConnector {
 function fresh(binding: ConnectorHost): HostState {
   return {
     binding, up: false, everUp: false, tried: false, retired: false, quarantined: false, givenUp: false, backoffS: 5, timer: undefined, lastReason: '', info: undefined, lastLoad: undefined,
-    standby: false, idleTimer: undefined,
+    standby: false, idleTimer: undefined, upAt: undefined, endTimer: undefined,
   };
 }

@@ -4,11 +4,12 @@
 // built yet (named), a currency check awaited, its distfiles not fetched yet, its pkgpath built by another
 // job or locked by another run, the run stopping or short of disk, no host
 // up (each named with its state), every slot busy (with how many ready
-// packages come first), the hosts' admission (memory, load), and else a
+// packages come first), the hosts' time left (an allocation's time limit),
+// the hosts' admission (memory, load), and else a
 // free slot kept for a job on the critical path.
 
 import type { DispatchSnapshot } from './engine-dispatch.js';
-import { admitsNow, servedBy } from './engine-dispatch.js';
+import { admitsNow, servedBy, timelyHosts } from './engine-dispatch.js';
 import { whyNoHostServes } from './host-features.js';
 import type { HostState } from './engine-events.js';
 import type { PathGate } from './engine-paths.js';
@@ -30,6 +31,8 @@ export type WaitReason =
   | { readonly kind: 'pressure'; readonly hosts: readonly { readonly name: string; readonly why: string }[] }
   | { readonly kind: 'slots-busy'; readonly ahead: number; readonly loadLimited: readonly string[] }
   | { readonly kind: 'admission'; readonly hosts: readonly string[] }
+  /** The hosts with a free slot end too soon for it (a Slurm allocation's time limit). */
+  | { readonly kind: 'time-limit'; readonly hosts: readonly string[] }
   | { readonly kind: 'kept-slot' };
 
 export interface WhyInput {
@@ -133,7 +136,9 @@ function hostReason(input: WhyInput, shared: () => Shared, id: number, at: numbe
     const loadLimited = up.filter((h) => h.limit.slots < h.spec.slots).map((h) => h.spec.name);
     return { kind: 'slots-busy', ahead: shared().rank.get(id) ?? 0, loadLimited };
   }
-  if (!startable.some((h) => admitsNow(ctx, h, id, at))) return { kind: 'admission', hosts: startable.map((h) => h.spec.name) };
+  const timely = new Set(timelyHosts(ctx, startable, id, at));
+  if (timely.size === 0) return { kind: 'time-limit', hosts: startable.map((h) => h.spec.name) };
+  if (!startable.some((h) => timely.has(h) && admitsNow(ctx, h, id, at))) return { kind: 'admission', hosts: startable.map((h) => h.spec.name) };
   return { kind: 'kept-slot' };
 }
 
@@ -164,6 +169,7 @@ export function formatWaitReason(r: WaitReason): string {
       return `every slot is busy; ${r.ahead} ready package${r.ahead === 1 ? ' comes' : 's come'} before it`
         + (r.loadLimited.length > 0 ? ` (fewer slots for the load on ${r.loadLimited.join(', ')})` : '');
     case 'admission': return `a slot is free on ${r.hosts.join(', ')} but the host's memory or load does not admit it`;
+    case 'time-limit': return `it is not expected to end before the time limit of ${names(r.hosts)} (a new allocation is asked for)`;
     case 'kept-slot': return 'a free slot is kept for a job on the critical path that is due soon';
     default: return r satisfies never;
   }
