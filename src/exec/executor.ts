@@ -5,6 +5,7 @@
 
 import type { HostLoad } from '../core/engine/engine-events.js';
 import type { BuildJob, BuildReport } from '../job/build-job.js';
+import type { Placement } from './agent-channel.js';
 
 /** What a host told us when it was checked, before it gets any job. */
 export interface HostInfo {
@@ -49,5 +50,7 @@ export interface Executor {
    * limit), it takes no job it cannot finish in time and is given back before its end.
    */
   readonly onDemand?: { readonly idleS: number; readonly limitS?: number | undefined } | undefined;
+  /** Where its cluster manager's allocation stands (hosts from Slurm); undefined when it has none. */
+  placement?(): Promise<Placement | undefined>;
   close(): Promise<void>;
 }

@@ -15,6 +15,7 @@
 
 import type { HostLoad } from '../core/engine/engine-events.js';
 import type { HostSpec } from '../core/model.js';
+import type { Placement } from '../exec/agent-channel.js';
 import type { Executor, HostInfo } from '../exec/executor.js';
 import { untilOf } from '../core/engine/host-deadline.js';
 
@@ -30,6 +31,8 @@ export interface HostListener {
   none(reasons: ReadonlyArray<{ readonly host: string; readonly reason: string }>): void;
   /** The host's measured load, while it is up. */
   load?(host: string, load: HostLoad): void;
+  /** An on-demand host's allocation: asked for (`requested`), pending with its manager's reason, or given (before its `up`). */
+  placement?(host: string, placement: 'requested' | Placement): void;
 }
 
 /** A host to bring up: `specFor` makes its spec from what the host reported (`spec` until then). */
@@ -300,14 +303,22 @@ export class HostConnector {
   }
 
   private async connect(host: HostState): Promise<void> {
+    const { executor } = host.binding;
+    const watch = executor.onDemand !== undefined && executor.placement ? this.watchPlacement(host.binding.spec.name, executor) : undefined;
     let result;
     try {
-      result = await host.binding.executor.connect(this.signal);
+      result = await executor.connect(this.signal);
     } catch (err) {
       result = { ok: false as const, reason: (err as Error).message };
+    } finally {
+      watch?.();
     }
     if (this.stopped || host.retired || host.givenUp || host.standby) return;
     host.tried = true;
+    if (result.ok && watch !== undefined) {
+      const given = await executor.placement!().catch(() => undefined);
+      if (given && !given.pending) this.listener.placement?.(host.binding.spec.name, given);
+    }
     if (result.ok) {
       host.up = true;
       host.info = result.info;
@@ -326,6 +337,29 @@ export class HostConnector {
     host.lastReason = result.reason;
     this.listener.refused(host.binding.spec.name, result.reason);
     if (!this.noneLeft()) this.retryLater(host);
+  }
+
+  /** Says the allocation is asked for, then what its manager says of it every 2 s while it is pending. */
+  private watchPlacement(name: string, executor: Executor): () => void {
+    this.listener.placement?.(name, 'requested');
+    let said = '';
+    let asking = false;
+    let done = false;
+    const timer = setInterval(() => {
+      if (asking) return;
+      asking = true;
+      void executor.placement!().catch(() => undefined).then((p) => {
+        asking = false;
+        if (p?.pending !== true || p.reason === said || this.stopped || done) return;
+        said = p.reason;
+        this.listener.placement?.(name, p);
+      });
+    }, 2000);
+    timer.unref();
+    return () => {
+      done = true;
+      clearInterval(timer);
+    };
   }
 
   private retryLater(host: HostState): void {
