@@ -339,13 +339,13 @@ export class HostConnector {
     if (!this.noneLeft()) this.retryLater(host);
   }
 
-  /** Says the allocation is asked for, then what its manager says of it every 2 s while it is pending. */
+  /** Says the allocation is asked for, then what its manager says of it at once and every 2 s while it is pending. */
   private watchPlacement(name: string, executor: Executor): () => void {
     this.listener.placement?.(name, 'requested');
     let said = '';
     let asking = false;
     let done = false;
-    const timer = setInterval(() => {
+    const ask = (): void => {
       if (asking) return;
       asking = true;
       void executor.placement!().catch(() => undefined).then((p) => {
@@ -354,7 +354,9 @@ export class HostConnector {
         said = p.reason;
         this.listener.placement?.(name, p);
       });
-    }, 2000);
+    };
+    setTimeout(ask, 200).unref(); // once srun has asked
+    const timer = setInterval(ask, 2000);
     timer.unref();
     return () => {
       done = true;

@@ -77,10 +77,13 @@ void test('a build on Slurm allocations: the statuses of a local build; at most 
     let shown: string[] = [];
     const statuses = (async () => {
       const seen = (re: RegExp): boolean => shown.some((l) => re.test(l));
-      while (watching && !(seen(/pending 0\/1 \(Resources\)/) && seen(/ up \d\/1 \[Slurm job/))) shown = [...shown, await statusHosts(logdir)];
+      const until = Date.now() + 30_000;
+      while (Date.now() < until && !(seen(/pending 0\/1 \(Resources\)/) && seen(/ up \d\/1 \[Slurm job/))) shown = [...shown, await statusHosts(logdir)];
     })();
     await kiln.line(/start \S+ .* on slurm-kilntest-\d+:/, 120_000);
     t.diagnostic(`first job on an allocation ${((Date.now() - asked) / 1000).toFixed(1)} s after kiln started`);
+    // The third allocation stays pending until a CPU is freed: the cancel below, which waits for kiln status to have shown it.
+    await statuses;
     const started = await kiln.line(/start misc\/kwait .* on slurm-kilntest-\d+:/, 120_000);
     const host = /on (slurm-kilntest-\d+):/.exec(started)![1]!;
     const allocation = (await slurm.jobs()).find((j) => j.name.endsWith(`-${host}`) && j.state === 'RUNNING');
@@ -94,7 +97,6 @@ void test('a build on Slurm allocations: the statuses of a local build; at most 
     t.diagnostic(kiln.lines.filter((l) => /went down|came up|goes back|run complete|start misc\/kwait|built misc\/kwait/.test(l)).join(' | '));
     watching = false;
     await watch;
-    await statuses;
     t.diagnostic(`kiln status showed: ${shown.find((l) => l.includes('pending')) ?? 'no pending allocation'}`);
     assert.ok(shown.some((l) => /slurm-kilntest-\d pending 0\/1 \(Resources\)/.test(l)), `the third allocation waits for a CPU, and kiln status says why: ${shown.join(' | ')}`);
     assert.ok(shown.some((l) => /slurm-kilntest-\d up \d\/1 \[Slurm job \d+ on \S+\]/.test(l)), 'a running allocation shows its Slurm job and node');
