@@ -126,4 +126,10 @@ export interface HostSpec {
   readonly mandatory?: readonly string[];
   /** Thresholds of its measured load above which it takes no new job (host-pressure.ts). */
   readonly pressure?: PressureLimits;
+  /**
+   * When it takes its last job (seconds since the epoch): a job starts there
+   * only if it is expected to end by then (a Slurm allocation's time limit,
+   * less a margin; host-deadline.ts).
+   */
+  readonly until?: number;
 }

@@ -5,6 +5,9 @@
 import type { HostLoad, HostState, Job, StatusChange } from './engine/engine-events.js';
 import type { JobOutcome, PkgName, PkgPath } from './model.js';
 
+/** A host's state as the views show it: the engine's, or an allocation asked of a cluster manager and not given yet. */
+export type ShownHostState = HostState | 'requested' | 'pending';
+
 export type RunEvent =
   | {
       readonly type: 'run-started'; readonly at: number; readonly run: string;
@@ -54,7 +57,10 @@ export type RunEvent =
       readonly logBytes?: number;
     }
   | {
-      readonly type: 'host'; readonly at: number; readonly host: string; readonly state: HostState; readonly reason?: string;
+      /** `requested` and `pending`: an allocation asked of a cluster manager (Slurm), not given yet; `reason` is the manager's. */
+      readonly type: 'host'; readonly at: number; readonly host: string; readonly state: ShownHostState; readonly reason?: string;
+      /** Where the host is, when a cluster manager placed it: `Slurm job 812 on node17`. */
+      readonly where?: string;
       /** The host's slots (`jobs=N`), for the views' slot rows and utilisation. */
       readonly slots?: number;
       /** The host's speed factor (`sf`, bigger is faster), for the ETA. */

@@ -7,6 +7,15 @@
 
 export type ChannelResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
 
+/**
+ * Where a cluster manager's allocation stands: asked for and waiting, with
+ * the manager's reason (Slurm's `Resources`, `Priority`), or given: its job
+ * and node (`Slurm job 812 on node17`).
+ */
+export type Placement =
+  | { readonly pending: true; readonly manager: string; readonly reason: string }
+  | { readonly pending: false; readonly where: string };
+
 export interface AgentChannel {
   /** How long the agent may take to say it is ready, a wait for an allocation included. */
   readonly startWithinMs: number;
@@ -22,6 +31,8 @@ export interface AgentChannel {
   ended(): Promise<string>;
   /** Ends what `open` made (ssh: the master; Slurm: any allocation of ours still there). */
   close(): Promise<void>;
+  /** The allocation of the agent launched last, as its manager knows it; undefined when there is none (ssh: never). */
+  placement?(): Promise<Placement | undefined>;
   /** ssh's master process, for diagnostics and fault tests. */
   masterPid?(): Promise<number | undefined>;
 }

@@ -5,6 +5,7 @@
 
 import type { HostLoad } from '../core/engine/engine-events.js';
 import type { BuildJob, BuildReport } from '../job/build-job.js';
+import type { Placement } from './agent-channel.js';
 
 /** What a host told us when it was checked, before it gets any job. */
 export interface HostInfo {
@@ -45,8 +46,11 @@ export interface Executor {
   /**
    * A host held only while the build needs it (a Slurm allocation): brought
    * up when ready work finds no free slot, given back after `idleS` seconds
-   * without a job while nothing waits.
+   * without a job while nothing waits; with `limitS` (the allocation's time
+   * limit), it takes no job it cannot finish in time and is given back before its end.
    */
-  readonly onDemand?: { readonly idleS: number } | undefined;
+  readonly onDemand?: { readonly idleS: number; readonly limitS?: number | undefined } | undefined;
+  /** Where its cluster manager's allocation stands (hosts from Slurm); undefined when it has none. */
+  placement?(): Promise<Placement | undefined>;
   close(): Promise<void>;
 }

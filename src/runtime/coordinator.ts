@@ -11,6 +11,7 @@ import type { RunEvent, RunEventSink } from '../core/run-events.js';
 import type { WaitRecord } from './wait-record.js';
 import { unreachable } from '../core/unreachable.js';
 import { classText } from '../core/engine/host-features.js';
+import type { Placement } from '../exec/agent-channel.js';
 import type { Executor, HostInfo } from '../exec/executor.js';
 import type { BuildReport } from '../job/build-job.js';
 import type { RunStore } from '../store/run-store.js';
@@ -83,6 +84,9 @@ export class Coordinator {
   private readonly stopFiles: StopFiles;
   private readonly membership: HostMembership;
   private readonly loads: LoadRecord;
+  /** Where a cluster manager placed each host, and the hosts whose allocation is pending, with its manager's reason. */
+  private readonly placed = new Map<string, string>();
+  private readonly pending = new Map<string, string>();
 
   constructor(options: CoordinatorOptions) {
     this.o = options;
@@ -112,13 +116,15 @@ export class Coordinator {
         this.outside(() => this.loads.note(host, load, this.now()));
       },
       refused: (host, reason) => this.outside(() => {
+        if (this.pending.delete(host)) this.o.waits?.awaiting(this.pending.values().next().value);
         this.emit({ type: 'message', at: this.now(), level: 'error', text: `host ${host} refused: ${reason}` });
         const spec = options.hosts.find((h) => h.spec.name === host)?.spec;
         const why = reason.startsWith(`${host}: `) ? reason.slice(host.length + 2) : reason;
         this.emit({ type: 'host', at: this.now(), host, state: 'down', reason: `refused: ${why}`, ...(spec !== undefined && { slots: spec.slots, speed: spec.speed }) });
       }),
       none: (reasons) => this.queue.push({ kind: 'no-hosts', reasons }),
-    });
+      placement: (host, placement) => this.outside(() => this.placement(host, placement)),
+    }, () => this.now());
     this.stopFiles = new StopFiles(options.logdir, options.hosts.map((h) => h.spec.name), (host, on) => {
       const event: EngineEvent = on
         ? { type: 'drain', at: this.now(), ...(host !== undefined && { host }) }
@@ -269,8 +275,10 @@ export class Coordinator {
         case 'host': {
           const spec = this.specOf(command.host);
           const reason = command.state === 'quarantined' ? quarantineText(command) : command.reason;
+          const where = command.state === 'down' ? undefined : this.placed.get(command.host);
           events.push({
             type: 'host', at: command.at, host: command.host, state: command.state, ...(reason !== undefined && { reason }),
+            ...(where !== undefined && { where }),
             ...(spec !== undefined && { slots: spec.slots, speed: spec.speed, ...withClass(spec) }),
             ...(command.state === 'up' && checkedText(this.connector.infoOf(command.host))),
           });
@@ -332,6 +340,24 @@ export class Coordinator {
   }
 
   /** A host's spec as the engine has it now (hosts join and change while the build runs). */
+  /** An on-demand host's allocation: asked for and pending are shown as the host's state; where it runs goes with its `host` events. */
+  private placement(host: string, placement: 'requested' | Placement): void {
+    if (placement !== 'requested' && !placement.pending) {
+      this.placed.set(host, placement.where);
+      this.pending.delete(host);
+    } else {
+      this.placed.delete(host);
+      if (placement === 'requested') this.pending.delete(host);
+      else this.pending.set(host, `${placement.manager} allocation (${placement.reason})`);
+      const reason = placement === 'requested' ? undefined : placement.reason;
+      const slots = (this.specOf(host) ?? this.o.hosts.find((h) => h.spec.name === host)?.spec)?.slots;
+      this.emit({
+        type: 'host', at: this.now(), host, state: placement === 'requested' ? 'requested' : 'pending', ...(reason !== undefined && { reason }), ...(slots !== undefined && { slots }),
+      });
+    }
+    this.o.waits?.awaiting(this.pending.values().next().value);
+  }
+
   private specOf(host: string): HostSpec | undefined {
     return this.o.engine.hostStates().find((h) => h.name === host)?.spec;
   }

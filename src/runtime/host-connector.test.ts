@@ -11,7 +11,7 @@ class FakeHost implements Executor {
   connects = 0;
   closes = 0;
   readonly #lost: Array<(reason: string) => void> = [];
-  constructor(readonly host: string, readonly onDemand: { readonly idleS: number } | undefined) {}
+  constructor(readonly host: string, readonly onDemand: Executor['onDemand']) {}
   connect(): Promise<ConnectResult> {
     this.connects++;
     return Promise.resolve({ ok: true, info: { arch: 'x86_64', os: 'Linux', node: this.host, cores: 1, memoryMiB: 1024 } });
@@ -22,18 +22,18 @@ class FakeHost implements Executor {
   close(): Promise<void> { this.closes++; return Promise.resolve(); }
 }
 
-function setup(idleS = 0.05): { hosts: FakeHost[]; connector: HostConnector; said: string[] } {
-  const hosts = [1, 2, 3].map((i) => new FakeHost(`slurm-p-${i}`, { idleS }));
+function setup(idleS = 0.05, limitS?: number, now?: () => number): { hosts: FakeHost[]; connector: HostConnector; said: string[] } {
+  const hosts = [1, 2, 3].map((i) => new FakeHost(`slurm-p-${i}`, { idleS, limitS }));
   const said: string[] = [];
   const listener: HostListener = {
-    up: (spec) => said.push(`up ${spec.name}`),
+    up: (spec) => said.push(`up ${spec.name}${spec.until === undefined ? '' : ` until ${spec.until}`}`),
     down: (host, reason, retryS) => said.push(`down ${host} ${String(retryS)}`),
-    givenBack: (host) => said.push(`given back ${host}`),
+    givenBack: (host, reason) => said.push(`given back ${host}${limitS === undefined ? '' : `: ${reason}`}`),
     refused: (host, reason) => said.push(`refused ${host} ${reason}`),
     none: () => said.push('none'),
   };
   const connector = new HostConnector(hosts.map((executor) => ({ executor, spec: { name: executor.host, slots: 1, speed: 1, cores: 1 } })),
-    new AbortController().signal, listener);
+    new AbortController().signal, listener, now);
   return { hosts, connector, said };
 }
 
@@ -93,5 +93,25 @@ void test('a lost on-demand host is not retried on a timer: it is asked for agai
   connector.demand({ ready: 1, hosts: view([]) });
   await settle();
   assert.equal(hosts[0]!.connects, 2);
+  connector.stop();
+});
+
+void test('an allocation with a time limit takes jobs until its end less a margin, is given back once its jobs are done, and another is asked for', async () => {
+  let now = 1000;
+  const { hosts, connector, said } = setup(600, 600, () => now);
+  connector.start();
+  await settle();
+  assert.deepEqual(said, [`up slurm-p-1 until ${1000 + 600 - 120}`], 'the engine is told when it takes its last job');
+  now = 1000 + 481;
+  connector.demand({ ready: 0, hosts: view(['slurm-p-1'], { 'slurm-p-1': 1 }) });
+  await settle();
+  assert.equal(hosts[0]!.closes, 0, 'a job still runs there: kept');
+  connector.demand({ ready: 1, hosts: view(['slurm-p-1'], { 'slurm-p-1': 1 }) });
+  await settle();
+  assert.deepEqual(hosts.map((h) => h.connects), [1, 1, 0], 'its free slot counts for nothing: another allocation is asked for the work that waits');
+  connector.demand({ ready: 0, hosts: view(['slurm-p-1', 'slurm-p-2'], { 'slurm-p-2': 1 }) });
+  await settle();
+  assert.equal(hosts[0]!.closes, 1);
+  assert.ok(said.includes('given back slurm-p-1: its allocation\'s time limit is near (10 min from when it came up)'), said.join('; '));
   connector.stop();
 });

@@ -8,11 +8,16 @@
 // Hosts held on demand (Slurm allocations, Executor.onDemand) wait on
 // standby: `demand`, after each step of the coordinator, brings them up
 // while ready work finds no free slot and gives them back when they have
-// been idle for their time while nothing waits.
+// been idle for their time while nothing waits. One with a time limit (an
+// allocation's `limitS`) has a spec `until` (core/engine/host-deadline.ts):
+// the engine starts there only jobs that end in time, and once that time
+// has come the host is given back as soon as its jobs are done.
 
 import type { HostLoad } from '../core/engine/engine-events.js';
 import type { HostSpec } from '../core/model.js';
+import type { Placement } from '../exec/agent-channel.js';
 import type { Executor, HostInfo } from '../exec/executor.js';
+import { untilOf } from '../core/engine/host-deadline.js';
 
 export interface HostListener {
   /** A host is up, or has a new spec; `again`: it was lost and came back; `load`: what it last measured, when it has. */
@@ -26,6 +31,8 @@ export interface HostListener {
   none(reasons: ReadonlyArray<{ readonly host: string; readonly reason: string }>): void;
   /** The host's measured load, while it is up. */
   load?(host: string, load: HostLoad): void;
+  /** An on-demand host's allocation: asked for (`requested`), pending with its manager's reason, or given (before its `up`). */
+  placement?(host: string, placement: 'requested' | Placement): void;
 }
 
 /** A host to bring up: `specFor` makes its spec from what the host reported (`spec` until then). */
@@ -54,6 +61,10 @@ interface HostState {
   /** An on-demand host not held now: not connected, not retried, taken up by `demand`. */
   standby: boolean;
   idleTimer: NodeJS.Timeout | undefined;
+  /** When an on-demand host with a time limit came up this time (seconds since the epoch). */
+  upAt: number | undefined;
+  /** Fires at the host's `until`, to give it back once idle. */
+  endTimer: NodeJS.Timeout | undefined;
 }
 
 /** What `demand` is told of the build after a step. */
@@ -72,8 +83,11 @@ export class HostConnector {
   private stopped = false;
   private lastDemand: Demand = { ready: 0, hosts: [] };
 
-  constructor(hosts: readonly ConnectorHost[], signal: AbortSignal, listener: HostListener) {
+  private readonly now: () => number;
+
+  constructor(hosts: readonly ConnectorHost[], signal: AbortSignal, listener: HostListener, now: () => number = () => Date.now() / 1000) {
     this.signal = signal;
+    this.now = now;
     this.listener = listener;
     for (const h of hosts) this.hosts.push(fresh(h));
   }
@@ -94,6 +108,7 @@ export class HostConnector {
     for (const host of this.hosts) {
       clearTimeout(host.timer);
       clearTimeout(host.idleTimer);
+      clearTimeout(host.endTimer);
     }
   }
 
@@ -107,6 +122,11 @@ export class HostConnector {
     if (this.stopped) return;
     this.lastDemand = demand;
     const running = new Map(demand.hosts.map((h) => [h.name, h.running]));
+    const ended = new Set(this.hosts.filter((h) => h.up && this.timeUp(h)).map((h) => h.binding.spec.name));
+    for (const host of this.hosts) {
+      if (!ended.has(host.binding.spec.name) || (running.get(host.binding.spec.name) ?? 0) > 0) continue;
+      this.giveBack(host, `its allocation's time limit is near (${Math.round(host.binding.executor.onDemand!.limitS! / 60)} min from when it came up)`);
+    }
     for (const host of this.hosts) {
       const idleS = host.binding.executor.onDemand?.idleS;
       if (idleS === undefined || !host.up) continue;
@@ -117,7 +137,8 @@ export class HostConnector {
         host.idleTimer ??= setTimeout(() => this.idleEnded(host), idleS * 1000);
       }
     }
-    const free = demand.hosts.reduce((n, h) => n + (h.up ? Math.max(0, h.slots - h.running) : 0), 0);
+    // A host whose time has come takes no job: its slots are not free.
+    const free = demand.hosts.reduce((n, h) => n + (h.up && !ended.has(h.name) ? Math.max(0, h.slots - h.running) : 0), 0);
     let short = demand.ready - free;
     for (const host of this.hosts) {
       if (host.binding.executor.onDemand === undefined || host.retired || host.givenUp) continue;
@@ -142,9 +163,26 @@ export class HostConnector {
       host.idleTimer = setTimeout(() => this.idleEnded(host), idleS * 1000);
       return;
     }
-    Object.assign(host, { up: false, standby: true, backoffS: 5 });
-    this.listener.givenBack(host.binding.spec.name, `no job for ${idleS} s and none waiting`);
+    this.giveBack(host, `no job for ${idleS} s and none waiting`);
+  }
+
+  private giveBack(host: HostState, reason: string): void {
+    clearTimeout(host.idleTimer);
+    clearTimeout(host.endTimer);
+    Object.assign(host, { up: false, standby: true, backoffS: 5, idleTimer: undefined, endTimer: undefined, upAt: undefined });
+    this.listener.givenBack(host.binding.spec.name, reason);
     void host.binding.executor.close().catch(() => undefined);
+  }
+
+  /** Whether an on-demand host's time has come: it takes no new job. */
+  private timeUp(host: HostState): boolean {
+    const until = this.untilOf(host);
+    return until !== undefined && this.now() >= until;
+  }
+
+  private untilOf(host: HostState): number | undefined {
+    const limitS = host.binding.executor.onDemand?.limitS;
+    return limitS === undefined || host.upAt === undefined ? undefined : untilOf(host.upAt, limitS);
   }
 
   /** A host that joins the build; a host that had left comes back (with this binding, unless it is still connected). */
@@ -232,7 +270,9 @@ export class HostConnector {
 
   private specOf(host: HostState): HostSpec {
     const { spec, specFor } = host.binding;
-    return host.info !== undefined && specFor !== undefined ? specFor(host.info) : spec;
+    const made = host.info !== undefined && specFor !== undefined ? specFor(host.info) : spec;
+    const until = this.untilOf(host);
+    return until === undefined ? made : { ...made, until };
   }
 
   private bringUp(host: HostState, standby = false): void {
@@ -242,7 +282,8 @@ export class HostConnector {
       if (this.stopped || !host.up || host.binding.executor !== executor) return;
       host.up = false;
       clearTimeout(host.idleTimer);
-      host.idleTimer = undefined;
+      clearTimeout(host.endTimer);
+      Object.assign(host, { idleTimer: undefined, endTimer: undefined, upAt: undefined });
       // An on-demand host lost (its allocation cancelled) waits on standby: `demand` asks for another when work waits.
       if (executor.onDemand !== undefined && !host.retired) {
         host.standby = true;
@@ -267,18 +308,33 @@ export class HostConnector {
   }
 
   private async connect(host: HostState): Promise<void> {
+    const { executor } = host.binding;
+    const watch = executor.onDemand !== undefined && executor.placement ? this.watchPlacement(host.binding.spec.name, executor) : undefined;
     let result;
     try {
-      result = await host.binding.executor.connect(this.signal);
+      result = await executor.connect(this.signal);
     } catch (err) {
       result = { ok: false as const, reason: (err as Error).message };
+    } finally {
+      watch?.();
     }
     if (this.stopped || host.retired || host.givenUp || host.standby) return;
     host.tried = true;
+    if (result.ok && watch !== undefined) {
+      const given = await executor.placement!().catch(() => undefined);
+      if (given && !given.pending) this.listener.placement?.(host.binding.spec.name, given);
+    }
     if (result.ok) {
       host.up = true;
       host.info = result.info;
       host.backoffS = 5;
+      if (host.binding.executor.onDemand?.limitS !== undefined) {
+        host.upAt = this.now();
+        // When its time comes, an idle host is given back at once, not at the next step.
+        clearTimeout(host.endTimer);
+        host.endTimer = setTimeout(() => this.demand(this.lastDemand), Math.max(0, this.untilOf(host)! - host.upAt) * 1000);
+        host.endTimer.unref();
+      }
       this.listener.up(this.specOf(host), host.everUp, host.lastLoad);
       host.everUp = true;
       return;
@@ -286,6 +342,31 @@ export class HostConnector {
     host.lastReason = result.reason;
     this.listener.refused(host.binding.spec.name, result.reason);
     if (!this.noneLeft()) this.retryLater(host);
+  }
+
+  /** Says the allocation is asked for, then what its manager says of it at once and every 2 s while it is pending. */
+  private watchPlacement(name: string, executor: Executor): () => void {
+    this.listener.placement?.(name, 'requested');
+    let said = '';
+    let asking = false;
+    let done = false;
+    const ask = (): void => {
+      if (asking) return;
+      asking = true;
+      void executor.placement!().catch(() => undefined).then((p) => {
+        asking = false;
+        if (p?.pending !== true || p.reason === said || this.stopped || done) return;
+        said = p.reason;
+        this.listener.placement?.(name, p);
+      });
+    };
+    setTimeout(ask, 200).unref(); // once srun has asked
+    const timer = setInterval(ask, 2000);
+    timer.unref();
+    return () => {
+      done = true;
+      clearInterval(timer);
+    };
   }
 
   private retryLater(host: HostState): void {
@@ -300,6 +381,6 @@ export class HostConnector {
 function fresh(binding: ConnectorHost): HostState {
   return {
     binding, up: false, everUp: false, tried: false, retired: false, quarantined: false, givenUp: false, backoffS: 5, timer: undefined, lastReason: '', info: undefined, lastLoad: undefined,
-    standby: false, idleTimer: undefined,
+    standby: false, idleTimer: undefined, upAt: undefined, endTimer: undefined,
   };
 }

@@ -45,3 +45,28 @@ void test('the reasons of packages whose dependencies are built go to the store;
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+void test('while an allocation is pending, what waits for a host says it waits for it; what waits for something else says that', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kiln-wait-record-'));
+  const store = RunStore.open(dir);
+  try {
+    const run = store.beginRun(0, '[]').id;
+    const engine = new Engine([entry('lib'), entry('app', ['lib'])], { priority: kilnPriority, placement: kilnPlacement, makeJobs: evenMakeJobs, maxAttempts: 3 });
+    engine.begin(0, []);
+    const record = new WaitRecord({ engine, store, run, now: () => 5, pkgpathOf: (name) => `c/${name.replace(/-1$/, '')}`, say: () => undefined });
+    const reasons = (): Record<string, string> => {
+      record.write();
+      const open = (JSON.parse(store.get(WAITING_KEY) ?? '') as WaitingRecord).open;
+      return Object.fromEntries(Object.entries(open).map(([path, w]) => [path, w.reason]));
+    };
+    assert.deepEqual(reasons(), { 'c/lib': 'no host takes jobs: none is up yet' });
+    record.awaiting('Slurm allocation (Resources)');
+    assert.deepEqual(reasons(), { 'c/lib': 'waiting for a Slurm allocation (Resources)' });
+    record.awaiting(undefined);
+    assert.deepEqual(reasons(), { 'c/lib': 'no host takes jobs: none is up yet' });
+    record.stop();
+  } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

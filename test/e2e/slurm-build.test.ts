@@ -2,12 +2,14 @@
 // as root): a hosts file with only a `slurm:` line builds the example tree
 // with the statuses of a local build; Slurm shows kiln's allocations while
 // it builds, never more than nodes=N of them, and none once it is done; an
-// allocation cancelled mid-build (scancel) is a lost host: its job goes
-// back to the queue and the build completes.
+// allocation Slurm cannot give yet (three asked of a 2-CPU node) shows in
+// `kiln status` as pending with Slurm's reason, a running one with its job
+// and node, as report.json does; an allocation cancelled mid-build
+// (scancel) is a lost host: its job goes back to the queue and the build completes.
 
 import { after, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildResult, type Run } from '../support/build-result.js';
@@ -35,7 +37,9 @@ before(async () => {
   tree = join(work, 'tree');
   await mustRun('cp', ['-R', EXAMPLES, tree]);
   // A port that builds long enough for its allocation to be cancelled under it.
-  await makeTree(tree, { 'misc/kwait': { Portfile: portfile('kwait-1.0', { build: 'sleep 6', install: 'mkdir -p "$DESTDIR$PREFIX/share"\necho waited > "$DESTDIR$PREFIX/share/kwait"' }) } });
+  // Two, so that more is ready at the start than two allocations take: a third is asked for, which Slurm cannot give yet.
+  const waits = (name: string): { Portfile: string } => ({ Portfile: portfile(`${name}-1.0`, { build: 'sleep 6', install: `mkdir -p "$DESTDIR$PREFIX/share"\necho waited > "$DESTDIR$PREFIX/share/${name}"` }) });
+  await makeTree(tree, { 'misc/kwait': waits('kwait'), 'misc/kwait2': waits('kwait2') });
   slurm = await SlurmCluster.start(2);
   local = (await build('local', ['--jobs', '2'])).run;
   assert.equal(local.statuses.get('kwait-1.0'), 'done', local.lines.slice(-20).join('\n'));
@@ -47,11 +51,20 @@ after(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-void test('a build on Slurm allocations: the statuses of a local build; at most nodes=N allocations, none after; a cancelled allocation\'s job is built again',
+/** The hosts line of `kiln status` while the build runs. */
+async function statusHosts(logdir: string): Promise<string> {
+  const status = startKiln(['status', '--logdir', logdir, '--once', '--plain']);
+  await status.exited;
+  return status.lines.find((l) => l.startsWith('hosts: ')) ?? '';
+}
+
+void test('a build on Slurm allocations: the statuses of a local build; at most nodes=N allocations, none after; one Slurm cannot give yet shown pending with its reason; a cancelled allocation\'s job is built again',
   { skip, timeout: 240_000 }, async (t: TestContext) => {
     const hosts = join(work, 'slurm.hosts');
-    await writeFile(hosts, `slurm:${slurm.partition} nodes=2 jobs=1 cores=1\n`);
-    const kiln = startKiln(['build', '--tree', tree, '--logdir', join(work, 'slurm', 'logs'), '--packages', join(work, 'slurm', 'packages'), '--plain', '--hosts', hosts]);
+    const logdir = join(work, 'slurm', 'logs');
+    await writeFile(hosts, `slurm:${slurm.partition} nodes=3 jobs=1 cores=1\n`);
+    const asked = Date.now();
+    const kiln = startKiln(['build', '--tree', tree, '--logdir', logdir, '--packages', join(work, 'slurm', 'packages'), '--plain', '--hosts', hosts]);
     let most = 0;
     let watching = true;
     const watch = (async () => {
@@ -60,6 +73,17 @@ void test('a build on Slurm allocations: the statuses of a local build; at most 
         await new Promise((r) => setTimeout(r, 200));
       }
     })();
+    // kiln status, over and over until it has shown both, while the third allocation waits (until one is cancelled below).
+    let shown: string[] = [];
+    const statuses = (async () => {
+      const seen = (re: RegExp): boolean => shown.some((l) => re.test(l));
+      const until = Date.now() + 30_000;
+      while (Date.now() < until && !(seen(/pending 0\/1 \(Resources\)/) && seen(/ up \d\/1 \[Slurm job/))) shown = [...shown, await statusHosts(logdir)];
+    })();
+    await kiln.line(/start \S+ .* on slurm-kilntest-\d+:/, 120_000);
+    t.diagnostic(`first job on an allocation ${((Date.now() - asked) / 1000).toFixed(1)} s after kiln started`);
+    // The third allocation stays pending until a CPU is freed: the cancel below, which waits for kiln status to have shown it.
+    await statuses;
     const started = await kiln.line(/start misc\/kwait .* on slurm-kilntest-\d+:/, 120_000);
     const host = /on (slurm-kilntest-\d+):/.exec(started)![1]!;
     const allocation = (await slurm.jobs()).find((j) => j.name.endsWith(`-${host}`) && j.state === 'RUNNING');
@@ -73,10 +97,15 @@ void test('a build on Slurm allocations: the statuses of a local build; at most 
     t.diagnostic(kiln.lines.filter((l) => /went down|came up|goes back|run complete|start misc\/kwait|built misc\/kwait/.test(l)).join(' | '));
     watching = false;
     await watch;
+    t.diagnostic(`kiln status showed: ${shown.find((l) => l.includes('pending')) ?? 'no pending allocation'}`);
+    assert.ok(shown.some((l) => /slurm-kilntest-\d pending 0\/1 \(Resources\)/.test(l)), `the third allocation waits for a CPU, and kiln status says why: ${shown.join(' | ')}`);
+    assert.ok(shown.some((l) => /slurm-kilntest-\d up \d\/1 \[Slurm job \d+ on \S+\]/.test(l)), 'a running allocation shows its Slurm job and node');
     const run = await buildResult(join(work, 'slurm', 'logs'), join(work, 'slurm', 'packages', 'All'), code, kiln.lines);
     assert.deepEqual(Object.fromEntries([...run.statuses].sort()), Object.fromEntries([...local.statuses].sort()), run.lines.slice(-30).join('\n'));
     assert.equal(run.code, local.code);
     assert.match(run.hosts.get('kwait-1.0') ?? '', /^slurm-kilntest-\d+$/);
-    assert.ok(most >= 1 && most <= 2, `between 1 and nodes=2 allocations at once, saw ${most}`);
+    const report = JSON.parse(await readFile(join(logdir, 'report.json'), 'utf8')) as { packages: Array<{ pkgname: string; allocation: string | null }> };
+    assert.match(report.packages.find((p) => p.pkgname === 'kwait-1.0')?.allocation ?? '', /^Slurm job \d+ on \S+$/, 'report.json says where it was built');
+    assert.equal(most, 3, 'nodes=3 allocations at once (one pending), never more');
     assert.deepEqual(await slurm.jobs(), [], 'no allocation of kiln is left once the build is done');
   });

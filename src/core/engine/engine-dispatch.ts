@@ -24,6 +24,7 @@ import type { IdHeap } from './heap.js';
 import { RoundHosts } from './round-hosts.js';
 import { serves } from './host-features.js';
 import { diskShort } from './host-pressure.js';
+import { endsInTime } from './host-deadline.js';
 import type { Estimate, PkgPath } from '../model.js';
 import type {
   AdmissionPolicy, Candidate, DispatchRound, FreeLater, HostView, MakeJobsPolicy, PlacementPolicy, Reservation, ReservationPolicy,
@@ -141,7 +142,7 @@ export function dispatchRound(ctx: DispatchSnapshot, at: number): DispatchDecisi
     for (; nextUpcoming < upcoming.length && ctx.priority[upcoming[nextUpcoming]!.id]! > top; nextUpcoming++) {
       const { id: future, readyAt } = upcoming[nextUpcoming]!;
       const usable = (h: HostRecord): number => pool.freeCores(h);
-      const found = bestStart(ctx, pool, free, servedBy(ctx, hosts, future), reservations, ctx.estimates[future]!, planned?.[future] ?? 1, at, readyAt, usable);
+      const found = bestStart(ctx, pool, free, timelyHosts(ctx, hosts, future, readyAt), reservations, ctx.estimates[future]!, planned?.[future] ?? 1, at, readyAt, usable);
       if (!found) continue;
       if (!planned) {
         // A dependency already late may run on for long: nothing says how long.
@@ -160,7 +161,7 @@ export function dispatchRound(ctx: DispatchSnapshot, at: number): DispatchDecisi
       parked.push(id);
       continue;
     }
-    const eligible = servedBy(ctx, hosts, id);
+    const eligible = timelyHosts(ctx, hosts, id, at);
     if (!eligible.some((h) => pool.canStart(h))) {
       setAside.push(id);
       otherClass++;
@@ -286,12 +287,18 @@ function bestStart(ctx: DispatchSnapshot, pool: RoundHosts, free: FreeSteps, hos
 /** Nothing runs and every ready job was set aside: start the first that any host can take, so the run goes on. */
 function startAnyway(ctx: DispatchSnapshot, pool: RoundHosts, hosts: readonly HostRecord[], setAside: number[], at: number,
   start: (id: number, host: HostRecord, makeJobs: number, expectedEnd: number) => void): void {
-  const index = setAside.findIndex((id) => servedBy(ctx, hosts, id).some((h) => pool.canStart(h)));
+  const index = setAside.findIndex((id) => timelyHosts(ctx, hosts, id, at).some((h) => pool.canStart(h)));
   if (index < 0) return;
   const id = setAside.splice(index, 1)[0]!;
-  const host = servedBy(ctx, hosts, id).find((h) => pool.canStart(h))!;
+  const host = timelyHosts(ctx, hosts, id, at).find((h) => pool.canStart(h))!;
   const makeJobs = Math.max(1, Math.min(ctx.plannedMakeJobs()?.[id] ?? 1, pool.freeCores(host)));
   start(id, host, makeJobs, at + ctx.expect(ctx.estimates[id]!, makeJobs) / host.spec.speed);
+}
+
+/** The hosts of `hosts` that may run job `id` started at `at`: of its class, and with time left for it (host-deadline.ts). */
+export function timelyHosts(ctx: Pick<DispatchSnapshot, 'features' | 'duration'>, hosts: readonly HostRecord[], id: number, at: number): HostRecord[] {
+  const durationS = ctx.duration()[id]!;
+  return servedBy(ctx, hosts, id).filter((h) => endsInTime(h.spec, at, durationS));
 }
 
 /** The hosts of `hosts` whose class may run job `id` (host-features.ts). */

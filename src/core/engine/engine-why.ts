@@ -4,11 +4,12 @@
 // built yet (named), a currency check awaited, its distfiles not fetched yet, its pkgpath built by another
 // job or locked by another run, the run stopping or short of disk, no host
 // up (each named with its state), every slot busy (with how many ready
-// packages come first), the hosts' admission (memory, load), and else a
+// packages come first), the hosts' time left (an allocation's time limit),
+// the hosts' admission (memory, load), and else a
 // free slot kept for a job on the critical path.
 
 import type { DispatchSnapshot } from './engine-dispatch.js';
-import { admitsNow, servedBy } from './engine-dispatch.js';
+import { admitsNow, servedBy, timelyHosts } from './engine-dispatch.js';
 import { whyNoHostServes } from './host-features.js';
 import { diskShort } from './host-pressure.js';
 import type { HostState } from './engine-events.js';
@@ -34,6 +35,8 @@ export type WaitReason =
   /** The hosts with a free slot have less disk free than the port's last build needed, each with what it has. */
   | { readonly kind: 'host-disk'; readonly hosts: readonly { readonly name: string; readonly why: string }[] }
   | { readonly kind: 'admission'; readonly hosts: readonly string[] }
+  /** The hosts with a free slot end too soon for it (a Slurm allocation's time limit). */
+  | { readonly kind: 'time-limit'; readonly hosts: readonly string[] }
   | { readonly kind: 'kept-slot' };
 
 export interface WhyInput {
@@ -145,7 +148,9 @@ function hostReason(input: WhyInput, shared: () => Shared, id: number, at: numbe
     return why === undefined ? [] : [{ name: h.spec.name, why }];
   });
   if (short.length === startable.length) return { kind: 'host-disk', hosts: short };
-  if (!startable.some((h) => admitsNow(ctx, h, id, at))) return { kind: 'admission', hosts: startable.map((h) => h.spec.name) };
+  const timely = new Set(timelyHosts(ctx, startable, id, at));
+  if (timely.size === 0) return { kind: 'time-limit', hosts: startable.map((h) => h.spec.name) };
+  if (!startable.some((h) => timely.has(h) && admitsNow(ctx, h, id, at))) return { kind: 'admission', hosts: startable.map((h) => h.spec.name) };
   return { kind: 'kept-slot' };
 }
 
@@ -177,6 +182,7 @@ export function formatWaitReason(r: WaitReason): string {
         + (r.loadLimited.length > 0 ? ` (${r.loadLimited.map((h) => `${h.name} ${h.why}`).join('; ')})` : '');
     case 'host-disk': return `the hosts with a free slot have too little disk for it: ${r.hosts.map((h) => `${h.name} (${h.why})`).join(', ')}`;
     case 'admission': return `a slot is free on ${r.hosts.join(', ')} but the host's memory or load does not admit it`;
+    case 'time-limit': return `it is not expected to end before the time limit of ${names(r.hosts)} (a new allocation is asked for)`;
     case 'kept-slot': return 'a free slot is kept for a job on the critical path that is due soon';
     default: return r satisfies never;
   }

@@ -8,7 +8,7 @@
 // cancelled (`scancel --name`), and its state read for messages.
 
 import { execFile } from 'node:child_process';
-import type { AgentChannel, ChannelResult } from '../agent-channel.js';
+import type { AgentChannel, ChannelResult, Placement } from '../agent-channel.js';
 
 export interface SlurmRequest {
   readonly partition: string;
@@ -74,12 +74,19 @@ export class SlurmChannel implements AgentChannel {
     await slurm('scancel', ['--quiet', `--name=${this.#r.jobName}`], undefined);
   }
 
-  /** Where the allocation is, while it runs: its job id and node; undefined while pending or gone. */
-  async where(): Promise<{ readonly job: string; readonly node: string } | undefined> {
-    const seen = await slurm('squeue', ['--noheader', `--name=${this.#r.jobName}`, '--states=RUNNING', '--format=%i %N'], undefined);
-    const [job, node] = seen.ok ? (seen.out.trim().split('\n')[0] ?? '').split(' ') : [];
-    return job && node ? { job, node } : undefined;
+  /** The allocation as squeue shows it: pending with Slurm's reason, or running with its job id and node; undefined when gone. */
+  async placement(): Promise<Placement | undefined> {
+    const seen = await slurm('squeue', ['--noheader', `--name=${this.#r.jobName}`, '--format=%i %T %r %N'], undefined);
+    return seen.ok ? placementOf(seen.out) : undefined;
   }
+}
+
+/** squeue's `%i %T %r %N` lines for one job name: the first job's placement. */
+export function placementOf(squeue: string): Placement | undefined {
+  const [job = '', state = '', reason = '', node = ''] = (squeue.trim().split('\n')[0] ?? '').trim().split(/\s+/);
+  if (job === '') return undefined;
+  if (state === 'PENDING' || state === 'CONFIGURING') return { pending: true, manager: 'Slurm', reason: reason === '' || reason === 'None' ? state.toLowerCase() : reason };
+  return { pending: false, where: `Slurm job ${job}${node === '' ? '' : ` on ${node}`}` };
 }
 
 type SlurmAnswer = { readonly ok: true; readonly out: string } | { readonly ok: false; readonly detail: string };

@@ -22,7 +22,7 @@ export function slurmExecutor(entry: HostEntry, file: HostsFile, owner: string, 
     jobName: `kiln-${tag}-${entry.name}`,
   });
   return new SshExecutor({
-    destination: entry.name, name: entry.name, remoteSubdir: entry.name, onDemand: { idleS: slurm.idleS ?? DEFAULT_IDLE_S },
+    destination: entry.name, name: entry.name, remoteSubdir: entry.name, onDemand: { idleS: slurm.idleS ?? DEFAULT_IDLE_S, limitS: slurm.timeMin === undefined ? undefined : slurm.timeMin * 60 },
     ...(entry.arch === undefined ? {} : { arch: entry.arch }),
     ...(entry.dir === undefined ? {} : { remoteDir: entry.dir }),
     ...(file.startup === undefined ? {} : { startup: file.startup }),

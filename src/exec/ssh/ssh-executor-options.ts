@@ -2,6 +2,7 @@
 // file), and what it counts of the traffic to it.
 
 import type { TreeHostFactory } from './tree-host.js';
+import type { Executor } from '../executor.js';
 
 export interface SshExecutorOptions {
   /** ssh destination: `host`, `user@host` or an ssh_config alias. */
@@ -23,7 +24,7 @@ export interface SshExecutorOptions {
   /** The agent's directory on the host (hosts file `dir=`), absolute or relative to the login user's home; default ~/.kiln, for root /var/tmp/kiln-agent-0 (bootstrap.ts). */
   readonly remoteDir?: string;
   /** Held only while the build needs it (a Slurm allocation; Executor.onDemand). */
-  readonly onDemand?: { readonly idleS: number };
+  readonly onDemand?: Executor['onDemand'];
   /** A subdirectory of the agent's directory: each Slurm allocation's own, as two may share a node. */
   readonly remoteSubdir?: string;
   /** The host must report this `uname -m` (hosts file `arch=`). */

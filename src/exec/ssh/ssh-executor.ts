@@ -17,7 +17,7 @@ import { DEFAULT_LOG_CAP } from '../../core/job/log-cap.js';
 import type { SshExecutorOptions, TransferStats } from './ssh-executor-options.js';
 import { jobSpecShape, type PkgsrcPart, type ScanSpec } from '../agent/protocol.js';
 import { isSafeFileName } from '../agent/safe-path.js';
-import type { AgentChannel } from '../agent-channel.js';
+import type { AgentChannel, Placement } from '../agent-channel.js';
 import { HostSession, type RemoteScanOutcome } from './host-session.js';
 import { SshChannel } from './ssh-channel.js';
 import { JobReceiver } from './job-receiver.js';
@@ -32,6 +32,7 @@ export class SshExecutor implements Executor {
   readonly host: string;
   readonly onDemand: Executor['onDemand'];
   readonly #session: HostSession;
+  readonly #channel: AgentChannel;
   readonly #tree: TreeHost | undefined;
   #bytesReceived = 0;
 
@@ -42,7 +43,12 @@ export class SshExecutor implements Executor {
     this.onDemand = options.onDemand;
     const tree = options.treeHost?.();
     this.#tree = tree;
-    this.#session = new HostSession(this.host, options, channel ?? new SshChannel(options), tree && ((session, signal) => tree.prepare(session, signal)));
+    this.#channel = channel ?? new SshChannel(options);
+    this.#session = new HostSession(this.host, options, this.#channel, tree && ((session, signal) => tree.prepare(session, signal)));
+  }
+
+  placement(): Promise<Placement | undefined> {
+    return this.#channel.placement?.() ?? Promise.resolve(undefined);
   }
 
   /** An executor for one host of a hosts file; `extra` adds what the file does not say (`-F`, timers). */

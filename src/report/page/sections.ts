@@ -63,7 +63,7 @@ export function renderHosts(hosts: readonly WireHost[]): void {
   if (hosts.length === 0) box.appendChild(el('span', 'note', 'no host yet'));
   hosts.forEach((h) => {
     const load = h.load && h.state === 'up' ? ` load ${h.load.loadPerCore.toFixed(2)}` : '';
-    const text = `${h.name} ${h.state} ${h.busy}/${h.slots}${h.speed !== 1 ? ` sf=${h.speed}` : ''}${h.class ? ` [${h.class}]` : ''}${load}${h.reason ? ` (${h.reason})` : ''}${h.checked ? ` {${h.checked}}` : ''}`;
+    const text = `${h.name} ${h.state} ${h.busy}/${h.slots}${h.speed !== 1 ? ` sf=${h.speed}` : ''}${h.class ? ` [${h.class}]` : ''}${h.where ? ` [${h.where}]` : ''}${load}${h.reason ? ` (${h.reason})` : ''}${h.checked ? ` {${h.checked}}` : ''}`;
     box.appendChild(el('span', `host ${h.state}`, text));
   });
   // The fetch jobs, under the running builds: a line per distfile coming, then what the run fetched.

@@ -3,7 +3,7 @@
 // everything else. Every name starts with `kiln_`; every number is the
 // view's at the moment of the scrape (running jobs' logs as last measured).
 
-import type { HostState } from '../../core/engine/engine-events.js';
+import type { ShownHostState } from '../../core/run-events.js';
 import type { Status } from '../../core/model.js';
 import type { RunViewState } from '../view/run-view-state.js';
 
@@ -11,7 +11,7 @@ export const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 const STATUSES: readonly Status[] = ['open', 'building', 'done', 'failed', 'prefailed', 'indirect-failed', 'indirect-prefailed', 'up-to-date'];
 /** Every state a host can be in: a series each, so a quarantined host is not a host in no state. */
-const HOST_STATES = Object.keys({ up: 1, down: 1, draining: 1, quarantined: 1 } satisfies Record<HostState, 1>) as HostState[];
+const HOST_STATES = Object.keys({ up: 1, down: 1, draining: 1, quarantined: 1, requested: 1, pending: 1 } satisfies Record<ShownHostState, 1>) as ShownHostState[];
 
 type Labels = Readonly<Record<string, string>>;
 

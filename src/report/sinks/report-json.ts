@@ -19,6 +19,8 @@ export interface ReportPackage {
   readonly blocked_by: readonly string[];
   readonly duration_s: number | null;
   readonly host: string | null;
+  /** Where a cluster manager had placed the host (`Slurm job 812 on node17`); null for a host of its own. */
+  readonly allocation: string | null;
   readonly log: string | null;
   /** Seconds and bytes fetching its distfiles took this run (a distfile shared with others counted whole); null: nothing fetched. */
   readonly fetch_s: number | null;
@@ -95,6 +97,7 @@ function reportPackage(p: PackageRow): ReportPackage | undefined {
     blocked_by: [...p.blockedBy].sort(),
     duration_s: p.status === 'done' || failed ? p.durationS ?? null : null,
     host: p.status === 'done' || failed ? p.host ?? null : null,
+    allocation: p.status === 'done' || failed ? p.allocation ?? null : null,
     log: p.log ?? null,
     fetch_s: p.fetchS === undefined ? null : seconds(p.fetchS),
     fetch_bytes: p.fetchBytes ?? null,

@@ -29,7 +29,7 @@ void describe('report.json', () => {
     assert.deepEqual(Object.keys(report).sort(), ['hosts', 'packages', 'summary']);
     assert.equal(report.packages.length, 38);
     for (const p of report.packages) {
-      assert.deepEqual(Object.keys(p).sort(), ['blocked_by', 'breaks', 'duration_s', 'error', 'fetch_bytes', 'fetch_s', 'host', 'log', 'phase', 'pkgname', 'pkgpath', 'reason', 'status']);
+      assert.deepEqual(Object.keys(p).sort(), ['allocation', 'blocked_by', 'breaks', 'duration_s', 'error', 'fetch_bytes', 'fetch_s', 'host', 'log', 'phase', 'pkgname', 'pkgpath', 'reason', 'status']);
       assert.ok(['done', 'failed', 'prefailed', 'indirect-failed', 'indirect-prefailed', 'up-to-date'].includes(p['status'] as string));
       assert.ok(Array.isArray(p['blocked_by']));
       assert.equal(typeof p['breaks'], 'number');
@@ -51,7 +51,7 @@ void describe('report.json', () => {
   void test('breaks and blocked_by name the root causes', () => {
     assert.deepEqual(byName.get('icu-75.1'), {
       pkgname: 'icu-75.1', pkgpath: 'textproc/icu', status: 'failed', breaks: 3, phase: 'build', error: 'compiler error', reason: null,
-      blocked_by: [], duration_s: 92, host: 'builder2', log: 'packages/icu-75.1.log', fetch_s: null, fetch_bytes: null,
+      blocked_by: [], duration_s: 92, host: 'builder2', allocation: null, log: 'packages/icu-75.1.log', fetch_s: null, fetch_bytes: null,
     });
     assert.deepEqual(byName.get('firefox-127.0')?.['blocked_by'], ['pixman-0.43.4', 'rust-1.79.0']);
     assert.equal(byName.get('firefox-127.0')?.['status'], 'indirect-prefailed');

@@ -31,8 +31,8 @@ export function terminalLines(view: RunView, style: TerminalStyle): string[] {
   lines.push(counters(view, paint));
   lines.push(`hosts: ${view.hosts.length === 0 ? 'none yet' : view.hosts.map((h) => {
     const load = h.load === undefined || h.state !== 'up' ? '' : ` load ${h.load.loadPerCore.toFixed(2)}`;
-    const text = `${printable(h.name)} ${h.state} ${h.busy}/${h.slots}${h.class === undefined ? '' : ` [${printable(h.class)}]`}${load}${h.reason === undefined ? '' : ` (${printable(h.reason)})`}${h.checked === undefined ? '' : ` {${printable(h.checked)}}`}`;
-    return h.state === 'down' || h.state === 'quarantined' ? paint(text, 'red') : h.state === 'draining' ? paint(text, 'yellow') : text;
+    const text = `${printable(h.name)} ${h.state} ${h.busy}/${h.slots}${h.class === undefined ? '' : ` [${printable(h.class)}]`}${h.where === undefined ? '' : ` [${printable(h.where)}]`}${load}${h.reason === undefined ? '' : ` (${printable(h.reason)})`}${h.checked === undefined ? '' : ` {${printable(h.checked)}}`}`;
+    return h.state === 'down' || h.state === 'quarantined' ? paint(text, 'red') : h.state === 'up' ? text : paint(text, 'yellow');
   }).join('  ')}`);
   for (const reason of view.spaceShort) lines.push(paint(printable(reason), 'red'));
   const slotWidth = Math.max(0, ...view.running.map((j) => displayWidth(printable(`${j.host}:${j.slot}`))));

@@ -24,7 +24,7 @@ export function buildView(state: RunViewState, now: number, options: ViewOptions
   const busy = new Map<string, number>();
   for (const r of running) busy.set(r.host, (busy.get(r.host) ?? 0) + 1);
   const hosts: HostView[] = [...state.hosts].map(([name, h]) => ({
-    name, state: h.state, reason: h.reason, slots: h.slots, busy: busy.get(name) ?? 0, load: h.load, ...(h.class !== undefined && { class: h.class }),
+    name, state: h.state, reason: h.reason, slots: h.slots, busy: busy.get(name) ?? 0, load: h.load, ...(h.class !== undefined && { class: h.class }), ...(h.where !== undefined && { where: h.where }),
     ...(h.checked !== undefined && { checked: h.checked }),
   }));
   state.refreshEta(at);

@@ -2,9 +2,9 @@
 // `rev`, the revision of its last change, so the page's updates can send
 // only what changed since the revision a page already has (view-journal.ts).
 
-import type { HostLoad, HostState, Job } from '../../core/engine/engine-events.js';
+import type { HostLoad, Job } from '../../core/engine/engine-events.js';
 import type { PkgName, Status } from '../../core/model.js';
-import type { PackageInfo } from '../../core/run-events.js';
+import type { PackageInfo, ShownHostState } from '../../core/run-events.js';
 import type { PackageFetch } from './run-view-fetches.js';
 import type { BarOutcome, MessageRow, PackageRow } from './run-view.js';
 
@@ -21,6 +21,8 @@ export interface PackageRecord {
   reason: string | undefined;
   blockedBy: readonly PkgName[];
   host: string | undefined;
+  /** Where a cluster manager had placed its host when its job started. */
+  allocation?: string | undefined;
   startedAt: number | undefined;
   durationS: number | undefined;
   endedAt: number | undefined;
@@ -65,7 +67,7 @@ export interface RunningRecord {
 }
 
 export interface HostRecord {
-  state: HostState;
+  state: ShownHostState;
   reason: string | undefined;
   slots: number;
   /** dpb's `sf`: bigger is faster; 1 when not told. */
@@ -74,6 +76,8 @@ export interface HostRecord {
   class?: string;
   /** What its check found when it came up (the host event's `checked`). */
   checked?: string;
+  /** Where a cluster manager placed it (`Slurm job 812 on node17`), while it is there. */
+  where?: string;
   /** What it last measured of itself (a `host-load` event). */
   load?: HostLoad;
 }
@@ -102,7 +106,7 @@ export function blankRecord(info: PackageInfo, index: number, rev: number): Pack
 export function packageRow(r: PackageRecord, breaks: number): PackageRow {
   return {
     pkgname: r.info.pkgname, pkgpath: r.info.pkgpath, status: r.status, maintainer: r.info.maintainer, comment: r.info.comment,
-    phase: r.phase, error: r.error, reason: r.reason, blockedBy: r.blockedBy, breaks, host: r.host,
+    phase: r.phase, error: r.error, reason: r.reason, blockedBy: r.blockedBy, breaks, host: r.host, allocation: r.allocation,
     startedAt: r.startedAt, durationS: r.durationS, log: r.log, logBytes: r.logBytes,
     fetchS: r.fetch?.seconds, fetchBytes: r.fetch?.bytes,
   };

@@ -290,6 +290,7 @@ export class RunViewState implements RunEventSink {
   private jobStarted(event: Extract<RunEvent, { type: 'job-started' }>): void {
     const record = this.record(event.job.pkgname, event.job.pkgpath);
     record.host = event.job.host;
+    record.allocation = this.timeline.hosts.get(event.job.host)?.where;
     record.startedAt = event.job.startedAt;
     this.touch(record);
     this.timeline.started(event, record.index);

@@ -96,6 +96,8 @@ export class Timeline {
     if (event.speed !== undefined && event.speed > 0) record.speed = event.speed;
     if (event.class !== undefined) record.class = event.class;
     if (event.checked !== undefined) record.checked = event.checked;
+    if (event.where !== undefined) record.where = event.where;
+    else if (state !== 'up' && state !== 'draining') delete record.where;
     this.hosts.set(name, record);
     if (state === 'down') {
       for (const [id, running] of [...this.running]) {
@@ -107,7 +109,7 @@ export class Timeline {
 
   private sample(at: number): void {
     let slots = 0;
-    for (const host of this.hosts.values()) if (host.state !== 'down' && host.state !== 'quarantined') slots += host.slots;
+    for (const host of this.hosts.values()) if (host.state === 'up' || host.state === 'draining') slots += host.slots;
     const point: UtilisationPoint = { at, busy: this.running.size, slots: Math.max(slots, this.running.size) };
     const last = this.utilisation.at(-1);
     if (last && last.at === at) this.utilisation[this.utilisation.length - 1] = point;

@@ -2,7 +2,8 @@
 // data: JSON-safe, so the page gets exactly this over the wire and the static
 // report.html embeds it. Built by RunViewState from the RunEvent stream.
 
-import type { HostLoad, HostState } from '../../core/engine/engine-events.js';
+import type { HostLoad } from '../../core/engine/engine-events.js';
+import type { ShownHostState } from '../../core/run-events.js';
 import type { PkgName, PkgPath, Status } from '../../core/model.js';
 import type { FetchesView } from './run-view-fetches.js';
 
@@ -84,7 +85,7 @@ export interface RunningJob {
 
 export interface HostView {
   readonly name: string;
-  readonly state: HostState;
+  readonly state: ShownHostState;
   readonly reason: string | undefined;
   readonly slots: number;
   readonly busy: number;
@@ -92,6 +93,8 @@ export interface HostView {
   readonly class?: string;
   /** What its check found when it came up: arch, OS, node, cores, memory. */
   readonly checked?: string;
+  /** Where a cluster manager placed it (`Slurm job 812 on node17`), while it is there. */
+  readonly where?: string;
   /** What the host last measured of itself, when it said. */
   readonly load: HostLoad | undefined;
 }
@@ -157,6 +160,8 @@ export interface PackageRow {
   readonly blockedBy: readonly PkgName[];
   readonly breaks: number;
   readonly host: string | undefined;
+  /** Where a cluster manager had placed its host when its job started (`Slurm job 812 on node17`). */
+  readonly allocation?: string | undefined;
   readonly startedAt: number | undefined;
   readonly durationS: number | undefined;
   readonly log: string | undefined;

@@ -1,0 +1,21 @@
+// A host that is there only for a while (a Slurm allocation with a time
+// limit): it takes a job only if the job is expected to end before the
+// host's `until`, which is its end less a margin, so a job started there is
+// not cut off by the time limit, and the host is empty when its time is up.
+
+import type { HostSpec } from '../model.js';
+
+/** Whether a job expected to take `durationS` on `spec` (at its speed 1) ends in the host's time if it starts at `at`. */
+export function endsInTime(spec: HostSpec, at: number, durationS: number): boolean {
+  return spec.until === undefined || at + durationS / spec.speed <= spec.until;
+}
+
+/** How long before an allocation of `limitS` seconds ends its host takes no new job: a fifth of it, at most 5 minutes. */
+export function drainBeforeS(limitS: number): number {
+  return Math.min(300, limitS / 5);
+}
+
+/** The `until` of a host that came up at `upAt` in an allocation of `limitS` seconds. */
+export function untilOf(upAt: number, limitS: number): number {
+  return upAt + limitS - drainBeforeS(limitS);
+}
