@@ -38,7 +38,7 @@ export function farmSlots(servers: readonly DistccServer[]): number {
 /** `job` as it runs on a host with `servers`: unchanged unless its port opts in and the host has a farm. */
 export function withFarm(job: BuildJob, servers: readonly DistccServer[] | undefined): BuildJob {
   if (job.useDistcc !== true || servers === undefined || servers.length === 0) return job;
-  const { jobserver: _left, ...rest } = job;
-  const parallel = job.jobserver?.parallel !== false;
+  const { jobserver, ...rest } = job;
+  const parallel = jobserver?.parallel !== false;
   return { ...rest, distcc: servers, makeJobs: parallel ? Math.max(1, Math.floor(job.makeJobs)) + farmSlots(servers) : 1 };
 }
