@@ -4,8 +4,6 @@
 // failures come back as data: the port's (`failed`, with the phase and a
 // coarse class) or the host's (`infrastructure`, with what and where).
 
-import { join } from 'node:path';
-
 import { fullIn, type PhaseTiming } from '../core/model.js';
 import type { BuildJob, BuildReport } from '../job/build-job.js';
 import { checkJob } from './job-check.js';
@@ -102,7 +100,7 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
     cgroup = openJobCgroup(job.pkgname, config.buildUser);
     tokens = job.jobserver === undefined ? undefined : hostJobserver(job.jobserver.cores).join(job.makeJobs, job.jobserver.priority, job.jobserver.parallel);
     if (job.distcc !== undefined && job.distcc.length > 0) {
-      const opened = await openDistccRelay(join(scratch.root, 'distcc'), job.distcc);
+      const opened = await openDistccRelay(job.distcc);
       if (!opened.ok) {
         await log.footer(opened.reason);
         return { outcome: { kind: 'infrastructure', reason: opened.reason } };

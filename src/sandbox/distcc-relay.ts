@@ -1,6 +1,7 @@
 // The path from a sandbox to its host's distcc farm, and nothing else. The
 // sandbox has no network of its own; kiln listens, outside it, on one Unix
-// socket per distccd server (in the job's scratch directory, bound into the
+// socket per distccd server (in a directory of its own under the system's
+// temporary directory, since a socket's path must be short; bound into the
 // sandbox at /build/distcc) and relays what comes to the socket to that one
 // server's TCP port. Inside, distcc runs in its SSH mode (`@host` entries of
 // DISTCC_HOSTS) with DISTCC_SSH set to a small connector that joins its
@@ -8,8 +9,9 @@
 // pipe as over TCP. So no address inside the sandbox leads anywhere, and
 // the relay connects only to the servers the hosts file lists.
 
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import type { DistccServer } from '../job/build-job.js';
@@ -45,17 +47,33 @@ export interface DistccRelay {
 
 export type RelayResult = { readonly ok: true; readonly relay: DistccRelay } | { readonly ok: false; readonly reason: string };
 
-/** Opens the relay in `dir` (made here; inside the job's scratch directory). */
-export async function openDistccRelay(dir: string, servers: readonly DistccServer[]): Promise<RelayResult> {
+/**
+ * Opens the relay in a new directory under `base` (default: the system's
+ * temporary directory), named as a scratch directory of this process is
+ * (`kiln-distcc-<pid>-XXXXXX`, as leftovers.ts knows them), so one a killed kiln left is removed with those.
+ */
+export async function openDistccRelay(servers: readonly DistccServer[], base = tmpdir()): Promise<RelayResult> {
+  let dir: string;
+  try {
+    dir = await mkdtemp(join(base, `kiln-distcc-${process.pid}-`));
+  } catch (err) {
+    return { ok: false, reason: `cannot make the distcc relay's directory in ${base}: ${(err as Error).message}` };
+  }
   const longest = join(dir, `${servers.length - 1}.sock`);
   if (Buffer.byteLength(longest) > SOCKET_PATH_MAX) {
-    return { ok: false, reason: `the distcc relay's socket path ${longest} is too long for a Unix socket: give a shorter scratch directory` };
+    await rm(dir, { recursive: true, force: true });
+    return { ok: false, reason: `the distcc relay's socket path ${longest} is too long for a Unix socket: give the host a shorter TMPDIR` };
   }
   const servers_: Server[] = [];
   const open = new Set<Socket>();
   const counts = servers.map(() => 0);
+  const closeAll = async (): Promise<void> => {
+    for (const socket of open) socket.destroy();
+    await Promise.all(servers_.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+    await rm(dir, { recursive: true, force: true });
+  };
   try {
-    await mkdir(dir, { mode: 0o755 });
+    await chmod(dir, 0o755);
     await writeFile(join(dir, 'connect'), CONNECTOR, { mode: 0o755 });
     for (const [index, server] of servers.entries()) {
       const listener = createServer((inner) => {
@@ -78,7 +96,7 @@ export async function openDistccRelay(dir: string, servers: readonly DistccServe
       await chmod(path, 0o666);
     }
   } catch (err) {
-    await closeAll(servers_, open);
+    await closeAll();
     return { ok: false, reason: `cannot open the distcc relay in ${dir}: ${(err as Error).message}` };
   }
   return {
@@ -92,12 +110,7 @@ export async function openDistccRelay(dir: string, servers: readonly DistccServe
         CXX: 'distcc c++',
       },
       sent: () => [...counts],
-      close: () => closeAll(servers_, open),
+      close: closeAll,
     },
   };
-}
-
-async function closeAll(servers: readonly Server[], open: Set<Socket>): Promise<void> {
-  for (const socket of open) socket.destroy();
-  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
 }

@@ -49,7 +49,8 @@ install() { mkdir -p "$DESTDIR$PREFIX/bin" && cp manyc "$DESTDIR$PREFIX/bin/"; }
 async function build(name: string, hostsLine: string): Promise<Run> {
   const file = join(work, `${name}.hosts`);
   writeFileSync(file, `${hostsLine}\n`);
-  const running = startKiln(['build', '--tree', tree, '--logdir', join(work, name, 'logs'), '--packages', join(work, name, 'packages'), '--plain', '--hosts', file]);
+  const running = startKiln(['build', '--tree', tree, '--logdir', join(work, name, 'logs'), '--packages', join(work, name, 'packages'), '--plain', '--hosts', file,
+    '--ssh-config', cluster.sshConfig]);
   const code = await running.exited;
   return buildResult(join(work, name, 'logs'), join(work, name, 'packages', 'All'), code, running.lines);
 }
@@ -99,4 +100,14 @@ void test('a USE_DISTCC port compiles on the listed distccd servers, makes the s
   assert.doesNotMatch(await readFile(join(alone.logdir, 'packages', 'manyc-1.0.log'), 'utf8'), /distcc:/, 'a host without a farm compiles here');
   const [withFarm, without] = await Promise.all([farm, alone].map((run) => packageContents(join(run.all, 'manyc-1.0.tgz'))));
   assert.deepEqual(withFarm!.contents, without!.contents, 'the same files, byte for byte (+CONTENTS has their MD5s)');
+});
+
+void test('on an ssh host, the agent opens the same relay (its socket path short enough): its sandbox compiles on the farm and reaches nothing else', { skip, timeout: 120_000 }, async () => {
+  const [a] = cluster.hosts;
+  const remote = await build('remote', `${a!.name} jobs=1 distcc=${a!.address}/2`); // the hosts cannot reach each other: its own distccd
+  assert.equal(remote.code, 0, remote.lines.slice(-20).join('\n'));
+  assert.equal(remote.hosts.get('manyc-1.0'), a!.name);
+  const log = await readFile(join(remote.logdir, 'packages', 'manyc-1.0.log'), 'utf8');
+  assert.match(log, new RegExp(`distcc: ${FILES + 1} compilations sent`), log);
+  assert.match(log, new RegExp(`probe ${a!.address}:3632: refused`));
 });
