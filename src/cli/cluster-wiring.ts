@@ -131,7 +131,11 @@ export async function scanPool(hosts: ReadonlyArray<{ readonly entry: HostEntry;
 /** `owner`: what names this coordinator's Slurm allocations (its run directory). */
 export function makeExecutor(entry: HostEntry, file: HostsFile, sshConfig: string | undefined, build: BuildFunction = buildPackage,
   treeHost?: TreeHostFactory, owner = 'kiln', buildArch?: string): Executor {
-  if (entry.local) return new LocalExecutor({ build, arch: { claimed: entry.arch, build: buildArch }, ...(file.startup !== undefined && { startup: file.startup }) });
+  if (entry.local) {
+    return new LocalExecutor({
+      build, arch: { claimed: entry.arch, build: buildArch }, ...(file.startup !== undefined && { startup: file.startup }), ...(entry.distcc !== undefined && { distcc: entry.distcc }),
+    });
+  }
   const extra = { ...(treeHost !== undefined && { treeHost }), ...(buildArch !== undefined && { buildArch }) };
   if (entry.slurm !== undefined) return slurmExecutor(entry, file, owner, extra);
   return SshExecutor.fromHostEntry(entry, file, { name: entry.name, ...(sshConfig !== undefined && { sshConfig }), ...extra });

@@ -71,7 +71,7 @@ void test('every error names the file, the line and what is wrong', () => {
     ['b1 jobs=0', `${F}:1: jobs must be a whole number from 1 to 1024, not "0"`],
     ['b1 jobs=two', `${F}:1: jobs must be a whole number from 1 to 1024, not "two"`],
     ['b1 jobs=2 jobs=3', `${F}:1: property jobs is given twice`],
-    ['b1 speed=3', `${F}:1: unknown property "speed" (known: jobs, sf, arch, timeout, cores, mem, dir, features, mandatory, max-load, max-psi, min-disk)`],
+    ['b1 speed=3', `${F}:1: unknown property "speed" (known: jobs, sf, arch, timeout, cores, mem, dir, features, mandatory, max-load, max-psi, min-disk, distcc)`],
     ['b1 fast', `${F}:1: expected key=value, got "fast"`],
     ['b1 =3', `${F}:1: expected key=value, got "=3"`],
     ['b1 sf=0', `${F}:1: sf must be a number above 0 and at most 1000, not "0"`],

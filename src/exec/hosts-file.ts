@@ -6,6 +6,7 @@
 //   DEFAULT sf=2
 //   builder@10.0.0.2 jobs=8 arch=x86_64 sf=3 timeout=30 cores=8 mem=16G dir=/var/tmp/kiln
 //   big@10.0.0.3 jobs=2 features=big-parallel,kvm mandatory=big-parallel
+//   DEFAULT distcc=10.0.0.7,10.0.0.8:3633/8  (distccd servers: distcc-farm.ts)
 //   STARTUP=/path/to/script
 //   slurm:batch nodes=4 jobs=8 time=240      (src/exec/slurm/slurm-line.ts)
 //
@@ -18,6 +19,8 @@ import type { HostSpec } from '../core/model.js';
 import type { PressureLimits } from '../core/model.js';
 import { parseSize } from '../core/formats/size.js';
 import { parseFeatureList } from '../core/engine/host-features.js';
+import type { DistccServer } from '../job/build-job.js';
+import { parseDistccServers } from './distcc-farm.js';
 import type { HostInfo } from './executor.js';
 import { parseSlurmLine, SLURM_PREFIX, slurmHostName, type SlurmPart } from './slurm/slurm-line.js';
 
@@ -46,6 +49,8 @@ export interface HostEntry {
   readonly mandatory?: readonly string[];
   /** `max-load=`, `max-psi=`, `min-disk=`: over one, the host takes no new job. */
   readonly pressure?: PressureLimits;
+  /** `distcc=`: the distccd servers its builds that opt in (USE_DISTCC=yes) compile on. */
+  readonly distcc?: readonly DistccServer[];
   /** The line the host is on, for messages. */
   readonly line: number;
   /** A host that is a Slurm allocation (a `slurm:` line), not an ssh destination. */
@@ -108,10 +113,11 @@ export function scheduling(entry: HostEntry): Pick<HostSpec, 'features' | 'manda
 type Properties = {
   jobs?: number; speed?: number; arch?: string; connectTimeoutS?: number; cores?: number; memoryMiB?: number; dir?: string;
   features?: readonly string[]; mandatory?: readonly string[]; maxLoad?: number; maxPsi?: number; minDiskMiB?: number;
+  distcc?: readonly DistccServer[];
 };
-type PropertyKey = 'jobs' | 'sf' | 'arch' | 'timeout' | 'cores' | 'mem' | 'dir' | 'features' | 'mandatory' | 'max-load' | 'max-psi' | 'min-disk';
+type PropertyKey = 'jobs' | 'sf' | 'arch' | 'timeout' | 'cores' | 'mem' | 'dir' | 'features' | 'mandatory' | 'max-load' | 'max-psi' | 'min-disk' | 'distcc';
 const PROPERTY_KEYS: readonly PropertyKey[] = [
-  'jobs', 'sf', 'arch', 'timeout', 'cores', 'mem', 'dir', 'features', 'mandatory', 'max-load', 'max-psi', 'min-disk',
+  'jobs', 'sf', 'arch', 'timeout', 'cores', 'mem', 'dir', 'features', 'mandatory', 'max-load', 'max-psi', 'min-disk', 'distcc',
 ];
 const SETTINGS = ['STARTUP'] as const;
 
@@ -187,6 +193,7 @@ function definedOnly(p: Properties): Omit<Properties, 'speed' | 'maxLoad' | 'max
   if (p.dir !== undefined) out.dir = p.dir;
   if (p.features !== undefined) out.features = p.features;
   if (p.mandatory !== undefined) out.mandatory = p.mandatory;
+  if (p.distcc !== undefined) out.distcc = p.distcc;
   const pressure: { -readonly [K in keyof PressureLimits]: PressureLimits[K] } = {};
   if (p.maxLoad !== undefined) pressure.maxLoad = p.maxLoad;
   if (p.maxPsi !== undefined) pressure.maxPsi = p.maxPsi;
@@ -264,6 +271,10 @@ function parseValue(key: PropertyKey, value: string): Properties | string {
     case 'min-disk': {
       const mib = sizeMiB(value);
       return mib === undefined ? `min-disk must be a size with a unit (K, M, G or T), like min-disk=10G, not ${show(value)}` : { minDiskMiB: mib };
+    }
+    case 'distcc': {
+      const servers = parseDistccServers(value);
+      return 'problem' in servers ? `distcc wants distccd servers separated by commas, like distcc=10.0.0.7,10.0.0.8:3632/8 (host[:port][/limit]): ${servers.problem}` : { distcc: servers };
     }
     case 'dir':
       return /^\/?[A-Za-z0-9._+-]+(\/[A-Za-z0-9._+-]+)*$/.test(value) && value.length <= 1024 && !value.split('/').includes('..')

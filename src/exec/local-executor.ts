@@ -7,7 +7,8 @@ import { access } from 'node:fs/promises';
 import { availableParallelism, platform, totalmem } from 'node:os';
 
 import type { HostLoad } from '../core/engine/engine-events.js';
-import type { BuildJob, BuildReport } from '../job/build-job.js';
+import type { BuildJob, BuildReport, DistccServer } from '../job/build-job.js';
+import { withFarm } from './distcc-farm.js';
 import type { ConnectResult, Executor, JobWatcher } from './executor.js';
 import { runStartupScript } from './agent/startup-script.js';
 import { LOAD_EVERY_S, measureLoad } from './host-load.js';
@@ -25,6 +26,8 @@ export interface LocalExecutorOptions {
   readonly pollS?: number;
   /** The hosts file's `arch=` for localhost, and the architecture the run builds for: this machine must be both. */
   readonly arch?: ArchWanted;
+  /** The hosts file's `distcc=` for localhost: its jobs that opt in compile there (distcc-farm.ts). */
+  readonly distcc?: readonly DistccServer[];
 }
 
 export class LocalExecutor implements Executor {
@@ -63,7 +66,7 @@ export class LocalExecutor implements Executor {
   async run(job: BuildJob, watcher: JobWatcher, signal: AbortSignal): Promise<BuildReport> {
     const poll = setInterval(() => watcher.log(sizeOf(job.logFile)), (this.options.pollS ?? 1) * 1000);
     try {
-      return await this.options.build(job, { signal, onPhase: (phase) => watcher.phase(phase), onOutput: () => watcher.alive?.() });
+      return await this.options.build(withFarm(job, this.options.distcc), { signal, onPhase: (phase) => watcher.phase(phase), onOutput: () => watcher.alive?.() });
     } finally {
       clearInterval(poll);
       watcher.log(sizeOf(job.logFile));

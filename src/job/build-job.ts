@@ -27,6 +27,14 @@ export interface PackageMetadata {
   readonly inputs?: string;
 }
 
+/** A distccd server of the build host's compile farm (the hosts file's `distcc=`). */
+export interface DistccServer {
+  readonly host: string;
+  readonly port: number;
+  /** Compilations it takes at once (distcc's /LIMIT; default 4, as distcc's). */
+  readonly limit: number;
+}
+
 export interface BuildJob {
   readonly pkgname: PkgName;
   readonly pkgpath: PkgPath;
@@ -88,6 +96,13 @@ export interface BuildJob {
    * job's fresh copy, shown over that directory of the host's shared tree.
    */
   readonly portDir?: string;
+  /** The port opts in to the compile farm (Portfile `USE_DISTCC=yes`). */
+  readonly useDistcc?: boolean;
+  /**
+   * The servers its compilations go to, set by the executor of a host with
+   * a farm (distcc-farm.ts); the sandbox reaches only these, through a relay.
+   */
+  readonly distcc?: readonly DistccServer[];
 }
 
 export interface BuildReport {

@@ -49,6 +49,8 @@ export interface BlockFields {
   readonly masterSites?: readonly string[];
   /** kiln's HOST_FEATURES: what a build host must offer (written only when there are some). */
   readonly hostFeatures?: readonly string[];
+  /** kiln's USE_DISTCC=yes: the port compiles on its build host's distcc farm (written only when set). */
+  readonly useDistcc?: boolean;
   /** Set only for a port that could not be scanned: the quoted error. */
   readonly scanError?: string;
 }
@@ -82,6 +84,7 @@ export function formatBlock(fields: BlockFields): string {
     lines.push(['DISTFILES', fields.distfiles.join(' ')], ['MASTER_SITES', (fields.masterSites ?? []).join(' ')]);
   }
   if (fields.hostFeatures !== undefined && fields.hostFeatures.length > 0) lines.push(['HOST_FEATURES', fields.hostFeatures.join(' ')]);
+  if (fields.useDistcc === true) lines.push(['USE_DISTCC', 'yes']);
   if (fields.scanError !== undefined) lines.push(['KILN_SCAN_ERROR', fields.scanError]);
   return lines.map(([key, value]) => `${key}=${escapeControls(value, { short: true })}\n`).join('');
 }

@@ -63,6 +63,7 @@ export function setupJob(job: Job, ctx: JobSetupContext): JobSetup {
     makeJobs: job.makeJobs, timeoutS: ctx.timeoutS(estimate), logDir, logFile, packageDir: ctx.allDir,
     ...(ctx.logCapBytes !== undefined && { logCapBytes: ctx.logCapBytes }),
     ...withJobserver(ctx.jobserver?.(job)),
+    ...(indexValue(pkg.entry, 'USE_DISTCC') === 'yes' && { useDistcc: true }),
     metadata: {
       comment: indexValue(pkg.entry, 'COMMENT') ?? '',
       categories: indexValue(pkg.entry, 'CATEGORIES') ?? '',

@@ -9,6 +9,7 @@ import type { BuildJob, BuildReport } from '../job/build-job.js';
 import { checkJob } from './job-check.js';
 import { type JobCgroup, openJobCgroup } from './job-cgroup.js';
 import { JobLog } from './job-log.js';
+import { type DistccRelay, openDistccRelay } from './distcc-relay.js';
 import { hostJobserver, type Jobserver } from './jobserver.js';
 import { runPhase } from './phase-runner.js';
 import type { JobContext, Recipe } from './recipe.js';
@@ -78,6 +79,7 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
   let log: JobLog | undefined;
   let scratch: JobScratch | undefined;
   let cgroup: JobCgroup | undefined;
+  let relay: DistccRelay | undefined;
   let tokens: ReturnType<Jobserver['join']>;
   const measured = async (report: BuildReport): Promise<BuildReport> => {
     if (report.outcome.kind === 'infrastructure') return report;
@@ -99,7 +101,18 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
     scratch = made.scratch;
     cgroup = openJobCgroup(job.pkgname, config.buildUser);
     tokens = job.jobserver === undefined ? undefined : hostJobserver(job.jobserver.cores).join(job.makeJobs, job.jobserver.priority, job.jobserver.parallel);
-    const ctx: JobContext = { job, prefix, scratch, config, cgroup, ...(tokens !== undefined && job.jobserver?.parallel === true && { tokens }) };
+    if (job.distcc !== undefined && job.distcc.length > 0) {
+      const opened = await openDistccRelay(job.distcc);
+      if (!opened.ok) {
+        await log.footer(opened.reason);
+        return { outcome: { kind: 'infrastructure', reason: opened.reason } };
+      }
+      relay = opened.relay;
+      await log.note(`distcc: compiling on ${job.distcc.map((s) => `${s.host}:${s.port}/${s.limit}`).join(', ')} through kiln's relay; ${job.makeJobs} make jobs`);
+    }
+    const ctx: JobContext = {
+      job, prefix, scratch, config, cgroup, ...(tokens !== undefined && job.jobserver?.parallel === true && { tokens }), ...(relay !== undefined && { distcc: relay }),
+    };
     const phases: PhaseTiming[] = [];
     let packageFile: string | undefined;
     for (const phase of recipe.phases) {
@@ -135,6 +148,11 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
     const most = tokens?.leave();
     if (most !== undefined && job.jobserver?.parallel === true) {
       await log?.note(`make jobserver: started with ${job.makeJobs} make jobs of the host's ${job.jobserver.cores}, ran up to ${most} at once`);
+    }
+    if (relay !== undefined && job.distcc !== undefined) {
+      await relay.close();
+      const sent = relay.sent();
+      await log?.note(`distcc: ${sent.reduce((a, b) => a + b, 0)} compilations sent (${job.distcc.map((s, i) => `${s.host}: ${sent[i] ?? 0}`).join(', ')})`);
     }
     if (scratch !== undefined) await removeScratch(scratch);
     await log?.close();

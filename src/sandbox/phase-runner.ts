@@ -75,6 +75,7 @@ async function runStep(ctx: JobContext, name: string, step: SandboxStep, log: Ph
     { source: scratch.destdir, dest: SANDBOX.destdir, writable: step.writable.destdir },
     { source: scratch.prefix, dest: prefix, writable: step.writable.prefix },
     ...(step.mounts ?? []),
+    ...(step.jobserver === true && ctx.distcc !== undefined ? ctx.distcc.mounts : []),
   ];
   const plan = planMounts({ hostPaths: config.hostPaths, hiddenPaths: config.hiddenPaths, mounts }, hostView);
   if (!plan.ok) return { result: infrastructure(`cannot lay out the sandbox: ${plan.reason}`), cpuS: 0 };
@@ -87,7 +88,9 @@ async function runStep(ctx: JobContext, name: string, step: SandboxStep, log: Ph
   }
   let tail = '';
   const tokens = step.jobserver === true ? ctx.tokens : undefined;
-  const env = tokens === undefined ? step.env : { ...step.env, MAKEFLAGS: tokens.makeflags(INPUT_FD_BASE + fds.length) };
+  const farm = step.jobserver === true ? ctx.distcc?.env : undefined;
+  const stepEnv = farm === undefined ? step.env : { ...step.env, ...farm };
+  const env = tokens === undefined ? stepEnv : { ...stepEnv, MAKEFLAGS: tokens.makeflags(INPUT_FD_BASE + fds.length) };
   const end = await runInSandbox(
     { ops: plan.ops, env, cwd: step.cwd, argv: step.argv, inputFds: tokens === undefined ? fds : [...fds, tokens.fd], asRoot: step.asRoot === true },
     {

@@ -13,6 +13,7 @@ import type { JobScratch } from './scratch.js';
 import type { JobCgroup } from './job-cgroup.js';
 import type { JobTokens } from './jobserver.js';
 import type { SandboxConfig } from './sandbox-config.js';
+import type { DistccRelay } from './distcc-relay.js';
 
 export interface JobContext {
   readonly job: BuildJob;
@@ -23,6 +24,8 @@ export interface JobContext {
   readonly cgroup: JobCgroup | undefined;
   /** The job's place in the host's make jobserver, when it has one. */
   readonly tokens?: JobTokens;
+  /** The relay to the host's distcc farm, for a job that compiles there (distcc-relay.ts). */
+  readonly distcc?: Pick<DistccRelay, 'mounts' | 'env'>;
 }
 
 /** What a phase's sandbox runs, and which job directories it may write. */
@@ -41,7 +44,7 @@ export interface SandboxStep {
    * creating users. Otherwise the build user's own uid.
    */
   readonly asRoot?: boolean;
-  /** Give it the job's make jobserver pipe and MAKEFLAGS naming it (when the job has one). */
+  /** Give it the job's make jobserver pipe and MAKEFLAGS naming it (when the job has one), and the distcc relay (when it has one): the step that compiles. */
   readonly jobserver?: boolean;
   /**
    * Whether its processes join the job's cgroup, to count in the job's peak

@@ -129,6 +129,7 @@ export async function layOutJob(dir: string, spec: JobSpec, store: BlobStore, ti
     dependencies,
     makeJobs: spec.makeJobs,
     ...(spec.jobserver !== null && { jobserver: spec.jobserver }),
+    ...(spec.distcc.length > 0 && { useDistcc: true, distcc: spec.distcc }),
     timeoutS,
     logCapBytes: spec.logCapBytes,
     logDir: join(dir, 'logs'),

@@ -52,6 +52,8 @@ export const jobSpecShape = object({
   makeJobs: integer(1, 4096),
   /** The host's make jobserver, which the agent runs (sandbox/jobserver.ts); null: fixed make jobs. */
   jobserver: nullable(object({ cores: integer(1, 4096), priority: number(-1e300, 1e300), parallel: boolean })),
+  /** The host's distccd servers the job compiles on (distcc-farm.ts); empty: it compiles on the host. */
+  distcc: array(object({ host: string(253), port: integer(1, 65535), limit: integer(1, 1024) }), 256),
   timeoutS: number(0, 1e9),
   /** Bytes of output the job's log keeps (`--log-cap`): the host cuts the log, the coordinator appends what comes. */
   logCapBytes: integer(1024, Number.MAX_SAFE_INTEGER),

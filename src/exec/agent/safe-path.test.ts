@@ -32,7 +32,7 @@ void test('links must stay inside the port', () => {
 });
 
 const spec = (port: JobSpec['port'], extra: Partial<JobSpec> = {}): JobSpec => ({
-  pkgname: 'a-1', pkgpath: 'cat/a', makeJobs: 1, jobserver: null, timeoutS: 10, logCapBytes: 1024, port, dependencies: [], distfiles: [], pkgsrc: null,
+  pkgname: 'a-1', pkgpath: 'cat/a', makeJobs: 1, jobserver: null, distcc: [], timeoutS: 10, logCapBytes: 1024, port, dependencies: [], distfiles: [], pkgsrc: null,
   metadata: { comment: '', categories: '', maintainer: '', homepage: '', license: '', runDepends: [], buildDepends: [], inputs: '' }, ...extra,
 });
 const file = (path: string): JobSpec['port'][number] => ({ kind: 'file', path, hash: 'a'.repeat(64), size: 1, mode: 0o644 });

@@ -1,6 +1,7 @@
 // What an SshExecutor is told about its host (most of it from the hosts
 // file), and what it counts of the traffic to it.
 
+import type { DistccServer } from '../../job/build-job.js';
 import type { TreeHostFactory } from './tree-host.js';
 import type { Executor } from '../executor.js';
 
@@ -34,6 +35,8 @@ export interface SshExecutorOptions {
   /** A script on the coordinator run on the host (with /bin/sh) at each connect (hosts file `STARTUP=`). */
   readonly startup?: string;
   readonly startupTimeoutS?: number;
+  /** The host's distccd servers (hosts file `distcc=`): its jobs that opt in compile there (distcc-farm.ts). */
+  readonly distcc?: readonly DistccServer[];
   /** Refuse a host with less free disk where the agent works; default 1024 MiB. */
   readonly minDiskFreeMiB?: number;
   /** Refuse a host without a working bubblewrap; default true. */

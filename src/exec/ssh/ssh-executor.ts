@@ -25,6 +25,7 @@ import { jobBlobs } from './job-blobs.js';
 import { portManifest } from './port-manifest.js';
 import { isSafeDestination } from './ssh-args.js';
 import type { TreeHost } from './tree-host.js';
+import { withFarm } from '../distcc-farm.js';
 
 export type { RemoteScanOutcome, SshExecutorOptions, TransferStats };
 
@@ -34,6 +35,7 @@ export class SshExecutor implements Executor {
   readonly #session: HostSession;
   readonly #channel: AgentChannel;
   readonly #tree: TreeHost | undefined;
+  readonly #distcc: SshExecutorOptions['distcc'];
   #bytesReceived = 0;
 
   /** `channel`: how the agent is reached; ssh to `options.destination` when not given. */
@@ -43,6 +45,7 @@ export class SshExecutor implements Executor {
     this.onDemand = options.onDemand;
     const tree = options.treeHost?.();
     this.#tree = tree;
+    this.#distcc = options.distcc;
     this.#channel = channel ?? new SshChannel(options);
     this.#session = new HostSession(this.host, options, this.#channel, tree && ((session, signal) => tree.prepare(session, signal)));
   }
@@ -59,6 +62,7 @@ export class SshExecutor implements Executor {
       ...(entry.arch === undefined ? {} : { arch: entry.arch }),
       ...(entry.dir === undefined ? {} : { remoteDir: entry.dir }),
       ...(file.startup === undefined ? {} : { startup: file.startup }),
+      ...(entry.distcc === undefined ? {} : { distcc: entry.distcc }),
       ...extra,
     });
   }
@@ -67,7 +71,8 @@ export class SshExecutor implements Executor {
     return this.#session.connect(signal);
   }
 
-  async run(job: BuildJob, watcher: JobWatcher, signal: AbortSignal): Promise<BuildReport> {
+  async run(given: BuildJob, watcher: JobWatcher, signal: AbortSignal): Promise<BuildReport> {
+    const job = withFarm(given, this.#distcc);
     const session = this.#session;
     const { link, hasher, blobs: blobSender, jobs } = session;
     if (!link || !session.info) return infrastructure(`host ${this.host} is not connected`);
@@ -99,6 +104,7 @@ export class SshExecutor implements Executor {
       pkgname, pkgpath, metadata: { ...metadata, inputs: metadata.inputs ?? '' }, port: manifest.entries, dependencies, distfiles, pkgsrc,
       makeJobs: Math.min(4096, Math.max(1, Math.floor(job.makeJobs))),
       jobserver: job.jobserver ?? null,
+      distcc: job.distcc ?? [],
       timeoutS: Number.isFinite(job.timeoutS) ? Math.min(1e9, Math.max(0, job.timeoutS)) : 1e9, // JSON has no Infinity
       logCapBytes: job.logCapBytes ?? DEFAULT_LOG_CAP,
     }, 'job');

@@ -78,3 +78,9 @@ void test('HOST_FEATURES: the features a build host must offer, each a feature n
   assert.deepEqual(unquoteReasons(bad.vars?.get('PKG_FAIL_REASON') ?? ''),
     ['bad HOST_FEATURES entry "$(reboot)": not a feature name (letters, digits, \'.\', \'_\', \'+\', \'-\', as in a hosts file\'s features=)']);
 });
+
+void test('USE_DISTCC=yes opts the port in to the compile farm; anything but yes or no fails it', () => {
+  assert.equal(block({ PKGNAME: scalar('a-1.0'), USE_DISTCC: scalar('yes') }).vars?.get('USE_DISTCC'), 'yes');
+  assert.equal(block({ PKGNAME: scalar('a-1.0'), USE_DISTCC: scalar('no') }).vars?.get('USE_DISTCC'), undefined);
+  assert.deepEqual(unquoteReasons(block({ PKGNAME: scalar('a-1.0'), USE_DISTCC: scalar('maybe') }).vars?.get('PKG_FAIL_REASON') ?? ''), ['USE_DISTCC must be yes or no, not "maybe"']);
+});

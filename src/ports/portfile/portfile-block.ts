@@ -61,6 +61,10 @@ export function portfileBlock(facts: PortfileFacts): PortfileBlock {
   if (makeJobsSafe !== '' && makeJobsSafe !== 'yes' && makeJobsSafe !== 'no') {
     failReasons.push(`MAKE_JOBS_SAFE must be yes or no, not ${JSON.stringify(makeJobsSafe)}`);
   }
+  const useDistcc = text('USE_DISTCC');
+  if (useDistcc !== '' && useDistcc !== 'yes' && useDistcc !== 'no') {
+    failReasons.push(`USE_DISTCC must be yes or no, not ${JSON.stringify(useDistcc)}`);
+  }
   const distfiles = wordList('DISTFILES', get('DISTFILES'), failReasons, distfileNameProblem);
   const masterSites = wordList('MASTER_SITES', get('MASTER_SITES'), failReasons, siteProblem);
   const hostFeatures = wordList('HOST_FEATURES', get('HOST_FEATURES'), failReasons, featureProblem);
@@ -76,7 +80,7 @@ export function portfileBlock(facts: PortfileFacts): PortfileBlock {
       skipReasons: reasons(get('PKG_SKIP_REASON')), failReasons, ...fields,
       categories: categories.trim() === '' ? facts.pkgpath.split('/')[0] ?? '' : categories,
       scanDepends: facts.scanDepends, runDepends: depends, makeJobsSafe: makeJobsSafe === 'no' ? 'no' : 'yes',
-      distfiles, masterSites, hostFeatures,
+      distfiles, masterSites, hostFeatures, ...(useDistcc === 'yes' && { useDistcc: true }),
     }),
   };
 }
