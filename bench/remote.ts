@@ -14,27 +14,12 @@ import { buildPackage } from '../src/sandbox/builder.js';
 import { jobFor, makeTree, portfile, recordingWatcher } from '../test/support/fixture-tree.js';
 import { clusterUnavailable, createCluster } from '../test/support/netns-hosts.js';
 import { runCommand } from '../test/support/run-command.js';
+import { row, summary, timed } from './timings.js';
 
 const JOBS = 20;
 const CONNECTS = 5;
 const CUTS = 3;
 const signal = new AbortController().signal;
-
-interface Summary { readonly mean: number; readonly p50: number; readonly min: number; readonly max: number; readonly n: number }
-
-function summary(ms: readonly number[]): Summary {
-  const s = [...ms].sort((a, b) => a - b);
-  return { mean: s.reduce((a, b) => a + b, 0) / s.length, p50: s[Math.floor(s.length / 2)] ?? NaN, min: s[0] ?? NaN, max: s.at(-1) ?? NaN, n: s.length };
-}
-
-const row = (what: string, s: Summary): string =>
-  `${what.padEnd(46)} ${s.mean.toFixed(1).padStart(8)} ${s.p50.toFixed(1).padStart(8)} ${s.min.toFixed(1).padStart(8)} ${s.max.toFixed(1).padStart(8)} ${String(s.n).padStart(4)}`;
-
-async function timed<T>(f: () => Promise<T>): Promise<[number, T]> {
-  const t = performance.now();
-  const r = await f();
-  return [performance.now() - t, r];
-}
 
 async function main(): Promise<void> {
   const unavailable = clusterUnavailable();

@@ -14,21 +14,11 @@ import { slurmExecutor } from '../src/exec/slurm/slurm-executor.js';
 import { buildPackage } from '../src/sandbox/builder.js';
 import { jobFor, makeTree, portfile, recordingWatcher } from '../test/support/fixture-tree.js';
 import { SlurmCluster, slurmUnavailable } from '../test/support/slurm-cluster.js';
+import { row, summary, timed } from './timings.js';
 
 const JOBS = 20;
 const ASKS = 5;
 const signal = new AbortController().signal;
-
-const mean = (ms: readonly number[]): number => ms.reduce((a, b) => a + b, 0) / ms.length;
-const p50 = (ms: readonly number[]): number => [...ms].sort((a, b) => a - b)[Math.floor(ms.length / 2)] ?? NaN;
-const row = (what: string, ms: readonly number[]): string =>
-  `${what.padEnd(46)} ${mean(ms).toFixed(1).padStart(8)} ${p50(ms).toFixed(1).padStart(8)} ${Math.min(...ms).toFixed(1).padStart(8)} ${Math.max(...ms).toFixed(1).padStart(8)} ${String(ms.length).padStart(4)}`;
-
-async function timed<T>(f: () => Promise<T>): Promise<[number, T]> {
-  const t = performance.now();
-  const r = await f();
-  return [performance.now() - t, r];
-}
 
 async function main(): Promise<void> {
   const unavailable = slurmUnavailable();
@@ -83,12 +73,12 @@ async function main(): Promise<void> {
       `bench:slurm — one-node Slurm started here (${slurm.partition}), agent through srun; node ${process.version}`,
       `load average at start ${loadStart}, at end ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${availableParallelism()} cores)`,
       `${'ms'.padStart(55)} ${'p50'.padStart(8)} ${'min'.padStart(8)} ${'max'.padStart(8)} ${'n'.padStart(4)}`,
-      row('ask → ready (srun + agent sent + checks)', asks),
-      row('trivial job, local (buildPackage in-process)', local),
-      row('trivial job, first on the allocation', [first]),
-      row('trivial job, on the allocation', remote),
+      row('ask → ready (srun + agent sent + checks)', summary(asks)),
+      row('trivial job, local (buildPackage in-process)', summary(local)),
+      row('trivial job, first on the allocation', summary([first])),
+      row('trivial job, on the allocation', summary(remote)),
       '',
-      `per-job overhead on an allocation: ${(mean(remote) - mean(local)).toFixed(1)} ms mean (allocation/local = ${(mean(remote) / mean(local)).toFixed(2)}×); compare bench:remote's over ssh`,
+      `per-job overhead on an allocation: ${(summary(remote).mean - summary(local).mean).toFixed(1)} ms mean (allocation/local = ${(summary(remote).mean / summary(local).mean).toFixed(2)}×); compare bench:remote's over ssh`,
       'rerun: npm run bench:slurm   (as root)',
     ].join('\n') + '\n');
   } finally {
