@@ -131,6 +131,8 @@ export async function createCluster(options: ClusterOptions): Promise<NetnsClust
       const address = `${net}.${4 * i + 2}`;
       await mustRun('ip', ['netns', 'add', name]);
       made.push(async () => { await mustRun('ip', ['netns', 'del', name]); });
+      // This file's own veth, left by an earlier run whose namespace a process still held when it was deleted.
+      await runCommand('ip', ['link', 'del', outer]);
       await mustRun('ip', ['link', 'add', outer, 'type', 'veth', 'peer', 'name', inner]);
       await mustRun('ip', ['link', 'set', inner, 'netns', name]);
       await mustRun('ip', ['addr', 'add', `${net}.${4 * i + 1}/30`, 'dev', outer]);
