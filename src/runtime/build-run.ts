@@ -11,7 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { EngineConfig } from '../core/engine/engine.js';
-import { Estimator } from '../core/estimate/estimator.js';
+import { Estimator, recordsForArch } from '../core/estimate/estimator.js';
 import { Engine, type EngineCounts } from '../core/engine/engine.js';
 import type { PkgName, PkgPath } from '../core/model.js';
 import type { IndexEntry } from '../core/formats/pbulk-index.js';
@@ -61,7 +61,7 @@ export interface BuildRunOptions {
   readonly signal: AbortSignal;
   /** The command line, kept with the run. */
   readonly args: readonly string[];
-  /** The architecture the run builds for (every host was checked to be it), for the reports. */
+  /** The architecture the run builds for (every host was checked to be it): for the reports, and the history it records and reads. */
   readonly arch?: string;
   /** Said (engine.log, the terminal) as the run starts: how it orders its jobs, when that is not kiln's way. */
   readonly notes?: readonly string[];
@@ -113,7 +113,7 @@ async function runIn(session: RunSession, o: BuildRunOptions): Promise<BuildRunR
   const say = (level: 'info' | 'warning' | 'error', text: string): void => session.say(level, text);
   for (const note of o.notes ?? []) say('info', note);
   if (o.primeHistory.length > 0 && history.count() === 0) history.add(o.primeHistory);
-  const records = history.records();
+  const records = recordsForArch(history.records(), o.arch);
   const scanned = new ScannedFacts();
   const estimator = new Estimator(records, scanned.facts);
   const logBytes = new Map(records.flatMap((r) => (r.logBytes === undefined ? [] : [[r.pkgpath, r.logBytes] as const])));
@@ -142,7 +142,7 @@ async function runIn(session: RunSession, o: BuildRunOptions): Promise<BuildRunR
         ...(o.logCapBytes !== undefined && { logCapBytes: o.logCapBytes }),
         jobserver: (job) => jobTokens(engine, job, packages.get(job.pkgname)!),
       })),
-      finish: jobOutcome(stuck, history),
+      finish: jobOutcome(stuck, history, o.arch),
       hooks: [durable.locks, stuck], sources: [durable.locks, ...(feed ? [feed] : []), ...(fetcher ? [fetcher] : [])],
       check: (pkgname) => Promise.resolve(durable.currency.check(pkgname)),
       retryPauseS: (job) => (job.attempt < o.engine.maxAttempts ? (o.retryPauseS ?? 5) * 2 ** (job.attempt - 1) : 0),

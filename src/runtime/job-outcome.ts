@@ -13,8 +13,8 @@ import type { HistoryStore } from '../store/history-store.js';
 import type { JobSetup } from './job-hooks.js';
 import type { StuckWatch } from './stuck-watch.js';
 
-/** The coordinator's `finish`: a job's outcome from its report, the job recorded in `history`. */
-export function jobOutcome(stuck: StuckWatch, history: HistoryStore): (job: Job, report: BuildReport, setup: JobSetup, at: number) => JobOutcome {
+/** The coordinator's `finish`: a job's outcome from its report, the job recorded in `history` as built for `arch`. */
+export function jobOutcome(stuck: StuckWatch, history: HistoryStore, arch: string | undefined): (job: Job, report: BuildReport, setup: JobSetup, at: number) => JobOutcome {
   return (job, report, setup, at) => {
     let outcome = stuck.outcome(job, report.outcome);
     if (outcome.kind === 'failed') outcome = { ...outcome, error: classifyLogFile(outcome.phase, setup.buildJob.logFile, outcome.error) };
@@ -25,6 +25,7 @@ export function jobOutcome(stuck: StuckWatch, history: HistoryStore): (job: Job,
         outcome: outcome.kind === 'built' ? 'built' : 'failed', wallS: at - job.startedAt,
         cpuS: phases.reduce((sum, p) => sum + p.cpuS, 0), phases, logBytes: logSize(setup.buildJob.logFile), at,
         ...(report.memoryMiB !== undefined && { memoryMiB: report.memoryMiB }), ...(report.diskMiB !== undefined && { diskMiB: report.diskMiB }),
+        ...(arch !== undefined && { arch }),
       }]);
     }
     return outcome;

@@ -3,12 +3,14 @@
 // MIGRATIONS, each the SQL that takes a store from its version to the next,
 // so a run directory's history outlives kiln upgrades.
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** MIGRATIONS[v]: from schema v to v + 1. */
 export const MIGRATIONS: Readonly<Record<number, string>> = {
   // 2: the history keeps the peak memory and the work directory's size (dpb's size.log) of each build.
   1: 'ALTER TABLE history ADD COLUMN memory_mib INTEGER; ALTER TABLE history ADD COLUMN disk_mib INTEGER;',
+  // 3: the history keeps the architecture each job was built for (NULL: recorded before, not known).
+  2: 'ALTER TABLE history ADD COLUMN arch TEXT;',
 };
 
 export const SCHEMA = `
@@ -71,7 +73,8 @@ CREATE TABLE history (
   log_bytes INTEGER,
   at REAL NOT NULL,
   memory_mib INTEGER,
-  disk_mib INTEGER
+  disk_mib INTEGER,
+  arch TEXT
 );
 CREATE INDEX history_pkgpath ON history (pkgpath, at);
 CREATE TABLE kv (

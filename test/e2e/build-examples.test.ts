@@ -11,6 +11,8 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 
+import Database from 'better-sqlite3';
+
 import { bestMatch } from '../../src/core/resolve/pattern.js';
 import { examples, kiln, type KilnRun } from './scan-fixtures.js';
 
@@ -121,5 +123,13 @@ void describe('kiln build --tree examples', () => {
     const txt = readFileSync(path.join(dir, 'logs/report.txt'), 'utf8');
     assert.match(txt, /Packages breaking the most other packages/);
     assert.match(txt, /graphics\/libkimg +2 /);
+  });
+
+  void test('the history keeps every built and failed job as built for the run\'s architecture', () => {
+    const db = new Database(path.join(dir, 'logs/kiln.db'), { readonly: true });
+    const rows = db.prepare('SELECT arch, count(*) AS n FROM history GROUP BY arch').all();
+    db.close();
+    assert.match(String(report.summary.arch), /^\w+$/);
+    assert.deepEqual(rows, [{ arch: report.summary.arch, n: 24 }]);
   });
 });

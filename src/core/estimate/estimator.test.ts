@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { DEFAULT_ESTIMATE, Estimator, nameStem, type RecordedJob } from './estimator.js';
+import { DEFAULT_ESTIMATE, Estimator, nameStem, recordsForArch, type RecordedJob } from './estimator.js';
 
 const job = (pkgname: string, pkgpath: string, wallS: number, outcome: RecordedJob['outcome'] = 'built'): RecordedJob => ({
   pkgname, pkgpath, wallS, cpuS: wallS * 2, makeJobs: 4, outcome,
@@ -55,4 +55,18 @@ void test('the disk a port needed last time comes only from its own builds, neve
   assert.equal(e.estimate('gcc12-12.6.0', 'lang/gcc12').diskMiB, 4096, 'a new version of the same port');
   assert.equal(e.estimate('gcc13-13.1.0', 'lang/gcc13').diskMiB, undefined, 'another port guessed from its name stem');
   assert.equal(e.estimate('zsh-5.9', 'shells/zsh').diskMiB, undefined, 'never measured');
+});
+
+void test('a build for one arch estimates a port from its records of that arch, else from the others unscaled', () => {
+  const on = (arch: string | undefined, record: RecordedJob): RecordedJob => ({ ...record, ...(arch !== undefined && { arch }) });
+  const mixed = [
+    on('aarch64', job('gcc12-12.5.0', 'lang/gcc12', 20000)), on('x86_64', job('gcc12-12.5.0', 'lang/gcc12', 7800)),
+    on(undefined, job('bash-5.3.9', 'shells/bash', 100)), on('x86_64', job('zsh-5.9', 'shells/zsh', 200)),
+  ];
+  const arm = new Estimator(recordsForArch(mixed, 'aarch64'));
+  assert.equal(arm.estimate('gcc12-12.5.0').wallS, 20000, 'its own arch, though an x86_64 record is later');
+  assert.equal(arm.estimate('zsh-5.9').wallS, 200, 'no aarch64 record: the x86_64 one as it is');
+  assert.equal(arm.estimate('bash-5.3.9').wallS, 100, 'no aarch64 record: one of unknown arch as it is');
+  assert.equal(new Estimator(recordsForArch(mixed, 'x86_64')).estimate('gcc12-12.5.0').wallS, 7800);
+  assert.equal(new Estimator(recordsForArch(mixed, undefined)).estimate('gcc12-12.5.0').wallS, 7800, 'no arch given: every record, the latest wins');
 });

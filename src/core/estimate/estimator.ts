@@ -4,7 +4,9 @@
 // version), else ports of the same name for another language version
 // (py312-six from py313-six), else, when the scan's facts of the port are
 // given, a guess from them (estimate-model.ts), else the median of the
-// whole history. An estimate is never zero.
+// whole history. An estimate is never zero. A build for one architecture
+// reads a port's records of that architecture when it has any
+// (recordsForArch).
 
 import { type EstimateModel, fitEstimateModel, type PortFacts } from './estimate-model.js';
 import type { Estimate, PhaseTiming, PkgName, PkgPath } from '../model.js';
@@ -22,6 +24,8 @@ export interface RecordedJob {
   readonly memoryMiB?: number;
   /** The work directory's size when the build ended, when measured. */
   readonly diskMiB?: number;
+  /** The architecture it was built for; absent when not known. */
+  readonly arch?: string;
 }
 
 /** Used when there is no history at all: the order of a small port's build. */
@@ -105,6 +109,23 @@ export class Estimator {
   recorded(pkgname: PkgName): RecordedJob | undefined {
     return this.byPkgname.get(pkgname);
   }
+}
+
+/**
+ * The records that estimate a build for `arch`: a port (its pkgpath, else its
+ * pkgname) with records of `arch` keeps only those; a port with none keeps
+ * its records of other or unknown architectures, unscaled, as a time measured
+ * elsewhere still orders the ports better than a guess from nothing does.
+ */
+export function recordsForArch<R extends RecordedJob>(records: readonly R[], arch: string | undefined): R[] {
+  if (arch === undefined) return [...records];
+  const portsOfArch = new Set(records.filter((r) => r.arch === arch).map(portOf));
+  return records.filter((r) => r.arch === arch || !portsOfArch.has(portOf(r)));
+}
+
+/** pkgpaths have a slash, pkgnames none: one key space for both. */
+function portOf(record: RecordedJob): string {
+  return record.pkgpath !== '' ? record.pkgpath : record.pkgname;
 }
 
 /** The name without its version and without a language-version prefix: py312-six-1.17 -> six. */

@@ -23,6 +23,8 @@ export interface HistoryRecord {
   /** Peak memory of its processes and its work directory's size at its end, in MiB, where the builder measured them. */
   readonly memoryMiB?: number;
   readonly diskMiB?: number;
+  /** The architecture it was built for (`uname -m`); absent when not known (a CSV, a store older than schema 3). */
+  readonly arch?: string;
   /** Seconds since the epoch, 0 when the file has no timestamp. */
   readonly at: number;
 }
