@@ -54,7 +54,7 @@ void test('a host ending soon takes the short job, the long one waits and says w
   const first = starts(e.begin(0, [{ name: 'slurm-p-1', slots: 2, speed: 1, cores: 2, until: 600 }]));
   assert.deepEqual(first.map((j) => `${j.pkgname} ${j.host}`), ['short-1 slurm-p-1'], 'the long job does not start where it cannot end');
   const reason = e.waitReasons(1, 'long-1').get('long-1');
-  assert.equal(reason && formatWaitReason(reason), 'it is not expected to end before the time limit of slurm-p-1 (a new allocation is asked for)');
+  assert.equal(reason && formatWaitReason(reason), 'it is not expected to end before the time limit of slurm-p-1 (a new allocation is asked for if a fresh one has time for it)');
   const second = starts(e.handle({ type: 'host-up', at: 2, host: { name: 'slurm-p-2', slots: 1, speed: 1, cores: 1, until: 2 + 7200 } }));
   assert.deepEqual(second.map((j) => `${j.pkgname} ${j.host}`), ['long-1 slurm-p-2']);
 });
