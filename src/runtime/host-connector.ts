@@ -145,8 +145,9 @@ export class HostConnector {
     const free = demand.hosts.reduce((n, h) => n + (h.up && !ended.has(h.name) ? Math.max(0, h.slots - h.running) : 0), 0);
     // A late package takes no free slot up; it counts only if a fresh allocation would have time for it, so one too long for any is never asked for.
     const late = demand.late ?? [];
-    const fits = (host: HostState, d: number): boolean => fitsFresh(host.binding.executor.onDemand?.limitS, this.specOf(host).speed, d);
     const onDemand = this.hosts.filter((h) => h.binding.executor.onDemand !== undefined && !h.retired && !h.givenUp);
+    const speed = new Map(late.length === 0 ? [] : onDemand.map((h) => [h, this.specOf(h).speed]));
+    const fits = (host: HostState, d: number): boolean => fitsFresh(host.binding.executor.onDemand?.limitS, speed.get(host)!, d);
     let short = Math.max(0, demand.ready - late.length - free);
     let lateShort = late.filter((d) => onDemand.some((h) => fits(h, d))).length;
     const take = (host: HostState): void => { // its slots go to what waits, late work after the rest
