@@ -169,7 +169,7 @@ export class Coordinator {
           break;
         }
         this.apply(this.step(input));
-        this.connector.demand({ ready: this.o.engine.snapshot().ready, hosts: this.o.engine.hostStates().map((h) => ({ name: h.name, up: h.state === 'up', slots: h.spec.slots, running: h.running })) });
+        this.connector.demand({ ready: this.o.engine.snapshot().ready, late: this.o.engine.untimely(this.now()), hosts: this.o.engine.hostStates().map((h) => ({ name: h.name, up: h.state === 'up', slots: h.spec.slots, running: h.running })) });
         const unserved = this.connector.allTried() ? this.o.engine.unservedOnly() : undefined;
         if (unserved) {
           for (const { pkgname, why } of unserved.slice(0, 10)) this.emit({ type: 'message', at: this.now(), level: 'error', text: `${pkgname} cannot start: ${why}` });

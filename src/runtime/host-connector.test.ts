@@ -115,3 +115,22 @@ void test('an allocation with a time limit takes jobs until its end less a margi
   assert.ok(said.includes('given back slurm-p-1: its allocation\'s time limit is near (10 min from when it came up)'), said.join('; '));
   connector.stop();
 });
+
+void test('work that the allocations up end too soon for asks for a fresh one, but not work too long for any allocation', async (t) => {
+  let now = 1000;
+  const { hosts, connector } = setup(600, 600, () => now); // a fresh allocation has 600 - 120 s for jobs
+  connector.start();
+  t.after(() => connector.stop());
+  await settle();
+  now = 1400;
+  connector.demand({ ready: 1, late: [300], hosts: view(['slurm-p-1']) });
+  connector.demand({ ready: 1, late: [300], hosts: view(['slurm-p-1']) }); // the one asked for is on its way: not asked twice
+  await settle();
+  assert.deepEqual(hosts.map((h) => h.connects), [1, 1, 0], 'a free slot up, but 80 s left there: a fresh allocation is asked for the 300 s job');
+  for (let step = 0; step < 3; step++) connector.demand({ ready: 1, late: [3000], hosts: view(['slurm-p-1', 'slurm-p-2'], { 'slurm-p-1': 1, 'slurm-p-2': 1 }) });
+  await settle();
+  assert.deepEqual(hosts.map((h) => h.connects), [1, 1, 0], 'longer than any allocation gives: it waits, and no slot busy makes it ask, step after step');
+  connector.demand({ ready: 2, late: [3000], hosts: view(['slurm-p-1', 'slurm-p-2'], { 'slurm-p-1': 1, 'slurm-p-2': 1 }) });
+  await settle();
+  assert.deepEqual(hosts.map((h) => h.connects), [1, 1, 1], 'work that fits the hosts up still asks when no slot is free');
+});

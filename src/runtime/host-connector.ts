@@ -7,8 +7,9 @@
 // up and every host was refused or given up, the build cannot go on (`none`).
 // Hosts held on demand (Slurm allocations, Executor.onDemand) wait on
 // standby: `demand`, after each step of the coordinator, brings them up
-// while ready work finds no free slot and gives them back when they have
-// been idle for their time while nothing waits. One with a time limit (an
+// while ready work finds no free slot, or no host up with time left for it,
+// and gives them back when they have been idle for their time while
+// nothing waits. One with a time limit (an
 // allocation's `limitS`) has a spec `until` (core/engine/host-deadline.ts):
 // the engine starts there only jobs that end in time, and once that time
 // has come the host is given back as soon as its jobs are done.
@@ -17,7 +18,7 @@ import type { HostLoad } from '../core/engine/engine-events.js';
 import type { HostSpec } from '../core/model.js';
 import type { Placement } from '../exec/agent-channel.js';
 import type { Executor, HostInfo } from '../exec/executor.js';
-import { untilOf } from '../core/engine/host-deadline.js';
+import { fitsFresh, untilOf } from '../core/engine/host-deadline.js';
 
 export interface HostListener {
   /** A host is up, or has a new spec; `again`: it was lost and came back; `load`: what it last measured, when it has. */
@@ -71,6 +72,8 @@ interface HostState {
 export interface Demand {
   /** Ready packages not started. */
   readonly ready: number;
+  /** Of those, the ones no host up can end in time (Engine.untimely): each one's expected seconds at speed 1. */
+  readonly late?: readonly number[];
   /** Each host's slots and running jobs, as the engine sees them. */
   readonly hosts: ReadonlyArray<{ readonly name: string; readonly up: boolean; readonly slots: number; readonly running: number }>;
 }
@@ -114,9 +117,10 @@ export class HostConnector {
 
   /**
    * After each step: an on-demand host on standby is brought up for each
-   * host's worth of ready packages that no free slot takes (one at a time
-   * per host, never more than the hosts there are); one that is up without a
-   * job is given back once it stays so for its idle time while none waits.
+   * host's worth of ready packages that no free slot takes, or that no host
+   * up has time left for but a fresh one would (one at a time per host,
+   * never more than the hosts there are); one that is up without a job is
+   * given back once it stays so for its idle time while none waits.
    */
   demand(demand: Demand): void {
     if (this.stopped) return;
@@ -139,16 +143,23 @@ export class HostConnector {
     }
     // A host whose time has come takes no job: its slots are not free.
     const free = demand.hosts.reduce((n, h) => n + (h.up && !ended.has(h.name) ? Math.max(0, h.slots - h.running) : 0), 0);
-    let short = demand.ready - free;
-    for (const host of this.hosts) {
-      if (host.binding.executor.onDemand === undefined || host.retired || host.givenUp) continue;
-      if (!host.standby && !host.up) short -= host.binding.spec.slots; // already being brought up
-    }
-    for (const host of this.hosts) {
-      if (short <= 0) break;
-      if (!host.standby || host.retired || host.givenUp) continue;
+    // A late package takes no free slot up; it counts only if a fresh allocation would have time for it, so one too long for any is never asked for.
+    const late = demand.late ?? [];
+    const onDemand = this.hosts.filter((h) => h.binding.executor.onDemand !== undefined && !h.retired && !h.givenUp);
+    const speed = new Map(late.length === 0 ? [] : onDemand.map((h) => [h, this.specOf(h).speed]));
+    const fits = (host: HostState, d: number): boolean => fitsFresh(host.binding.executor.onDemand?.limitS, speed.get(host)!, d);
+    let short = Math.max(0, demand.ready - late.length - free);
+    let lateShort = late.filter((d) => onDemand.some((h) => fits(h, d))).length;
+    const take = (host: HostState): void => { // its slots go to what waits, late work after the rest
+      lateShort -= Math.max(0, host.binding.spec.slots - short);
+      short = Math.max(0, short - host.binding.spec.slots);
+    };
+    for (const host of onDemand) if (!host.standby && !host.up) take(host); // already being brought up
+    for (const host of onDemand) {
+      if (short <= 0 && lateShort <= 0) break;
+      if (!host.standby || (short <= 0 && !late.some((d) => fits(host, d)))) continue;
       host.standby = false;
-      short -= host.binding.spec.slots;
+      take(host);
       void this.connect(host);
     }
   }

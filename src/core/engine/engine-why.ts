@@ -182,7 +182,7 @@ export function formatWaitReason(r: WaitReason): string {
         + (r.loadLimited.length > 0 ? ` (${r.loadLimited.map((h) => `${h.name} ${h.why}`).join('; ')})` : '');
     case 'host-disk': return `the hosts with a free slot have too little disk for it: ${r.hosts.map((h) => `${h.name} (${h.why})`).join(', ')}`;
     case 'admission': return `a slot is free on ${r.hosts.join(', ')} but the host's memory or load does not admit it`;
-    case 'time-limit': return `it is not expected to end before the time limit of ${names(r.hosts)} (a new allocation is asked for)`;
+    case 'time-limit': return `it is not expected to end before the time limit of ${names(r.hosts)} (a new allocation is asked for if a fresh one has time for it)`;
     case 'kept-slot': return 'a free slot is kept for a job on the critical path that is due soon';
     default: return r satisfies never;
   }

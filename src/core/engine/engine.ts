@@ -11,7 +11,7 @@
 // engine-dispatch.ts.
 
 import type { FetchUrgency } from '../distfiles/fetch-order.js';
-import { type DispatchDecision, dispatchRound, type DispatchSnapshot } from './engine-dispatch.js';
+import { type DispatchDecision, dispatchRound, type DispatchSnapshot, servedBy, timelyHosts } from './engine-dispatch.js';
 import type { EngineCommand, EngineEvent, HostLoad, HostState, Job } from './engine-events.js';
 import { Expectations } from './engine-expectations.js';
 import { grown, settle } from './engine-growth.js';
@@ -235,6 +235,22 @@ export class Engine {
       out.push({ pkgname: this.graph.pkgnames[id]!, why: formatWaitReason({ kind: 'features', ...unserved }) });
     }
     return out.length > 0 ? out : undefined;
+  }
+
+  /**
+   * The ready packages that a host up serves but none can end in time if
+   * started at `at` (host-deadline.ts): each one's expected seconds at speed
+   * 1. Only a host that came up later can take them. Empty at once while no
+   * host up has a time limit.
+   */
+  untimely(at: number): number[] {
+    const up = [...this.hosts.all()].filter((h) => h.state === 'up');
+    if (!up.some((h) => h.spec.until !== undefined)) return [];
+    const out: number[] = [];
+    for (const id of this.readiness.ready.values()) {
+      if (this.states.status[id] === 'open' && servedBy(this.dispatcher, up, id).length > 0 && timelyHosts(this.dispatcher, up, id, at).length === 0) out.push(this.expected.duration[id]!);
+    }
+    return out;
   }
 
   runningJobs(): Job[] {

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import type { EngineCommand, Job } from './engine-events.js';
 import { formatWaitReason } from './engine-why.js';
 import { Engine, type PlanEntry } from './engine.js';
-import { drainBeforeS, endsInTime, untilOf } from './host-deadline.js';
+import { drainBeforeS, endsInTime, fitsFresh, untilOf } from './host-deadline.js';
 import { evenMakeJobs } from '../policies/make-jobs-even.js';
 import { kilnPlacement } from '../policies/placement-kiln.js';
 import { kilnPriority } from '../policies/priority-kiln.js';
@@ -33,6 +33,16 @@ void test('an allocation stops taking jobs a fifth of its time before its end, a
   assert.equal(untilOf(1000, 600), 1000 + 600 - 120);
 });
 
+void test('a new allocation is worth asking for a job only if the job would end in a fresh one, with time to start it', () => {
+  // 600 s less its 120 s margin less 10 s to start: 470 s at speed 1.
+  assert.equal(fitsFresh(600, 1, 470), true);
+  assert.equal(fitsFresh(600, 1, 471), false);
+  assert.equal(fitsFresh(600, 2, 940), true, 'at its speed');
+  assert.equal(fitsFresh(60, 1, 43), true, 'a short allocation keeps a tenth of its window to start');
+  assert.equal(fitsFresh(60, 1, 44), false);
+  assert.equal(fitsFresh(undefined, 1, 1e9), true, 'no limit');
+});
+
 const entry = (name: string, wallS: number): PlanEntry => ({
   pkgname: `${name}-1`, pkgpath: `c/${name}`, deps: [], initial: { status: 'open' }, makeJobsSafe: false,
   estimate: { wallS, cpuS: wallS, buildWallS: wallS, buildCpuS: wallS, makeJobs: 1, source: 'history' },
@@ -44,7 +54,7 @@ void test('a host ending soon takes the short job, the long one waits and says w
   const first = starts(e.begin(0, [{ name: 'slurm-p-1', slots: 2, speed: 1, cores: 2, until: 600 }]));
   assert.deepEqual(first.map((j) => `${j.pkgname} ${j.host}`), ['short-1 slurm-p-1'], 'the long job does not start where it cannot end');
   const reason = e.waitReasons(1, 'long-1').get('long-1');
-  assert.equal(reason && formatWaitReason(reason), 'it is not expected to end before the time limit of slurm-p-1 (a new allocation is asked for)');
+  assert.equal(reason && formatWaitReason(reason), 'it is not expected to end before the time limit of slurm-p-1 (a new allocation is asked for if a fresh one has time for it)');
   const second = starts(e.handle({ type: 'host-up', at: 2, host: { name: 'slurm-p-2', slots: 1, speed: 1, cores: 1, until: 2 + 7200 } }));
   assert.deepEqual(second.map((j) => `${j.pkgname} ${j.host}`), ['long-1 slurm-p-2']);
 });
@@ -53,4 +63,18 @@ void test('a lone host ending too soon for every ready job starts none of them, 
   const e = new Engine([entry('long', 3600)], { priority: kilnPriority, placement: kilnPlacement, makeJobs: evenMakeJobs, maxAttempts: 3 });
   assert.deepEqual(starts(e.begin(0, [{ name: 'slurm-p-1', slots: 1, speed: 1, cores: 1, until: 60 }])), []);
   assert.equal(e.finished, false);
+});
+
+void test('the ready packages no host up can end in time are told, each with its expected time; none while no host has a limit', () => {
+  const plan = [entry('long', 3600), entry('mid', 500), entry('short', 10), entry('tiny', 5)];
+  const config = { priority: kilnPriority, placement: kilnPlacement, makeJobs: evenMakeJobs, maxAttempts: 3 };
+  const free = new Engine(plan, config);
+  free.begin(0, [{ name: 'h', slots: 1, speed: 1, cores: 1 }]);
+  assert.deepEqual(free.untimely(1), [], 'a host with no limit has time for anything');
+  const e = new Engine(plan, config);
+  assert.deepEqual(starts(e.begin(0, [{ name: 'slurm-p-1', slots: 1, speed: 1, cores: 1, until: 600 }])).map((j) => j.pkgname), ['mid-1']);
+  assert.deepEqual(e.untimely(1).sort((a, b) => a - b), [3600], 'short and tiny wait for the busy slot, not for time');
+  assert.deepEqual(e.untimely(595).sort((a, b) => a - b), [10, 3600], 'as the end comes nearer, more do not fit');
+  e.handle({ type: 'host-up', at: 200, host: { name: 'slurm-p-2', slots: 1, speed: 1, cores: 1, until: 200 + 7200 } });
+  assert.deepEqual(e.untimely(201), [], 'a host with time left takes them');
 });

@@ -19,3 +19,18 @@ export function drainBeforeS(limitS: number): number {
 export function untilOf(upAt: number, limitS: number): number {
   return upAt + limitS - drainBeforeS(limitS);
 }
+
+/** What a job needs beyond its estimate to be worth a new allocation: the host comes up a little before the job can start there. */
+const START_SLACK_S = 10;
+
+/**
+ * Whether a job expected to take `durationS` (at speed 1) would end in time
+ * on a host of `speed` in a fresh allocation of `limitS` seconds, so asking
+ * for one is worth it; with no limit, always. A job longer than that is
+ * asked for no allocation, however long it waits.
+ */
+export function fitsFresh(limitS: number | undefined, speed: number, durationS: number): boolean {
+  if (limitS === undefined) return true;
+  const windowS = untilOf(0, limitS);
+  return durationS / speed <= windowS - Math.min(START_SLACK_S, windowS / 10);
+}
