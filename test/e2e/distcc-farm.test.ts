@@ -79,7 +79,7 @@ after(async () => {
 
 void test('a USE_DISTCC port compiles on the listed distccd servers, makes the same package, and its sandbox reaches nothing else', { skip, timeout: 120_000 }, async () => {
   const [a, b] = cluster.hosts;
-  const farm = await build('farm', `localhost jobs=1 distcc=${a!.address}/2,${b!.address}/2`);
+  const farm = await build('farm', `localhost jobs=1 cores=1 distcc=${a!.address}/2,${b!.address}/2`);
   assert.equal(farm.code, 0, farm.lines.slice(-20).join('\n'));
   const log = await readFile(join(farm.logdir, 'packages', 'manyc-1.0.log'), 'utf8');
   assert.match(log, /distcc: compiling on .* 5 make jobs/, 'make jobs: its share (1) plus the farm\'s 4 slots');
@@ -95,7 +95,7 @@ void test('a USE_DISTCC port compiles on the listed distccd servers, makes the s
   assert.match(log, new RegExp(`probe ${a!.address}:3632: refused`));
   assert.match(log, new RegExp(`probe ${a!.address}:22: refused`));
 
-  const alone = await build('alone', 'localhost jobs=1');
+  const alone = await build('alone', 'localhost jobs=1 cores=1');
   assert.equal(alone.code, 0, alone.lines.slice(-20).join('\n'));
   assert.doesNotMatch(await readFile(join(alone.logdir, 'packages', 'manyc-1.0.log'), 'utf8'), /distcc:/, 'a host without a farm compiles here');
   const [withFarm, without] = await Promise.all([farm, alone].map((run) => packageContents(join(run.all, 'manyc-1.0.tgz'))));
