@@ -18,6 +18,7 @@ import type { RunStore } from '../store/run-store.js';
 import type { Clock } from './clock.js';
 import type { DiskSpace } from './disk-space.js';
 import { EventQueue } from './event-queue.js';
+import { tooLongForAny } from '../core/engine/host-deadline.js';
 import { HostConnector } from './host-connector.js';
 import { HostMembership } from './host-membership.js';
 import { LoadRecord } from './load-record.js';
@@ -169,7 +170,13 @@ export class Coordinator {
           break;
         }
         this.apply(this.step(input));
-        this.connector.demand({ ready: this.o.engine.snapshot().ready, late: this.o.engine.untimely(this.now()), hosts: this.o.engine.hostStates().map((h) => ({ name: h.name, up: h.state === 'up', slots: h.spec.slots, running: h.running })) });
+        const [late, ready] = [this.o.engine.untimely(this.now()), this.o.engine.snapshot().ready];
+        this.connector.demand({ ready, late, hosts: this.o.engine.hostStates().map((h) => ({ name: h.name, up: h.state === 'up', slots: h.spec.slots, running: h.running })) });
+        if (late.length > 0 && late.length === ready && this.o.engine.runningJobs().length === 0 && tooLongForAny(late, this.connector.limits())) {
+          this.emit({ type: 'message', at: this.now(), level: 'error', text: `${late.length} ready package(s) are expected to take longer than any allocation's time limit leaves them (kiln why names them); raise time= in the hosts file, then run the same command again` });
+          result = 'no-host';
+          break;
+        }
         const unserved = this.connector.allTried() ? this.o.engine.unservedOnly() : undefined;
         if (unserved) {
           for (const { pkgname, why } of unserved.slice(0, 10)) this.emit({ type: 'message', at: this.now(), level: 'error', text: `${pkgname} cannot start: ${why}` });

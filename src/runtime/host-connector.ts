@@ -7,10 +7,9 @@
 // up and every host was refused or given up, the build cannot go on (`none`).
 // Hosts held on demand (Slurm allocations, Executor.onDemand) wait on
 // standby: `demand`, after each step of the coordinator, brings them up
-// while ready work finds no free slot, or no host up with time left for it,
-// and gives them back when they have been idle for their time while
-// nothing waits. One with a time limit (an
-// allocation's `limitS`) has a spec `until` (core/engine/host-deadline.ts):
+// while ready work finds no free slot, or no host up with time left for
+// it, and gives them back when idle for their time while nothing waits.
+// One with a time limit has a spec `until` (core/engine/host-deadline.ts):
 // the engine starts there only jobs that end in time, and once that time
 // has come the host is given back as soon as its jobs are done.
 
@@ -97,12 +96,11 @@ export class HostConnector {
 
   start(): void {
     this.started = true;
-    // One on-demand host is held from the start, so the build has somewhere to begin; `demand` holds more.
-    let held = false;
+    let held = false; // one on-demand host is held from the start, so the build has somewhere to begin; `demand` holds more
     for (const host of this.hosts) {
-      const standby = host.binding.executor.onDemand !== undefined && held;
-      held ||= host.binding.executor.onDemand !== undefined;
-      this.bringUp(host, standby);
+      const onDemand = host.binding.executor.onDemand !== undefined;
+      this.bringUp(host, onDemand && held);
+      held ||= onDemand;
     }
   }
 
@@ -162,6 +160,11 @@ export class HostConnector {
       take(host);
       void this.connect(host);
     }
+  }
+
+  /** Each host's time limit (undefined: none) and speed, for host-deadline.ts's tooLongForAny. */
+  limits(): { limitS: number | undefined; speed: number }[] {
+    return this.hosts.filter((h) => !h.retired && !h.givenUp).map((h) => ({ limitS: h.binding.executor.onDemand?.limitS, speed: this.specOf(h).speed }));
   }
 
   private idleEnded(host: HostState): void {

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import type { EngineCommand, Job } from './engine-events.js';
 import { formatWaitReason } from './engine-why.js';
 import { Engine, type PlanEntry } from './engine.js';
-import { drainBeforeS, endsInTime, fitsFresh, untilOf } from './host-deadline.js';
+import { drainBeforeS, endsInTime, fitsFresh, tooLongForAny, untilOf } from './host-deadline.js';
 import { evenMakeJobs } from '../policies/make-jobs-even.js';
 import { kilnPlacement } from '../policies/placement-kiln.js';
 import { kilnPriority } from '../policies/priority-kiln.js';
@@ -77,4 +77,16 @@ void test('the ready packages no host up can end in time are told, each with its
   assert.deepEqual(e.untimely(595).sort((a, b) => a - b), [10, 3600], 'as the end comes nearer, more do not fit');
   e.handle({ type: 'host-up', at: 200, host: { name: 'slurm-p-2', slots: 1, speed: 1, cores: 1, until: 200 + 7200 } });
   assert.deepEqual(e.untimely(201), [], 'a host with time left takes them');
+});
+
+void test('jobs too long for every host: only when each host has a time limit and no fresh allocation of any gives each job the time', () => {
+  const minute = { limitS: 60, speed: 1 }; // a 48 s window, 38 s of it for a job
+  const twoMinutes = { limitS: 120, speed: 1 };
+  assert.equal(tooLongForAny([60], [minute]), true, 'a 60 s guess on 1-minute allocations never starts');
+  assert.equal(tooLongForAny([60], [minute, twoMinutes]), false, 'a longer allocation line has time for it');
+  assert.equal(tooLongForAny([60], [{ limitS: 60, speed: 2 }]), false, 'a faster host has time for it');
+  assert.equal(tooLongForAny([60], [minute, { limitS: undefined, speed: 1 }]), false, 'a host without a limit may take it');
+  assert.equal(tooLongForAny([60, 10], [minute]), false, 'one of them fits: waiting helps');
+  assert.equal(tooLongForAny([], [minute]), false);
+  assert.equal(tooLongForAny([60], []), false);
 });

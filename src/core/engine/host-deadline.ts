@@ -34,3 +34,13 @@ export function fitsFresh(limitS: number | undefined, speed: number, durationS: 
   const windowS = untilOf(0, limitS);
   return durationS / speed <= windowS - Math.min(START_SLACK_S, windowS / 10);
 }
+
+/**
+ * Whether every job of `late` (expected seconds at speed 1) is too long for
+ * every host of the build: each has a time limit, and no fresh allocation
+ * of any gives the job the time. Then waiting cannot help.
+ */
+export function tooLongForAny(late: readonly number[], hosts: ReadonlyArray<{ readonly limitS: number | undefined; readonly speed: number }>): boolean {
+  if (late.length === 0 || hosts.length === 0 || hosts.some((h) => h.limitS === undefined)) return false;
+  return late.every((d) => !hosts.some((h) => fitsFresh(h.limitS, h.speed, d)));
+}
