@@ -5,9 +5,9 @@
 // not failure handling. It measures the engine's CPU time when given a CPU
 // clock.
 
-import type { EngineCommand } from '../engine/engine-events.js';
+import type { EngineCommand, Job } from '../engine/engine-events.js';
 import { Engine, type EngineConfig, type PlanEntry } from '../engine/engine.js';
-import type { HostSpec, PkgName, PkgPath } from '../model.js';
+import type { HostSpec } from '../model.js';
 import { SimulatedJobserver } from './simulated-jobserver.js';
 
 export interface SimulationSetup {
@@ -30,13 +30,7 @@ export interface SimulationSetup {
 }
 
 /** One job as it ran in the simulation. */
-export interface SimulatedJob {
-  readonly id: number;
-  readonly pkgname: PkgName;
-  readonly pkgpath: PkgPath;
-  readonly host: string;
-  readonly slot: number;
-  readonly makeJobs: number;
+export interface SimulatedJob extends Pick<Job, 'id' | 'pkgname' | 'pkgpath' | 'host' | 'slot' | 'makeJobs'> {
   readonly start: number;
   readonly end: number;
   /** With the jobserver: the most make jobs it ran with at any time. */
