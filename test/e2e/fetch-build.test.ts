@@ -278,9 +278,11 @@ describe('fetch jobs beside the builds', () => {
 
   test('kiln fetch mirrors the tree into an empty DISTDIR and names what it could not have', async () => {
     const mirror = join(work, 'mirror');
-    const got = await kiln(['fetch', '--tree', d.tree, '--distdir', mirror, '--master-site-override', server.url('b'), 'fetch/needsnowhere', 'fetch/second', 'fetch/corrupt']);
+    const got = await kiln(['fetch', '--tree', d.tree, '--distdir', mirror, '--master-site-override', server.url('b'), 'fetch/needsnowhere', 'fetch/second', 'fetch/corrupt', 'fetch/slow']);
     assert.equal(got.code, 1, got.stderr);
-    assert.deepEqual(readdirSync(mirror).sort(), ['corrupt-1.0.tar.gz', 'second-1.0.tar.gz']);
+    assert.deepEqual(readdirSync(mirror).sort(), ['corrupt-1.0.tar.gz', 'second-1.0.tar.gz', 'slow-1.0.tar.gz']);
+    // The slow file (1.4 MiB at 400 kB/s) is shown while it comes, with its bytes so far.
+    assert.match(got.stdout, /^fetch slow-1\.0\.tar\.gz 127\.0\.0\.1:\d+ [\d.]+ (B|KiB|MiB)\/1\.4 MiB [\d.]+ (B|KiB|MiB)\/s \ds$/m);
     assert.match(got.stderr, /nowhere-1\.0: nowhere-1\.0\.tar\.gz could not be had/);
     assert.match(got.stdout, /fetched second-1\.0\.tar\.gz from 127\.0\.0\.1:\d+/);
     const all = await kiln(['fetch', '--tree', d.tree, '--distdir', distdir]);

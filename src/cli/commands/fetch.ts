@@ -19,6 +19,7 @@ import type { Command, CommandIO } from '../command.js';
 import { UsageError, UserError } from '../command.js';
 import { EXIT, exitHelp } from '../exit-status.js';
 import { FETCH_HELP, FETCH_OPTIONS, fetchSettings } from '../fetch-wiring.js';
+import { FETCH_PROGRESS_S, FetchProgress } from '../fetch-progress.js';
 import { openTreeKind } from '../trees/open-tree.js';
 import { DRIVER_HELP, DRIVER_OPTIONS } from '../trees/tree-kind.js';
 
@@ -28,7 +29,8 @@ Fetches every distfile of the tree's ports, or of the listed PKGPATHs
 (category/name) and every port they depend on, into DISTDIR, and verifies
 each against its port's distinfo (size and checksums) before it takes its
 name there. A file already in DISTDIR is verified and kept, or moved aside
-to NAME.corrupt and fetched again. Prints a line per distfile.
+to NAME.corrupt and fetched again. Prints a line per distfile, and one
+every ${FETCH_PROGRESS_S} s for each still coming (bytes so far, rate).
 
 options:
   --tree DIR        the tree (default: the current directory)
@@ -72,6 +74,7 @@ async function fetchAll(lister: DistfileLister, entries: readonly IndexEntry[], 
   const wanted = entries.filter((e) => lister.waits(e)).map((e) => ({ pkgname: e.pkgname, pkgpath: indexValue(e, 'PKG_LOCATION') ?? '', entry: e }));
   io.stdout.write(`kiln fetch: ${wanted.length} of ${entries.length} packages may have distfiles; DISTDIR ${settings.distdir}\n`);
   const failed: string[] = [];
+  const progress = new FetchProgress((line) => io.stdout.write(line));
   const ended = new Promise<void>((resolve) => {
     let left = wanted.length;
     const portEnded = (pkgname: string, result: PortFetchResult): void => {
@@ -82,16 +85,20 @@ async function fetchAll(lister: DistfileLister, entries: readonly IndexEntry[], 
     io.signal.addEventListener('abort', () => resolve(), { once: true });
     const queue = new FetchQueue({
       distdir: settings.distdir, limits: settings.limits, lock: lockDistfile, signal: io.signal, portEnded,
-      distfileEnded: ({ name, result, site, bytes, seconds }) => io.stdout.write(result.ok
-        ? (result.fetched ? `fetched ${name} from ${site}: ${bytes} bytes in ${seconds.toFixed(1)} s\n` : `have ${name}\n`)
-        : `FAILED ${name}\n`),
+      distfileStarted: (started) => progress.started(started),
+      distfileEnded: ({ name, result, site, bytes, seconds }) => {
+        progress.ended(name);
+        io.stdout.write(result.ok
+          ? (result.fetched ? `fetched ${name} from ${site}: ${bytes} bytes in ${seconds.toFixed(1)} s\n` : `have ${name}\n`)
+          : `FAILED ${name}\n`);
+      },
     });
     void lister.list(wanted, (pkgname, distfiles) => {
       if (distfiles.ok) queue.want([{ port: pkgname, requests: distfiles.requests }]);
       else portEnded(pkgname, distfiles);
     }, () => ({ ready: true, priority: 0 }), io.signal);
   });
-  await ended;
+  await ended.finally(() => progress.close());
   if (io.signal.aborted) return EXIT.interrupted;
   for (const line of failed.sort()) io.stderr.write(`kiln fetch: ${line}\n`);
   if (failed.length > 0) io.stderr.write(`kiln fetch: ${failed.length} package(s) miss distfiles\n`);

@@ -19,8 +19,23 @@ export function fetchSummary(view: RunView): string | undefined {
 export function fetchLines(view: RunView): string[] {
   const running = view.fetches.running;
   const nameWidth = Math.min(32, Math.max(0, ...running.map((f) => printable(f.name).length)));
-  const lines = running.map((f) => `fetch ${padEndCols(printable(f.name), nameWidth)} ${printable(f.site)} `
-    + `${formatSize(f.bytes)}/${formatSize(f.size)} ${formatSize(Math.round(f.rate))}/s ${duration(f.elapsedS)}`);
+  const lines = running.map((f) => fetchLine(f, nameWidth));
   const summary = fetchSummary(view);
   return summary === undefined ? lines : [...lines, summary];
+}
+
+/** A running fetch as it is coming: `fetch NAME SITE 512 KiB/1.4 MiB 300 KiB/s 2s`. */
+export interface FetchComing {
+  readonly name: string;
+  readonly site: string;
+  readonly bytes: number;
+  readonly size: number;
+  /** Bytes per second since it began. */
+  readonly rate: number;
+  readonly elapsedS: number;
+}
+
+export function fetchLine(f: FetchComing, nameWidth = 0): string {
+  return `fetch ${padEndCols(printable(f.name), nameWidth)} ${printable(f.site)} `
+    + `${formatSize(f.bytes)}/${formatSize(f.size)} ${formatSize(Math.round(f.rate))}/s ${duration(f.elapsedS)}`;
 }
