@@ -176,7 +176,7 @@ export function dispatchRound(ctx: DispatchSnapshot, at: number): DispatchDecisi
       makeJobsSafe: ctx.makeJobsSafe[id]!, waiting: ctx.ready.size - taken, topPriority,
       durationS: duration[id]!, tailS: tail[id]!, plannedMakeJobs: planned?.[id] ?? 1, backlogS,
     };
-    const { views, why } = placeByClass(candidate, hosts.map((h) => {
+    const { views, why } = placeByClass(candidate.estimate, hosts.map((h) => {
       const view = viewFor(ctx, pool, free, h, candidate, reservations, at);
       return eligible.includes(h) ? view : { ...view, freeSlots: 0 };
     }), (name) => bigHosts.has(name));

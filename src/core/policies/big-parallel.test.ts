@@ -29,31 +29,29 @@ void test('a port is big-parallel by history when its build phase kept 3 cores b
   for (const [what, estimate, cores] of table) assert.equal(manyCoresByHistory(estimate), cores, what);
 });
 
-const view = (name: string, freeSlots: number, speed = 1, cores = 4): HostView => ({
-  name, speed, slots: 1, freeSlots, cores, coresInUse: 0, freeCores: freeSlots > 0 ? cores : 0, running: 0, slotFreeAt: 0,
+const view = (name: string, freeSlots: number): HostView => ({
+  name, speed: 1, slots: 1, freeSlots, cores: 4, coresInUse: 0, freeCores: freeSlots > 0 ? 4 : 0, running: 0, slotFreeAt: 0,
   memoryMiB: undefined, memoryInUseMiB: 0, load: undefined,
 });
 const free = (views: readonly HostView[]): string[] => views.filter((v) => v.freeSlots > 0).map((v) => v.name);
 
-void test('placement sees the free big-parallel hosts only for a big port, and the ordinary ones for others while they serve as well', () => {
+void test('placement sees the free big-parallel hosts only for a big port, as if the others would never free, and every host otherwise', () => {
   const isBig = (name: string): boolean => name.startsWith('big');
-  const big = { estimate: recorded(1800, 3.9), plannedMakeJobs: 1 };
-  const small = { estimate: recorded(1800, 1), plannedMakeJobs: 1 };
+  const big = recorded(1800, 3.9);
   const said = 'big-parallel by history (3.9 cores over 117 min of build CPU)';
-  const table: [string, typeof big, HostView[], string[], string | undefined][] = [
+  const table: [string, Estimate, HostView[], string[], string | undefined][] = [
     ['big port, a big host free', big, [view('plain', 1), view('big', 1)], ['big'], said],
     ['big port, big hosts busy: never waits', big, [view('plain', 1), view('big', 0)], ['plain'], `${said}, no big-parallel host free`],
     ['big port, no big host up: nothing to say', big, [view('plain', 1)], ['plain'], undefined],
-    ['ordinary port, an ordinary host free: the big one stays for big ports', small, [view('plain', 1), view('big', 1)], ['plain'], undefined],
-    ['ordinary port, ordinary hosts busy: takes the big one', small, [view('plain', 0), view('big', 1)], ['big'], undefined],
-    ['ordinary port, the free ordinary host slower', small, [view('plain', 1, 0.5), view('big', 1)], ['plain', 'big'], undefined],
-    ['ordinary port planned wider than the ordinary host', { ...small, plannedMakeJobs: 8 }, [view('plain', 1), view('big', 1, 1, 16)], ['plain', 'big'], undefined],
+    ['ordinary port: every host', recorded(1800, 1), [view('plain', 1), view('big', 1)], ['plain', 'big'], undefined],
   ];
-  for (const [what, job, views, expected, why] of table) {
-    const placed = placeByClass(job, views, isBig);
+  for (const [what, estimate, views, expected, why] of table) {
+    const placed = placeByClass(estimate, views, isBig);
     assert.deepEqual(free(placed.views), expected, what);
     assert.equal(placed.why, why, what);
   }
+  const hidden = placeByClass(big, [view('plain', 1), view('big', 1)], isBig).views[0]!;
+  assert.equal(hidden.slotFreeAt, Infinity, 'a placement that waits for a faster host does not wait for a hidden one');
 });
 
 const entry = (name: string, estimate: Estimate): PlanEntry => ({
@@ -62,18 +60,15 @@ const entry = (name: string, estimate: Estimate): PlanEntry => ({
 const starts = (cmds: EngineCommand[]): Job[] => cmds.flatMap((c) => (c.type === 'start' ? [c.job] : []));
 const host = (name: string, more: Partial<HostSpec> = {}): HostSpec => ({ name, slots: 1, speed: 1, cores: 4, ...more });
 
-void test('the engine starts a big port on the big-parallel host even behind a more urgent ordinary one, and never holds it back', () => {
-  // The ordinary port is longer, so more urgent: it would take the first free host, the big host among them.
-  const plan = [entry('small', recorded(5000, 1)), entry('llvm', recorded(1800, 3.9)), entry('cmake', recorded(1500, 3.8))];
+void test('the engine starts a big port on the big-parallel host though a faster one is free, and the next big port on the faster one at once', () => {
+  // Without the class, kiln's placement gives the most urgent job (llvm) the fastest free host (plain), cmake the other.
+  const plan = [entry('llvm', recorded(1800, 3.9)), entry('cmake', recorded(1500, 3.8))];
   const e = new Engine(plan, { ...policySet('kiln', true), maxAttempts: 3 });
-  const first = starts(e.begin(0, [host('big', { features: ['big-parallel'] }), host('plain')]));
-  assert.deepEqual(first.map((j) => `${j.pkgname}@${j.host}`).sort(), ['llvm-1@big', 'small-1@plain']);
-  assert.match(first.find((j) => j.host === 'big')!.placed ?? '', /^big-parallel by history \(3\.9 cores/);
-  assert.equal(first.find((j) => j.host === 'plain')!.placed, undefined);
-  // The plain host frees first, the big one is busy: cmake takes the plain host at once.
-  const next = starts(e.handle({ type: 'job-ended', at: 10, job: first.find((j) => j.host === 'plain')!.id, outcome: { kind: 'built', phases: [] } }));
-  assert.deepEqual(next.map((j) => `${j.pkgname}@${j.host}`), ['cmake-1@plain']);
-  assert.match(next[0]!.placed ?? '', /no big-parallel host free$/);
+  const first = starts(e.begin(0, [host('plain', { speed: 2 }), host('big', { features: ['big-parallel'] })]));
+  assert.deepEqual(first.map((j) => `${j.pkgname}@${j.host}: ${j.placed ?? ''}`), [
+    'llvm-1@big: big-parallel by history (3.9 cores over 117 min of build CPU)',
+    'cmake-1@plain: big-parallel by history (3.8 cores over 95 min of build CPU), no big-parallel host free',
+  ]);
 });
 
 void test('a host kept for big-parallel ports takes those known by history, and no other', () => {

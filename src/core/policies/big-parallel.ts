@@ -12,20 +12,20 @@
 // floor, 282 ports pass, most of them done in a minute wherever they run.
 //
 // A preference, never a wait: a big-parallel port takes a free host of the
-// class when one has a slot, and else any free host that serves it. Its
-// history was made on ordinary hosts, so it builds there; a wait would
-// leave a host idle for a gain that rests on a busy host's expected end,
-// and those overrun. The other way round, an ordinary port leaves a free
-// big-parallel host alone while a free ordinary host is as fast and has
-// the cores its plan gives it, so that the big ports coming after it in
-// the round still find their class free; with no such host it takes the
-// big-parallel one. So neither class starves: no port ever waits for its
-// class, and no host idles while a port it serves waits. A port that must
-// not build elsewhere says HOST_FEATURES=(big-parallel); a host that must
-// take nothing else says mandatory=big-parallel.
+// class when one has a slot (the others look busy to its placement, with no
+// end in sight, so that it waits for none of them), and else any free host
+// that serves it. Its history was made on ordinary hosts, so it builds
+// there; a wait would leave a host idle for a gain that rests on a busy
+// host's expected end, and those overrun. Ordinary ports take any free
+// host, a big-parallel one too: keeping it free for the big ports gained
+// nothing in the simulator (bench/schedule.ts, 3b) and idles it. So neither
+// class starves: no port waits for its class, and no host idles while a
+// port it serves waits. A port that must not build elsewhere says
+// HOST_FEATURES=(big-parallel); a host kept for such ports says
+// mandatory=big-parallel (and takes the big-parallel ports by history too).
 
 import type { Estimate } from '../model.js';
-import type { Candidate, HostView } from './policy.js';
+import type { HostView } from './policy.js';
 
 export const BIG_PARALLEL = 'big-parallel';
 
@@ -47,27 +47,16 @@ export function preferredByHistory(estimate: Estimate): readonly string[] | unde
   return manyCoresByHistory(estimate) === undefined ? undefined : [BIG_PARALLEL];
 }
 
-/** What of a ready job its class placement reads. */
-export type ClassCandidate = Pick<Candidate, 'estimate' | 'plannedMakeJobs'>;
-
 /**
  * The views a job's placement gets: a big-parallel port sees only the
  * big-parallel hosts (`isBig`) when one of them has a free slot, else all;
- * an ordinary port sees the others only, when one of them that is free is
- * as fast as every big-parallel host and has the cores its plan gives it,
- * else all. With why it went where, when the class decided it.
+ * any other port sees all. With why it went where, when its class decided.
  */
-export function placeByClass(job: ClassCandidate, views: readonly HostView[], isBig: (name: string) => boolean):
+export function placeByClass(estimate: Estimate, views: readonly HostView[], isBig: (name: string) => boolean):
   { readonly views: readonly HostView[]; readonly why?: string } {
-  const big = views.filter((v) => isBig(v.name));
-  if (big.length === 0) return { views };
-  const cores = manyCoresByHistory(job.estimate);
-  if (cores === undefined) {
-    const fastestBig = Math.max(...big.map((v) => v.speed));
-    const home = views.some((v) => !isBig(v.name) && v.freeSlots > 0 && v.speed >= fastestBig && v.freeCores >= job.plannedMakeJobs);
-    return { views: home ? views.map((v) => (isBig(v.name) ? { ...v, freeSlots: 0 } : v)) : views };
-  }
-  const said = `big-parallel by history (${cores.toFixed(1)} cores over ${Math.round(job.estimate.buildCpuS / 60)} min of build CPU)`;
-  if (!big.some((v) => v.freeSlots > 0)) return { views, why: `${said}, no big-parallel host free` };
-  return { views: views.map((v) => (isBig(v.name) ? v : { ...v, freeSlots: 0 })), why: said };
+  const cores = manyCoresByHistory(estimate);
+  if (cores === undefined || !views.some((v) => isBig(v.name))) return { views };
+  const said = `big-parallel by history (${cores.toFixed(1)} cores over ${Math.round(estimate.buildCpuS / 60)} min of build CPU)`;
+  if (!views.some((v) => v.freeSlots > 0 && isBig(v.name))) return { views, why: `${said}, no big-parallel host free` };
+  return { views: views.map((v) => (isBig(v.name) ? v : { ...v, freeSlots: 0, slotFreeAt: Infinity })), why: said };
 }
