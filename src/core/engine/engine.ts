@@ -313,7 +313,8 @@ export class Engine {
     this.jobOfNode.set(id, job.id);
     this.hosts.occupy(host, job, id, entry.estimate, expectedEnd);
     this.paths.occupy(entry.pkgpath, job.id);
-    this.states.set(out, job.startedAt, id, 'building', {}, job.id);
+    // Why it went to that host, when its class decided: `kiln why` shows a building package's reason.
+    this.states.set(out, job.startedAt, id, 'building', placed === undefined ? {} : { reason: placed }, job.id);
     out.push({ type: 'start', job });
   }
 

@@ -64,11 +64,14 @@ void test('the engine starts a big port on the big-parallel host though a faster
   // Without the class, kiln's placement gives the most urgent job (llvm) the fastest free host (plain), cmake the other.
   const plan = [entry('llvm', recorded(1800, 3.9)), entry('cmake', recorded(1500, 3.8))];
   const e = new Engine(plan, { ...policySet('kiln', true), maxAttempts: 3 });
-  const first = starts(e.begin(0, [host('plain', { speed: 2 }), host('big', { features: ['big-parallel'] })]));
+  const commands = e.begin(0, [host('plain', { speed: 2 }), host('big', { features: ['big-parallel'] })]);
+  const first = starts(commands);
   assert.deepEqual(first.map((j) => `${j.pkgname}@${j.host}: ${j.placed ?? ''}`), [
     'llvm-1@big: big-parallel by history (3.9 cores over 117 min of build CPU)',
     'cmake-1@plain: big-parallel by history (3.8 cores over 95 min of build CPU), no big-parallel host free',
   ]);
+  const building = commands.flatMap((c) => (c.type === 'status' && c.status === 'building' ? [`${c.pkgname}: ${c.reason ?? ''}`] : []));
+  assert.deepEqual(building, first.map((j) => `${j.pkgname}: ${j.placed ?? ''}`), 'kiln why says it of a building package');
 });
 
 void test('a host kept for big-parallel ports takes those known by history, and no other', () => {
