@@ -158,6 +158,30 @@ function sharedCores(graph: ParsedDepgraph, history: HistoryRecord[]): void {
   }
 }
 
+/** Ordinary hosts and one of many cores, with and without its class (policies/big-parallel.ts). */
+const CLASSED = [
+  'a jobs=4 cores=4 + b jobs=4 cores=4 + big jobs=1 cores=16',
+  'a jobs=2 cores=4 + b jobs=2 cores=4 + c jobs=2 cores=4 + d jobs=2 cores=4 + big jobs=2 cores=32',
+  'a jobs=8 cores=8 + big jobs=2 cores=32',
+];
+
+function hostClasses(graph: ParsedDepgraph, history: HistoryRecord[]): void {
+  console.log('\n## 3b. Host classes: the last host as it is, with features=big-parallel, and with mandatory=big-parallel too (hours)\n');
+  console.log('Big-parallel by history: >= 3 cores busy over >= 10 min of build CPU (75 of the 1,669 recorded ports).');
+  console.log('kiln\'s own placement already gives a job the host with the cores its plan wants; pbulk and dpb place on any free slot.\n');
+  console.log('| hosts | policy | no class h | features= h | that / no class | mandatory= h | that / no class |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const text of CLASSED) {
+    for (const policy of ['kiln', 'pbulk', 'dpb'] as const) {
+      const run = (suffix: string): number => simulate(prepareSimulation({ graph, history, policy, hosts: hosts(text + suffix) }).setup).makespanS;
+      const plain = run('');
+      const offered = run(' features=big-parallel');
+      const kept = run(' features=big-parallel mandatory=big-parallel');
+      console.log(`| ${text} | ${policy} | ${f(plain / HOUR, 2)} | ${f(offered / HOUR, 2)} | ${f(offered / plain, 3)} | ${f(kept / HOUR, 2)} | ${f(kept / plain, 3)} |`);
+    }
+  }
+}
+
 function engineSpeed(history: HistoryRecord[]): void {
   const wall0 = performance.now();
   const cpu0 = cpu();
@@ -199,6 +223,7 @@ function main(): void {
   exactHistory(graph, history);
   mixedHosts(graph, history);
   sharedCores(graph, history);
+  hostClasses(graph, history);
   engineSpeed(history);
   noisy(graph, history);
   console.log(`\n(benchmark ran ${f((performance.now() - started) / 1000, 1)} s)`);

@@ -13,6 +13,7 @@ import { type BuildFunction, LocalExecutor } from '../exec/local-executor.js';
 import { SshExecutor } from '../exec/ssh/ssh-executor.js';
 import { slurmExecutor } from '../exec/slurm/slurm-executor.js';
 import { SshScanHost } from '../exec/ssh-scan-host.js';
+import { coordinatorArch, scanPlace } from '../exec/host-arch.js';
 import { FileHasher } from '../exec/ssh/file-hasher.js';
 import type { TreeHostFactory } from '../exec/ssh/tree-host.js';
 import { TreeShare } from '../exec/ssh/tree-share.js';
@@ -23,6 +24,7 @@ import type { HostBinding } from '../runtime/coordinator.js';
 import { HostsFileRoster, type RosterFactory } from '../runtime/host-roster.js';
 import { buildPackage } from '../sandbox/builder.js';
 import { UserError, type CommandIO } from './command.js';
+import { EXIT } from './exit-status.js';
 import type { RemoteTree } from './trees/tree-kind.js';
 
 /** Where `kiln host add` writes, in the run directory; the running build reads it. */
@@ -94,14 +96,22 @@ export async function clusterHosts(values: ClusterValues, io: CommandIO, d: Clus
   if (!opened.ok) throw new UserError(opened.problems.map((p) => `bad hosts file: ${p}`).join('\nkiln: '));
   const hosts = [...(local ? [local] : []), ...opened.hosts];
   if (hosts.length === 0) throw new UserError(`${hostsFile ?? 'the hosts file'} names no host`);
-  const pool = values['remote-scan'] === true ? await scanPool(made, d.tree, d.jobs, io, d.scanTimeoutS) : undefined;
+  const place = scanPlace(d.buildArch, coordinatorArch(), values['remote-scan'] === true);
+  const notHere = place.kind === 'hosts-only' ? place.why : undefined;
+  const pool = place.kind === 'here' ? undefined : await scanPool(made, d.tree, d.jobs, io, d.scanTimeoutS, notHere);
+  const close = async (): Promise<void> => {
+    await Promise.all([...(local ? [local.executor] : []), ...made.map((m) => m.executor)].map((e) => e.close()));
+    await d.remote.close();
+  };
+  if (notHere !== undefined && pool!.remoteSlots === 0) {
+    await close();
+    throw new UserError(`${notHere}, and none is up (name one in --hosts FILE)`, EXIT.noHost);
+  }
+  if (notHere !== undefined) io.stderr.write(`kiln: ${notHere}\n`);
   return {
     hosts, roster: opened.roster,
     scan: pool ? { driver: pool, jobs: pool.slots, pool } : { driver: d.tree, jobs: d.jobs, pool: undefined },
-    async close() {
-      await Promise.all([...(local ? [local.executor] : []), ...made.map((m) => m.executor)].map((e) => e.close()));
-      await d.remote.close();
-    },
+    close,
   };
 }
 
@@ -111,7 +121,7 @@ export async function clusterHosts(values: ClusterValues, io: CommandIO, d: Clus
  * each, and `localJobs` here.
  */
 export async function scanPool(hosts: ReadonlyArray<{ readonly entry: HostEntry; readonly executor: Executor }>,
-  tree: TreeDriver & ScanInputs, localJobs: number, io: CommandIO, timeoutS?: number): Promise<ScanPool> {
+  tree: TreeDriver & ScanInputs, localJobs: number, io: CommandIO, timeoutS?: number, notHere?: string): Promise<ScanPool> {
   const share = new TreeShare(tree.root, new FileHasher());
   const remote = await Promise.all(hosts.map(async ({ entry, executor }) => {
     if (!(executor instanceof SshExecutor)) return [];
@@ -124,8 +134,8 @@ export async function scanPool(hosts: ReadonlyArray<{ readonly entry: HostEntry;
     return [new SshScanHost({ executor, tree: tree.root, slots, share, ...(timeoutS !== undefined && { timeoutS }) })];
   }));
   return new ScanPool(tree, localJobs, remote.flat(), {
-    lost: (host, reason) => io.stderr.write(`kiln: ${host} scans no more, its ports are scanned here: ${reason}\n`),
-  });
+    lost: (host, reason) => io.stderr.write(`kiln: ${host} scans no more, its ports are scanned ${notHere === undefined ? 'here' : 'on the other hosts'}: ${reason}\n`),
+  }, notHere);
 }
 
 /** `owner`: what names this coordinator's Slurm allocations (its run directory). */

@@ -1,6 +1,7 @@
 // The scan pool over hosts written here in memory: ports go to hosts with
 // free slots, a lost host gets no more, and an answer that is no answer (a
-// broken index, `elsewhere`) is scanned again on the coordinator.
+// broken index, `elsewhere`) is scanned again on the coordinator, unless
+// the build is for another architecture: then nothing is scanned here.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -92,4 +93,32 @@ test('a broken index from a host, or an answer to scan elsewhere, is scanned aga
   odd.release();
   assert.equal((await third).kind, 'scanned');
   assert.equal(odd.asked.length, 3, 'a host that answered elsewhere is still asked');
+});
+
+test('for another architecture nothing is scanned here: a lost host\'s ports go to the others, and a host\'s verdict stands', async () => {
+  const local = new LocalTree();
+  const gone = new HandHost('gone', 1, () => ({ kind: 'elsewhere', reason: 'Timeout', lost: true }));
+  const arm = new HandHost('arm', 1, (p) => (p === 'a/broken'
+    ? { kind: 'scanned', pkgpath: p, index: `${block(p, 'arm')}KILN_SCAN_ERROR="no"\n`, seconds: 0 }
+    : p === 'a/borrower' ? { kind: 'elsewhere', reason: 'it sources ../x.sh, which the host was not given', lost: false } : scanned(p, 'arm')));
+  const why = 'the build is for aarch64 and this machine is x86_64: ports are scanned on hosts of aarch64 only';
+  const pool = new ScanPool(local, 4, [gone, arm], {}, why);
+  assert.equal(pool.slots, 2, 'no slot here');
+  let settled = false;
+  const all = Promise.all(['a/one', 'a/two', 'a/broken', 'a/borrower'].map((p) => pool.scanPort(p, signal))).finally(() => { settled = true; });
+  // The hosts answer what they hold until every port has its result (a lost host's ports come to arm later).
+  for (let i = 0; i < 100 && !settled; i++) {
+    gone.release();
+    arm.release();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const results = await all;
+  assert.deepEqual(local.scanned, [], 'nothing here');
+  assert.equal(pool.remoteSlots, 1, 'the lost host no more');
+  assert.deepEqual(results.map((r) => (r.kind === 'scanned' ? /COMMENT=(\w+)/.exec(r.index)?.[1] : r.error)),
+    ['arm', 'arm', 'arm', 'it sources ../x.sh, which the host was not given']);
+  const alone = new ScanPool(local, 4, [gone], {}, why);
+  const three = alone.scanPort('a/three', signal);
+  gone.release();
+  assert.deepEqual(await three, { kind: 'error', pkgpath: 'a/three', error: `no host is left to scan it (${why})`, seconds: 0 });
 });

@@ -4,7 +4,10 @@
 // port to whichever host has a free scan slot. A host that is lost takes no
 // more ports; a port it could not scan, or whose scan found it broken, is
 // scanned again here, so a remote host never changes a port's result (it may
-// lack a file the port reads from elsewhere in the tree).
+// lack a file the port reads from elsewhere in the tree). With `notHere`
+// (the build is for another architecture than this machine's, whose scan
+// would say what this machine is), nothing is scanned here: a lost host's
+// port goes to another host, and a port no host scans fails with why.
 
 import type { PkgPath } from '../core/model.js';
 import { parseIndex } from '../core/formats/pbulk-index.js';
@@ -46,9 +49,13 @@ export class ScanPool implements TreeDriver, ScanInputs {
   readonly #local: TreeDriver & ScanInputs;
   readonly #members: Member[];
   readonly #listener: ScanPoolListener;
+  readonly #notHere: string | undefined;
 
-  constructor(local: TreeDriver & ScanInputs, localSlots: number, hosts: readonly ScanHost[], listener: ScanPoolListener = {}) {
+  /** `notHere`: why no port may be scanned on this machine (then `localSlots` is taken as 0). */
+  constructor(local: TreeDriver & ScanInputs, localSlots: number, hosts: readonly ScanHost[], listener: ScanPoolListener = {}, notHere?: string) {
     this.#local = local;
+    this.#notHere = notHere;
+    if (notHere !== undefined) localSlots = 0;
     this.kind = local.kind;
     this.root = local.root;
     this.fingerprint = local.fingerprint;
@@ -75,28 +82,57 @@ export class ScanPool implements TreeDriver, ScanInputs {
     return this.#local.inputs(pkgpath, index);
   }
 
+  /** Scans on this machine's own hosts, when it scans only there: how many. */
+  get remoteSlots(): number {
+    return this.#members.slice(1).reduce((sum, m) => sum + (m.lost ? 0 : m.slots), 0);
+  }
+
   async scanPort(pkgpath: PkgPath, signal: AbortSignal): Promise<ScanResult> {
+    if (this.#notHere !== undefined) return this.#scanThere(pkgpath, signal, this.#notHere);
     const member = this.#pick();
     if (member.host !== undefined) {
-      member.busy++;
-      let answer: HostScan;
-      try {
-        answer = await member.host.scanPort(pkgpath, signal);
-      } catch (err) {
-        answer = { kind: 'elsewhere', reason: (err as Error).message, lost: true };
-      } finally {
-        member.busy--;
-      }
-      if (answer.kind === 'elsewhere' && answer.lost && !member.lost) {
-        member.lost = true;
-        this.#listener.lost?.(member.name, answer.reason);
-      }
+      const answer = await this.#ask(member, pkgpath, signal);
       if (answer.kind === 'scanned' && !brokenIndex(answer.index)) {
         member.scanned++;
         return answer;
       }
     }
     return this.#scanHere(pkgpath, signal);
+  }
+
+  /** On the remote hosts only: a lost host's port goes to the next; a host's verdict on the port stands. */
+  async #scanThere(pkgpath: PkgPath, signal: AbortSignal, notHere: string): Promise<ScanResult> {
+    for (let member = this.#pickThere(); member !== undefined; member = this.#pickThere()) {
+      const answer = await this.#ask(member, pkgpath, signal);
+      if (answer.kind === 'scanned') member.scanned++;
+      if (answer.kind !== 'elsewhere') return answer;
+      if (!answer.lost) return { kind: 'error', pkgpath, error: answer.reason, seconds: 0 };
+    }
+    return { kind: 'error', pkgpath, error: `no host is left to scan it (${notHere})`, seconds: 0 };
+  }
+
+  async #ask(member: Member, pkgpath: PkgPath, signal: AbortSignal): Promise<HostScan> {
+    member.busy++;
+    let answer: HostScan;
+    try {
+      answer = await member.host!.scanPort(pkgpath, signal);
+    } catch (err) {
+      answer = { kind: 'elsewhere', reason: (err as Error).message, lost: true };
+    } finally {
+      member.busy--;
+    }
+    if (answer.kind === 'elsewhere' && answer.lost && !member.lost) {
+      member.lost = true;
+      this.#listener.lost?.(member.name, answer.reason);
+    }
+    return answer;
+  }
+
+  /** The remote host not lost with the most free slots (full ones too: a lost host's scans go to the others). */
+  #pickThere(): Member | undefined {
+    let best: Member | undefined;
+    for (const m of this.#members.slice(1)) if (!m.lost && (!best || m.slots - m.busy > best.slots - best.busy)) best = m;
+    return best;
   }
 
   async #scanHere(pkgpath: PkgPath, signal: AbortSignal): Promise<ScanResult> {

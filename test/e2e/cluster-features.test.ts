@@ -2,9 +2,11 @@
 // sshd in a network namespace, kiln's agent): ports that require a feature
 // (HOST_FEATURES) are built only on the host offering it, which takes
 // nothing else (mandatory=), the others here; pkg_summary and report.json
-// say the build's architecture. A build for another architecture (--arch)
-// and a hosts file whose arch= disagrees refuse their hosts, naming both,
-// and the run exits with status 5. A host over a pressure threshold (here
+// say the build's architecture. A hosts file whose arch= disagrees, and a
+// build for another architecture (--arch), refuse their hosts, naming both,
+// and the run exits with status 5. A coordinator of another architecture
+// than the build's (pretended: KILN_TEST_COORDINATOR_ARCH) scans on the
+// hosts of the build's only. A host over a pressure threshold (here
 // min-disk, from its agent's report) takes no job, and says so.
 
 import { after, before, test } from 'node:test';
@@ -33,15 +35,15 @@ const install = (name: string): string => `mkdir -p "$DESTDIR$PREFIX/share"\nech
 const needs = (...deps: string[]): string => `DEPENDS=(${deps.map((d) => `'${d}-[0-9]*:../../misc/${d}'`).join(' ')})\n`;
 const BIG = 'HOST_FEATURES=(big-parallel)\n';
 
-function start(name: string, hosts: readonly string[], args: readonly string[] = []): ReturnType<typeof startKiln> {
+function start(name: string, hosts: readonly string[], args: readonly string[] = [], env: Record<string, string> = {}): ReturnType<typeof startKiln> {
   const file = join(work, `${name}.hosts`);
   writeFileSync(file, hosts.map((l) => `${l}\n`).join(''));
   return startKiln(['build', '--tree', tree, '--logdir', join(work, name, 'logs'), '--packages', join(work, name, 'packages'),
-    '--plain', '--hosts', file, '--ssh-config', cluster.sshConfig, ...args]);
+    '--plain', '--hosts', file, '--ssh-config', cluster.sshConfig, ...args], undefined, env);
 }
 
-async function build(name: string, hosts: readonly string[], args: readonly string[] = []): Promise<Run> {
-  const running = start(name, hosts, args);
+async function build(name: string, hosts: readonly string[], args: readonly string[] = [], env: Record<string, string> = {}): Promise<Run> {
+  const running = start(name, hosts, args, env);
   const code = await running.exited;
   return buildResult(join(work, name, 'logs'), join(work, name, 'packages', 'All'), code, running.lines);
 }
@@ -82,21 +84,33 @@ void test('a port requiring a feature is built only on the host offering it, whi
   assert.match(status.stdout, new RegExp(`${big.name} up 0/2 \\[features=big-parallel mandatory=big-parallel\\] .*\\{${arch}, linux`), status.stdout);
 });
 
-void test('a build for another architecture, and a hosts file whose arch= is wrong: each host refused naming both, exit 5', { skip, timeout: 60_000 }, async () => {
-  const other = arch === 'aarch64' ? 'x86_64' : 'aarch64';
-  const run = await build('arch', ['localhost jobs=1', `${big.name} jobs=1 arch=sparc64`], ['--arch', other]);
+void test('a hosts file whose arch= is wrong, and a build for another architecture: each host refused naming both, exit 5', { skip, timeout: 60_000 }, async () => {
+  const run = await build('arch', [`${big.name} jobs=1 arch=sparc64`]);
   assert.equal(run.code, 5, run.lines.slice(-20).join('\n'));
-  const said = run.lines.join('\n');
-  assert.match(said, new RegExp(`host localhost: it is ${arch}, the build is for ${other} \\(kiln build --arch\\)`));
-  assert.match(said, new RegExp(`host ${big.name}: it is ${arch}, the hosts file says arch=sparc64`));
+  assert.match(run.lines.join('\n'), new RegExp(`host ${big.name}: it is ${arch}, the hosts file says arch=sparc64`));
   assert.equal([...run.hosts].length, 0, 'nothing was built');
   const report = JSON.parse(await readFile(join(run.logdir, 'report.json'), 'utf8')) as { hosts: ReportHost[] };
-  assert.deepEqual(report.hosts.map((h) => [h.name, h.state, h.reason, h.checked]).sort(), [
-    [big.name, 'down', `refused: it is ${arch}, the hosts file says arch=sparc64`, null],
-    ['localhost', 'down', `refused: it is ${arch}, the build is for ${other} (kiln build --arch)`, null],
-  ].sort());
+  assert.deepEqual(report.hosts.map((h) => [h.name, h.state, h.reason, h.checked]), [[big.name, 'down', `refused: it is ${arch}, the hosts file says arch=sparc64`, null]]);
   const status = await kiln(['status', '--logdir', run.logdir]);
   assert.match(status.stdout, new RegExp(`${big.name} down 0/1 \\(refused: it is ${arch}, the hosts file says arch=sparc64\\)`), status.stdout);
+  // For another architecture than this machine's, the ports are scanned on hosts of it only: none here, so nothing starts.
+  const other = arch === 'aarch64' ? 'x86_64' : 'aarch64';
+  const foreign = start('foreign', ['localhost jobs=1', `${big.name} jobs=1`], ['--arch', other]);
+  const said = [await foreign.exited, ...foreign.lines].join('\n');
+  assert.match(said, /^5\n/, said);
+  assert.match(said, new RegExp(`${big.name} does not scan: .*it is ${arch}, the build is for ${other} \\(kiln build --arch\\)`), said);
+  assert.match(said, new RegExp(`kiln: the build is for ${other} and this machine is ${arch}: ports are scanned on hosts of ${other} only, and none is up`), said);
+});
+
+void test('a coordinator of another architecture scans and builds on the hosts of the build\'s only', { skip, timeout: 120_000 }, async () => {
+  const run = await build('scan-there', ['localhost jobs=2', `${big.name} jobs=2 features=big-parallel`], ['--arch', arch],
+    { KILN_TEST_COORDINATOR_ARCH: 'sparc64' });
+  assert.equal(run.code, 0, run.lines.slice(-20).join('\n'));
+  const said = run.lines.join('\n');
+  assert.match(said, new RegExp(`kiln: the build is for ${arch} and this machine is sparc64: ports are scanned on hosts of ${arch} only`), said);
+  assert.match(said, new RegExp(`kiln: ports scanned on localhost: 0, on ${big.name}: 4$`, 'm'), said);
+  assert.match(said, new RegExp(`host localhost refused: it is sparc64, the build is for ${arch} \\(kiln build --arch\\)`), said);
+  assert.deepEqual([...new Set(run.hosts.values())], [big.name], 'every package built there');
 });
 
 void test('a host over its min-disk threshold takes no job from its first report on, and kiln why says so', { skip, timeout: 60_000 }, async () => {

@@ -19,8 +19,9 @@ export interface KilnProcess {
   readonly exited: Promise<number | null>;
 }
 
-export function startKiln(args: readonly string[], cwd = repo): KilnProcess {
-  const child = spawn(process.execPath, [KILN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+/** `env`: set for kiln on top of this process's environment. */
+export function startKiln(args: readonly string[], cwd = repo, env: Readonly<Record<string, string>> = {}): KilnProcess {
+  const child = spawn(process.execPath, [KILN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } });
   const lines: string[] = [];
   const waiting = new Set<() => void>();
   const take = (stream: NodeJS.ReadableStream): void => {

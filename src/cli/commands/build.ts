@@ -185,6 +185,8 @@ async function runBuild(settings: BuildSettings & Parameters<typeof operatorRepo
       writeIndex: wiring.writeIndex, openStores: openBuildStores,
       fetch: settings.fetch, fetchLister: distfileLister(kind.driver, settings.fetch.override),
     });
+    const scannedBy = cluster.scan.pool?.scannedBy();
+    if (scannedBy) io.stderr.write(`kiln: ports scanned ${[...scannedBy].map(([host, n]) => `on ${host}: ${n}`).join(', ')}\n`);
     switch (outcome.result) {
       case 'interrupted': return 130;
       case 'stopped': return 3;

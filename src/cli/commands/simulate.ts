@@ -35,7 +35,8 @@ the time the actual record says.
                    where a host's cores= wins); without it every job takes
                    its recorded time whatever its make jobs
   --hosts FILE     dpb's hosts file: 'name jobs=N sf=S cores=C' a line; a job
-                   on a host of speed sf takes its time * (largest sf / sf)
+                   on a host of speed sf takes its time * (largest sf / sf);
+                   features= and mandatory= place ports as kiln build does
   --policy NAME    kiln (default), or an anchor: pbulk (most dependents),
                    poudriere (longest chain of dependents), dpb (own and
                    dependents' past times, speed bins)

@@ -22,10 +22,11 @@ import { FreeSteps } from './engine-free-steps.js';
 import type { HostPoolView, HostRecord } from './engine-hosts.js';
 import type { IdHeap } from './heap.js';
 import { RoundHosts } from './round-hosts.js';
-import { serves } from './host-features.js';
+import { offers, serves } from './host-features.js';
 import { diskShort } from './host-pressure.js';
 import { endsInTime } from './host-deadline.js';
 import type { Estimate, PkgPath } from '../model.js';
+import { BIG_PARALLEL, placeByClass, preferredByHistory } from '../policies/big-parallel.js';
 import type {
   AdmissionPolicy, Candidate, DispatchRound, FreeLater, HostView, MakeJobsPolicy, PlacementPolicy, Reservation, ReservationPolicy,
 } from '../policies/policy.js';
@@ -77,6 +78,8 @@ export interface JobStart {
   readonly host: string;
   readonly makeJobs: number;
   readonly expectedEnd: number;
+  /** Why it went to that host, when its class decided it (policies/big-parallel.ts). */
+  readonly placed?: string;
 }
 
 /** What a round decided, for the engine to apply in this order. */
@@ -114,8 +117,8 @@ export function dispatchRound(ctx: DispatchSnapshot, at: number): DispatchDecisi
   /** Of setAside, the jobs no free host of their class could take: not counted against the look-ahead. */
   let otherClass = 0;
   let openWork = ctx.remainingWork();
-  const start = (id: number, host: HostRecord, makeJobs: number, expectedEnd: number): void => {
-    starts.push({ id, host: host.spec.name, makeJobs, expectedEnd });
+  const start = (id: number, host: HostRecord, makeJobs: number, expectedEnd: number, placed?: string): void => {
+    starts.push({ id, host: host.spec.name, makeJobs, expectedEnd, ...(placed !== undefined && { placed }) });
     pool.add(host, id, ctx.estimates[id]!, makeJobs, expectedEnd);
     started.add(id);
     busyPaths.add(ctx.pkgpaths[id]!);
@@ -131,6 +134,7 @@ export function dispatchRound(ctx: DispatchSnapshot, at: number): DispatchDecisi
   for (const h of hosts) cores += h.spec.cores * h.spec.speed;
   const backlogS = ctx.remainingCoreWork() / Math.max(cores, 1e-9);
   const reservations: Reservations = new Map();
+  const bigHosts = new Set(hosts.filter((h) => offers(h.spec, BIG_PARALLEL)).map((h) => h.spec.name));
   const free = new FreeSteps(pool, at);
   let kept = 0;
   const fits = (speed: number): boolean => policy.keepsSlot(openWork, capacity - kept - speed, pathEnd() - at);
@@ -172,10 +176,10 @@ export function dispatchRound(ctx: DispatchSnapshot, at: number): DispatchDecisi
       makeJobsSafe: ctx.makeJobsSafe[id]!, waiting: ctx.ready.size - taken, topPriority,
       durationS: duration[id]!, tailS: tail[id]!, plannedMakeJobs: planned?.[id] ?? 1, backlogS,
     };
-    const views = hosts.map((h) => {
+    const { views, why } = placeByClass(candidate.estimate, hosts.map((h) => {
       const view = viewFor(ctx, pool, free, h, candidate, reservations, at);
       return eligible.includes(h) ? view : { ...view, freeSlots: 0 };
-    });
+    }), (name) => bigHosts.has(name));
     const chosen = ctx.placement.place(candidate, views, at, round.round);
     const index = hosts.findIndex((h) => h.spec.name === chosen);
     const host = hosts[index];
@@ -199,7 +203,7 @@ export function dispatchRound(ctx: DispatchSnapshot, at: number): DispatchDecisi
         continue;
       }
     }
-    start(id, target, makeJobs, at + ctx.expect(candidate.estimate, makeJobs) / target.spec.speed);
+    start(id, target, makeJobs, at + ctx.expect(candidate.estimate, makeJobs) / target.spec.speed, why);
     free.changed(target);
   }
   if (ctx.hosts.running.size === 0 && starts.length === 0 && setAside.length > 0) startAnyway(ctx, pool, hosts, setAside, at, start);
@@ -296,15 +300,16 @@ function startAnyway(ctx: DispatchSnapshot, pool: RoundHosts, hosts: readonly Ho
 }
 
 /** The hosts of `hosts` that may run job `id` started at `at`: of its class, and with time left for it (host-deadline.ts). */
-export function timelyHosts(ctx: Pick<DispatchSnapshot, 'features' | 'duration'>, hosts: readonly HostRecord[], id: number, at: number): HostRecord[] {
+export function timelyHosts(ctx: Pick<DispatchSnapshot, 'features' | 'estimates' | 'duration'>, hosts: readonly HostRecord[], id: number, at: number): HostRecord[] {
   const durationS = ctx.duration()[id]!;
   return servedBy(ctx, hosts, id).filter((h) => endsInTime(h.spec, at, durationS));
 }
 
-/** The hosts of `hosts` whose class may run job `id` (host-features.ts). */
-export function servedBy(ctx: Pick<DispatchSnapshot, 'features'>, hosts: readonly HostRecord[], id: number): HostRecord[] {
+/** The hosts of `hosts` whose class may run job `id`, as it requires features or prefers them by history (host-features.ts). */
+export function servedBy(ctx: Pick<DispatchSnapshot, 'features' | 'estimates'>, hosts: readonly HostRecord[], id: number): HostRecord[] {
   const need = ctx.features[id];
-  return hosts.filter((h) => serves(h.spec, need));
+  const prefers = preferredByHistory(ctx.estimates[id]!);
+  return hosts.filter((h) => serves(h.spec, need, prefers));
 }
 
 /**

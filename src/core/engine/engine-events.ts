@@ -69,6 +69,8 @@ export interface Job {
   /** 1 for the first attempt; infrastructure failures add attempts. */
   readonly attempt: number;
   readonly startedAt: number;
+  /** Why it went to this host, when its class decided (a big-parallel port by history): for the logs and views. */
+  readonly placed?: string;
 }
 
 /** A status change of one package, as recorded in the run's store. */

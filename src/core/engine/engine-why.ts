@@ -12,6 +12,7 @@ import type { DispatchSnapshot } from './engine-dispatch.js';
 import { admitsNow, servedBy, timelyHosts } from './engine-dispatch.js';
 import { whyNoHostServes } from './host-features.js';
 import { diskShort } from './host-pressure.js';
+import { preferredByHistory } from '../policies/big-parallel.js';
 import type { HostState } from './engine-events.js';
 import type { PathGate } from './engine-paths.js';
 import type { BuildGraph } from '../resolve/graph.js';
@@ -127,7 +128,7 @@ function hostReason(input: WhyInput, shared: () => Shared, id: number, at: numbe
   const all = [...ctx.hosts.all()];
   const up = all.filter((h) => h.state === 'up');
   if (up.length === 0) return { kind: 'no-host', hosts: all.map((h) => ({ name: h.spec.name, state: h.state })) };
-  const unserved = whyNoHostServes(up.map((h) => h.spec), ctx.features[id]);
+  const unserved = whyNoHostServes(up.map((h) => h.spec), ctx.features[id], preferredByHistory(ctx.estimates[id]!));
   if (unserved) return { kind: 'features', ...unserved };
   const served = servedBy(ctx, up, id);
   const startable = served.filter((h) => ctx.hosts.canStart(h));

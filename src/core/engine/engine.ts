@@ -11,7 +11,7 @@
 // engine-dispatch.ts.
 
 import type { FetchUrgency } from '../distfiles/fetch-order.js';
-import { type DispatchDecision, dispatchRound, type DispatchSnapshot, servedBy, timelyHosts } from './engine-dispatch.js';
+import { type DispatchDecision, dispatchRound, type JobStart, type DispatchSnapshot, servedBy, timelyHosts } from './engine-dispatch.js';
 import type { EngineCommand, EngineEvent, HostLoad, HostState, Job } from './engine-events.js';
 import { Expectations } from './engine-expectations.js';
 import { grown, settle } from './engine-growth.js';
@@ -29,6 +29,7 @@ import type { EngineConfig, EngineCounts, PlanEntry } from './engine-plan.js';
 import type { HostSpec, PkgName, Status } from '../model.js';
 import { memoryAdmission } from '../policies/admission-memory.js';
 import { adaptiveConcurrency } from '../policies/concurrency-adaptive.js';
+import { preferredByHistory } from '../policies/big-parallel.js';
 import { backfillReservation } from '../policies/reservation-backfill.js';
 import { wallAt } from '../estimate/speedup.js';
 import { unreachable } from '../unreachable.js';
@@ -230,7 +231,7 @@ export class Engine {
     const out: { pkgname: PkgName; why: string }[] = [];
     for (const id of this.readiness.ready.values()) {
       if (this.states.status[id] !== 'open') continue;
-      const unserved = whyNoHostServes(known, this.plan[id]!.features);
+      const unserved = whyNoHostServes(known, this.plan[id]!.features, preferredByHistory(this.plan[id]!.estimate));
       if (!unserved) return undefined;
       out.push({ pkgname: this.graph.pkgnames[id]!, why: formatWaitReason({ kind: 'features', ...unserved }) });
     }
@@ -295,24 +296,25 @@ export class Engine {
   private apply(out: EngineCommand[], at: number, decision: DispatchDecision): void {
     const ready = this.readiness.ready;
     for (let i = 0; i < decision.taken; i++) ready.pop();
-    for (const start of decision.starts) this.startJob(out, at, start.id, start.host, start.makeJobs, start.expectedEnd);
+    for (const start of decision.starts) this.startJob(out, at, start);
     for (const id of decision.parked) {
       if (!this.paths.park(id, this.graph.pkgpaths[id]!)) throw new Error(`dispatch parked ${this.graph.pkgnames[id]!} on a free pkgpath`);
     }
     for (const id of decision.setAside) ready.push(id);
   }
 
-  private startJob(out: EngineCommand[], at: number, id: number, hostName: string, makeJobs: number, expectedEnd: number): void {
+  private startJob(out: EngineCommand[], at: number, { id, host: hostName, makeJobs, expectedEnd, placed }: JobStart): void {
     const host = this.hosts.get(hostName)!;
     const entry = this.plan[id]!;
     const job: Job = {
       id: this.nextJob++, pkgname: entry.pkgname, pkgpath: entry.pkgpath, host: host.spec.name,
-      slot: host.free[0]!, makeJobs, attempt: this.attempts[id]! + 1, startedAt: at,
+      slot: host.free[0]!, makeJobs, attempt: this.attempts[id]! + 1, startedAt: at, ...(placed !== undefined && { placed }),
     };
     this.jobOfNode.set(id, job.id);
     this.hosts.occupy(host, job, id, entry.estimate, expectedEnd);
     this.paths.occupy(entry.pkgpath, job.id);
-    this.states.set(out, job.startedAt, id, 'building', {}, job.id);
+    // Why it went to that host, when its class decided: `kiln why` shows a building package's reason.
+    this.states.set(out, job.startedAt, id, 'building', placed === undefined ? {} : { reason: placed }, job.id);
     out.push({ type: 'start', job });
   }
 

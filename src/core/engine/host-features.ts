@@ -3,7 +3,9 @@
 // (`features=big-parallel,kvm` in the hosts file) and may keep some for the
 // jobs that need them (`mandatory=big-parallel`: it takes only jobs that
 // require every one of those); a port requires features (Portfile
-// `HOST_FEATURES=(...)`). A job goes only to a host that serves it. Pure.
+// `HOST_FEATURES=(...)`) or prefers them by its history (`prefers`,
+// policies/big-parallel.ts): a kept host takes a job that needs or prefers
+// what it keeps. A job goes only to a host that serves it. Pure.
 
 /** A feature's name: what a hosts file and a Portfile may say. */
 export const FEATURE_NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
@@ -16,12 +18,17 @@ export interface HostClass {
   readonly mandatory?: readonly string[];
 }
 
-/** Whether a host of `host`'s class may run a job requiring `required`. */
-export function serves(host: HostClass, required: readonly string[] | undefined): boolean {
+/** Whether a host of `host`'s class may run a job requiring `required` and preferring `prefers`. */
+export function serves(host: HostClass, required: readonly string[] | undefined, prefers?: readonly string[]): boolean {
   const need = required ?? [];
   const offered = host.features ?? [];
   const kept = host.mandatory ?? [];
-  return need.every((f) => offered.includes(f) || kept.includes(f)) && kept.every((f) => need.includes(f));
+  return need.every((f) => offered.includes(f) || kept.includes(f)) && kept.every((f) => need.includes(f) || prefers?.includes(f) === true);
+}
+
+/** Whether `host` offers feature `f` (or keeps itself for it). */
+export function offers(host: HostClass, f: string): boolean {
+  return (host.features ?? []).includes(f) || (host.mandatory ?? []).includes(f);
 }
 
 /**
@@ -29,13 +36,12 @@ export function serves(host: HostClass, required: readonly string[] | undefined)
  * when one does: the features none of them offers, else the hosts that keep
  * themselves for jobs needing what this one does not.
  */
-export function whyNoHostServes(hosts: ReadonlyArray<HostClass & { readonly name: string }>, required: readonly string[] | undefined):
-  { readonly missing: readonly string[]; readonly reserved: readonly string[] } | undefined {
-  if (hosts.some((h) => serves(h, required))) return undefined;
+export function whyNoHostServes(hosts: ReadonlyArray<HostClass & { readonly name: string }>, required: readonly string[] | undefined,
+  prefers?: readonly string[]): { readonly missing: readonly string[]; readonly reserved: readonly string[] } | undefined {
+  if (hosts.some((h) => serves(h, required, prefers))) return undefined;
   const need = required ?? [];
-  const offers = (h: HostClass, f: string): boolean => (h.features ?? []).includes(f) || (h.mandatory ?? []).includes(f);
   const missing = need.filter((f) => !hosts.some((h) => offers(h, f)));
-  const reserved = hosts.filter((h) => (h.mandatory ?? []).some((f) => !need.includes(f))).map((h) => h.name);
+  const reserved = hosts.filter((h) => (h.mandatory ?? []).some((f) => !need.includes(f) && prefers?.includes(f) !== true)).map((h) => h.name);
   return { missing, reserved };
 }
 

@@ -1,9 +1,11 @@
 // The part of dpb's hosts file that scheduling needs (DESIGN.md, "Hosts
-// file"): one host a line, `name jobs=N sf=S cores=C mem=M`, `#` comments.
+// file"): one host a line, `name jobs=N sf=S cores=C mem=M features=F,G
+// mandatory=F`, `#` comments.
 // Lines without a host (`STARTUP=...`) and properties scheduling does not
 // use (arch, timeout, ...) are skipped here; src/exec/hosts-file.ts reads
 // the whole file for the cluster. Bad values are reported, never thrown.
 
+import { parseFeatureList } from '../engine/host-features.js';
 import { parseSize } from './size.js';
 
 export interface HostLine {
@@ -16,6 +18,9 @@ export interface HostLine {
   readonly cores?: number;
   /** `mem=` / `memory=`: MiB (suffix K, M, G, T allowed), when given. */
   readonly memoryMiB?: number;
+  /** `features=`, `mandatory=`: the host's class (engine/host-features.ts), when given. */
+  readonly features?: readonly string[];
+  readonly mandatory?: readonly string[];
 }
 
 export interface ParsedHosts {
@@ -35,6 +40,7 @@ export function parseHostsSpec(text: string): ParsedHosts {
     let speed = 1;
     let cores: number | undefined;
     let memoryMiB: number | undefined;
+    const kinds: { features?: readonly string[]; mandatory?: readonly string[] } = {};
     for (const prop of props) {
       const eq = prop.indexOf('=');
       const key = eq === -1 ? prop : prop.slice(0, eq);
@@ -46,10 +52,12 @@ export function parseHostsSpec(text: string): ParsedHosts {
         case 'cores': { const n = Number(value); if (Number.isInteger(n) && n >= 1) cores = n; else bad('a whole number >= 1'); break; }
         case 'mem':
         case 'memory': { const n = mebibytes(value); if (n !== undefined) memoryMiB = n; else bad('a size such as 16G'); break; }
+        case 'features':
+        case 'mandatory': { const list = parseFeatureList(value); if (Array.isArray(list)) kinds[key] = list; else bad('a list of feature names'); break; }
         default: break; // arch=, timeout=, ... belong to the cluster
       }
     }
-    hosts.push({ name, slots, speed, ...(cores !== undefined && { cores }), ...(memoryMiB !== undefined && { memoryMiB }) });
+    hosts.push({ name, slots, speed, ...(cores !== undefined && { cores }), ...(memoryMiB !== undefined && { memoryMiB }), ...kinds });
   });
   return { hosts, problems };
 }

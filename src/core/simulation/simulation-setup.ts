@@ -115,7 +115,10 @@ function hostSpecs(input: SimulationInput, shared: boolean): HostSpec[] {
   if (input.hosts && input.hosts.length > 0) {
     return input.hosts.map((h) => {
       const cores = shared ? h.cores ?? input.cores ?? h.slots : h.slots;
-      return { name: h.name, slots: h.slots, speed: h.speed, cores, ...(h.memoryMiB !== undefined && { memoryMiB: h.memoryMiB }) };
+      return {
+        name: h.name, slots: h.slots, speed: h.speed, cores, ...(h.memoryMiB !== undefined && { memoryMiB: h.memoryMiB }),
+        ...(h.features !== undefined && { features: h.features }), ...(h.mandatory !== undefined && { mandatory: h.mandatory }),
+      };
     });
   }
   const slots = input.slots ?? input.cores ?? 8;

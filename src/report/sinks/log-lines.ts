@@ -34,7 +34,8 @@ export function engineLogLine(event: RunEvent): string | undefined {
     }
     case 'job-started':
       return line(event.at, logValue(event.job.pkgname), 'start', kv('job', event.job.id), kv('host', event.job.host), kv('slot', event.job.slot),
-        kv('make_jobs', event.job.makeJobs), kv('attempt', event.job.attempt), kv('expected_s', Math.round(event.expectedS)));
+        kv('make_jobs', event.job.makeJobs), kv('attempt', event.job.attempt), kv('expected_s', Math.round(event.expectedS)),
+        event.job.placed === undefined ? '' : kv('placed', event.job.placed));
     case 'job-ended': {
       const o = event.outcome;
       const how = o.kind === 'built' ? 'built' : o.kind === 'failed' ? `failed ${kv('phase', o.phase)} ${kv('error', o.error)}` : `lost ${kv('reason', o.reason)}`;

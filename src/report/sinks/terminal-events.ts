@@ -44,7 +44,8 @@ export function eventLine(event: RunEvent, context: EventLineContext): string | 
     }
     case 'job-started': {
       const j = event.job;
-      return `${at(event.at)} start ${p(j.pkgpath)} ${p(j.pkgname)} on ${p(j.host)}:${j.slot}${j.attempt > 1 ? ` (attempt ${j.attempt})` : ''}`;
+      const placed = j.placed === undefined ? '' : `: ${p(j.placed)}`;
+      return `${at(event.at)} start ${p(j.pkgpath)} ${p(j.pkgname)} on ${p(j.host)}:${j.slot}${j.attempt > 1 ? ` (attempt ${j.attempt})` : ''}${placed}`;
     }
     case 'job-ended': {
       const j = event.job;
