@@ -7,16 +7,32 @@
 import type { IndexEntry } from '../core/formats/pbulk-index.js';
 import type { PkgPath } from '../core/model.js';
 import type { RunEvent } from '../core/run-events.js';
+import type { ScanInputs } from '../ports/scan-cache.js';
 import { scanPorts } from '../ports/scanner.js';
 import type { RunStore } from '../store/run-store.js';
 import type { BuildRunOptions } from './build-run.js';
 import type { KillPoints } from './kill-points.js';
 import { StoreScanCache } from './scan-cache-store.js';
 
-export type ScanFeedOptions = Pick<BuildRunOptions, 'driver' | 'scanJobs' | 'pkgpaths' | 'clock' | 'sink'>;
+export type ScanFeedOptions = Pick<BuildRunOptions, 'driver' | 'scanJobs' | 'pkgpaths' | 'clock' | 'sink' | 'arch'>;
 
 /** Seconds between looks at what the scan has found so far, at least; more if resolving takes long. */
 const SETTLE_EVERY_S = 1;
+
+/**
+ * The driver as the scan cache sees it, with the build's arch in its
+ * fingerprint: a port may scan otherwise on another arch (pkgsrc's
+ * MACHINE_ARCH, a Portfile asking `uname -m`), so a run directory reused
+ * with another `--arch` scans again instead of taking the old arch's blocks.
+ */
+export function scannerForArch(driver: ScanInputs, arch: string | undefined): ScanInputs {
+  if (arch === undefined) return driver;
+  return {
+    fingerprint: `${driver.fingerprint}:${arch}`,
+    inputs: (pkgpath, index) => driver.inputs(pkgpath, index),
+    ...(driver.hash !== undefined && { hash: (root: string, input: string) => driver.hash!(root, input) }),
+  };
+}
 
 export async function scanFeed(
   o: ScanFeedOptions, store: RunStore, emit: (e: RunEvent) => void, point: KillPoints, signal: AbortSignal,
@@ -28,7 +44,7 @@ export async function scanFeed(
   let lastProgress = 0;
   let last: RunEvent | undefined;
   const ports = scanPorts(o.driver, {
-    jobs: o.scanJobs, signal, cache: { store: new StoreScanCache(store), scanner: o.driver },
+    jobs: o.scanJobs, signal, cache: { store: new StoreScanCache(store), scanner: scannerForArch(o.driver, o.arch) },
     ...(o.pkgpaths.length > 0 && { pkgpaths: o.pkgpaths }),
     notAPort: (dir, reason) => emit({ type: 'message', at: o.clock.now(), level: 'warning', text: `${dir}: ${reason}` }),
   });
