@@ -18,8 +18,12 @@ export interface HostInfo {
 
 export type ConnectResult =
   | { readonly ok: true; readonly info: HostInfo }
-  /** The host cannot take jobs; `reason` says why, for the operator. */
-  | { readonly ok: false; readonly reason: string };
+  /**
+   * The host cannot take jobs; `reason` says why, for the operator.
+   * `lasting`: nothing this run does can change it (the host is of another
+   * architecture), so it is not tried again until its hosts-file line is.
+   */
+  | { readonly ok: false; readonly reason: string; readonly lasting?: true };
 
 /** Progress of one running job, as it happens. */
 export interface JobWatcher {

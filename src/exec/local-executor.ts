@@ -42,7 +42,7 @@ export class LocalExecutor implements Executor {
 
   async connect(): Promise<ConnectResult> {
     const wrongArch = archProblem(coordinatorArch(), this.options.arch ?? {});
-    if (wrongArch !== undefined) return { ok: false, reason: wrongArch };
+    if (wrongArch !== undefined) return { ok: false, reason: wrongArch, lasting: true };
     const probe = spawnSync('bwrap', ['--ro-bind', '/', '/', '--unshare-all', '--die-with-parent', 'true'], { encoding: 'utf8', timeout: 10_000 });
     if (probe.error) return { ok: false, reason: `bubblewrap cannot run here (${probe.error.message}); install it: apt-get install bubblewrap` };
     if (probe.status !== 0) return { ok: false, reason: `bubblewrap fails: ${probe.stderr.trim() || `exit status ${probe.status}`}` };

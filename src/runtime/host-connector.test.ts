@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ConnectResult, Executor } from '../exec/executor.js';
-import { type Demand, HostConnector, type HostListener } from './host-connector.js';
+import { type ConnectorHost, type Demand, HostConnector, type HostListener } from './host-connector.js';
 
 class FakeHost implements Executor {
   connects = 0;
@@ -133,4 +133,42 @@ void test('work that the allocations up end too soon for asks for a fresh one, b
   connector.demand({ ready: 2, late: [3000], hosts: view(['slurm-p-1', 'slurm-p-2'], { 'slurm-p-1': 1, 'slurm-p-2': 1 }) });
   await settle();
   assert.deepEqual(hosts.map((h) => h.connects), [1, 1, 1], 'work that fits the hosts up still asks when no slot is free');
+});
+
+class RefusedHost extends FakeHost {
+  constructor(host: string, private readonly lasting: boolean) {
+    super(host, undefined);
+  }
+  override connect(): Promise<ConnectResult> {
+    this.connects++;
+    return Promise.resolve({ ok: false, reason: 'it is aarch64, the build is for x86_64 (kiln build --arch)', ...(this.lasting && { lasting: true as const }) });
+  }
+}
+
+void test('a host of another arch is refused once for the run; a host refused for what may mend is tried again with backoff', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const up = new FakeHost('up', undefined);
+  const otherArch = new RefusedHost('other-arch', true);
+  const mending = new RefusedHost('mending', false);
+  const said: string[] = [];
+  const listener: HostListener = {
+    up: (spec) => said.push(`up ${spec.name}`), down: () => undefined, givenBack: () => undefined,
+    refused: (host) => said.push(`refused ${host}`), none: () => said.push('none'),
+  };
+  const spec = (name: string): ConnectorHost['spec'] => ({ name, slots: 1, speed: 1, cores: 1 });
+  const connector = new HostConnector([up, otherArch, mending].map((executor) => ({ executor, spec: spec(executor.host) })), new AbortController().signal, listener);
+  connector.start();
+  for (let s = 0; s < 600; s += 5) {
+    await new Promise((r) => setImmediate(r));
+    t.mock.timers.tick(5000);
+  }
+  assert.equal(otherArch.connects, 1);
+  assert.ok(mending.connects >= 4, `retried ${mending.connects} times in 10 min`);
+  assert.ok(!said.includes('none'));
+  connector.add({ executor: otherArch, spec: spec('other-arch') }); // not retired: still in the build, nothing new
+  connector.retire('other-arch');
+  connector.add({ executor: otherArch, spec: spec('other-arch') }); // its line came back: tried again
+  await new Promise((r) => setImmediate(r));
+  assert.equal(otherArch.connects, 2);
+  connector.stop();
 });

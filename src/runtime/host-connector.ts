@@ -1,6 +1,7 @@
 // Brings hosts up and keeps them up: checks each host before it gets jobs,
 // turns a lost connection into `host-down`, and tries again with backoff
-// (5 s, doubling, at most 5 min) until the host answers. Hosts may join
+// (5 s, doubling, at most 5 min) until the host answers, unless what refused
+// it cannot change (its arch: ConnectResult's `lasting`). Hosts may join
 // while the build runs (`add`) and leave it (`retire`: no more tries). A
 // host the engine quarantined is checked again (a fresh connection) when
 // its quarantine ends, and takes jobs again once it passes. When no host is
@@ -50,7 +51,7 @@ interface HostState {
   retired: boolean;
   /** Quarantined by the engine: it is checked again when the quarantine ends. */
   quarantined: boolean;
-  /** Quarantined with no end: not tried again this run. */
+  /** Quarantined with no end, or refused for what cannot change (its arch): not tried again unless its hosts-file line comes back. */
   givenUp: boolean;
   backoffS: number;
   timer: NodeJS.Timeout | undefined;
@@ -106,11 +107,7 @@ export class HostConnector {
 
   stop(): void {
     this.stopped = true;
-    for (const host of this.hosts) {
-      clearTimeout(host.timer);
-      clearTimeout(host.idleTimer);
-      clearTimeout(host.endTimer);
-    }
+    for (const host of this.hosts) for (const timer of [host.timer, host.idleTimer, host.endTimer]) clearTimeout(timer);
   }
 
   /**
@@ -205,8 +202,8 @@ export class HostConnector {
     if (known && !known.retired) return;
     const host = known ?? fresh(binding);
     if (known) {
-      known.retired = false;
-      if (!known.up) Object.assign(known, { binding, tried: false, backoffS: 5, info: undefined });
+      known.retired = false; // back in the hosts file, perhaps mended: tried again
+      if (!known.up) Object.assign(known, { binding, tried: false, givenUp: false, backoffS: 5, info: undefined });
     } else {
       this.hosts.push(host);
     }
@@ -355,7 +352,8 @@ export class HostConnector {
     }
     host.lastReason = result.reason;
     this.listener.refused(host.binding.spec.name, result.reason);
-    if (!this.noneLeft()) this.retryLater(host);
+    if (result.lasting === true) host.givenUp = true;
+    if (!this.noneLeft() && !host.givenUp) this.retryLater(host);
   }
 
   /** Says the allocation is asked for, then what its manager says of it at once and every 2 s while it is pending. */

@@ -28,6 +28,6 @@ export function checkHost(facts: HostFacts, req: HostRequirements): ConnectResul
   if (facts.diskFreeMiB < req.minDiskFreeMiB) {
     problems.push(`only ${facts.diskFreeMiB} MiB free where kiln works (at least ${req.minDiskFreeMiB} MiB wanted)`);
   }
-  if (problems.length > 0) return { ok: false, reason: problems.join('; ') };
+  if (problems.length > 0) return { ok: false, reason: problems.join('; '), ...(arch !== undefined && { lasting: true as const }) };
   return { ok: true, info: { arch: archName(facts.arch), os: `${facts.os} ${facts.osRelease}`, node: facts.node, cores: facts.cores, memoryMiB: facts.memoryMiB } };
 }
