@@ -236,7 +236,7 @@ function viewFor(ctx: DispatchSnapshot, pool: RoundHosts, free: FreeSteps, host:
     cores: host.spec.cores, coresInUse: pool.coresInUse(host), freeCores, running: pool.running(host),
     slotFreeAt: pool.slotFreeAt(host, at), memoryMiB: host.spec.memoryMiB, memoryInUseMiB: pool.memoryInUseMiB(host), load: host.load,
   };
-  if (view.freeSlots > 0 && diskShort(candidate.estimate, host.load) !== undefined) return { ...view, freeSlots: 0 };
+  if (view.freeSlots > 0 && diskShort(candidate.estimate, host.load, pool.diskPromisedMiB(host)) !== undefined) return { ...view, freeSlots: 0 };
   if (view.freeSlots > 0 && !ctx.admission.admits(candidate, view, () => pool.estimates(host))) return { ...view, freeSlots: 0 };
   return view;
 }

@@ -19,6 +19,8 @@ export interface HostRecord {
   memoryInUseMiB: number;
   running: Set<number>;
   load: HostLoad | undefined;
+  /** Disk the jobs started since `load` was measured needed last time: the measure does not show it yet. */
+  diskSinceLoadMiB: number;
   limit: HostLimit;
 }
 
@@ -64,7 +66,7 @@ export class HostPool {
     const limit: HostLimit = { slots: spec.slots, cores: spec.cores, since: -Infinity };
     if (!known) {
       const record: HostRecord = {
-        spec, state, free: slotList(spec.slots), coresInUse: 0, memoryInUseMiB: 0, running: new Set(), load: undefined, limit,
+        spec, state, free: slotList(spec.slots), coresInUse: 0, memoryInUseMiB: 0, running: new Set(), load: undefined, diskSinceLoadMiB: 0, limit,
       };
       this.records.set(spec.name, record);
       return record;
@@ -82,6 +84,7 @@ export class HostPool {
     host.running.add(job.id);
     host.coresInUse += job.makeJobs;
     host.memoryInUseMiB += estimate.memoryMiB ?? 0;
+    host.diskSinceLoadMiB += estimate.diskMiB ?? 0;
     this.running.set(job.id, { job, node, estimate, expectedEnd });
   }
 
@@ -97,6 +100,7 @@ export class HostPool {
 
   applyLoad(host: HostRecord, load: HostLoad, policy: ConcurrencyPolicy, at: number): void {
     host.load = load;
+    host.diskSinceLoadMiB = 0;
     host.limit = policy.adjust(host.limit, load, host.spec, { running: host.running.size, cores: host.coresInUse }, at);
   }
 

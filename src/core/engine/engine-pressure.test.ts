@@ -71,3 +71,23 @@ void test('a job is never started on a host with less free disk than its port\'s
   const roomy = e.handle({ type: 'host-up', at: 2, host: { name: 'roomy', slots: 1, speed: 1, cores: 1 }, load: { ...calm, diskFreeMiB: 30_000 } });
   assert.deepEqual(starts(roomy).map((j) => [j.pkgname, j.host]), [['big-1', 'roomy']]);
 });
+
+void test('jobs started since the host measured its disk count against it: two that need 3000 MiB each do not both start on 5000 MiB', () => {
+  assert.equal(diskShort({ diskMiB: 3000 }, { ...calm, diskFreeMiB: 5000 }, 3000),
+    '2000 MiB free where it builds (5000 MiB less 3000 MiB for the jobs started since), its last build needed 3000 MiB');
+  const big = (name: string): PlanEntry => ({ ...entry(name), estimate: { ...estimate, diskMiB: 3000 } });
+  const e = new Engine([big('x'), big('y'), entry('small')], { ...policySet('kiln', true), maxAttempts: 3 });
+  e.begin(0, []);
+  const up = e.handle({ type: 'host-up', at: 1, host: { name: 'tight', slots: 3, speed: 1, cores: 3 }, load: { ...calm, diskFreeMiB: 5000 } });
+  const names = starts(up).map((j) => j.pkgname);
+  assert.equal(names.filter((n) => n === 'x-1' || n === 'y-1').length, 1, `one of the big two, in one round: ${names.join(' ')}`);
+  assert.ok(names.includes('small-1'));
+  const waiting = names.includes('x-1') ? 'y-1' : 'x-1';
+  const reason = e.waitReasons(1, waiting).get(waiting);
+  assert.match(reason ? formatWaitReason(reason) : '', /too little disk for it: tight \(2000 MiB free where it builds \(5000 MiB less 3000 MiB/);
+  // The host measures again with the first job's disk in: the same rule holds with nothing promised.
+  const later = e.handle({ type: 'host-load', at: 6, host: 'tight', load: { ...calm, diskFreeMiB: 2500 } });
+  assert.deepEqual(starts(later), []);
+  const roomy = e.handle({ type: 'host-load', at: 11, host: 'tight', load: { ...calm, diskFreeMiB: 4000 } });
+  assert.deepEqual(starts(roomy).map((j) => j.pkgname), [waiting]);
+});

@@ -145,7 +145,7 @@ function hostReason(input: WhyInput, shared: () => Shared, id: number, at: numbe
     return { kind: 'slots-busy', ahead: shared().rank.get(id) ?? 0, loadLimited };
   }
   const short = startable.flatMap((h) => {
-    const why = diskShort(ctx.estimates[id]!, h.load);
+    const why = diskShort(ctx.estimates[id]!, h.load, h.diskSinceLoadMiB);
     return why === undefined ? [] : [{ name: h.spec.name, why }];
   });
   if (short.length === startable.length) return { kind: 'host-disk', hosts: short };

@@ -30,11 +30,13 @@ export function pressureProblem(limits: PressureLimits | undefined, load: HostLo
 /**
  * Why a job whose port needed `estimate.diskMiB` last time does not start
  * on a host that measured `load`, or undefined: the host has less free where
- * it builds. Unknown on either side: no objection.
+ * it builds, less what the jobs started there since it measured it
+ * (`promisedMiB`) needed last time. Unknown on either side: no objection.
  */
-export function diskShort(estimate: { readonly diskMiB?: number }, load: HostLoad | undefined): string | undefined {
+export function diskShort(estimate: { readonly diskMiB?: number }, load: HostLoad | undefined, promisedMiB = 0): string | undefined {
   const need = estimate.diskMiB;
-  const free = load?.diskFreeMiB;
-  if (need === undefined || free === undefined || need <= free) return undefined;
-  return `${free} MiB free where it builds, its last build needed ${need} MiB`;
+  const measured = load?.diskFreeMiB;
+  if (need === undefined || measured === undefined || need <= measured - promisedMiB) return undefined;
+  const promised = promisedMiB > 0 ? ` (${measured} MiB less ${promisedMiB} MiB for the jobs started since)` : '';
+  return `${Math.max(0, measured - promisedMiB)} MiB free where it builds${promised}, its last build needed ${need} MiB`;
 }

@@ -19,9 +19,10 @@ interface HostAdded {
   readonly jobs: Added[];
   cores: number;
   memoryMiB: number;
+  diskMiB: number;
 }
 
-const NONE: HostAdded = { jobs: [], cores: 0, memoryMiB: 0 };
+const NONE: HostAdded = { jobs: [], cores: 0, memoryMiB: 0, diskMiB: 0 };
 
 export class RoundHosts {
   private readonly added = new Map<HostRecord, HostAdded>();
@@ -35,10 +36,11 @@ export class RoundHosts {
 
   add(host: HostRecord, node: number, estimate: Estimate, makeJobs: number, expectedEnd: number): void {
     let added = this.added.get(host);
-    if (!added) this.added.set(host, (added = { jobs: [], cores: host.coresInUse, memoryMiB: host.memoryInUseMiB }));
+    if (!added) this.added.set(host, (added = { jobs: [], cores: host.coresInUse, memoryMiB: host.memoryInUseMiB, diskMiB: host.diskSinceLoadMiB }));
     added.jobs.push({ node, estimate, makeJobs, expectedEnd });
     added.cores += makeJobs;
     added.memoryMiB += estimate.memoryMiB ?? 0;
+    added.diskMiB += estimate.diskMiB ?? 0;
   }
 
   /** Slots a new job may take now: free, within the load limit, and none while the host is over a pressure threshold. */
@@ -67,6 +69,11 @@ export class RoundHosts {
 
   memoryInUseMiB(host: HostRecord): number {
     return this.added.get(host)?.memoryMiB ?? host.memoryInUseMiB;
+  }
+
+  /** Disk the jobs started since the host measured its free disk (this round's too) needed last time. */
+  diskPromisedMiB(host: HostRecord): number {
+    return this.added.get(host)?.diskMiB ?? host.diskSinceLoadMiB;
   }
 
   running(host: HostRecord): number {
