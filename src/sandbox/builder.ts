@@ -81,10 +81,12 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
   let cgroup: JobCgroup | undefined;
   let relay: DistccRelay | undefined;
   let tokens: ReturnType<Jobserver['join']>;
+  // du of the scratch directory, started once no sandbox is left to write it (host phases only read it), so it runs beside packaging.
+  let disk: Promise<number | undefined> | undefined;
   const measured = async (report: BuildReport): Promise<BuildReport> => {
     if (report.outcome.kind === 'infrastructure') return report;
     const memoryMiB = cgroup?.peakMiB();
-    const diskMiB = scratch === undefined ? undefined : await scratchSizeMiB(scratch);
+    const diskMiB = scratch === undefined ? undefined : await (disk ?? scratchSizeMiB(scratch));
     return { ...report, ...(memoryMiB !== undefined && { memoryMiB }), ...(diskMiB !== undefined && { diskMiB }) };
   };
   try {
@@ -115,8 +117,9 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
     };
     const phases: PhaseTiming[] = [];
     let packageFile: string | undefined;
-    for (const phase of recipe.phases) {
+    for (const [i, phase] of recipe.phases.entries()) {
       options.onPhase?.(phase.phase);
+      if (disk === undefined && recipe.phases.slice(i).every((later) => later.kind === 'host')) disk = scratchSizeMiB(scratch);
       const { timing, result } = await runPhase(ctx, phase, log, { stop: stop.signal, ...(setup.onSpawn !== undefined && { onSpawn: setup.onSpawn }) });
       phases.push(timing);
       if (ended === 'cancelled') {
