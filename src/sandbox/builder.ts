@@ -17,7 +17,7 @@ import { portfileRecipe } from './recipe-portfile.js';
 import type { SandboxConfig } from './sandbox-config.js';
 import { DEFAULT_PREFIX, defaultSandboxConfig } from './sandbox-config.js';
 import type { JobScratch } from './scratch.js';
-import { createScratch, removeScratch, scratchSizeMiB } from './scratch.js';
+import { createScratch, removeScratch } from './scratch.js';
 
 export interface BuildOptions {
   /** Aborting kills every process of the job at once; the report says `cancelled`. */
@@ -81,12 +81,12 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
   let cgroup: JobCgroup | undefined;
   let relay: DistccRelay | undefined;
   let tokens: ReturnType<Jobserver['join']>;
-  // du of the scratch directory, started once no sandbox is left to write it (host phases only read it), so it runs beside packaging.
-  let disk: Promise<number | undefined> | undefined;
   const measured = async (report: BuildReport): Promise<BuildReport> => {
     if (report.outcome.kind === 'infrastructure') return report;
     const memoryMiB = cgroup?.peakMiB();
-    const diskMiB = scratch === undefined ? undefined : await (disk ?? scratchSizeMiB(scratch));
+    const removing = scratch;
+    scratch = undefined;
+    const diskMiB = removing === undefined ? undefined : await removeScratch(removing);
     return { ...report, ...(memoryMiB !== undefined && { memoryMiB }), ...(diskMiB !== undefined && { diskMiB }) };
   };
   try {
@@ -117,9 +117,8 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
     };
     const phases: PhaseTiming[] = [];
     let packageFile: string | undefined;
-    for (const [i, phase] of recipe.phases.entries()) {
+    for (const phase of recipe.phases) {
       options.onPhase?.(phase.phase);
-      if (disk === undefined && recipe.phases.slice(i).every((later) => later.kind === 'host')) disk = scratchSizeMiB(scratch);
       const { timing, result } = await runPhase(ctx, phase, log, { stop: stop.signal, ...(setup.onSpawn !== undefined && { onSpawn: setup.onSpawn }) });
       phases.push(timing);
       if (ended === 'cancelled') {

@@ -83,7 +83,7 @@ export type RecipePhase =
   | {
       readonly kind: 'host';
       readonly phase: Phase;
-      /** Work kiln does itself, outside any sandbox, on files the sandbox wrote; it reads the scratch directory, never writes it. */
+      /** Work kiln does itself, outside any sandbox, on files the sandbox wrote. */
       readonly run: (ctx: JobContext, log: PhaseLog, signal: AbortSignal) => Promise<StepResult>;
     };
 
