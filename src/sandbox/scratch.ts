@@ -48,12 +48,17 @@ export async function createScratch(base: string, user: BuildUser | undefined): 
     reports: join(root, 'reports'),
   };
   try {
-    await chmod(root, 0o711);
-    await mkdir(scratch.reports, { mode: 0o700 });
-    for (const dir of SANDBOX_DIRS) {
-      await mkdir(scratch[dir], { mode: 0o755 });
-      if (user !== undefined) await lchown(scratch[dir], user.uid, user.gid);
-    }
+    // At once (a round trip each, sequential, was a millisecond or more); all settled before a failure removes the directory.
+    const made = await Promise.allSettled([
+      chmod(root, 0o711),
+      mkdir(scratch.reports, { mode: 0o700 }),
+      ...SANDBOX_DIRS.map(async (dir) => {
+        await mkdir(scratch[dir], { mode: 0o755 });
+        if (user !== undefined) await lchown(scratch[dir], user.uid, user.gid);
+      }),
+    ]);
+    const failed = made.find((result) => result.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
     return { ok: true, scratch };
   } catch (err) {
     await removeScratch(scratch);
