@@ -8,7 +8,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { chmod, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, machine, release, tmpdir, type } from 'node:os';
+import { availableParallelism, loadavg, machine, release, tmpdir, type } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
@@ -22,6 +22,7 @@ import { INSTALL_DEPENDENCIES, PORTFILE_PHASE } from '../src/sandbox/runner-scri
 const JOBS = Number(process.argv[2] ?? 20);
 const PHASES = ['depends', 'build', 'install', 'package'] as const;
 const signal = new AbortController().signal;
+const loadAtStart = load();
 
 const root = await mkdtemp(join(tmpdir(), 'kiln-bench-'));
 await chmod(root, 0o755);
@@ -71,6 +72,7 @@ for (const [label] of scratches) {
   console.log(`  ${`job, scratch ${label}`.padEnd(24)} ${fmt(s).padStart(15)} ${fmt(jobDirect).padStart(15)} ${(p(s, 50) - p(jobDirect, 50)).toFixed(1).padStart(10)}`);
 }
 console.log('  (direct: the same runner programs with bash on the host, detached, then the same packager; no bwrap, no logs)');
+console.log(`load average at start ${loadAtStart}, at end ${load()}: a loaded machine stretches both sides, and the difference with them`);
 console.log(`rerun: npm run bench:sandbox -- ${JOBS}`);
 await rm(root, { recursive: true, force: true });
 
@@ -116,6 +118,10 @@ function timed(args: string[], env: Record<string, string>, cwd: string, report:
     child.once('error', reject);
     child.once('close', (code) => (code === 0 ? resolve(performance.now() - started) : reject(new Error(`${args[2] ?? 'bash'} exited ${code}`))));
   });
+}
+
+function load(): string {
+  return loadavg().map((x) => x.toFixed(2)).join(' ');
 }
 
 function p(values: readonly number[], percentile: number): number {

@@ -17,7 +17,7 @@ import { portfileRecipe } from './recipe-portfile.js';
 import type { SandboxConfig } from './sandbox-config.js';
 import { DEFAULT_PREFIX, defaultSandboxConfig } from './sandbox-config.js';
 import type { JobScratch } from './scratch.js';
-import { createScratch, removeScratch, scratchSizeMiB } from './scratch.js';
+import { createScratch, removeScratch } from './scratch.js';
 
 export interface BuildOptions {
   /** Aborting kills every process of the job at once; the report says `cancelled`. */
@@ -84,7 +84,9 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
   const measured = async (report: BuildReport): Promise<BuildReport> => {
     if (report.outcome.kind === 'infrastructure') return report;
     const memoryMiB = cgroup?.peakMiB();
-    const diskMiB = scratch === undefined ? undefined : await scratchSizeMiB(scratch);
+    const removing = scratch;
+    scratch = undefined;
+    const diskMiB = removing === undefined ? undefined : await removeScratch(removing);
     return { ...report, ...(memoryMiB !== undefined && { memoryMiB }), ...(diskMiB !== undefined && { diskMiB }) };
   };
   try {

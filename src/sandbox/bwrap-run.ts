@@ -42,7 +42,7 @@ export interface RunOptions {
   /** Called with bwrap's pid once it runs (for benchmarks and tests of process hygiene). */
   readonly onSpawn?: (pid: number) => void;
   /** The job's cgroup, which bwrap joins before it starts (see job-cgroup.ts). */
-  readonly cgroupProcs?: string;
+  readonly cgroupTasks?: string;
 }
 
 export type RunEnd =
@@ -76,12 +76,12 @@ export function runInSandbox(program: SandboxProgram, options: RunOptions): Prom
     let killTimer: NodeJS.Timeout | undefined;
     const argv = [options.bwrap, ...bwrapArgs(program)];
     // Through the cgroup's shell, a missing bwrap would be the shell's error: name it as spawn would.
-    if (options.cgroupProcs !== undefined && !executable(options.bwrap)) {
+    if (options.cgroupTasks !== undefined && !executable(options.bwrap)) {
       closeSync(reportFd);
       resolve({ kind: 'spawn-failed', reason: spawnFailure(options.bwrap, Object.assign(new Error('not found'), { code: 'ENOENT' })) });
       return;
     }
-    const [command, ...args] = options.cgroupProcs === undefined ? argv : joinCgroupArgv(options.cgroupProcs, argv);
+    const [command, ...args] = options.cgroupTasks === undefined ? argv : joinCgroupArgv(options.cgroupTasks, argv);
     const child = spawn(command!, args, {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe', reportFd, ...program.inputFds],

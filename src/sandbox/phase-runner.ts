@@ -103,7 +103,7 @@ async function runStep(ctx: JobContext, name: string, step: SandboxStep, log: Ph
       },
       stop: hooks.stop,
       killGraceMs: config.killGraceS * 1000,
-      ...(ctx.cgroup !== undefined && step.counted !== false && { cgroupProcs: ctx.cgroup.procsFile }),
+      ...(ctx.cgroup !== undefined && step.counted !== false && { cgroupTasks: ctx.cgroup.tasksFile }),
       ...(hooks.onSpawn !== undefined && { onSpawn: hooks.onSpawn }),
     },
   );

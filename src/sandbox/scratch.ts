@@ -5,8 +5,7 @@
 // so one that a killed process left is known and removed later; not the
 // package, whose name may be as long as a file name can be.
 
-import { execFile } from 'node:child_process';
-import { chmod, lchown, lstat, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { chmod, lchown, lstat, mkdir, mkdtemp, readdir, rm, rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 import type { BuildUser } from './sandbox-config.js';
@@ -49,12 +48,17 @@ export async function createScratch(base: string, user: BuildUser | undefined): 
     reports: join(root, 'reports'),
   };
   try {
-    await chmod(root, 0o711);
-    await mkdir(scratch.reports, { mode: 0o700 });
-    for (const dir of SANDBOX_DIRS) {
-      await mkdir(scratch[dir], { mode: 0o755 });
-      if (user !== undefined) await lchown(scratch[dir], user.uid, user.gid);
-    }
+    // At once (a round trip each, sequential, was a millisecond or more); all settled before a failure removes the directory.
+    const made = await Promise.allSettled([
+      chmod(root, 0o711),
+      mkdir(scratch.reports, { mode: 0o700 }),
+      ...SANDBOX_DIRS.map(async (dir) => {
+        await mkdir(scratch[dir], { mode: 0o755 });
+        if (user !== undefined) await lchown(scratch[dir], user.uid, user.gid);
+      }),
+    ]);
+    const failed = made.find((result) => result.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
     return { ok: true, scratch };
   } catch (err) {
     await removeScratch(scratch);
@@ -63,24 +67,42 @@ export async function createScratch(base: string, user: BuildUser | undefined): 
 }
 
 /**
- * Removes the scratch directory. A build may leave directories without
- * write permission (read-only module caches): those are opened up first.
+ * Removes the scratch directory and says how much disk it held, in MiB,
+ * or undefined when it could not all be measured: at a job's end, what
+ * the next build of the port needs free (dpb's size.log). One walk does
+ * both, as du and rm would: each entry is lstat'ed (a link is removed,
+ * never followed), its blocks counted (a hard-linked file once) and
+ * removed; every process of the job is gone by now, so nothing changes
+ * under the walk. A directory a build left without write permission (a
+ * read-only module cache) is opened up first.
  */
-export async function removeScratch(scratch: JobScratch): Promise<void> {
+export async function removeScratch(scratch: JobScratch): Promise<number | undefined> {
+  const linked = new Set<string>();
+  let bytes = 0;
+  const remove = async (path: Buffer): Promise<void> => {
+    const info = await lstat(path);
+    const key = `${info.dev}:${info.ino}`;
+    if (!linked.has(key)) bytes += info.blocks * 512;
+    if (!info.isDirectory()) {
+      if (info.nlink > 1) linked.add(key); // its other names are not counted, whenever they are seen
+      await unlink(path);
+      return;
+    }
+    if ((info.mode & 0o700) !== 0o700) await chmod(path, 0o700);
+    const names = await readdir(path, { encoding: 'buffer' });
+    await Promise.all(names.map((name) => remove(Buffer.concat([path, SLASH, name]))));
+    await rmdir(path);
+  };
   try {
-    await rm(scratch.root, { recursive: true, force: true });
+    await remove(Buffer.from(scratch.root));
+    return Math.ceil(bytes / 2 ** 20);
   } catch {
-    await openUp(scratch.root);
     await rm(scratch.root, { recursive: true, force: true }).catch(() => undefined);
+    return undefined;
   }
 }
 
-async function openUp(path: string): Promise<void> {
-  const info = await lstat(path).catch(() => undefined);
-  if (info === undefined || !info.isDirectory()) return;
-  await chmod(path, 0o700).catch(() => undefined);
-  for (const entry of await readdir(path).catch(() => [])) await openUp(join(path, entry));
-}
+const SLASH = Buffer.from('/');
 
 /** The first directory from `/` to `path` the user may not search, if any. */
 export async function unreachableBy(path: string, user: BuildUser): Promise<string | undefined> {
@@ -96,19 +118,4 @@ export async function unreachableBy(path: string, user: BuildUser): Promise<stri
     if (searchable === 0) return dir;
   }
   return undefined;
-}
-
-/**
- * How much disk the scratch directory holds now, in MiB (du: links are not
- * followed, other file systems not entered), or undefined when it cannot
- * be measured. At a job's end it is what the next build of the port needs
- * free (dpb's size.log).
- */
-export function scratchSizeMiB(scratch: JobScratch): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    execFile('du', ['-skx', '--', scratch.root], { timeout: 120_000, maxBuffer: 1 << 20 }, (err, stdout) => {
-      const kib = /^(\d+)\s/.exec(stdout);
-      resolve(err !== null || kib === null ? undefined : Math.ceil(Number(kib[1]) / 1024));
-    });
-  });
 }
