@@ -14,6 +14,7 @@ import { hostFacts } from './host-facts.js';
 import { checkKit } from './kit-check.js';
 import type { HostWork } from './host-work.js';
 import { checkJobSpec, hashesOf } from './job-dir.js';
+import { keepAgentFile } from './agent-cache.js';
 import { endLeftovers, writeRecord } from './leftovers.js';
 import { recordOf } from './proc-identity.js';
 import { PROTOCOL, downShape, type Down } from './protocol.js';
@@ -37,6 +38,7 @@ export function startAgent(config: AgentConfig): void {
   // Our own non-blocking socket on fd 1: process.stdout blocks on pipes, and a
   // blocked write would stop the idle watchdog when the link is cut.
   const writer = new FrameWriter(new Socket({ fd: 1, readable: false, writable: true }));
+  const stopKeeping = keepAgentFile(config.agentFile);
   const store = new BlobStore(config.root);
   const runners = new RunnerPool(config.agentFile, config.root);
   const trees = new TreeStore(config.root, store);
@@ -56,6 +58,7 @@ export function startAgent(config: AgentConfig): void {
     ending = true;
     process.stderr.write(`kiln agent ${process.pid}: ${reason}; ending ${jobs.size} job(s)\n`);
     runners.close();
+    stopKeeping();
     await Promise.all([...jobs.values()].map((j) => j.terminate()));
     await scanners.close();
     const mine = owner === undefined ? undefined : join(config.root, 'agents', `${owner}.json`);
