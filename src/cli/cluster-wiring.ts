@@ -73,6 +73,8 @@ export interface ClusterDefaults {
   readonly remote: RemoteTree;
   /** The architecture the run builds for: a host of another is refused. */
   readonly buildArch?: string;
+  /** Why this machine cannot build the tree (TreeBuild's): localhost is refused with it. */
+  readonly localProblem?: string | undefined;
 }
 
 export async function clusterHosts(values: ClusterValues, io: CommandIO, d: ClusterDefaults): Promise<Cluster> {
@@ -81,14 +83,14 @@ export async function clusterHosts(values: ClusterValues, io: CommandIO, d: Clus
   const factory: RosterFactory = {
     specs: (entry) => ({ spec: provisionalSpec(entry), specFor: (info) => toHostSpec(entry, info) }),
     executor: (entry, file) => {
-      const executor = makeExecutor(entry, file, sshConfig, d.build, d.remote.treeHost, d.logdir, d.buildArch);
+      const executor = makeExecutor(entry, file, sshConfig, d.build, d.remote.treeHost, d.logdir, d.buildArch, d.localProblem);
       made.push({ entry, executor });
       return executor;
     },
   };
   const hostsFile = values.hosts === undefined ? undefined : resolve(io.cwd, values.hosts);
   const local: HostBinding | undefined = hostsFile !== undefined ? undefined : {
-    executor: new LocalExecutor({ build: d.build, arch: { build: d.buildArch } }), spec: { name: 'localhost', slots: d.jobs, speed: 1, cores: d.cores },
+    executor: new LocalExecutor({ build: d.build, arch: { build: d.buildArch }, ...(d.localProblem !== undefined && { refuse: d.localProblem }) }), spec: { name: 'localhost', slots: d.jobs, speed: 1, cores: d.cores },
   };
   const opened = await HostsFileRoster.open({
     ...(hostsFile !== undefined && { hostsFile }), added: join(d.logdir, ADDED_HOSTS), fixed: local ? ['localhost'] : [], factory,
@@ -140,10 +142,10 @@ export async function scanPool(hosts: ReadonlyArray<{ readonly entry: HostEntry;
 
 /** `owner`: what names this coordinator's Slurm allocations (its run directory). */
 export function makeExecutor(entry: HostEntry, file: HostsFile, sshConfig: string | undefined, build: BuildFunction = buildPackage,
-  treeHost?: TreeHostFactory, owner = 'kiln', buildArch?: string): Executor {
+  treeHost?: TreeHostFactory, owner = 'kiln', buildArch?: string, localProblem?: string): Executor {
   if (entry.local) {
     return new LocalExecutor({
-      build, arch: { claimed: entry.arch, build: buildArch }, ...(file.startup !== undefined && { startup: file.startup }), ...(entry.distcc !== undefined && { distcc: entry.distcc }),
+      build, arch: { claimed: entry.arch, build: buildArch }, ...(localProblem !== undefined && { refuse: localProblem }), ...(file.startup !== undefined && { startup: file.startup }), ...(entry.distcc !== undefined && { distcc: entry.distcc }),
     });
   }
   const extra = { ...(treeHost !== undefined && { treeHost }), ...(buildArch !== undefined && { buildArch }) };

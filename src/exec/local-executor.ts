@@ -28,6 +28,8 @@ export interface LocalExecutorOptions {
   readonly arch?: ArchWanted;
   /** The hosts file's `distcc=` for localhost: its jobs that opt in compile there (distcc-farm.ts). */
   readonly distcc?: readonly DistccServer[];
+  /** Why this machine cannot build the tree (TreeBuild's `localProblem`): it is refused with it, and checked again later, since it may be mended. */
+  readonly refuse?: string;
 }
 
 export class LocalExecutor implements Executor {
@@ -43,6 +45,7 @@ export class LocalExecutor implements Executor {
   async connect(): Promise<ConnectResult> {
     const wrongArch = archProblem(coordinatorArch(), this.options.arch ?? {});
     if (wrongArch !== undefined) return { ok: false, reason: wrongArch, lasting: true };
+    if (this.options.refuse !== undefined) return { ok: false, reason: this.options.refuse };
     const probe = spawnSync('bwrap', ['--ro-bind', '/', '/', '--unshare-all', '--die-with-parent', 'true'], { encoding: 'utf8', timeout: 10_000 });
     if (probe.error) return { ok: false, reason: `bubblewrap cannot run here (${probe.error.message}); install it: apt-get install bubblewrap` };
     if (probe.status !== 0) return { ok: false, reason: `bubblewrap fails: ${probe.stderr.trim() || `exit status ${probe.status}`}` };

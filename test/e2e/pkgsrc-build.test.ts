@@ -123,3 +123,13 @@ void test('a pkgsrc build without a bootstrap kit says what it needs', { skip: n
   assert.equal(run.status, 4);
   assert.match(run.stderr, /a pkgsrc build needs the bootstrap kit every job starts from: give --bootstrap-kit FILE/);
 });
+
+void test('a pkgsrc tree the build user cannot reach stops the build at once, saying which directory blocks it', { skip: noBmake }, async (t) => {
+  const { dir, tree, kit } = await fixtureCopy();
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  execFileSync('chmod', ['0700', dir]); // the build user (nobody) cannot search it: every job there would fail reading the tree
+  const run = await kiln(['build', '--tree', tree, '--bootstrap-kit', kit, '--jobs', '2', '--logdir', path.join(dir, 'logs'), '--packages', path.join(dir, 'packages'), '--plain']);
+  assert.equal(run.status, 5, `${run.stdout}\n${run.stderr}`);
+  assert.match(run.stdout, new RegExp(`host localhost refused: it cannot build the pkgsrc tree ${tree}: ${dir} is not searchable by the build user \\(uid \\d+\\); make the tree readable by all`));
+  assert.match(run.stdout, /built 0 {2}up-to-date 0/);
+});

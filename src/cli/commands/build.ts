@@ -169,7 +169,7 @@ function killPointsOf(io: CommandIO): KillPoints | undefined {
 async function runBuild(settings: BuildSettings & Parameters<typeof operatorReporters>[0] & ClusterValues, kind: TreeKind,
   wiring: TreeBuild, io: CommandIO): Promise<number> {
   const { logdir, repository, jobs, timeoutS, cores, positionals, args, durable, arch, seed } = settings;
-  const cluster = await clusterHosts(settings, io, { logdir, jobs, cores, scanTimeoutS: settings.scanTimeoutS ?? kind.remoteScanTimeoutS, tree: kind.driver, build: wiring.build, remote: wiring.remote, buildArch: arch });
+  const cluster = await clusterHosts(settings, io, { logdir, jobs, cores, scanTimeoutS: settings.scanTimeoutS ?? kind.remoteScanTimeoutS, tree: kind.driver, build: wiring.build, remote: wiring.remote, buildArch: arch, localProblem: wiring.localProblem });
   const reporters = await operatorReporters(settings, io, logdir).catch(async (err: unknown) => { await cluster.close(); throw err; });
   if (reporters.url) io.stderr.write(`kiln: the live page is at ${reporters.url}\n`);
   try {

@@ -87,6 +87,8 @@ export async function openPkgsrcTree(tree: string, values: DriverValues, options
           build: pkgsrcBuilder(setup),
           writeIndex: (allDir, packages) => writePkgsrcRepository(unpacked, repository, allDir, logdir, packages, io),
           remote: remote(setup, path.join(logdir, TREE_HASHES)),
+          // Its jobs here read the tree in place, as the build user: every one would fail, and this machine be quarantined for it.
+          ...(scanAs.blocked !== undefined && { localProblem: `it cannot build the pkgsrc tree ${driver.root}: ${scanAs.blocked}; make the tree readable by all (chmod a+rX), or build on other hosts (--hosts)` }),
         };
       },
       forRemoteScan: () => {

@@ -65,6 +65,8 @@ export interface TreeBuild {
   readonly writeIndex: (allDir: string, packages: readonly ResolvedPackage[]) => Promise<void>;
   /** What a remote build host needs, made ready when the first one connects. */
   readonly remote: RemoteTree;
+  /** Why this machine cannot build the tree's jobs, if it cannot: localhost is refused with it, and other hosts may build. */
+  readonly localProblem?: string;
 }
 
 export interface TreeKind {
