@@ -28,6 +28,8 @@ const TOKEN = 0x2b; // '+'
 export interface JobTokens {
   /** The pipe's descriptor, for the build's make (read and write end both). */
   readonly fd: number;
+  /** The host's cores: the most make jobs a build may run at once. */
+  readonly cores: number;
   /** MAKEFLAGS for a build that gets the pipe as descriptor `inside`. */
   makeflags(inside: number): string;
 }
@@ -66,6 +68,7 @@ export class Jobserver {
     const cap = this.cores;
     return {
       fd,
+      cores: cap,
       makeflags: (inside) => ` -j${cap} --jobserver-auth=${inside},${inside}`,
       leave: () => this.leave(member),
     };

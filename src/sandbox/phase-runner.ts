@@ -90,9 +90,11 @@ async function runStep(ctx: JobContext, name: string, step: SandboxStep, log: Ph
   const tokens = step.jobserver === true ? ctx.tokens : undefined;
   const farm = step.jobserver === true ? ctx.distcc?.env : undefined;
   const stepEnv = farm === undefined ? step.env : { ...step.env, ...farm };
-  const env = tokens === undefined ? stepEnv : { ...stepEnv, MAKEFLAGS: tokens.makeflags(INPUT_FD_BASE + fds.length) };
+  const tokenFd = INPUT_FD_BASE + fds.length;
+  const env = tokens === undefined || step.tokenArgs !== undefined ? stepEnv : { ...stepEnv, MAKEFLAGS: tokens.makeflags(tokenFd) };
+  const argv = tokens === undefined || step.tokenArgs === undefined ? step.argv : [...step.argv, ...step.tokenArgs(tokenFd, tokens.cores)];
   const end = await runInSandbox(
-    { ops: plan.ops, env, cwd: step.cwd, argv: step.argv, inputFds: tokens === undefined ? fds : [...fds, tokens.fd], asRoot: step.asRoot === true },
+    { ops: plan.ops, env, cwd: step.cwd, argv, inputFds: tokens === undefined ? fds : [...fds, tokens.fd], asRoot: step.asRoot === true },
     {
       bwrap: config.bwrap,
       user: config.buildUser,

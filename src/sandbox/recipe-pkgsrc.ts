@@ -26,6 +26,7 @@ import { type Builder, makeBuilder } from './builder.js';
 import type { JobMount } from './bwrap-mounts.js';
 import { INPUT_FD_BASE } from './bwrap-run.js';
 import { linkPackages, packageTouchesSystem, PACKAGES_DIR, takePackage } from './pkgsrc-package.js';
+import { pkgsrcTokenArgs } from './pkgsrc-jobserver.js';
 import { PKGSRC_DEPENDS, PKGSRC_INSTALL_TEST, PKGSRC_MAKE, PKGSRC_PACKAGE, PKGSRC_USERGROUP } from './pkgsrc-scripts.js';
 import { copyEtc, ETC_COPY } from './pkgsrc-etc.js';
 import type { JobContext, Recipe, RecipePhase, SandboxStep } from './recipe.js';
@@ -93,7 +94,7 @@ export function pkgsrcRecipe(setup: PkgsrcSetup, job: BuildJob): Recipe {
     ...usergroup('configure'),
     stage('configure', (ctx) => make(ctx, 'configure', 'user')),
     ...usergroup('build'),
-    stage('build', (ctx) => make(ctx, 'all', 'user')),
+    stage('build', (ctx) => ({ ...make(ctx, 'all', 'user'), jobserver: true, tokenArgs: pkgsrcTokenArgs })),
     ...usergroup('install'),
     stage('install', (ctx) => make(ctx, 'stage-install', facts.userDestdir ? 'user' : 'root')),
     {

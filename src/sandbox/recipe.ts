@@ -47,6 +47,12 @@ export interface SandboxStep {
   /** Give it the job's make jobserver pipe and MAKEFLAGS naming it (when the job has one), and the distcc relay (when it has one): the step that compiles. */
   readonly jobserver?: boolean;
   /**
+   * With `jobserver`: the pipe is named by these words added to the step's
+   * command line (the pipe as descriptor `fd`, the host's `cores`) instead
+   * of MAKEFLAGS, which pkgsrc's bmake would read as flags of its own.
+   */
+  readonly tokenArgs?: (fd: number, cores: number) => readonly string[];
+  /**
    * Whether its processes join the job's cgroup, to count in the job's peak
    * memory (default yes). Not for kiln's own fixed programs that run no
    * port code (installing the dependencies): their memory says nothing of

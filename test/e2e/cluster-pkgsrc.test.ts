@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { phasesIn, phaseText } from '../support/job-logs.js';
 import { clusterUnavailable, createCluster, type NetnsCluster, type NetnsHost } from '../support/netns-hosts.js';
@@ -27,9 +27,9 @@ const DISTFILE = 'fetched data, from DISTDIR\n';
 
 const host = (i: number): NetnsHost => cluster.hosts[i] ?? assert.fail(`no host ${i}`);
 
-async function build(name: string, args: readonly string[]): Promise<Run> {
+async function build(name: string, args: readonly string[], kit = work.kit): Promise<Run> {
   const logdir = join(work.dir, name, 'logs');
-  const kiln = startKiln(['build', '--tree', work.tree, '--bootstrap-kit', work.kit, '--logdir', logdir,
+  const kiln = startKiln(['build', '--tree', work.tree, '--bootstrap-kit', kit, '--logdir', logdir,
     '--packages', join(work.dir, name, 'packages'), '--plain', ...args]);
   return buildResult(logdir, join(work.dir, name, 'packages', 'All'), await kiln.exited, kiln.lines);
 }
@@ -112,6 +112,20 @@ void test('pbulk\'s scan clients: the pkgsrc fixture scanned on the two hosts gi
   assert.match(there.stderr, /devel\/broken is broken on purpose/);
   assert.match(by, /on localhost: 1,/, 'only devel/broken, whose scan fails on the host, is scanned again here');
   for (const h of [host(0), host(1)]) assert.match(by, new RegExp(`on ${h.name}: [1-9]`), there.stderr);
+});
+
+void test('a pkgsrc port whose mk.conf sets KILN_HOST_FEATURES is built on the host offering them, which builds nothing else', { skip, timeout: 120_000 }, async () => {
+  const kitDir = join(work.dir, 'featurekit');
+  await mkdir(kitDir);
+  await mustRun('tar', ['-xzf', work.kit, '-C', kitDir]);
+  await appendFile(join(kitDir, 'usr', 'pkg', 'etc', 'mk.conf'), '.if ${PKGPATH} == "devel/hello"\nKILN_HOST_FEATURES=\tbig-parallel\n.endif\n');
+  const kit = join(work.dir, 'featurekit.tgz');
+  await mustRun('tar', ['-czf', kit, '-C', kitDir, '.']);
+  const hosts = join(work.dir, 'features.hosts');
+  await writeFile(hosts, `${host(0).name} jobs=1 features=big-parallel mandatory=big-parallel\n${host(1).name} jobs=2\n`);
+  const run = await build('features', ['--hosts', hosts, '--ssh-config', cluster.sshConfig, 'devel/hello'], kit);
+  assert.equal(run.code, 0, run.lines.slice(-30).join('\n'));
+  assert.deepEqual(Object.fromEntries(run.hosts), { 'libfoo-1.2': host(1).name, 'hello-1.0': host(0).name });
 });
 
 void test('a host where the kit\'s tools cannot run is refused before any job, saying why', { skip, timeout: 120_000 }, async () => {

@@ -79,6 +79,28 @@ void test('the cache reuses a block while no file of its SCAN_DEPENDS changed co
   assert.notEqual(await dice(makeKit(dir, kitDir, 'kit2.tgz')), third, 'another kit: another mk.conf, another bmake');
 });
 
+void test('KILN_HOST_FEATURES, set in mk.conf per PKGPATH, ends the port\'s blocks as HOST_FEATURES; the rest is pbulk\'s blocks unchanged', { skip: noBmake }, async (t) => {
+  const { dir, kit } = await fixtureCopy();
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const kitDir = path.join(dir, 'kit2');
+  await cp(path.join(fixture, 'kit'), kitDir, { recursive: true, verbatimSymlinks: true });
+  await appendFile(path.join(kitDir, 'usr/pkg/etc/mk.conf'), [
+    '.if ${PKGPATH} == "devel/hello" || ${PKGPATH} == "lang/py-thing"', 'KILN_HOST_FEATURES=\tbig-parallel kvm', '.endif',
+    '.if ${PKGPATH} == "devel/osname"', 'KILN_HOST_FEATURES=\tbig/parallel', '.endif', ''].join('\n'));
+  const ports = ['lang/py-thing', 'devel/osname', 'devel/daemon'];
+  const plain = await kiln(['scan', '--tree', fixtureTree, '--bootstrap-kit', kit, ...ports]);
+  const run = await kiln(['scan', '--tree', fixtureTree, '--bootstrap-kit', makeKit(dir, kitDir, 'kit2.tgz'), ...ports]);
+  assert.equal(run.status, 1, run.stderr);
+  assert.match(run.stderr, /^kiln scan: devel\/osname: KILN_HOST_FEATURES \(mk\.conf\) entry "big\/parallel" is not a feature name: use letters, .*features=$/m, 'a bad name fails that port, saying so');
+  const features = new Map(parseIndex(run.stdout).entries.map((e) => [e.pkgname, e.vars.get('HOST_FEATURES')]));
+  assert.deepEqual(Object.fromEntries(features), {
+    'hello-1.0': 'big-parallel kvm', 'libfoo-1.2': undefined, 'daemon-2.0': undefined, 'osname': undefined,
+    'py311-thing-1.0': 'big-parallel kvm', 'py310-thing-1.0': 'big-parallel kvm',
+  }, 'every MULTI_VERSION block of a PKGPATH');
+  const others = (index: string): string => index.split(/(?=^PKGNAME=)/m).filter((b) => !b.includes('PKG_LOCATION=devel/osname\n')).join('');
+  assert.equal(others(run.stdout).replace(/^HOST_FEATURES=.*\n/gm, ''), others(plain.stdout), 'pbulk\'s blocks, byte for byte');
+});
+
 void test('pkgsrc options on a Portfile tree, and a bad --driver, are usage errors', async () => {
   const portfile = await kiln(['scan', '--tree', 'examples', '--make', '/usr/bin/bmake']);
   assert.equal(portfile.status, 2);

@@ -6,7 +6,8 @@
 // this scan only: a port cannot plant options another port's scan reads,
 // and kiln never reads what a scan wrote). Variables that are the same
 // for every port are asked once (tree-variables.ts) and passed in. The
-// blocks are what bmake printed, with PKG_LOCATION added; the scan cache
+// blocks are what bmake printed, with PKG_LOCATION added (and the port's
+// KILN_HOST_FEATURES, which the same bmake prints: scan-output.ts); the scan cache
 // reuses a port's blocks while none of its SCAN_DEPENDS files changed.
 // The same sandbox answers what a port fetches (fetchValues), for kiln's
 // fetch jobs.
@@ -27,7 +28,7 @@ import { firstLine, runScanCommand, type ScanExit } from '../scan-process.js';
 import { type ScanBind, sandboxArgv } from '../scan-sandbox.js';
 import { locatePort, subdirNames } from './port-dirs.js';
 import { InputHashes, scanInputs, type ShownAt } from './scan-inputs.js';
-import { withLocation } from './scan-output.js';
+import { SCAN_TARGETS, scanOutput } from './scan-output.js';
 import { PROBE_PKGPATH, TREE_VARIABLES, treeAssignments } from './tree-variables.js';
 
 export interface PkgsrcScanSetup {
@@ -60,7 +61,7 @@ export interface PkgsrcScanSetup {
 }
 
 /** Bumped whenever the blocks a scan gives change for the same makefiles. */
-const BLOCK_FORMAT = 'pkgsrc-pbulk-index-1';
+const BLOCK_FORMAT = 'pkgsrc-pbulk-index-2';
 const OPTION_CACHE_AT = '/tmp/kiln-pbulk-cache';
 const LIST_JOBS = 4;
 
@@ -133,7 +134,7 @@ export class PkgsrcDriver implements TreeDriver, ScanInputs {
     const scanned = (index: string): ScanResult => ({ kind: 'scanned', pkgpath, index, seconds: seconds() });
     const location = await locatePort(this.root, pkgpath);
     if (location.kind === 'missing') return scanned(unscannableBlock(pkgpath, location.reason));
-    const exit = await this.make(location.portDir, ['pbulk-index', ...this.assignments], signal);
+    const exit = await this.make(location.portDir, [...SCAN_TARGETS, ...this.assignments], signal);
     const failed = (error: string): ScanResult => ({ kind: 'error', pkgpath, error, seconds: seconds() });
     const timeoutS = this.setup.timeoutS ?? 120;
     switch (exit.kind) {
@@ -148,7 +149,7 @@ export class PkgsrcDriver implements TreeDriver, ScanInputs {
     const unscannable = (error: string): ScanResult => scanned(unscannableBlock(pkgpath, stderr === '' ? error : `${error}: ${stderr}`));
     if (exit.truncated) return unscannable('bmake pbulk-index wrote too much output');
     if (exit.status !== 0) return unscannable(`bmake pbulk-index failed (exit status ${exit.status})`);
-    const output = withLocation(pkgpath, exit.stdout.toString('utf8'));
+    const output = scanOutput(pkgpath, exit.stdout.toString('utf8'));
     return output.kind === 'index' ? scanned(output.index) : unscannable(output.error);
   }
 

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 
 import { subdirNames } from './port-dirs.js';
 import { hostInput, InputHashes, scanInput, scanInputs } from './scan-inputs.js';
-import { withLocation } from './scan-output.js';
+import { scanOutput, withLocation } from './scan-output.js';
 import { isPlainValue, TREE_VARIABLES, treeAssignments } from './tree-variables.js';
 
 test('PKG_LOCATION goes after every PKGNAME; nothing else changes', () => {
@@ -18,6 +18,17 @@ test('PKG_LOCATION goes after every PKGNAME; nothing else changes', () => {
   assert.deepEqual(withLocation('a/b', ''), { kind: 'unrecognised', error: 'bmake pbulk-index printed nothing' });
   assert.deepEqual(withLocation('a/b', 'make: warning\nPKGNAME=x-1\n'),
     { kind: 'unrecognised', error: 'bmake pbulk-index output does not start with PKGNAME= ("make: warning")' });
+});
+
+test('KILN_HOST_FEATURES, the line after the blocks, ends each block as HOST_FEATURES; unset, the blocks are pbulk\'s', () => {
+  const blocks = 'PKGNAME=py27-foo-1.0\nMULTI_VERSION= PYTHON_VERSION_REQD=27\nPKGNAME=py36-foo-1.0\nMULTI_VERSION= PYTHON_VERSION_REQD=36\n';
+  assert.deepEqual(scanOutput('devel/py-foo', blocks + '\n'), withLocation('devel/py-foo', blocks));
+  assert.deepEqual(scanOutput('devel/py-foo', `${blocks}big-parallel kvm big-parallel\n`), { kind: 'index', blocks: 2, index:
+    'PKGNAME=py27-foo-1.0\nPKG_LOCATION=devel/py-foo\nMULTI_VERSION= PYTHON_VERSION_REQD=27\nHOST_FEATURES=big-parallel kvm\n' +
+    'PKGNAME=py36-foo-1.0\nPKG_LOCATION=devel/py-foo\nMULTI_VERSION= PYTHON_VERSION_REQD=36\nHOST_FEATURES=big-parallel kvm\n' });
+  assert.deepEqual(scanOutput('a/b', 'big-parallel, kvm\n'), { kind: 'unrecognised', error:
+    'KILN_HOST_FEATURES (mk.conf) entry "big-parallel," is not a feature name: use letters, digits, \'.\', \'_\', \'+\', \'-\', as in a hosts file\'s features=' });
+  assert.deepEqual(scanOutput('a/b', '\n'), { kind: 'unrecognised', error: 'bmake pbulk-index printed nothing' });
 });
 
 test('tree variables: one value a line in TREE_VARIABLES order; what make could expand is left to each scan', () => {

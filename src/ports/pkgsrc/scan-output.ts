@@ -1,15 +1,42 @@
-// What `bmake pbulk-index` printed, made into the port's index: each block
-// as bmake wrote it, with `PKG_LOCATION=<pkgpath>` after its PKGNAME line,
-// as pbulk-scan writes meta/pscan. Nothing else is changed: the values stay
-// byte for byte what pkgsrc's :Q made of them.
+// What one pkgsrc scan printed, made into the port's index: each block as
+// `bmake pbulk-index` wrote it, with `PKG_LOCATION=<pkgpath>` after its
+// PKGNAME line, as pbulk-scan writes meta/pscan; the values stay byte for
+// byte what pkgsrc's :Q made of them. The same bmake then printed, on a line
+// of its own (pkgsrc's show-var), KILN_HOST_FEATURES: what build hosts the
+// port needs, as mk.conf sets it per PKGPATH. When it is set, each block
+// ends with `HOST_FEATURES=<words>`, the line a Portfile's block has; a
+// port that sets none has pbulk's blocks unchanged. pbulk's own resolver
+// carries a line it does not know along with its block.
 
+import { FEATURE_NAME } from '../../core/engine/host-features.js';
+import { escapeControls } from '../../core/formats/escape.js';
 import type { PkgPath } from '../../core/model.js';
 
 export type PbulkIndexOutput =
   | { readonly kind: 'index'; readonly index: string; readonly blocks: number }
   | { readonly kind: 'unrecognised'; readonly error: string };
 
-export function withLocation(pkgpath: PkgPath, stdout: string): PbulkIndexOutput {
+/** The mk.conf variable naming the features a port's build host must offer. */
+export const FEATURES_VARIABLE = 'KILN_HOST_FEATURES';
+
+/** bmake's targets for one scan: pbulk's blocks, then the features variable's value, in one make. */
+export const SCAN_TARGETS: readonly string[] = ['pbulk-index', 'show-var', `VARNAME=${FEATURES_VARIABLE}`];
+
+/** The index of a scan run with SCAN_TARGETS: its blocks, and the features as each block's HOST_FEATURES. */
+export function scanOutput(pkgpath: PkgPath, stdout: string): PbulkIndexOutput {
+  const lines = stdout.split('\n');
+  if (lines[lines.length - 1] === '') lines.pop();
+  const featureLine = lines.pop() ?? '';
+  const words = featureLine.split(/\s+/).filter((w) => w !== '');
+  const bad = words.find((w) => !FEATURE_NAME.test(w));
+  if (bad !== undefined) {
+    return { kind: 'unrecognised', error: `${FEATURES_VARIABLE} (mk.conf) entry ${JSON.stringify(escapeControls(bad.slice(0, 80)))} is not a feature name: use letters, digits, '.', '_', '+', '-', as in a hosts file's features=` };
+  }
+  return withLocation(pkgpath, lines.length === 0 ? '' : lines.join('\n') + '\n', [...new Set(words)]);
+}
+
+/** pbulk-index's blocks with PKG_LOCATION after each PKGNAME and, if there are features, HOST_FEATURES ending each. */
+export function withLocation(pkgpath: PkgPath, stdout: string, features: readonly string[] = []): PbulkIndexOutput {
   if (stdout.trim() === '') return { kind: 'unrecognised', error: 'bmake pbulk-index printed nothing' };
   if (!stdout.startsWith('PKGNAME=')) {
     const first = (stdout.split('\n', 1)[0] ?? '').slice(0, 120);
@@ -17,14 +44,18 @@ export function withLocation(pkgpath: PkgPath, stdout: string): PbulkIndexOutput
   }
   const lines = stdout.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
+  const ending = features.length > 0 ? [`HOST_FEATURES=${features.join(' ')}`] : [];
   const out: string[] = [];
   let blocks = 0;
   for (const line of lines) {
-    out.push(line);
     if (line.startsWith('PKGNAME=')) {
+      if (blocks > 0) out.push(...ending);
       blocks++;
-      out.push(`PKG_LOCATION=${pkgpath}`);
+      out.push(line, `PKG_LOCATION=${pkgpath}`);
+    } else {
+      out.push(line);
     }
   }
+  out.push(...ending);
   return { kind: 'index', index: out.join('\n') + '\n', blocks };
 }
