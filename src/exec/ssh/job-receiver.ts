@@ -1,4 +1,5 @@
-// The coordinator's end of one remote job: it appends the streamed log to
+// The coordinator's end of one remote job: it makes the job's directories
+// and its log while the job goes to the host, appends the streamed log to
 // `job.logFile` as it comes (the host's JobLog has cut it at the job's log
 // cap already; here only a safety limit a little above it holds), moves the
 // log's mtime when the host says output was left out, writes the files the
@@ -32,6 +33,8 @@ const LOG_SLACK = 2 ** 20;
 export class JobReceiver {
   readonly result: Promise<BuildReport>;
   #resolve: (r: BuildReport) => void = () => undefined;
+  /** The job's directories made. */
+  #dirs: Promise<unknown> | undefined;
   #log: Promise<FileHandle> | undefined;
   #logBytes = 0;
   /** A safety limit only: a host that sends more than its cut log is not let fill the coordinator's disk. */
@@ -41,6 +44,7 @@ export class JobReceiver {
   readonly #incoming = new Map<string, Incoming>();
   #logFiles = 0;
   #settled = false;
+  #heardDone = false;
   bytesReceived = 0;
 
   constructor(private readonly job: BuildJob, private readonly watcher: JobWatcher) {
@@ -48,12 +52,22 @@ export class JobReceiver {
     this.result = new Promise((r) => { this.#resolve = r; });
   }
 
-  /** Makes the directories and starts an empty whole log. */
-  async prepare(): Promise<void> {
-    await mkdir(this.job.logDir, { recursive: true });
-    await mkdir(this.job.packageDir, { recursive: true });
-    this.#log = open(this.job.logFile, 'w');
-    await this.#log;
+  /**
+   * Makes the directories and starts an empty whole log, while the job goes
+   * to its host: what comes back waits for them, and a failure ends the job.
+   */
+  prepare(): void {
+    const dirs = Promise.all([mkdir(this.job.logDir, { recursive: true }), mkdir(this.job.packageDir, { recursive: true })]);
+    const log = dirs.then(() => open(this.job.logFile, 'w'));
+    log.catch(() => undefined); // awaited in order below; a failure ends the job there
+    this.#dirs = dirs;
+    this.#log = log;
+    this.#then(async () => { await log; }, this.job.logDir);
+  }
+
+  /** Whether the host's last word on the job came. */
+  get heardDone(): boolean {
+    return this.#heardDone;
   }
 
   phase(phase: string): void {
@@ -94,7 +108,7 @@ export class JobReceiver {
       if (kind === 'log' && (!isSafeFileName(name) || ++this.#logFiles > MAX_LOG_FILES)) return;
       const final = kind === 'package' ? join(this.job.packageDir, `${this.job.pkgname}.tgz`) : join(this.job.logDir, name);
       const temp = join(kind === 'package' ? this.job.packageDir : this.job.logDir, `.${kind}-${randomBytes(6).toString('hex')}.kiln-part`);
-      const file = open(temp, 'wx');
+      const file = (this.#dirs ?? Promise.resolve()).then(() => open(temp, 'wx'));
       file.catch(() => undefined); // awaited in order below; a failure ends the job there
       incoming = { temp, final, file, hash: createHash('sha256'), size: 0, ended: false };
       this.#incoming.set(key, incoming);
@@ -116,6 +130,7 @@ export class JobReceiver {
 
   /** The host's last word on the job. */
   done(outcome: JobOutcome, pkg: { hash: string; size: number } | null, measured: Pick<BuildReport, 'memoryMiB' | 'diskMiB'> = {}): void {
+    this.#heardDone = true;
     this.#then(async () => {
       if (outcome.kind !== 'built') return this.#finish({ outcome, ...measured });
       const incoming = this.#incoming.get(`package/${this.job.pkgname}.tgz`);
@@ -150,7 +165,8 @@ export class JobReceiver {
       await rm(incoming.temp, { force: true });
     }
     this.#incoming.clear();
-    await (await this.#log)?.close().catch(() => undefined);
+    // Every write to the log has ended (they come before this in the chain): closing it is no part of the result.
+    void this.#log?.then((log) => log.close()).catch(() => undefined);
     this.#resolve(report);
   }
 }
