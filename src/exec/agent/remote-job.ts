@@ -5,7 +5,7 @@
 
 import { createHash, type Hash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { open, readdir, rm } from 'node:fs/promises';
+import { open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { JobOutcome } from '../../core/model.js';
 import type { BuildJob, BuildReport } from '../../job/build-job.js';
@@ -48,6 +48,7 @@ export class RemoteJob implements HostWork {
   #lastPhase = 'build';
   #logOffset = 0;
   #tailing: Promise<void> = Promise.resolve();
+  #log: Promise<FileHandle | undefined> | undefined;
   #timers: NodeJS.Timeout[] = [];
   #ended = false;
   readonly ended: Promise<void>;
@@ -149,25 +150,35 @@ export class RemoteJob implements HostWork {
     }
   }
 
-  /** Sends what the whole log gained since last time; one read at a time. */
+  /** Sends what the whole log gained since last time; one read at a time, the log kept open (the builder appends to it). */
   #tail(): Promise<void> {
     this.#tailing = this.#tailing.then(async () => {
-      if (!this.#job) return;
-      const file = await open(this.#job.logFile, 'r').catch(() => undefined);
-      if (!file) return;
-      try {
-        const buffer = Buffer.alloc(CHUNK);
-        for (;;) {
-          const { bytesRead } = await file.read(buffer, 0, CHUNK, this.#logOffset);
-          if (bytesRead === 0) break;
-          this.#logOffset += bytesRead;
-          await this.ctx.writer.send({ t: 'log', id: this.id }, Buffer.from(buffer.subarray(0, bytesRead)));
-        }
-      } finally {
-        await file.close();
+      const job = this.#job;
+      if (!job || this.#ended) return;
+      this.#log ??= open(job.logFile, 'r').catch(() => undefined);
+      const file = await this.#log;
+      if (!file) {
+        this.#log = undefined;
+        return;
+      }
+      const buffer = Buffer.allocUnsafe(CHUNK);
+      for (;;) {
+        const { bytesRead } = await file.read(buffer, 0, CHUNK, this.#logOffset);
+        if (bytesRead === 0) break;
+        this.#logOffset += bytesRead;
+        await this.ctx.writer.send({ t: 'log', id: this.id }, Buffer.from(buffer.subarray(0, bytesRead)));
       }
     });
     return this.#tailing;
+  }
+
+  /** Closes the log once the last read of it is done. */
+  #closeLog(): void {
+    void this.#tailing.then(async () => {
+      const file = await this.#log;
+      this.#log = undefined;
+      await file?.close();
+    }).catch(() => undefined);
   }
 
   /** The runner ended; one that reported has its job ended by #afterReport. */
@@ -229,6 +240,7 @@ export class RemoteJob implements HostWork {
     if (this.#ended) return;
     this.#ended = true;
     this.#releaseRunner();
+    this.#closeLog();
     for (const t of this.#timers) clearTimeout(t);
     const logDir = this.#job?.logDir;
     if (logDir !== undefined && outcome.kind !== 'infrastructure') {
@@ -248,6 +260,7 @@ export class RemoteJob implements HostWork {
     const runner = this.#runner?.child;
     this.#runner = undefined;
     this.#ended = true;
+    this.#closeLog();
     for (const t of this.#timers) clearTimeout(t);
     if (runner?.pid && runner.exitCode === null && runner.signalCode === null) {
       const exited = new Promise((r) => runner.once('exit', r));

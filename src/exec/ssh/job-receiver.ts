@@ -5,7 +5,8 @@
 // log's mtime when the host says output was left out, writes the files the
 // host sends beside it into `job.logDir`, and the package under a temporary
 // name in `job.packageDir`, renamed to `<pkgname>.tgz` only once its hash
-// matches what the host said it built.
+// matches what the host said it built, and synced to disk as a package
+// built on the coordinator is (the run's record of it must not outlive it).
 
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
@@ -15,6 +16,7 @@ import { fullIn, type JobOutcome } from '../../core/model.js';
 import type { BuildJob, BuildReport } from '../../job/build-job.js';
 import type { JobWatcher } from '../executor.js';
 import { isSafeFileName } from '../agent/safe-path.js';
+import { syncPath } from '../../sandbox/package-write.js';
 
 interface Incoming {
   readonly temp: string;
@@ -122,6 +124,7 @@ export class JobReceiver {
       const file = await current.file;
       if (body.length > 0) await file.write(body);
       if (end) {
+        if (kind === 'package') await file.sync(); // on disk before it is named: as a package built here is
         await file.close();
         if (kind === 'log') await rename(current.temp, current.final);
       }
@@ -141,6 +144,7 @@ export class JobReceiver {
       }
       await rename(incoming.temp, incoming.final);
       this.#incoming.delete(`package/${this.job.pkgname}.tgz`);
+      await syncPath(this.job.packageDir);
       return this.#finish({ outcome, packageFile: incoming.final, ...measured });
     }, this.job.packageDir);
   }
