@@ -6,8 +6,8 @@
 // CPU) and runs the builder's code warm. Its stdin is a pipe from the agent:
 // when that closes (the agent died, however it died, or retired the runner),
 // the runner kills its whole group, itself included, so nothing builds on
-// unattended. SIGTERM (a cancel) aborts the job's builder, which then ends
-// the job; a runner that got one is not given another job.
+// unattended. SIGTERM (a cancel, or the agent ending) aborts the job's
+// builder, which then ends the job, and the runner exits once it has reported.
 
 import { join } from 'node:path';
 import type { BuildReport } from '../../job/build-job.js';
@@ -33,7 +33,16 @@ function say(line: RunnerLine): void {
 
 export function runJobProcess(): void {
   let running: AbortController | undefined;
-  const cancel = (): void => running?.abort(new Error('cancelled'));
+  let stopping = false;
+  const end = (): void => {
+    process.stdin.destroy();
+    process.stdout.end();
+  };
+  const cancel = (): void => {
+    stopping = true;
+    if (running) running.abort(new Error('cancelled'));
+    else end();
+  };
   process.on('SIGTERM', cancel);
   process.on('SIGINT', cancel);
   // The watchdog: the agent's end of our stdin is gone.
@@ -46,12 +55,12 @@ export function runJobProcess(): void {
       (report) => {
         running = undefined;
         say({ t: 'report', report });
+        if (stopping) end();
       },
       (err: unknown) => {
         process.stderr.write(`kiln job runner: ${(err as Error).stack ?? String(err)}\n`);
         process.exitCode = 70;
-        process.stdin.destroy();
-        process.stdout.end();
+        end();
       },
     );
   };
