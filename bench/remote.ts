@@ -2,21 +2,28 @@
 // a network namespace (real OpenSSH, real agent):
 //   connect: cold (new master, agent sent) and warm (new master, agent cached)
 //   per job: the same trivial job run by buildPackage in this process vs.
-//            through SshExecutor (transfer, runner process, logs, package)
+//            through SshExecutor (transfer, runner process, logs, package),
+//            interleaved (local, local on tmpfs, remote) so the machine's
+//            load moves all three alike. Like-for-like: kiln logs in as
+//            root, as it runs here, so both build as nobody in a cgroup;
+//            the host's scratch is on tmpfs (its /var/tmp is one), so the
+//            local run it is compared with puts its scratch on tmpfs too.
 //   loss:    from a cut link, and from a killed ssh session, to onLost
 // Needs root (network namespaces). Rerun: npm run bench:remote
 
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SshExecutor } from '../src/exec/ssh/ssh-executor.js';
 import { buildPackage } from '../src/sandbox/builder.js';
+import type { BuildJob, BuildReport } from '../src/job/build-job.js';
 import { jobFor, makeTree, portfile, recordingWatcher } from '../test/support/fixture-tree.js';
 import { clusterUnavailable, createCluster } from '../test/support/netns-hosts.js';
 import { runCommand } from '../test/support/run-command.js';
 import { row, summary, timed } from './timings.js';
 
-const JOBS = 20;
+const JOBS = 40;
 const CONNECTS = 5;
 const CUTS = 3;
 const signal = new AbortController().signal;
@@ -33,13 +40,14 @@ async function main(): Promise<void> {
   const cluster = await createCluster({ prefix: 'kbr', subnet: 26, hosts: 1 });
   const host = cluster.hosts[0];
   const executors: SshExecutor[] = [];
+  const scratches: string[] = [];
   try {
     if (!host) throw new Error('no host');
     const tree = join(work, 'tree');
     await chmod(work, 0o755); // local builds run as nobody when kiln runs as root
     await makeTree(tree, { 'cat/trivial': { Portfile: portfile('trivial-1.0', { build: 'echo built', install: 'mkdir -p "$DESTDIR$PREFIX/share"\necho trivial > "$DESTDIR$PREFIX/share/trivial"' }) } });
     const make = (): SshExecutor => {
-      const e = new SshExecutor({ destination: host.name, sshConfig: cluster.sshConfig });
+      const e = new SshExecutor({ destination: `root@${host.name}`, sshConfig: cluster.sshConfig });
       executors.push(e);
       return e;
     };
@@ -56,23 +64,30 @@ async function main(): Promise<void> {
       await e.close();
     }
 
-    const local: number[] = [];
-    for (let i = 0; i < JOBS; i++) {
-      const job = jobFor(tree, join(work, 'local', String(i)), 'cat/trivial', 'trivial-1.0');
-      const [ms, r] = await timed(() => buildPackage(job, { signal }));
-      if (r.outcome.kind !== 'built') throw new Error(JSON.stringify(r.outcome));
-      local.push(ms);
-    }
     const executor = make();
     await connected(executor);
+    const shm = existsSync('/dev/shm') ? await mkdtemp('/dev/shm/kiln-bench-remote-') : undefined;
+    scratches.push(...(shm === undefined ? [] : [shm]));
+    if (shm !== undefined) await chmod(shm, 0o755);
+    const local: number[] = [];
+    const localShm: number[] = [];
     const remote: number[] = [];
-    for (let i = 0; i <= JOBS; i++) {
-      const job = jobFor(tree, join(work, 'remote', String(i)), 'cat/trivial', 'trivial-1.0');
-      const [ms, r] = await timed(() => executor.run(job, recordingWatcher(), signal));
+    const built = (r: BuildReport): void => {
       if (r.outcome.kind !== 'built') throw new Error(JSON.stringify(r.outcome));
-      remote.push(ms);
+    };
+    for (let i = 0; i <= JOBS; i++) { // the first of each warms up (the remote one sends the port's files)
+      const job = (where: string): BuildJob => jobFor(tree, join(work, where, String(i)), 'cat/trivial', 'trivial-1.0');
+      const [l, lr] = await timed(() => buildPackage(job('local'), { signal }));
+      const [s, sr] = await timed(() => buildPackage(job('local-shm'), { signal, ...(shm !== undefined && { scratch: shm }) }));
+      const [m, mr] = await timed(() => executor.run(job('remote'), recordingWatcher(), signal));
+      for (const r of [lr, sr, mr]) built(r);
+      local.push(l);
+      localShm.push(s);
+      remote.push(m);
     }
     const firstRemote = remote.shift() ?? NaN;
+    local.shift();
+    localShm.shift();
 
     const cuts: number[] = [];
     for (let i = 0; i < CUTS; i++) {
@@ -99,21 +114,24 @@ async function main(): Promise<void> {
 
     const sshVersion = (await runCommand('ssh', ['-V'])).stderr.trim();
     const l = summary(local);
+    const ls = summary(localShm);
     const r = summary(remote);
     const out = [
-      `bench:remote — one host in a network namespace; ${sshVersion}; node ${process.version}; build user with /bin/sh`,
+      `bench:remote — one host in a network namespace; ${sshVersion}; node ${process.version}; root login, builds as nobody on both sides`,
       `load average at start ${loadStart}, at end ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${availableParallelism()} cores)`,
-      `${'ms'.padStart(55)} ${'p50'.padStart(8)} ${'min'.padStart(8)} ${'max'.padStart(8)} ${'n'.padStart(4)}`,
+      `${'ms'.padStart(46)} ${'mean'.padStart(8)} ${'p50'.padStart(8)} ${'min'.padStart(8)} ${'max'.padStart(8)} ${'n'.padStart(4)}`,
       row('connect, cold (master + agent sent + checks)', summary([cold])),
       row('connect, warm (master + cached agent + checks)', summary(warm)),
       row('trivial job, local (buildPackage in-process)', l),
+      row('trivial job, local, scratch on tmpfs', ls),
       row('trivial job, first remote (port files sent)', summary([firstRemote])),
       row('trivial job, remote (files cached on host)', r),
       row('cut link (peer side down) → onLost', summary(cuts)),
       row('SIGKILL of the session ssh → onLost', summary(kills)),
       '',
-      `per-job overhead of a remote job: ${(r.mean - l.mean).toFixed(1)} ms mean, ${(r.p50 - l.p50).toFixed(1)} ms p50 ` +
-        `(remote/local = ${(r.mean / l.mean).toFixed(2)}×)`,
+      `per-job overhead of a remote job: ${(r.mean - ls.mean).toFixed(1)} ms mean, ${(r.p50 - ls.p50).toFixed(1)} ms p50 ` +
+        `(remote/local = ${(r.mean / ls.mean).toFixed(2)}×), against the local run with its scratch on tmpfs as the host's is;`,
+      `  against the local run with its scratch in ${tmpdir()}: ${(r.mean - l.mean).toFixed(1)} ms mean, ${(r.p50 - l.p50).toFixed(1)} ms p50`,
       'loss detection with the defaults: ServerAliveInterval 1 × ServerAliveCountMax 5',
       'rerun: npm run bench:remote   (as root; uses 10.231.26.0/24 and namespace kbr1)',
     ];
@@ -122,6 +140,7 @@ async function main(): Promise<void> {
     for (const e of executors) await e.close();
     await cluster.teardown();
     await rm(work, { recursive: true, force: true });
+    for (const dir of scratches) await rm(dir, { recursive: true, force: true });
   }
 }
 

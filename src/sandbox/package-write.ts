@@ -164,7 +164,8 @@ async function* fileData(entry: StagedEntry): AsyncGenerator<Uint8Array> {
   if (read !== entry.size) throw new StagedReadError(`${entry.path} changed size while being packaged`);
 }
 
-async function syncPath(path: string): Promise<void> {
+/** fsync of a file or a directory. */
+export async function syncPath(path: string): Promise<void> {
   const handle = await open(path, 'r');
   try {
     await handle.sync();

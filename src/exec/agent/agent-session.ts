@@ -34,6 +34,17 @@ export interface AgentConfig {
 
 const IDLE_BEFORE_HELLO_S = 30;
 
+/** Makes `dir` empty: one trip when it is not there (a job's or a scan's is new, but an old agent may have left one). */
+async function freshDir(dir: string): Promise<void> {
+  const made = await mkdir(dir, { mode: 0o711 }).then(() => true, (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw err;
+    return false;
+  });
+  if (made) return;
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { mode: 0o711 });
+}
+
 export function startAgent(config: AgentConfig): void {
   // Our own non-blocking socket on fd 1: process.stdout blocks on pipes, and a
   // blocked write would stop the idle watchdog when the link is cut.
@@ -189,8 +200,7 @@ export function startAgent(config: AgentConfig): void {
           await writer.send({ t: 'done', id: m.id, outcome: { kind: 'infrastructure', reason: `the agent refused the job: ${problem}` }, package: null, memoryMiB: null, diskMiB: null });
           return;
         }
-        await rm(dir, { recursive: true, force: true });
-        await mkdir(dir, { recursive: true, mode: 0o711 });
+        await freshDir(dir);
         await writeRecord(join(dir, 'agent.json'), recordOf(process.pid));
         const missing = await need(hashesOf(m.job));
         const job = new RemoteJob(m.id, dir, m.job, missing, { writer, store, runners, trees });

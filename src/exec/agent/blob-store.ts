@@ -4,7 +4,6 @@
 // against its hash, and only then takes its name.
 
 import { createHash, type Hash } from 'node:crypto';
-import { constants } from 'node:fs';
 import { access, chmod, mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -96,24 +95,14 @@ export class BlobStore {
     await rm(incoming.temp, { force: true });
   }
 
-  /** Moves a file made here (a built package) into the store; returns its hash and size. */
-  async adopt(file: string): Promise<{ hash: string; size: number }> {
-    const hash = createHash('sha256');
-    let size = 0;
-    // The builder wrote it as root where no build can reach; opened without following a link all the same.
-    const handle = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    for await (const chunk of handle.createReadStream()) {
-      hash.update(chunk as Buffer);
-      size += (chunk as Buffer).length;
-    }
-    const hex = hash.digest('hex');
-    if (await this.has(hex)) {
+  /** Moves a file made here (a built package) whose content is `hash` into the store (its reader hashed it). */
+  async adopt(file: string, hash: string): Promise<void> {
+    if (await this.has(hash)) {
       await rm(file, { force: true });
     } else {
       await chmod(file, 0o400);
-      await rename(file, this.path(hex));
-      this.#known.add(hex);
+      await rename(file, this.path(hash));
+      this.#known.add(hash);
     }
-    return { hash: hex, size };
   }
 }

@@ -10,8 +10,8 @@
 //   logs/, log           per-phase logs and the whole log
 //   packages/            where the package is made
 //   scratch/             the builder's scratch space
-//   job.json             the BuildJob the job runner hands to the builder,
-//                        and the pkgsrc setup when there is one
+// The BuildJob the job runner hands to the builder (and the pkgsrc setup
+// when there is one) goes to the runner with the job, not through a file.
 
 import { copyFile, chmod, link, mkdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -83,45 +83,52 @@ export function hashesOf(spec: JobSpec): string[] {
   return [...out];
 }
 
-/** What job.json holds: the BuildJob, and for pkgsrc how its sandbox is set up on this host. */
+/** What the job runner is given: the BuildJob, and for pkgsrc how its sandbox is set up on this host. */
 export interface JobFile {
   readonly job: BuildJob;
   readonly pkgsrc?: PkgsrcSetup;
 }
 
 /**
- * Lays out a checked spec under `dir` (which exists and is empty) and
- * writes job.json. `treeAt`: where this host keeps a pkgsrc tree.
+ * Lays out a checked spec under `dir` (which exists and is empty); the
+ * steps that do not depend on each other run side by side (each is a trip
+ * to node's file thread, and a busy host is slow to schedule it).
+ * `treeAt`: where this host keeps a pkgsrc tree.
  */
 export async function layOutJob(dir: string, spec: JobSpec, store: BlobStore, timeoutS: number, treeAt: (hash: string) => string): Promise<JobFile> {
   let tree = join(dir, 'tree');
   let portDir: string | undefined;
   let pkgsrc: PkgsrcSetup | undefined;
+  const logDir = join(dir, 'logs');
+  const logFile = join(dir, 'log');
+  const packageDir = join(dir, 'packages');
+  const deps = join(dir, 'deps');
+  const depsMade = mkdir(deps);
+  const steps: Array<Promise<unknown>> = [mkdir(logDir), mkdir(packageDir), mkdir(join(dir, 'scratch')), writeFile(logFile, ''), depsMade];
+  const dependencies = spec.dependencies.map((dep) => {
+    const file = join(deps, `${dep.pkgname}.tgz`);
+    steps.push(depsMade.then(() => link(store.path(dep.hash), file).catch(() => copyFile(store.path(dep.hash), file))));
+    return { pkgname: dep.pkgname, file };
+  });
+  if (spec.distfiles.length > 0) steps.push(layOutFiles(join(dir, 'dist'), spec.distfiles, store));
   if (spec.pkgsrc === null) {
-    await layOutFiles(join(tree, spec.pkgpath), spec.port, store);
+    steps.push(layOutFiles(join(tree, spec.pkgpath), spec.port, store));
   } else {
     const part = spec.pkgsrc;
-    tree = treeAt(part.tree);
-    if (!(await stat(join(tree, spec.pkgpath)).then((s) => s.isDirectory(), () => false))) {
-      throw new Error(`the tree ${part.tree.slice(0, 12)} on this host has no ${spec.pkgpath}`);
-    }
+    const hostTree = treeAt(part.tree);
+    tree = hostTree;
+    steps.push(stat(join(hostTree, spec.pkgpath)).then((s) => s.isDirectory(), () => false).then((found) => {
+      if (!found) throw new Error(`the tree ${part.tree.slice(0, 12)} on this host has no ${spec.pkgpath}`);
+    }));
     portDir = join(dir, 'port');
-    await layOutFiles(portDir, spec.port, store);
     const distdir = join(dir, 'distfiles');
-    await layOutFiles(distdir, part.distfiles, store);
     const kit = join(dir, 'kit.tgz');
-    await link(store.path(part.kit.hash), kit).catch(() => copyFile(store.path(part.kit.hash), kit));
+    steps.push(layOutFiles(portDir, spec.port, store), layOutFiles(distdir, part.distfiles, store),
+      link(store.path(part.kit.hash), kit).catch(() => copyFile(store.path(part.kit.hash), kit)));
     pkgsrc = { kit: { file: kit, prefix: part.kit.prefix, sha256: part.kit.hash }, make: part.make, distdir };
   }
-  if (spec.distfiles.length > 0) await layOutFiles(join(dir, 'dist'), spec.distfiles, store);
-  const deps = join(dir, 'deps');
-  await mkdir(deps);
-  const dependencies = [];
-  for (const dep of spec.dependencies) {
-    const file = join(deps, `${dep.pkgname}.tgz`);
-    await link(store.path(dep.hash), file).catch(() => copyFile(store.path(dep.hash), file));
-    dependencies.push({ pkgname: dep.pkgname, file });
-  }
+  await Promise.allSettled(steps);
+  await Promise.all(steps); // the first failure, once every step has ended
   const job: BuildJob = {
     pkgname: spec.pkgname,
     pkgpath: spec.pkgpath,
@@ -132,45 +139,42 @@ export async function layOutJob(dir: string, spec: JobSpec, store: BlobStore, ti
     ...(spec.distcc.length > 0 && { useDistcc: true, distcc: spec.distcc }),
     timeoutS,
     logCapBytes: spec.logCapBytes,
-    logDir: join(dir, 'logs'),
-    logFile: join(dir, 'log'),
-    packageDir: join(dir, 'packages'),
+    logDir,
+    logFile,
+    packageDir,
     metadata: spec.metadata,
     ...(spec.distfiles.length > 0 && { distfiles: spec.distfiles.map((entry) => ({ name: entry.path, file: join(dir, 'dist', entry.path) })) }),
     ...(pkgsrc !== undefined && spec.pkgsrc !== null && {
       prefix: pkgsrc.kit.prefix, ...(portDir !== undefined && { portDir }), block: Object.fromEntries(spec.pkgsrc.block.map(({ key, value }) => [key, value])),
     }),
   };
-  await mkdir(job.logDir);
-  await mkdir(job.packageDir);
-  await mkdir(join(dir, 'scratch'));
-  await writeFile(job.logFile, '');
-  const file: JobFile = { job, ...(pkgsrc !== undefined && { pkgsrc }) };
-  await writeFile(join(dir, 'job.json'), JSON.stringify(file));
-  return file;
+  return { job, ...(pkgsrc !== undefined && { pkgsrc }) };
 }
 
-/** Makes `entries` (checked with checkEntries) under `root` from the cache: directories, then files, then links. */
+/** Files copied at once. */
+const COPYING_AT_ONCE = 16;
+
+/** Makes `entries` (checked with checkEntries) under `root` from the cache: directories, then files (side by side), then links. */
 export async function layOutFiles(root: string, entries: readonly PortEntry[], store: BlobStore): Promise<void> {
   await mkdir(root, { recursive: true });
-  const ordered = [...entries].sort((a, b) => rank(a.kind) - rank(b.kind) || a.path.length - b.path.length);
-  for (const entry of ordered) {
-    const at = join(root, entry.path);
-    switch (entry.kind) {
-      case 'dir':
-        await mkdir(at, { recursive: true });
-        break;
-      case 'file':
-        await mkdir(join(at, '..'), { recursive: true });
-        await copyFile(store.path(entry.hash), at, 1 /* COPYFILE_EXCL */);
-        await chmod(at, (entry.mode & 0o777) | 0o600);
-        break;
-      case 'link':
-        await mkdir(join(at, '..'), { recursive: true });
-        await symlink(entry.target, at);
-        break;
+  const ordered = [...entries].sort((a, b) => a.path.length - b.path.length);
+  for (const entry of ordered) if (entry.kind === 'dir') await mkdir(join(root, entry.path), { recursive: true });
+  const files = ordered.filter((entry): entry is Extract<PortEntry, { kind: 'file' }> => entry.kind === 'file');
+  let next = 0;
+  const copying = async (): Promise<void> => {
+    for (let entry = files[next++]; entry !== undefined; entry = files[next++]) {
+      const at = join(root, entry.path);
+      await mkdir(join(at, '..'), { recursive: true });
+      await copyFile(store.path(entry.hash), at, 1 /* COPYFILE_EXCL */);
+      await chmod(at, (entry.mode & 0o777) | 0o600);
     }
+  };
+  await Promise.all(Array.from({ length: Math.min(COPYING_AT_ONCE, files.length) }, copying));
+  for (const entry of ordered) {
+    if (entry.kind !== 'link') continue;
+    const at = join(root, entry.path);
+    await mkdir(join(at, '..'), { recursive: true });
+    await symlink(entry.target, at);
   }
 }
 
-const rank = (kind: 'dir' | 'file' | 'link'): number => (kind === 'dir' ? 0 : kind === 'file' ? 1 : 2);

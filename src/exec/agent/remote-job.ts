@@ -1,12 +1,12 @@
 // The agent's side of one job: wait for the files it needs, lay out its
-// directory, start the job runner in its own process group (pid file beside
-// it), stream the whole log as it grows and the phases as they come, then
+// directory, hand it to a job runner (its own process group, pid file beside
+// the job), stream the whole log as it grows and the phases as they come, then
 // send the package (and any file the job left beside its log) and say how it ended.
 
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { createReadStream } from 'node:fs';
-import { lstat, open, readdir, rm } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { createHash, type Hash } from 'node:crypto';
+import { constants } from 'node:fs';
+import { open, readdir, rm, type FileHandle } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import type { JobOutcome } from '../../core/model.js';
 import type { BuildJob, BuildReport } from '../../job/build-job.js';
 import type { BlobStore } from './blob-store.js';
@@ -17,7 +17,7 @@ import type { RunnerLine } from './job-runner.js';
 import { writeRecord } from './leftovers.js';
 import { recordOf, signalGroup } from './proc-identity.js';
 import type { JobSpec } from './protocol.js';
-import type { RunnerPool } from './runner-pool.js';
+import type { Runner, RunnerPool } from './runner-pool.js';
 import type { TreeStore } from './tree-store.js';
 import { isSafeFileName } from './safe-path.js';
 
@@ -31,13 +31,16 @@ export interface JobContext {
   readonly store: BlobStore;
   /** Where this host keeps pkgsrc trees. */
   readonly trees: TreeStore;
-  /** Job runners, one kept started ahead. */
+  /** Job runners, kept between jobs. */
   readonly runners: RunnerPool;
 }
 
 export class RemoteJob implements HostWork {
   readonly missing: Set<string>;
-  #runner: ChildProcessWithoutNullStreams | undefined;
+  /** The runner while the job has it: until it reports, or ends without a report. */
+  #runner: Runner | undefined;
+  /** The runner was sent a signal: it is not given another job. */
+  #signalled = false;
   #runnerErr = '';
   #job: BuildJob | undefined;
   #stopReason: JobOutcome | undefined;
@@ -45,6 +48,7 @@ export class RemoteJob implements HostWork {
   #lastPhase = 'build';
   #logOffset = 0;
   #tailing: Promise<void> = Promise.resolve();
+  #log: Promise<FileHandle | undefined> | undefined;
   #timers: NodeJS.Timeout[] = [];
   #ended = false;
   readonly ended: Promise<void>;
@@ -80,19 +84,24 @@ export class RemoteJob implements HostWork {
   cancel(outcome: JobOutcome = { kind: 'infrastructure', reason: 'cancelled' }, graceMs = CANCEL_GRACE_MS): void {
     if (this.#ended) return;
     this.#stopReason ??= outcome;
+    if (this.#report) return; // the build is over: #afterReport ends the job with the stop reason
     const runner = this.#runner;
     if (!runner?.pid) {
       void this.#finish(outcome);
       return;
     }
-    signalGroup(runner.pid, 'SIGTERM');
-    this.#timers.push(setTimeout(() => { if (runner.pid) signalGroup(runner.pid, 'SIGKILL'); }, graceMs));
+    this.#signalled = true;
+    const pid = runner.pid;
+    signalGroup(pid, 'SIGTERM');
+    this.#timers.push(setTimeout(() => signalGroup(pid, 'SIGKILL'), graceMs));
   }
 
   async #start(): Promise<void> {
     if (this.#runner || this.#ended) return;
+    let file;
     try {
-      this.#job = (await layOutJob(this.dir, this.spec, this.ctx.store, this.spec.timeoutS, (hash) => this.ctx.trees.path(hash))).job;
+      file = await layOutJob(this.dir, this.spec, this.ctx.store, this.spec.timeoutS, (hash) => this.ctx.trees.path(hash));
+      this.#job = file.job;
     } catch (err) {
       return this.#finish({ kind: 'infrastructure', reason: `could not lay out the job on the host: ${(err as Error).message}` });
     }
@@ -100,23 +109,18 @@ export class RemoteJob implements HostWork {
       await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
       return;
     }
-    const runner = this.ctx.runners.take(this.dir);
+    const runner = this.ctx.runners.take();
     this.#runner = runner;
-    runner.stderr.on('data', (b: Buffer) => { this.#runnerErr = (this.#runnerErr + b.toString('utf8')).slice(-4000); });
+    runner.run({ dir: this.dir, file }, {
+      line: (line) => this.#onRunnerLine(line),
+      stderr: (text) => { this.#runnerErr = (this.#runnerErr + text).slice(-4000); },
+      error: (err) => void this.#finish({ kind: 'infrastructure', reason: `could not start the job runner: ${err.message}` }),
+      exit: (code, signal) => {
+        if (runner.pid) signalGroup(runner.pid, 'SIGKILL'); // whatever the job left in its group
+        void this.#afterRunner(code, signal);
+      },
+    });
     if (runner.pid) await writeRecord(join(this.dir, 'pid'), recordOf(runner.pid));
-    let pending = '';
-    runner.stdout.on('data', (b: Buffer) => {
-      pending += b.toString('utf8');
-      for (let nl = pending.indexOf('\n'); nl >= 0; nl = pending.indexOf('\n')) {
-        this.#onRunnerLine(pending.slice(0, nl));
-        pending = pending.slice(nl + 1);
-      }
-    });
-    runner.on('error', (err) => void this.#finish({ kind: 'infrastructure', reason: `could not start the job runner: ${err.message}` }));
-    runner.on('exit', (code, signal) => {
-      if (runner.pid) signalGroup(runner.pid, 'SIGKILL'); // whatever the job left in its group
-      void this.#afterRunner(code, signal);
-    });
     const tick = setInterval(() => void this.#tail(), LOG_POLL_MS);
     this.#timers.push(tick);
     // setTimeout fires at once past 2^31-1 ms (24.8 days): longer limits get no backstop.
@@ -141,29 +145,40 @@ export class RemoteJob implements HostWork {
       void this.ctx.writer.send({ t: 'alive', id: this.id });
     } else if (parsed.t === 'report' && this.#report === undefined) {
       this.#report = parsed.report;
+      this.#releaseRunner();
       void this.#afterReport(parsed.report);
     }
   }
 
-  /** Sends what the whole log gained since last time; one read at a time. */
+  /** Sends what the whole log gained since last time; one read at a time, the log kept open (the builder appends to it). */
   #tail(): Promise<void> {
     this.#tailing = this.#tailing.then(async () => {
-      if (!this.#job) return;
-      const file = await open(this.#job.logFile, 'r').catch(() => undefined);
-      if (!file) return;
-      try {
-        const buffer = Buffer.alloc(CHUNK);
-        for (;;) {
-          const { bytesRead } = await file.read(buffer, 0, CHUNK, this.#logOffset);
-          if (bytesRead === 0) break;
-          this.#logOffset += bytesRead;
-          await this.ctx.writer.send({ t: 'log', id: this.id }, Buffer.from(buffer.subarray(0, bytesRead)));
-        }
-      } finally {
-        await file.close();
+      const job = this.#job;
+      if (!job || this.#ended) return;
+      this.#log ??= open(job.logFile, 'r').catch(() => undefined);
+      const file = await this.#log;
+      if (!file) {
+        this.#log = undefined;
+        return;
+      }
+      const buffer = Buffer.allocUnsafe(CHUNK);
+      for (;;) {
+        const { bytesRead } = await file.read(buffer, 0, CHUNK, this.#logOffset);
+        if (bytesRead === 0) break;
+        this.#logOffset += bytesRead;
+        await this.ctx.writer.send({ t: 'log', id: this.id }, Buffer.from(buffer.subarray(0, bytesRead)));
       }
     });
     return this.#tailing;
+  }
+
+  /** Closes the log once the last read of it is done. */
+  #closeLog(): void {
+    void this.#tailing.then(async () => {
+      const file = await this.#log;
+      this.#log = undefined;
+      await file?.close();
+    }).catch(() => undefined);
   }
 
   /** The runner ended; one that reported has its job ended by #afterReport. */
@@ -177,9 +192,9 @@ export class RemoteJob implements HostWork {
   /**
    * The runner reported: its builder is done (every sandbox of the job
    * ended, the log closed, the package written), so the log's rest, the
-   * package and the end go back now, not after the runner process has
-   * exited (a node process takes 5 to 20 ms to); its group is killed when
-   * it exits, as ever.
+   * package and the end go back now, and the runner goes back to the pool
+   * for the next job. The package is hashed as it is sent, then kept in the
+   * cache (a later job here may need it) before the end is said.
    */
   async #afterReport(report: BuildReport): Promise<void> {
     await this.#tail();
@@ -191,31 +206,46 @@ export class RemoteJob implements HostWork {
       return this.#finish({ kind: 'infrastructure', reason: `the builder reported no package in ${job?.packageDir ?? 'packageDir'}` });
     }
     try {
-      const kept = await this.ctx.store.adopt(file);
-      await this.#sendFile('package', `${this.spec.pkgname}.tgz`, this.ctx.store.path(kept.hash));
+      const hash = createHash('sha256');
+      const size = await this.#sendFile('package', `${this.spec.pkgname}.tgz`, file, hash);
+      const kept = { hash: hash.digest('hex'), size };
+      await this.ctx.store.adopt(file, kept.hash);
       return await this.#finish(report.outcome, kept);
     } catch (err) {
       return this.#finish({ kind: 'infrastructure', reason: `could not send the package back: ${(err as Error).message}` });
     }
   }
 
-  async #sendFile(kind: 'package' | 'log', name: string, path: string): Promise<void> {
-    for await (const chunk of createReadStream(path, { highWaterMark: CHUNK })) {
+  /** Sends a file the job made (never through a link), `hash` fed on the way; its size. */
+  async #sendFile(kind: 'package' | 'log', name: string, path: string, hash?: Hash): Promise<number> {
+    const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+    let size = 0;
+    for await (const chunk of handle.createReadStream({ highWaterMark: CHUNK })) {
+      hash?.update(chunk as Buffer);
+      size += (chunk as Buffer).length;
       await this.ctx.writer.send({ t: 'file', id: this.id, kind, name, end: false }, chunk as Buffer);
     }
     await this.ctx.writer.send({ t: 'file', id: this.id, kind, name, end: true }, Buffer.alloc(0));
+    return size;
+  }
+
+  /** The job is done with its runner: back to the pool when it reported and was never signalled. */
+  #releaseRunner(): void {
+    const runner = this.#runner;
+    this.#runner = undefined;
+    if (runner) this.ctx.runners.release(runner, this.#report !== undefined && !this.#signalled);
   }
 
   async #finish(outcome: JobOutcome, pkg?: { hash: string; size: number }): Promise<void> {
     if (this.#ended) return;
     this.#ended = true;
+    this.#releaseRunner();
+    this.#closeLog();
     for (const t of this.#timers) clearTimeout(t);
-    if (this.#job && outcome.kind !== 'infrastructure') {
-      for (const name of (await readdir(this.#job.logDir).catch(() => [])).sort()) {
-        const path = join(this.#job.logDir, name);
-        if (!isSafeFileName(name) || !(await lstat(path).then((s) => s.isFile(), () => false))) continue; // never through a link
-        await this.#sendFile('log', basename(name), path).catch(() => undefined);
-      }
+    const logDir = this.#job?.logDir;
+    if (logDir !== undefined && outcome.kind !== 'infrastructure') {
+      const files = (await readdir(logDir, { withFileTypes: true }).catch(() => [])).filter((d) => d.isFile() && isSafeFileName(d.name));
+      await Promise.all(files.map((d) => this.#sendFile('log', d.name, join(logDir, d.name)).catch(() => undefined)));
     }
     const r = outcome.kind === 'infrastructure' ? undefined : this.#report;
     await this.ctx.writer.send({
@@ -227,8 +257,10 @@ export class RemoteJob implements HostWork {
 
   /** For the agent's own end: kill the job's group now, wait briefly, and remove its directory. */
   async terminate(): Promise<void> {
-    const runner = this.#runner;
+    const runner = this.#runner?.child;
+    this.#runner = undefined;
     this.#ended = true;
+    this.#closeLog();
     for (const t of this.#timers) clearTimeout(t);
     if (runner?.pid && runner.exitCode === null && runner.signalCode === null) {
       const exited = new Promise((r) => runner.once('exit', r));

@@ -1,10 +1,12 @@
-// The coordinator's end of one remote job: it appends the streamed log to
+// The coordinator's end of one remote job: it makes the job's directories
+// and its log while the job goes to the host, appends the streamed log to
 // `job.logFile` as it comes (the host's JobLog has cut it at the job's log
 // cap already; here only a safety limit a little above it holds), moves the
 // log's mtime when the host says output was left out, writes the files the
 // host sends beside it into `job.logDir`, and the package under a temporary
 // name in `job.packageDir`, renamed to `<pkgname>.tgz` only once its hash
-// matches what the host said it built.
+// matches what the host said it built, and synced to disk as a package
+// built on the coordinator is (the run's record of it must not outlive it).
 
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
@@ -14,6 +16,7 @@ import { fullIn, type JobOutcome } from '../../core/model.js';
 import type { BuildJob, BuildReport } from '../../job/build-job.js';
 import type { JobWatcher } from '../executor.js';
 import { isSafeFileName } from '../agent/safe-path.js';
+import { syncPath } from '../../sandbox/package-write.js';
 
 interface Incoming {
   readonly temp: string;
@@ -32,6 +35,8 @@ const LOG_SLACK = 2 ** 20;
 export class JobReceiver {
   readonly result: Promise<BuildReport>;
   #resolve: (r: BuildReport) => void = () => undefined;
+  /** The job's directories made. */
+  #dirs: Promise<unknown> | undefined;
   #log: Promise<FileHandle> | undefined;
   #logBytes = 0;
   /** A safety limit only: a host that sends more than its cut log is not let fill the coordinator's disk. */
@@ -41,6 +46,7 @@ export class JobReceiver {
   readonly #incoming = new Map<string, Incoming>();
   #logFiles = 0;
   #settled = false;
+  #heardDone = false;
   bytesReceived = 0;
 
   constructor(private readonly job: BuildJob, private readonly watcher: JobWatcher) {
@@ -48,12 +54,22 @@ export class JobReceiver {
     this.result = new Promise((r) => { this.#resolve = r; });
   }
 
-  /** Makes the directories and starts an empty whole log. */
-  async prepare(): Promise<void> {
-    await mkdir(this.job.logDir, { recursive: true });
-    await mkdir(this.job.packageDir, { recursive: true });
-    this.#log = open(this.job.logFile, 'w');
-    await this.#log;
+  /**
+   * Makes the directories and starts an empty whole log, while the job goes
+   * to its host: what comes back waits for them, and a failure ends the job.
+   */
+  prepare(): void {
+    const dirs = Promise.all([mkdir(this.job.logDir, { recursive: true }), mkdir(this.job.packageDir, { recursive: true })]);
+    const log = dirs.then(() => open(this.job.logFile, 'w'));
+    log.catch(() => undefined); // awaited in order below; a failure ends the job there
+    this.#dirs = dirs;
+    this.#log = log;
+    this.#then(async () => { await log; }, this.job.logDir);
+  }
+
+  /** Whether the host's last word on the job came. */
+  get heardDone(): boolean {
+    return this.#heardDone;
   }
 
   phase(phase: string): void {
@@ -94,7 +110,7 @@ export class JobReceiver {
       if (kind === 'log' && (!isSafeFileName(name) || ++this.#logFiles > MAX_LOG_FILES)) return;
       const final = kind === 'package' ? join(this.job.packageDir, `${this.job.pkgname}.tgz`) : join(this.job.logDir, name);
       const temp = join(kind === 'package' ? this.job.packageDir : this.job.logDir, `.${kind}-${randomBytes(6).toString('hex')}.kiln-part`);
-      const file = open(temp, 'wx');
+      const file = (this.#dirs ?? Promise.resolve()).then(() => open(temp, 'wx'));
       file.catch(() => undefined); // awaited in order below; a failure ends the job there
       incoming = { temp, final, file, hash: createHash('sha256'), size: 0, ended: false };
       this.#incoming.set(key, incoming);
@@ -108,6 +124,7 @@ export class JobReceiver {
       const file = await current.file;
       if (body.length > 0) await file.write(body);
       if (end) {
+        if (kind === 'package') await file.sync(); // on disk before it is named: as a package built here is
         await file.close();
         if (kind === 'log') await rename(current.temp, current.final);
       }
@@ -116,6 +133,7 @@ export class JobReceiver {
 
   /** The host's last word on the job. */
   done(outcome: JobOutcome, pkg: { hash: string; size: number } | null, measured: Pick<BuildReport, 'memoryMiB' | 'diskMiB'> = {}): void {
+    this.#heardDone = true;
     this.#then(async () => {
       if (outcome.kind !== 'built') return this.#finish({ outcome, ...measured });
       const incoming = this.#incoming.get(`package/${this.job.pkgname}.tgz`);
@@ -126,6 +144,7 @@ export class JobReceiver {
       }
       await rename(incoming.temp, incoming.final);
       this.#incoming.delete(`package/${this.job.pkgname}.tgz`);
+      await syncPath(this.job.packageDir);
       return this.#finish({ outcome, packageFile: incoming.final, ...measured });
     }, this.job.packageDir);
   }
@@ -150,7 +169,8 @@ export class JobReceiver {
       await rm(incoming.temp, { force: true });
     }
     this.#incoming.clear();
-    await (await this.#log)?.close().catch(() => undefined);
+    // Every write to the log has ended (they come before this in the chain): closing it is no part of the result.
+    void this.#log?.then((log) => log.close()).catch(() => undefined);
     this.#resolve(report);
   }
 }

@@ -12,7 +12,6 @@ import type { BuildJob, BuildReport } from '../../job/build-job.js';
 import type { ConnectResult, Executor, JobWatcher } from '../executor.js';
 import type { HostEntry, HostsFile } from '../hosts-file.js';
 import type { HostLoad } from '../../core/engine/engine-events.js';
-import { fullIn } from '../../core/model.js';
 import { DEFAULT_LOG_CAP } from '../../core/job/log-cap.js';
 import type { SshExecutorOptions, TransferStats } from './ssh-executor-options.js';
 import { jobSpecShape, type PkgsrcPart, type ScanSpec } from '../agent/protocol.js';
@@ -90,13 +89,8 @@ export class SshExecutor implements Executor {
       for (const [hash, path] of part.files) blobSender.offer(hash, path);
       pkgsrc = part.part;
     }
-    const receiver = new JobReceiver(job, watcher);
-    try {
-      await receiver.prepare();
-    } catch (err) {
-      return { outcome: { kind: 'infrastructure', reason: `cannot write the job's output on the coordinator: ${(err as Error).message}`, ...fullIn(err, (err as NodeJS.ErrnoException).path ?? job.logDir) } };
-    }
     if (session.link !== link) return infrastructure(`host ${this.host} was lost`);
+    const receiver = new JobReceiver(job, watcher);
     const id = session.nextId();
     jobs.set(id, receiver);
     const { pkgname, pkgpath, metadata } = job;
@@ -114,6 +108,7 @@ export class SshExecutor implements Executor {
       return receiver.result;
     }
     void link.send({ t: 'job', id, job: spec.value });
+    receiver.prepare();
     const onAbort = (): void => {
       void link.send({ t: 'cancel', id });
       // The agent answers within its grace period; if it cannot, do not wait for it.
@@ -126,6 +121,8 @@ export class SshExecutor implements Executor {
     } finally {
       signal.removeEventListener('abort', onAbort);
       jobs.delete(id);
+      // Ended here (its output could not be written): the host stops building it.
+      if (!receiver.heardDone && !signal.aborted) void link.send({ t: 'cancel', id });
       this.#bytesReceived += receiver.bytesReceived;
     }
   }
