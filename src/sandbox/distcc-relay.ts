@@ -7,7 +7,10 @@
 // DISTCC_HOSTS) with DISTCC_SSH set to a small connector that joins its
 // stdin and stdout to the socket: distccd's protocol is the same over a
 // pipe as over TCP. So no address inside the sandbox leads anywhere, and
-// the relay connects only to the servers the hosts file lists.
+// the relay connects only to the servers the hosts file lists. Which
+// compiler runs distcc is the recipe's: a Portfile's build gets
+// DISTCC_COMPILERS, pkgsrc's own mk/compiler/distcc.mk puts distcc before
+// the port's compiler and passes DISTCC_HOSTS and DISTCC_SSH on to it.
 
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
@@ -35,10 +38,13 @@ process.stdin.pipe(socket);
 socket.pipe(process.stdout);
 `;
 
+/** A build that does not choose its compiler itself compiles through distcc with these. */
+export const DISTCC_COMPILERS: Readonly<Record<string, string>> = { CC: 'distcc cc', CXX: 'distcc c++' };
+
 export interface DistccRelay {
   /** What the build step gets: the relay's directory and node, read-only. */
   readonly mounts: readonly JobMount[];
-  /** distcc's settings, and CC and CXX through distcc. */
+  /** distcc's settings: DISTCC_HOSTS and DISTCC_SSH. */
   readonly env: Readonly<Record<string, string>>;
   /** Connections relayed to each server so far (one per compilation sent), in the servers' order. */
   sent(): readonly number[];
@@ -106,8 +112,6 @@ export async function openDistccRelay(servers: readonly DistccServer[], base = t
       env: {
         DISTCC_HOSTS: servers.map((s, i) => `@kiln-distcc-${i}/${s.limit}`).join(' '),
         DISTCC_SSH: `${INSIDE}/connect`,
-        CC: 'distcc cc',
-        CXX: 'distcc c++',
       },
       sent: () => [...counts],
       close: closeAll,

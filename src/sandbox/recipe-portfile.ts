@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 
 import { isExtracted } from '../core/distfiles/distinfo.js';
 import { INPUT_FD_BASE } from './bwrap-run.js';
+import { DISTCC_COMPILERS } from './distcc-relay.js';
 import type { PhaseLog } from './job-log.js';
 import { packagePhase } from './package-phase.js';
 import { copyPortDir } from './port-copy.js';
@@ -53,6 +54,7 @@ function portfileStep(ctx: JobContext, phase: 'build' | 'install'): SandboxStep 
       PATH: `${prefix}/bin:${prefix}/sbin:/usr/bin:/bin:/usr/sbin:/sbin`,
       HOME: SANDBOX.home,
       TMPDIR: SANDBOX.tmp,
+      ...(phase === 'build' && ctx.distcc !== undefined && DISTCC_COMPILERS),
     },
     cwd: SANDBOX.work,
     writable: { prefix: false, work: true, destdir: true },

@@ -4,12 +4,14 @@
 // both servers (their logs, and the count kiln's relay notes in the job's
 // log), its package is the one built without the farm, and the sandbox
 // still reaches nothing else: the build's own TCP probes of a server's
-// distccd and sshd fail.
+// distccd and sshd fail. A pkgsrc port (the fixture tree, whose mk files
+// follow pkgsrc's mk/compiler/distcc.mk) opts in through mk.conf's
+// PKGSRC_COMPILER and compiles there the same way.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync, writeFileSync } from 'node:fs';
+import { appendFile, chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -18,6 +20,7 @@ import { startKiln } from '../support/kiln-process.js';
 import { buildResult, type Run } from '../support/build-result.js';
 import { makeTree } from '../support/fixture-tree.js';
 import { packageContents } from '../support/package-contents.js';
+import { fixture, fixtureCopy, makeKit, noBmake } from './pkgsrc-fixture.js';
 
 const FILES = 8;
 const skip = clusterUnavailable() ?? (spawnSync('distccd', ['--version']).status === 0 ? undefined : 'distccd is not installed (apt-get install distcc)');
@@ -25,7 +28,7 @@ let cluster: NetnsCluster;
 let work: string;
 let tree: string;
 
-function portFiles(probe: readonly string[]): Record<string, string> {
+function sources(): Record<string, string> {
   const files: Record<string, string> = {};
   for (let i = 1; i <= FILES; i++) files[`f${i}.c`] = `int f${i}(int x) { int s = 0; for (int i = 0; i < x; i++) s += i * ${i}; return s; }\n`;
   const decls = Array.from({ length: FILES }, (_, i) => `int f${i + 1}(int);`).join('\n');
@@ -33,12 +36,21 @@ function portFiles(probe: readonly string[]): Record<string, string> {
   files['main.c'] = `#include <stdio.h>\n${decls}\nint main(void) { printf("%d\\n", ${calls}); return 0; }\n`;
   const objs = [...Array.from({ length: FILES }, (_, i) => `f${i + 1}.o`), 'main.o'].join(' ');
   files['Makefile'] = `manyc: ${objs}\n\t$(CC) -o $@ ${objs}\n`;
-  const probes = probe.map((to) => `if (exec 3<>/dev/tcp/${to.replace(':', '/')}) 2>/dev/null; then echo "probe ${to}: reached"; else echo "probe ${to}: refused"; fi`).join('\n');
+  return files;
+}
+
+/** bash lines that try a TCP connection to each `address:port` and print whether it was reached. */
+function probes(to: readonly string[]): string {
+  return to.map((at) => `if (exec 3<>/dev/tcp/${at.replace(':', '/')}) 2>/dev/null; then echo "probe ${at}: reached"; else echo "probe ${at}: refused"; fi`).join('\n');
+}
+
+function portFiles(probe: readonly string[]): Record<string, string> {
+  const files = sources();
   files['Portfile'] = `PKGNAME=manyc-1.0
 COMMENT="Nine C files"
 USE_DISTCC=yes
 build() {
-${probes}
+${probes(probe)}
 make -j"$MAKE_JOBS" && ./manyc
 }
 install() { mkdir -p "$DESTDIR$PREFIX/bin" && cp manyc "$DESTDIR$PREFIX/bin/"; }
@@ -46,10 +58,10 @@ install() { mkdir -p "$DESTDIR$PREFIX/bin" && cp manyc "$DESTDIR$PREFIX/bin/"; }
   return files;
 }
 
-async function build(name: string, hostsLine: string): Promise<Run> {
+async function build(name: string, hostsLine: string, from: readonly string[] = ['--tree', tree]): Promise<Run> {
   const file = join(work, `${name}.hosts`);
   writeFileSync(file, `${hostsLine}\n`);
-  const running = startKiln(['build', '--tree', tree, '--logdir', join(work, name, 'logs'), '--packages', join(work, name, 'packages'), '--plain', '--hosts', file,
+  const running = startKiln(['build', ...from, '--logdir', join(work, name, 'logs'), '--packages', join(work, name, 'packages'), '--plain', '--hosts', file,
     '--ssh-config', cluster.sshConfig]);
   const code = await running.exited;
   return buildResult(join(work, name, 'logs'), join(work, name, 'packages', 'All'), code, running.lines);
@@ -86,12 +98,9 @@ void test('a USE_DISTCC port compiles on the listed distccd servers, makes the s
   const sent = /distcc: (\d+) compilations sent \(\S+: (\d+), \S+: (\d+)\)/.exec(log);
   assert.ok(sent, log);
   assert.equal(Number(sent[1]), FILES + 1, log);
-  const served = await Promise.all([a!, b!].map(async (host) => {
-    const text = (await cluster.exec(host, ['cat', '/tmp/distccd.log'])).stdout.toString();
-    return (text.match(/COMPILE_OK/g) ?? []).length;
-  }));
-  assert.deepEqual(served, [Number(sent[2]), Number(sent[3])], 'each server\'s own log counts the compilations kiln sent it');
-  assert.ok(served.every((n) => n > 0), `both servers compiled: ${served.join(', ')}`);
+  const logged = await served();
+  assert.deepEqual(logged, [Number(sent[2]), Number(sent[3])], 'each server\'s own log counts the compilations kiln sent it');
+  assert.ok(logged.every((n) => n > 0), `both servers compiled: ${logged.join(', ')}`);
   assert.match(log, new RegExp(`probe ${a!.address}:3632: refused`));
   assert.match(log, new RegExp(`probe ${a!.address}:22: refused`));
 
@@ -110,4 +119,45 @@ void test('on an ssh host, the agent opens the same relay (its socket path short
   const log = await readFile(join(remote.logdir, 'packages', 'manyc-1.0.log'), 'utf8');
   assert.match(log, new RegExp(`distcc: ${FILES + 1} compilations sent`), log);
   assert.match(log, new RegExp(`probe ${a!.address}:3632: refused`));
+});
+
+/** How many compilations each server's distccd has logged so far. */
+function served(): Promise<number[]> {
+  return Promise.all(cluster.hosts.map(async (host) => {
+    const text = (await cluster.exec(host, ['cat', '/tmp/distccd.log'])).stdout.toString();
+    return (text.match(/COMPILE_OK/g) ?? []).length;
+  }));
+}
+
+void test('a pkgsrc port whose mk.conf PKGSRC_COMPILER names distcc compiles on the farm through distcc.mk\'s own compiler links, and its sandbox reaches nothing else', { skip: skip ?? noBmake, timeout: 120_000 }, async (t) => {
+  const [a, b] = cluster.hosts;
+  const copy = await fixtureCopy();
+  t.after(() => rm(copy.dir, { recursive: true, force: true }));
+  await chmod(copy.dir, 0o755); // local builds run as nobody
+  const port = join(copy.tree, 'devel', 'manyc');
+  await mkdir(join(port, 'files', 'src'), { recursive: true });
+  for (const [name, text] of Object.entries(sources())) await writeFile(join(port, 'files', 'src', name), text);
+  await writeFile(join(port, 'Makefile'), 'PKGNAME=\tmanyc-1.0\nCATEGORIES=\tdevel\nUSE_TOOLS+=\tgmake\n\n.include "../../mk/bsd.pkg.mk"\n');
+  await writeFile(join(port, 'files', 'build.sh'), `set -e\n${probes([`${a!.address}:3632`, `${a!.address}:22`])}\n` +
+    'echo "CC is ${CC-unset}, cc is $(command -v cc)"\ncp "$(dirname "$0")"/src/* . && $BUILD_MAKE && ./manyc\n');
+  await appendFile(join(copy.tree, 'devel', 'Makefile'), 'SUBDIR+=\tmanyc\n');
+  const kitDir = join(copy.dir, 'kit-distcc');
+  await cp(join(fixture, 'kit'), kitDir, { recursive: true, verbatimSymlinks: true });
+  await appendFile(join(kitDir, 'usr/pkg/etc/mk.conf'), '.if ${PKGPATH} == "devel/manyc"\nPKGSRC_COMPILER=\tdistcc gcc\n.endif\n');
+  const before = await served();
+  const run = await build('pkgsrc', `localhost jobs=1 cores=1 distcc=${a!.address}/2,${b!.address}/2`,
+    ['--tree', copy.tree, '--bootstrap-kit', makeKit(copy.dir, kitDir, 'kit-distcc.tgz'), 'devel/manyc']);
+  assert.equal(run.code, 0, run.lines.slice(-20).join('\n'));
+  const log = await readFile(join(run.logdir, 'packages', 'manyc-1.0.log'), 'utf8');
+  assert.match(log, /distcc: compiling on .* 5 make jobs/, log);
+  assert.match(log, /^CC is unset, cc is \/build\/work\/\S+\/\.distcc\/bin\/cc$/m, 'pkgsrc chose the compiler, not kiln');
+  assert.match(log, new RegExp(`^${10 * FILES * (FILES + 1) / 2}$`, 'm'), 'the program ran: each fN(5) is 10 N');
+  const sent = /distcc: (\d+) compilations sent \(\S+: (\d+), \S+: (\d+)\)/.exec(log);
+  assert.ok(sent, log);
+  assert.equal(Number(sent[1]), FILES + 1, log);
+  const after = await served();
+  assert.deepEqual(after.map((n, i) => n - before[i]!), [Number(sent[2]), Number(sent[3])], 'each server\'s own log counts the compilations kiln sent it');
+  assert.match(log, new RegExp(`probe ${a!.address}:3632: refused`));
+  assert.match(log, new RegExp(`probe ${a!.address}:22: refused`));
+  assert.ok(existsSync(join(run.all, 'manyc-1.0.tgz')), 'the package is in the repository');
 });

@@ -79,25 +79,30 @@ void test('the cache reuses a block while no file of its SCAN_DEPENDS changed co
   assert.notEqual(await dice(makeKit(dir, kitDir, 'kit2.tgz')), third, 'another kit: another mk.conf, another bmake');
 });
 
-void test('KILN_HOST_FEATURES, set in mk.conf per PKGPATH, ends the port\'s blocks as HOST_FEATURES; the rest is pbulk\'s blocks unchanged', { skip: noBmake }, async (t) => {
+void test('KILN_HOST_FEATURES and PKGSRC_COMPILER=distcc, set in mk.conf per PKGPATH, end the port\'s blocks as HOST_FEATURES and USE_DISTCC=yes; the rest is pbulk\'s blocks unchanged', { skip: noBmake }, async (t) => {
   const { dir, kit } = await fixtureCopy();
   t.after(() => rm(dir, { recursive: true, force: true }));
   const kitDir = path.join(dir, 'kit2');
   await cp(path.join(fixture, 'kit'), kitDir, { recursive: true, verbatimSymlinks: true });
   await appendFile(path.join(kitDir, 'usr/pkg/etc/mk.conf'), [
     '.if ${PKGPATH} == "devel/hello" || ${PKGPATH} == "lang/py-thing"', 'KILN_HOST_FEATURES=\tbig-parallel kvm', '.endif',
-    '.if ${PKGPATH} == "devel/osname"', 'KILN_HOST_FEATURES=\tbig/parallel', '.endif', ''].join('\n'));
+    '.if ${PKGPATH} == "devel/osname"', 'KILN_HOST_FEATURES=\tbig/parallel', '.endif',
+    '.if ${PKGPATH} == "devel/daemon" || ${PKGPATH} == "devel/libfoo"', 'PKGSRC_COMPILER=\tdistcc gcc', '.endif',
+    '.if ${PKGPATH} == "devel/libfoo"', 'USE_LANGUAGES=\t# none: distcc.mk leaves it alone', '.endif', ''].join('\n'));
   const ports = ['lang/py-thing', 'devel/osname', 'devel/daemon'];
   const plain = await kiln(['scan', '--tree', fixtureTree, '--bootstrap-kit', kit, ...ports]);
   const run = await kiln(['scan', '--tree', fixtureTree, '--bootstrap-kit', makeKit(dir, kitDir, 'kit2.tgz'), ...ports]);
   assert.equal(run.status, 1, run.stderr);
   assert.match(run.stderr, /^kiln scan: devel\/osname: KILN_HOST_FEATURES \(mk\.conf\) entry "big\/parallel" is not a feature name: use letters, .*features=$/m, 'a bad name fails that port, saying so');
-  const features = new Map(parseIndex(run.stdout).entries.map((e) => [e.pkgname, e.vars.get('HOST_FEATURES')]));
+  const entries = parseIndex(run.stdout).entries;
+  const features = new Map(entries.map((e) => [e.pkgname, e.vars.get('HOST_FEATURES')]));
   assert.deepEqual(Object.fromEntries(features), {
     'hello-1.0': 'big-parallel kvm', 'libfoo-1.2': undefined, 'daemon-2.0': undefined, 'osname': undefined,
     'py311-thing-1.0': 'big-parallel kvm', 'py310-thing-1.0': 'big-parallel kvm',
   }, 'every MULTI_VERSION block of a PKGPATH');
-  const others = (index: string): string => index.split(/(?=^PKGNAME=)/m).filter((b) => !b.includes('PKG_LOCATION=devel/osname\n')).join('');
+  assert.deepEqual(entries.filter((e) => e.vars.get('USE_DISTCC') === 'yes').map((e) => e.pkgname), ['daemon-2.0'],
+    'the port distcc.mk compiles through distcc; not one that uses no C (libfoo), nor the others');
+  const others = (index: string): string => index.split(/(?=^PKGNAME=)/m).filter((b) => !/PKG_LOCATION=devel\/(osname|daemon|libfoo)\n/.test(b)).join('');
   assert.equal(others(run.stdout).replace(/^HOST_FEATURES=.*\n/gm, ''), others(plain.stdout), 'pbulk\'s blocks, byte for byte');
 });
 

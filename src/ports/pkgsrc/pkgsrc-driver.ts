@@ -7,7 +7,8 @@
 // and kiln never reads what a scan wrote). Variables that are the same
 // for every port are asked once (tree-variables.ts) and passed in. The
 // blocks are what bmake printed, with PKG_LOCATION added (and the port's
-// KILN_HOST_FEATURES, which the same bmake prints: scan-output.ts); the scan cache
+// KILN_HOST_FEATURES and pkgsrc's _USE_DISTCC, which the same bmake prints:
+// scan-output.ts); the scan cache
 // reuses a port's blocks while none of its SCAN_DEPENDS files changed.
 // The same sandbox answers what a port fetches (fetchValues), for kiln's
 // fetch jobs.
@@ -61,7 +62,7 @@ export interface PkgsrcScanSetup {
 }
 
 /** Bumped whenever the blocks a scan gives change for the same makefiles. */
-const BLOCK_FORMAT = 'pkgsrc-pbulk-index-2';
+const BLOCK_FORMAT = 'pkgsrc-pbulk-index-3';
 const OPTION_CACHE_AT = '/tmp/kiln-pbulk-cache';
 const LIST_JOBS = 4;
 

@@ -20,15 +20,20 @@ test('PKG_LOCATION goes after every PKGNAME; nothing else changes', () => {
     { kind: 'unrecognised', error: 'bmake pbulk-index output does not start with PKGNAME= ("make: warning")' });
 });
 
-test('KILN_HOST_FEATURES, the line after the blocks, ends each block as HOST_FEATURES; unset, the blocks are pbulk\'s', () => {
+test('KILN_HOST_FEATURES and _USE_DISTCC, the lines after the blocks, end each block as HOST_FEATURES and USE_DISTCC=yes; unset, the blocks are pbulk\'s', () => {
   const blocks = 'PKGNAME=py27-foo-1.0\nMULTI_VERSION= PYTHON_VERSION_REQD=27\nPKGNAME=py36-foo-1.0\nMULTI_VERSION= PYTHON_VERSION_REQD=36\n';
-  assert.deepEqual(scanOutput('devel/py-foo', blocks + '\n'), withLocation('devel/py-foo', blocks));
-  assert.deepEqual(scanOutput('devel/py-foo', `${blocks}big-parallel kvm big-parallel\n`), { kind: 'index', blocks: 2, index:
+  assert.deepEqual(scanOutput('devel/py-foo', blocks + '\n\n'), withLocation('devel/py-foo', blocks));
+  assert.deepEqual(scanOutput('devel/py-foo', blocks + '\nNO\n'), withLocation('devel/py-foo', blocks), 'distcc.mk said NO (devel/distcc itself, or no C)');
+  assert.deepEqual(scanOutput('devel/py-foo', `${blocks}big-parallel kvm big-parallel\n\n`), { kind: 'index', blocks: 2, index:
     'PKGNAME=py27-foo-1.0\nPKG_LOCATION=devel/py-foo\nMULTI_VERSION= PYTHON_VERSION_REQD=27\nHOST_FEATURES=big-parallel kvm\n' +
     'PKGNAME=py36-foo-1.0\nPKG_LOCATION=devel/py-foo\nMULTI_VERSION= PYTHON_VERSION_REQD=36\nHOST_FEATURES=big-parallel kvm\n' });
-  assert.deepEqual(scanOutput('a/b', 'big-parallel, kvm\n'), { kind: 'unrecognised', error:
+  assert.deepEqual(scanOutput('devel/py-foo', `${blocks}\nYES\n`), { kind: 'index', blocks: 2, index:
+    'PKGNAME=py27-foo-1.0\nPKG_LOCATION=devel/py-foo\nMULTI_VERSION= PYTHON_VERSION_REQD=27\nUSE_DISTCC=yes\n' +
+    'PKGNAME=py36-foo-1.0\nPKG_LOCATION=devel/py-foo\nMULTI_VERSION= PYTHON_VERSION_REQD=36\nUSE_DISTCC=yes\n' });
+  assert.deepEqual(scanOutput('a/b', 'PKGNAME=a-1\nkvm\nyes\n'), { kind: 'index', blocks: 1, index: 'PKGNAME=a-1\nPKG_LOCATION=a/b\nHOST_FEATURES=kvm\nUSE_DISTCC=yes\n' });
+  assert.deepEqual(scanOutput('a/b', 'big-parallel, kvm\n\n'), { kind: 'unrecognised', error:
     'KILN_HOST_FEATURES (mk.conf) entry "big-parallel," is not a feature name: use letters, digits, \'.\', \'_\', \'+\', \'-\', as in a hosts file\'s features=' });
-  assert.deepEqual(scanOutput('a/b', '\n'), { kind: 'unrecognised', error: 'bmake pbulk-index printed nothing' });
+  assert.deepEqual(scanOutput('a/b', '\n\n'), { kind: 'unrecognised', error: 'bmake pbulk-index printed nothing' });
 });
 
 test('tree variables: one value a line in TREE_VARIABLES order; what make could expand is left to each scan', () => {
