@@ -16,7 +16,7 @@
 // bytes a build writes beyond what it was given are thrown away at the
 // next look.
 
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { closeSync, constants, fstatSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -57,12 +57,12 @@ export class Jobserver {
    * A job joins with `share` make jobs and its build priority; undefined
    * when no pipe can be made. A job that may not run make in parallel
    * (`parallel` false) gets no pipe: it only counts its one core. With
-   * `at`, the pipe is a fifo made there (mode 600) and left for the process
-   * that builds the job to open and unlink (openJobPipe); else it is
-   * unlinked at once. leave() may be called more than once.
+   * `at`, the pipe is the fifo there (made with makeFifo), left for the
+   * process that builds the job to open and unlink (openJobPipe); else it
+   * is made and unlinked at once. leave() may be called more than once.
    */
   join(share: number, priority: number, parallel = true, at?: string): (JobTokens & { leave(): number }) | undefined {
-    const fd = parallel ? (at === undefined ? this.pipe() : fifoAt(at)) : -1;
+    const fd = parallel ? (at === undefined ? this.pipe() : openFifo(at)) : -1;
     if (fd === undefined) return undefined;
     const member: Member = { id: this.nextId++, fd, share: parallel ? Math.max(1, share) : 1, priority, out: 0, most: 1 };
     this.members.set(member.id, member);
@@ -114,7 +114,8 @@ export class Jobserver {
     let dir: string | undefined;
     try {
       dir = mkdtempSync(join(tmpdir(), 'kiln-jobserver-'));
-      return fifoAt(join(dir, 'tokens'));
+      const path = join(dir, 'tokens');
+      return spawnSync('mkfifo', ['-m', '600', path]).status === 0 ? openFifo(path) : undefined;
     } catch {
       return undefined;
     } finally {
@@ -131,9 +132,13 @@ export class Jobserver {
 
 const READ_WRITE = constants.O_RDWR | constants.O_NONBLOCK | constants.O_NOFOLLOW;
 
-/** Makes a fifo at `path` (mode 600; nothing may be there) and opens it read-write without blocking. */
-function fifoAt(path: string): number | undefined {
-  if (spawnSync('mkfifo', ['-m', '600', path]).status !== 0) return undefined;
+/** Makes a fifo at `path`, mode 600 (nothing may be there), without blocking this process: whether it did. */
+export function makeFifo(path: string): Promise<boolean> {
+  return new Promise((done) => execFile('mkfifo', ['-m', '600', path], (err) => done(err === null)));
+}
+
+/** The fifo at `path` opened read-write without blocking, never through a link. */
+function openFifo(path: string): number | undefined {
   try {
     return openSync(path, READ_WRITE);
   } catch {

@@ -13,7 +13,7 @@ import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { BuildJob } from '../../job/build-job.js';
-import { hostJobserver, jobserverNote, type Jobserver } from '../../sandbox/jobserver.js';
+import { hostJobserver, jobserverNote, type Jobserver, makeFifo } from '../../sandbox/jobserver.js';
 
 /** A job's place in the agent's jobserver. */
 export interface JobPlace {
@@ -24,10 +24,11 @@ export interface JobPlace {
 }
 
 /** Joins `job` to the host's jobserver (`server`, else the agent's own), its pipe made in `dir`. */
-export function joinHostJobserver(job: BuildJob, dir: string, server?: Jobserver): JobPlace {
+export async function joinHostJobserver(job: BuildJob, dir: string, server?: Jobserver): Promise<JobPlace> {
   const { jobserver, ...rest } = job;
   if (jobserver === undefined) return { job, leave: () => undefined };
   const pipe = join(dir, 'tokens');
+  if (jobserver.parallel && !await makeFifo(pipe)) return { job: rest, leave: () => undefined };
   const tokens = (server ?? hostJobserver(jobserver.cores)).join(job.makeJobs, jobserver.priority, jobserver.parallel, jobserver.parallel ? pipe : undefined);
   // No pipe (MAKE_JOBS_SAFE=no, or none could be made): the runner builds with fixed make jobs and joins nothing.
   if (tokens === undefined) return { job: rest, leave: () => undefined };

@@ -104,17 +104,20 @@ export class RemoteJob implements HostWork {
   async #start(): Promise<void> {
     if (this.#runner || this.#ended) return;
     let file;
+    let tokens;
     try {
       file = await layOutJob(this.dir, this.spec, this.ctx.store, this.spec.timeoutS, (hash) => this.ctx.trees.path(hash));
       this.#job = file.job;
+      tokens = await joinHostJobserver(file.job, this.dir);
     } catch (err) {
       return this.#finish({ kind: 'infrastructure', reason: `could not lay out the job on the host: ${(err as Error).message}` });
     }
     if (this.#ended) {
+      tokens.leave();
       await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
       return;
     }
-    this.#tokens = joinHostJobserver(file.job, this.dir);
+    this.#tokens = tokens;
     const runner = this.ctx.runners.take();
     this.#runner = runner;
     runner.run({ dir: this.dir, file: { ...file, job: this.#tokens.job } }, {
