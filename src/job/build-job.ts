@@ -53,8 +53,11 @@ export interface BuildJob {
    * while cores are idle. `cores`: the host's tokens; `priority`: the job's
    * build priority (bigger: a longer path behind it); `parallel` false for
    * MAKE_JOBS_SAFE=no: the job counts its one core and gets no pipe.
+   * `pipe`: the fifo another process's jobserver made for the job (the
+   * agent's on a remote host, agent-jobserver.ts); the builder opens and
+   * unlinks it instead of joining a jobserver of its own.
    */
-  readonly jobserver?: { readonly cores: number; readonly priority: number; readonly parallel: boolean };
+  readonly jobserver?: { readonly cores: number; readonly priority: number; readonly parallel: boolean; readonly pipe?: string };
   /** The job is killed and classified `timeout` after this many seconds. */
   readonly timeoutS: number;
   /** Directory beside the log (kept for what a job leaves there; the log itself is `logFile`). */

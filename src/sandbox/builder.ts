@@ -10,7 +10,7 @@ import { checkJob } from './job-check.js';
 import { type JobCgroup, openJobCgroup } from './job-cgroup.js';
 import { JobLog } from './job-log.js';
 import { type DistccRelay, openDistccRelay } from './distcc-relay.js';
-import { hostJobserver, type Jobserver } from './jobserver.js';
+import { hostJobserver, jobserverNote, type JobTokens, openJobPipe } from './jobserver.js';
 import { runPhase } from './phase-runner.js';
 import type { JobContext, Recipe } from './recipe.js';
 import { portfileRecipe } from './recipe-portfile.js';
@@ -80,7 +80,7 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
   let scratch: JobScratch | undefined;
   let cgroup: JobCgroup | undefined;
   let relay: DistccRelay | undefined;
-  let tokens: ReturnType<Jobserver['join']>;
+  let tokens: (JobTokens & { leave(): number | undefined }) | undefined;
   const measured = async (report: BuildReport): Promise<BuildReport> => {
     if (report.outcome.kind === 'infrastructure') return report;
     const memoryMiB = cgroup?.peakMiB();
@@ -102,7 +102,7 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
     }
     scratch = made.scratch;
     cgroup = openJobCgroup(job.pkgname, config.buildUser);
-    tokens = job.jobserver === undefined ? undefined : hostJobserver(job.jobserver.cores).join(job.makeJobs, job.jobserver.priority, job.jobserver.parallel);
+    tokens = joinJobserver(job);
     if (job.distcc !== undefined && job.distcc.length > 0) {
       const opened = await openDistccRelay(job.distcc);
       if (!opened.ok) {
@@ -149,7 +149,7 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
     cgroup?.remove();
     const most = tokens?.leave();
     if (most !== undefined && job.jobserver?.parallel === true) {
-      await log?.note(`make jobserver: started with ${job.makeJobs} make jobs of the host's ${job.jobserver.cores}, ran up to ${most} at once`);
+      await log?.note(jobserverNote(job.makeJobs, job.jobserver.cores, most));
     }
     if (relay !== undefined && job.distcc !== undefined) {
       await relay.close();
@@ -159,6 +159,14 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
     if (scratch !== undefined) await removeScratch(scratch);
     await log?.close();
   }
+}
+
+/** The job's place in this host's jobserver: the pipe another process made for it (the agent's, remotely), else this process's own. */
+function joinJobserver(job: BuildJob): (JobTokens & { leave(): number | undefined }) | undefined {
+  const server = job.jobserver;
+  if (server === undefined) return undefined;
+  if (server.pipe !== undefined) return openJobPipe(server.pipe, server.cores);
+  return hostJobserver(server.cores).join(job.makeJobs, server.priority, server.parallel);
 }
 
 function cancelled(signal: AbortSignal): BuildReport {

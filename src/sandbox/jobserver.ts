@@ -1,6 +1,7 @@
 // kiln's make jobserver for this host: one token per core, shared by the
 // jobs that run here (in the coordinator for the local host, in the agent
-// for a remote one). GNU make's protocol as Debian's make 4.3 speaks it:
+// for a remote one, agent-jobserver.ts: the agent makes each job's pipe
+// and the job runner that builds it opens that, openJobPipe). GNU make's protocol as Debian's make 4.3 speaks it:
 // a pipe whose bytes are tokens, named to make in
 // MAKEFLAGS=" -jN --jobserver-auth=R,W"; a make that wants to run one more
 // sub-job than its first reads a byte, and writes it back when that
@@ -15,8 +16,8 @@
 // bytes a build writes beyond what it was given are thrown away at the
 // next look.
 
-import { spawnSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { closeSync, constants, fstatSync, mkdtempSync, openSync, readSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -55,10 +56,13 @@ export class Jobserver {
   /**
    * A job joins with `share` make jobs and its build priority; undefined
    * when no pipe can be made. A job that may not run make in parallel
-   * (`parallel` false) gets no pipe: it only counts its one core.
+   * (`parallel` false) gets no pipe: it only counts its one core. With
+   * `at`, the pipe is the fifo there (made with makeFifo), left for the
+   * process that builds the job to open and unlink (openJobPipe); else it
+   * is made and unlinked at once. leave() may be called more than once.
    */
-  join(share: number, priority: number, parallel = true): (JobTokens & { leave(): number }) | undefined {
-    const fd = parallel ? this.pipe() : -1;
+  join(share: number, priority: number, parallel = true, at?: string): (JobTokens & { leave(): number }) | undefined {
+    const fd = parallel ? (at === undefined ? this.pipe() : openFifo(at)) : -1;
     if (fd === undefined) return undefined;
     const member: Member = { id: this.nextId++, fd, share: parallel ? Math.max(1, share) : 1, priority, out: 0, most: 1 };
     this.members.set(member.id, member);
@@ -69,7 +73,7 @@ export class Jobserver {
     return {
       fd,
       cores: cap,
-      makeflags: (inside) => ` -j${cap} --jobserver-auth=${inside},${inside}`,
+      makeflags: makeflagsFor(cap),
       leave: () => this.leave(member),
     };
   }
@@ -80,7 +84,7 @@ export class Jobserver {
   }
 
   private leave(member: Member): number {
-    this.members.delete(member.id);
+    if (!this.members.delete(member.id)) return member.most;
     if (member.fd >= 0) closeSync(member.fd);
     if (this.members.size === 0) {
       clearInterval(this.timer);
@@ -111,8 +115,7 @@ export class Jobserver {
     try {
       dir = mkdtempSync(join(tmpdir(), 'kiln-jobserver-'));
       const path = join(dir, 'tokens');
-      if (spawnSync('mkfifo', ['-m', '600', path]).status !== 0) return undefined;
-      return openSync(path, constants.O_RDWR | constants.O_NONBLOCK);
+      return spawnSync('mkfifo', ['-m', '600', path]).status === 0 ? openFifo(path) : undefined;
     } catch {
       return undefined;
     } finally {
@@ -125,6 +128,69 @@ export class Jobserver {
     clearInterval(this.timer);
     this.timer = undefined;
   }
+}
+
+const READ_WRITE = constants.O_RDWR | constants.O_NONBLOCK | constants.O_NOFOLLOW;
+
+/** Makes a fifo at `path`, mode 600 (nothing may be there), without blocking this process: whether it did. */
+export function makeFifo(path: string): Promise<boolean> {
+  return new Promise((done) => execFile('mkfifo', ['-m', '600', path], (err) => done(err === null)));
+}
+
+/** The fifo at `path` opened read-write without blocking, never through a link. */
+function openFifo(path: string): number | undefined {
+  try {
+    return openSync(path, READ_WRITE);
+  } catch {
+    return undefined;
+  }
+}
+
+function makeflagsFor(cores: number): (inside: number) => string {
+  return (inside) => ` -j${cores} --jobserver-auth=${inside},${inside}`;
+}
+
+/**
+ * A job's pipe that another process's jobserver made for it (the agent's,
+ * for a job a runner builds): opened read-write without blocking and
+ * without following a link, taken only when it is a fifo of this user's
+ * that no one else may open, and unlinked at once, so the build gets a
+ * descriptor and never a path. undefined when it is none of that. Its
+ * leave() closes it: the tokens are the other process's to count.
+ */
+export function openJobPipe(path: string, cores: number): (JobTokens & { leave(): undefined }) | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, READ_WRITE);
+  } catch {
+    return undefined;
+  }
+  const made = fstatSync(fd);
+  if (!made.isFIFO() || made.uid !== process.getuid?.() || (made.mode & 0o077) !== 0) {
+    closeSync(fd);
+    return undefined;
+  }
+  try {
+    unlinkSync(path);
+  } catch {
+    // gone already: the descriptor is what counts
+  }
+  let open = true;
+  return {
+    fd,
+    cores,
+    makeflags: makeflagsFor(cores),
+    leave: () => {
+      if (open) closeSync(fd);
+      open = false;
+      return undefined;
+    },
+  };
+}
+
+/** The job log's line on how a job used the jobserver. */
+export function jobserverNote(makeJobs: number, cores: number, most: number): string {
+  return `make jobserver: started with ${makeJobs} make jobs of the host's ${cores}, ran up to ${most} at once`;
 }
 
 const buffer = Buffer.alloc(4096);

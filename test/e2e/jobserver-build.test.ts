@@ -2,7 +2,11 @@
 // bubblewrap sandboxes with GNU make. Each make's sub-jobs say when they
 // start and end; the long build runs more sub-jobs at once after the short
 // one ended than while it ran (the short build's tokens moved to it), and
-// the MAKE_JOBS_SAFE=no port runs one at a time throughout.
+// the MAKE_JOBS_SAFE=no port runs one at a time throughout. On a remote
+// host (a network namespace with its own sshd; run under the netns lock)
+// the agent owns the jobserver, not each job's runner: two builds there
+// never run more make jobs in all than the host's cores, and the freed
+// cores move there too.
 
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -11,6 +15,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 
 import { profile, subJobsMakefile } from '../support/make-profile.js';
+import { clusterUnavailable, createCluster } from '../support/netns-hosts.js';
 import { kiln, makeTree } from './scan-fixtures.js';
 
 const port = (name: string, count: number, seconds: number, extra = ''): Record<string, string> => ({
@@ -25,7 +30,8 @@ install() { mkdir -p "$DESTDIR$PREFIX/share"; echo ok >"$DESTDIR$PREFIX/share/${
   [`tree/misc/${name}/jobs.mk`]: subJobsMakefile(count, seconds),
 });
 
-void test('freed cores move to the build still running; MAKE_JOBS_SAFE=no stays at one', async () => {
+/** Builds misc/short, misc/long and misc/serial at once on `host` (6 cores) and checks how their make jobs moved. */
+async function buildThree(host: string, more: readonly string[] = []): Promise<void> {
   const root = await makeTree({
     ...port('short', 12, 0.5),
     ...port('long', 48, 0.3),
@@ -34,10 +40,10 @@ void test('freed cores move to the build still running; MAKE_JOBS_SAFE=no stays 
   try {
     // Thresholds no machine reaches: the three start together however loaded the machine running the test is.
     const hosts = join(root, 'hosts');
-    writeFileSync(hosts, 'localhost jobs=3 cores=6 max-psi=100 max-load=10000\n');
+    writeFileSync(hosts, `${host} jobs=3 cores=6 max-psi=100 max-load=10000\n`);
     const logdir = join(root, 'logs');
     const run = await kiln(['build', '--tree', join(root, 'tree'), '--logdir', logdir, '--packages', join(root, 'packages'), '--plain',
-      '--hosts', hosts, 'misc/short', 'misc/long', 'misc/serial']);
+      '--hosts', hosts, ...more, 'misc/short', 'misc/long', 'misc/serial']);
     assert.equal(run.status, 0, `${run.stdout}${run.stderr}`);
     const logOf = (name: string): string => readFileSync(join(logdir, 'packages', `${name}-1.0.log`), 'utf8');
     const long = logOf('long');
@@ -53,9 +59,9 @@ void test('freed cores move to the build still running; MAKE_JOBS_SAFE=no stays 
     const settled = short.started + 0.8;
     const before = grown.most(settled, short.over - 0.1);
     const after = grown.most(short.over, grown.over);
-    assert.ok(short.over - settled > 0.5 && grown.over > short.over + 0.5, 'the builds overlapped as planned');
     const all = profile(logOf('short') + logOf('long') + logOf('serial'));
     assert.ok(all.most(settled, Infinity) <= 6, `the three builds ran ${all.most(settled, Infinity)} sub-jobs at once on 6 cores`);
+    assert.ok(short.over - settled > 0.5 && grown.over > short.over + 0.5, 'the builds overlapped as planned');
     assert.ok(after >= 5, `alone, the long build ran ${after} sub-jobs at once on 6 cores (it started with ${started} make jobs)`);
     assert.ok(after > before && after > started, `the long build ran ${before} at once beside the short one, ${after} after it ended`);
     assert.equal(serial.most(0, Infinity), 1, 'MAKE_JOBS_SAFE=no: one sub-job at a time');
@@ -63,5 +69,18 @@ void test('freed cores move to the build still running; MAKE_JOBS_SAFE=no stays 
     assert.match(long, /make jobserver: started with \d+ make jobs of the host's 6, ran up to [56] at once/);
   } finally {
     await rm(root, { recursive: true, force: true });
+  }
+}
+
+void test('freed cores move to the build still running; MAKE_JOBS_SAFE=no stays at one', () => buildThree('localhost'));
+
+const skip = clusterUnavailable();
+
+void test('on a remote host the agent shares its cores among the jobs of every runner', { skip, timeout: 120_000 }, async () => {
+  const cluster = await createCluster({ prefix: 'kjs', subnet: 48, hosts: 1 });
+  try {
+    await buildThree(cluster.hosts[0]!.name, ['--ssh-config', cluster.sshConfig]);
+  } finally {
+    await cluster.teardown();
   }
 });

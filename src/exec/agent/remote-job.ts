@@ -2,6 +2,8 @@
 // directory, hand it to a job runner (its own process group, pid file beside
 // the job), stream the whole log as it grows and the phases as they come, then
 // send the package (and any file the job left beside its log) and say how it ended.
+// The job holds its place in the host's make jobserver (agent-jobserver.ts)
+// from its start until it ends, however it ends.
 
 import { createHash, type Hash } from 'node:crypto';
 import { constants } from 'node:fs';
@@ -9,6 +11,7 @@ import { open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { JobOutcome } from '../../core/model.js';
 import type { BuildJob, BuildReport } from '../../job/build-job.js';
+import { appendNote, joinHostJobserver, type JobPlace } from './agent-jobserver.js';
 import type { BlobStore } from './blob-store.js';
 import { CHUNK, type FrameWriter } from './frames.js';
 import type { HostWork } from './host-work.js';
@@ -43,6 +46,8 @@ export class RemoteJob implements HostWork {
   #signalled = false;
   #runnerErr = '';
   #job: BuildJob | undefined;
+  /** Its place in the host's make jobserver, from its start to its end. */
+  #tokens: JobPlace | undefined;
   #stopReason: JobOutcome | undefined;
   #report: BuildReport | undefined;
   #lastPhase = 'build';
@@ -99,19 +104,23 @@ export class RemoteJob implements HostWork {
   async #start(): Promise<void> {
     if (this.#runner || this.#ended) return;
     let file;
+    let tokens;
     try {
       file = await layOutJob(this.dir, this.spec, this.ctx.store, this.spec.timeoutS, (hash) => this.ctx.trees.path(hash));
       this.#job = file.job;
+      tokens = await joinHostJobserver(file.job, this.dir);
     } catch (err) {
       return this.#finish({ kind: 'infrastructure', reason: `could not lay out the job on the host: ${(err as Error).message}` });
     }
     if (this.#ended) {
+      tokens.leave();
       await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
       return;
     }
+    this.#tokens = tokens;
     const runner = this.ctx.runners.take();
     this.#runner = runner;
-    runner.run({ dir: this.dir, file }, {
+    runner.run({ dir: this.dir, file: { ...file, job: this.#tokens.job } }, {
       line: (line) => this.#onRunnerLine(line),
       stderr: (text) => { this.#runnerErr = (this.#runnerErr + text).slice(-4000); },
       error: (err) => void this.#finish({ kind: 'infrastructure', reason: `could not start the job runner: ${err.message}` }),
@@ -197,6 +206,8 @@ export class RemoteJob implements HostWork {
    * cache (a later job here may need it) before the end is said.
    */
   async #afterReport(report: BuildReport): Promise<void> {
+    const note = this.#tokens?.leave();
+    if (note !== undefined && this.#job) await appendNote(this.#job.logFile, note).catch(() => undefined);
     await this.#tail();
     if (this.#stopReason) return this.#finish(this.#stopReason);
     if (report.outcome.kind !== 'built') return this.#finish(report.outcome);
@@ -239,6 +250,7 @@ export class RemoteJob implements HostWork {
   async #finish(outcome: JobOutcome, pkg?: { hash: string; size: number }): Promise<void> {
     if (this.#ended) return;
     this.#ended = true;
+    this.#tokens?.leave();
     this.#releaseRunner();
     this.#closeLog();
     for (const t of this.#timers) clearTimeout(t);
@@ -260,6 +272,7 @@ export class RemoteJob implements HostWork {
     const runner = this.#runner?.child;
     this.#runner = undefined;
     this.#ended = true;
+    this.#tokens?.leave();
     this.#closeLog();
     for (const t of this.#timers) clearTimeout(t);
     if (runner?.pid && runner.exitCode === null && runner.signalCode === null) {

@@ -1,0 +1,59 @@
+// On a remote host the agent owns the host's make jobserver
+// (sandbox/jobserver.ts): jobs build in separate runner processes, and a
+// jobserver in each would give each job all the host's cores. The agent
+// joins each job with its share and priority, makes the job's token pipe
+// as a fifo in the job's directory (the agent's own, mode 0711: the build
+// user can neither list it nor make or replace a name in it; the fifo is
+// mode 600) and names it in the BuildJob the runner gets; the runner's
+// builder opens it, unlinks it and gives the sandbox only the descriptor.
+// The agent leaves when the job ends, however it ends, and its tokens go
+// to the jobs still running.
+
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { BuildJob } from '../../job/build-job.js';
+import { hostJobserver, jobserverNote, type Jobserver, makeFifo } from '../../sandbox/jobserver.js';
+
+/** A job's place in the agent's jobserver. */
+export interface JobPlace {
+  /** The job as its runner builds it: with the pipe's path, or without a jobserver when it has no pipe. */
+  readonly job: BuildJob;
+  /** Gives its tokens back (once; later calls do nothing); the log line for a job that had a pipe. */
+  leave(): string | undefined;
+}
+
+/** Joins `job` to the host's jobserver (`server`, else the agent's own), its pipe made in `dir`. */
+export async function joinHostJobserver(job: BuildJob, dir: string, server?: Jobserver): Promise<JobPlace> {
+  const { jobserver, ...rest } = job;
+  if (jobserver === undefined) return { job, leave: () => undefined };
+  const pipe = join(dir, 'tokens');
+  if (jobserver.parallel && !await makeFifo(pipe)) return { job: rest, leave: () => undefined };
+  const tokens = (server ?? hostJobserver(jobserver.cores)).join(job.makeJobs, jobserver.priority, jobserver.parallel, jobserver.parallel ? pipe : undefined);
+  // No pipe (MAKE_JOBS_SAFE=no, or none could be made): the runner builds with fixed make jobs and joins nothing.
+  if (tokens === undefined) return { job: rest, leave: () => undefined };
+  let left = false;
+  const leave = (): number | undefined => {
+    if (left) return undefined;
+    left = true;
+    return tokens.leave();
+  };
+  if (!jobserver.parallel) return { job: rest, leave: () => void leave() };
+  return {
+    job: { ...rest, jobserver: { cores: jobserver.cores, priority: jobserver.priority, parallel: true, pipe } },
+    leave: () => {
+      const most = leave();
+      return most === undefined ? undefined : jobserverNote(job.makeJobs, jobserver.cores, most);
+    },
+  };
+}
+
+/** Appends kiln's line to the job's whole log (the agent's file; never through a link). */
+export async function appendNote(logFile: string, note: string): Promise<void> {
+  const file = await open(logFile, constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  try {
+    await file.write(`kiln: ${note}\n`);
+  } finally {
+    await file.close();
+  }
+}
