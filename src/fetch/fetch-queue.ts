@@ -114,8 +114,13 @@ export class FetchQueue {
     this.o.portEnded(port, waiting.failures.length === 0 ? { ok: true } : { ok: false, reason: waiting.failures.join('; ') });
   }
 
-  /** Starts what may start now: on a want, when a fetch ends, when a fetch leaves a site for another. */
-  private pump(): void {
+  /**
+   * Starts what may start now: on a want, when a fetch ends, when a fetch
+   * leaves a site for another, and when the caller says a port's urgency may
+   * have changed (a build ended, so its dependents may be ready: the job kept
+   * for ready ports takes their files at once, not when some fetch ends).
+   */
+  pump(): void {
     if (this.o.signal.aborted || this.waiting.size === 0) return;
     const limits = this.o.limits ?? DEFAULT_FETCH_LIMITS;
     if (this.runningFiles.size >= limits.jobs) return;
