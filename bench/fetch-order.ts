@@ -17,7 +17,7 @@
 //     same ports, builds that do nothing, 20-120 kB distfiles on one site at
 //     300 kB/s, two fetches at once.
 //
-//   npm run bench:fetch [-- --ports 300] [--jobs 2] [--rate 25000] [--fetch-jobs 4] [--scale 400] [--order kiln|scan|both] [--case farm|bound|both] [--trace DIR]
+//   npm run bench:fetch [-- --ports 300] [--jobs 2] [--rate 15000] [--fetch-jobs 4] [--scale 400] [--order kiln|scan|both] [--case farm|bound|both] [--trace DIR]
 //
 // A package waits for its distfile from when the build could have started
 // it (it was planned and its dependencies were built) until the server had
@@ -52,7 +52,7 @@ import { type FarmPort, farmPorts } from './fetch-farm.js';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const { values } = parseArgs({ options: {
-  ports: { type: 'string', default: '300' }, jobs: { type: 'string', default: '2' }, rate: { type: 'string', default: '25000' },
+  ports: { type: 'string', default: '300' }, jobs: { type: 'string', default: '2' }, rate: { type: 'string', default: '15000' },
   'fetch-jobs': { type: 'string', default: '4' }, scale: { type: 'string', default: '400' }, order: { type: 'string', default: 'both' },
   case: { type: 'string', default: 'both' }, trace: { type: 'string' },
 } });
