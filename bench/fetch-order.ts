@@ -13,9 +13,10 @@
 //  1. farm: --ports ports of the real SmartOS bulk build (bench/fetch-farm.ts:
 //     real graph, real build times / --scale, so a few builds are long and
 //     most short), distfiles of sizes drawn from the build times, on 8 sites.
-//  2. fetch-bound (the first version of this bench): a third as many of the
-//     same ports, builds that do nothing, 20-120 kB distfiles on one site at
-//     300 kB/s, two fetches at once.
+//  2. the first version of this bench: a third as many of the same ports,
+//     builds that do nothing, 20-120 kB distfiles on one site at 300 kB/s,
+//     two fetches at once. On an idle machine it is fetch-bound (ratio near
+//     1); on a loaded one its builds slow down and it is not.
 //
 //   npm run bench:fetch [-- --ports 300] [--jobs 2] [--rate 15000] [--fetch-jobs 4] [--scale 400] [--order kiln|scan|both] [--case farm|bound|both] [--trace DIR]
 //
@@ -179,7 +180,7 @@ try {
   if (values.case !== 'bound') await measure({ name: 'farm', label: 'farm (real graph and build times)', ports, rate: Number(values.rate), fetchJobs: Number(values['fetch-jobs']) });
   const random = seededRandom(12);
   const bound = ports.slice(0, Math.ceil(count / 3)).map((p) => ({ ...p, delayS: 0, site: 0, bytes: 20_000 + Math.floor(random.next() * 100_000) }));
-  if (values.case !== 'farm') await measure({ name: 'bound', label: 'fetch-bound (no-op builds, one site)', ports: bound, rate: 300_000, fetchJobs: 2 });
+  if (values.case !== 'farm') await measure({ name: 'bound', label: 'first version (no-op builds, one site; fetch-bound when its ratio nears 1)', ports: bound, rate: 300_000, fetchJobs: 2 });
 } finally {
   for (const s of servers) await s.stop();
   rmSync(dir, { recursive: true, force: true });
