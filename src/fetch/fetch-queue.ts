@@ -114,8 +114,13 @@ export class FetchQueue {
     this.o.portEnded(port, waiting.failures.length === 0 ? { ok: true } : { ok: false, reason: waiting.failures.join('; ') });
   }
 
-  /** Starts what may start now: on a want, when a fetch ends, when a fetch leaves a site for another. */
-  private pump(): void {
+  /**
+   * Starts what may start now: on a want, when a fetch ends, when a fetch
+   * leaves a site for another, and when the caller says a port's urgency may
+   * have changed (a build ended, so its dependents may be ready: the job kept
+   * for ready ports takes their files at once, not when some fetch ends).
+   */
+  pump(): void {
     if (this.o.signal.aborted || this.waiting.size === 0) return;
     const limits = this.o.limits ?? DEFAULT_FETCH_LIMITS;
     if (this.runningFiles.size >= limits.jobs) return;
@@ -126,16 +131,17 @@ export class FetchQueue {
       return found;
     };
     const sizeBlind = this.o.sizeBlind === true;
+    const rank = (u: FetchUrgency): number => (u.ready ? 2 : u.soon === true ? 1 : 0);
     const wanted = (file: Distfile): WaitingFetch => {
-      let ready = false;
+      let best = -1;
       let priority = -Infinity;
-      // The most urgent of the ready ports that want it, if any; else of all.
+      // The most urgent of the ports that want it in the most urgent group they are in (ready, soon, later).
       for (const port of file.wanters) {
         const u = urgencyOf(port);
-        if (u.ready && !ready) [ready, priority] = [true, u.priority];
-        else if (u.ready === ready) priority = Math.max(priority, u.priority);
+        if (rank(u) > best) [best, priority] = [rank(u), u.priority];
+        else if (rank(u) === best) priority = Math.max(priority, u.priority);
       }
-      return { name: file.request.name, ready, priority, bytes: sizeBlind ? 0 : file.request.size, site: siteOf(file.request.urls[0] ?? '') };
+      return { name: file.request.name, ready: best === 2, soon: best === 1, priority, bytes: sizeBlind ? 0 : file.request.size, site: siteOf(file.request.urls[0] ?? '') };
     };
     const candidates = function* (files: Iterable<Distfile>): Generator<WaitingFetch> {
       for (const file of files) yield wanted(file);

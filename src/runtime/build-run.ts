@@ -143,7 +143,7 @@ async function runIn(session: RunSession, o: BuildRunOptions): Promise<BuildRunR
         jobserver: (job) => jobTokens(engine, job, packages.get(job.pkgname)!),
       })),
       finish: jobOutcome(stuck, history, o.arch),
-      hooks: [durable.locks, stuck], sources: [durable.locks, ...(feed ? [feed] : []), ...(fetcher ? [fetcher] : [])],
+      hooks: [durable.locks, stuck, ...(fetcher ? [fetcher] : [])], sources: [durable.locks, ...(feed ? [feed] : []), ...(fetcher ? [fetcher] : [])],
       check: (pkgname) => Promise.resolve(durable.currency.check(pkgname)),
       retryPauseS: (job) => (job.attempt < o.engine.maxAttempts ? (o.retryPauseS ?? 5) * 2 ** (job.attempt - 1) : 0),
       at: point,

@@ -74,3 +74,28 @@ void test('a scanned port is fetched for before it is planned; the run hears of 
   assert.ok(existsSync(join(logdir, 'packages', 'gone-1.0.log')), 'the failure is logged once planned');
   assert.equal(server.requests.filter((r) => r.name === 'good.dat').length, 1, 'fetched once, not again when planned');
 });
+
+void test('when a build ends, a port it made ready gets the fetch job kept for ready ports at once, not when a slow fetch ends', async () => {
+  const tree = join(dir, 'tree-ready');
+  const logdir = join(dir, 'logs-ready');
+  mkdirSync(logdir, { recursive: true });
+  const slow = ['slow1', 'slow2'].map((name) => port(tree, name, true));
+  // About 20 bytes a second: each slow file takes most of a second.
+  for (const p of slow) server.set('s', `${p.entry.pkgname.replace(/-1\.0$/, '')}.dat`, { kind: 'slow', body: Buffer.from(`${p.pkgpath.slice(4)} distfile\n`), bytesPerS: 1 });
+  const next = port(tree, 'next', true);
+  const ready = new Set<string>();
+  const events: EngineEvent[] = [];
+  // Three jobs: two fetch ahead, one is kept for ready ports; `next` is worth less until it is ready.
+  const source = new FetchSource({ distdir: join(dir, 'distfiles-ready'), override: [], limits: { jobs: 3, perSite: 3 } }, portfileLister(tree, []), logdir, () => 0,
+    (pkgname) => ({ ready: ready.has(pkgname), priority: pkgname === 'next-1.0' ? 1 : 100 }), new AbortController().signal, () => undefined);
+  source.start((event) => events.push(event));
+  const all = [...slow, next];
+  source.want(all.map(planned), new Map(all.map((p) => [p.pkgname, p])));
+  await until(() => server.requests.filter((r) => r.name.startsWith('slow')).length === 2);
+  assert.ok(!server.requests.some((r) => r.name === 'next.dat'), 'not fetched ahead of the more urgent ones');
+  ready.add('next-1.0');
+  source.ended();
+  await until(() => events.length > 0);
+  assert.deepEqual(events.map((e) => `${e.type} ${'pkgname' in e ? e.pkgname : ''}`), ['distfiles-ready next-1.0'], 'the ready port first, the slow ones still coming');
+  await until(() => events.length === 3);
+});

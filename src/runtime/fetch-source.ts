@@ -18,7 +18,7 @@ import type { RunEvent } from '../core/run-events.js';
 import type { ResolvedPackage } from '../core/resolve/resolve.js';
 import type { FetchLimits, FetchUrgency } from '../core/distfiles/fetch-order.js';
 import { FetchQueue, type DistfileEnded, type PortFetchResult } from '../fetch/fetch-queue.js';
-import type { EventSource } from './job-hooks.js';
+import type { EventSource, JobHooks } from './job-hooks.js';
 import { lockDistfile } from './distfile-lock.js';
 import type { DistfileLister } from './distfile-lister.js';
 import type { PortDistfiles } from '../fetch/port-distfiles.js';
@@ -34,7 +34,7 @@ export interface FetchSettings {
   readonly order?: 'priority' | 'scan';
 }
 
-export class FetchSource implements EventSource {
+export class FetchSource implements EventSource, JobHooks {
   private push: ((event: EngineEvent) => void) | undefined;
   private readonly results = new Map<PkgName, PortFetchResult>();
   private readonly queue: FetchQueue;
@@ -83,7 +83,7 @@ export class FetchSource implements EventSource {
           // A run directory that cannot be written: the store stops the run with the reason.
         }
       },
-      portEnded: (port, result) => this.ended(port, result),
+      portEnded: (port, result) => this.portFetched(port, result),
       distfileStarted: (started) => this.tell({ type: 'fetch-started', at: this.now(), ...started }),
       distfileEnded: (ended) => {
         this.logLine(ended);
@@ -140,7 +140,7 @@ export class FetchSource implements EventSource {
   /** A port's distfiles as its tree kind says them: fetched, or why it has none it can fetch. */
   private listed(pkgname: PkgName, distfiles: PortDistfiles): void {
     if (distfiles.ok) this.queue.want([{ port: pkgname, requests: distfiles.requests }]);
-    else this.ended(pkgname, distfiles);
+    else this.portFetched(pkgname, distfiles);
   }
 
   start(push: (event: EngineEvent) => void): void {
@@ -153,7 +153,12 @@ export class FetchSource implements EventSource {
     this.push = undefined;
   }
 
-  private ended(pkgname: PkgName, result: PortFetchResult): void {
+  /** A build ended: once the engine has taken it in (the loop's step is synchronous), its dependents may be ready, their files more urgent. */
+  ended(): void {
+    queueMicrotask(() => this.queue.pump());
+  }
+
+  private portFetched(pkgname: PkgName, result: PortFetchResult): void {
     if (this.signal.aborted) return; // stopped with the run: not the port's failure; the next run fetches again
     this.results.set(pkgname, result);
     if (this.wanted.has(pkgname)) this.report(pkgname, result);

@@ -6,7 +6,7 @@ import { candidateUrls, nextFetches, siteOf } from './fetch-order.js';
 /** A waiting fetch: ready unless said, 10 kB unless said. */
 const w = (name: string, priority: number, site = 'a:80', more: { ready?: boolean; bytes?: number } = {}) => ({ name, priority, site, ready: more.ready ?? true, bytes: more.bytes ?? 10_000 });
 
-interface Case { waiting: ReturnType<typeof w>[]; running: number; active: [string, number][]; jobs: number; perSite: number; ahead?: number; want: string[] }
+interface Case { waiting: Array<ReturnType<typeof w> & { soon?: boolean }>; running: number; active: [string, number][]; jobs: number; perSite: number; ahead?: number; want: string[] }
 
 function check(cases: readonly Case[]): void {
   for (const c of cases) {
@@ -39,6 +39,17 @@ void test('files of ready packages come first; within a group, priority per byte
     { waiting: [w('b', 0, 'a', { bytes: 3000 }), w('a', 0, 'a', { bytes: 9000 })], running: 0, active: [], jobs: 1, perSite: 2, want: ['b'] },
     // Files under 1 kB count as 1 kB: not ahead of a more urgent 1 kB file.
     { waiting: [w('tiny', 1, 'a', { bytes: 10 }), w('kb', 2, 'a', { bytes: 1024 })], running: 0, active: [], jobs: 1, perSite: 2, want: ['kb'] },
+  ]);
+});
+
+void test('files of packages ready once the running builds end come after the ready ones, before those needed later, whatever their worth', () => {
+  const later = (name: string, priority: number) => w(name, priority, 'a', { ready: false });
+  const soon = (name: string, priority: number) => ({ ...w(name, priority, 'a', { ready: false, bytes: 50_000 }), soon: true });
+  check([
+    { waiting: [later('far', 99), soon('next', 1)], running: 0, active: [], jobs: 1, perSite: 2, want: ['next'] },
+    { waiting: [soon('next', 99), w('now', 1)], running: 0, active: [], jobs: 1, perSite: 2, want: ['now'] },
+    // Among them, priority per byte as before.
+    { waiting: [soon('s1', 1), soon('s2', 5), later('far', 99)], running: 0, active: [], jobs: 2, perSite: 2, want: ['s2', 's1'] },
   ]);
 });
 

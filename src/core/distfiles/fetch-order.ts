@@ -1,5 +1,8 @@
 // Which distfiles to fetch next. Files that ready packages wait for come
-// first: a free build slot waits on them now. Within a group, the file that
+// first: a free build slot waits on them now. Then the files of packages
+// that are ready as soon as the builds running now end (every dependency
+// not built yet is building): fetched ahead of those needed later, they are
+// in when their slot frees. Within a group, the file that
 // unlocks the most build priority per byte goes first (Smith's rule: the
 // slots fill fast, small files of ready ports before one large one, yet a
 // critical-path file is not starved by many small ones of little worth);
@@ -14,6 +17,8 @@ export interface WaitingFetch {
   readonly name: string;
   /** A package ready to build (or one that will be as soon as it is planned) waits for it. */
   readonly ready: boolean;
+  /** Not ready, but a package that waits for it is ready once the builds running now end. */
+  readonly soon?: boolean;
   /** The build priority of the most urgent package that waits for it (bigger: sooner; 0: not known yet). */
   readonly priority: number;
   /** Its size, from distinfo. */
@@ -22,9 +27,10 @@ export interface WaitingFetch {
   readonly site: string;
 }
 
-/** How soon a package's distfiles are wanted: `ready`, it could be built now (or as soon as it is planned); `priority`, its build priority (bigger: sooner). */
+/** How soon a package's distfiles are wanted: `ready`, it could be built now (or as soon as it is planned); `soon`, once the builds running now end; `priority`, its build priority (bigger: sooner). */
 export interface FetchUrgency {
   readonly ready: boolean;
+  readonly soon?: boolean;
   readonly priority: number;
 }
 
@@ -43,6 +49,7 @@ function worth(fetch: WaitingFetch): number {
 /** Whether `a` goes before `b`. */
 export function fetchBefore(a: WaitingFetch, b: WaitingFetch): boolean {
   if (a.ready !== b.ready) return a.ready;
+  if ((a.soon === true) !== (b.soon === true)) return a.soon === true;
   if (worth(a) !== worth(b)) return worth(a) > worth(b);
   if (a.bytes !== b.bytes) return a.bytes < b.bytes;
   return a.name < b.name;

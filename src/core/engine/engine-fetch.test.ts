@@ -83,6 +83,19 @@ void test('fetch urgency: distfiles of packages ready to build come first, each 
   assert.deepEqual(e.fetchUrgency('unknown-1'), { ready: false, priority: 0 }, 'a package not planned yet');
 });
 
+void test('fetch urgency: a package is soon when every dependency not built yet is building', () => {
+  // c-1 needs a-1 and b-1; d-1 needs a-1 and x-1 (which waits for its distfiles); e-1 needs c-1.
+  const e = engine({ 'a-1': [], 'b-1': [], 'x-1': [], 'c-1': ['a-1', 'b-1'], 'd-1': ['a-1', 'x-1'], 'e-1': ['c-1'] }, ['x-1', 'c-1', 'd-1', 'e-1']);
+  const first = e.begin(0, [host('h', 2)]);
+  assert.deepEqual(starts(first).sort(), ['a-1', 'b-1']);
+  const soon = (): string[] => ['c-1', 'd-1', 'e-1'].filter((name) => e.fetchUrgency(name).soon === true);
+  assert.deepEqual(soon(), ['c-1'], 'c-1 as both build; not d-1 while x-1 waits, nor e-1');
+  e.handle({ type: 'job-ended', at: 1, job: jobOf(first, 'b-1').id, outcome: built });
+  assert.deepEqual(soon(), ['c-1'], 'one built, one building');
+  e.handle({ type: 'job-ended', at: 2, job: jobOf(first, 'a-1').id, outcome: built });
+  assert.ok(e.fetchUrgency('c-1').ready && !e.fetchUrgency('c-1').soon, 'ready now, not soon');
+});
+
 void test('a package whose dependencies are built but whose distfiles are not there says so when asked why', () => {
   const e = engine({ 'a-1': [], 'b-1': [] }, ['a-1']);
   e.begin(0, [host('h', 4)]);

@@ -25,7 +25,7 @@ import { formatWaitReason, type IdleSlot, idleSlot, type WaitReason, waitReasons
 import { whyNoHostServes } from './host-features.js';
 import { PackageStates } from './engine-states.js';
 import { BuildGraph } from '../resolve/graph.js';
-import type { EngineConfig, EngineCounts, PlanEntry } from './engine-plan.js';
+import { type EngineConfig, type EngineCounts, isBuilt, type PlanEntry } from './engine-plan.js';
 import type { HostSpec, PkgName, Status } from '../model.js';
 import { memoryAdmission } from '../policies/admission-memory.js';
 import { adaptiveConcurrency } from '../policies/concurrency-adaptive.js';
@@ -189,7 +189,13 @@ export class Engine {
   }
 
   /** How soon a package's distfiles are wanted (bigger: sooner): those of ready packages first, each group by build priority. */
-  fetchUrgency(pkgname: PkgName): FetchUrgency { const id = this.graph.id(pkgname) ?? -1; return { ready: this.readiness.pending[id] === 0, priority: this.expected.priority[id] ?? 0 }; }
+  fetchUrgency(pkgname: PkgName): FetchUrgency {
+    const id = this.graph.id(pkgname) ?? -1;
+    const ready = this.readiness.pending[id] === 0;
+    // Soon: every dependency not built yet is building now.
+    const soon = !ready && id >= 0 && this.graph.deps[id]!.every((d) => isBuilt(this.states.status[d]!) || this.states.status[d] === 'building');
+    return { ready, ...(soon && { soon }), priority: this.expected.priority[id] ?? 0 };
+  }
 
   /** A package's build priority (bigger: a longer path behind it); the jobserver lends free cores by it. */
   priorityOf(pkgname: PkgName): number { return this.expected.priority[this.graph.id(pkgname) ?? -1] ?? 0; }
