@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { DEFAULT_FETCH_LIMITS, type FetchLimits, type FetchUrgency, nextFetches, siteOf, type WaitingFetch } from '../core/distfiles/fetch-order.js';
 import type { Attempt, DistfileLocker, DistfileRequest, DistfileResult } from './fetch-distfile.js';
 import { fetchDistfile, PART_SUFFIX } from './fetch-distfile.js';
-import { readPorts, type PortSource } from './port-distfiles.js';
 
 /** A port's result: ready, or why not (each failed file with every URL tried and what it answered). */
 export type PortFetchResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
@@ -72,16 +71,6 @@ export class FetchQueue {
   want(ports: ReadonlyArray<{ readonly port: string; readonly requests: readonly DistfileRequest[] }>): void {
     for (const { port, requests } of ports) this.add(port, requests);
     this.pump();
-  }
-
-  /**
-   * Reads every port's distinfo first, so that the most urgent of the whole
-   * batch start first; a port whose distfiles cannot be checked ends failed.
-   */
-  async wantPorts(ports: readonly PortSource[], override: readonly string[]): Promise<void> {
-    const read = await readPorts(ports, override);
-    for (const { port, distfiles } of read) if (!distfiles.ok) this.o.portEnded(port, distfiles);
-    this.want(read.flatMap(({ port, distfiles }) => (distfiles.ok ? [{ port, requests: distfiles.requests }] : [])));
   }
 
   private add(port: string, requests: readonly DistfileRequest[]): void {

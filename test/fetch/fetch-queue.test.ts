@@ -8,6 +8,7 @@ import { after, before, test } from 'node:test';
 
 import type { DistfileRequest } from '../../src/fetch/fetch-distfile.js';
 import { FetchQueue, type PortFetchResult } from '../../src/fetch/fetch-queue.js';
+import { readPorts } from '../../src/fetch/port-distfiles.js';
 import { lockDistfile } from '../../src/runtime/distfile-lock.js';
 import { DistfileServer } from '../support/distfile-server.js';
 
@@ -29,7 +30,7 @@ function distfile(site: string, name: string, size: number, bytesPerS: number, o
 }
 
 /** Runs one queue over `ports`; resolves with each port's result. */
-function fetchAll(distdir: string, ports: Array<{ port: string; requests: DistfileRequest[] }>, jobs: number): Promise<Map<string, PortFetchResult>> {
+function fetchAll(distdir: string, ports: Array<{ port: string; requests: readonly DistfileRequest[] }>, jobs: number): Promise<Map<string, PortFetchResult>> {
   return new Promise((resolve) => {
     const results = new Map<string, PortFetchResult>();
     const queue = new FetchQueue({
@@ -76,20 +77,14 @@ void test('a port whose distinfo is a FIFO fails with the reason at once; the ot
   writeFileSync(join(goodDir, 'distinfo'), `Size (d.dat) = 1000 bytes\nSHA256 (d.dat) = ${good.digests[0]!.hex}\n`);
   assert.equal(spawnSync('mkfifo', [join(fifoDir, 'distinfo')]).status, 0);
   const site = good.urls[0]!.slice(0, -'d.dat'.length);
-  const results = await new Promise<Map<string, PortFetchResult>>((resolve) => {
-    const got = new Map<string, PortFetchResult>();
-    const queue = new FetchQueue({
-      distdir, lock: lockDistfile, signal: new AbortController().signal,
-      portEnded: (port, result) => {
-        got.set(port, result);
-        if (got.size === 2) resolve(got);
-      },
-    });
-    void queue.wantPorts([
-      { port: 'fifo-1', dir: fifoDir, distfiles: ['d.dat'], sites: [site] },
-      { port: 'good-1', dir: goodDir, distfiles: ['d.dat'], sites: [site] },
-    ], []);
-  });
+  // As a build reads them (runtime/distfile-lister.ts): every port's distinfo first, then the queue fetches for those that could be read.
+  const read = await readPorts([
+    { port: 'fifo-1', dir: fifoDir, distfiles: ['d.dat'], sites: [site] },
+    { port: 'good-1', dir: goodDir, distfiles: ['d.dat'], sites: [site] },
+  ], []);
+  const results = new Map<string, PortFetchResult>(read.flatMap(({ port, distfiles }) => (distfiles.ok ? [] : [[port, distfiles] as const])));
+  const fetched = await fetchAll(distdir, read.flatMap(({ port, distfiles }) => (distfiles.ok ? [{ port, requests: distfiles.requests }] : [])), 4);
+  for (const [port, result] of fetched) results.set(port, result);
   assert.deepEqual(results.get('fifo-1'), { ok: false, reason: 'its distinfo is not a regular file' });
   assert.deepEqual(results.get('good-1'), { ok: true });
   assert.deepEqual(readdirSync(distdir), ['d.dat']);
