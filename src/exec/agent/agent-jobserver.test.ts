@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -8,7 +8,8 @@ import { test } from 'node:test';
 import { takeTokens } from '../../../test/support/token-pipe.js';
 import type { BuildJob } from '../../job/build-job.js';
 import { Jobserver, openJobPipe } from '../../sandbox/jobserver.js';
-import { joinHostJobserver } from './agent-jobserver.js';
+import { leftOutLine } from '../../core/job/log-cap.js';
+import { appendNote, joinHostJobserver } from './agent-jobserver.js';
 
 const job = (pkgname: string, priority: number, parallel = true): BuildJob => ({
   pkgname, pkgpath: `misc/${pkgname}`, tree: '/nonexistent', dependencies: [], makeJobs: 3, jobserver: { cores: 6, priority, parallel },
@@ -68,6 +69,26 @@ void test('a runner takes only a fifo of its own user that no one else may open,
     assert.equal(openJobPipe(join(dir, 'gone'), 6), undefined, 'nothing');
     const taken = openJobPipe(fifo, 6) ?? assert.fail('the fifo');
     taken.leave();
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+void test("a remote job's jobserver line goes where a local build puts it: last, or just before the count --log-cap left out", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kiln-agent-note-'));
+  try {
+    const plain = join(dir, 'plain.log');
+    writeFileSync(plain, '===> kiln: build failed in 1.0 s: exit status 2\n');
+    await appendNote(plain, 'make jobserver: started with 1 make jobs of the host\'s 6, ran up to 6 at once');
+    assert.equal(readFileSync(plain, 'utf8'), "===> kiln: build failed in 1.0 s: exit status 2\nkiln: make jobserver: started with 1 make jobs of the host's 6, ran up to 6 at once\n");
+    const cut = join(dir, 'cut.log');
+    writeFileSync(cut, `===> kiln: build failed in 1.0 s: exit status 2\n${leftOutLine(987_229)}`);
+    await appendNote(cut, 'make jobserver: started with 1 make jobs of the host\'s 6, ran up to 2 at once');
+    assert.deepEqual(readFileSync(cut, 'utf8').trimEnd().split('\n'), [
+      '===> kiln: build failed in 1.0 s: exit status 2',
+      "kiln: make jobserver: started with 1 make jobs of the host's 6, ran up to 2 at once",
+      leftOutLine(987_229).trimEnd(),
+    ]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -48,12 +48,25 @@ export async function joinHostJobserver(job: BuildJob, dir: string, server?: Job
   };
 }
 
-/** Appends kiln's line to the job's whole log (the agent's file; never through a link). */
+/**
+ * Adds kiln's line to the end of the job's whole log (the agent's file;
+ * never through a link), where the builder puts it on a local host: before
+ * the line that counts what --log-cap left out, which stays the last.
+ */
 export async function appendNote(logFile: string, note: string): Promise<void> {
-  const file = await open(logFile, constants.O_WRONLY | constants.O_APPEND | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  const file = await open(logFile, constants.O_RDWR | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
-    await file.write(`kiln: ${note}\n`);
+    const { size } = await file.stat();
+    const tail = Buffer.alloc(Math.min(size, 256));
+    await file.read(tail, 0, tail.length, size - tail.length);
+    const last = LEFT_OUT.exec(tail.toString('latin1'));
+    const at = last === null ? size : size - Buffer.byteLength(last[0], 'latin1');
+    const text = `kiln: ${note}\n${last === null ? '' : last[0]}`;
+    await file.write(text, at);
   } finally {
     await file.close();
   }
 }
+
+/** The log's last line when it says what --log-cap left out (core/job/log-cap.ts's leftOutLine). */
+const LEFT_OUT = /===> kiln: \d+ bytes \([^)\n]*\) of output were left out of this log \(--log-cap\)\n$/;
