@@ -27,6 +27,7 @@ import { diskShort } from './host-pressure.js';
 import { endsInTime } from './host-deadline.js';
 import type { Estimate, PkgPath } from '../model.js';
 import { BIG_PARALLEL, placeByClass, preferredByHistory } from '../policies/big-parallel.js';
+import { unavailable } from '../policies/policy.js';
 import type {
   AdmissionPolicy, Candidate, DispatchRound, FreeLater, HostView, MakeJobsPolicy, PlacementPolicy, Reservation, ReservationPolicy,
 } from '../policies/policy.js';
@@ -176,9 +177,10 @@ export function dispatchRound(ctx: DispatchSnapshot, at: number): DispatchDecisi
       makeJobsSafe: ctx.makeJobsSafe[id]!, waiting: ctx.ready.size - taken, topPriority,
       durationS: duration[id]!, tailS: tail[id]!, plannedMakeJobs: planned?.[id] ?? 1, backlogS,
     };
+    // A host that will never serve this job (another class, too little time left) is not one to wait for either.
     const { views, why } = placeByClass(candidate.estimate, hosts.map((h) => {
       const view = viewFor(ctx, pool, free, h, candidate, reservations, at);
-      return eligible.includes(h) ? view : { ...view, freeSlots: 0 };
+      return eligible.includes(h) ? view : unavailable(view);
     }), (name) => bigHosts.has(name));
     const chosen = ctx.placement.place(candidate, views, at, round.round);
     const index = hosts.findIndex((h) => h.spec.name === chosen);

@@ -100,3 +100,12 @@ void test('why a job waits when no host serves it, and the engine names what can
   assert.deepEqual(more.map((j) => `${j.pkgname}@${j.host}`), ['a-1@plain']);
   assert.equal(e.unservedOnly(), undefined);
 });
+
+void test('a long job does not wait for a faster host that will never serve it: a mandatory host of another class is no host to wait for', () => {
+  const fastBig: HostSpec = { ...big, speed: 4 };
+  const slow: HostSpec = { ...plain, name: 'slow' };
+  // The fast host is busy with a short big-parallel build; the long ordinary one would end sooner there, were it allowed.
+  const e = engine([entry('bigjob', ['big-parallel'], 4), entry('long', undefined, 1000)]);
+  const first = starts(e.begin(0, [fastBig, slow])).map((j) => [j.pkgname, j.host]);
+  assert.deepEqual(first.sort(), [['bigjob-1', 'big'], ['long-1', 'slow']]);
+});

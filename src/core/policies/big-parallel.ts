@@ -25,7 +25,7 @@
 // mandatory=big-parallel (and takes the big-parallel ports by history too).
 
 import type { Estimate } from '../model.js';
-import type { HostView } from './policy.js';
+import { type HostView, unavailable } from './policy.js';
 
 export const BIG_PARALLEL = 'big-parallel';
 
@@ -58,5 +58,5 @@ export function placeByClass(estimate: Estimate, views: readonly HostView[], isB
   if (cores === undefined || !views.some((v) => isBig(v.name))) return { views };
   const said = `big-parallel by history (${cores.toFixed(1)} cores over ${Math.round(estimate.buildCpuS / 60)} min of build CPU)`;
   if (!views.some((v) => v.freeSlots > 0 && isBig(v.name))) return { views, why: `${said}, no big-parallel host free` };
-  return { views: views.map((v) => (isBig(v.name) ? v : { ...v, freeSlots: 0, slotFreeAt: Infinity })), why: said };
+  return { views: views.map((v) => (isBig(v.name) ? v : unavailable(v))), why: said };
 }

@@ -48,6 +48,11 @@ export interface HostView {
   readonly load: HostLoad | undefined;
 }
 
+/** `view` as a host that will not serve this job at all (another class, too little time left): no slot now, none later to wait for. */
+export function unavailable(view: HostView): HostView {
+  return { ...view, freeSlots: 0, slotFreeAt: Infinity };
+}
+
 /** A ready job that wants a slot. */
 export interface Candidate {
   readonly id: number;
