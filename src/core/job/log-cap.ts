@@ -39,3 +39,6 @@ export function cutLine(cap: number): string {
 export function leftOutLine(bytes: number): string {
   return `===> kiln: ${bytes} bytes (${formatSize(bytes)}) of output were left out of this log (--log-cap)\n`;
 }
+
+/** leftOutLine's line when it ends a text. */
+export const LEFT_OUT_AT_END = /===> kiln: \d+ bytes \([^)\n]*\) of output were left out of this log \(--log-cap\)\n$/;

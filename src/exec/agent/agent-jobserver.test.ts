@@ -79,16 +79,22 @@ void test("a remote job's jobserver line goes where a local build puts it: last,
   try {
     const plain = join(dir, 'plain.log');
     writeFileSync(plain, '===> kiln: build failed in 1.0 s: exit status 2\n');
-    await appendNote(plain, 'make jobserver: started with 1 make jobs of the host\'s 6, ran up to 6 at once');
+    await appendNote(plain, 'make jobserver: started with 1 make jobs of the host\'s 6, ran up to 6 at once', 0);
     assert.equal(readFileSync(plain, 'utf8'), "===> kiln: build failed in 1.0 s: exit status 2\nkiln: make jobserver: started with 1 make jobs of the host's 6, ran up to 6 at once\n");
     const cut = join(dir, 'cut.log');
     writeFileSync(cut, `===> kiln: build failed in 1.0 s: exit status 2\n${leftOutLine(987_229)}`);
-    await appendNote(cut, 'make jobserver: started with 1 make jobs of the host\'s 6, ran up to 2 at once');
+    const streamed = Buffer.byteLength(readFileSync(cut, 'utf8')) - leftOutLine(987_229).length; // the footer went, the count not yet
+    await appendNote(cut, 'make jobserver: started with 1 make jobs of the host\'s 6, ran up to 2 at once', streamed);
     assert.deepEqual(readFileSync(cut, 'utf8').trimEnd().split('\n'), [
       '===> kiln: build failed in 1.0 s: exit status 2',
       "kiln: make jobserver: started with 1 make jobs of the host's 6, ran up to 2 at once",
       leftOutLine(987_229).trimEnd(),
     ]);
+    // The count already went to the coordinator: what was sent is never rewritten, the line only follows it.
+    const sent = join(dir, 'sent.log');
+    writeFileSync(sent, leftOutLine(5));
+    await appendNote(sent, 'make jobserver: x', statSync(sent).size);
+    assert.equal(readFileSync(sent, 'utf8'), `${leftOutLine(5)}kiln: make jobserver: x\n`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -12,6 +12,7 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { LEFT_OUT_AT_END } from '../../core/job/log-cap.js';
 import type { BuildJob } from '../../job/build-job.js';
 import { hostJobserver, jobserverNote, type Jobserver, makeFifo } from '../../sandbox/jobserver.js';
 
@@ -51,15 +52,18 @@ export async function joinHostJobserver(job: BuildJob, dir: string, server?: Job
 /**
  * Adds kiln's line to the end of the job's whole log (the agent's file;
  * never through a link), where the builder puts it on a local host: before
- * the line that counts what --log-cap left out, which stays the last.
+ * the line that counts what --log-cap left out, which stays the last,
+ * unless that line has already gone to the coordinator (`sent`: the bytes
+ * streamed so far), which only ever takes what follows.
  */
-export async function appendNote(logFile: string, note: string): Promise<void> {
+export async function appendNote(logFile: string, note: string, sent: number): Promise<void> {
   const file = await open(logFile, constants.O_RDWR | constants.O_NOFOLLOW | constants.O_NONBLOCK);
   try {
     const { size } = await file.stat();
     const tail = Buffer.alloc(Math.min(size, 256));
     await file.read(tail, 0, tail.length, size - tail.length);
-    const last = LEFT_OUT.exec(tail.toString('latin1'));
+    const found = LEFT_OUT_AT_END.exec(tail.toString('latin1'));
+    const last = found !== null && size - Buffer.byteLength(found[0], 'latin1') >= sent ? found : null;
     const at = last === null ? size : size - Buffer.byteLength(last[0], 'latin1');
     const text = `kiln: ${note}\n${last === null ? '' : last[0]}`;
     await file.write(text, at);
@@ -67,6 +71,3 @@ export async function appendNote(logFile: string, note: string): Promise<void> {
     await file.close();
   }
 }
-
-/** The log's last line when it says what --log-cap left out (core/job/log-cap.ts's leftOutLine). */
-const LEFT_OUT = /===> kiln: \d+ bytes \([^)\n]*\) of output were left out of this log \(--log-cap\)\n$/;

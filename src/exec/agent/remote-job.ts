@@ -129,7 +129,10 @@ export class RemoteJob implements HostWork {
         void this.#afterRunner(code, signal);
       },
     });
-    if (runner.pid) await writeRecord(join(this.dir, 'pid'), recordOf(runner.pid));
+    // A kept runner may report (or the job be cancelled) while the record is written: then the job is over, with no timers to start
+    // and its directory perhaps gone, which is no failure of the agent.
+    if (runner.pid) await writeRecord(join(this.dir, 'pid'), recordOf(runner.pid)).catch(() => undefined);
+    if (this.#ended) return;
     const tick = setInterval(() => void this.#tail(), LOG_POLL_MS);
     this.#timers.push(tick);
     // setTimeout fires at once past 2^31-1 ms (24.8 days): longer limits get no backstop.
@@ -207,7 +210,7 @@ export class RemoteJob implements HostWork {
    */
   async #afterReport(report: BuildReport): Promise<void> {
     const note = this.#tokens?.leave();
-    if (note !== undefined && this.#job) await appendNote(this.#job.logFile, note).catch(() => undefined);
+    if (note !== undefined && this.#job) await appendNote(this.#job.logFile, note, this.#logOffset).catch(() => undefined);
     await this.#tail();
     if (this.#stopReason) return this.#finish(this.#stopReason);
     if (report.outcome.kind !== 'built') return this.#finish(report.outcome);
