@@ -81,8 +81,15 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
   let cgroup: JobCgroup | undefined;
   let relay: DistccRelay | undefined;
   let tokens: (JobTokens & { leave(): number | undefined }) | undefined;
+  /** The most make jobs the build ran at once, once it has left the jobserver. */
+  let most: number | undefined;
+  const leaveJobserver = (): void => {
+    most ??= tokens?.leave();
+    tokens = undefined;
+  };
   const measured = async (report: BuildReport): Promise<BuildReport> => {
     if (report.outcome.kind === 'infrastructure') return report;
+    leaveJobserver(); // its cores go to the other builds now, not once its scratch is walked and removed
     const memoryMiB = cgroup?.peakMiB();
     const removing = scratch;
     scratch = undefined;
@@ -147,7 +154,7 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
     clearTimeout(timer);
     options.signal.removeEventListener('abort', onCancel);
     cgroup?.remove();
-    const most = tokens?.leave();
+    leaveJobserver();
     if (most !== undefined && job.jobserver?.parallel === true) {
       await log?.note(jobserverNote(job.makeJobs, job.jobserver.cores, most));
     }
