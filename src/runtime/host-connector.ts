@@ -177,10 +177,16 @@ export class HostConnector {
     this.giveBack(host, `no job for ${idleS} s and none waiting`);
   }
 
-  private giveBack(host: HostState, reason: string): void {
+  /** The host is no longer up: its idle and end timers, and when it came up, go with it. */
+  private takenDown(host: HostState): void {
     clearTimeout(host.idleTimer);
     clearTimeout(host.endTimer);
-    Object.assign(host, { up: false, standby: true, backoffS: 5, idleTimer: undefined, endTimer: undefined, upAt: undefined });
+    Object.assign(host, { up: false, idleTimer: undefined, endTimer: undefined, upAt: undefined });
+  }
+
+  private giveBack(host: HostState, reason: string): void {
+    this.takenDown(host);
+    Object.assign(host, { standby: true, backoffS: 5 });
     this.listener.givenBack(host.binding.spec.name, reason);
     void host.binding.executor.close().catch(() => undefined);
   }
@@ -229,10 +235,10 @@ export class HostConnector {
     const host = this.find(name);
     if (!host || host.retired || this.stopped) return;
     clearTimeout(host.timer);
-    Object.assign(host, { up: false, quarantined: forS !== undefined, givenUp: forS === undefined, lastReason: `quarantined: ${reason}` });
+    this.takenDown(host);
+    Object.assign(host, { quarantined: forS !== undefined, givenUp: forS === undefined, lastReason: `quarantined: ${reason}` });
     if (forS !== undefined) {
-      host.timer = setTimeout(() => void this.recheck(host), forS * 1000);
-      host.timer.unref();
+      host.timer = setTimeout(() => void this.recheck(host), forS * 1000).unref();
     }
     this.noneLeft();
   }
@@ -291,10 +297,7 @@ export class HostConnector {
     const name = host.binding.spec.name;
     executor.onLost((reason) => {
       if (this.stopped || !host.up || host.binding.executor !== executor) return;
-      host.up = false;
-      clearTimeout(host.idleTimer);
-      clearTimeout(host.endTimer);
-      Object.assign(host, { idleTimer: undefined, endTimer: undefined, upAt: undefined });
+      this.takenDown(host);
       // An on-demand host lost (its allocation cancelled) waits on standby: `demand` asks for another when work waits.
       if (executor.onDemand !== undefined && !host.retired) {
         host.standby = true;
@@ -363,7 +366,7 @@ export class HostConnector {
     let asking = false;
     let done = false;
     const ask = (): void => {
-      if (asking) return;
+      if (asking || done) return;
       asking = true;
       void executor.placement!().catch(() => undefined).then((p) => {
         asking = false;
@@ -373,8 +376,7 @@ export class HostConnector {
       });
     };
     setTimeout(ask, 200).unref(); // once srun has asked
-    const timer = setInterval(ask, 2000);
-    timer.unref();
+    const timer = setInterval(ask, 2000).unref();
     return () => {
       done = true;
       clearInterval(timer);
@@ -384,8 +386,7 @@ export class HostConnector {
   private retryLater(host: HostState): void {
     if (this.stopped || host.retired) return;
     clearTimeout(host.timer);
-    host.timer = setTimeout(() => { void this.connect(host); }, host.backoffS * 1000);
-    host.timer.unref();
+    host.timer = setTimeout(() => { void this.connect(host); }, host.backoffS * 1000).unref();
     host.backoffS = Math.min(host.backoffS * 2, 300);
   }
 }
