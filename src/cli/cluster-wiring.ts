@@ -140,9 +140,9 @@ export async function scanPool(hosts: ReadonlyArray<{ readonly entry: HostEntry;
   }, notHere);
 }
 
-/** `owner`: what names this coordinator's Slurm allocations (its run directory). */
+/** `owner`: what names this coordinator's Slurm allocations, unique to it (a build's run directory, a scan's process). */
 export function makeExecutor(entry: HostEntry, file: HostsFile, sshConfig: string | undefined, build: BuildFunction = buildPackage,
-  treeHost?: TreeHostFactory, owner = 'kiln', buildArch?: string, localProblem?: string): Executor {
+  treeHost: TreeHostFactory | undefined, owner: string, buildArch?: string, localProblem?: string): Executor {
   if (entry.local) {
     return new LocalExecutor({
       build, arch: { claimed: entry.arch, build: buildArch }, ...(localProblem !== undefined && { refuse: localProblem }), ...(file.startup !== undefined && { startup: file.startup }), ...(entry.distcc !== undefined && { distcc: entry.distcc }),

@@ -154,7 +154,8 @@ async function scanClients(file: string, sshConfig: string | undefined, local: T
   const read = await readHostsFile(path.resolve(io.cwd, file));
   if (!read.ok) throw new UserError(read.errors.map((e) => `bad hosts file: ${formatHostsFileError(e)}`).join('\nkiln: '));
   const config = sshConfig === undefined ? undefined : path.resolve(io.cwd, sshConfig);
-  const hosts = read.hostsFile.hosts.filter((e) => !e.local).map((entry) => ({ entry, executor: makeExecutor(entry, read.hostsFile, config, undefined, treeHost) }));
+  // Its own owner: Slurm allocations are named (and cancelled on connect) by owner, and two scans must not cancel each other's.
+  const hosts = read.hostsFile.hosts.filter((e) => !e.local).map((entry) => ({ entry, executor: makeExecutor(entry, read.hostsFile, config, undefined, treeHost, `kiln-scan-${process.pid}`) }));
   const close = async (): Promise<void> => { await Promise.all(hosts.map((h) => h.executor.close())); };
   try {
     return { pool: await scanPool(hosts, local, jobs, io, timeoutS), close };
