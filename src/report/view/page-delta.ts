@@ -8,6 +8,7 @@
 
 import type { PackageRecord } from './run-view-records.js';
 import type { RunViewState } from './run-view-state.js';
+import { hostView } from './run-view-build.js';
 import {
   WIRE_FORMAT, type WireBar, type WireCapacity, type WireHead, type WireHost, type WireMessage, type WirePackage, type WireRunning,
   type WireStatus, type WireStatusPart,
@@ -66,10 +67,7 @@ export function encodeUpdate(state: RunViewState, request: UpdateRequest): Encod
   };
   const busy = new Map<string, number>();
   for (const r of state.running.values()) busy.set(r.job.host, (busy.get(r.job.host) ?? 0) + 1);
-  const hosts: WireHost[] = [...state.hosts].map(([name, h]) => ({
-    name, state: h.state, reason: h.reason, slots: h.slots, speed: h.speed, busy: busy.get(name) ?? 0, load: h.load, ...(h.class !== undefined && { class: h.class }),
-    ...(h.checked !== undefined && { checked: h.checked }),
-  }));
+  const hosts: WireHost[] = [...state.hosts].map(([name, h]) => ({ ...hostView(name, h, busy.get(name) ?? 0), speed: h.speed }));
 
   const packages: string[] = [];
   const statuses: string[] = [];

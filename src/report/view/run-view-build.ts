@@ -4,7 +4,7 @@
 // get the counters, hosts and running jobs without copying every bar and
 // package; the page's own updates do not go through here (page-delta.ts).
 
-import type { PackageRecord, RunningRecord } from './run-view-records.js';
+import type { HostRecord, PackageRecord, RunningRecord } from './run-view-records.js';
 import { packageRow } from './run-view-records.js';
 import type { RunViewState } from './run-view-state.js';
 import type { FailureRow, HostView, IndirectRow, RunView, RunningJob, TimelineBar } from './run-view.js';
@@ -16,6 +16,14 @@ export interface ViewOptions {
   readonly tables?: boolean;
 }
 
+/** A host as every view shows it (the terminal, kiln status, the page): `busy` of its slots running a job. */
+export function hostView(name: string, h: HostRecord, busy: number): HostView {
+  return {
+    name, state: h.state, reason: h.reason, slots: h.slots, busy, load: h.load, ...(h.class !== undefined && { class: h.class }),
+    ...(h.where !== undefined && { where: h.where }), ...(h.checked !== undefined && { checked: h.checked }),
+  };
+}
+
 export function buildView(state: RunViewState, now: number, options: ViewOptions = {}): RunView {
   const head = state.head;
   const at = head.finishedAt ?? Math.max(now, state.latest);
@@ -23,10 +31,7 @@ export function buildView(state: RunViewState, now: number, options: ViewOptions
     .sort((a, b) => a.host.localeCompare(b.host) || a.slot - b.slot);
   const busy = new Map<string, number>();
   for (const r of running) busy.set(r.host, (busy.get(r.host) ?? 0) + 1);
-  const hosts: HostView[] = [...state.hosts].map(([name, h]) => ({
-    name, state: h.state, reason: h.reason, slots: h.slots, busy: busy.get(name) ?? 0, load: h.load, ...(h.class !== undefined && { class: h.class }), ...(h.where !== undefined && { where: h.where }),
-    ...(h.checked !== undefined && { checked: h.checked }),
-  }));
+  const hosts = [...state.hosts].map(([name, h]) => hostView(name, h, busy.get(name) ?? 0));
   state.refreshEta(at);
   const eta = state.remainingS(at);
   const tables = options.tables !== false;

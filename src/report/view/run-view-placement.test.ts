@@ -10,6 +10,8 @@ import type { RunEvent } from '../../core/run-events.js';
 import { HOST_LOST_AT, RUN_START, sampleRun } from '../../../test/support/sample-run.js';
 import { reportJson } from '../sinks/report-json.js';
 import { terminalLines } from '../sinks/terminal-lines.js';
+import { encodeUpdate } from './page-delta.js';
+import type { WireUpdate } from './page-wire.js';
 import { RunViewState } from './run-view-state.js';
 
 const WHERE = 'Slurm job 812 on node17';
@@ -50,4 +52,13 @@ void test('report.json says where each package\'s host was placed, null on a hos
   assert.ok(onBuilder2.length > 0, 'some package was built on builder2 while Slurm had placed it');
   assert.ok(onBuilder2.every((p) => p.allocation === WHERE));
   assert.ok(built.filter((p) => p.host === 'localhost').every((p) => p.allocation === null));
+});
+
+void test('the live page is told where a host runs, as the terminal is', () => {
+  const events = placed();
+  const at = HOST_LOST_AT - 1;
+  const update = JSON.parse(encodeUpdate(viewAt(events, at), { epoch: 'e', from: 0, now: at }).json) as WireUpdate;
+  const builder2 = update.hosts.find((h) => h.name === 'builder2');
+  assert.equal(builder2?.where, WHERE);
+  assert.equal(typeof builder2?.speed, 'number');
 });
