@@ -3,7 +3,7 @@
 
 import { createHash } from 'node:crypto';
 import type { HostEntry, HostsFile } from '../hosts-file.js';
-import { SshExecutor, type SshExecutorOptions } from '../ssh/ssh-executor.js';
+import { entryOptions, SshExecutor, type SshExecutorOptions } from '../ssh/ssh-executor.js';
 import { SlurmChannel } from './slurm-channel.js';
 
 /** An allocation with no job for this long, while nothing waits, is given back (hosts file `idle=`). */
@@ -23,9 +23,7 @@ export function slurmExecutor(entry: HostEntry, file: HostsFile, owner: string, 
   });
   return new SshExecutor({
     destination: entry.name, name: entry.name, remoteSubdir: entry.name, onDemand: { idleS: slurm.idleS ?? DEFAULT_IDLE_S, limitS: slurm.timeMin === undefined ? undefined : slurm.timeMin * 60 },
-    ...(entry.arch === undefined ? {} : { arch: entry.arch }),
-    ...(entry.dir === undefined ? {} : { remoteDir: entry.dir }),
-    ...(file.startup === undefined ? {} : { startup: file.startup }),
+    ...entryOptions(entry, file),
     ...extra,
   }, channel);
 }

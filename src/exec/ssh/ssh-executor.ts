@@ -58,10 +58,7 @@ export class SshExecutor implements Executor {
     return new SshExecutor({
       destination: entry.name,
       ...(entry.connectTimeoutS === undefined ? {} : { connectTimeoutS: entry.connectTimeoutS }),
-      ...(entry.arch === undefined ? {} : { arch: entry.arch }),
-      ...(entry.dir === undefined ? {} : { remoteDir: entry.dir }),
-      ...(file.startup === undefined ? {} : { startup: file.startup }),
-      ...(entry.distcc === undefined ? {} : { distcc: entry.distcc }),
+      ...entryOptions(entry, file),
       ...extra,
     });
   }
@@ -192,4 +189,14 @@ async function portFault(job: BuildJob, reason: string): Promise<BuildReport> {
     return infrastructure(`cannot write the job's log on the coordinator: ${(err as Error).message}`);
   }
   return { outcome: { kind: 'failed', phase: 'transfer', error: reason, phases: [] } };
+}
+
+/** What a hosts-file line says of any host reached through the agent, over ssh or a Slurm allocation alike. */
+export function entryOptions(entry: HostEntry, file: HostsFile): Partial<SshExecutorOptions> {
+  return {
+    ...(entry.arch === undefined ? {} : { arch: entry.arch }),
+    ...(entry.dir === undefined ? {} : { remoteDir: entry.dir }),
+    ...(file.startup === undefined ? {} : { startup: file.startup }),
+    ...(entry.distcc === undefined ? {} : { distcc: entry.distcc }),
+  };
 }
