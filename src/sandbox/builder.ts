@@ -111,7 +111,7 @@ async function build(config: SandboxConfig, setup: BuilderSetup, job: BuildJob, 
     cgroup = openJobCgroup(job.pkgname, config.buildUser);
     tokens = joinJobserver(job);
     if (job.distcc !== undefined && job.distcc.length > 0) {
-      const opened = await openDistccRelay(job.distcc);
+      const opened = await openDistccRelay(job.distcc, config.buildUser);
       if (!opened.ok) {
         await log.footer(opened.reason);
         return { outcome: { kind: 'infrastructure', reason: opened.reason } };

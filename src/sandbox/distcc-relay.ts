@@ -12,13 +12,14 @@
 // DISTCC_COMPILERS, pkgsrc's own mk/compiler/distcc.mk puts distcc before
 // the port's compiler and passes DISTCC_HOSTS and DISTCC_SSH on to it.
 
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import type { DistccServer } from '../job/build-job.js';
 import type { JobMount } from './bwrap-mounts.js';
+import type { BuildUser } from './sandbox-config.js';
 
 /** Where the relay's sockets and connector are inside the sandbox, and node to run the connector. */
 const INSIDE = '/build/distcc';
@@ -57,8 +58,11 @@ export type RelayResult = { readonly ok: true; readonly relay: DistccRelay } | {
  * Opens the relay in a new directory under `base` (default: the system's
  * temporary directory), named as a scratch directory of this process is
  * (`kiln-distcc-<pid>-XXXXXX`, as leftovers.ts knows them), so one a killed kiln left is removed with those.
+ * Only this process and `user` (the build user, through its group) may
+ * reach its sockets: another user of the host is not to compile on the farm
+ * in this host's name.
  */
-export async function openDistccRelay(servers: readonly DistccServer[], base = tmpdir()): Promise<RelayResult> {
+export async function openDistccRelay(servers: readonly DistccServer[], user?: BuildUser, base = tmpdir()): Promise<RelayResult> {
   let dir: string;
   try {
     dir = await mkdtemp(join(base, `kiln-distcc-${process.pid}-`));
@@ -79,8 +83,13 @@ export async function openDistccRelay(servers: readonly DistccServer[], base = t
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    await chmod(dir, 0o755);
-    await writeFile(join(dir, 'connect'), CONNECTOR, { mode: 0o755 });
+    const only = async (path: string, mode: number): Promise<void> => {
+      if (user !== undefined) await chown(path, process.getuid?.() ?? 0, user.gid);
+      await chmod(path, user === undefined ? mode & 0o700 : mode);
+    };
+    await only(dir, 0o710);
+    await writeFile(join(dir, 'connect'), CONNECTOR, { mode: 0o700 });
+    await only(join(dir, 'connect'), 0o750);
     for (const [index, server] of servers.entries()) {
       const listener = createServer((inner) => {
         counts[index]! += 1;
@@ -99,7 +108,7 @@ export async function openDistccRelay(servers: readonly DistccServer[], base = t
         listener.once('error', reject);
         listener.listen(path, () => { listener.off('error', reject); resolve(); });
       });
-      await chmod(path, 0o666);
+      await only(path, 0o660);
     }
   } catch (err) {
     await closeAll();
