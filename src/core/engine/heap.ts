@@ -4,6 +4,7 @@
 export class IdHeap {
   private readonly items: number[];
   private readonly score: ArrayLike<number>;
+  private readonly first = (a: number, b: number): boolean => this.before(a, b);
 
   constructor(score: ArrayLike<number>, items: number[] = []) {
     this.score = score;
@@ -15,16 +16,7 @@ export class IdHeap {
   }
 
   push(id: number): void {
-    const items = this.items;
-    items.push(id);
-    let i = items.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!this.before(id, items[parent]!)) break;
-      items[i] = items[parent]!;
-      i = parent;
-    }
-    items[i] = id;
+    siftUp(this.items, id, this.first);
   }
 
   peek(): number | undefined {
@@ -36,18 +28,7 @@ export class IdHeap {
     const top = items[0];
     const last = items.pop();
     if (top === undefined || last === undefined || items.length === 0) return top;
-    let i = 0;
-    const n = items.length;
-    for (;;) {
-      const left = 2 * i + 1;
-      if (left >= n) break;
-      const right = left + 1;
-      const child = right < n && this.before(items[right]!, items[left]!) ? right : left;
-      if (!this.before(items[child]!, last)) break;
-      items[i] = items[child]!;
-      i = child;
-    }
-    items[i] = last;
+    siftDown(items, 0, last, this.first);
     return top;
   }
 
