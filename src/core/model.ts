@@ -79,7 +79,6 @@ export interface Estimate {
   readonly spread?: number;
 }
 
-/** What a host's load measures: the engine's load limit and memory admission read it. */
 /** A host's thresholds (hosts file `max-load=`, `max-psi=`, `min-disk=`): over one, it takes no new job (engine/host-pressure.ts). */
 export interface PressureLimits {
   /** 1-minute load average per core. */
@@ -90,6 +89,7 @@ export interface PressureLimits {
   readonly minDiskMiB?: number;
 }
 
+/** What a host's load measures: the engine's load limit and memory admission read it. */
 export interface HostLoad {
   /** 1-minute load average divided by the host's cores. */
   readonly loadPerCore: number;

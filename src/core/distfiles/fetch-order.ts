@@ -47,7 +47,7 @@ function worth(fetch: WaitingFetch): number {
 }
 
 /** Whether `a` goes before `b`. */
-export function fetchBefore(a: WaitingFetch, b: WaitingFetch): boolean {
+function fetchBefore(a: WaitingFetch, b: WaitingFetch): boolean {
   if (a.ready !== b.ready) return a.ready;
   if ((a.soon === true) !== (b.soon === true)) return a.soon === true;
   if (worth(a) !== worth(b)) return worth(a) > worth(b);

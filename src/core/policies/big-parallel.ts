@@ -30,10 +30,10 @@ import { type HostView, unavailable } from './policy.js';
 export const BIG_PARALLEL = 'big-parallel';
 
 /** Average cores busy over the build phase at which a port is big-parallel by history. */
-export const MANY_CORES = 3;
+const MANY_CORES = 3;
 
 /** Build-phase CPU seconds below which a port is never big-parallel: it ends soon on any host. */
-export const MUCH_CPU_S = 600;
+const MUCH_CPU_S = 600;
 
 /** The average cores the port's recorded build phase kept busy, when that makes it big-parallel; else undefined. */
 export function manyCoresByHistory(estimate: Estimate): number | undefined {
