@@ -8,6 +8,7 @@ import { linkSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlin
 import { dirname } from 'node:path';
 
 import type { ProcessOwner } from './process-owner.js';
+import { oneLine } from '../core/formats/one-line.js';
 
 export type LockFields = ReadonlyMap<string, string>;
 
@@ -21,7 +22,7 @@ export type ReadLock =
 export function formatLock(fields: readonly (readonly [string, string | number | undefined])[], owner: ProcessOwner, since: number): string {
   const lines: string[] = [];
   const add = (key: string, value: string | number | undefined): void => {
-    if (value !== undefined && value !== '') lines.push(`${key}=${String(value).replace(/[\r\n]+/g, ' ')}`);
+    if (value !== undefined && value !== '') lines.push(`${key}=${oneLine(String(value))}`);
   };
   for (const [key, value] of fields) add(key, value);
   add('kiln', `${owner.pid} on ${owner.host}`);

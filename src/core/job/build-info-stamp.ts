@@ -6,6 +6,7 @@
 
 import { INPUTS_KEY } from './build-stamp.js';
 import { BLOCK, decodeHeader, paddingFor } from '../package-format/ustar.js';
+import { oneLine } from '../formats/one-line.js';
 
 export type BuildInfoStamp =
   /** The archive's first `consumed` bytes become `head`. */
@@ -50,7 +51,7 @@ export function stampBuildInfo(tar: Uint8Array, inputs: string): BuildInfoStamp 
 /** +BUILD_INFO's lines with KILN_INPUTS set to `inputs` (any earlier one dropped). */
 export function withInputs(text: string, inputs: string): string {
   const lines = text.split('\n').filter((line) => line !== '' && !line.startsWith(`${INPUTS_KEY}=`));
-  return [...lines, `${INPUTS_KEY}=${inputs.replace(/[\r\n]+/g, ' ')}`].map((line) => `${line}\n`).join('');
+  return [...lines, `${INPUTS_KEY}=${oneLine(inputs)}`].map((line) => `${line}\n`).join('');
 }
 
 /** A ustar header block given a new size, its checksum made again. */

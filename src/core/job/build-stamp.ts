@@ -14,6 +14,7 @@
 import type { CheckVerdict } from '../engine/engine-events.js';
 import type { PkgName, PkgPath } from '../model.js';
 import type { PackingList } from '../package-format/packing-list.js';
+import { oneLine } from '../formats/one-line.js';
 
 /** The +BUILD_INFO key of the inputs hash. */
 export const INPUTS_KEY = 'KILN_INPUTS';
@@ -93,8 +94,4 @@ export function judge(facts: CurrencyFacts): CheckVerdict {
     };
   }
   return { status: 'open' };
-}
-
-function oneLine(value: string): string {
-  return value.replace(/[\r\n]+/g, ' ');
 }

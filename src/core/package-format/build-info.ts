@@ -1,11 +1,13 @@
 // `+BUILD_INFO`: `KEY=VALUE` lines about how and where a package was built,
 // sorted as pkgsrc sorts them. Keys such as REQUIRES may repeat.
 
+import { oneLine } from '../formats/one-line.js';
+
 export type BuildInfo = ReadonlyMap<string, readonly string[]>;
 
 /** The sorted text of `+BUILD_INFO`; line breaks inside values become spaces. */
 export function formatBuildInfo(entries: readonly (readonly [string, string])[]): string {
-  const lines = entries.map(([key, value]) => `${key}=${value.replace(/[\r\n]+/g, ' ')}`);
+  const lines = entries.map(([key, value]) => `${key}=${oneLine(value)}`);
   lines.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return lines.map((line) => `${line}\n`).join('');
 }

@@ -4,6 +4,8 @@
 // `@comment MD5:<hex>` (or `@comment Symlink:<target>`), then `@ignore`d
 // metadata files. pkg_info, pkg_add and pkg_summary read it.
 
+import { oneLine } from '../formats/one-line.js';
+
 export interface PackingListFile {
   /** Relative to PREFIX. */
   readonly path: string;
@@ -97,8 +99,4 @@ function attachComment(files: PackingListFile[], comment: string): void {
   if (last === undefined) return;
   if (comment.startsWith('MD5:')) files[files.length - 1] = { ...last, md5: comment.slice(4) };
   else if (comment.startsWith('Symlink:')) files[files.length - 1] = { ...last, symlink: comment.slice(8) };
-}
-
-function oneLine(value: string): string {
-  return value.replace(/[\r\n]+/g, ' ');
 }
