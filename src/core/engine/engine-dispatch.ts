@@ -308,8 +308,10 @@ export function timelyHosts(ctx: Pick<DispatchSnapshot, 'features' | 'estimates'
 }
 
 /** The hosts of `hosts` whose class may run job `id`, as it requires features or prefers them by history (host-features.ts). */
-export function servedBy(ctx: Pick<DispatchSnapshot, 'features' | 'estimates'>, hosts: readonly HostRecord[], id: number): HostRecord[] {
+export function servedBy(ctx: Pick<DispatchSnapshot, 'features' | 'estimates'>, hosts: readonly HostRecord[], id: number): readonly HostRecord[] {
   const need = ctx.features[id];
+  // The usual farm: a job that needs nothing, and no host keeping itself for anything: every host serves it (no array made, per candidate).
+  if ((need === undefined || need.length === 0) && hosts.every((h) => h.spec.mandatory === undefined || h.spec.mandatory.length === 0)) return hosts;
   const prefers = preferredByHistory(ctx.estimates[id]!);
   return hosts.filter((h) => serves(h.spec, need, prefers));
 }

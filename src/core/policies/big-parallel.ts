@@ -44,8 +44,10 @@ export function manyCoresByHistory(estimate: Estimate): number | undefined {
 
 /** The class a port prefers by its history, as features (what `serves` takes as `prefers`). */
 export function preferredByHistory(estimate: Estimate): readonly string[] | undefined {
-  return manyCoresByHistory(estimate) === undefined ? undefined : [BIG_PARALLEL];
+  return manyCoresByHistory(estimate) === undefined ? undefined : BIG_ONLY;
 }
+
+const BIG_ONLY: readonly string[] = [BIG_PARALLEL];
 
 /**
  * The views a job's placement gets: a big-parallel port sees only the
